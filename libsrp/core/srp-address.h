@@ -1,0 +1,43 @@
+/* srp-address.h: a transport address as plain data, so the core never needs GIO.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SRP_ADDRESS_FAMILY_NONE = 0,
+  SRP_ADDRESS_FAMILY_IPV4 = 4,
+  SRP_ADDRESS_FAMILY_IPV6 = 6,
+} SrpAddressFamily;
+
+/* Longest text form: "[" 45 chars of IPv6 "]:" 5 digits, and a NUL. */
+#define SRP_ADDRESS_STRING_MAX 56
+
+/* An IPv4 address is kept in bytes[0..3]; the other bytes stay zero so that
+ * two equal addresses compare equal with memcmp and hash alike. */
+typedef struct {
+  guint8 family;  /* SrpAddressFamily */
+  guint8 pad;
+  guint16 port;   /* host byte order */
+  guint8 bytes[16];
+} SrpAddress;
+
+void srp_address_init_ipv4 (SrpAddress *address, const guint8 ip[4], guint16 port);
+void srp_address_init_ipv6 (SrpAddress *address, const guint8 ip[16], guint16 port);
+gboolean srp_address_parse (SrpAddress *address, const char *text);
+gboolean srp_address_equal (const SrpAddress *a, const SrpAddress *b);
+gboolean srp_address_same_ip (const SrpAddress *a, const SrpAddress *b);
+guint srp_address_hash (const SrpAddress *address);
+gboolean srp_address_is_valid (const SrpAddress *address);
+/* Writes "1.2.3.4:5" or "[::1]:5" into buf (SRP_ADDRESS_STRING_MAX bytes); returns buf. */
+const char *srp_address_to_string (const SrpAddress *address, char *buf);
+
+/* GHashTable adaptors for SrpAddress keys. */
+guint srp_address_hash_func (gconstpointer address);
+gboolean srp_address_equal_func (gconstpointer a, gconstpointer b);
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* srp-core.h: the pure SRP protocol core ("sans-IO").
+ *
+ * The core never reads a clock, a socket or global randomness: time comes in
+ * as now_us (microseconds on any monotonic clock), randomness from the seed
+ * in its config, datagrams through srp_core_handle_datagram. What it wants
+ * done comes out through the poll functions. The same seed and inputs give
+ * the same outputs, bit for bit.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-address.h"
+#include "srp-wire.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrpCore SrpCore;
+
+typedef struct {
+  guint64 seed;
+  SrpId peer_id;              /* this peer's ID (its Ed25519 public key) */
+  gint64 ping_retry_us;       /* resend an unanswered ping after this long (default 500 ms) */
+  guint ping_attempts;        /* sends before a ping fails (default 4) */
+} SrpCoreConfig;
+
+void srp_core_config_init (SrpCoreConfig *config);
+
+/* A datagram the core wants sent. */
+typedef struct {
+  guint socket;               /* which of the caller's sockets to send from */
+  SrpAddress to;
+  gsize len;
+  guint8 data[SRP_MAX_DATAGRAM];
+} SrpTransmit;
+
+typedef enum {
+  SRP_CORE_EVENT_NONE = 0,
+  SRP_CORE_EVENT_PING_RESULT, /* a ping this core sent was answered, or failed */
+} SrpCoreEventType;
+
+typedef struct {
+  SrpCoreEventType type;
+  union {
+    struct {
+      guint64 request;        /* the value srp_core_ping returned */
+      gboolean ok;
+      gint64 rtt_us;          /* when ok */
+      SrpAddress reflexive;   /* when ok: the address the other side saw us at */
+      SrpId peer_id;          /* when ok: the ID the other side claims (unauthenticated here) */
+    } ping;
+  };
+} SrpCoreEvent;
+
+SrpCore *srp_core_new (const SrpCoreConfig *config);
+void srp_core_free (SrpCore *core);
+
+void srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket,
+                               const SrpAddress *from, const guint8 *data, gsize len);
+void srp_core_handle_timeout (SrpCore *core, gint64 now_us);
+
+gboolean srp_core_poll_transmit (SrpCore *core, SrpTransmit *out);
+/* The absolute time at which srp_core_handle_timeout wants calling, or -1. */
+gint64 srp_core_poll_timeout (SrpCore *core);
+gboolean srp_core_poll_event (SrpCore *core, SrpCoreEvent *out);
+
+/* Sends a ping to an address; a PING_RESULT event with the returned request
+ * number follows (answered, or failed after ping_attempts sends). */
+guint64 srp_core_ping (SrpCore *core, gint64 now_us, const SrpAddress *to);
+
+/* How many inputs were rejected for reason since the core was made. */
+guint64 srp_core_get_drop_count (SrpCore *core, SrpDropReason reason);
+guint64 srp_core_get_datagrams_received (SrpCore *core);
+guint64 srp_core_get_datagrams_sent (SrpCore *core);
+
+G_END_DECLS

@@ -1,0 +1,46 @@
+/* srp-packet.h: one SRP packet (the seed's 134-byte header and a body of at
+ * most 1024 bytes): encoding, strict decoding and the packet ID.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-wire.h"
+
+G_BEGIN_DECLS
+
+/* On-wire length of a packet frame: prefix, header and body. */
+#define SRP_PACKET_FRAME_LEN(body_len) (SRP_WIRE_PREFIX_LEN + SRP_PACKET_HEADER_LEN + (body_len))
+
+typedef struct {
+  SrpId prev_id;
+  SrpId id;       /* SHA-256 (prev_id || body) */
+  SrpId topic_id;
+  guint8 type;    /* SrpPacketType */
+  guint32 index;  /* position in its message's chain, from 0 */
+  guint8 postage; /* 0..SRP_POSTAGE_MAX */
+  SrpId next_id;  /* ID of the next packet of the chain, zero for the last */
+  guint16 body_len;
+  guint8 body[SRP_PACKET_MAX_BODY];
+} SrpPacket;
+
+/* Sets packet->id from prev_id and body. */
+void srp_packet_compute_id (SrpPacket *packet);
+
+/* Writes the whole frame (prefix included) into out, which holds at least
+ * SRP_PACKET_FRAME_LEN (packet->body_len) bytes; returns the length written.
+ * The packet must be valid (as srp_packet_validate says). */
+gsize srp_packet_encode (const SrpPacket *packet, guint8 *out);
+
+/* Decodes a whole datagram (prefix included) into out, checking everything
+ * the packet alone can tell: lengths, TYPE, POSTAGE, INDEX, the links, and
+ * that the PACKET ID is SHA-256 (PREV ID || BODY). */
+SrpDropReason srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out);
+
+/* The header checks of srp_packet_decode, without recomputing the ID. */
+SrpDropReason srp_packet_validate (const SrpPacket *packet);
+
+/* TRUE when the header fields (all but the body, which the ID covers) agree. */
+gboolean srp_packet_same_header (const SrpPacket *a, const SrpPacket *b);
+
+G_END_DECLS

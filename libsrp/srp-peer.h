@@ -1,0 +1,44 @@
+/* srp-peer.h: a peer of the Stream Relay network.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(__SRP_INSIDE__) && !defined(SRP_COMPILATION)
+#error "Only <libsrp/srp.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <libsrp/srp-version.h>
+
+G_BEGIN_DECLS
+
+#define SRP_TYPE_PEER (srp_peer_get_type ())
+
+SRP_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (SrpPeer, srp_peer, SRP, PEER, GObject)
+
+SRP_AVAILABLE_IN_ALL
+SrpPeer *srp_peer_new (void);
+
+SRP_AVAILABLE_IN_ALL
+const char *srp_peer_get_id (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+guint16 srp_peer_get_port (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+gboolean srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_close (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_ping_async (SrpPeer *self, const char *host, guint16 port,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data);
+
+SRP_AVAILABLE_IN_ALL
+gint64 srp_peer_ping_finish (SrpPeer *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

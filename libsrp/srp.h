@@ -1,0 +1,14 @@
+/* srp.h: the one header users include.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define __SRP_INSIDE__
+
+#include <libsrp/srp-version.h>
+#include <libsrp/srp-enums.h>
+#include <libsrp/srp-error.h>
+#include <libsrp/srp-peer.h>
+
+#undef __SRP_INSIDE__
