@@ -147,8 +147,9 @@ parse_ipv6 (const char *text, gsize len, guint8 out[16])
 
       if (n_groups >= 8)
         return FALSE;
-      /* A trailing IPv4 part takes two groups. */
-      if (memchr (text + i, '.', len - i) != NULL)
+      /* A trailing IPv4 part ("::ffff:1.2.3.4") takes two groups: it is the
+       * last group, so it has a '.' and no ':' after it. */
+      if (memchr (text + i, '.', len - i) != NULL && memchr (text + i, ':', len - i) == NULL)
         {
           guint8 v4[4];
           if (n_groups > 6 || !parse_ipv4 (text + i, len - i, v4))

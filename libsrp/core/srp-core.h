@@ -22,6 +22,8 @@ typedef struct {
   SrpId peer_id;              /* this peer's ID (its Ed25519 public key) */
   gint64 ping_retry_us;       /* resend an unanswered ping after this long (default 500 ms) */
   guint ping_attempts;        /* sends before a ping fails (default 4) */
+  gsize reassembly_max_bytes; /* see SrpReassemblerConfig (default 8 MiB) */
+  gint64 reassembly_timeout_us; /* (default 60 s) */
 } SrpCoreConfig;
 
 void srp_core_config_init (SrpCoreConfig *config);
@@ -37,6 +39,7 @@ typedef struct {
 typedef enum {
   SRP_CORE_EVENT_NONE = 0,
   SRP_CORE_EVENT_PING_RESULT, /* a ping this core sent was answered, or failed */
+  SRP_CORE_EVENT_MESSAGE,     /* a whole message was reassembled from packets */
 } SrpCoreEventType;
 
 typedef struct {
@@ -49,8 +52,17 @@ typedef struct {
       SrpAddress reflexive;   /* when ok: the address the other side saw us at */
       SrpId peer_id;          /* when ok: the ID the other side claims (unauthenticated here) */
     } ping;
+    struct {
+      SrpId id;               /* the message ID: its last packet's ID */
+      SrpId topic_id;
+      SrpAddress from;        /* where the packet that completed it came from */
+      GBytes *data;           /* owned by the event: see srp_core_event_clear */
+    } message;
   };
 } SrpCoreEvent;
+
+/* Frees what an event owns and resets it to SRP_CORE_EVENT_NONE. */
+void srp_core_event_clear (SrpCoreEvent *event);
 
 SrpCore *srp_core_new (const SrpCoreConfig *config);
 void srp_core_free (SrpCore *core);
@@ -67,6 +79,14 @@ gboolean srp_core_poll_event (SrpCore *core, SrpCoreEvent *out);
 /* Sends a ping to an address; a PING_RESULT event with the returned request
  * number follows (answered, or failed after ping_attempts sends). */
 guint64 srp_core_ping (SrpCore *core, gint64 now_us, const SrpAddress *to);
+
+/* Splits data into a chain of packets on topic_id and sends them to an
+ * address; the other core reassembles them into a MESSAGE event. Returns
+ * FALSE when data is longer than SRP_MESSAGE_MAX_LEN. Delivery is best
+ * effort: nothing here retransmits. */
+gboolean srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to,
+                                const SrpId *topic_id, const guint8 *data, gsize len,
+                                SrpId *message_id);
 
 /* How many inputs were rejected for reason since the core was made. */
 guint64 srp_core_get_drop_count (SrpCore *core, SrpDropReason reason);

@@ -1,0 +1,387 @@
+/* srp-sim.c: a discrete-event network for SrpCores, in virtual time.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-sim.h"
+
+#include <string.h>
+#include <gnutls/crypto.h>
+
+#include "srp-rng.h"
+
+typedef struct {
+  SrpCore *core;
+  SrpAddress address;
+  gboolean online;
+} Node;
+
+typedef struct {
+  gint64 at;
+  guint64 seq; /* ties broken by send order, so the schedule is total */
+  guint to_node;
+  SrpAddress from;
+  gsize len;
+  guint8 data[SRP_MAX_DATAGRAM];
+} Flight;
+
+typedef struct {
+  gint64 latency_us;
+  double loss;
+} Link;
+
+struct _SrpSim {
+  SrpRng rng;
+  gint64 now;
+  guint64 seq;
+  GArray *nodes;          /* Node */
+  GHashTable *by_address; /* SrpAddress* -> node index + 1 */
+  GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
+  Link default_link;
+  GSequence *flights;     /* Flight*, ordered by (at, seq) */
+  SrpSimEventFunc event_func;
+  gpointer event_data;
+  gnutls_hash_hd_t trace;
+  guint64 sent, lost, delivered;
+};
+
+SrpSim *
+srp_sim_new (guint64 seed)
+{
+  SrpSim *sim = g_new0 (SrpSim, 1);
+
+  srp_rng_init (&sim->rng, seed);
+  sim->now = 1000000; /* start at 1 s so "0" never means "unset" */
+  sim->nodes = g_array_new (FALSE, TRUE, sizeof (Node));
+  sim->by_address = g_hash_table_new (srp_address_hash_func, srp_address_equal_func);
+  sim->links = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  sim->default_link.latency_us = 20000;
+  sim->flights = g_sequence_new (g_free);
+  g_assert (gnutls_hash_init (&sim->trace, GNUTLS_DIG_SHA256) == 0);
+  return sim;
+}
+
+void
+srp_sim_free (SrpSim *sim)
+{
+  guint8 digest[32];
+
+  for (guint i = 0; i < sim->nodes->len; i++)
+    srp_core_free (g_array_index (sim->nodes, Node, i).core);
+  g_hash_table_unref (sim->by_address);
+  g_array_unref (sim->nodes);
+  g_hash_table_unref (sim->links);
+  g_sequence_free (sim->flights);
+  gnutls_hash_deinit (sim->trace, digest);
+  g_free (sim);
+}
+
+guint
+srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
+{
+  Node node = { .online = TRUE };
+  SrpCoreConfig cfg;
+  guint index = sim->nodes->len;
+  guint8 ip[4] = { 10, (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff };
+
+  if (config != NULL)
+    cfg = *config;
+  else
+    srp_core_config_init (&cfg);
+  cfg.seed = srp_rng_next (&sim->rng);
+  if (srp_id_is_zero (&cfg.peer_id))
+    srp_rng_fill (&sim->rng, cfg.peer_id.bytes, sizeof cfg.peer_id.bytes);
+  node.core = srp_core_new (&cfg);
+  srp_address_init_ipv4 (&node.address, ip, 4000);
+  g_array_append_val (sim->nodes, node);
+  /* The table points into the array, which may have moved: re-key it all. */
+  g_hash_table_remove_all (sim->by_address);
+  for (guint i = 0; i < sim->nodes->len; i++)
+    g_hash_table_insert (sim->by_address, &g_array_index (sim->nodes, Node, i).address,
+                         GUINT_TO_POINTER (i + 1));
+  return index;
+}
+
+static Node *
+get_node (SrpSim *sim, guint node)
+{
+  g_assert (node < sim->nodes->len);
+  return &g_array_index (sim->nodes, Node, node);
+}
+
+SrpCore *
+srp_sim_get_core (SrpSim *sim, guint node)
+{
+  return get_node (sim, node)->core;
+}
+
+const SrpAddress *
+srp_sim_get_address (SrpSim *sim, guint node)
+{
+  return &get_node (sim, node)->address;
+}
+
+guint
+srp_sim_get_n_nodes (SrpSim *sim)
+{
+  return sim->nodes->len;
+}
+
+void
+srp_sim_set_default_link (SrpSim *sim, gint64 latency_us, double loss)
+{
+  sim->default_link.latency_us = latency_us;
+  sim->default_link.loss = loss;
+}
+
+static guint64
+link_key (guint a, guint b)
+{
+  return (guint64) MIN (a, b) << 32 | MAX (a, b);
+}
+
+void
+srp_sim_set_link (SrpSim *sim, guint a, guint b, gint64 latency_us, double loss)
+{
+  Link *link = g_new (Link, 1);
+  guint64 *key = g_new (guint64, 1);
+
+  *key = link_key (a, b);
+  link->latency_us = latency_us;
+  link->loss = loss;
+  g_hash_table_replace (sim->links, key, link);
+}
+
+void
+srp_sim_set_online (SrpSim *sim, guint node, gboolean online)
+{
+  get_node (sim, node)->online = online;
+}
+
+void
+srp_sim_set_event_func (SrpSim *sim, SrpSimEventFunc func, gpointer user_data)
+{
+  sim->event_func = func;
+  sim->event_data = user_data;
+}
+
+gint64
+srp_sim_get_now (SrpSim *sim)
+{
+  return sim->now;
+}
+
+static void
+trace (SrpSim *sim, const void *data, gsize len)
+{
+  gnutls_hash (sim->trace, data, len);
+}
+
+static void
+trace_u64 (SrpSim *sim, guint64 value)
+{
+  guint8 buf[8];
+  for (int i = 0; i < 8; i++)
+    buf[i] = (guint8) (value >> (56 - 8 * i));
+  trace (sim, buf, sizeof buf);
+}
+
+static gint
+flight_compare (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const Flight *fa = a, *fb = b;
+
+  if (fa->at != fb->at)
+    return fa->at < fb->at ? -1 : 1;
+  return fa->seq < fb->seq ? -1 : fa->seq > fb->seq;
+}
+
+static void
+send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
+{
+  gpointer found = g_hash_table_lookup (sim->by_address, &t->to);
+  const Link *link;
+  guint64 key;
+  Flight *flight;
+
+  sim->sent++;
+  trace_u64 (sim, (guint64) sim->now);
+  trace_u64 (sim, from_node);
+  trace (sim, &t->to, sizeof t->to);
+  trace (sim, t->data, t->len);
+  if (found == NULL)
+    {
+      sim->lost++; /* nobody at that address */
+      return;
+    }
+  key = link_key (from_node, GPOINTER_TO_UINT (found) - 1);
+  link = g_hash_table_lookup (sim->links, &key);
+  if (link == NULL)
+    link = &sim->default_link;
+  /* Draw for loss even on lossless links, so that changing one link's loss
+   * does not shift every later random number. */
+  if (srp_rng_double (&sim->rng) < link->loss)
+    {
+      sim->lost++;
+      return;
+    }
+  flight = g_new (Flight, 1);
+  flight->at = sim->now + link->latency_us;
+  flight->seq = sim->seq++;
+  flight->to_node = GPOINTER_TO_UINT (found) - 1;
+  flight->from = get_node (sim, from_node)->address;
+  flight->len = t->len;
+  memcpy (flight->data, t->data, t->len);
+  g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
+}
+
+static void
+trace_event (SrpSim *sim, guint node, const SrpCoreEvent *event)
+{
+  trace_u64 (sim, (guint64) sim->now);
+  trace_u64 (sim, node);
+  trace_u64 (sim, event->type);
+  switch (event->type)
+    {
+    case SRP_CORE_EVENT_PING_RESULT:
+      trace_u64 (sim, event->ping.request);
+      trace_u64 (sim, (guint64) event->ping.ok);
+      trace_u64 (sim, (guint64) event->ping.rtt_us);
+      break;
+    case SRP_CORE_EVENT_MESSAGE:
+      trace (sim, &event->message.id, sizeof event->message.id);
+      break;
+    case SRP_CORE_EVENT_NONE:
+    default:
+      break;
+    }
+}
+
+void
+srp_sim_flush (SrpSim *sim, guint node)
+{
+  SrpCore *core = get_node (sim, node)->core;
+  SrpTransmit t;
+  SrpCoreEvent event;
+
+  while (srp_core_poll_transmit (core, &t))
+    send_datagram (sim, node, &t);
+  while (srp_core_poll_event (core, &event))
+    {
+      trace_event (sim, node, &event);
+      if (sim->event_func != NULL)
+        sim->event_func (sim, node, &event, sim->event_data);
+      srp_core_event_clear (&event);
+    }
+}
+
+/* The earliest core deadline among online nodes, or -1. */
+static gint64
+next_deadline (SrpSim *sim)
+{
+  gint64 best = -1;
+
+  for (guint i = 0; i < sim->nodes->len; i++)
+    {
+      Node *n = get_node (sim, i);
+      gint64 d;
+
+      if (!n->online)
+        continue;
+      d = srp_core_poll_timeout (n->core);
+      if (d >= 0 && (best < 0 || d < best))
+        best = d;
+    }
+  return best;
+}
+
+gboolean
+srp_sim_step (SrpSim *sim)
+{
+  GSequenceIter *first = g_sequence_get_begin_iter (sim->flights);
+  Flight *flight = g_sequence_iter_is_end (first) ? NULL : g_sequence_get (first);
+  gint64 deadline = next_deadline (sim);
+
+  if (flight == NULL && deadline < 0)
+    return FALSE;
+
+  if (flight != NULL && (deadline < 0 || flight->at <= deadline))
+    {
+      Node *to = get_node (sim, flight->to_node);
+
+      sim->now = MAX (sim->now, flight->at);
+      if (to->online)
+        {
+          sim->delivered++;
+          srp_core_handle_datagram (to->core, sim->now, 0, &flight->from, flight->data,
+                                    flight->len);
+          srp_sim_flush (sim, flight->to_node);
+        }
+      else
+        sim->lost++;
+      g_sequence_remove (first);
+      return TRUE;
+    }
+
+  sim->now = MAX (sim->now, deadline);
+  for (guint i = 0; i < sim->nodes->len; i++)
+    {
+      Node *n = get_node (sim, i);
+      gint64 d = n->online ? srp_core_poll_timeout (n->core) : -1;
+
+      if (d >= 0 && d <= sim->now)
+        {
+          srp_core_handle_timeout (n->core, sim->now);
+          srp_sim_flush (sim, i);
+        }
+    }
+  return TRUE;
+}
+
+void
+srp_sim_run_until (SrpSim *sim, gint64 until_us)
+{
+  while (TRUE)
+    {
+      GSequenceIter *first = g_sequence_get_begin_iter (sim->flights);
+      gint64 next = g_sequence_iter_is_end (first) ? -1 : ((Flight *) g_sequence_get (first))->at;
+      gint64 deadline = next_deadline (sim);
+
+      if (deadline >= 0 && (next < 0 || deadline < next))
+        next = deadline;
+      if (next < 0 || next > until_us)
+        break;
+      srp_sim_step (sim);
+    }
+  sim->now = MAX (sim->now, until_us);
+}
+
+guint64
+srp_sim_get_sent (SrpSim *sim)
+{
+  return sim->sent;
+}
+
+guint64
+srp_sim_get_lost (SrpSim *sim)
+{
+  return sim->lost;
+}
+
+guint64
+srp_sim_get_delivered (SrpSim *sim)
+{
+  return sim->delivered;
+}
+
+char *
+srp_sim_get_trace_hash (SrpSim *sim)
+{
+  gnutls_hash_hd_t copy = gnutls_hash_copy (sim->trace);
+  SrpId digest;
+  char hex[65];
+
+  g_assert (copy != NULL);
+  gnutls_hash_deinit (copy, digest.bytes);
+  srp_id_to_hex (&digest, hex);
+  return g_strdup (hex);
+}

@@ -1,0 +1,56 @@
+/* srp-sim.h: runs many SrpCores over a simulated network in virtual time.
+ *
+ * Links have a latency and a loss rate; loss, and each core's seed, come from
+ * the simulation's own seeded RNG. Time jumps straight to the next delivery
+ * or core deadline, so minutes of protocol run in milliseconds. Everything
+ * the cores send and report is folded into a SHA-256 trace hash: the same
+ * seed must give the same hash, bit for bit.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-core.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrpSim SrpSim;
+
+typedef void (*SrpSimEventFunc) (SrpSim *sim, guint node, const SrpCoreEvent *event,
+                                 gpointer user_data);
+
+SrpSim *srp_sim_new (guint64 seed);
+void srp_sim_free (SrpSim *sim);
+
+/* Adds a core at 10.x.y.z:port (from its index); returns its index. config
+ * may be NULL for defaults; its seed is replaced by one drawn from the sim. */
+guint srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config);
+SrpCore *srp_sim_get_core (SrpSim *sim, guint node);
+const SrpAddress *srp_sim_get_address (SrpSim *sim, guint node);
+guint srp_sim_get_n_nodes (SrpSim *sim);
+
+/* Every link's latency (one way) and loss, unless set per link. */
+void srp_sim_set_default_link (SrpSim *sim, gint64 latency_us, double loss);
+void srp_sim_set_link (SrpSim *sim, guint a, guint b, gint64 latency_us, double loss);
+/* A node that is offline neither receives nor is driven. */
+void srp_sim_set_online (SrpSim *sim, guint node, gboolean online);
+
+void srp_sim_set_event_func (SrpSim *sim, SrpSimEventFunc func, gpointer user_data);
+
+gint64 srp_sim_get_now (SrpSim *sim);
+/* Drains a node after a command was given to it directly. */
+void srp_sim_flush (SrpSim *sim, guint node);
+/* Advances to the next delivery or deadline; FALSE when nothing is pending. */
+gboolean srp_sim_step (SrpSim *sim);
+/* Steps until nothing is pending or virtual time passes until_us. */
+void srp_sim_run_until (SrpSim *sim, gint64 until_us);
+
+/* Datagrams handed to the network, lost by it, and delivered. */
+guint64 srp_sim_get_sent (SrpSim *sim);
+guint64 srp_sim_get_lost (SrpSim *sim);
+guint64 srp_sim_get_delivered (SrpSim *sim);
+
+/* 64 hex characters of the trace so far. */
+char *srp_sim_get_trace_hash (SrpSim *sim);
+
+G_END_DECLS

@@ -1,0 +1,134 @@
+/* srp-tool.c: the srp-tool command line: dispatch and shared helpers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "srp-tool.h"
+
+typedef struct {
+  const char *name;
+  SrpToolCommandFunc func;
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "node", srp_tool_node, "Run a peer until interrupted" },
+  { "ping", srp_tool_ping, "Ping a peer and print the round-trip time" },
+  { "demo", srp_tool_demo, "Start two peers on loopback and show them exchanging packets" },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: srp-tool COMMAND [OPTION…]\n\n"
+                "A command-line peer of the Stream Relay Protocol (libsrp %s).\n\n"
+                "Commands:\n",
+           SRP_VERSION_S);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'srp-tool COMMAND --help' for a command's options.\n");
+}
+
+gboolean
+srp_tool_parse_host_port (const char *text, char **host, guint16 *port, GError **error)
+{
+  const char *colon;
+  guint64 value;
+
+  if (text == NULL || *text == '\0')
+    goto bad;
+  if (text[0] == '[')
+    {
+      const char *close = strchr (text, ']');
+      if (close == NULL || close[1] != ':')
+        goto bad;
+      colon = close + 1;
+      *host = g_strndup (text + 1, (gsize) (close - text - 1));
+    }
+  else
+    {
+      colon = strrchr (text, ':');
+      if (colon == NULL || colon == text)
+        goto bad;
+      *host = g_strndup (text, (gsize) (colon - text));
+    }
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
+    {
+      g_clear_pointer (host, g_free);
+      goto bad;
+    }
+  *port = (guint16) value;
+  return TRUE;
+
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "“%s” is not HOST:PORT (a port from 1 to 65535; IPv6 as [ADDRESS]:PORT)",
+               text ? text : "");
+  return FALSE;
+}
+
+gboolean
+srp_tool_parse_options (GOptionContext *context, int *argc, char ***argv)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("srp-tool: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+  g_main_context_wakeup (NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+srp_tool_run_until (gboolean *done)
+{
+  guint sigint = g_unix_signal_add (SIGINT, on_signal, done);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_signal, done);
+
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+      strcmp (argv[1], "help") == 0)
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? 2 : 0;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("srp-tool %s\n", SRP_VERSION_S);
+      return 0;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].func (argc - 1, argv + 1);
+
+  g_printerr ("srp-tool: unknown command “%s”\n\n", argv[1]);
+  print_usage (stderr);
+  return 2;
+}
