@@ -60,14 +60,20 @@ srp_reader_u64 (SrpReader *reader)
 }
 
 void
-srp_reader_id (SrpReader *reader, SrpId *out)
+srp_reader_bytes (SrpReader *reader, guint8 *out, gsize n)
 {
-  const guint8 *p = take (reader, SRP_ID_LEN);
+  const guint8 *p = take (reader, n);
 
   if (p)
-    memcpy (out->bytes, p, SRP_ID_LEN);
+    memcpy (out, p, n);
   else
-    memset (out, 0, sizeof *out);
+    memset (out, 0, n);
+}
+
+void
+srp_reader_id (SrpReader *reader, SrpId *out)
+{
+  srp_reader_bytes (reader, out->bytes, SRP_ID_LEN);
 }
 
 void
@@ -149,11 +155,17 @@ srp_writer_u64 (SrpWriter *writer, guint64 value)
 }
 
 void
+srp_writer_bytes (SrpWriter *writer, const guint8 *data, gsize n)
+{
+  guint8 *p = reserve (writer, n);
+  if (p)
+    memcpy (p, data, n);
+}
+
+void
 srp_writer_id (SrpWriter *writer, const SrpId *id)
 {
-  guint8 *p = reserve (writer, SRP_ID_LEN);
-  if (p)
-    memcpy (p, id->bytes, SRP_ID_LEN);
+  srp_writer_bytes (writer, id->bytes, SRP_ID_LEN);
 }
 
 void

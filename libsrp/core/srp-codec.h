@@ -31,6 +31,7 @@ guint16 srp_reader_u16 (SrpReader *reader);
 guint32 srp_reader_u32 (SrpReader *reader);
 guint64 srp_reader_u64 (SrpReader *reader);
 void srp_reader_id (SrpReader *reader, SrpId *out);
+void srp_reader_bytes (SrpReader *reader, guint8 *out, gsize n);
 /* Family (1: 4 or 6), port (2), then 4 or 16 address bytes. */
 void srp_reader_address (SrpReader *reader, SrpAddress *out);
 /* TRUE when every read fitted and nothing is left over. */
@@ -42,6 +43,7 @@ void srp_writer_u16 (SrpWriter *writer, guint16 value);
 void srp_writer_u32 (SrpWriter *writer, guint32 value);
 void srp_writer_u64 (SrpWriter *writer, guint64 value);
 void srp_writer_id (SrpWriter *writer, const SrpId *id);
+void srp_writer_bytes (SrpWriter *writer, const guint8 *data, gsize n);
 void srp_writer_address (SrpWriter *writer, const SrpAddress *address);
 
 G_END_DECLS

@@ -17,9 +17,23 @@ G_BEGIN_DECLS
 
 typedef struct _SrpCore SrpCore;
 
+/* Signs data with this peer's private key (Ed25519); FALSE on failure. */
+typedef gboolean (*SrpCoreSignFunc) (const guint8 *data, gsize len,
+                                     guint8 signature[SRP_SIGNATURE_LEN], gpointer user_data);
+
 typedef struct {
   guint64 seed;
   SrpId peer_id;              /* this peer's ID (its Ed25519 public key) */
+  SrpCoreSignFunc sign;       /* without it, the core cannot complete handshakes */
+  gpointer sign_data;
+  guint n_sockets;            /* 1, or 2 with a second socket for NAT probes (default 2) */
+  gint64 heartbeat_us;        /* heartbeat interval (default 15 s) */
+  guint heartbeat_misses;     /* missed heartbeats before a peer is dropped (default 3) */
+  guint peer_capacity;        /* peer table size (default 256) */
+  guint prefix_limit;         /* entries one /24 or /48 may hold (default 16) */
+  guint target_connections;   /* connections it keeps up (default 8) */
+  gint64 exchange_us;         /* peer exchange interval (default 60 s) */
+  gint64 nat_recheck_us;      /* NAT classification interval (default 10 min) */
   gint64 ping_retry_us;       /* resend an unanswered ping after this long (default 500 ms) */
   guint ping_attempts;        /* sends before a ping fails (default 4) */
   gsize reassembly_max_bytes; /* see SrpReassemblerConfig (default 8 MiB) */
@@ -40,6 +54,10 @@ typedef enum {
   SRP_CORE_EVENT_NONE = 0,
   SRP_CORE_EVENT_PING_RESULT, /* a ping this core sent was answered, or failed */
   SRP_CORE_EVENT_MESSAGE,     /* a whole message was reassembled from packets */
+  SRP_CORE_EVENT_PEER_ADDED,  /* a peer completed the handshake: it is connected */
+  SRP_CORE_EVENT_PEER_CHANGED, /* a connected peer's address, NAT type or RTT changed */
+  SRP_CORE_EVENT_PEER_REMOVED, /* a connected peer went silent or away */
+  SRP_CORE_EVENT_NAT_CHANGED, /* this peer's NAT classification changed */
 } SrpCoreEventType;
 
 typedef struct {
@@ -58,6 +76,17 @@ typedef struct {
       SrpAddress from;        /* where the packet that completed it came from */
       GBytes *data;           /* owned by the event: see srp_core_event_clear */
     } message;
+    struct {
+      SrpId id;
+      SrpAddress address;
+      guint8 nat;             /* SrpNat the peer reported */
+      gint64 rtt_us;          /* -1 until measured */
+      gint64 connected_at;
+    } peer;
+    struct {
+      guint8 nat;             /* SrpNat */
+      SrpAddress public_address;
+    } nat;
   };
 } SrpCoreEvent;
 
@@ -87,6 +116,22 @@ guint64 srp_core_ping (SrpCore *core, gint64 now_us, const SrpAddress *to);
 gboolean srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to,
                                 const SrpId *topic_id, const guint8 *data, gsize len,
                                 SrpId *message_id);
+
+/* Connects to a bootstrap peer at address (its ID is learnt in the
+ * handshake); retried while the core has no connected peer. */
+void srp_core_add_bootstrap (SrpCore *core, gint64 now_us, const SrpAddress *address);
+/* An address of this host (any port is ignored): a reflexive address equal to
+ * one of these means no NAT. */
+void srp_core_add_local_address (SrpCore *core, const SrpAddress *address);
+/* The NAT classification so far (SrpNat) and, when known, the public address. */
+guint8 srp_core_get_nat (SrpCore *core, SrpAddress *public_address);
+/* Why the last classification attempt could not finish, or NULL. */
+const char *srp_core_get_nat_problem (SrpCore *core);
+guint srp_core_get_n_connected (SrpCore *core);
+guint srp_core_get_n_known (SrpCore *core);
+/* The connected peers, as PEER_ADDED events would describe them: appends
+ * SrpCoreEvent structs of type PEER_ADDED to out. */
+void srp_core_list_peers (SrpCore *core, GArray *out);
 
 /* How many inputs were rejected for reason since the core was made. */
 guint64 srp_core_get_drop_count (SrpCore *core, SrpDropReason reason);

@@ -90,6 +90,10 @@ srp_drop_reason_name (SrpDropReason reason)
     [SRP_DROP_REASSEMBLY_FULL] = "reassembly-full",
     [SRP_DROP_REASSEMBLY_TIMEOUT] = "reassembly-timeout",
     [SRP_DROP_UNEXPECTED] = "unexpected",
+    [SRP_DROP_BAD_SIGNATURE] = "bad-signature",
+    [SRP_DROP_UNAUTHENTICATED] = "unauthenticated",
+    [SRP_DROP_RATE_LIMITED] = "rate-limited",
+    [SRP_DROP_TABLE_FULL] = "table-full",
   };
 
   if ((guint) reason >= SRP_DROP_N_REASONS || names[reason] == NULL)
@@ -119,4 +123,19 @@ srp_wire_write_prefix (guint8 *out, SrpFrameKind kind)
   out[1] = SRP_WIRE_MAGIC_1;
   out[2] = SRP_WIRE_VERSION;
   out[3] = (guint8) kind;
+}
+
+const char *
+srp_nat_name (SrpNat nat)
+{
+  static const char *const names[SRP_NAT_N_TYPES] = {
+    [SRP_NAT_UNKNOWN] = "unknown",
+    [SRP_NAT_PUBLIC] = "public",
+    [SRP_NAT_FULL_CONE] = "full-cone",
+    [SRP_NAT_ADDRESS_RESTRICTED] = "address-restricted",
+    [SRP_NAT_PORT_RESTRICTED] = "port-restricted",
+    [SRP_NAT_SYMMETRIC] = "symmetric",
+  };
+
+  return (guint) nat < SRP_NAT_N_TYPES ? names[nat] : "unknown";
 }

@@ -30,7 +30,31 @@ typedef enum {
   SRP_FRAME_PACKET = 0x01, /* a content-addressed packet (header + body) */
   SRP_FRAME_PING = 0x10,   /* control: ping */
   SRP_FRAME_PONG = 0x11,   /* control: pong */
+  SRP_FRAME_HELLO = 0x20,       /* handshake 1/3: who I am, and a challenge */
+  SRP_FRAME_HELLO_REPLY = 0x21, /* handshake 2/3: signed answer, and a challenge back */
+  SRP_FRAME_HELLO_DONE = 0x22,  /* handshake 3/3: signed answer */
+  SRP_FRAME_PEERS_REQUEST = 0x23, /* peer exchange: send me some peers you know */
+  SRP_FRAME_PEERS = 0x24,         /* peer exchange: a sample of known peers */
+  SRP_FRAME_PROBE_REQUEST = 0x25, /* NAT classification: send a probe to my other socket */
+  SRP_FRAME_PROBE = 0x26,         /* NAT classification: the probe */
+  SRP_FRAME_BUSY = 0x27,          /* handshake refused (table full); other peers to try */
 } SrpFrameKind;
+
+/* NAT types, as on the wire and in SrpNatType. */
+typedef enum {
+  SRP_NAT_UNKNOWN = 0,
+  SRP_NAT_PUBLIC = 1,
+  SRP_NAT_FULL_CONE = 2,
+  SRP_NAT_ADDRESS_RESTRICTED = 3,
+  SRP_NAT_PORT_RESTRICTED = 4,
+  SRP_NAT_SYMMETRIC = 5,
+  SRP_NAT_N_TYPES
+} SrpNat;
+
+const char *srp_nat_name (SrpNat nat);
+
+#define SRP_SIGNATURE_LEN 64
+#define SRP_CHALLENGE_LEN 16
 
 typedef enum {
   SRP_PACKET_TYPE_MESSAGE = 0x01, /* part of a message published to a topic */
@@ -71,6 +95,10 @@ typedef enum {
   SRP_DROP_REASSEMBLY_FULL,  /* evicted to keep the reassembler within its bounds */
   SRP_DROP_REASSEMBLY_TIMEOUT, /* incomplete chain dropped after its timeout */
   SRP_DROP_UNEXPECTED,       /* well-formed but not expected (an unsolicited pong, ...) */
+  SRP_DROP_BAD_SIGNATURE,    /* a handshake signature that does not verify */
+  SRP_DROP_UNAUTHENTICATED,  /* a request from an address that has not completed the handshake */
+  SRP_DROP_RATE_LIMITED,     /* over a per-peer or global rate limit */
+  SRP_DROP_TABLE_FULL,       /* a peer record refused: table full or its prefix at its limit */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 

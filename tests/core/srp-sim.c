@@ -6,19 +6,30 @@
 
 #include <string.h>
 #include <gnutls/crypto.h>
+#include <nettle/eddsa.h>
 
 #include "srp-rng.h"
 
+/* Nodes have two sockets: the main one at port 4000, the probe one at 4001. */
+#define N_SOCKETS 2
+
+typedef struct {
+  guint8 secret[32];
+  guint8 public[32];
+} Keys;
+
 typedef struct {
   SrpCore *core;
-  SrpAddress address;
+  SrpAddress address[N_SOCKETS];
   gboolean online;
+  Keys *keys;
 } Node;
 
 typedef struct {
   gint64 at;
   guint64 seq; /* ties broken by send order, so the schedule is total */
   guint to_node;
+  guint to_socket;
   SrpAddress from;
   gsize len;
   guint8 data[SRP_MAX_DATAGRAM];
@@ -34,7 +45,7 @@ struct _SrpSim {
   gint64 now;
   guint64 seq;
   GArray *nodes;          /* Node */
-  GHashTable *by_address; /* SrpAddress* -> node index + 1 */
+  GHashTable *by_address; /* SrpAddress* -> (node index << 1 | socket) + 1 */
   GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
   Link default_link;
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
@@ -66,7 +77,10 @@ srp_sim_free (SrpSim *sim)
   guint8 digest[32];
 
   for (guint i = 0; i < sim->nodes->len; i++)
-    srp_core_free (g_array_index (sim->nodes, Node, i).core);
+    {
+      srp_core_free (g_array_index (sim->nodes, Node, i).core);
+      g_free (g_array_index (sim->nodes, Node, i).keys);
+    }
   g_hash_table_unref (sim->by_address);
   g_array_unref (sim->nodes);
   g_hash_table_unref (sim->links);
@@ -75,30 +89,56 @@ srp_sim_free (SrpSim *sim)
   g_free (sim);
 }
 
+/* Ed25519 through nettle, with keys drawn from the simulation's RNG, so
+ * that IDs and signatures (deterministic in Ed25519) repeat with the seed. */
+static gboolean
+sim_sign (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN], gpointer user_data)
+{
+  Keys *keys = user_data;
+
+  ed25519_sha512_sign (keys->public, keys->secret, len, data, signature);
+  return TRUE;
+}
+
 guint
 srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
 {
   Node node = { .online = TRUE };
   SrpCoreConfig cfg;
   guint index = sim->nodes->len;
-  guint8 ip[4] = { 10, (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff };
+  /* One /24 per node, as peers spread over the internet would be. */
+  guint8 ip[4] = { 10, (index >> 8) & 0xff, index & 0xff, 1 };
 
   if (config != NULL)
     cfg = *config;
   else
     srp_core_config_init (&cfg);
   cfg.seed = srp_rng_next (&sim->rng);
-  if (srp_id_is_zero (&cfg.peer_id))
-    srp_rng_fill (&sim->rng, cfg.peer_id.bytes, sizeof cfg.peer_id.bytes);
+  node.keys = g_new0 (Keys, 1);
+  srp_rng_fill (&sim->rng, node.keys->secret, sizeof node.keys->secret);
+  ed25519_sha512_public_key (node.keys->public, node.keys->secret);
+  memcpy (cfg.peer_id.bytes, node.keys->public, SRP_ID_LEN);
+  cfg.sign = sim_sign;
+  cfg.sign_data = node.keys;
+  cfg.n_sockets = N_SOCKETS;
   node.core = srp_core_new (&cfg);
-  srp_address_init_ipv4 (&node.address, ip, 4000);
+  for (guint s = 0; s < N_SOCKETS; s++)
+    srp_address_init_ipv4 (&node.address[s], ip, (guint16) (4000 + s));
+  srp_core_add_local_address (node.core, &node.address[0]);
   g_array_append_val (sim->nodes, node);
   /* The table points into the array, which may have moved: re-key it all. */
   g_hash_table_remove_all (sim->by_address);
   for (guint i = 0; i < sim->nodes->len; i++)
-    g_hash_table_insert (sim->by_address, &g_array_index (sim->nodes, Node, i).address,
-                         GUINT_TO_POINTER (i + 1));
+    for (guint s = 0; s < N_SOCKETS; s++)
+      g_hash_table_insert (sim->by_address, &g_array_index (sim->nodes, Node, i).address[s],
+                           GUINT_TO_POINTER ((i << 1 | s) + 1));
   return index;
+}
+
+const SrpId *
+srp_sim_get_id (SrpSim *sim, guint node)
+{
+  return (const SrpId *) g_array_index (sim->nodes, Node, node).keys->public;
 }
 
 static Node *
@@ -117,7 +157,7 @@ srp_sim_get_core (SrpSim *sim, guint node)
 const SrpAddress *
 srp_sim_get_address (SrpSim *sim, guint node)
 {
-  return &get_node (sim, node)->address;
+  return &get_node (sim, node)->address[0];
 }
 
 guint
@@ -198,7 +238,7 @@ flight_compare (gconstpointer a, gconstpointer b, gpointer user_data)
 static void
 send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
 {
-  gpointer found = g_hash_table_lookup (sim->by_address, &t->to);
+  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (sim->by_address, &t->to));
   const Link *link;
   guint64 key;
   Flight *flight;
@@ -208,12 +248,12 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   trace_u64 (sim, from_node);
   trace (sim, &t->to, sizeof t->to);
   trace (sim, t->data, t->len);
-  if (found == NULL)
+  if (found == 0)
     {
       sim->lost++; /* nobody at that address */
       return;
     }
-  key = link_key (from_node, GPOINTER_TO_UINT (found) - 1);
+  key = link_key (from_node, (found - 1) >> 1);
   link = g_hash_table_lookup (sim->links, &key);
   if (link == NULL)
     link = &sim->default_link;
@@ -227,8 +267,9 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   flight = g_new (Flight, 1);
   flight->at = sim->now + link->latency_us;
   flight->seq = sim->seq++;
-  flight->to_node = GPOINTER_TO_UINT (found) - 1;
-  flight->from = get_node (sim, from_node)->address;
+  flight->to_node = (found - 1) >> 1;
+  flight->to_socket = (found - 1) & 1;
+  flight->from = get_node (sim, from_node)->address[t->socket];
   flight->len = t->len;
   memcpy (flight->data, t->data, t->len);
   g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
@@ -249,6 +290,15 @@ trace_event (SrpSim *sim, guint node, const SrpCoreEvent *event)
       break;
     case SRP_CORE_EVENT_MESSAGE:
       trace (sim, &event->message.id, sizeof event->message.id);
+      break;
+    case SRP_CORE_EVENT_PEER_ADDED:
+    case SRP_CORE_EVENT_PEER_CHANGED:
+    case SRP_CORE_EVENT_PEER_REMOVED:
+      trace (sim, &event->peer.id, sizeof event->peer.id);
+      trace (sim, &event->peer.address, sizeof event->peer.address);
+      break;
+    case SRP_CORE_EVENT_NAT_CHANGED:
+      trace (sim, &event->nat, sizeof event->nat);
       break;
     case SRP_CORE_EVENT_NONE:
     default:
@@ -312,8 +362,8 @@ srp_sim_step (SrpSim *sim)
       if (to->online)
         {
           sim->delivered++;
-          srp_core_handle_datagram (to->core, sim->now, 0, &flight->from, flight->data,
-                                    flight->len);
+          srp_core_handle_datagram (to->core, sim->now, flight->to_socket, &flight->from,
+                                    flight->data, flight->len);
           srp_sim_flush (sim, flight->to_node);
         }
       else

@@ -22,11 +22,16 @@ typedef void (*SrpSimEventFunc) (SrpSim *sim, guint node, const SrpCoreEvent *ev
 SrpSim *srp_sim_new (guint64 seed);
 void srp_sim_free (SrpSim *sim);
 
-/* Adds a core at 10.x.y.z:port (from its index); returns its index. config
- * may be NULL for defaults; its seed is replaced by one drawn from the sim. */
+/* Adds a core at 10.a.b.1:4000 (a.b from its index, one /24 each) with a
+ * probe socket at port 4001 and an Ed25519 identity drawn from the sim's
+ * RNG; returns its index. config may be NULL for defaults; its seed, ID,
+ * signer and sockets are set by the sim. */
 guint srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config);
 SrpCore *srp_sim_get_core (SrpSim *sim, guint node);
+/* The node's main socket address; its probe socket is the same IP, port + 1. */
 const SrpAddress *srp_sim_get_address (SrpSim *sim, guint node);
+/* The node's peer ID (Ed25519 public key, derived from the sim's seed). */
+const SrpId *srp_sim_get_id (SrpSim *sim, guint node);
 guint srp_sim_get_n_nodes (SrpSim *sim);
 
 /* Every link's latency (one way) and loss, unless set per link. */

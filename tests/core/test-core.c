@@ -211,7 +211,7 @@ test_bad_input_is_dropped_and_counted (void)
   g_assert_true (srp_address_parse (&pong.observed, "192.0.2.1:9"));
   len = srp_pong_encode (&pong, frame);
   assert_dropped (frame, len, SRP_DROP_UNEXPECTED);       /* nobody asked */
-  frame[4 + 32 + 8] = 5;                                  /* bad address family */
+  frame[4 + 32 + 8 + 1] = 5;                              /* bad address family */
   assert_dropped (frame, len, SRP_DROP_BAD_CONTROL);
 }
 

@@ -1,0 +1,64 @@
+/* srp-core-message.c: messages carried as chains of packets, sent straight
+ * to an address and reassembled on arrival.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-core-private.h"
+
+#include "srp-chain.h"
+#include "srp-packet.h"
+
+gboolean
+srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to,
+                       const SrpId *topic_id, const guint8 *data, gsize len,
+                       SrpId *message_id)
+{
+  SrpId *prev = g_hash_table_lookup (core->last_message, topic_id);
+  g_autoptr (GPtrArray) chain = NULL;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  const SrpPacket *last;
+
+  g_return_val_if_fail (srp_address_is_valid (to), FALSE);
+  core->now = now_us;
+  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, prev, data, len);
+  if (chain == NULL)
+    return FALSE;
+  for (guint i = 0; i < chain->len; i++)
+    {
+      const SrpPacket *packet = g_ptr_array_index (chain, i);
+      srp_core_queue_transmit (core, 0, to, frame, srp_packet_encode (packet, frame));
+    }
+  last = g_ptr_array_index (chain, chain->len - 1);
+  /* The next message on this topic links back to this one. */
+  g_hash_table_replace (core->last_message, g_memdup2 (topic_id, sizeof *topic_id),
+                        g_memdup2 (&last->id, sizeof last->id));
+  if (message_id != NULL)
+    *message_id = last->id;
+  return TRUE;
+}
+
+void
+srp_core_handle_packet (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len)
+{
+  SrpPacket packet;
+  SrpReassembledMessage message;
+  SrpDropReason reason = srp_packet_decode (data, len, &packet);
+
+  if (reason == SRP_DROP_NONE)
+    reason = srp_reassembler_add (core->reassembler, core->now, &packet);
+  if (reason != SRP_DROP_NONE)
+    {
+      srp_core_drop (core, reason);
+      return;
+    }
+  while (srp_reassembler_pop_message (core->reassembler, &message))
+    {
+      SrpCoreEvent *event = srp_core_queue_event (core, SRP_CORE_EVENT_MESSAGE);
+
+      event->message.id = message.id;
+      event->message.topic_id = message.topic_id;
+      event->message.from = *from;
+      event->message.data = g_steal_pointer (&message.data);
+      srp_reassembled_message_clear (&message);
+    }
+}
