@@ -58,7 +58,9 @@ gint64 srp_reassembler_next_deadline (SrpReassembler *reassembler);
 
 guint srp_reassembler_get_chain_count (SrpReassembler *reassembler);
 gsize srp_reassembler_get_bytes (SrpReassembler *reassembler);
-/* Packets and chains dropped to respect max_bytes / max_chains / timeout. */
+/* Packets dropped to respect max_bytes / max_chains (REASSEMBLY_FULL) or
+ * the timeout (REASSEMBLY_TIMEOUT) after they were taken. A packet that
+ * srp_reassembler_add refuses is only returned, for the caller to count. */
 guint64 srp_reassembler_get_drop_count (SrpReassembler *reassembler, SrpDropReason reason);
 
 G_END_DECLS

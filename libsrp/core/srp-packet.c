@@ -1,0 +1,131 @@
+/* srp-packet.c: the packet frame: encoding, strict decoding, the packet ID.
+ *
+ * docs/protocol.md ("Packet frame", "Validation") is the normative text.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-packet.h"
+
+#include <string.h>
+
+#include "srp-sha256.h"
+
+/* Offsets within a frame, prefix included. */
+enum {
+  OFF_PREV = SRP_WIRE_PREFIX_LEN,
+  OFF_ID = OFF_PREV + SRP_ID_LEN,
+  OFF_TOPIC = OFF_ID + SRP_ID_LEN,
+  OFF_TYPE = OFF_TOPIC + SRP_ID_LEN,
+  OFF_INDEX = OFF_TYPE + 1,
+  OFF_POSTAGE = OFF_INDEX + 4,
+  OFF_NEXT = OFF_POSTAGE + 1,
+  OFF_BODY = OFF_NEXT + SRP_ID_LEN,
+};
+
+G_STATIC_ASSERT (OFF_BODY == SRP_PACKET_FRAME_LEN (0));
+G_STATIC_ASSERT (SRP_PACKET_FRAME_LEN (SRP_PACKET_MAX_BODY) <= SRP_MAX_DATAGRAM);
+
+/* A message of at most SRP_MESSAGE_MAX_LEN bytes has at most this many packets. */
+#define MAX_PACKETS (SRP_MESSAGE_MAX_LEN / SRP_PACKET_MAX_BODY)
+
+void
+srp_packet_compute_id (SrpPacket *packet)
+{
+  srp_sha256_2 (packet->prev_id.bytes, SRP_ID_LEN, packet->body, packet->body_len, &packet->id);
+}
+
+gsize
+srp_packet_encode (const SrpPacket *packet, guint8 *out)
+{
+  g_return_val_if_fail (srp_packet_validate (packet) == SRP_DROP_NONE, 0);
+
+  srp_wire_write_prefix (out, SRP_FRAME_PACKET);
+  memcpy (out + OFF_PREV, packet->prev_id.bytes, SRP_ID_LEN);
+  memcpy (out + OFF_ID, packet->id.bytes, SRP_ID_LEN);
+  memcpy (out + OFF_TOPIC, packet->topic_id.bytes, SRP_ID_LEN);
+  out[OFF_TYPE] = packet->type;
+  srp_write_u32 (out + OFF_INDEX, packet->index);
+  out[OFF_POSTAGE] = packet->postage;
+  memcpy (out + OFF_NEXT, packet->next_id.bytes, SRP_ID_LEN);
+  memcpy (out + OFF_BODY, packet->body, packet->body_len);
+  return SRP_PACKET_FRAME_LEN (packet->body_len);
+}
+
+SrpDropReason
+srp_packet_validate (const SrpPacket *packet)
+{
+  gboolean has_next = !srp_id_is_zero (&packet->next_id);
+
+  if (packet->body_len > SRP_PACKET_MAX_BODY)
+    return SRP_DROP_BODY_TOO_LONG;
+  if (packet->type != SRP_PACKET_TYPE_MESSAGE)
+    return SRP_DROP_BAD_TYPE;
+  if (packet->postage > SRP_POSTAGE_MAX)
+    return SRP_DROP_BAD_POSTAGE;
+  /* The last possible packet of a 1 MiB message cannot have a successor. */
+  if (packet->index >= MAX_PACKETS || (packet->index == MAX_PACKETS - 1 && has_next))
+    return SRP_DROP_BAD_INDEX;
+  if (srp_id_equal (&packet->next_id, &packet->id) || srp_id_equal (&packet->prev_id, &packet->id))
+    return SRP_DROP_BAD_LINK;
+  if (has_next && srp_id_equal (&packet->next_id, &packet->prev_id))
+    return SRP_DROP_BAD_LINK;
+  /* Only the first packet of a message may follow nothing. */
+  if (packet->index > 0 && srp_id_is_zero (&packet->prev_id))
+    return SRP_DROP_BAD_LINK;
+  /* Chains are split canonically: every packet but the last is full, and
+   * only a one-packet (empty) message has an empty body. So a message has
+   * exactly one chain, and a short packet is always a chain's end. */
+  if (has_next && packet->body_len < SRP_PACKET_MAX_BODY)
+    return SRP_DROP_BAD_LINK;
+  if (packet->index > 0 && packet->body_len == 0)
+    return SRP_DROP_BAD_LINK;
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out)
+{
+  SrpDropReason reason;
+  SrpId id;
+  guint8 kind;
+
+  reason = srp_wire_check_prefix (data, len, &kind);
+  if (reason != SRP_DROP_NONE)
+    return reason;
+  if (kind != SRP_FRAME_PACKET)
+    return SRP_DROP_UNKNOWN_KIND;
+  if (len < SRP_PACKET_FRAME_LEN (0))
+    return SRP_DROP_TOO_SHORT;
+  if (len - SRP_PACKET_FRAME_LEN (0) > SRP_PACKET_MAX_BODY)
+    return SRP_DROP_BODY_TOO_LONG;
+
+  memcpy (out->prev_id.bytes, data + OFF_PREV, SRP_ID_LEN);
+  memcpy (out->id.bytes, data + OFF_ID, SRP_ID_LEN);
+  memcpy (out->topic_id.bytes, data + OFF_TOPIC, SRP_ID_LEN);
+  out->type = data[OFF_TYPE];
+  out->index = srp_read_u32 (data + OFF_INDEX);
+  out->postage = data[OFF_POSTAGE];
+  memcpy (out->next_id.bytes, data + OFF_NEXT, SRP_ID_LEN);
+  out->body_len = (guint16) (len - OFF_BODY);
+  memcpy (out->body, data + OFF_BODY, out->body_len);
+
+  /* The cheap checks first: the hash is most of the cost of a packet. */
+  reason = srp_packet_validate (out);
+  if (reason != SRP_DROP_NONE)
+    return reason;
+  srp_sha256_2 (out->prev_id.bytes, SRP_ID_LEN, out->body, out->body_len, &id);
+  if (!srp_id_equal (&id, &out->id))
+    return SRP_DROP_BAD_PACKET_ID;
+  return SRP_DROP_NONE;
+}
+
+gboolean
+srp_packet_same_header (const SrpPacket *a, const SrpPacket *b)
+{
+  /* POSTAGE is left out: each relay lowers it, so two honest copies of one
+   * packet may differ there. */
+  return srp_id_equal (&a->prev_id, &b->prev_id) && srp_id_equal (&a->id, &b->id) &&
+         srp_id_equal (&a->topic_id, &b->topic_id) && a->type == b->type &&
+         a->index == b->index && srp_id_equal (&a->next_id, &b->next_id) &&
+         a->body_len == b->body_len;
+}
