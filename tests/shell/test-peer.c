@@ -36,6 +36,17 @@ ping_and_wait (SrpPeer *peer, const char *host, guint16 port, GCancellable *canc
 }
 
 static void
+assert_ping_answered (SrpPeer *peer, const char *host, guint16 port)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 rtt = ping_and_wait (peer, host, port, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (rtt, >, 0);
+  g_assert_cmpint (rtt, <, 2 * G_USEC_PER_SEC);
+}
+
+static void
 assert_ping_fails (SrpPeer *peer, const char *host, guint16 port, GCancellable *cancellable,
                    GQuark domain, int code)
 {
@@ -137,17 +148,9 @@ test_ping (void)
 {
   g_autoptr (SrpPeer) a = listening_peer ("127.0.0.1");
   g_autoptr (SrpPeer) b = listening_peer ("127.0.0.1");
-  g_autoptr (GError) error = NULL;
-  gint64 rtt;
 
-  rtt = ping_and_wait (a, "127.0.0.1", srp_peer_get_port (b), NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (rtt, >, 0);
-  g_assert_cmpint (rtt, <, 2 * G_USEC_PER_SEC);
-
-  rtt = ping_and_wait (b, "127.0.0.1", srp_peer_get_port (a), NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (rtt, >, 0);
+  assert_ping_answered (a, "127.0.0.1", srp_peer_get_port (b));
+  assert_ping_answered (b, "127.0.0.1", srp_peer_get_port (a));
 }
 
 typedef struct {
@@ -193,12 +196,9 @@ test_dual_stack (void)
 {
   g_autoptr (SrpPeer) any = listening_peer (NULL);
   g_autoptr (SrpPeer) v4 = listening_peer ("127.0.0.1");
-  g_autoptr (GError) error = NULL;
 
-  g_assert_cmpint (ping_and_wait (any, "127.0.0.1", srp_peer_get_port (v4), NULL, &error), >, 0);
-  g_assert_no_error (error);
-  g_assert_cmpint (ping_and_wait (v4, "127.0.0.1", srp_peer_get_port (any), NULL, &error), >, 0);
-  g_assert_no_error (error);
+  assert_ping_answered (any, "127.0.0.1", srp_peer_get_port (v4));
+  assert_ping_answered (v4, "127.0.0.1", srp_peer_get_port (any));
 }
 
 static void
@@ -215,8 +215,7 @@ test_ipv6 (void)
       return;
     }
   b = listening_peer ("::1");
-  g_assert_cmpint (ping_and_wait (a, "::1", srp_peer_get_port (b), NULL, &error), >, 0);
-  g_assert_no_error (error);
+  assert_ping_answered (a, "::1", srp_peer_get_port (b));
 
   /* An IPv4-only socket cannot send to IPv6: said up front, not after a timeout. */
   v4 = listening_peer ("127.0.0.1");
@@ -280,11 +279,9 @@ test_resolve (void)
   g_autoptr (GResolver) fake = test_resolver_new ("peer-b.test", "127.0.0.1");
   g_autoptr (SrpPeer) a = listening_peer ("127.0.0.1");
   g_autoptr (SrpPeer) b = listening_peer ("127.0.0.1");
-  g_autoptr (GError) error = NULL;
 
   g_resolver_set_default (fake);
-  g_assert_cmpint (ping_and_wait (a, "peer-b.test", srp_peer_get_port (b), NULL, &error), >, 0);
-  g_assert_no_error (error);
+  assert_ping_answered (a, "peer-b.test", srp_peer_get_port (b));
 
   assert_ping_fails (a, "nowhere.invalid", srp_peer_get_port (b), NULL, SRP_ERROR,
                      SRP_ERROR_RESOLVE_FAILED);
@@ -298,6 +295,8 @@ test_timeout (void)
   guint16 port;
   g_autoptr (GSocket) silent = silent_socket (&port);
   gint64 start = g_get_monotonic_time ();
+
+  g_assert_nonnull (silent); /* held open so nobody else answers on port */
 
   assert_ping_fails (peer, "127.0.0.1", port, NULL, SRP_ERROR, SRP_ERROR_TIMED_OUT);
   /* Four sends 500 ms apart, then the last one's wait. */
@@ -315,6 +314,7 @@ test_interrupt (gconstpointer data)
   guint16 port;
   g_autoptr (GSocket) silent = silent_socket (&port);
 
+  g_assert_nonnull (silent); /* held open so nobody else answers on port */
   if (cancel)
     g_timeout_add_once (50, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
   else
