@@ -9,36 +9,19 @@
 
 #include "srp-tool.h"
 
-typedef struct {
-  gboolean done;
-  gint64 rtt_us;
-  GError *error;
-} Pending;
-
-static void
-on_pinged (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Pending *pending = user_data;
-
-  pending->rtt_us = srp_peer_ping_finish (SRP_PEER (source), result, &pending->error);
-  pending->done = TRUE;
-}
-
 /* One ping from one peer to the other, printed as a line of the demo. */
 static gboolean
 ping_once (SrpPeer *from, const char *from_name, SrpPeer *to, const char *to_name)
 {
-  Pending pending = { 0 };
+  g_autoptr (GError) error = NULL;
+  gint64 rtt_us = srp_tool_ping_and_wait (from, "127.0.0.1", srp_peer_get_port (to), &error);
 
-  srp_peer_ping_async (from, "127.0.0.1", srp_peer_get_port (to), NULL, on_pinged, &pending);
-  srp_tool_run_until (&pending.done);
-  if (pending.error != NULL)
+  if (rtt_us < 0)
     {
-      printf ("  %s -> %s: %s\n", from_name, to_name, pending.error->message);
-      g_error_free (pending.error);
+      printf ("  %s -> %s: %s\n", from_name, to_name, error->message);
       return FALSE;
     }
-  printf ("  %s -> %s: ping, pong in %.3f ms\n", from_name, to_name, pending.rtt_us / 1000.0);
+  printf ("  %s -> %s: ping, pong in %.3f ms\n", from_name, to_name, rtt_us / 1000.0);
   return TRUE;
 }
 

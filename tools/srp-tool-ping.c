@@ -8,21 +8,6 @@
 
 #include "srp-tool.h"
 
-typedef struct {
-  gboolean done;
-  gint64 rtt_us;
-  GError *error;
-} PingState;
-
-static void
-on_pinged (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  PingState *state = user_data;
-
-  state->rtt_us = srp_peer_ping_finish (SRP_PEER (source), result, &state->error);
-  state->done = TRUE;
-}
-
 int
 srp_tool_ping (int argc, char **argv)
 {
@@ -61,18 +46,16 @@ srp_tool_ping (int argc, char **argv)
     }
   for (int i = 0; i < count; i++)
     {
-      PingState state = { 0 };
+      g_autoptr (GError) ping_error = NULL;
+      gint64 rtt_us = srp_tool_ping_and_wait (peer, host, port, &ping_error);
 
-      srp_peer_ping_async (peer, host, port, NULL, on_pinged, &state);
-      srp_tool_run_until (&state.done);
-      if (state.error != NULL)
+      if (rtt_us < 0)
         {
-          printf ("%s: %s\n", argv[1], state.error->message);
-          g_error_free (state.error);
+          printf ("%s: %s\n", argv[1], ping_error->message);
           failures++;
         }
       else
-        printf ("%s: rtt %.3f ms\n", argv[1], state.rtt_us / 1000.0);
+        printf ("%s: rtt %.3f ms\n", argv[1], rtt_us / 1000.0);
       fflush (stdout);
     }
   return failures == count ? 1 : 0;

@@ -108,6 +108,36 @@ srp_tool_run_until (gboolean *done)
   g_source_remove (sigterm);
 }
 
+typedef struct {
+  gboolean done;
+  gint64 rtt_us;
+  GError *error;
+} PingWait;
+
+static void
+on_pinged (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PingWait *wait = user_data;
+
+  wait->rtt_us = srp_peer_ping_finish (SRP_PEER (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+gint64
+srp_tool_ping_and_wait (SrpPeer *peer, const char *host, guint16 port, GError **error)
+{
+  PingWait wait = { 0 };
+
+  srp_peer_ping_async (peer, host, port, NULL, on_pinged, &wait);
+  srp_tool_run_until (&wait.done);
+  if (wait.error != NULL)
+    {
+      g_propagate_error (error, wait.error);
+      return -1;
+    }
+  return wait.rtt_us;
+}
+
 int
 main (int argc, char **argv)
 {

@@ -26,4 +26,8 @@ gboolean srp_tool_parse_options (GOptionContext *context, int *argc, char ***arg
 /* Runs the thread-default main loop until *done is TRUE, or SIGINT/SIGTERM. */
 void srp_tool_run_until (gboolean *done);
 
+/* Pings host:port and waits for the answer: the round-trip time in
+ * microseconds, or -1 with error set. */
+gint64 srp_tool_ping_and_wait (SrpPeer *peer, const char *host, guint16 port, GError **error);
+
 G_END_DECLS

@@ -71,7 +71,9 @@ void
 srp_reassembler_config_init (SrpReassemblerConfig *config)
 {
   config->max_bytes = 8 * 1024 * 1024;
-  config->max_chains = 256;
+  /* A run is a linked stretch of one chain, so a shuffled 1 MiB message
+   * alone can hold hundreds at its peak: bytes, not runs, bound memory. */
+  config->max_chains = 4096;
   config->timeout_us = 60 * G_USEC_PER_SEC;
   config->remembered_ids = 65536;
 }

@@ -16,7 +16,7 @@ typedef struct {
   guint remembered_ids;     /* IDs of packets of delivered messages kept to refuse repeats */
 } SrpReassemblerConfig;
 
-/* Defaults: 8 MiB, 256 chains, 60 s, 65536 IDs. */
+/* Defaults: 8 MiB, 4096 chains (linked runs), 60 s, 65536 IDs. */
 void srp_reassembler_config_init (SrpReassemblerConfig *config);
 
 typedef struct _SrpReassembler SrpReassembler;
