@@ -256,6 +256,11 @@ srp_core_handle_probe_request (SrpCore *core, const SrpAddress *from, const guin
   /* Probes go only to the requester's own IP: nobody can aim them elsewhere. */
   if (reason == SRP_DROP_NONE && !srp_address_same_ip (&request.target, from))
     reason = SRP_DROP_UNEXPECTED;
+  /* Without a second socket, a probe "from the other port" would leave from
+   * the main one and tell the requester its NAT filters less than it does. */
+  if (reason == SRP_DROP_NONE && request.mode == SRP_PROBE_FROM_OTHER_PORT &&
+      core->config.n_sockets < 2)
+    reason = SRP_DROP_UNEXPECTED;
   if (reason != SRP_DROP_NONE)
     {
       srp_core_drop (core, reason);
@@ -309,6 +314,14 @@ filtering_known (SrpCore *core)
   conclude (core, type, &nat->seen_a0);
 }
 
+/* When the probe requests are next due again: every PROBE_RESEND_US from the
+ * start of the filtering stage. */
+static gint64
+next_probe_resend (const NatState *nat)
+{
+  return nat->deadline - PROBE_WAIT_US + (gint64) nat->resends * PROBE_RESEND_US;
+}
+
 void
 srp_core_nat_timeout (SrpCore *core)
 {
@@ -323,7 +336,7 @@ srp_core_nat_timeout (SrpCore *core)
   if (nat->stage == NAT_FILTERING && nat->deadline <= core->now)
     filtering_known (core);
   else if (nat->stage == NAT_FILTERING && !(nat->got_port && nat->got_peer) &&
-           core->now >= nat->deadline - PROBE_WAIT_US + (gint64) nat->resends * PROBE_RESEND_US)
+           core->now >= next_probe_resend (nat))
     send_probe_requests (core);
 }
 
@@ -335,9 +348,7 @@ srp_core_nat_deadline (SrpCore *core)
   if (nat->stage == NAT_IDLE)
     return nat->next_run;
   if (nat->stage == NAT_FILTERING)
-    {
-      gint64 resend = nat->deadline - PROBE_WAIT_US + (gint64) nat->resends * PROBE_RESEND_US;
-      return MIN (nat->deadline, nat->got_port && nat->got_peer ? nat->deadline : resend);
-    }
+    return nat->got_port && nat->got_peer ? nat->deadline
+                                          : MIN (nat->deadline, next_probe_resend (nat));
   return -1; /* NAT_MAPPING: the pings' own deadlines drive it */
 }

@@ -108,7 +108,10 @@ srp_core_queue_transmit (SrpCore *core, guint socket, const SrpAddress *to, cons
   g_assert (len <= SRP_MAX_DATAGRAM);
   /* Only as much of the buffer as the frame needs is allocated. */
   t = g_malloc (G_STRUCT_OFFSET (SrpTransmit, data) + len);
-  t->socket = MIN (socket, core->config.n_sockets - 1);
+  /* Callers only use socket 1 when the core has one (NAT classification
+   * checks first; probe requests are refused without one). */
+  g_assert (socket < core->config.n_sockets);
+  t->socket = socket;
   t->to = *to;
   t->len = len;
   memcpy (t->data, data, len);
@@ -155,6 +158,7 @@ srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket, const SrpA
   SrpDropReason reason;
   SrpPeerEntry *peer;
 
+  g_return_if_fail (socket < core->config.n_sockets);
   core->now = now_us;
   core->received++;
   reason = srp_wire_check_prefix (data, len, &kind);

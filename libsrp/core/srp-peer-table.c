@@ -102,9 +102,9 @@ srp_peer_table_remove (SrpPeerTable *table, SrpPeerEntry *entry)
 }
 
 /* A KNOWN entry in the given prefix (or any, for NULL) that admission may
- * replace: for a record, one that has failed at least once (the most failed,
- * then the oldest); for a handshake, any, failed ones first. Nothing ever
- * replaces a CONNECTED entry. */
+ * replace: for a record, one that has failed at least once; for a handshake,
+ * any. The most failed first, then the oldest. Nothing ever replaces a
+ * CONNECTED entry. */
 static SrpPeerEntry *
 find_evictable (SrpPeerTable *table, const SrpAddress *in_prefix_of, SrpAdmission admission)
 {
@@ -126,9 +126,9 @@ find_evictable (SrpPeerTable *table, const SrpAddress *in_prefix_of, SrpAdmissio
           if (!srp_address_equal (&want, &have))
             continue;
         }
+      /* Entries are in order of addition: the first of the most failed is
+       * also the oldest of them. */
       if (best == NULL || e->failures > best->failures)
-        best = e;
-      if (best->failures == 0 && e->failures == 0 && e->added_at < best->added_at)
         best = e;
     }
   return best;

@@ -120,7 +120,7 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
   memcpy (cfg.peer_id.bytes, node.keys->public, SRP_ID_LEN);
   cfg.sign = sim_sign;
   cfg.sign_data = node.keys;
-  cfg.n_sockets = N_SOCKETS;
+  cfg.n_sockets = CLAMP (cfg.n_sockets, 1, N_SOCKETS);
   node.core = srp_core_new (&cfg);
   for (guint s = 0; s < N_SOCKETS; s++)
     srp_address_init_ipv4 (&node.address[s], ip, (guint16) (4000 + s));

@@ -302,6 +302,36 @@ test_requests_need_authentication (void)
 }
 
 static void
+test_one_socket_refuses_other_port_probes (void)
+{
+  /* A peer without a second socket must not answer "from your other port"
+   * from its main one: the requester would think its NAT filters less. */
+  SrpCoreConfig config;
+  SrpSim *sim;
+  SrpCore *core;
+  SrpProbeRequest probe = { .nonce = 7, .mode = SRP_PROBE_FROM_OTHER_PORT };
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+
+  srp_core_config_init (&config);
+  config.n_sockets = 1;
+  sim = make_network (14, 2, &config, NULL);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+  core = srp_sim_get_core (sim, 0);
+  g_assert_cmpuint (srp_core_get_n_connected (core), ==, 1);
+  while (srp_core_poll_transmit (core, &t))
+    ;
+  probe.target = *srp_sim_get_address (sim, 1);
+  srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
+                            srp_probe_request_encode (&probe, frame));
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED), ==, 1);
+  g_assert_false (srp_core_poll_transmit (core, &t));
+  /* Nor does it ever classify with only one socket. */
+  g_assert_cmpuint (srp_core_get_nat (core, NULL), ==, SRP_NAT_UNKNOWN);
+  srp_sim_free (sim);
+}
+
+static void
 test_nat_public_in_simulation (void)
 {
   /* The simulated network has no NAT: every node must find itself public. */
@@ -332,6 +362,8 @@ main (int argc, char **argv)
   g_test_add_func ("/peers/flood-from-one-prefix", test_flood_from_one_prefix);
   g_test_add_func ("/peers/forged-handshake-is-refused", test_forged_handshake_is_refused);
   g_test_add_func ("/peers/requests-need-authentication", test_requests_need_authentication);
+  g_test_add_func ("/peers/one-socket-refuses-other-port-probes",
+                   test_one_socket_refuses_other_port_probes);
   g_test_add_func ("/peers/nat-public-in-simulation", test_nat_public_in_simulation);
   return g_test_run ();
 }
