@@ -1,85 +1,53 @@
-/* srp-peer.c: SrpPeer, the GObject shell around the sans-IO core. It owns the
- * socket, the clock and the main context; the core owns the protocol.
+/* srp-peer.c: SrpPeer, the GObject shell around the sans-IO core: the
+ * object, its properties and signals, and what the core's events mean to an
+ * application. The sockets are in srp-peer-transport.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
-#include "srp-peer.h"
+#include "srp-peer-private.h"
 
-#include <gio/gnetworking.h>
-
-#include "srp-core.h"
+#include "srp-enums.h"
 #include "srp-error.h"
-#include "srp-identity.h"
-#include "srp-socket-address.h"
-
-/* Datagrams taken from the socket per g_socket_receive_messages call, and
- * calls per wake-up before other sources get a turn. */
-#define RECV_BATCH 16
-#define RECV_ROUNDS 8
+#include "srp-peer-info-private.h"
 
 /**
  * SrpPeer:
  *
- * A peer of the Stream Relay network: an Ed25519 identity and a UDP socket.
+ * A peer of the Stream Relay network: an Ed25519 identity and two UDP
+ * sockets (one for the protocol, one that helps other peers tell what kind
+ * of NAT they are behind).
  *
- * A new peer has a fresh identity, shown as its [property@Peer:id]. Call
- * [method@Peer.listen] to bind its socket; then it answers pings from other
- * peers and can ping them with [method@Peer.ping_async].
+ * A new peer has a fresh identity, shown as its [property@Peer:id]; one made
+ * with [ctor@Peer.new_with_key_file] keeps its identity across restarts.
+ * Add a bootstrap peer or two with [method@Peer.add_bootstrap] and call
+ * [method@Peer.listen]: the peer joins the network, learns about other peers
+ * from the peers it connects to, keeps its connections alive, and measures
+ * its NAT ([property@Peer:nat-type]). [method@Peer.get_peers] lists the
+ * peers it is connected to.
  *
  * A peer runs in the thread-default [struct@GLib.MainContext] of the thread
  * that made it, and must be used from that thread only.
  *
  * ```c
  * static void
- * on_ping (GObject *source, GAsyncResult *result, gpointer user_data)
+ * on_peer_added (SrpPeer *peer, SrpPeerInfo *info, gpointer user_data)
  * {
- *   g_autoptr (GError) error = NULL;
- *   gint64 rtt_us = srp_peer_ping_finish (SRP_PEER (source), result, &error);
- *
- *   if (rtt_us < 0)
- *     g_printerr ("No answer: %s\n", error->message);
- *   else
- *     g_print ("Round trip: %" G_GINT64_FORMAT " µs\n", rtt_us);
+ *   g_print ("Connected to %s at %s\n", srp_peer_info_get_id (info),
+ *            srp_peer_info_get_address (info));
  * }
  *
- * g_autoptr (SrpPeer) peer = srp_peer_new ();
  * g_autoptr (GError) error = NULL;
+ * g_autoptr (SrpPeer) peer = srp_peer_new_with_key_file ("peer.key", &error);
  *
- * if (!srp_peer_listen (peer, NULL, 0, &error))
+ * if (peer == NULL ||
+ *     !srp_peer_add_bootstrap (peer, "bootstrap.example.org", 4242, &error) ||
+ *     !srp_peer_listen (peer, NULL, 0, &error))
  *   g_error ("%s", error->message);
- * g_print ("%s listens on port %u\n", srp_peer_get_id (peer), srp_peer_get_port (peer));
- * srp_peer_ping_async (peer, "peer.example.org", 4242, NULL, on_ping, NULL);
+ * g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), NULL);
  * ```
  */
-
-typedef struct {
-  guint8 data[RECV_BATCH][SRP_MAX_DATAGRAM + 1];
-  GInputVector vectors[RECV_BATCH];
-  GInputMessage messages[RECV_BATCH];
-  GSocketAddress *addresses[RECV_BATCH];
-} RecvBatch;
-
-struct _SrpPeer {
-  GObject parent_instance;
-
-  GMainContext *context;
-  SrpIdentity *identity;
-
-  /* Set while listening. */
-  SrpCore *core;
-  GSocket *socket;
-  GSocketFamily family;
-  GSource *socket_source;
-  GSource *timer_source;
-  RecvBatch *recv;
-  guint16 port;
-
-  GHashTable *pings; /* guint64 *request (in the task's PingData) -> GTask *, owned */
-  guint64 send_failures;
-  guint64 recv_failures;
-};
 
 G_DEFINE_FINAL_TYPE (SrpPeer, srp_peer, G_TYPE_OBJECT)
 
@@ -87,266 +55,236 @@ enum {
   PROP_0,
   PROP_ID,
   PROP_PORT,
+  PROP_NAT_TYPE,
+  PROP_PUBLIC_ADDRESS,
+  PROP_NAT_PROBLEM,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-typedef struct {
-  guint16 port;
-  guint64 request;
-  SrpAddress to;
-  GSource *cancel_source;
-  gboolean ok;
-  gint64 rtt_us;
-} PingData;
+enum {
+  SIGNAL_PEER_ADDED,
+  SIGNAL_PEER_REMOVED,
+  SIGNAL_BOOTSTRAP_FAILED,
+  N_SIGNALS
+};
 
-static void
-clear_source (GSource **source)
+static guint signals[N_SIGNALS];
+
+/* The wall-clock time of a moment on the monotonic clock the core uses. */
+static GDateTime *
+wall_time_of (gint64 monotonic_us)
 {
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_add (now, monotonic_us - g_get_monotonic_time ());
 }
 
 static void
-ping_data_free (gpointer data)
+peer_added (SrpPeer *self, const SrpCoreEvent *event)
 {
-  PingData *ping = data;
+  g_autoptr (GDateTime) since = wall_time_of (event->peer.connected_at);
+  g_autoptr (SrpPeerInfo) info = NULL;
 
-  clear_source (&ping->cancel_source);
-  g_free (ping);
-}
-
-/* The pending ping with that request number, removed from the table (with its
- * reference), or NULL. */
-static GTask *
-take_ping (SrpPeer *self, guint64 request)
-{
-  gpointer key, task;
-
-  if (!g_hash_table_steal_extended (self->pings, &request, &key, &task))
-    return NULL;
-  clear_source (&((PingData *) g_task_get_task_data (task))->cancel_source);
-  return task;
+  /* The core announces a peer once per connection; a repeat would be a
+   * core bug, and two rows for one peer would confuse a list view. */
+  g_return_if_fail (!g_hash_table_contains (self->peer_index, &event->peer.id));
+  info = srp_peer_info_new (&event->peer.id, &event->peer.address, event->peer.nat,
+                            event->peer.rtt_us, since);
+  g_hash_table_insert (self->peer_index, (gpointer) srp_peer_info_get_raw_id (info), info);
+  g_list_store_append (self->peers, info);
+  g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, info);
 }
 
 static void
-send_transmits (SrpPeer *self)
+peer_changed (SrpPeer *self, const SrpCoreEvent *event)
 {
-  SrpTransmit *transmit = g_alloca (sizeof (SrpTransmit));
+  SrpPeerInfo *info = g_hash_table_lookup (self->peer_index, &event->peer.id);
 
-  while (srp_core_poll_transmit (self->core, transmit))
+  if (info != NULL)
+    srp_peer_info_update (info, &event->peer.address, event->peer.nat, event->peer.rtt_us);
+}
+
+static void
+remove_info (SrpPeer *self, SrpPeerInfo *info)
+{
+  g_autoptr (SrpPeerInfo) removed = g_object_ref (info);
+  guint position;
+
+  g_hash_table_remove (self->peer_index, srp_peer_info_get_raw_id (info));
+  if (g_list_store_find (self->peers, info, &position))
+    g_list_store_remove (self->peers, position);
+  g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, removed);
+}
+
+static void
+peer_removed (SrpPeer *self, const SrpCoreEvent *event)
+{
+  SrpPeerInfo *info = g_hash_table_lookup (self->peer_index, &event->peer.id);
+
+  if (info != NULL)
+    remove_info (self, info);
+}
+
+static void
+set_nat (SrpPeer *self, SrpNatType nat_type, const SrpAddress *public_address)
+{
+  char text[SRP_ADDRESS_STRING_MAX];
+  const char *address = NULL;
+
+  if (public_address != NULL && srp_address_is_valid (public_address))
+    address = srp_address_to_string (public_address, text);
+  if (self->nat_type != nat_type)
     {
-      g_autoptr (GSocketAddress) to = NULL;
-      g_autoptr (GError) error = NULL;
-      char text[SRP_ADDRESS_STRING_MAX];
-
-      /* One socket for now: the core only knows index 0. */
-      if (transmit->socket == 0)
-        to = srp_socket_address_from_srp (&transmit->to, self->family);
-      if (to == NULL)
-        {
-          self->send_failures++;
-          g_debug ("Cannot send to %s from socket %u",
-                   srp_address_to_string (&transmit->to, text), transmit->socket);
-          continue;
-        }
-      /* A full send buffer or an unreachable network loses this datagram
-       * only; the protocol resends what matters. */
-      if (g_socket_send_to (self->socket, to, (const char *) transmit->data, transmit->len,
-                            NULL, &error) < 0)
-        {
-          self->send_failures++;
-          g_debug ("Cannot send %" G_GSIZE_FORMAT " bytes to %s: %s", transmit->len,
-                   srp_address_to_string (&transmit->to, text), error->message);
-        }
+      self->nat_type = nat_type;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAT_TYPE]);
+    }
+  /* g_set_str is GLib 2.76. */
+  if (g_strcmp0 (self->public_address, address) != 0)
+    {
+      g_free (self->public_address);
+      self->public_address = g_strdup (address);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PUBLIC_ADDRESS]);
     }
 }
 
 static void
-complete_ping (GTask *task)
+set_nat_problem (SrpPeer *self, const char *problem)
 {
-  PingData *ping = g_task_get_task_data (task);
-  char text[SRP_ADDRESS_STRING_MAX];
+  /* The core's problems are static strings: the pointer says it all. */
+  if (self->nat_problem == problem)
+    return;
+  self->nat_problem = problem;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAT_PROBLEM]);
+}
 
-  if (ping->ok)
-    g_task_return_int (task, (gssize) ping->rtt_us);
-  else
-    g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_TIMED_OUT, "No answer from %s",
-                             srp_address_to_string (&ping->to, text));
+static void
+handle_event (SrpPeer *self, const SrpCoreEvent *event)
+{
+  switch (event->type)
+    {
+    case SRP_CORE_EVENT_PEER_ADDED:
+      peer_added (self, event);
+      break;
+    case SRP_CORE_EVENT_PEER_CHANGED:
+      peer_changed (self, event);
+      break;
+    case SRP_CORE_EVENT_PEER_REMOVED:
+      peer_removed (self, event);
+      break;
+    case SRP_CORE_EVENT_NAT_CHANGED:
+      set_nat (self, event->nat.nat, &event->nat.public_address);
+      break;
+    case SRP_CORE_EVENT_PING_RESULT: /* taken in drive */
+    case SRP_CORE_EVENT_MESSAGE:     /* no topics yet */
+    case SRP_CORE_EVENT_NONE:
+    default:
+      break;
+    }
 }
 
 /* Carries out what the core asks for after any input: sends, events, and the
- * next timeout. Tasks complete last, once the peer's state is consistent,
- * because their callbacks may call back into the peer. */
-static void
+ * next timeout. Events are drained first and acted on afterwards, because
+ * signal handlers and task callbacks may call back into the peer, even close
+ * it. */
+void
 srp_peer_drive (SrpPeer *self)
 {
+  g_autoptr (GArray) events = NULL;
   g_autoptr (GPtrArray) done = NULL;
+  g_autoptr (SrpPeer) hold = NULL;
   SrpCoreEvent event;
 
   if (self->core == NULL)
     return;
 
-  send_transmits (self);
+  srp_peer_transport_send (self);
 
+  events = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
+  g_array_set_clear_func (events, (GDestroyNotify) srp_core_event_clear);
   done = g_ptr_array_new_with_free_func (g_object_unref);
   while (srp_core_poll_event (self->core, &event))
     {
-      switch (event.type)
-        {
-        case SRP_CORE_EVENT_PING_RESULT:
-          {
-            GTask *task = take_ping (self, event.ping.request);
-            PingData *ping;
+      GTask *task;
 
-            if (task == NULL) /* cancelled, or from before a close */
-              break;
-            ping = g_task_get_task_data (task);
-            ping->ok = event.ping.ok;
-            ping->rtt_us = MAX (event.ping.rtt_us, 0);
-            g_ptr_array_add (done, task);
-            break;
-          }
-        case SRP_CORE_EVENT_NONE:
-        default:
-          break;
+      if (event.type != SRP_CORE_EVENT_PING_RESULT)
+        {
+          g_array_append_val (events, event);
+          continue;
         }
+      task = srp_peer_ping_take_result (self, &event);
+      if (task != NULL)
+        g_ptr_array_add (done, task);
       srp_core_event_clear (&event);
     }
-
   g_source_set_ready_time (self->timer_source, srp_core_poll_timeout (self->core));
 
+  hold = g_object_ref (self);
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = 0; i < events->len && self->core != NULL; i++)
+    handle_event (self, &g_array_index (events, SrpCoreEvent, i));
+  if (self->core != NULL)
+    set_nat_problem (self, srp_core_get_nat_problem (self->core));
+  g_object_thaw_notify (G_OBJECT (self));
+
   for (guint i = 0; i < done->len; i++)
-    complete_ping (done->pdata[i]);
+    srp_peer_ping_complete (done->pdata[i]);
 }
 
-static gboolean
-on_socket_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
+void
+srp_peer_emit_bootstrap_failed (SrpPeer *self, const char *host, guint16 port,
+                                const GError *error)
 {
-  SrpPeer *self = user_data;
-  RecvBatch *recv = self->recv;
-
-  for (guint round = 0; round < RECV_ROUNDS; round++)
-    {
-      g_autoptr (GError) error = NULL;
-      gint64 now;
-      int n;
-
-      for (guint i = 0; i < RECV_BATCH; i++)
-        {
-          recv->vectors[i].buffer = recv->data[i];
-          recv->vectors[i].size = sizeof recv->data[i];
-          recv->messages[i] = (GInputMessage) {
-            .address = &recv->addresses[i],
-            .vectors = &recv->vectors[i],
-            .num_vectors = 1,
-          };
-          recv->addresses[i] = NULL;
-        }
-
-      n = g_socket_receive_messages (socket, recv->messages, RECV_BATCH, 0, NULL, &error);
-      if (n < 0)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            {
-              self->recv_failures++;
-              g_debug ("Cannot receive: %s", error->message);
-            }
-          break;
-        }
-
-      now = g_get_monotonic_time ();
-      for (int i = 0; i < n && self->core != NULL; i++)
-        {
-          SrpAddress from;
-
-          if (srp_socket_address_to_srp (recv->addresses[i], &from))
-            srp_core_handle_datagram (self->core, now, 0, &from, recv->data[i],
-                                      recv->messages[i].bytes_received);
-        }
-      for (int i = 0; i < n; i++)
-        g_clear_object (&recv->addresses[i]);
-
-      if (n < RECV_BATCH)
-        break;
-    }
-
-  srp_peer_drive (self);
-  return G_SOURCE_CONTINUE;
-}
-
-/* A source that fires at its ready time and then waits for the next one. */
-static gboolean
-timer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
-{
-  g_source_set_ready_time (source, -1);
-  return callback (user_data);
-}
-
-static GSourceFuncs timer_source_funcs = {
-  .dispatch = timer_dispatch,
-};
-
-static gboolean
-on_timer (gpointer user_data)
-{
-  SrpPeer *self = user_data;
-
-  srp_core_handle_timeout (self->core, g_get_monotonic_time ());
-  srp_peer_drive (self);
-  return G_SOURCE_CONTINUE;
-}
-
-static GSource *
-attach_source (SrpPeer *self, GSource *source, GSourceFunc callback, const char *name)
-{
-  g_source_set_callback (source, callback, self, NULL);
-  g_source_set_name (source, name);
-  g_source_attach (source, self->context);
-  return source;
+  g_signal_emit (self, signals[SIGNAL_BOOTSTRAP_FAILED], 0, host, (guint) port, error);
 }
 
 static void
 srp_peer_stop (SrpPeer *self, gboolean notify)
 {
-  g_autoptr (GPtrArray) pending = NULL;
-  GHashTableIter iter;
-  gpointer task;
+  GObject *object = G_OBJECT (self);
 
-  if (self->socket == NULL)
+  if (self->core == NULL)
     return;
 
-  clear_source (&self->socket_source);
-  clear_source (&self->timer_source);
-  g_socket_close (self->socket, NULL);
-  g_clear_object (&self->socket);
-  g_clear_pointer (&self->core, srp_core_free);
-  g_clear_pointer (&self->recv, g_free);
-  self->port = 0;
-
-  pending = g_ptr_array_new_with_free_func (g_object_unref);
-  g_hash_table_iter_init (&iter, self->pings);
-  while (g_hash_table_iter_next (&iter, NULL, &task))
-    {
-      clear_source (&((PingData *) g_task_get_task_data (task))->cancel_source);
-      g_ptr_array_add (pending, task);
-      g_hash_table_iter_steal (&iter);
-    }
+  g_cancellable_cancel (self->resolving);
+  g_clear_object (&self->resolving);
+  /* Connected peers hear that this one leaves, and free its place at once. */
+  srp_core_leave (self->core, g_get_monotonic_time ());
+  srp_peer_transport_send (self);
+  srp_peer_transport_close (self);
 
   if (notify)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
-  for (guint i = 0; i < pending->len; i++)
-    g_task_return_new_error (pending->pdata[i], G_IO_ERROR, G_IO_ERROR_CLOSED,
-                             "The peer was closed");
+    g_object_freeze_notify (object);
+  /* Without sockets there are no connections: the list empties, newest
+   * first, with a peer-removed for each. */
+  if (notify)
+    {
+      guint n;
+
+      while ((n = g_list_model_get_n_items (G_LIST_MODEL (self->peers))) > 0)
+        {
+          g_autoptr (SrpPeerInfo) info = g_list_model_get_item (G_LIST_MODEL (self->peers), n - 1);
+          remove_info (self, info);
+        }
+      set_nat (self, SRP_NAT_TYPE_UNKNOWN, NULL);
+      set_nat_problem (self, NULL);
+      g_object_notify_by_pspec (object, properties[PROP_PORT]);
+      g_object_thaw_notify (object);
+    }
+  srp_peer_pings_close (self);
 }
 
 static void
 srp_peer_dispose (GObject *object)
 {
-  srp_peer_stop (SRP_PEER (object), FALSE);
+  SrpPeer *self = SRP_PEER (object);
+
+  srp_peer_stop (self, FALSE);
+  if (self->peers != NULL)
+    g_list_store_remove_all (self->peers);
+  if (self->peer_index != NULL)
+    g_hash_table_remove_all (self->peer_index);
 
   G_OBJECT_CLASS (srp_peer_parent_class)->dispose (object);
 }
@@ -357,6 +295,10 @@ srp_peer_finalize (GObject *object)
   SrpPeer *self = SRP_PEER (object);
 
   g_clear_pointer (&self->pings, g_hash_table_unref);
+  g_clear_pointer (&self->peer_index, g_hash_table_unref);
+  g_clear_object (&self->peers);
+  g_clear_pointer (&self->public_address, g_free);
+  g_clear_pointer (&self->bootstraps, g_array_unref);
   g_clear_pointer (&self->identity, srp_identity_free);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -376,6 +318,15 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case PROP_PORT:
       g_value_set_uint (value, srp_peer_get_port (self));
       break;
+    case PROP_NAT_TYPE:
+      g_value_set_enum (value, srp_peer_get_nat_type (self));
+      break;
+    case PROP_PUBLIC_ADDRESS:
+      g_value_set_string (value, srp_peer_get_public_address (self));
+      break;
+    case PROP_NAT_PROBLEM:
+      g_value_set_string (value, srp_peer_get_nat_problem (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -385,6 +336,7 @@ static void
 srp_peer_class_init (SrpPeerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = srp_peer_dispose;
   object_class->finalize = srp_peer_finalize;
@@ -394,23 +346,96 @@ srp_peer_class_init (SrpPeerClass *klass)
    * SrpPeer:id: (getter get_id)
    *
    * The peer's ID: its Ed25519 public key as 64 lowercase hexadecimal
-   * characters. It stays the same for the life of the peer.
+   * characters. It stays the same for the life of the peer, and across
+   * restarts for a peer made with [ctor@Peer.new_with_key_file].
    */
-  properties[PROP_ID] =
-    g_param_spec_string ("id", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
 
   /**
    * SrpPeer:port: (getter get_port)
    *
-   * The UDP port the peer's socket is bound to, or 0 when it does not
+   * The UDP port the peer's main socket is bound to, or 0 when it does not
    * listen. It changes in [method@Peer.listen] and [method@Peer.close].
    */
-  properties[PROP_PORT] =
-    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
+
+  /**
+   * SrpPeer:nat-type: (getter get_nat_type)
+   *
+   * The kind of NAT in front of the peer, as measured with the help of two
+   * connected peers at different IP addresses: mapping from the addresses
+   * they see this peer at, filtering from whether probes sent from another
+   * port and from another peer get in.
+   *
+   * It is %SRP_NAT_TYPE_UNKNOWN until that is done (see
+   * [property@Peer:nat-problem] for why it is not), is measured again every
+   * 10 minutes, after a long silence and when the public address changes,
+   * and goes back to unknown when the peer closes.
+   */
+  properties[PROP_NAT_TYPE] = g_param_spec_enum ("nat-type", NULL, NULL, SRP_TYPE_NAT_TYPE,
+                                                 SRP_NAT_TYPE_UNKNOWN, flags);
+
+  /**
+   * SrpPeer:public-address: (getter get_public_address)
+   *
+   * The address other peers reach this one at, as "IP:PORT" ("[IP]:PORT"
+   * for IPv6): behind a NAT, the NAT's public address. %NULL until the NAT
+   * type is known.
+   */
+  properties[PROP_PUBLIC_ADDRESS] =
+    g_param_spec_string ("public-address", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpPeer:nat-problem: (getter get_nat_problem)
+   *
+   * Why the last attempt to measure the NAT type could not finish, such as
+   * "fewer than two connected peers at different addresses", or %NULL. The
+   * peer keeps trying.
+   */
+  properties[PROP_NAT_PROBLEM] = g_param_spec_string ("nat-problem", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SrpPeer::peer-added:
+   * @self: the peer
+   * @info: the peer it connected to
+   *
+   * Emitted when the peer has connected to another one (the handshake that
+   * proves the other's ID is done), after @info was added to
+   * [method@Peer.get_peers].
+   */
+  signals[SIGNAL_PEER_ADDED] =
+    g_signal_new ("peer-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, SRP_TYPE_PEER_INFO);
+
+  /**
+   * SrpPeer::peer-removed:
+   * @self: the peer
+   * @info: the peer it lost
+   *
+   * Emitted when a connected peer went silent (3 missed heartbeats) or
+   * away, or this peer closed, after @info was removed from
+   * [method@Peer.get_peers].
+   */
+  signals[SIGNAL_PEER_REMOVED] =
+    g_signal_new ("peer-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, SRP_TYPE_PEER_INFO);
+
+  /**
+   * SrpPeer::bootstrap-failed:
+   * @self: the peer
+   * @host: the bootstrap peer's host, as given to [method@Peer.add_bootstrap]
+   * @port: its port
+   * @error: what went wrong, such as %SRP_ERROR_RESOLVE_FAILED
+   *
+   * Emitted when a bootstrap peer cannot be tried at all, for example when
+   * its name does not resolve. Unanswered bootstrap peers are retried and do
+   * not emit this.
+   */
+  signals[SIGNAL_BOOTSTRAP_FAILED] =
+    g_signal_new ("bootstrap-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_ERROR);
 }
 
 static void
@@ -420,6 +445,10 @@ srp_peer_init (SrpPeer *self)
 
   self->context = g_main_context_ref_thread_default ();
   self->pings = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
+  self->peers = g_list_store_new (SRP_TYPE_PEER_INFO);
+  self->peer_index = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
+  self->bootstraps = g_array_new (FALSE, FALSE, sizeof (SrpPeerBootstrap));
+  g_array_set_clear_func (self->bootstraps, srp_peer_bootstrap_clear);
   self->identity = srp_identity_new (&error);
   /* Only a broken gnutls random generator gets here: like running out of
    * memory, nothing sensible can follow. */
@@ -430,8 +459,8 @@ srp_peer_init (SrpPeer *self)
 /**
  * srp_peer_new:
  *
- * Makes a peer with a fresh identity. It does not listen yet: see
- * [method@Peer.listen].
+ * Makes a peer with a fresh identity, which lasts as long as the peer. It
+ * does not listen yet: see [method@Peer.listen].
  *
  * The peer belongs to the thread-default main context of the calling thread.
  *
@@ -441,6 +470,41 @@ SrpPeer *
 srp_peer_new (void)
 {
   return g_object_new (SRP_TYPE_PEER, NULL);
+}
+
+/**
+ * srp_peer_new_with_key_file:
+ * @path: (type filename): the file that holds the peer's private key
+ * @error: return location for an error
+ *
+ * Makes a peer whose identity survives restarts: its Ed25519 private key is
+ * read from @path (PKCS#8 PEM). When @path does not exist, a new key is made
+ * and written there, readable by its owner only (mode 0600).
+ *
+ * A file that exists but cannot be read or is not such a key fails with
+ * %SRP_ERROR_IDENTITY: the peer never takes on a new identity silently.
+ *
+ * Returns: (transfer full) (nullable): a new peer, or %NULL with @error set
+ */
+SrpPeer *
+srp_peer_new_with_key_file (const char *path, GError **error)
+{
+  SrpIdentity *identity;
+  SrpPeer *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  identity = srp_identity_load_or_create (path, error);
+  if (identity == NULL)
+    return NULL;
+  /* Every peer is made with a fresh identity (cheap: one Ed25519 key), so
+   * that GObject construction from Python or GJS always yields a whole peer;
+   * the file's replaces it before anyone sees it. */
+  self = srp_peer_new ();
+  srp_identity_free (self->identity);
+  self->identity = identity;
+  return self;
 }
 
 /**
@@ -475,60 +539,71 @@ srp_peer_get_port (SrpPeer *self)
   return self->port;
 }
 
-/* The core signs handshakes through this; the private key stays here. */
-static gboolean
-sign_with_identity (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN],
-                    gpointer user_data)
+/**
+ * srp_peer_get_nat_type: (get-property nat-type)
+ * @self: a peer
+ *
+ * Gets the kind of NAT in front of the peer, as far as it is known.
+ *
+ * Returns: the NAT type
+ */
+SrpNatType
+srp_peer_get_nat_type (SrpPeer *self)
 {
-  g_autoptr (GError) error = NULL;
+  g_return_val_if_fail (SRP_IS_PEER (self), SRP_NAT_TYPE_UNKNOWN);
 
-  if (srp_identity_sign (user_data, data, len, signature, &error))
-    return TRUE;
-  g_debug ("%s", error->message);
-  return FALSE;
+  return self->nat_type;
 }
 
-static GSocket *
-bind_socket (GInetAddress *inet, guint16 port, gboolean dual_stack, GError **error)
+/**
+ * srp_peer_get_public_address: (get-property public-address)
+ * @self: a peer
+ *
+ * Gets the address other peers reach this one at.
+ *
+ * Returns: (transfer none) (nullable): "IP:PORT", or %NULL while unknown
+ */
+const char *
+srp_peer_get_public_address (SrpPeer *self)
 {
-  GSocketFamily family = g_inet_address_get_family (inet);
-  g_autoptr (GSocket) socket = NULL;
-  g_autoptr (GSocketAddress) address = NULL;
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
 
-  socket = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
-  if (socket == NULL)
-    return NULL;
-  if (family == G_SOCKET_FAMILY_IPV6 &&
-      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? 0 : 1, error))
-    return NULL;
-  g_socket_set_blocking (socket, FALSE);
-  address = g_inet_socket_address_new (inet, port);
-  if (!g_socket_bind (socket, address, FALSE, error))
-    return NULL;
-  return g_steal_pointer (&socket);
+  return self->public_address;
 }
 
-/* One dual-stack IPv6 socket reaches both families; hosts without IPv6 get
- * an IPv4 one. A port in use is an error either way. */
-static GSocket *
-bind_any (guint16 port, GError **error)
+/**
+ * srp_peer_get_nat_problem: (get-property nat-problem)
+ * @self: a peer
+ *
+ * Gets why the NAT type could not be measured last time.
+ *
+ * Returns: (transfer none) (nullable): a sentence, or %NULL
+ */
+const char *
+srp_peer_get_nat_problem (SrpPeer *self)
 {
-  g_autoptr (GInetAddress) any6 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
-  g_autoptr (GInetAddress) any4 = NULL;
-  g_autoptr (GError) local_error = NULL;
-  GSocket *socket;
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
 
-  socket = bind_socket (any6, port, TRUE, &local_error);
-  if (socket != NULL)
-    return socket;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  g_debug ("No dual-stack IPv6 socket (%s): using IPv4", local_error->message);
-  any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
-  return bind_socket (any4, port, FALSE, error);
+  return self->nat_problem;
+}
+
+/**
+ * srp_peer_get_peers:
+ * @self: a peer
+ *
+ * Gets the peers this one is connected to, as a live list of
+ * [class@PeerInfo] in the order they connected. The list changes (with
+ * [signal@Gio.ListModel::items-changed]) as peers come and go, and empties
+ * when the peer closes; hand it to a `GtkListView` to show it.
+ *
+ * Returns: (transfer none): a [iface@Gio.ListModel] of [class@PeerInfo]
+ */
+GListModel *
+srp_peer_get_peers (SrpPeer *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
+
+  return G_LIST_MODEL (self->peers);
 }
 
 /**
@@ -539,12 +614,15 @@ bind_any (guint16 port, GError **error)
  * @port: the UDP port to bind to, or 0 for one the system chooses
  * @error: return location for an error
  *
- * Binds the peer's UDP socket and starts answering other peers. Read the
- * bound port from [property@Peer:port].
+ * Binds the peer's sockets and starts taking part in the network: answering
+ * other peers, connecting to the bootstrap peers ([method@Peer.add_bootstrap])
+ * and, through them, to others. Read the bound port from
+ * [property@Peer:port].
  *
  * With a %NULL @address the peer listens on all interfaces of both IP
- * families where the system allows one dual-stack socket, and on IPv4 only
- * otherwise. An explicit address binds its own family only.
+ * families where the system allows dual-stack sockets, and on IPv4 only
+ * otherwise. An explicit address binds its own family only. A second socket,
+ * on a port the system chooses, serves NAT probes.
  *
  * Fails with %SRP_ERROR_ALREADY_LISTENING when the peer listens already,
  * %SRP_ERROR_INVALID_ARGUMENT when @address is not an IP address, or the
@@ -556,63 +634,21 @@ bind_any (guint16 port, GError **error)
 gboolean
 srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **error)
 {
-  g_autoptr (GSocket) socket = NULL;
-  g_autoptr (GSocketAddress) local = NULL;
-  SrpCoreConfig config;
-
   g_return_val_if_fail (SRP_IS_PEER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->socket != NULL)
+  if (self->core != NULL)
     {
       g_set_error (error, SRP_ERROR, SRP_ERROR_ALREADY_LISTENING,
                    "The peer listens already, on port %u", self->port);
       return FALSE;
     }
+  if (!srp_peer_transport_open (self, address, port, error))
+    return FALSE;
 
-  if (address != NULL)
-    {
-      g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
-
-      if (inet == NULL)
-        {
-          g_set_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
-                       "“%s” is not an IP address", address);
-          return FALSE;
-        }
-      socket = bind_socket (inet, port, FALSE, error);
-    }
-  else
-    socket = bind_any (port, error);
-
-  if (socket != NULL)
-    local = g_socket_get_local_address (socket, error);
-  if (local == NULL)
-    {
-      g_prefix_error (error, "Cannot listen on %s port %u: ",
-                      address != NULL ? address : "all interfaces", port);
-      return FALSE;
-    }
-
-  srp_core_config_init (&config);
-  config.seed = (guint64) g_random_int () << 32 | g_random_int ();
-  config.peer_id = *srp_identity_get_public_key (self->identity);
-  config.sign = sign_with_identity;
-  config.sign_data = self->identity;
-  /* One socket so far: NAT probes from a second one are still to come. */
-  config.n_sockets = 1;
-  self->core = srp_core_new (&config);
-  self->recv = g_new0 (RecvBatch, 1);
-  self->family = g_socket_get_family (socket);
-  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  self->socket = g_steal_pointer (&socket);
-
-  self->socket_source = attach_source (self, g_socket_create_source (self->socket, G_IO_IN, NULL),
-                                       G_SOURCE_FUNC (on_socket_readable), "SrpPeer socket");
-  self->timer_source = attach_source (self, g_source_new (&timer_source_funcs, sizeof (GSource)),
-                                      on_timer, "SrpPeer timer");
-
+  self->resolving = g_cancellable_new ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  srp_peer_bootstraps_start (self);
   /* Arms the timer for whatever a new core wants done on its own. */
   srp_peer_drive (self);
   return TRUE;
@@ -622,11 +658,13 @@ srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **erro
  * srp_peer_close:
  * @self: a peer
  *
- * Stops listening: closes the socket and fails pending pings with
- * %G_IO_ERROR_CLOSED. The peer keeps its identity and may listen again.
- * Closing a peer that does not listen does nothing.
+ * Stops listening: closes the sockets, empties [method@Peer.get_peers]
+ * (emitting [signal@Peer::peer-removed] for each), and fails pending pings
+ * with %G_IO_ERROR_CLOSED. The peer keeps its identity and its bootstrap
+ * peers, and may listen again. Closing a peer that does not listen does
+ * nothing.
  *
- * Disposing of the peer closes it too.
+ * Disposing of the peer closes it too, without signals.
  */
 void
 srp_peer_close (SrpPeer *self)
@@ -634,180 +672,4 @@ srp_peer_close (SrpPeer *self)
   g_return_if_fail (SRP_IS_PEER (self));
 
   srp_peer_stop (self, TRUE);
-}
-
-static gboolean
-on_ping_cancelled (GCancellable *cancellable, gpointer user_data)
-{
-  GTask *task = user_data;
-  SrpPeer *self = g_task_get_source_object (task);
-  PingData *ping = g_task_get_task_data (task);
-
-  /* The core may still answer; with the task gone, drive ignores it. */
-  task = take_ping (self, ping->request);
-  if (task != NULL)
-    {
-      g_task_return_error_if_cancelled (task);
-      g_object_unref (task);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-ping_start (GTask *task, GInetAddress *inet)
-{
-  SrpPeer *self = g_task_get_source_object (task);
-  PingData *ping = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr (GSocketAddress) address = NULL;
-  g_autoptr (GSocketAddress) reachable = NULL;
-  g_autofree char *text = NULL;
-
-  /* The peer may have closed while a name resolved. */
-  if (self->core == NULL)
-    {
-      g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_NOT_LISTENING,
-                               "The peer does not listen");
-      return;
-    }
-
-  address = g_inet_socket_address_new (inet, ping->port);
-  srp_socket_address_to_srp (address, &ping->to);
-  reachable = srp_socket_address_from_srp (&ping->to, self->family);
-  if (reachable == NULL)
-    {
-      text = g_inet_address_to_string (inet);
-      g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
-                               "Cannot reach %s from an IPv4 socket", text);
-      return;
-    }
-
-  ping->request = srp_core_ping (self->core, g_get_monotonic_time (), &ping->to);
-  g_hash_table_insert (self->pings, &ping->request, g_object_ref (task));
-  if (cancellable != NULL)
-    {
-      ping->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (ping->cancel_source, G_SOURCE_FUNC (on_ping_cancelled), task, NULL);
-      g_source_attach (ping->cancel_source, self->context);
-    }
-  srp_peer_drive (self);
-}
-
-/* Prefers an address the socket can reach: an IPv4 socket cannot send to IPv6. */
-static GInetAddress *
-pick_address (GList *addresses, GSocketFamily family)
-{
-  for (GList *l = addresses; l != NULL; l = l->next)
-    if (family == G_SOCKET_FAMILY_IPV6 || g_inet_address_get_family (l->data) == family)
-      return l->data;
-  return addresses != NULL ? addresses->data : NULL;
-}
-
-static void
-on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  SrpPeer *self = g_task_get_source_object (task);
-  g_autoptr (GError) error = NULL;
-  GList *addresses;
-
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
-  if (addresses == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_RESOLVE_FAILED, "%s", error->message);
-      return;
-    }
-  ping_start (task, pick_address (addresses, self->family));
-  g_resolver_free_addresses (addresses);
-}
-
-/**
- * srp_peer_ping_async:
- * @self: a peer
- * @host: the other peer's host name or IP address
- * @port: the other peer's UDP port
- * @cancellable: (nullable): a cancellable
- * @callback: (scope async) (nullable): called when the ping is answered or fails
- * @user_data: (closure): data for @callback
- *
- * Pings another peer and measures the round trip. The peer must listen
- * (see [method@Peer.listen]). Host names are resolved with the default
- * [class@Gio.Resolver]; IP addresses are used as they are.
- *
- * An unanswered ping is sent again a few times before it fails. Call
- * [method@Peer.ping_finish] from @callback for the result.
- */
-void
-srp_peer_ping_async (SrpPeer *self, const char *host, guint16 port, GCancellable *cancellable,
-                     GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr (GTask) task = NULL;
-  g_autoptr (GInetAddress) inet = NULL;
-  g_autoptr (GResolver) resolver = NULL;
-  PingData *ping;
-
-  g_return_if_fail (SRP_IS_PEER (self));
-  g_return_if_fail (host != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, srp_peer_ping_async);
-  ping = g_new0 (PingData, 1);
-  ping->port = port;
-  g_task_set_task_data (task, ping, ping_data_free);
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  if (self->core == NULL)
-    {
-      g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_NOT_LISTENING,
-                               "The peer must listen before it can ping");
-      return;
-    }
-  if (port == 0)
-    {
-      g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
-                               "Cannot ping port 0");
-      return;
-    }
-
-  inet = g_inet_address_new_from_string (host);
-  if (inet != NULL)
-    {
-      ping_start (task, inet);
-      return;
-    }
-  resolver = g_resolver_get_default ();
-  g_resolver_lookup_by_name_async (resolver, host, cancellable, on_resolved,
-                                   g_steal_pointer (&task));
-}
-
-/**
- * srp_peer_ping_finish:
- * @self: a peer
- * @result: the result passed to the callback of [method@Peer.ping_async]
- * @error: return location for an error
- *
- * Finishes a ping.
- *
- * Fails with %SRP_ERROR_NOT_LISTENING when the peer did not listen,
- * %SRP_ERROR_RESOLVE_FAILED when the host name did not resolve,
- * %SRP_ERROR_TIMED_OUT when the other peer did not answer,
- * %SRP_ERROR_INVALID_ARGUMENT for port 0 or an address the socket cannot
- * reach, %G_IO_ERROR_CANCELLED when cancelled, and %G_IO_ERROR_CLOSED when
- * the peer was closed first.
- *
- * Returns: the round-trip time in microseconds, or -1 on error
- */
-gint64
-srp_peer_ping_finish (SrpPeer *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (SRP_IS_PEER (self), -1);
-  g_return_val_if_fail (g_task_is_valid (result, self), -1);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == srp_peer_ping_async, -1);
-
-  return g_task_propagate_int (G_TASK (result), error);
 }

@@ -9,6 +9,8 @@
 #endif
 
 #include <gio/gio.h>
+#include <libsrp/srp-nat-type.h>
+#include <libsrp/srp-peer-info.h>
 #include <libsrp/srp-version.h>
 
 G_BEGIN_DECLS
@@ -22,10 +24,28 @@ SRP_AVAILABLE_IN_ALL
 SrpPeer *srp_peer_new (void);
 
 SRP_AVAILABLE_IN_ALL
+SrpPeer *srp_peer_new_with_key_file (const char *path, GError **error);
+
+SRP_AVAILABLE_IN_ALL
 const char *srp_peer_get_id (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
 guint16 srp_peer_get_port (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+SrpNatType srp_peer_get_nat_type (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+const char *srp_peer_get_public_address (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+const char *srp_peer_get_nat_problem (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+GListModel *srp_peer_get_peers (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+gboolean srp_peer_add_bootstrap (SrpPeer *self, const char *host, guint16 port, GError **error);
 
 SRP_AVAILABLE_IN_ALL
 gboolean srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **error);

@@ -9,6 +9,8 @@
 #include <libsrp/srp-version.h>
 #include <libsrp/srp-enums.h>
 #include <libsrp/srp-error.h>
+#include <libsrp/srp-nat-type.h>
+#include <libsrp/srp-peer-info.h>
 #include <libsrp/srp-peer.h>
 
 #undef __SRP_INSIDE__

@@ -20,6 +20,7 @@ typedef struct {
 static const Command commands[] = {
   { "node", srp_tool_node, "Run a peer until interrupted" },
   { "ping", srp_tool_ping, "Ping a peer and print the round-trip time" },
+  { "nat-check", srp_tool_nat_check, "Tell what kind of NAT this host is behind" },
   { "demo", srp_tool_demo, "Start two peers on loopback and show them exchanging packets" },
 };
 
@@ -35,8 +36,24 @@ print_usage (FILE *out)
   fprintf (out, "\nRun 'srp-tool COMMAND --help' for a command's options.\n");
 }
 
+static gboolean srp_tool_parse_address (const char *text, guint min_port, char **host,
+                                        guint16 *port, GError **error);
+
 gboolean
 srp_tool_parse_host_port (const char *text, char **host, guint16 *port, GError **error)
+{
+  return srp_tool_parse_address (text, 1, host, port, error);
+}
+
+gboolean
+srp_tool_parse_listen (const char *text, char **host, guint16 *port, GError **error)
+{
+  return srp_tool_parse_address (text, 0, host, port, error);
+}
+
+static gboolean
+srp_tool_parse_address (const char *text, guint min_port, char **host, guint16 *port,
+                        GError **error)
 {
   const char *colon;
   guint64 value;
@@ -58,7 +75,7 @@ srp_tool_parse_host_port (const char *text, char **host, guint16 *port, GError *
         goto bad;
       *host = g_strndup (text, (gsize) (colon - text));
     }
-  if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, min_port, 65535, &value, NULL))
     {
       g_clear_pointer (host, g_free);
       goto bad;
@@ -68,9 +85,79 @@ srp_tool_parse_host_port (const char *text, char **host, guint16 *port, GError *
 
 bad:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "“%s” is not HOST:PORT (a port from 1 to 65535; IPv6 as [ADDRESS]:PORT)",
-               text ? text : "");
+               "“%s” is not HOST:PORT (a port from %u to 65535; IPv6 as [ADDRESS]:PORT)",
+               text ? text : "", min_port);
   return FALSE;
+}
+
+gboolean
+srp_tool_add_bootstraps (SrpPeer *peer, char **list, GError **error)
+{
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    {
+      g_autofree char *host = NULL;
+      guint16 port;
+
+      if (!srp_tool_parse_host_port (list[i], &host, &port, error) ||
+          !srp_peer_add_bootstrap (peer, host, port, error))
+        {
+          g_prefix_error (error, "--bootstrap: ");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+GString *
+srp_tool_json_begin (const char *event)
+{
+  GString *out = g_string_new ("{");
+
+  srp_tool_json_string (out, "event", event);
+  return out;
+}
+
+void
+srp_tool_json_string (GString *out, const char *key, const char *value)
+{
+  if (out->len > 1)
+    g_string_append_c (out, ',');
+  g_string_append_printf (out, "\"%s\":", key);
+  if (value == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '"');
+  /* Error messages are the only text that may need escaping; UTF-8 passes
+   * through as JSON allows. */
+  for (const char *c = value; *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_printf (out, "\\%c", *c);
+      else if ((guchar) *c < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *c);
+      else
+        g_string_append_c (out, *c);
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+srp_tool_json_uint (GString *out, const char *key, guint64 value)
+{
+  if (out->len > 1)
+    g_string_append_c (out, ',');
+  g_string_append_printf (out, "\"%s\":%" G_GUINT64_FORMAT, key, value);
+}
+
+void
+srp_tool_json_print (GString *out)
+{
+  g_string_append_c (out, '}');
+  puts (out->str);
+  fflush (stdout);
+  g_string_free (out, TRUE);
 }
 
 gboolean

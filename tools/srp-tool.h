@@ -15,9 +15,25 @@ typedef int (*SrpToolCommandFunc) (int argc, char **argv);
 int srp_tool_ping (int argc, char **argv);
 int srp_tool_node (int argc, char **argv);
 int srp_tool_demo (int argc, char **argv);
+int srp_tool_nat_check (int argc, char **argv);
 
 /* Splits "HOST:PORT" or "[IPV6]:PORT"; FALSE with an error otherwise. */
 gboolean srp_tool_parse_host_port (const char *text, char **host, guint16 *port, GError **error);
+/* The same for --listen, where port 0 means one the system chooses. */
+gboolean srp_tool_parse_listen (const char *text, char **host, guint16 *port, GError **error);
+
+/* Adds each "HOST:PORT" of list (NULL-terminated, may be NULL) as a
+ * bootstrap peer; FALSE with an error at the first that does not parse. */
+gboolean srp_tool_add_bootstraps (SrpPeer *peer, char **list, GError **error);
+
+/* Starts a JSON object line {"event":"NAME" in out; add fields with
+ * srp_tool_json_string and srp_tool_json_uint, then print it with
+ * srp_tool_json_print. */
+GString *srp_tool_json_begin (const char *event);
+void srp_tool_json_string (GString *out, const char *key, const char *value);
+void srp_tool_json_uint (GString *out, const char *key, guint64 value);
+/* Closes the object, prints it as one line on stdout, flushes, frees out. */
+void srp_tool_json_print (GString *out);
 
 /* Parses options with a context named after the command; prints the error
  * and returns FALSE when they do not parse. */

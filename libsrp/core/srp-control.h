@@ -100,6 +100,14 @@ typedef struct {
   SrpAddress target;
 } SrpProbeRequest;
 
+/* GOODBYE: the sender's ID and the challenge the recipient sent it in the
+ * handshake of this connection, which only the two of them saw, so that an
+ * off-path attacker cannot disconnect peers with forged goodbyes. */
+typedef struct {
+  SrpId sender;
+  guint8 token[SRP_CHALLENGE_LEN];
+} SrpGoodbye;
+
 /* Encoders write the whole frame, prefix included, and return its length. */
 gsize srp_ping_encode (const SrpPing *ping, guint8 out[SRP_MAX_DATAGRAM]);
 SrpDropReason srp_ping_decode (const guint8 *frame, gsize len, SrpPing *out);
@@ -124,5 +132,7 @@ SrpDropReason srp_probe_request_decode (const guint8 *frame, gsize len, SrpProbe
 /* PROBE: nonce (8). */
 gsize srp_probe_encode (guint64 nonce, guint8 out[SRP_MAX_DATAGRAM]);
 SrpDropReason srp_probe_decode (const guint8 *frame, gsize len, guint64 *nonce);
+gsize srp_goodbye_encode (const SrpGoodbye *goodbye, guint8 out[SRP_MAX_DATAGRAM]);
+SrpDropReason srp_goodbye_decode (const guint8 *frame, gsize len, SrpGoodbye *out);
 
 G_END_DECLS

@@ -29,6 +29,9 @@
 #define PROBE_RESEND_US (400 * G_TIME_SPAN_MILLISECOND)
 #define RETRY_US (5 * G_TIME_SPAN_SECOND)
 #define SILENCE_US (2 * G_TIME_SPAN_MINUTE)
+/* How long a NAT may keep a mapping open after its last packet: UDP
+ * conntrack timeouts run from 30 s to a few minutes; 10 minutes is safe. */
+#define MAPPING_LIFE_US (10 * G_TIME_SPAN_MINUTE)
 
 void
 srp_core_nat_init (SrpCore *core)
@@ -80,27 +83,105 @@ postpone (SrpCore *core, const char *problem)
   core->nat.next_run = core->now + RETRY_US;
 }
 
-/* Picks two connected peers at different IPs, public ones first (nothing
- * between us and them skews the answer); FALSE when there are none. */
+static gboolean
+is_bootstrap (SrpCore *core, const SrpAddress *address)
+{
+  for (guint i = 0; i < core->bootstraps->len; i++)
+    if (srp_address_equal (&g_array_index (core->bootstraps, Bootstrap, i).address, address))
+      return TRUE;
+  return FALSE;
+}
+
+/* How well a connected peer serves classification: a public peer best
+ * (nothing between us and it skews the answer), then a bootstrap peer
+ * (usually public), then any other. A peer at our own public IP is behind
+ * our NAT, reachable only by hairpinning: of no use. */
+static int
+peer_rank (SrpCore *core, const SrpPeerEntry *e)
+{
+  if (e->state != SRP_PEER_CONNECTED ||
+      (core->nat.reflexive.family != 0 && srp_address_same_ip (&e->address, &core->nat.reflexive)))
+    return -1;
+  if (e->nat == SRP_NAT_PUBLIC)
+    return 2;
+  return is_bootstrap (core, &e->address) ? 1 : 0;
+}
+
+/* Whether the probe socket may still have an open mapping towards the IP of
+ * address: then a probe from there gets through any NAT but a
+ * port-restricted one, and proves nothing about filtering. */
+static gboolean
+probe_socket_contacted (SrpCore *core, const SrpAddress *address)
+{
+  for (guint i = 0; i < NAT_CONTACTED_MAX; i++)
+    {
+      const NatContact *c = &core->nat.contacted[i];
+
+      if (c->until > core->now && srp_address_same_ip (&c->address, address))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+probe_socket_contacts (SrpCore *core, const SrpAddress *address)
+{
+  NatState *nat = &core->nat;
+
+  nat->contacted[nat->next_contact].address = *address;
+  nat->contacted[nat->next_contact].until = core->now + MAPPING_LIFE_US;
+  nat->next_contact = (nat->next_contact + 1) % NAT_CONTACTED_MAX;
+}
+
+/* The best-ranked connected peer that passes accept, at random among equals
+ * (so that a retry after a failure tries others), or NULL. */
+static SrpPeerEntry *
+pick_one (SrpCore *core, const SrpPeerEntry *a)
+{
+  GPtrArray *entries = srp_peer_table_entries (core->peers);
+  g_autoptr (GPtrArray) tier = g_ptr_array_new ();
+
+  for (int rank = 2; rank >= 0; rank--)
+    {
+      g_ptr_array_set_size (tier, 0);
+      for (guint i = 0; i < entries->len; i++)
+        {
+          SrpPeerEntry *e = g_ptr_array_index (entries, i);
+
+          if (peer_rank (core, e) != rank)
+            continue;
+          /* B: at another IP than A, and one the probe socket never sent to. */
+          if (a != NULL && (srp_address_same_ip (&a->address, &e->address) ||
+                            probe_socket_contacted (core, &e->address)))
+            continue;
+          g_ptr_array_add (tier, e);
+        }
+      if (tier->len > 0)
+        return g_ptr_array_index (tier, (guint) srp_rng_below (&core->rng, tier->len));
+    }
+  return NULL;
+}
+
+/* Picks A and B for a round; FALSE when no two peers qualify. A is best
+ * taken among peers the probe socket has contacted already, which leaves
+ * the most peers fit to be B. */
 static gboolean
 pick_peers (SrpCore *core, SrpPeerEntry **a, SrpPeerEntry **b)
 {
   GPtrArray *entries = srp_peer_table_entries (core->peers);
 
-  *a = *b = NULL;
-  for (int want_public = 1; want_public >= 0; want_public--)
-    for (guint i = 0; i < entries->len; i++)
-      {
-        SrpPeerEntry *e = g_ptr_array_index (entries, i);
+  *a = NULL;
+  for (guint i = 0; i < entries->len && *a == NULL; i++)
+    {
+      SrpPeerEntry *e = g_ptr_array_index (entries, i);
 
-        if (e->state != SRP_PEER_CONNECTED || (want_public && e->nat != SRP_NAT_PUBLIC))
-          continue;
-        if (*a == NULL)
-          *a = e;
-        else if (*b == NULL && !srp_address_same_ip (&(*a)->address, &e->address))
-          *b = e;
-      }
-  return *a != NULL && *b != NULL;
+      if (peer_rank (core, e) >= 0 && probe_socket_contacted (core, &e->address))
+        *a = e;
+    }
+  if (*a == NULL)
+    *a = pick_one (core, NULL);
+  *b = *a != NULL ? pick_one (core, *a) : NULL;
+  return *b != NULL;
 }
 
 static void
@@ -132,6 +213,7 @@ start (SrpCore *core)
   nat->ping_a0 = srp_core_ping_internal (core, PING_FOR_NAT, 0, &a->address, attempts);
   nat->ping_b0 = srp_core_ping_internal (core, PING_FOR_NAT, 0, &b->address, attempts);
   nat->ping_a1 = srp_core_ping_internal (core, PING_FOR_NAT, 1, &a->address, attempts);
+  probe_socket_contacts (core, &a->address);
 }
 
 static gboolean
@@ -233,13 +315,24 @@ srp_core_nat_reflexive_seen (SrpCore *core, const SrpAddress *reflexive)
 {
   NatState *nat = &core->nat;
 
+  nat->reflexive = *reflexive;
   /* The main socket's public address moved: the NAT re-mapped us, or we
    * changed networks. Classify again. */
   if (nat->type != SRP_NAT_UNKNOWN && nat->type != SRP_NAT_SYMMETRIC &&
       nat->stage == NAT_IDLE && !srp_address_equal (&nat->public_address, reflexive))
     nat->next_run = core->now;
-  else if (nat->stage == NAT_IDLE && nat->next_run < 0)
-    nat->next_run = core->now; /* a peer (re)connected: try if we could not before */
+  else
+    srp_core_nat_peer_connected (core);
+}
+
+void
+srp_core_nat_peer_connected (SrpCore *core)
+{
+  NatState *nat = &core->nat;
+
+  /* Classification was waiting for a second peer: this may be it. */
+  if (nat->stage == NAT_IDLE && nat->next_run < 0)
+    nat->next_run = core->now;
 }
 
 void
@@ -268,6 +361,9 @@ srp_core_handle_probe_request (SrpCore *core, const SrpAddress *from, const guin
     }
   if (!srp_core_peer_take_token (core, peer))
     return;
+  /* Serving another peer's classification opens our own NAT towards it. */
+  if (request.mode == SRP_PROBE_FROM_OTHER_PORT)
+    probe_socket_contacts (core, &request.target);
   srp_core_queue_transmit (core, request.mode == SRP_PROBE_FROM_OTHER_PORT ? 1 : 0,
                            &request.target, frame, srp_probe_encode (request.nonce, frame));
 }

@@ -229,9 +229,11 @@ sign (SrpCore *core, const guint8 *data, gsize len, guint8 signature[SRP_SIGNATU
          core->config.sign (data, len, signature, core->config.sign_data);
 }
 
-/* The handshake with id at address has completed. */
+/* The handshake with id at address has completed, with these challenges. */
 static void
-connected (SrpCore *core, const SrpId *id, const SrpAddress *address)
+connected (SrpCore *core, const SrpId *id, const SrpAddress *address,
+           const guint8 our_challenge[SRP_CHALLENGE_LEN],
+           const guint8 their_challenge[SRP_CHALLENGE_LEN])
 {
   SrpPeerEntry *peer = srp_peer_table_lookup (core->peers, id);
 
@@ -252,6 +254,9 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address)
   peer->last_seen = core->now;
   peer->failures = 0;
   peer->knows_us = TRUE;
+  /* A new handshake (the other side forgot us) makes new goodbye tokens. */
+  memcpy (peer->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
+  memcpy (peer->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
   if (peer->state == SRP_PEER_CONNECTED)
     return;
   peer->state = SRP_PEER_CONNECTED;
@@ -261,6 +266,7 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address)
   peer->tokens_at = core->now;
   peer->next_heartbeat = core->now + core->config.heartbeat_us;
   emit_peer (core, SRP_CORE_EVENT_PEER_ADDED, peer);
+  srp_core_nat_peer_connected (core);
   request_peers (core, peer);
   if (core->next_exchange < 0)
     core->next_exchange = core->now + core->config.exchange_us;
@@ -284,6 +290,60 @@ disconnect (SrpCore *core, SrpPeerEntry *peer)
   peer->next_attempt = core->now + backoff (1);
   emit_peer (core, SRP_CORE_EVENT_PEER_REMOVED, peer);
   schedule_maintenance (core, core->now + MAINTENANCE_US);
+}
+
+/* Says goodbye to every connected peer and forgets it, so that peers free
+ * its place at once instead of after missed heartbeats. */
+void
+srp_core_leave (SrpCore *core, gint64 now_us)
+{
+  GPtrArray *entries = srp_peer_table_entries (core->peers);
+  g_autoptr (GPtrArray) leaving = g_ptr_array_new ();
+  SrpGoodbye goodbye = { .sender = core->config.peer_id };
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  core->now = now_us;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SrpPeerEntry *peer = g_ptr_array_index (entries, i);
+
+      if (peer->state == SRP_PEER_CONNECTED)
+        g_ptr_array_add (leaving, peer);
+    }
+  for (guint i = 0; i < leaving->len; i++)
+    {
+      SrpPeerEntry *peer = g_ptr_array_index (leaving, i);
+
+      memcpy (goodbye.token, peer->their_challenge, SRP_CHALLENGE_LEN);
+      send_frame (core, &peer->address, frame, srp_goodbye_encode (&goodbye, frame));
+      disconnect (core, peer);
+      srp_peer_table_remove (core->peers, peer);
+    }
+}
+
+void
+srp_core_handle_goodbye (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len)
+{
+  SrpGoodbye goodbye;
+  SrpPeerEntry *peer;
+  SrpDropReason reason = srp_goodbye_decode (data, len, &goodbye);
+
+  if (reason != SRP_DROP_NONE)
+    {
+      srp_core_drop (core, reason);
+      return;
+    }
+  peer = srp_peer_table_lookup (core->peers, &goodbye.sender);
+  if (peer == NULL || peer->state != SRP_PEER_CONNECTED ||
+      !srp_address_equal (&peer->address, from) ||
+      memcmp (goodbye.token, peer->our_challenge, SRP_CHALLENGE_LEN) != 0)
+    {
+      srp_core_drop (core, SRP_DROP_UNEXPECTED);
+      return;
+    }
+  /* Gone, not silent: no record of it is worth keeping or passing on. */
+  disconnect (core, peer);
+  srp_peer_table_remove (core->peers, peer);
 }
 
 void
@@ -350,6 +410,7 @@ srp_core_handle_hello_reply (SrpCore *core, const SrpAddress *from, const guint8
   OutgoingHandshake *h;
   guint index;
   guint8 transcript[SRP_TRANSCRIPT_LEN], frame[SRP_MAX_DATAGRAM];
+  guint8 our_challenge[SRP_CHALLENGE_LEN];
   SrpDropReason reason = srp_hello_reply_decode (data, len, &reply);
 
   if (reason != SRP_DROP_NONE)
@@ -374,13 +435,14 @@ srp_core_handle_hello_reply (SrpCore *core, const SrpAddress *from, const guint8
     }
 
   memcpy (done.echo, reply.challenge, SRP_CHALLENGE_LEN);
+  memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
   srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &core->config.peer_id, &reply.sender,
                             h->challenge, reply.challenge, transcript);
   g_ptr_array_remove_index (core->outgoing, index);
   if (!sign (core, transcript, sizeof transcript, done.signature))
     return;
   send_frame (core, from, frame, srp_hello_done_encode (&done, frame));
-  connected (core, &reply.sender, from);
+  connected (core, &reply.sender, from, our_challenge, reply.challenge);
   srp_core_nat_reflexive_seen (core, &reply.observed);
 }
 
@@ -392,6 +454,7 @@ srp_core_handle_hello_done (SrpCore *core, const SrpAddress *from, const guint8 
   IncomingHandshake *h;
   guint index;
   guint8 transcript[SRP_TRANSCRIPT_LEN];
+  guint8 our_challenge[SRP_CHALLENGE_LEN], their_challenge[SRP_CHALLENGE_LEN];
   SrpDropReason reason = srp_hello_done_decode (data, len, &done);
 
   if (reason != SRP_DROP_NONE)
@@ -413,8 +476,10 @@ srp_core_handle_hello_done (SrpCore *core, const SrpAddress *from, const guint8 
       srp_core_drop (core, SRP_DROP_BAD_SIGNATURE);
       return;
     }
+  memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
+  memcpy (their_challenge, h->their_challenge, SRP_CHALLENGE_LEN);
   g_ptr_array_remove_index (core->incoming, index);
-  connected (core, &done.sender, from);
+  connected (core, &done.sender, from, our_challenge, their_challenge);
 }
 
 void
@@ -641,6 +706,15 @@ handshake_failed (SrpCore *core, const OutgoingHandshake *h)
           b->next_attempt = core->now + MIN (G_TIME_SPAN_SECOND << MIN (b->failures, 6),
                                              G_TIME_SPAN_MINUTE);
         }
+    }
+  if (peer != NULL && peer->state == SRP_PEER_CONNECTED && !peer->knows_us)
+    {
+      /* A half-open connection: it answers pings but has no place for us
+       * (its table filled between our HELLO and our HELLO_DONE, or it
+       * restarted full). Counting it as connected would keep us from
+       * looking for peers that do have room. */
+      disconnect (core, peer);
+      return;
     }
   if (peer != NULL && peer->state != SRP_PEER_CONNECTED)
     {

@@ -65,6 +65,14 @@ typedef enum {
   NAT_FILTERING,  /* waiting for probes */
 } NatStage;
 
+/* IPs the probe socket has sent to, and until when their NAT mappings
+ * may still be open. */
+#define NAT_CONTACTED_MAX 16
+typedef struct {
+  SrpAddress address;
+  gint64 until;
+} NatContact;
+
 typedef struct {
   NatStage stage;
   SrpNat type;
@@ -80,6 +88,9 @@ typedef struct {
   guint64 nonce_port, nonce_peer; /* probes from A's other port and from B */
   gboolean got_port, got_peer;
   gint64 last_input;              /* for re-running after silence */
+  SrpAddress reflexive;           /* the main socket's address as a peer last saw it */
+  NatContact contacted[NAT_CONTACTED_MAX]; /* ring, oldest overwritten */
+  guint next_contact;
 } NatState;
 
 struct _SrpCore {
@@ -141,6 +152,8 @@ void srp_core_handle_peers_request (SrpCore *core, const SrpAddress *from, const
                                     gsize len);
 void srp_core_handle_peers (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
 void srp_core_handle_busy (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
+void srp_core_handle_goodbye (SrpCore *core, const SrpAddress *from, const guint8 *data,
+                              gsize len);
 /* A connected peer at address, or NULL. */
 SrpPeerEntry *srp_core_authenticated (SrpCore *core, const SrpAddress *address);
 /* Takes one request token from a peer; FALSE when it is over its rate. */
@@ -157,6 +170,8 @@ void srp_core_nat_ping_result (SrpCore *core, guint64 request, gboolean ok,
                                const SrpAddress *reflexive);
 void srp_core_nat_input (SrpCore *core);
 void srp_core_nat_reflexive_seen (SrpCore *core, const SrpAddress *reflexive);
+/* A peer connected, whichever side started the handshake. */
+void srp_core_nat_peer_connected (SrpCore *core);
 void srp_core_handle_probe_request (SrpCore *core, const SrpAddress *from, const guint8 *data,
                                     gsize len);
 void srp_core_handle_probe (SrpCore *core, guint socket, const guint8 *data, gsize len);

@@ -204,6 +204,9 @@ srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket, const SrpA
     case SRP_FRAME_BUSY:
       srp_core_handle_busy (core, from, data, len);
       break;
+    case SRP_FRAME_GOODBYE:
+      srp_core_handle_goodbye (core, from, data, len);
+      break;
     case SRP_FRAME_PROBE_REQUEST:
       srp_core_handle_probe_request (core, from, data, len);
       break;

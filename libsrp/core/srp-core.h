@@ -117,6 +117,11 @@ gboolean srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *
                                 const SrpId *topic_id, const guint8 *data, gsize len,
                                 SrpId *message_id);
 
+/* Says GOODBYE to every connected peer, so that they forget this one at once
+ * rather than after missed heartbeats, and forgets them (PEER_REMOVED
+ * events). Call it before srp_core_free when the peer shuts down on purpose. */
+void srp_core_leave (SrpCore *core, gint64 now_us);
+
 /* Connects to a bootstrap peer at address (its ID is learnt in the
  * handshake); retried while the core has no connected peer. */
 void srp_core_add_bootstrap (SrpCore *core, gint64 now_us, const SrpAddress *address);

@@ -35,6 +35,10 @@ typedef struct {
   /* Rate limit for requests it makes of us (tokens, refilled over time). */
   double tokens;
   gint64 tokens_at;
+  /* The challenges of the handshake that connected it: ours proves its
+   * GOODBYE, theirs proves ours. */
+  guint8 our_challenge[SRP_CHALLENGE_LEN];
+  guint8 their_challenge[SRP_CHALLENGE_LEN];
 } SrpPeerEntry;
 
 typedef struct _SrpPeerTable SrpPeerTable;

@@ -38,6 +38,7 @@ typedef enum {
   SRP_FRAME_PROBE_REQUEST = 0x25, /* NAT classification: send a probe to my other socket */
   SRP_FRAME_PROBE = 0x26,         /* NAT classification: the probe */
   SRP_FRAME_BUSY = 0x27,          /* handshake refused (table full); other peers to try */
+  SRP_FRAME_GOODBYE = 0x2f,       /* the sender is leaving: forget it now, not after heartbeats */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */

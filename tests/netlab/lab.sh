@@ -477,6 +477,21 @@ lab_add_nat_host() {
 
 # ---- queries --------------------------------------------------------------------------------
 
+# The standard site list the tests share: two public hosts (pub1, pub2) and one host behind every
+# NAT kind, plus a second host behind h_pr's NAT. Sets LAB_EVERY_KIND to the NATed hosts' names.
+lab_add_every_kind() {
+	lab_add_public_host pub1
+	lab_add_public_host pub2
+	LAB_EVERY_KIND="h_pub h_fc h_ar h_pr h_sym h_cgn h_pr2"
+	lab_add_nat_host h_pub public
+	lab_add_nat_host h_fc full-cone
+	lab_add_nat_host h_ar address-restricted
+	lab_add_nat_host h_pr port-restricted
+	lab_add_nat_host h_sym symmetric
+	lab_add_nat_host h_cgn carrier-grade
+	lab_add_nat_host h_pr2 same --behind h_pr
+}
+
 lab_ns() { # NODE -> namespace name
 	[ -n "${_LAB_NS[$1]:-}" ] || { echo "lab: no node '$1'" >&2; return 1; }
 	echo "${_LAB_NS[$1]}"

@@ -21,18 +21,9 @@ lab_on_down "rm -rf '$TMP'"
 
 PORT_A=3478
 PORT_ALT=3479
-lab_add_public_host pub1
-lab_add_public_host pub2
-
-# host -> kind; the second port-restricted host shares the first one's NAT.
-HOSTS="h_pub h_fc h_ar h_pr h_sym h_cgn h_pr2"
-lab_add_nat_host h_pub public
-lab_add_nat_host h_fc full-cone
-lab_add_nat_host h_ar address-restricted
-lab_add_nat_host h_pr port-restricted
-lab_add_nat_host h_sym symmetric
-lab_add_nat_host h_cgn carrier-grade
-lab_add_nat_host h_pr2 same --behind h_pr
+# The second port-restricted host (h_pr2) shares h_pr's NAT.
+lab_add_every_kind
+HOSTS=$LAB_EVERY_KIND
 T1=$(date +%s.%N)
 
 A=$(lab_ip pub1)

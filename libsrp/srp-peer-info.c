@@ -1,0 +1,270 @@
+/* srp-peer-info.c: SrpPeerInfo, one connected peer as an application sees it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "srp-peer-info-private.h"
+
+#include "srp-enums.h"
+
+/**
+ * SrpPeerInfo:
+ *
+ * A peer that this peer is connected to: its ID, the address it is reached
+ * at, its NAT type, the round-trip time to it and since when it is
+ * connected.
+ *
+ * [method@Peer.get_peers] lists them as a [iface@Gio.ListModel], so a
+ * `GtkListView` can show a peer's neighbours directly. The properties
+ * change (with notify) as the peer learns more, for example when a
+ * heartbeat measures a new round-trip time.
+ */
+
+struct _SrpPeerInfo {
+  GObject parent_instance;
+
+  SrpId raw_id;
+  char id[2 * SRP_ID_LEN + 1];
+  SrpAddress raw_address;
+  char address[SRP_ADDRESS_STRING_MAX];
+  SrpNatType nat_type;
+  gint64 rtt_us;
+  GDateTime *since;
+};
+
+G_DEFINE_FINAL_TYPE (SrpPeerInfo, srp_peer_info, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_ADDRESS,
+  PROP_NAT_TYPE,
+  PROP_RTT,
+  PROP_SINCE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+srp_peer_info_finalize (GObject *object)
+{
+  SrpPeerInfo *self = SRP_PEER_INFO (object);
+
+  g_clear_pointer (&self->since, g_date_time_unref);
+
+  G_OBJECT_CLASS (srp_peer_info_parent_class)->finalize (object);
+}
+
+static void
+srp_peer_info_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  SrpPeerInfo *self = SRP_PEER_INFO (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+    case PROP_NAT_TYPE:
+      g_value_set_enum (value, self->nat_type);
+      break;
+    case PROP_RTT:
+      g_value_set_int64 (value, self->rtt_us);
+      break;
+    case PROP_SINCE:
+      g_value_set_boxed (value, self->since);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+srp_peer_info_class_init (SrpPeerInfoClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = srp_peer_info_finalize;
+  object_class->get_property = srp_peer_info_get_property;
+
+  /**
+   * SrpPeerInfo:id: (getter get_id)
+   *
+   * The other peer's ID: its public key as 64 lowercase hexadecimal
+   * characters, proven in the handshake.
+   */
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpPeerInfo:address: (getter get_address)
+   *
+   * The address the other peer is reached at, as "IP:PORT" (IPv6 as
+   * "[IP]:PORT"). Behind a NAT this is its NAT's public address.
+   */
+  properties[PROP_ADDRESS] = g_param_spec_string ("address", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpPeerInfo:nat-type: (getter get_nat_type)
+   *
+   * The NAT type the other peer reports for itself.
+   */
+  properties[PROP_NAT_TYPE] =
+    g_param_spec_enum ("nat-type", NULL, NULL, SRP_TYPE_NAT_TYPE, SRP_NAT_TYPE_UNKNOWN, flags);
+
+  /**
+   * SrpPeerInfo:rtt: (getter get_rtt)
+   *
+   * The last measured round-trip time to the other peer in microseconds,
+   * or -1 before the first measurement.
+   */
+  properties[PROP_RTT] = g_param_spec_int64 ("rtt", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * SrpPeerInfo:since: (getter get_since)
+   *
+   * When the connection was made, in local time.
+   */
+  properties[PROP_SINCE] = g_param_spec_boxed ("since", NULL, NULL, G_TYPE_DATE_TIME, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+srp_peer_info_init (SrpPeerInfo *self)
+{
+  self->rtt_us = -1;
+}
+
+SrpPeerInfo *
+srp_peer_info_new (const SrpId *id, const SrpAddress *address, SrpNatType nat_type,
+                   gint64 rtt_us, GDateTime *since)
+{
+  SrpPeerInfo *self = g_object_new (SRP_TYPE_PEER_INFO, NULL);
+
+  self->raw_id = *id;
+  srp_id_to_hex (id, self->id);
+  self->raw_address = *address;
+  srp_address_to_string (address, self->address);
+  self->nat_type = nat_type;
+  self->rtt_us = rtt_us;
+  self->since = g_date_time_ref (since);
+  return self;
+}
+
+void
+srp_peer_info_update (SrpPeerInfo *self, const SrpAddress *address, SrpNatType nat_type,
+                      gint64 rtt_us)
+{
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+  if (!srp_address_equal (&self->raw_address, address))
+    {
+      self->raw_address = *address;
+      srp_address_to_string (address, self->address);
+      g_object_notify_by_pspec (object, properties[PROP_ADDRESS]);
+    }
+  if (self->nat_type != nat_type)
+    {
+      self->nat_type = nat_type;
+      g_object_notify_by_pspec (object, properties[PROP_NAT_TYPE]);
+    }
+  if (self->rtt_us != rtt_us)
+    {
+      self->rtt_us = rtt_us;
+      g_object_notify_by_pspec (object, properties[PROP_RTT]);
+    }
+  g_object_thaw_notify (object);
+}
+
+const SrpId *
+srp_peer_info_get_raw_id (SrpPeerInfo *self)
+{
+  return &self->raw_id;
+}
+
+/**
+ * srp_peer_info_get_id: (get-property id)
+ * @self: a peer info
+ *
+ * Gets the other peer's ID.
+ *
+ * Returns: (transfer none): 64 lowercase hexadecimal characters
+ */
+const char *
+srp_peer_info_get_id (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), NULL);
+
+  return self->id;
+}
+
+/**
+ * srp_peer_info_get_address: (get-property address)
+ * @self: a peer info
+ *
+ * Gets the address the other peer is reached at.
+ *
+ * Returns: (transfer none): "IP:PORT", or "[IP]:PORT" for IPv6
+ */
+const char *
+srp_peer_info_get_address (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), NULL);
+
+  return self->address;
+}
+
+/**
+ * srp_peer_info_get_nat_type: (get-property nat-type)
+ * @self: a peer info
+ *
+ * Gets the NAT type the other peer reports.
+ *
+ * Returns: the NAT type
+ */
+SrpNatType
+srp_peer_info_get_nat_type (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), SRP_NAT_TYPE_UNKNOWN);
+
+  return self->nat_type;
+}
+
+/**
+ * srp_peer_info_get_rtt: (get-property rtt)
+ * @self: a peer info
+ *
+ * Gets the last measured round-trip time to the other peer.
+ *
+ * Returns: microseconds, or -1 before the first measurement
+ */
+gint64
+srp_peer_info_get_rtt (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), -1);
+
+  return self->rtt_us;
+}
+
+/**
+ * srp_peer_info_get_since: (get-property since)
+ * @self: a peer info
+ *
+ * Gets when the connection was made.
+ *
+ * Returns: (transfer none): the local time of connection
+ */
+GDateTime *
+srp_peer_info_get_since (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), NULL);
+
+  return self->since;
+}
