@@ -137,7 +137,6 @@ test_discovery (void)
       for (guint j = 0; j < g_list_model_get_n_items (list); j++)
         {
           g_autoptr (SrpPeerInfo) info = g_list_model_get_item (list, j);
-          g_autofree char *expected_prefix = NULL;
           gboolean found = FALSE;
 
           for (guint k = 0; k < net.n; k++)
