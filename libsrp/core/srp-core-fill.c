@@ -26,7 +26,8 @@
 
 typedef struct {
   guint64 prefix;
-  SrpId source;        /* who to ask first; zero for anyone */
+  SrpId source;        /* who to ask next; zero for anyone */
+  gboolean ask_source; /* the next attempt goes to source */
   guint attempts;
   gint64 next_at;
 } Want;
@@ -49,9 +50,21 @@ srp_core_fill_clear (SrpCore *core)
 void
 srp_core_want (SrpCore *core, guint64 prefix, const SrpId *source)
 {
-  Want *want;
+  Want *want = g_hash_table_lookup (core->wanted, &prefix);
 
-  if (g_hash_table_contains (core->wanted, &prefix) || srp_cache_lookup_prefix (core->cache, prefix))
+  if (want != NULL)
+    {
+      /* Anti-entropy found a peer that has it: ask that one next, at once. */
+      if (source != NULL && !srp_id_equal (source, &want->source))
+        {
+          want->source = *source;
+          want->ask_source = TRUE;
+          want->attempts = MIN (want->attempts, WANT_ATTEMPTS - 1);
+          want->next_at = core->now;
+        }
+      return;
+    }
+  if (srp_cache_lookup_prefix (core->cache, prefix))
     return;
   if (core->wants->len >= MAX_WANTS)
     {
@@ -63,6 +76,7 @@ srp_core_want (SrpCore *core, guint64 prefix, const SrpId *source)
   want->prefix = prefix;
   if (source != NULL)
     want->source = *source;
+  want->ask_source = source != NULL;
   want->next_at = core->now;
   g_ptr_array_add (core->wants, want);
   g_hash_table_insert (core->wanted, &want->prefix, want);
@@ -90,8 +104,7 @@ srp_core_fill_arrived (SrpCore *core, const SrpId *id)
 void
 srp_core_fill_schedule (SrpCore *core)
 {
-  if (core->next_gap_check < 0)
-    core->next_gap_check = core->now + GAP_DELAY_US;
+  srp_core_earliest (&core->next_gap_check, core->now + GAP_DELAY_US);
 }
 
 static void
@@ -104,13 +117,14 @@ find_gaps (SrpCore *core)
   srp_reassembler_get_missing (core->reassembler, missing);
   for (guint i = 0; i < missing->len && i < GAP_IDS_PER_CHECK; i++)
     srp_core_want (core, srp_id_prefix (&g_array_index (missing, SrpId, i)), source);
-  /* Chains still incomplete are looked at again: new links show new gaps. */
+  /* Answers bring new links (srp_core_fill_schedule); this is the fallback
+   * for chains that stay stuck. */
   if (missing->len > 0)
-    core->next_gap_check = core->now + 4 * GAP_DELAY_US;
+    core->next_gap_check = core->now + 10 * GAP_DELAY_US;
 }
 
-/* Whom to ask on this attempt: the source first, then the connected peers
- * in turn (from a random start, so that peers share the load). */
+/* Whom to ask on this attempt: the source first, then random connected
+ * peers (so that peers share the load). */
 static RemotePeer *
 pick_peer (SrpCore *core, Want *want)
 {
@@ -119,8 +133,11 @@ pick_peer (SrpCore *core, Want *want)
 
   if (n == 0)
     return NULL;
-  if (source != NULL && want->attempts == 0)
-    return source;
+  if (source != NULL && want->ask_source)
+    {
+      want->ask_source = FALSE;
+      return source;
+    }
   return g_ptr_array_index (core->remote_list, (guint) srp_rng_below (&core->rng, n));
 }
 

@@ -27,8 +27,10 @@
 #include "srp-chain.h"
 
 #define ACK_DELAY_US (10 * G_TIME_SPAN_MILLISECOND) /* gathers a burst into one ACK */
-#define RESEND_US (500 * G_TIME_SPAN_MILLISECOND)
-#define RESENDS 3
+/* Unacknowledged packets go again after 0.3, 0.6, 1.2, 2 s, then every 2 s. */
+#define RESEND_US (300 * G_TIME_SPAN_MILLISECOND)
+#define RESEND_MAX_US (2 * G_TIME_SPAN_SECOND)
+#define RESENDS 8
 #define MAX_PUBLISHES 256     /* outstanding PUBLISHED reports; the oldest is closed early */
 
 typedef struct {
@@ -145,6 +147,31 @@ send_copies (SrpCore *core, const guint8 *frame, gsize len, guint8 postage, GPtr
     srp_core_send_remote (core, g_ptr_array_index (targets, i), copy, len);
 }
 
+/* Feeds the reassembler the cached neighbours of a packet it just took, in
+ * one direction, until one is missing or already held. The reassembler may
+ * have timed out or evicted parts of a chain that the cache still holds:
+ * they come back when the gap that held them up is filled. */
+static void
+feed_neighbours (SrpCore *core, const SrpPacket *packet, gboolean forward)
+{
+  SrpId id = forward ? packet->next_id : packet->prev_id;
+  gboolean more = forward ? !srp_id_is_zero (&id) : packet->index > 0;
+
+  for (guint n = 0; more && n < SRP_MESSAGE_MAX_LEN / SRP_PACKET_MAX_BODY; n++)
+    {
+      const SrpCacheEntry *entry = srp_cache_lookup (core->cache, &id);
+      SrpPacket next;
+
+      if (entry == NULL ||
+          srp_packet_decode (g_bytes_get_data (entry->frame, NULL), g_bytes_get_size (entry->frame),
+                             &next) != SRP_DROP_NONE ||
+          srp_reassembler_add (core->reassembler, core->now, &next) != SRP_DROP_NONE)
+        return;
+      id = forward ? next.next_id : next.prev_id;
+      more = forward ? !srp_id_is_zero (&id) : next.index > 0;
+    }
+}
+
 void
 srp_core_deliver (SrpCore *core, const SrpPacket *packet, const SrpAddress *from)
 {
@@ -156,6 +183,8 @@ srp_core_deliver (SrpCore *core, const SrpPacket *packet, const SrpAddress *from
       srp_core_drop (core, reason);
       return;
     }
+  feed_neighbours (core, packet, FALSE);
+  feed_neighbours (core, packet, TRUE);
   while (srp_reassembler_pop_message (core->reassembler, &message))
     {
       SrpCoreEvent *event = srp_core_queue_event (core, SRP_CORE_EVENT_MESSAGE);
@@ -425,7 +454,7 @@ run_publishes (SrpCore *core)
                 send_publish (core, p, remote, get_acker (p, id));
             }
           p->resends++;
-          p->next_resend = core->now + (RESEND_US << p->resends);
+          p->next_resend = core->now + MIN (RESEND_US << p->resends, RESEND_MAX_US);
         }
       i++;
     }

@@ -29,7 +29,7 @@ srp_core_config_init (SrpCoreConfig *config)
   config->cache_budget = 16 * 1024 * 1024;
   config->cache_ttl_us = G_TIME_SPAN_HOUR;
   config->fanout = 3;
-  config->sync_us = 60 * G_TIME_SPAN_SECOND;
+  config->sync_us = 10 * G_TIME_SPAN_SECOND;
   config->publish_timeout_us = 10 * G_TIME_SPAN_SECOND;
   config->remembered_ids = 65536;
 }

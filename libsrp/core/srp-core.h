@@ -41,7 +41,7 @@ typedef struct {
   gsize cache_budget;         /* shared packet cache, bytes (default 16 MiB) */
   gint64 cache_ttl_us;        /* a cached packet's life before re-broadcast or purge (default 1 h) */
   guint fanout;               /* peers each packet is sent or relayed to (default 3) */
-  gint64 sync_us;             /* anti-entropy with a random peer this often (default 60 s) */
+  gint64 sync_us;             /* anti-entropy with a random peer this often (default 10 s) */
   gint64 publish_timeout_us;  /* PUBLISHED is reported by then at the latest (default 10 s) */
   guint remembered_ids;       /* IDs of packets that left the cache, kept (default 65536) */
 } SrpCoreConfig;

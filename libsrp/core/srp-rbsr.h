@@ -13,9 +13,9 @@
 G_BEGIN_DECLS
 
 /* A range holding more IDs than this is split, a smaller one listed. */
-#define SRP_RBSR_LIST_MAX 32
+#define SRP_RBSR_LIST_MAX 16
 /* Into how many ranges (of about equal counts) a differing range splits. */
-#define SRP_RBSR_BRANCHES 16
+#define SRP_RBSR_BRANCHES 4
 /* IDs in one HAVE range (longer lists become several ranges). */
 #define SRP_RBSR_HAVE_MAX 128
 
