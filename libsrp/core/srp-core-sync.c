@@ -16,6 +16,16 @@
 #define TOPICS_PER_ROUND 16   /* topics opened with one peer at once */
 #define REPLY_MAX_FRAMES 16   /* SYNC frames one received frame may cause */
 
+/* Stands in for a topic the cache holds nothing of (never NULL + 0). */
+static const guint64 no_items[1];
+
+static const guint64 *
+items_of (GArray *prefixes, guint *n)
+{
+  *n = prefixes != NULL ? prefixes->len : 0;
+  return *n > 0 ? (const guint64 *) prefixes->data : no_items;
+}
+
 void
 srp_core_sync_init (SrpCore *core)
 {
@@ -37,13 +47,13 @@ emit_frame (const guint8 *frame, gsize len, gpointer data)
 static void
 open_topic (SrpCore *core, RemotePeer *remote, const SrpId *topic_id)
 {
-  GArray *mine = srp_cache_topic_prefixes (core->cache, topic_id);
+  guint n;
+  const guint64 *mine = items_of (srp_cache_topic_prefixes (core->cache, topic_id), &n);
   SrpRbsrOutput out;
   Emit e = { core, remote };
 
   srp_rbsr_output_init (&out);
-  srp_rbsr_open (mine != NULL ? (const guint64 *) mine->data : NULL, mine != NULL ? mine->len : 0,
-                 &out);
+  srp_rbsr_open (mine, n, &out);
   srp_rbsr_pack (&out, topic_id, REPLY_MAX_FRAMES, emit_frame, &e);
   srp_rbsr_output_clear (&out);
 }
@@ -75,7 +85,8 @@ srp_core_handle_sync (SrpCore *core, const SrpAddress *from, const guint8 *data,
   RemotePeer *remote = srp_core_remote_at (core, from);
   g_autofree SrpSync *sync = g_new (SrpSync, 1);
   SrpDropReason reason = srp_sync_decode (data, len, sync);
-  GArray *mine;
+  const guint64 *mine;
+  guint n;
   SrpRbsrOutput out;
   Emit e = { core, remote };
 
@@ -89,10 +100,9 @@ srp_core_handle_sync (SrpCore *core, const SrpAddress *from, const guint8 *data,
   if (!srp_core_remote_take (core, &remote->sync_tokens, &remote->sync_at, 1.0, SRP_SYNC_BURST,
                              SRP_SYNC_PER_SECOND))
     return;
-  mine = srp_cache_topic_prefixes (core->cache, &sync->topic_id);
+  mine = items_of (srp_cache_topic_prefixes (core->cache, &sync->topic_id), &n);
   srp_rbsr_output_init (&out);
-  srp_rbsr_answer (mine != NULL ? (const guint64 *) mine->data : NULL,
-                   mine != NULL ? mine->len : 0, sync, &out);
+  srp_rbsr_answer (mine, n, sync, &out);
   for (guint i = 0; i < out.need->len; i++)
     srp_core_want (core, g_array_index (out.need, guint64, i), &remote->id);
   srp_rbsr_pack (&out, &sync->topic_id, REPLY_MAX_FRAMES, emit_frame, &e);

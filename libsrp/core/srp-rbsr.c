@@ -237,8 +237,9 @@ srp_rbsr_pack (const SrpRbsrOutput *out, const SrpId *topic_id, guint max_frames
        * (HAVE) or SRP_RBSR_LIST_MAX (LIST) long. */
       sync->ranges[sync->n_ranges] = *range;
       sync->ranges[sync->n_ranges].first = sync->n_items;
-      memcpy (sync->items + sync->n_items,
-              &g_array_index (out->items, guint64, range->first), 8 * (gsize) range->n_items);
+      if (range->n_items > 0)
+        memcpy (sync->items + sync->n_items,
+                &g_array_index (out->items, guint64, range->first), 8 * (gsize) range->n_items);
       sync->n_items += range->n_items;
       sync->n_ranges++;
       size += need;
