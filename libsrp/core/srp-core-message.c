@@ -1,5 +1,7 @@
 /* srp-core-message.c: messages carried as chains of packets, sent straight
- * to an address and reassembled on arrival.
+ * to an address (no handshake needed; the receiver delivers them when it
+ * subscribes to the topic, but neither caches nor relays them: see
+ * srp-core-gossip.c). srp_core_publish is the way through the network.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -35,30 +37,4 @@ srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to,
   if (message_id != NULL)
     *message_id = last->id;
   return TRUE;
-}
-
-void
-srp_core_handle_packet (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len)
-{
-  SrpPacket packet;
-  SrpReassembledMessage message;
-  SrpDropReason reason = srp_packet_decode (data, len, &packet);
-
-  if (reason == SRP_DROP_NONE)
-    reason = srp_reassembler_add (core->reassembler, core->now, &packet);
-  if (reason != SRP_DROP_NONE)
-    {
-      srp_core_drop (core, reason);
-      return;
-    }
-  while (srp_reassembler_pop_message (core->reassembler, &message))
-    {
-      SrpCoreEvent *event = srp_core_queue_event (core, SRP_CORE_EVENT_MESSAGE);
-
-      event->message.id = message.id;
-      event->message.topic_id = message.topic_id;
-      event->message.from = *from;
-      event->message.data = g_steal_pointer (&message.data);
-      srp_reassembled_message_clear (&message);
-    }
 }

@@ -268,6 +268,7 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address,
   emit_peer (core, SRP_CORE_EVENT_PEER_ADDED, peer);
   srp_core_nat_peer_connected (core);
   request_peers (core, peer);
+  srp_core_topics_peer_up (core, peer);
   if (core->next_exchange < 0)
     core->next_exchange = core->now + core->config.exchange_us;
   for (guint i = 0; i < core->bootstraps->len; i++)
@@ -285,6 +286,7 @@ disconnect (SrpCore *core, SrpPeerEntry *peer)
   if (peer->heartbeat_request != 0)
     srp_core_ping_cancel (core, peer->heartbeat_request);
   peer->heartbeat_request = 0;
+  srp_core_topics_peer_down (core, peer);
   peer->state = SRP_PEER_KNOWN;
   peer->failures = 1;
   peer->next_attempt = core->now + backoff (1);

@@ -1,12 +1,18 @@
 /* srp-core-private.h: the state the core's files share. Each file owns one
  * concern: srp-core.c drives and dispatches, srp-core-ping.c pings,
  * srp-core-peers.c handshakes, heartbeats and exchanges peers,
- * srp-core-nat.c classifies the NAT, srp-core-message.c carries messages.
+ * srp-core-nat.c classifies the NAT, srp-core-message.c sends messages
+ * straight to an address, srp-core-topics.c keeps subscriptions (ours and
+ * our peers'), srp-core-gossip.c publishes, caches and spreads packets,
+ * srp-core-fill.c asks for missing packets and answers such queries,
+ * srp-core-sync.c reconciles caches (anti-entropy).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
+#include "srp-cache.h"
+#include "srp-control-topics.h"
 #include "srp-core.h"
 #include "srp-peer-table.h"
 #include "srp-reassembler.h"
@@ -93,6 +99,20 @@ typedef struct {
   guint next_contact;
 } NatState;
 
+/* What a core keeps about each connected peer for topics and the cache
+ * (srp-core-topics.c makes and drops them with the connection). */
+typedef struct {
+  SrpId id;
+  SrpId inbox;                 /* its inbox topic, to prefer it for its mail */
+  SrpSubscriptions topics;     /* what it announced: sorted topic prefixes */
+  GArray *acks;                /* guint64 packet prefixes to acknowledge */
+  gint64 ack_at;               /* when to send them, -1 when none */
+  /* Rate limits for what it asks of us: tokens and when last refilled. */
+  double query_tokens, sync_tokens;
+  gint64 query_at, sync_at;
+  guint sync_cursor;           /* rotates over our topics, round after round */
+} RemotePeer;
+
 struct _SrpCore {
   SrpCoreConfig config;
   SrpRng rng;
@@ -115,6 +135,28 @@ struct _SrpCore {
 
   GHashTable *last_message; /* topic SrpId* -> SrpId* of our last message on it */
   SrpReassembler *reassembler;
+
+  /* srp-core-topics.c */
+  GHashTable *subscriptions;   /* SrpId* (into subscription_list) -> itself */
+  GArray *subscription_list;   /* SrpId, in order of subscription */
+  SrpId inbox;
+  gint64 announce_at;          /* -1 when nothing changed */
+  gint64 last_announce;
+  GHashTable *remotes;         /* SrpId* peer ID -> RemotePeer (owned by remote_list) */
+  GPtrArray *remote_list;      /* RemotePeer*, in order of connection */
+
+  /* srp-core-gossip.c */
+  SrpCache *cache;
+  GPtrArray *publishes;        /* Publish*, oldest first */
+  SrpId last_source;           /* the peer that last sent us a packet we wanted */
+
+  /* srp-core-fill.c */
+  GPtrArray *wants;            /* Want*, oldest first */
+  GHashTable *wanted;          /* guint64* prefix (in the Want) -> Want */
+  gint64 next_gap_check;
+
+  /* srp-core-sync.c */
+  gint64 next_sync;
 
   guint64 drops[SRP_DROP_N_REASONS];
   guint64 received;
@@ -178,8 +220,64 @@ void srp_core_handle_probe (SrpCore *core, guint socket, const guint8 *data, gsi
 void srp_core_nat_timeout (SrpCore *core);
 gint64 srp_core_nat_deadline (SrpCore *core);
 
-/* srp-core-message.c */
+/* srp-core-topics.c */
+void srp_core_topics_init (SrpCore *core);
+void srp_core_topics_clear (SrpCore *core);
+/* Called when a peer completes the handshake, and when it goes away. */
+void srp_core_topics_peer_up (SrpCore *core, const SrpPeerEntry *peer);
+void srp_core_topics_peer_down (SrpCore *core, const SrpPeerEntry *peer);
+/* The connected peer at address, or NULL. */
+RemotePeer *srp_core_remote_at (SrpCore *core, const SrpAddress *address);
+RemotePeer *srp_core_remote (SrpCore *core, const SrpId *peer_id);
+/* Sends a frame to a connected peer at its current address. */
+void srp_core_send_remote (SrpCore *core, const RemotePeer *remote, const guint8 *frame,
+                           gsize len);
+gboolean srp_remote_subscribes (const RemotePeer *remote, const SrpId *topic_id);
+/* Takes cost tokens from one of a peer's buckets; FALSE (counted as
+ * rate-limited) when it is over its rate. */
+gboolean srp_core_remote_take (SrpCore *core, double *tokens, gint64 *at, double cost,
+                               double burst, double per_second);
+/* SYNC and SUBSCRIPTIONS frames a peer may send us; packets it may query. */
+#define SRP_SYNC_BURST 64.0
+#define SRP_SYNC_PER_SECOND 16.0
+#define SRP_QUERY_BURST 512.0
+#define SRP_QUERY_PER_SECOND 256.0
+void srp_core_handle_subscriptions (SrpCore *core, const SrpAddress *from, const guint8 *data,
+                                    gsize len);
+void srp_core_topics_timeout (SrpCore *core);
+gint64 srp_core_topics_deadline (SrpCore *core);
+
+/* srp-core-gossip.c */
+void srp_core_gossip_init (SrpCore *core);
+void srp_core_gossip_clear (SrpCore *core);
 void srp_core_handle_packet (SrpCore *core, const SrpAddress *from, const guint8 *data,
                              gsize len);
+void srp_core_handle_ack (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
+/* Feeds a packet of a subscribed topic to the reassembler; MESSAGE events follow. */
+void srp_core_deliver (SrpCore *core, const SrpPacket *packet, const SrpAddress *from);
+void srp_core_gossip_timeout (SrpCore *core);
+gint64 srp_core_gossip_deadline (SrpCore *core);
+
+/* srp-core-fill.c */
+void srp_core_fill_init (SrpCore *core);
+void srp_core_fill_clear (SrpCore *core);
+/* Asks for a packet by prefix, first of source (may be NULL). */
+void srp_core_want (SrpCore *core, guint64 prefix, const SrpId *source);
+/* TRUE when the packet was asked for (and is no longer). */
+gboolean srp_core_fill_arrived (SrpCore *core, const SrpId *id);
+/* A packet of an incomplete chain arrived: look for gaps soon. */
+void srp_core_fill_schedule (SrpCore *core);
+void srp_core_handle_query (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
+void srp_core_fill_timeout (SrpCore *core);
+gint64 srp_core_fill_deadline (SrpCore *core);
+
+/* srp-core-sync.c */
+void srp_core_sync_init (SrpCore *core);
+/* Opens reconciliation of our topics (one topic, or a round of all when
+ * topic_id is NULL) with a connected peer. */
+void srp_core_sync_start (SrpCore *core, RemotePeer *remote, const SrpId *topic_id);
+void srp_core_handle_sync (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
+void srp_core_sync_timeout (SrpCore *core);
+gint64 srp_core_sync_deadline (SrpCore *core);
 
 G_END_DECLS

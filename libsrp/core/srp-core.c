@@ -26,6 +26,12 @@ srp_core_config_init (SrpCoreConfig *config)
   config->target_connections = 8;
   config->exchange_us = 60 * G_TIME_SPAN_SECOND;
   config->nat_recheck_us = 10 * G_TIME_SPAN_MINUTE;
+  config->cache_budget = 16 * 1024 * 1024;
+  config->cache_ttl_us = G_TIME_SPAN_HOUR;
+  config->fanout = 3;
+  config->sync_us = 10 * G_TIME_SPAN_SECOND;
+  config->publish_timeout_us = 10 * G_TIME_SPAN_SECOND;
+  config->remembered_ids = 65536;
 }
 
 SrpCore *
@@ -51,6 +57,12 @@ srp_core_new (const SrpCoreConfig *config)
   DEFAULT (target_connections);
   DEFAULT (exchange_us);
   DEFAULT (nat_recheck_us);
+  DEFAULT (cache_budget);
+  DEFAULT (cache_ttl_us);
+  DEFAULT (fanout);
+  DEFAULT (sync_us);
+  DEFAULT (publish_timeout_us);
+  DEFAULT (remembered_ids);
 #undef DEFAULT
   core->config.ping_attempts = MIN (core->config.ping_attempts, MAX_PING_ATTEMPTS);
   core->config.n_sockets = MIN (core->config.n_sockets, 2);
@@ -67,6 +79,11 @@ srp_core_new (const SrpCoreConfig *config)
   core->reassembler = srp_reassembler_new (&rc);
   srp_core_peers_init (core);
   srp_core_nat_init (core);
+  srp_core_gossip_init (core);
+  srp_core_topics_init (core);
+  srp_core_fill_init (core);
+  srp_core_sync_init (core);
+  srp_core_subscribe (core, 0, &core->inbox);
   return core;
 }
 
@@ -93,6 +110,9 @@ srp_core_free (SrpCore *core)
   g_queue_clear_full (&core->transmits, g_free);
   g_queue_clear_full (&core->events, event_free);
   g_ptr_array_unref (core->pings);
+  srp_core_fill_clear (core);
+  srp_core_topics_clear (core);
+  srp_core_gossip_clear (core);
   srp_core_peers_clear (core);
   g_hash_table_unref (core->last_message);
   srp_reassembler_free (core->reassembler);
@@ -213,6 +233,18 @@ srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket, const SrpA
     case SRP_FRAME_PROBE:
       srp_core_handle_probe (core, socket, data, len);
       break;
+    case SRP_FRAME_SUBSCRIPTIONS:
+      srp_core_handle_subscriptions (core, from, data, len);
+      break;
+    case SRP_FRAME_ACK:
+      srp_core_handle_ack (core, from, data, len);
+      break;
+    case SRP_FRAME_QUERY:
+      srp_core_handle_query (core, from, data, len);
+      break;
+    case SRP_FRAME_SYNC:
+      srp_core_handle_sync (core, from, data, len);
+      break;
     default:
       srp_core_drop (core, SRP_DROP_UNKNOWN_KIND);
       break;
@@ -226,6 +258,10 @@ srp_core_handle_timeout (SrpCore *core, gint64 now_us)
   srp_core_pings_timeout (core);
   srp_core_peers_timeout (core);
   srp_core_nat_timeout (core);
+  srp_core_topics_timeout (core);
+  srp_core_gossip_timeout (core);
+  srp_core_fill_timeout (core);
+  srp_core_sync_timeout (core);
   srp_reassembler_expire (core->reassembler, now_us);
 }
 
@@ -253,6 +289,10 @@ srp_core_poll_timeout (SrpCore *core)
   srp_core_earliest (&deadline, srp_core_pings_deadline (core));
   srp_core_earliest (&deadline, srp_core_peers_deadline (core));
   srp_core_earliest (&deadline, srp_core_nat_deadline (core));
+  srp_core_earliest (&deadline, srp_core_topics_deadline (core));
+  srp_core_earliest (&deadline, srp_core_gossip_deadline (core));
+  srp_core_earliest (&deadline, srp_core_fill_deadline (core));
+  srp_core_earliest (&deadline, srp_core_sync_deadline (core));
   return deadline;
 }
 

@@ -38,6 +38,12 @@ typedef struct {
   guint ping_attempts;        /* sends before a ping fails (default 4) */
   gsize reassembly_max_bytes; /* see SrpReassemblerConfig (default 8 MiB) */
   gint64 reassembly_timeout_us; /* (default 60 s) */
+  gsize cache_budget;         /* shared packet cache, bytes (default 16 MiB) */
+  gint64 cache_ttl_us;        /* a cached packet's life before re-broadcast or purge (default 1 h) */
+  guint fanout;               /* peers each packet is sent or relayed to (default 3) */
+  gint64 sync_us;             /* anti-entropy with a random peer this often (default 10 s) */
+  gint64 publish_timeout_us;  /* PUBLISHED is reported by then at the latest (default 10 s) */
+  guint remembered_ids;       /* IDs of packets that left the cache, kept (default 65536) */
 } SrpCoreConfig;
 
 void srp_core_config_init (SrpCoreConfig *config);
@@ -58,6 +64,7 @@ typedef enum {
   SRP_CORE_EVENT_PEER_CHANGED, /* a connected peer's address, NAT type or RTT changed */
   SRP_CORE_EVENT_PEER_REMOVED, /* a connected peer went silent or away */
   SRP_CORE_EVENT_NAT_CHANGED, /* this peer's NAT classification changed */
+  SRP_CORE_EVENT_PUBLISHED,   /* peers acknowledged a srp_core_publish, or its time ran out */
 } SrpCoreEventType;
 
 typedef struct {
@@ -87,6 +94,12 @@ typedef struct {
       guint8 nat;             /* SrpNat */
       SrpAddress public_address;
     } nat;
+    struct {
+      SrpId message_id;       /* as srp_core_publish returned it */
+      SrpId topic_id;
+      guint n_accepted;       /* distinct peers that acknowledged every packet */
+      gboolean complete;      /* n_accepted reached min (fanout, peers connected) */
+    } published;
   };
 } SrpCoreEvent;
 
@@ -121,6 +134,41 @@ gboolean srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *
  * rather than after missed heartbeats, and forgets them (PEER_REMOVED
  * events). Call it before srp_core_free when the peer shuts down on purpose. */
 void srp_core_leave (SrpCore *core, gint64 now_us);
+
+/* Topic IDs: SHA-256 of the topic name's UTF-8 bytes; a peer's inbox is
+ * the topic SHA-256 ("srp-inbox:" || its 32-byte peer ID). */
+void srp_topic_id_from_name (const char *name, SrpId *out);
+void srp_topic_id_for_inbox (const SrpId *peer_id, SrpId *out);
+
+/* MESSAGE events come only for subscribed topics; every core subscribes to
+ * its own inbox from the start. Both calls are idempotent; connected peers
+ * hear of the change (at most once a second). Subscribing also delivers
+ * what the cache already holds of the topic and reconciles it with peers. */
+void srp_core_subscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id);
+void srp_core_unsubscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id);
+gboolean srp_core_is_subscribed (SrpCore *core, const SrpId *topic_id);
+
+/* Splits data into a chain on topic_id, caches it and sends it to fanout
+ * connected peers, preferring recipient (nullable; for inbox messages) and
+ * the topic's subscribers; they spread it further. FALSE when len >
+ * SRP_MESSAGE_MAX_LEN. A PUBLISHED event with the same message_id follows,
+ * exactly once: when min (fanout, peers connected) peers acknowledged every
+ * packet (complete), or after publish_timeout_us with what came. */
+gboolean srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id,
+                           const SrpId *recipient, const guint8 *data, gsize len,
+                           SrpId *message_id);
+
+typedef struct {
+  gsize budget, used;
+  guint n_packets;
+  guint64 stored, evicted, expired, purged;
+} SrpCacheStats;
+
+void srp_core_get_cache_stats (SrpCore *core, SrpCacheStats *out);
+/* Changes the budget, evicting down to it at once. */
+void srp_core_set_cache_budget (SrpCore *core, gint64 now_us, gsize budget);
+/* The cached packet's encoded frame (with its POSTAGE), or NULL. */
+GBytes *srp_core_cache_lookup (SrpCore *core, const SrpId *packet_id);
 
 /* Connects to a bootstrap peer at address (its ID is learnt in the
  * handshake); retried while the core has no connected peer. */

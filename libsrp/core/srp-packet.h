@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 /* On-wire length of a packet frame: prefix, header and body. */
 #define SRP_PACKET_FRAME_LEN(body_len) (SRP_WIRE_PREFIX_LEN + SRP_PACKET_HEADER_LEN + (body_len))
 
+/* Offset of the POSTAGE byte within a frame: relays rewrite it in place. */
+#define SRP_PACKET_POSTAGE_OFFSET (SRP_WIRE_PREFIX_LEN + 3 * SRP_ID_LEN + 1 + 4)
+
 typedef struct {
   SrpId prev_id;
   SrpId id;       /* SHA-256 (prev_id || body) */

@@ -39,6 +39,10 @@ typedef enum {
   SRP_FRAME_PROBE = 0x26,         /* NAT classification: the probe */
   SRP_FRAME_BUSY = 0x27,          /* handshake refused (table full); other peers to try */
   SRP_FRAME_GOODBYE = 0x2f,       /* the sender is leaving: forget it now, not after heartbeats */
+  SRP_FRAME_SUBSCRIPTIONS = 0x30, /* topics: the topics the sender subscribes to */
+  SRP_FRAME_ACK = 0x31,           /* topics: packets (fresh from their publisher) received */
+  SRP_FRAME_QUERY = 0x32,         /* cache: send me these packets, if you hold them */
+  SRP_FRAME_SYNC = 0x33,          /* cache: anti-entropy (range-based set reconciliation) */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */
@@ -100,6 +104,8 @@ typedef enum {
   SRP_DROP_UNAUTHENTICATED,  /* a request from an address that has not completed the handshake */
   SRP_DROP_RATE_LIMITED,     /* over a per-peer or global rate limit */
   SRP_DROP_TABLE_FULL,       /* a peer record refused: table full or its prefix at its limit */
+  SRP_DROP_UNWANTED,         /* a packet this peer does not take: purged before, or not
+                              * subscribed and from an address that is not connected */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 

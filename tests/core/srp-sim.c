@@ -300,6 +300,11 @@ trace_event (SrpSim *sim, guint node, const SrpCoreEvent *event)
     case SRP_CORE_EVENT_NAT_CHANGED:
       trace (sim, &event->nat, sizeof event->nat);
       break;
+    case SRP_CORE_EVENT_PUBLISHED:
+      trace (sim, &event->published.message_id, sizeof event->published.message_id);
+      trace_u64 (sim, event->published.n_accepted);
+      trace_u64 (sim, (guint64) event->published.complete);
+      break;
     case SRP_CORE_EVENT_NONE:
     default:
       break;

@@ -131,6 +131,8 @@ test_message_roundtrip (void)
 
   collected_init (&c);
   srp_sim_set_event_func (sim, collect, &c);
+  /* Messages come only for subscribed topics. */
+  srp_core_subscribe (srp_sim_get_core (sim, b), srp_sim_get_now (sim), &topic);
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       g_autofree guint8 *data = g_malloc (sizes[i] + 1);

@@ -9,8 +9,9 @@
 
 #define N_NODES 12
 
-/* A busy run: every node pings and messages random others over lossy links
- * of varied latency for 30 virtual seconds. Returns the trace hash. */
+/* A busy run: every node pings, messages and publishes to random others
+ * over lossy links of varied latency for 30 virtual seconds (gossip, ACKs,
+ * gap queries and anti-entropy included). Returns the trace hash. */
 static char *
 run_scenario (guint64 seed, guint64 *datagrams)
 {
@@ -27,6 +28,17 @@ run_scenario (guint64 seed, guint64 *datagrams)
     for (guint b = a + 1; b < N_NODES; b++)
       srp_sim_set_link (sim, a, b, 1000 + (gint64) srp_rng_below (&rng, 80000), 0.1);
 
+  /* Half the nodes subscribe; all join through node 0, so that publishing
+   * spreads over connected peers. */
+  for (guint i = 0; i < N_NODES; i++)
+    {
+      if (i % 2 == 0)
+        srp_core_subscribe (srp_sim_get_core (sim, i), srp_sim_get_now (sim), &topic);
+      if (i > 0)
+        srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
+                                srp_sim_get_address (sim, 0));
+      srp_sim_flush (sim, i);
+    }
   for (int round = 0; round < 30; round++)
     {
       for (guint a = 0; a < N_NODES; a++)
@@ -35,8 +47,17 @@ run_scenario (guint64 seed, guint64 *datagrams)
           SrpCore *core = srp_sim_get_core (sim, a);
           gint64 now = srp_sim_get_now (sim);
 
-          if (srp_rng_below (&rng, 2) == 0)
+          guint what = (guint) srp_rng_below (&rng, 3);
+
+          if (what == 0)
             srp_core_ping (core, now, srp_sim_get_address (sim, b));
+          else if (what == 1)
+            {
+              guint8 data[5000];
+              gsize len = srp_rng_below (&rng, sizeof data);
+              srp_rng_fill (&rng, data, len);
+              srp_core_publish (core, now, &topic, NULL, data, len, NULL);
+            }
           else
             {
               guint8 data[5000];
