@@ -9,8 +9,11 @@
 
 #include "srp-peer.h"
 
+#include "srp-cache-private.h"
 #include "srp-core.h"
 #include "srp-identity.h"
+#include "srp-message-private.h"
+#include "srp-topic.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +59,11 @@ struct _SrpPeer {
   char *public_address;
   const char *nat_problem; /* the core's static string */
 
+  GHashTable *topics;    /* SrpId * -> GPtrArray of SrpTopic * (borrowed: topics own the peer) */
+  GHashTable *publishing; /* SrpId * message ID (in the task's data) -> GTask *, owned */
+  SrpId inbox;           /* this peer's inbox topic */
+  SrpCache *cache;
+
   GArray *bootstraps;    /* SrpPeerBootstrap, kept across close and listen */
   GCancellable *resolving; /* cancelled when the peer stops listening */
 
@@ -86,6 +94,32 @@ GTask *srp_peer_ping_take_result (SrpPeer *self, const SrpCoreEvent *event);
 void srp_peer_ping_complete (GTask *task);
 /* Fails every pending ping with G_IO_ERROR_CLOSED. */
 void srp_peer_pings_close (SrpPeer *self);
+
+/* srp-peer-topics.c: subscriptions (kept across close and listen),
+ * delivery of MESSAGE events, publishing and its PUBLISHED results. */
+void srp_peer_topics_init (SrpPeer *self);
+void srp_peer_topics_clear (SrpPeer *self);
+void srp_peer_topic_add (SrpPeer *self, SrpTopic *topic);
+void srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic);
+/* Subscribes a new core to every topic; called when the peer starts listening. */
+void srp_peer_topics_start (SrpPeer *self);
+/* Hands a MESSAGE event to its topics, or to SrpPeer::message for the inbox. */
+void srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event);
+/* Publishes data; with a task, completes it on the PUBLISHED event. Returns
+ * the message ID in hex, or NULL with error set. */
+char *srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient,
+                        GBytes *data, GTask *task, GError **error);
+/* The task waiting for a PUBLISHED event, removed, or NULL. */
+GTask *srp_peer_publish_take_result (SrpPeer *self, const SrpCoreEvent *event);
+void srp_peer_publish_complete (GTask *task);
+/* Fails every publish still waiting with G_IO_ERROR_CLOSED. */
+void srp_peer_publishes_close (SrpPeer *self);
+void srp_peer_emit_message (SrpPeer *self, SrpMessage *message);
+
+/* srp-topic.c */
+SrpTopic *srp_topic_new (SrpPeer *peer, const char *name);
+const SrpId *srp_topic_get_raw_id (SrpTopic *self);
+void srp_topic_emit_message (SrpTopic *self, SrpMessage *message);
 
 /* srp-peer-bootstrap.c: hands every bootstrap to the core (resolving names
  * first); called when the peer starts listening. */

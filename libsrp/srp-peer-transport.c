@@ -275,6 +275,7 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   config.sign = sign_with_identity;
   config.sign_data = self->identity;
   config.n_sockets = SRP_PEER_N_SOCKETS;
+  config.cache_budget = (gsize) srp_cache_get_budget (self->cache);
   self->core = srp_core_new (&config);
   add_local_addresses (self, bound);
   self->recv = g_new0 (SrpPeerRecvBatch, 1);

@@ -67,6 +67,7 @@ enum {
   SIGNAL_PEER_ADDED,
   SIGNAL_PEER_REMOVED,
   SIGNAL_BOOTSTRAP_FAILED,
+  SIGNAL_MESSAGE,
   N_SIGNALS
 };
 
@@ -176,8 +177,11 @@ handle_event (SrpPeer *self, const SrpCoreEvent *event)
     case SRP_CORE_EVENT_NAT_CHANGED:
       set_nat (self, event->nat.nat, &event->nat.public_address);
       break;
+    case SRP_CORE_EVENT_MESSAGE:
+      srp_peer_topics_deliver (self, event);
+      break;
     case SRP_CORE_EVENT_PING_RESULT: /* taken in drive */
-    case SRP_CORE_EVENT_MESSAGE:     /* no topics yet */
+    case SRP_CORE_EVENT_PUBLISHED:   /* taken in drive */
     case SRP_CORE_EVENT_NONE:
     default:
       break;
@@ -208,17 +212,26 @@ srp_peer_drive (SrpPeer *self)
     {
       GTask *task;
 
-      if (event.type != SRP_CORE_EVENT_PING_RESULT)
+      if (event.type == SRP_CORE_EVENT_PING_RESULT)
+        task = srp_peer_ping_take_result (self, &event);
+      else if (event.type == SRP_CORE_EVENT_PUBLISHED)
+        task = srp_peer_publish_take_result (self, &event);
+      else
         {
           g_array_append_val (events, event);
           continue;
         }
-      task = srp_peer_ping_take_result (self, &event);
       if (task != NULL)
         g_ptr_array_add (done, task);
       srp_core_event_clear (&event);
     }
   g_source_set_ready_time (self->timer_source, srp_core_poll_timeout (self->core));
+  {
+    SrpCacheStats stats;
+
+    srp_core_get_cache_stats (self->core, &stats);
+    srp_cache_update (self->cache, &stats);
+  }
 
   hold = g_object_ref (self);
   g_object_freeze_notify (G_OBJECT (self));
@@ -229,7 +242,20 @@ srp_peer_drive (SrpPeer *self)
   g_object_thaw_notify (G_OBJECT (self));
 
   for (guint i = 0; i < done->len; i++)
-    srp_peer_ping_complete (done->pdata[i]);
+    {
+      GTask *task = done->pdata[i];
+
+      if (g_task_get_source_tag (task) == srp_peer_ping_async)
+        srp_peer_ping_complete (task);
+      else
+        srp_peer_publish_complete (task);
+    }
+}
+
+void
+srp_peer_emit_message (SrpPeer *self, SrpMessage *message)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
 }
 
 void
@@ -273,6 +299,7 @@ srp_peer_stop (SrpPeer *self, gboolean notify)
       g_object_thaw_notify (object);
     }
   srp_peer_pings_close (self);
+  srp_peer_publishes_close (self);
 }
 
 static void
@@ -281,6 +308,8 @@ srp_peer_dispose (GObject *object)
   SrpPeer *self = SRP_PEER (object);
 
   srp_peer_stop (self, FALSE);
+  if (self->cache != NULL)
+    srp_cache_detach (self->cache);
   if (self->peers != NULL)
     g_list_store_remove_all (self->peers);
   if (self->peer_index != NULL)
@@ -295,6 +324,8 @@ srp_peer_finalize (GObject *object)
   SrpPeer *self = SRP_PEER (object);
 
   g_clear_pointer (&self->pings, g_hash_table_unref);
+  srp_peer_topics_clear (self);
+  g_clear_object (&self->cache);
   g_clear_pointer (&self->peer_index, g_hash_table_unref);
   g_clear_object (&self->peers);
   g_clear_pointer (&self->public_address, g_free);
@@ -433,6 +464,19 @@ srp_peer_class_init (SrpPeerClass *klass)
    * its name does not resolve. Unanswered bootstrap peers are retried and do
    * not emit this.
    */
+  /**
+   * SrpPeer::message:
+   * @self: the peer
+   * @message: the message
+   *
+   * Emitted for each whole message sent to this peer's inbox with
+   * [method@Peer.send], once, including those sent while it was offline.
+   * Its [property@Message:topic] is %NULL.
+   */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SRP_TYPE_MESSAGE);
+
   signals[SIGNAL_BOOTSTRAP_FAILED] =
     g_signal_new ("bootstrap-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_ERROR);
@@ -454,6 +498,8 @@ srp_peer_init (SrpPeer *self)
    * memory, nothing sensible can follow. */
   if (self->identity == NULL)
     g_error ("Cannot make a peer identity: %s", error->message);
+  srp_peer_topics_init (self);
+  self->cache = srp_cache_new (self);
 }
 
 /**
@@ -504,6 +550,7 @@ srp_peer_new_with_key_file (const char *path, GError **error)
   self = srp_peer_new ();
   srp_identity_free (self->identity);
   self->identity = identity;
+  srp_topic_id_for_inbox (srp_identity_get_public_key (identity), &self->inbox);
   return self;
 }
 
@@ -647,6 +694,7 @@ srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **erro
     return FALSE;
 
   self->resolving = g_cancellable_new ();
+  srp_peer_topics_start (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   srp_peer_bootstraps_start (self);
   /* Arms the timer for whatever a new core wants done on its own. */

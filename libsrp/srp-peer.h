@@ -9,8 +9,10 @@
 #endif
 
 #include <gio/gio.h>
+#include <libsrp/srp-cache.h>
 #include <libsrp/srp-nat-type.h>
 #include <libsrp/srp-peer-info.h>
+#include <libsrp/srp-topic.h>
 #include <libsrp/srp-version.h>
 
 G_BEGIN_DECLS
@@ -46,6 +48,23 @@ GListModel *srp_peer_get_peers (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
 gboolean srp_peer_add_bootstrap (SrpPeer *self, const char *host, guint16 port, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+SrpTopic *srp_peer_subscribe (SrpPeer *self, const char *name);
+
+SRP_AVAILABLE_IN_ALL
+char *srp_peer_send (SrpPeer *self, const char *recipient, GBytes *data, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_send_async (SrpPeer *self, const char *recipient, GBytes *data,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data);
+
+SRP_AVAILABLE_IN_ALL
+guint srp_peer_send_finish (SrpPeer *self, GAsyncResult *result, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+SrpCache *srp_peer_get_cache (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
 gboolean srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **error);

@@ -9,6 +9,9 @@
 #include <libsrp/srp-version.h>
 #include <libsrp/srp-enums.h>
 #include <libsrp/srp-error.h>
+#include <libsrp/srp-cache.h>
+#include <libsrp/srp-message.h>
+#include <libsrp/srp-topic.h>
 #include <libsrp/srp-nat-type.h>
 #include <libsrp/srp-peer-info.h>
 #include <libsrp/srp-peer.h>

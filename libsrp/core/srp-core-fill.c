@@ -64,7 +64,7 @@ srp_core_want (SrpCore *core, guint64 prefix, const SrpId *source)
         }
       return;
     }
-  if (srp_cache_lookup_prefix (core->cache, prefix))
+  if (srp_packet_cache_lookup_prefix (core->cache, prefix))
     return;
   if (core->wants->len >= MAX_WANTS)
     {
@@ -158,7 +158,7 @@ send_queries (SrpCore *core)
           i++;
           continue;
         }
-      if (want->attempts >= WANT_ATTEMPTS || srp_cache_lookup_prefix (core->cache, want->prefix))
+      if (want->attempts >= WANT_ATTEMPTS || srp_packet_cache_lookup_prefix (core->cache, want->prefix))
         {
           remove_want (core, want);
           continue;
@@ -220,7 +220,7 @@ srp_core_handle_query (SrpCore *core, const SrpAddress *from, const guint8 *data
     return;
   for (guint i = 0; i < ids.n; i++)
     {
-      const SrpCacheEntry *entry = srp_cache_lookup_prefix (core->cache, ids.ids[i]);
+      const SrpPacketCacheEntry *entry = srp_packet_cache_lookup_prefix (core->cache, ids.ids[i]);
       if (entry != NULL)
         srp_core_send_remote (core, remote, g_bytes_get_data (entry->frame, NULL),
                               g_bytes_get_size (entry->frame));

@@ -74,7 +74,7 @@ publish_free (gpointer data)
 void
 srp_core_gossip_init (SrpCore *core)
 {
-  core->cache = srp_cache_new (core->config.cache_budget, core->config.cache_ttl_us,
+  core->cache = srp_packet_cache_new (core->config.cache_budget, core->config.cache_ttl_us,
                                core->config.remembered_ids);
   core->publishes = g_ptr_array_new_with_free_func (publish_free);
 }
@@ -83,7 +83,7 @@ void
 srp_core_gossip_clear (SrpCore *core)
 {
   g_ptr_array_unref (core->publishes);
-  srp_cache_free (core->cache);
+  srp_packet_cache_free (core->cache);
 }
 
 static void
@@ -159,7 +159,7 @@ feed_neighbours (SrpCore *core, const SrpPacket *packet, gboolean forward)
 
   for (guint n = 0; more && n < SRP_MESSAGE_MAX_LEN / SRP_PACKET_MAX_BODY; n++)
     {
-      const SrpCacheEntry *entry = srp_cache_lookup (core->cache, &id);
+      const SrpPacketCacheEntry *entry = srp_packet_cache_lookup (core->cache, &id);
       SrpPacket next;
 
       if (entry == NULL ||
@@ -252,16 +252,16 @@ srp_core_handle_packet (SrpCore *core, const SrpAddress *from, const guint8 *dat
   if (packet.postage == SRP_POSTAGE_MAX)
     queue_ack (core, remote, &packet.id);
 
-  switch (srp_cache_add (core->cache, core->now, &packet))
+  switch (srp_packet_cache_add (core->cache, core->now, &packet))
     {
-    case SRP_CACHE_HELD:
+    case SRP_PACKET_CACHE_HELD:
       srp_core_drop (core, SRP_DROP_DUPLICATE);
       return;
-    case SRP_CACHE_GONE:
+    case SRP_PACKET_CACHE_GONE:
       srp_core_drop (core, SRP_DROP_UNWANTED);
       return;
-    case SRP_CACHE_STORED:
-    case SRP_CACHE_TOO_LARGE:
+    case SRP_PACKET_CACHE_STORED:
+    case SRP_PACKET_CACHE_TOO_LARGE:
     default:
       break;
     }
@@ -343,7 +343,7 @@ srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id, const Srp
 
       g_ptr_array_add (p->frames, g_bytes_new (frame, srp_packet_encode (packet, frame)));
       g_array_append_val (p->index, pi);
-      srp_cache_add (core->cache, now_us, packet);
+      srp_packet_cache_add (core->cache, now_us, packet);
     }
   g_array_sort (p->index, compare_prefix_index);
   p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
@@ -465,9 +465,9 @@ run_publishes (SrpCore *core)
 static void
 run_expiry (SrpCore *core)
 {
-  SrpCacheEntry entry;
+  SrpPacketCacheEntry entry;
 
-  while (srp_cache_pop_expired (core->cache, core->now, &entry))
+  while (srp_packet_cache_pop_expired (core->cache, core->now, &entry))
     {
       if (entry.postage > 0)
         {
@@ -496,7 +496,7 @@ srp_core_gossip_timeout (SrpCore *core)
 gint64
 srp_core_gossip_deadline (SrpCore *core)
 {
-  gint64 deadline = srp_cache_next_expiry (core->cache);
+  gint64 deadline = srp_packet_cache_next_expiry (core->cache);
 
   for (guint i = 0; i < core->remote_list->len; i++)
     srp_core_earliest (&deadline, ((RemotePeer *) g_ptr_array_index (core->remote_list, i))->ack_at);
@@ -513,9 +513,9 @@ srp_core_gossip_deadline (SrpCore *core)
 void
 srp_core_get_cache_stats (SrpCore *core, SrpCacheStats *out)
 {
-  SrpCacheCounters c;
+  SrpPacketCacheCounters c;
 
-  srp_cache_get_counters (core->cache, &c);
+  srp_packet_cache_get_counters (core->cache, &c);
   out->budget = c.budget;
   out->used = c.used;
   out->n_packets = c.n_packets;
@@ -529,12 +529,12 @@ void
 srp_core_set_cache_budget (SrpCore *core, gint64 now_us, gsize budget)
 {
   core->now = now_us;
-  srp_cache_set_budget (core->cache, now_us, budget);
+  srp_packet_cache_set_budget (core->cache, now_us, budget);
 }
 
 GBytes *
 srp_core_cache_lookup (SrpCore *core, const SrpId *packet_id)
 {
-  const SrpCacheEntry *entry = srp_cache_lookup (core->cache, packet_id);
+  const SrpPacketCacheEntry *entry = srp_packet_cache_lookup (core->cache, packet_id);
   return entry != NULL ? g_bytes_ref (entry->frame) : NULL;
 }

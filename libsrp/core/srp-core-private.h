@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include "srp-cache.h"
+#include "srp-packet-cache.h"
 #include "srp-control-topics.h"
 #include "srp-core.h"
 #include "srp-peer-table.h"
@@ -146,7 +146,7 @@ struct _SrpCore {
   GPtrArray *remote_list;      /* RemotePeer*, in order of connection */
 
   /* srp-core-gossip.c */
-  SrpCache *cache;
+  SrpPacketCache *cache;
   GPtrArray *publishes;        /* Publish*, oldest first */
   SrpId last_source;           /* the peer that last sent us a packet we wanted */
 

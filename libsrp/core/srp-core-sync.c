@@ -48,7 +48,7 @@ static void
 open_topic (SrpCore *core, RemotePeer *remote, const SrpId *topic_id)
 {
   guint n;
-  const guint64 *mine = items_of (srp_cache_topic_prefixes (core->cache, topic_id), &n);
+  const guint64 *mine = items_of (srp_packet_cache_topic_prefixes (core->cache, topic_id), &n);
   SrpRbsrOutput out;
   Emit e = { core, remote };
 
@@ -100,7 +100,7 @@ srp_core_handle_sync (SrpCore *core, const SrpAddress *from, const guint8 *data,
   if (!srp_core_remote_take (core, &remote->sync_tokens, &remote->sync_at, 1.0, SRP_SYNC_BURST,
                              SRP_SYNC_PER_SECOND))
     return;
-  mine = items_of (srp_cache_topic_prefixes (core->cache, &sync->topic_id), &n);
+  mine = items_of (srp_packet_cache_topic_prefixes (core->cache, &sync->topic_id), &n);
   srp_rbsr_output_init (&out);
   srp_rbsr_answer (mine, n, sync, &out);
   for (guint i = 0; i < out.need->len; i++)

@@ -107,7 +107,7 @@ announce_to (SrpCore *core, const RemotePeer *remote)
 }
 
 static void
-deliver_cached (const SrpCacheEntry *entry, gpointer data)
+deliver_cached (const SrpPacketCacheEntry *entry, gpointer data)
 {
   SrpCore *core = data;
   SrpPacket packet;
@@ -131,10 +131,10 @@ srp_core_subscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id)
   g_array_append_val (core->subscription_list, *topic_id);
   copy = g_memdup2 (topic_id, sizeof *topic_id);
   g_hash_table_add (core->subscriptions, copy);
-  srp_cache_set_subscribed (core->cache, topic_id, TRUE);
+  srp_packet_cache_set_subscribed (core->cache, topic_id, TRUE);
   schedule_announce (core);
   /* What relays left here before we cared is ours now. */
-  srp_cache_foreach_topic (core->cache, topic_id, deliver_cached, core);
+  srp_packet_cache_foreach_topic (core->cache, topic_id, deliver_cached, core);
   for (guint i = 0; i < core->remote_list->len; i++)
     srp_core_sync_start (core, g_ptr_array_index (core->remote_list, i), topic_id);
 }
@@ -153,7 +153,7 @@ srp_core_unsubscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id)
         g_array_remove_index (core->subscription_list, i);
         break;
       }
-  srp_cache_set_subscribed (core->cache, topic_id, FALSE);
+  srp_packet_cache_set_subscribed (core->cache, topic_id, FALSE);
   schedule_announce (core);
 }
 

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "srp-cache.h"
+#include "srp-packet-cache.h"
 #include "srp-chain.h"
 #include "srp-core.h"
 #include "srp-rbsr.h"
@@ -35,42 +35,42 @@ make_packet (const SrpId *topic, guint n, gsize len)
 static gsize
 entry_cost (gsize body_len)
 {
-  return SRP_PACKET_FRAME_LEN (body_len) + SRP_CACHE_ENTRY_OVERHEAD;
+  return SRP_PACKET_FRAME_LEN (body_len) + SRP_PACKET_CACHE_ENTRY_OVERHEAD;
 }
 
 static void
 test_budget_never_exceeded (void)
 {
   gsize budget = 100 * 1024;
-  SrpCache *cache = srp_cache_new (budget, TTL, 1000);
-  SrpCacheCounters c;
+  SrpPacketCache *cache = srp_packet_cache_new (budget, TTL, 1000);
+  SrpPacketCacheCounters c;
   SrpRng rng;
   SrpId topics[4] = { { { 1 } }, { { 2 } }, { { 3 } }, { { 4 } } };
 
   srp_rng_init (&rng, 1);
-  srp_cache_set_subscribed (cache, &topics[0], TRUE);
+  srp_packet_cache_set_subscribed (cache, &topics[0], TRUE);
   for (guint i = 0; i < 5000; i++)
     {
       g_autofree SrpPacket *p =
           make_packet (&topics[srp_rng_below (&rng, 4)], i, 4 + srp_rng_below (&rng, 1020));
 
-      g_assert_cmpint (srp_cache_add (cache, SECONDS (1) + i, p), ==, SRP_CACHE_STORED);
-      srp_cache_get_counters (cache, &c);
+      g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (1) + i, p), ==, SRP_PACKET_CACHE_STORED);
+      srp_packet_cache_get_counters (cache, &c);
       g_assert_cmpuint (c.used, <=, budget);
       /* The newest is never the one evicted. */
-      g_assert_nonnull (srp_cache_lookup (cache, &p->id));
+      g_assert_nonnull (srp_packet_cache_lookup (cache, &p->id));
     }
-  srp_cache_get_counters (cache, &c);
+  srp_packet_cache_get_counters (cache, &c);
   g_assert_cmpuint (c.stored, ==, 5000);
   g_assert_cmpuint (c.evicted + c.n_packets, ==, 5000);
   g_assert_cmpuint (c.used, >, budget - entry_cost (SRP_PACKET_MAX_BODY));
 
   /* Lowering the budget evicts at once. */
-  srp_cache_set_budget (cache, SECONDS (2), 10 * 1024);
-  srp_cache_get_counters (cache, &c);
+  srp_packet_cache_set_budget (cache, SECONDS (2), 10 * 1024);
+  srp_packet_cache_get_counters (cache, &c);
   g_assert_cmpuint (c.used, <=, 10 * 1024);
   g_assert_cmpuint (c.budget, ==, 10 * 1024);
-  srp_cache_free (cache);
+  srp_packet_cache_free (cache);
 }
 
 static void
@@ -78,88 +78,88 @@ test_eviction_order (void)
 {
   SrpId sub = { { 1 } }, unsub = { { 2 } };
   /* Room for exactly 6 entries of 100 bytes. */
-  SrpCache *cache = srp_cache_new (6 * entry_cost (100), TTL, 100);
+  SrpPacketCache *cache = srp_packet_cache_new (6 * entry_cost (100), TTL, 100);
   SrpPacket *p[9];
   gint64 t = SECONDS (1);
 
-  srp_cache_set_subscribed (cache, &sub, TRUE);
+  srp_packet_cache_set_subscribed (cache, &sub, TRUE);
   /* Oldest first: s0 s1 u2 s3 u4 s5. */
   for (guint i = 0; i < 6; i++)
     {
       p[i] = make_packet (i == 2 || i == 4 ? &unsub : &sub, i, 100);
-      g_assert_cmpint (srp_cache_add (cache, t + i, p[i]), ==, SRP_CACHE_STORED);
+      g_assert_cmpint (srp_packet_cache_add (cache, t + i, p[i]), ==, SRP_PACKET_CACHE_STORED);
     }
   /* Unsubscribed topics go first, oldest first, though s0 and s1 are older. */
   p[6] = make_packet (&sub, 6, 100);
-  srp_cache_add (cache, t + 6, p[6]);
-  g_assert_null (srp_cache_lookup (cache, &p[2]->id));
-  g_assert_nonnull (srp_cache_lookup (cache, &p[4]->id));
+  srp_packet_cache_add (cache, t + 6, p[6]);
+  g_assert_null (srp_packet_cache_lookup (cache, &p[2]->id));
+  g_assert_nonnull (srp_packet_cache_lookup (cache, &p[4]->id));
   p[7] = make_packet (&sub, 7, 100);
-  srp_cache_add (cache, t + 7, p[7]);
-  g_assert_null (srp_cache_lookup (cache, &p[4]->id));
+  srp_packet_cache_add (cache, t + 7, p[7]);
+  g_assert_null (srp_packet_cache_lookup (cache, &p[4]->id));
   /* Then the oldest overall. */
   p[8] = make_packet (&sub, 8, 100);
-  srp_cache_add (cache, t + 8, p[8]);
-  g_assert_null (srp_cache_lookup (cache, &p[0]->id));
-  g_assert_nonnull (srp_cache_lookup (cache, &p[1]->id));
-  g_assert_nonnull (srp_cache_lookup (cache, &p[8]->id));
+  srp_packet_cache_add (cache, t + 8, p[8]);
+  g_assert_null (srp_packet_cache_lookup (cache, &p[0]->id));
+  g_assert_nonnull (srp_packet_cache_lookup (cache, &p[1]->id));
+  g_assert_nonnull (srp_packet_cache_lookup (cache, &p[8]->id));
 
   /* Unsubscribing moves a topic to the front of the line, in age order. */
-  srp_cache_set_subscribed (cache, &unsub, TRUE);
-  srp_cache_set_subscribed (cache, &sub, FALSE);
+  srp_packet_cache_set_subscribed (cache, &unsub, TRUE);
+  srp_packet_cache_set_subscribed (cache, &sub, FALSE);
   {
     g_autofree SrpPacket *q = make_packet (&unsub, 100, 100);
-    srp_cache_add (cache, t + 9, q);
-    g_assert_null (srp_cache_lookup (cache, &p[1]->id));
-    g_assert_nonnull (srp_cache_lookup (cache, &p[3]->id));
+    srp_packet_cache_add (cache, t + 9, q);
+    g_assert_null (srp_packet_cache_lookup (cache, &p[1]->id));
+    g_assert_nonnull (srp_packet_cache_lookup (cache, &p[3]->id));
   }
   /* Expired entries go before anything else: s3 expires first and is
    * chosen even though subscribed ones (now: none) would be spared. */
-  srp_cache_set_subscribed (cache, &sub, TRUE);
+  srp_packet_cache_set_subscribed (cache, &sub, TRUE);
   {
     g_autofree SrpPacket *q = make_packet (&unsub, 101, 100);
-    srp_cache_add (cache, t + 3 + TTL, q);
-    g_assert_null (srp_cache_lookup (cache, &p[3]->id));
+    srp_packet_cache_add (cache, t + 3 + TTL, q);
+    g_assert_null (srp_packet_cache_lookup (cache, &p[3]->id));
   }
   /* What left is not taken back. */
-  g_assert_cmpint (srp_cache_add (cache, t + 20, p[0]), ==, SRP_CACHE_GONE);
+  g_assert_cmpint (srp_packet_cache_add (cache, t + 20, p[0]), ==, SRP_PACKET_CACHE_GONE);
   for (guint i = 0; i < 9; i++)
     g_free (p[i]);
-  srp_cache_free (cache);
+  srp_packet_cache_free (cache);
 }
 
 static void
 test_ttl_postage_purge (void)
 {
   SrpId topic = { { 9 } };
-  SrpCache *cache = srp_cache_new (1024 * 1024, TTL, 100);
+  SrpPacketCache *cache = srp_packet_cache_new (1024 * 1024, TTL, 100);
   g_autofree SrpPacket *a = make_packet (&topic, 1, 10);
   g_autofree SrpPacket *b = make_packet (&topic, 2, 10);
-  SrpCacheEntry e;
-  SrpCacheCounters c;
+  SrpPacketCacheEntry e;
+  SrpPacketCacheCounters c;
 
   a->postage = 4;
   b->postage = 0;
-  srp_cache_add (cache, SECONDS (1), a);
-  srp_cache_add (cache, SECONDS (2), b);
-  g_assert_cmpint (srp_cache_next_expiry (cache), ==, SECONDS (1) + TTL);
-  g_assert_false (srp_cache_pop_expired (cache, SECONDS (1) + TTL - 1, &e));
-  g_assert_true (srp_cache_pop_expired (cache, SECONDS (2) + TTL, &e));
+  srp_packet_cache_add (cache, SECONDS (1), a);
+  srp_packet_cache_add (cache, SECONDS (2), b);
+  g_assert_cmpint (srp_packet_cache_next_expiry (cache), ==, SECONDS (1) + TTL);
+  g_assert_false (srp_packet_cache_pop_expired (cache, SECONDS (1) + TTL - 1, &e));
+  g_assert_true (srp_packet_cache_pop_expired (cache, SECONDS (2) + TTL, &e));
   g_assert_true (srp_id_equal (&e.id, &a->id));
   g_assert_cmpuint (e.postage, ==, 4);
   g_assert_cmpuint (((const guint8 *) g_bytes_get_data (e.frame, NULL))[SRP_PACKET_POSTAGE_OFFSET], ==, 4);
   g_bytes_unref (e.frame);
-  g_assert_true (srp_cache_pop_expired (cache, SECONDS (2) + TTL, &e));
+  g_assert_true (srp_packet_cache_pop_expired (cache, SECONDS (2) + TTL, &e));
   g_bytes_unref (e.frame);
-  g_assert_false (srp_cache_pop_expired (cache, SECONDS (2) + TTL, &e));
-  srp_cache_get_counters (cache, &c);
+  g_assert_false (srp_packet_cache_pop_expired (cache, SECONDS (2) + TTL, &e));
+  srp_packet_cache_get_counters (cache, &c);
   g_assert_cmpuint (c.expired, ==, 1);
   g_assert_cmpuint (c.purged, ==, 1);
   g_assert_cmpuint (c.n_packets, ==, 0);
   g_assert_cmpuint (c.used, ==, 0);
-  g_assert_true (srp_cache_is_gone (cache, &a->id));
-  g_assert_cmpint (srp_cache_add (cache, SECONDS (500), b), ==, SRP_CACHE_GONE);
-  srp_cache_free (cache);
+  g_assert_true (srp_packet_cache_is_gone (cache, &a->id));
+  g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (500), b), ==, SRP_PACKET_CACHE_GONE);
+  srp_packet_cache_free (cache);
 }
 
 /* In a network: a packet's copies lose one POSTAGE per relay, live a TTL

@@ -1,4 +1,4 @@
-/* srp-cache.c: the shared packet cache.
+/* srp-packet-cache.c: the shared packet cache.
  *
  * Entries sit in two queues in order of arrival: one for topics this peer
  * subscribes to, one for the rest. Arrival order is also expiry order (one
@@ -10,7 +10,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "srp-cache.h"
+#include "srp-packet-cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 typedef struct _Topic Topic;
 
 typedef struct {
-  SrpCacheEntry e;     /* must stay first */
+  SrpPacketCacheEntry e;     /* must stay first */
   guint64 seq;         /* arrival order */
   guint64 prefix;
   gsize cost;
@@ -45,7 +45,7 @@ struct _SrpCache {
   GHashTable *wanted;    /* SrpId* (owned) of subscribed topics, cached or not */
   GQueue subscribed;     /* Entry, oldest first */
   GQueue other;          /* Entry, oldest first */
-  SrpCacheCounters counters;
+  SrpPacketCacheCounters counters;
 
   /* IDs that left: a set and a ring in order of leaving. */
   GHashTable *gone;      /* SrpId* (into ring) -> itself */
@@ -67,10 +67,10 @@ topic_free (gpointer data)
   g_free (t);
 }
 
-SrpCache *
-srp_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids)
+SrpPacketCache *
+srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids)
 {
-  SrpCache *cache = g_new0 (SrpCache, 1);
+  SrpPacketCache *cache = g_new0 (SrpPacketCache, 1);
 
   cache->budget = budget;
   cache->ttl_us = ttl_us;
@@ -94,7 +94,7 @@ entry_free (Entry *entry)
 }
 
 void
-srp_cache_free (SrpCache *cache)
+srp_packet_cache_free (SrpPacketCache *cache)
 {
   GList *l;
 
@@ -114,7 +114,7 @@ srp_cache_free (SrpCache *cache)
 }
 
 static void
-remember_gone (SrpCache *cache, const SrpId *id)
+remember_gone (SrpPacketCache *cache, const SrpId *id)
 {
   SrpId *slot;
 
@@ -133,20 +133,20 @@ remember_gone (SrpCache *cache, const SrpId *id)
 }
 
 gboolean
-srp_cache_is_gone (SrpCache *cache, const SrpId *id)
+srp_packet_cache_is_gone (SrpPacketCache *cache, const SrpId *id)
 {
   return g_hash_table_contains (cache->gone, id);
 }
 
 static GQueue *
-age_queue (SrpCache *cache, Entry *entry)
+age_queue (SrpPacketCache *cache, Entry *entry)
 {
   return entry->topic->subscribed ? &cache->subscribed : &cache->other;
 }
 
 /* Takes an entry out of every index; the caller frees or hands it on. */
 static void
-unlink_entry (SrpCache *cache, Entry *entry)
+unlink_entry (SrpPacketCache *cache, Entry *entry)
 {
   Topic *topic = entry->topic;
 
@@ -171,7 +171,7 @@ head (GQueue *queue)
 
 /* The entry that expires first, or NULL. */
 static Entry *
-earliest (SrpCache *cache)
+earliest (SrpPacketCache *cache)
 {
   Entry *a = head (&cache->subscribed), *b = head (&cache->other);
 
@@ -182,7 +182,7 @@ earliest (SrpCache *cache)
 
 /* Evicts one entry to make room, in the documented order; FALSE when empty. */
 static gboolean
-evict_one (SrpCache *cache, gint64 now_us)
+evict_one (SrpPacketCache *cache, gint64 now_us)
 {
   Entry *victim = earliest (cache);
 
@@ -197,7 +197,7 @@ evict_one (SrpCache *cache, gint64 now_us)
 }
 
 static Topic *
-get_topic (SrpCache *cache, const SrpId *topic_id)
+get_topic (SrpPacketCache *cache, const SrpId *topic_id)
 {
   Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
 
@@ -213,25 +213,25 @@ get_topic (SrpCache *cache, const SrpId *topic_id)
   return topic;
 }
 
-SrpCacheResult
-srp_cache_add (SrpCache *cache, gint64 now_us, const SrpPacket *packet)
+SrpPacketCacheResult
+srp_packet_cache_add (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet)
 {
   guint8 frame[SRP_MAX_DATAGRAM];
   gsize len, cost;
   Entry *entry;
 
   if (g_hash_table_contains (cache->by_id, &packet->id))
-    return SRP_CACHE_HELD;
+    return SRP_PACKET_CACHE_HELD;
   if (g_hash_table_contains (cache->gone, &packet->id))
-    return SRP_CACHE_GONE;
+    return SRP_PACKET_CACHE_GONE;
   len = srp_packet_encode (packet, frame);
-  cost = len + SRP_CACHE_ENTRY_OVERHEAD;
+  cost = len + SRP_PACKET_CACHE_ENTRY_OVERHEAD;
   if (cost > cache->budget)
     {
       /* Remembered all the same: a copy arriving later is then known as
        * seen, and relays do not pass it on again and again. */
       remember_gone (cache, &packet->id);
-      return SRP_CACHE_TOO_LARGE;
+      return SRP_PACKET_CACHE_TOO_LARGE;
     }
   while (cache->counters.used + cost > cache->budget)
     if (!evict_one (cache, now_us))
@@ -260,23 +260,23 @@ srp_cache_add (SrpCache *cache, gint64 now_us, const SrpPacket *packet)
   cache->counters.n_packets++;
   cache->counters.stored++;
   g_assert (cache->counters.used <= cache->budget);
-  return SRP_CACHE_STORED;
+  return SRP_PACKET_CACHE_STORED;
 }
 
-const SrpCacheEntry *
-srp_cache_lookup (SrpCache *cache, const SrpId *id)
+const SrpPacketCacheEntry *
+srp_packet_cache_lookup (SrpPacketCache *cache, const SrpId *id)
 {
   return g_hash_table_lookup (cache->by_id, id);
 }
 
-const SrpCacheEntry *
-srp_cache_lookup_prefix (SrpCache *cache, guint64 prefix)
+const SrpPacketCacheEntry *
+srp_packet_cache_lookup_prefix (SrpPacketCache *cache, guint64 prefix)
 {
   return g_hash_table_lookup (cache->by_prefix, &prefix);
 }
 
 gboolean
-srp_cache_pop_expired (SrpCache *cache, gint64 now_us, SrpCacheEntry *out)
+srp_packet_cache_pop_expired (SrpPacketCache *cache, gint64 now_us, SrpPacketCacheEntry *out)
 {
   Entry *entry = earliest (cache);
 
@@ -293,7 +293,7 @@ srp_cache_pop_expired (SrpCache *cache, gint64 now_us, SrpCacheEntry *out)
 }
 
 gint64
-srp_cache_next_expiry (SrpCache *cache)
+srp_packet_cache_next_expiry (SrpPacketCache *cache)
 {
   Entry *entry = earliest (cache);
   return entry != NULL ? entry->e.expires_at : -1;
@@ -302,7 +302,7 @@ srp_cache_next_expiry (SrpCache *cache)
 /* Moves a topic's entries into the other age queue, keeping it in arrival
  * order: a merge of two sorted lists. */
 static void
-move_topic (SrpCache *cache, Topic *topic, GQueue *from, GQueue *to)
+move_topic (SrpPacketCache *cache, Topic *topic, GQueue *from, GQueue *to)
 {
   GQueue merged = G_QUEUE_INIT;
   GQueue moving = G_QUEUE_INIT;
@@ -323,7 +323,7 @@ move_topic (SrpCache *cache, Topic *topic, GQueue *from, GQueue *to)
 }
 
 void
-srp_cache_set_subscribed (SrpCache *cache, const SrpId *topic_id, gboolean subscribed)
+srp_packet_cache_set_subscribed (SrpPacketCache *cache, const SrpId *topic_id, gboolean subscribed)
 {
   Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
 
@@ -341,7 +341,7 @@ srp_cache_set_subscribed (SrpCache *cache, const SrpId *topic_id, gboolean subsc
 }
 
 void
-srp_cache_set_budget (SrpCache *cache, gint64 now_us, gsize budget)
+srp_packet_cache_set_budget (SrpPacketCache *cache, gint64 now_us, gsize budget)
 {
   cache->budget = budget;
   while (cache->counters.used > cache->budget)
@@ -357,7 +357,7 @@ compare_u64 (const void *a, const void *b)
 }
 
 GArray *
-srp_cache_topic_prefixes (SrpCache *cache, const SrpId *topic_id)
+srp_packet_cache_topic_prefixes (SrpPacketCache *cache, const SrpId *topic_id)
 {
   Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
 
@@ -377,8 +377,8 @@ srp_cache_topic_prefixes (SrpCache *cache, const SrpId *topic_id)
 }
 
 void
-srp_cache_foreach_topic (SrpCache *cache, const SrpId *topic_id,
-                         void (*func) (const SrpCacheEntry *entry, gpointer data), gpointer data)
+srp_packet_cache_foreach_topic (SrpPacketCache *cache, const SrpId *topic_id,
+                         void (*func) (const SrpPacketCacheEntry *entry, gpointer data), gpointer data)
 {
   Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
 
@@ -389,7 +389,7 @@ srp_cache_foreach_topic (SrpCache *cache, const SrpId *topic_id,
 }
 
 void
-srp_cache_get_counters (SrpCache *cache, SrpCacheCounters *out)
+srp_packet_cache_get_counters (SrpPacketCache *cache, SrpPacketCacheCounters *out)
 {
   *out = cache->counters;
   out->budget = cache->budget;

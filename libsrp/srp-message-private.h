@@ -1,0 +1,17 @@
+/* srp-message-private.h: how the shell makes SrpMessage (internal).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-message.h"
+
+#include "srp-wire.h"
+
+G_BEGIN_DECLS
+
+/* topic is the topic's name, or NULL for the inbox. */
+SrpMessage *srp_message_new (const SrpId *id, const SrpId *topic_id, const char *topic,
+                             GBytes *data);
+
+G_END_DECLS

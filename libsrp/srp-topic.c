@@ -1,0 +1,328 @@
+/* srp-topic.c: SrpTopic, one subscription to a named topic.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "srp-peer-private.h"
+
+#include "srp-error.h"
+
+/**
+ * SrpTopic:
+ *
+ * A subscription to a topic, made with [method@Peer.subscribe]: every
+ * message published on the topic anywhere in the network comes out of
+ * [signal@Topic::message], once each, as soon as it is whole, in whatever
+ * order messages complete. Messages published while this peer was offline
+ * arrive too, from other peers' caches, once it is back.
+ *
+ * [method@Topic.publish] publishes a message of up to 1 MiB on the topic.
+ *
+ * The subscription ends with [method@Topic.unsubscribe] or when the topic is
+ * disposed. A topic keeps its peer alive.
+ */
+
+struct _SrpTopic {
+  GObject parent_instance;
+
+  SrpPeer *peer; /* a reference */
+  char *name;
+  SrpId raw_id;
+  char id[2 * SRP_ID_LEN + 1];
+  gboolean subscribed;
+};
+
+G_DEFINE_FINAL_TYPE (SrpTopic, srp_topic, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_ID,
+  PROP_SUBSCRIBED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+srp_topic_dispose (GObject *object)
+{
+  SrpTopic *self = SRP_TOPIC (object);
+
+  if (self->subscribed)
+    srp_peer_topic_remove (self->peer, self);
+  self->subscribed = FALSE;
+  g_clear_object (&self->peer);
+
+  G_OBJECT_CLASS (srp_topic_parent_class)->dispose (object);
+}
+
+static void
+srp_topic_finalize (GObject *object)
+{
+  g_free (SRP_TOPIC (object)->name);
+
+  G_OBJECT_CLASS (srp_topic_parent_class)->finalize (object);
+}
+
+static void
+srp_topic_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  SrpTopic *self = SRP_TOPIC (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_SUBSCRIBED:
+      g_value_set_boolean (value, self->subscribed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+srp_topic_class_init (SrpTopicClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = srp_topic_dispose;
+  object_class->finalize = srp_topic_finalize;
+  object_class->get_property = srp_topic_get_property;
+
+  /**
+   * SrpTopic:name: (getter get_name)
+   *
+   * The topic's name, as given to [method@Peer.subscribe].
+   */
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpTopic:id: (getter get_id)
+   *
+   * The topic ID: SHA-256 of the name's UTF-8 bytes, in lowercase
+   * hexadecimal. Peers only ever see the ID.
+   */
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpTopic:subscribed: (getter get_subscribed)
+   *
+   * Whether messages still come: %FALSE after [method@Topic.unsubscribe].
+   */
+  properties[PROP_SUBSCRIBED] = g_param_spec_boolean ("subscribed", NULL, NULL, TRUE, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SrpTopic::message:
+   * @self: the topic
+   * @message: the message
+   *
+   * Emitted for each whole message published on the topic, once.
+   */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SRP_TYPE_MESSAGE);
+}
+
+static void
+srp_topic_init (SrpTopic *self)
+{
+}
+
+SrpTopic *
+srp_topic_new (SrpPeer *peer, const char *name)
+{
+  SrpTopic *self = g_object_new (SRP_TYPE_TOPIC, NULL);
+
+  self->peer = g_object_ref (peer);
+  self->name = g_strdup (name);
+  srp_topic_id_from_name (name, &self->raw_id);
+  srp_id_to_hex (&self->raw_id, self->id);
+  self->subscribed = TRUE;
+  srp_peer_topic_add (peer, self);
+  return self;
+}
+
+const SrpId *
+srp_topic_get_raw_id (SrpTopic *self)
+{
+  return &self->raw_id;
+}
+
+void
+srp_topic_emit_message (SrpTopic *self, SrpMessage *message)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+}
+
+/**
+ * srp_topic_get_name: (get-property name)
+ * @self: a topic
+ *
+ * Gets the topic's name.
+ *
+ * Returns: (transfer none): the name
+ */
+const char *
+srp_topic_get_name (SrpTopic *self)
+{
+  g_return_val_if_fail (SRP_IS_TOPIC (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * srp_topic_get_id: (get-property id)
+ * @self: a topic
+ *
+ * Gets the topic ID.
+ *
+ * Returns: (transfer none): 64 lowercase hexadecimal characters
+ */
+const char *
+srp_topic_get_id (SrpTopic *self)
+{
+  g_return_val_if_fail (SRP_IS_TOPIC (self), NULL);
+
+  return self->id;
+}
+
+/**
+ * srp_topic_get_subscribed: (get-property subscribed)
+ * @self: a topic
+ *
+ * Gets whether the subscription holds.
+ *
+ * Returns: %FALSE after [method@Topic.unsubscribe]
+ */
+gboolean
+srp_topic_get_subscribed (SrpTopic *self)
+{
+  g_return_val_if_fail (SRP_IS_TOPIC (self), FALSE);
+
+  return self->subscribed;
+}
+
+/**
+ * srp_topic_publish:
+ * @self: a topic
+ * @data: the message, at most 1 MiB
+ * @error: return location for an error
+ *
+ * Publishes a message on the topic: it is split into packets, kept in this
+ * peer's cache and sent to a few connected peers (subscribers first), which
+ * spread it further and cache it for subscribers that are offline now.
+ * Publishing does not need a subscription; an unsubscribed topic can still
+ * publish.
+ *
+ * Fails with %SRP_ERROR_NOT_LISTENING when the peer does not listen and
+ * %SRP_ERROR_INVALID_ARGUMENT when @data is longer than 1 MiB. Use
+ * [method@Topic.publish_async] to learn how many peers took the message.
+ *
+ * Returns: (transfer full) (nullable): the message ID (64 hexadecimal
+ *   characters), or %NULL with @error set
+ */
+char *
+srp_topic_publish (SrpTopic *self, GBytes *data, GError **error)
+{
+  g_return_val_if_fail (SRP_IS_TOPIC (self), NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return srp_peer_publish (self->peer, &self->raw_id, NULL, data, NULL, error);
+}
+
+/**
+ * srp_topic_publish_async:
+ * @self: a topic
+ * @data: the message, at most 1 MiB
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async) (nullable): called once peers took the message, or the time ran out
+ * @user_data: (closure): data for @callback
+ *
+ * Publishes a message as [method@Topic.publish] does, and finds out whether
+ * the network took it: @callback runs once 3 peers (or every connected
+ * peer, in a smaller network) acknowledged every packet, or after 10 s.
+ * Call [method@Topic.publish_finish] from it.
+ */
+void
+srp_topic_publish_async (SrpTopic *self, GBytes *data, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  g_return_if_fail (SRP_IS_TOPIC (self));
+  g_return_if_fail (data != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, srp_topic_publish_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  id = srp_peer_publish (self->peer, &self->raw_id, NULL, data, task, &error);
+  if (id == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * srp_topic_publish_finish:
+ * @self: a topic
+ * @result: the result passed to the callback of [method@Topic.publish_async]
+ * @error: return location for an error
+ *
+ * Finishes publishing. Fails with %SRP_ERROR_TIMED_OUT when fewer peers
+ * than wanted acknowledged the message in time (the message may still
+ * spread), %SRP_ERROR_NOT_LISTENING or %SRP_ERROR_INVALID_ARGUMENT as
+ * [method@Topic.publish] does, and %G_IO_ERROR_CLOSED when the peer closed
+ * first.
+ *
+ * Returns: how many peers took the message, or 0 on error
+ */
+guint
+srp_topic_publish_finish (SrpTopic *self, GAsyncResult *result, GError **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (SRP_IS_TOPIC (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  n = g_task_propagate_int (G_TASK (result), error);
+  return n < 0 ? 0 : (guint) n;
+}
+
+/**
+ * srp_topic_unsubscribe:
+ * @self: a topic
+ *
+ * Ends the subscription: no more [signal@Topic::message]. Other topics
+ * for the same name on the same peer keep theirs. Unsubscribing twice does
+ * nothing; disposing the topic unsubscribes.
+ */
+void
+srp_topic_unsubscribe (SrpTopic *self)
+{
+  g_return_if_fail (SRP_IS_TOPIC (self));
+
+  if (!self->subscribed)
+    return;
+  self->subscribed = FALSE;
+  srp_peer_topic_remove (self->peer, self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBSCRIBED]);
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+# test_topics.py: three peers on loopback; Python subscribes, publishes
+# (messages of 1 byte to 100 KiB), sends to an inbox, and watches the cache.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+import os
+import sys
+
+import gi
+
+gi.require_version('Srp', '1')
+from gi.repository import GLib, Srp  # noqa: E402
+
+ADDRESSES = ['127.0.0.81', '127.0.0.82', '127.0.0.83']
+
+
+def fail(message):
+    print(f'FAIL: {message}', file=sys.stderr, flush=True)
+    os._exit(1)
+
+
+def wait_for(condition, what, seconds=20):
+    context = GLib.MainContext.default()
+    deadline = GLib.get_monotonic_time() + seconds * 1_000_000
+    while not condition():
+        if GLib.get_monotonic_time() > deadline:
+            fail(f'waited {seconds} s in vain for {what}')
+        context.iteration(True)
+
+
+def main():
+    peers = [Srp.Peer.new() for _ in ADDRESSES]
+    for peer, address in zip(peers, ADDRESSES):
+        if peer is not peers[0]:
+            peer.add_bootstrap(ADDRESSES[0], peers[0].props.port)
+        peer.listen(address, 0)
+    wait_for(lambda: all(p.get_peers().get_n_items() == 2 for p in peers), 'a connected network')
+
+    received = {1: [], 2: []}
+    topics = {}
+    for i in (1, 2):
+        topic = peers[i].subscribe('weather/utrecht')
+        topic.connect('message', lambda _t, m, i=i: received[i].append(m))
+        topics[i] = topic
+    if topics[1].props.id != topics[2].props.id or len(topics[1].props.id) != 64:
+        fail('topic IDs')
+    # Let the subscriptions reach the publisher.
+    GLib.timeout_add(300, lambda: False)
+    wait_for(lambda: True, 'nothing')
+
+    publisher = peers[0].subscribe('weather/utrecht')
+    payloads = [b'x', os.urandom(10 * 1024), os.urandom(100 * 1024)]
+    results = []
+    ids = []
+    for data in payloads:
+        def done(topic, result):
+            try:
+                results.append(topic.publish_finish(result))
+            except GLib.Error as error:
+                results.append(error)
+        publisher.publish_async(GLib.Bytes.new(data), None, done)
+    wait_for(lambda: len(results) == len(payloads), 'publish results')
+    for r in results:
+        if isinstance(r, GLib.Error) or r < 2:
+            fail(f'publish gave {r!r}')
+    for i in (1, 2):
+        wait_for(lambda i=i: len(received[i]) == len(payloads), f'messages at peer {i}')
+        got = sorted(m.props.data.get_data() for m in received[i])
+        if got != sorted(payloads):
+            fail(f'peer {i} got other bytes')
+        for m in received[i]:
+            if m.props.topic != 'weather/utrecht' or len(m.props.id) != 64:
+                fail(f'message properties {m.props.topic} {m.props.id}')
+            ids.append(m.props.id)
+
+    # The cache holds what passed through, within its budget.
+    cache = peers[1].get_cache()
+    if cache.props.n_packets == 0 or cache.props.used > cache.props.budget:
+        fail(f'cache {cache.props.n_packets} packets, {cache.props.used} bytes')
+
+    # Too large, and not listening: clear errors.
+    try:
+        publisher.publish(GLib.Bytes.new(b'\0' * (1024 * 1024 + 1)))
+        fail('a message over 1 MiB was accepted')
+    except GLib.Error as error:
+        if not error.matches(Srp.error_quark(), Srp.Error.INVALID_ARGUMENT):
+            fail(f'over 1 MiB: {error!r}')
+
+    # An inbox message.
+    inbox = []
+    peers[2].connect('message', lambda _p, m: inbox.append(m))
+    peers[0].send(peers[2].props.id, GLib.Bytes.new(b'hello, peer 2'))
+    wait_for(lambda: inbox, 'an inbox message')
+    if inbox[0].props.data.get_data() != b'hello, peer 2' or inbox[0].props.topic is not None:
+        fail('inbox message')
+    try:
+        peers[0].send('not-an-id', GLib.Bytes.new(b'x'))
+        fail('a bad peer ID was accepted')
+    except GLib.Error as error:
+        if not error.matches(Srp.error_quark(), Srp.Error.INVALID_ARGUMENT):
+            fail(f'bad id: {error!r}')
+
+    # After unsubscribing, nothing more arrives.
+    topics[1].unsubscribe()
+    before = len(received[1])
+    publisher.publish(GLib.Bytes.new(b'after'))
+    wait_for(lambda: len(received[2]) == len(payloads) + 1, 'the last message at peer 2')
+    if len(received[1]) != before or topics[1].props.subscribed:
+        fail('a message came after unsubscribe')
+    print('3 peers: messages of 1 B, 10 KiB and 100 KiB, an inbox message; '
+          f'peer 1 caches {cache.props.n_packets} packets')
+
+
+main()
