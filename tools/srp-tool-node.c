@@ -83,6 +83,12 @@ on_bootstrap_failed (SrpPeer *peer, const char *host, guint port, const GError *
   fflush (stdout);
 }
 
+static void
+on_message (SrpPeer *peer, SrpMessage *message, Node *node)
+{
+  srp_tool_print_message (message, node->json);
+}
+
 int
 srp_tool_node (int argc, char **argv)
 {
@@ -143,6 +149,7 @@ srp_tool_node (int argc, char **argv)
   g_signal_connect (peer, "peer-removed", G_CALLBACK (on_peer_removed), &node);
   g_signal_connect (peer, "notify::nat-type", G_CALLBACK (on_nat_type), &node);
   g_signal_connect (peer, "bootstrap-failed", G_CALLBACK (on_bootstrap_failed), &node);
+  g_signal_connect (peer, "message", G_CALLBACK (on_message), &node);
   if (!srp_peer_listen (peer, host, port, &error))
     {
       g_printerr ("srp-tool node: %s\n", error->message);

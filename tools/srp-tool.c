@@ -21,6 +21,9 @@ static const Command commands[] = {
   { "node", srp_tool_node, "Run a peer until interrupted" },
   { "ping", srp_tool_ping, "Ping a peer and print the round-trip time" },
   { "nat-check", srp_tool_nat_check, "Tell what kind of NAT this host is behind" },
+  { "publish", srp_tool_publish, "Publish a message on a topic" },
+  { "subscribe", srp_tool_subscribe, "Print the messages published on a topic" },
+  { "send", srp_tool_send, "Send a message to one peer's inbox" },
   { "demo", srp_tool_demo, "Start two peers on loopback and show them exchanging packets" },
 };
 

@@ -16,6 +16,12 @@ int srp_tool_ping (int argc, char **argv);
 int srp_tool_node (int argc, char **argv);
 int srp_tool_demo (int argc, char **argv);
 int srp_tool_nat_check (int argc, char **argv);
+int srp_tool_publish (int argc, char **argv);
+int srp_tool_subscribe (int argc, char **argv);
+int srp_tool_send (int argc, char **argv);
+
+/* Prints a received message as a line of text, or of JSON. */
+void srp_tool_print_message (SrpMessage *message, gboolean json);
 
 /* Splits "HOST:PORT" or "[IPV6]:PORT"; FALSE with an error otherwise. */
 gboolean srp_tool_parse_host_port (const char *text, char **host, guint16 *port, GError **error);

@@ -1,0 +1,307 @@
+/* srp-tool-topics.c: "srp-tool publish", "subscribe" and "send".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "srp-tool.h"
+
+typedef struct {
+  gboolean done;
+  guint count;       /* messages to wait for (subscribe) */
+  guint received;
+  gboolean json;
+  guint accepted;
+  GError *error;
+} Wait;
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  ((Wait *) user_data)->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Wait *wait)
+{
+  wait->done = TRUE;
+}
+
+/* Makes a peer, joins the network through the bootstraps and waits (up to
+ * timeout seconds) until it is connected; NULL with a message printed. */
+static SrpPeer *
+join (const char *command, char **bootstraps, int timeout)
+{
+  g_autoptr (SrpPeer) peer = srp_peer_new ();
+  g_autoptr (GError) error = NULL;
+  Wait wait = { FALSE };
+  gulong handler;
+
+  if (bootstraps == NULL)
+    {
+      g_printerr ("srp-tool %s: give at least one --bootstrap HOST:PORT\n", command);
+      return NULL;
+    }
+  if (!srp_tool_add_bootstraps (peer, bootstraps, &error) ||
+      !srp_peer_listen (peer, NULL, 0, &error))
+    {
+      g_printerr ("srp-tool %s: %s\n", command, error->message);
+      return NULL;
+    }
+  handler = g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), &wait);
+  g_timeout_add_seconds (timeout, on_deadline, &wait);
+  srp_tool_run_until (&wait.done);
+  g_source_remove_by_user_data (&wait);
+  g_signal_handler_disconnect (peer, handler);
+  if (g_list_model_get_n_items (srp_peer_get_peers (peer)) == 0)
+    {
+      g_printerr ("srp-tool %s: no bootstrap peer answered within %d s\n", command, timeout);
+      return NULL;
+    }
+  /* A moment for peer exchange to bring in more peers than the bootstrap. */
+  wait.done = FALSE;
+  g_timeout_add (500, on_deadline, &wait);
+  srp_tool_run_until (&wait.done);
+  return g_steal_pointer (&peer);
+}
+
+void
+srp_tool_print_message (SrpMessage *message, gboolean json)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (srp_message_get_data (message), &size);
+
+  if (json)
+    {
+      g_autofree char *b64 = g_base64_encode (data, size);
+      GString *out = srp_tool_json_begin ("message");
+
+      srp_tool_json_string (out, "topic", srp_message_get_topic (message));
+      srp_tool_json_string (out, "id", srp_message_get_id (message));
+      srp_tool_json_uint (out, "size", size);
+      srp_tool_json_string (out, "data_b64", b64);
+      srp_tool_json_print (out);
+      return;
+    }
+  if (g_utf8_validate ((const char *) data, (gssize) size, NULL) && memchr (data, 0, size) == NULL)
+    printf ("%s: %.*s\n", srp_message_get_topic (message) ? srp_message_get_topic (message) : "inbox",
+            (int) size, (const char *) data);
+  else
+    printf ("%s: %" G_GSIZE_FORMAT " bytes, id %s\n",
+            srp_message_get_topic (message) ? srp_message_get_topic (message) : "inbox", size,
+            srp_message_get_id (message));
+  fflush (stdout);
+}
+
+static void
+on_published (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  if (SRP_IS_TOPIC (source))
+    wait->accepted = srp_topic_publish_finish (SRP_TOPIC (source), result, &wait->error);
+  else
+    wait->accepted = srp_peer_send_finish (SRP_PEER (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static GBytes *
+message_bytes (const char *command, const char *file, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *contents;
+  gsize len;
+
+  if (file == NULL)
+    return g_bytes_new (text, strlen (text));
+  if (!g_file_get_contents (file, &contents, &len, &error))
+    {
+      g_printerr ("srp-tool %s: %s\n", command, error->message);
+      return NULL;
+    }
+  return g_bytes_new_take (contents, len);
+}
+
+/* Waits for a publish or send to be taken; prints the outcome. */
+static int
+finish_publish (const char *command, SrpPeer *peer, Wait *wait, gboolean json)
+{
+  srp_tool_run_until (&wait->done);
+  if (wait->error != NULL)
+    {
+      g_printerr ("srp-tool %s: %s\n", command, wait->error->message);
+      g_clear_error (&wait->error);
+      return 1;
+    }
+  if (json)
+    {
+      GString *out = srp_tool_json_begin ("published");
+      srp_tool_json_uint (out, "accepted", wait->accepted);
+      srp_tool_json_print (out);
+    }
+  else
+    printf ("taken by %u peer%s\n", wait->accepted, wait->accepted == 1 ? "" : "s");
+  srp_peer_close (peer);
+  return 0;
+}
+
+int
+srp_tool_publish (int argc, char **argv)
+{
+  g_auto (GStrv) bootstraps = NULL;
+  g_autofree char *topic_name = NULL;
+  g_autofree char *file = NULL;
+  gboolean json = FALSE;
+  int timeout = 20;
+  g_autoptr (GOptionContext) context = g_option_context_new ("[MESSAGE]");
+  GOptionEntry entries[] = {
+    { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
+      "A peer of the network; repeat for more", "HOST:PORT" },
+    { "topic", 't', 0, G_OPTION_ARG_STRING, &topic_name, "The topic to publish on", "NAME" },
+    { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file, "Publish this file (at most 1 MiB)", "FILE" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+      "Seconds to wait for a bootstrap peer (default 20)", "SECONDS" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"event\":\"published\",...}", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (SrpPeer) peer = NULL;
+  g_autoptr (SrpTopic) topic = NULL;
+  g_autoptr (GBytes) data = NULL;
+  Wait wait = { FALSE };
+
+  g_option_context_set_summary (context,
+                                "Publishes a message (or a file) on a topic and exits 0 once 3 "
+                                "peers (or every peer of a smaller network) took it; 1 "
+                                "otherwise, with the reason.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!srp_tool_parse_options (context, &argc, &argv))
+    return 2;
+  if (topic_name == NULL || (file == NULL) == (argc != 2) || timeout < 1)
+    {
+      g_printerr ("srp-tool publish: give --topic NAME and either --file FILE or one MESSAGE\n");
+      return 2;
+    }
+  data = message_bytes ("publish", file, argc == 2 ? argv[1] : NULL);
+  if (data == NULL)
+    return 1;
+  peer = join ("publish", bootstraps, timeout);
+  if (peer == NULL)
+    return 1;
+  topic = srp_peer_subscribe (peer, topic_name);
+  srp_topic_publish_async (topic, data, NULL, on_published, &wait);
+  return finish_publish ("publish", peer, &wait, json);
+}
+
+int
+srp_tool_send (int argc, char **argv)
+{
+  g_auto (GStrv) bootstraps = NULL;
+  gboolean json = FALSE;
+  int timeout = 20;
+  g_autoptr (GOptionContext) context = g_option_context_new ("PEER_ID MESSAGE");
+  GOptionEntry entries[] = {
+    { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
+      "A peer of the network; repeat for more", "HOST:PORT" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+      "Seconds to wait for a bootstrap peer (default 20)", "SECONDS" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"event\":\"published\",...}", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (SrpPeer) peer = NULL;
+  g_autoptr (GBytes) data = NULL;
+  Wait wait = { FALSE };
+
+  g_option_context_set_summary (context,
+                                "Sends a message to one peer's inbox, even while it is offline: "
+                                "other peers keep it until it comes back.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!srp_tool_parse_options (context, &argc, &argv))
+    return 2;
+  if (argc != 3 || timeout < 1)
+    {
+      g_printerr ("srp-tool send: give PEER_ID MESSAGE\n");
+      return 2;
+    }
+  data = g_bytes_new (argv[2], strlen (argv[2]));
+  peer = join ("send", bootstraps, timeout);
+  if (peer == NULL)
+    return 1;
+  srp_peer_send_async (peer, argv[1], data, NULL, on_published, &wait);
+  return finish_publish ("send", peer, &wait, json);
+}
+
+static void
+on_message (SrpTopic *topic, SrpMessage *message, Wait *wait)
+{
+  srp_tool_print_message (message, wait->json);
+  if (++wait->received >= wait->count && wait->count > 0)
+    wait->done = TRUE;
+}
+
+int
+srp_tool_subscribe (int argc, char **argv)
+{
+  g_auto (GStrv) bootstraps = NULL;
+  g_autofree char *topic_name = NULL;
+  int count = 0, timeout = 0;
+  Wait wait = { FALSE };
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  GOptionEntry entries[] = {
+    { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
+      "A peer of the network; repeat for more", "HOST:PORT" },
+    { "topic", 't', 0, G_OPTION_ARG_STRING, &topic_name, "The topic to follow", "NAME" },
+    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "Exit 0 after N messages", "N" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+      "Exit 1 after this many seconds (default: never)", "SECONDS" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &wait.json,
+      "Print {\"event\":\"message\",\"topic\":...,\"id\":...,\"size\":...,\"data_b64\":...}",
+      NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (SrpPeer) peer = NULL;
+  g_autoptr (SrpTopic) topic = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_summary (context,
+                                "Prints the messages published on a topic, one per line, "
+                                "including those published while this peer was away.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!srp_tool_parse_options (context, &argc, &argv))
+    return 2;
+  if (topic_name == NULL || argc != 1 || count < 0 || timeout < 0 || bootstraps == NULL)
+    {
+      g_printerr ("srp-tool subscribe: give --bootstrap HOST:PORT and --topic NAME\n");
+      return 2;
+    }
+  wait.count = (guint) count;
+  peer = srp_peer_new ();
+  if (!srp_tool_add_bootstraps (peer, bootstraps, &error))
+    {
+      g_printerr ("srp-tool subscribe: %s\n", error->message);
+      return 2;
+    }
+  topic = srp_peer_subscribe (peer, topic_name);
+  g_signal_connect (topic, "message", G_CALLBACK (on_message), &wait);
+  if (!srp_peer_listen (peer, NULL, 0, &error))
+    {
+      g_printerr ("srp-tool subscribe: %s\n", error->message);
+      return 1;
+    }
+  if (timeout > 0)
+    g_timeout_add_seconds (timeout, on_deadline, &wait);
+  srp_tool_run_until (&wait.done);
+  g_source_remove_by_user_data (&wait);
+  g_signal_handlers_disconnect_by_data (topic, &wait);
+  srp_peer_close (peer);
+  if (wait.count > 0 && wait.received < wait.count)
+    {
+      g_printerr ("srp-tool subscribe: %u of %u messages within %d s\n", wait.received,
+                  wait.count, timeout);
+      return 1;
+    }
+  return 0;
+}
