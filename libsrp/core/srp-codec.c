@@ -181,3 +181,18 @@ srp_writer_address (SrpWriter *writer, const SrpAddress *address)
   if (p)
     memcpy (p, address->bytes, n);
 }
+
+void
+srp_writer_begin_frame (SrpWriter *writer, guint8 *out, SrpFrameKind kind)
+{
+  srp_wire_write_prefix (out, kind);
+  srp_writer_init (writer, out, SRP_MAX_DATAGRAM);
+  writer->len = SRP_WIRE_PREFIX_LEN;
+}
+
+void
+srp_reader_begin_frame (SrpReader *reader, const guint8 *frame, gsize len)
+{
+  srp_reader_init (reader, frame, len);
+  reader->pos = MIN (len, SRP_WIRE_PREFIX_LEN);
+}

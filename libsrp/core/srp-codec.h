@@ -38,6 +38,11 @@ void srp_reader_address (SrpReader *reader, SrpAddress *out);
 gboolean srp_reader_done (const SrpReader *reader);
 
 void srp_writer_init (SrpWriter *writer, guint8 *data, gsize cap);
+/* For control frames: writes the prefix of kind into out (SRP_MAX_DATAGRAM
+ * bytes) and starts the writer after it. */
+void srp_writer_begin_frame (SrpWriter *writer, guint8 *out, SrpFrameKind kind);
+/* Starts a reader after the prefix of a frame the caller has checked. */
+void srp_reader_begin_frame (SrpReader *reader, const guint8 *frame, gsize len);
 void srp_writer_u8 (SrpWriter *writer, guint8 value);
 void srp_writer_u16 (SrpWriter *writer, guint16 value);
 void srp_writer_u32 (SrpWriter *writer, guint32 value);

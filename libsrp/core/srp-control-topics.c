@@ -7,28 +7,13 @@
 
 #include "srp-codec.h"
 
-static void
-begin_frame (SrpWriter *writer, guint8 *out, SrpFrameKind kind)
-{
-  srp_wire_write_prefix (out, kind);
-  srp_writer_init (writer, out, SRP_MAX_DATAGRAM);
-  writer->len = SRP_WIRE_PREFIX_LEN;
-}
-
-static void
-begin_read (SrpReader *reader, const guint8 *frame, gsize len)
-{
-  srp_reader_init (reader, frame, len);
-  reader->pos = MIN (len, SRP_WIRE_PREFIX_LEN);
-}
-
 gsize
 srp_subscriptions_encode (const SrpSubscriptions *subs, guint8 out[SRP_MAX_DATAGRAM])
 {
   SrpWriter w;
 
   g_return_val_if_fail (subs->n <= SRP_SUBSCRIPTIONS_MAX, 0);
-  begin_frame (&w, out, SRP_FRAME_SUBSCRIPTIONS);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_SUBSCRIPTIONS);
   srp_writer_u16 (&w, (guint16) subs->n);
   for (guint i = 0; i < subs->n; i++)
     srp_writer_u64 (&w, subs->topics[i]);
@@ -41,7 +26,7 @@ srp_subscriptions_decode (const guint8 *frame, gsize len, SrpSubscriptions *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   out->n = srp_reader_u16 (&r);
   if (out->n > SRP_SUBSCRIPTIONS_MAX)
     return SRP_DROP_BAD_CONTROL;
@@ -61,7 +46,7 @@ encode_ids (SrpFrameKind kind, const SrpIdList *ids, guint8 *out)
   SrpWriter w;
 
   g_return_val_if_fail (ids->n >= 1 && ids->n <= SRP_IDS_MAX, 0);
-  begin_frame (&w, out, kind);
+  srp_writer_begin_frame (&w, out, kind);
   srp_writer_u8 (&w, (guint8) ids->n);
   for (guint i = 0; i < ids->n; i++)
     srp_writer_u64 (&w, ids->ids[i]);
@@ -74,7 +59,7 @@ decode_ids (const guint8 *frame, gsize len, SrpIdList *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   out->n = srp_reader_u8 (&r);
   if (out->n < 1 || out->n > SRP_IDS_MAX)
     return SRP_DROP_BAD_CONTROL;
@@ -121,7 +106,7 @@ srp_sync_encode (const SrpSync *sync, guint8 out[SRP_MAX_DATAGRAM])
   SrpWriter w;
 
   g_return_val_if_fail (sync->n_ranges >= 1 && sync->n_ranges <= SRP_SYNC_MAX_RANGES, 0);
-  begin_frame (&w, out, SRP_FRAME_SYNC);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_SYNC);
   srp_writer_id (&w, &sync->topic_id);
   srp_writer_u8 (&w, (guint8) sync->n_ranges);
   for (guint i = 0; i < sync->n_ranges; i++)
@@ -157,7 +142,7 @@ srp_sync_decode (const guint8 *frame, gsize len, SrpSync *out)
   gboolean ended = FALSE;
   guint64 next_lower = 0;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->topic_id);
   out->n_ranges = srp_reader_u8 (&r);
   out->n_items = 0;

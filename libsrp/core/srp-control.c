@@ -6,29 +6,12 @@
 
 #include "srp-codec.h"
 
-/* Starts a writer after a prefix of the given kind. */
-static void
-begin_frame (SrpWriter *writer, guint8 *out, SrpFrameKind kind)
-{
-  srp_wire_write_prefix (out, kind);
-  srp_writer_init (writer, out, SRP_MAX_DATAGRAM);
-  writer->len = SRP_WIRE_PREFIX_LEN;
-}
-
-/* Starts a reader after the prefix, which the caller has checked. */
-static void
-begin_read (SrpReader *reader, const guint8 *frame, gsize len)
-{
-  srp_reader_init (reader, frame, len);
-  reader->pos = MIN (len, SRP_WIRE_PREFIX_LEN);
-}
-
 gsize
 srp_ping_encode (const SrpPing *ping, guint8 out[SRP_MAX_DATAGRAM])
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_PING);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_PING);
   srp_writer_id (&w, &ping->sender);
   srp_writer_u64 (&w, ping->nonce);
   g_assert (w.ok);
@@ -40,7 +23,7 @@ srp_ping_decode (const guint8 *frame, gsize len, SrpPing *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   out->nonce = srp_reader_u64 (&r);
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
@@ -51,7 +34,7 @@ srp_pong_encode (const SrpPong *pong, guint8 out[SRP_MAX_DATAGRAM])
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_PONG);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_PONG);
   srp_writer_id (&w, &pong->sender);
   srp_writer_u64 (&w, pong->nonce);
   srp_writer_u8 (&w, pong->flags);
@@ -65,7 +48,7 @@ srp_pong_decode (const guint8 *frame, gsize len, SrpPong *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   out->nonce = srp_reader_u64 (&r);
   out->flags = srp_reader_u8 (&r);
@@ -99,7 +82,7 @@ srp_hello_encode (const SrpHello *hello, guint8 out[SRP_MAX_DATAGRAM])
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_HELLO);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_HELLO);
   srp_writer_id (&w, &hello->sender);
   srp_writer_bytes (&w, hello->challenge, SRP_CHALLENGE_LEN);
   while (w.len < SRP_HELLO_LEN)
@@ -115,7 +98,7 @@ srp_hello_decode (const guint8 *frame, gsize len, SrpHello *out)
 
   if (len != SRP_HELLO_LEN)
     return SRP_DROP_BAD_CONTROL;
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->challenge, SRP_CHALLENGE_LEN);
   while (r.ok && r.pos < r.len)
@@ -129,7 +112,7 @@ srp_hello_reply_encode (const SrpHelloReply *reply, guint8 out[SRP_MAX_DATAGRAM]
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_HELLO_REPLY);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_HELLO_REPLY);
   srp_writer_id (&w, &reply->sender);
   srp_writer_bytes (&w, reply->echo, SRP_CHALLENGE_LEN);
   srp_writer_bytes (&w, reply->challenge, SRP_CHALLENGE_LEN);
@@ -144,7 +127,7 @@ srp_hello_reply_decode (const guint8 *frame, gsize len, SrpHelloReply *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->echo, SRP_CHALLENGE_LEN);
   srp_reader_bytes (&r, out->challenge, SRP_CHALLENGE_LEN);
@@ -158,7 +141,7 @@ srp_hello_done_encode (const SrpHelloDone *done, guint8 out[SRP_MAX_DATAGRAM])
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_HELLO_DONE);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_HELLO_DONE);
   srp_writer_id (&w, &done->sender);
   srp_writer_bytes (&w, done->echo, SRP_CHALLENGE_LEN);
   srp_writer_bytes (&w, done->signature, SRP_SIGNATURE_LEN);
@@ -171,7 +154,7 @@ srp_hello_done_decode (const guint8 *frame, gsize len, SrpHelloDone *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->echo, SRP_CHALLENGE_LEN);
   srp_reader_bytes (&r, out->signature, SRP_SIGNATURE_LEN);
@@ -198,7 +181,7 @@ encode_peer_list (SrpFrameKind kind, guint max, const SrpPeers *peers,
   SrpWriter w;
 
   g_assert (peers->n <= max);
-  begin_frame (&w, out, kind);
+  srp_writer_begin_frame (&w, out, kind);
   srp_writer_u8 (&w, (guint8) peers->n);
   for (guint i = 0; i < peers->n; i++)
     {
@@ -216,7 +199,7 @@ decode_peer_list (guint max, const guint8 *frame, gsize len, SrpPeers *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   out->n = srp_reader_u8 (&r);
   if (out->n > max)
     return SRP_DROP_BAD_CONTROL;
@@ -261,7 +244,7 @@ srp_probe_request_encode (const SrpProbeRequest *request, guint8 out[SRP_MAX_DAT
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_PROBE_REQUEST);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_PROBE_REQUEST);
   srp_writer_u64 (&w, request->nonce);
   srp_writer_u8 (&w, request->mode);
   srp_writer_address (&w, &request->target);
@@ -274,7 +257,7 @@ srp_probe_request_decode (const guint8 *frame, gsize len, SrpProbeRequest *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   out->nonce = srp_reader_u64 (&r);
   out->mode = srp_reader_u8 (&r);
   srp_reader_address (&r, &out->target);
@@ -288,7 +271,7 @@ srp_probe_encode (guint64 nonce, guint8 out[SRP_MAX_DATAGRAM])
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_PROBE);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_PROBE);
   srp_writer_u64 (&w, nonce);
   g_assert (w.ok);
   return w.len;
@@ -299,7 +282,7 @@ srp_probe_decode (const guint8 *frame, gsize len, guint64 *nonce)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   *nonce = srp_reader_u64 (&r);
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
 }
