@@ -292,7 +292,7 @@ srp_goodbye_encode (const SrpGoodbye *goodbye, guint8 out[SRP_MAX_DATAGRAM])
 {
   SrpWriter w;
 
-  begin_frame (&w, out, SRP_FRAME_GOODBYE);
+  srp_writer_begin_frame (&w, out, SRP_FRAME_GOODBYE);
   srp_writer_id (&w, &goodbye->sender);
   srp_writer_bytes (&w, goodbye->token, SRP_CHALLENGE_LEN);
   g_assert (w.ok);
@@ -304,7 +304,7 @@ srp_goodbye_decode (const guint8 *frame, gsize len, SrpGoodbye *out)
 {
   SrpReader r;
 
-  begin_read (&r, frame, len);
+  srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->token, SRP_CHALLENGE_LEN);
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
