@@ -34,15 +34,6 @@ on_bootstrap_failed (SrpPeer *peer, const char *host, guint port, const GError *
     check->done = TRUE;
 }
 
-static gboolean
-on_timeout (gpointer user_data)
-{
-  Check *check = user_data;
-
-  check->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Why the NAT type is still unknown, in words. */
 static char *
 explain (SrpPeer *peer, Check *check, int timeout)
@@ -125,10 +116,7 @@ srp_tool_nat_check (int argc, char **argv)
       return 1;
     }
 
-  g_timeout_add_seconds (timeout, on_timeout, &check);
-  srp_tool_run_until (&check.done);
-  /* The timer, unless it fired. */
-  g_source_remove_by_user_data (&check);
+  srp_tool_run_for (&check.done, (guint64) timeout * 1000);
 
   if (srp_peer_get_nat_type (peer) != SRP_NAT_TYPE_UNKNOWN)
     {

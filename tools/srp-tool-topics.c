@@ -18,13 +18,6 @@ typedef struct {
   GError *error;
 } Wait;
 
-static gboolean
-on_deadline (gpointer user_data)
-{
-  ((Wait *) user_data)->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void
 on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Wait *wait)
 {
@@ -53,9 +46,7 @@ join (const char *command, char **bootstraps, int timeout)
       return NULL;
     }
   handler = g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), &wait);
-  g_timeout_add_seconds (timeout, on_deadline, &wait);
-  srp_tool_run_until (&wait.done);
-  g_source_remove_by_user_data (&wait);
+  srp_tool_run_for (&wait.done, (guint64) timeout * 1000);
   g_signal_handler_disconnect (peer, handler);
   if (g_list_model_get_n_items (srp_peer_get_peers (peer)) == 0)
     {
@@ -64,8 +55,7 @@ join (const char *command, char **bootstraps, int timeout)
     }
   /* A moment for peer exchange to bring in more peers than the bootstrap. */
   wait.done = FALSE;
-  g_timeout_add (500, on_deadline, &wait);
-  srp_tool_run_until (&wait.done);
+  srp_tool_run_for (&wait.done, 500);
   return g_steal_pointer (&peer);
 }
 
@@ -292,9 +282,9 @@ srp_tool_subscribe (int argc, char **argv)
       return 1;
     }
   if (timeout > 0)
-    g_timeout_add_seconds (timeout, on_deadline, &wait);
-  srp_tool_run_until (&wait.done);
-  g_source_remove_by_user_data (&wait);
+    srp_tool_run_for (&wait.done, (guint64) timeout * 1000);
+  else
+    srp_tool_run_until (&wait.done);
   g_signal_handlers_disconnect_by_data (topic, &wait);
   srp_peer_close (peer);
   if (wait.count > 0 && wait.received < wait.count)

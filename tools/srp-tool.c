@@ -199,6 +199,34 @@ srp_tool_run_until (gboolean *done)
 }
 
 typedef struct {
+  gboolean *done;
+  gboolean expired;
+} Deadline;
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Deadline *deadline = user_data;
+
+  deadline->expired = TRUE;
+  *deadline->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+srp_tool_run_for (gboolean *done, guint64 timeout_ms)
+{
+  Deadline deadline = { done, FALSE };
+  /* GLib timers count in guint milliseconds: about 49 days at most. */
+  guint timer = g_timeout_add ((guint) MIN (timeout_ms, G_MAXUINT), on_deadline, &deadline);
+
+  srp_tool_run_until (done);
+  if (!deadline.expired)
+    g_source_remove (timer);
+  return !deadline.expired;
+}
+
+typedef struct {
   gboolean done;
   gint64 rtt_us;
   GError *error;

@@ -47,6 +47,9 @@ gboolean srp_tool_parse_options (GOptionContext *context, int *argc, char ***arg
 
 /* Runs the thread-default main loop until *done is TRUE, or SIGINT/SIGTERM. */
 void srp_tool_run_until (gboolean *done);
+/* The same for at most timeout_ms: then it sets *done itself. FALSE when the
+ * time ran out. */
+gboolean srp_tool_run_for (gboolean *done, guint64 timeout_ms);
 
 /* Pings host:port and waits for the answer: the round-trip time in
  * microseconds, or -1 with error set. */

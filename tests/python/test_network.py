@@ -6,31 +6,16 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import os
-import sys
 import tempfile
 
 import gi
 
 gi.require_version('Srp', '1')
 from gi.repository import Gio, GLib, Srp  # noqa: E402
+from srp_testing import fail, wait_for  # noqa: E402
 
 # Different loopback addresses: NAT classification needs peers at two IPs.
 ADDRESSES = ['127.0.0.61', '127.0.0.62', '127.0.0.63']
-
-
-def fail(message):
-    # os._exit: SystemExit raised in a GLib callback would only be printed.
-    print(f'FAIL: {message}', file=sys.stderr, flush=True)
-    os._exit(1)
-
-
-def wait_for(condition, what, seconds=20):
-    context = GLib.MainContext.default()
-    deadline = GLib.get_monotonic_time() + seconds * 1_000_000
-    while not condition():
-        if GLib.get_monotonic_time() > deadline:
-            fail(f'waited {seconds} s in vain for {what}')
-        context.iteration(True)
 
 
 def check_key_file():

@@ -4,28 +4,14 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import os
-import sys
 
 import gi
 
 gi.require_version('Srp', '1')
 from gi.repository import GLib, Srp  # noqa: E402
+from srp_testing import fail, wait_for  # noqa: E402
 
 ADDRESSES = ['127.0.0.81', '127.0.0.82', '127.0.0.83']
-
-
-def fail(message):
-    print(f'FAIL: {message}', file=sys.stderr, flush=True)
-    os._exit(1)
-
-
-def wait_for(condition, what, seconds=20):
-    context = GLib.MainContext.default()
-    deadline = GLib.get_monotonic_time() + seconds * 1_000_000
-    while not condition():
-        if GLib.get_monotonic_time() > deadline:
-            fail(f'waited {seconds} s in vain for {what}')
-        context.iteration(True)
 
 
 def main():

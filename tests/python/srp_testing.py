@@ -1,0 +1,23 @@
+# srp_testing.py: what the Python tests share.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+import os
+import sys
+
+from gi.repository import GLib
+
+
+def fail(message):
+    """Ends the test at once: SystemExit raised in a GLib callback would only be printed."""
+    print(f'FAIL: {message}', file=sys.stderr, flush=True)
+    os._exit(1)
+
+
+def wait_for(condition, what, seconds=20):
+    """Iterates the default main context until condition() holds; fails after seconds."""
+    context = GLib.MainContext.default()
+    deadline = GLib.get_monotonic_time() + seconds * 1_000_000
+    while not condition():
+        if GLib.get_monotonic_time() > deadline:
+            fail(f'waited {seconds} s in vain for {what}')
+        context.iteration(True)
