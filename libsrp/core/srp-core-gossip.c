@@ -431,6 +431,64 @@ srp_core_handle_ack (SrpCore *core, const SrpAddress *from, const guint8 *data, 
     }
 }
 
+static gboolean
+is_target (const Publish *p, const SrpId *peer)
+{
+  for (guint t = 0; t < p->targets->len; t++)
+    if (srp_id_equal (&g_array_index (p->targets, SrpId, t), peer))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_accepted (Publish *p, const SrpId *peer)
+{
+  for (guint i = 0; i < p->ackers->len; i++)
+    {
+      const Acker *acker = &g_array_index (p->ackers, Acker, i);
+      if (srp_id_equal (&acker->peer, peer))
+        return acker->n_acked == p->frames->len;
+    }
+  return FALSE;
+}
+
+/* A target that left before taking every packet (it closed, or timed out)
+ * will never ACK: the packets go to another connected peer instead, chosen
+ * like the first ones, so that the publish can still reach fanout peers. */
+static void
+replace_departed_targets (SrpCore *core, Publish *p)
+{
+  guint t = 0;
+
+  while (t < p->targets->len)
+    {
+      SrpId *id = &g_array_index (p->targets, SrpId, t);
+      g_autoptr (GPtrArray) candidates = NULL;
+
+      if (srp_core_remote (core, id) != NULL || has_accepted (p, id))
+        {
+          t++;
+          continue;
+        }
+      candidates = choose_targets (core, &p->topic_id, NULL, NULL, G_MAXUINT);
+      for (guint c = 0; c < candidates->len && srp_core_remote (core, id) == NULL; c++)
+        {
+          RemotePeer *candidate = g_ptr_array_index (candidates, c);
+          if (!is_target (p, &candidate->id))
+            *id = candidate->id;
+        }
+      if (srp_core_remote (core, id) != NULL)
+        {
+          t++;
+          continue;
+        }
+      /* Nobody left to ask: the network is smaller now, and so is the
+       * number of peers the publish waits for. */
+      g_array_remove_index (p->targets, t);
+      p->wanted--;
+    }
+}
+
 static void
 run_publishes (SrpCore *core)
 {
@@ -445,6 +503,12 @@ run_publishes (SrpCore *core)
         }
       if (p->next_resend <= core->now && p->resends < RESENDS)
         {
+          replace_departed_targets (core, p);
+          if (p->wanted > 0 && p->n_accepted >= p->wanted)
+            {
+              report (core, i, TRUE);
+              continue;
+            }
           for (guint t = 0; t < p->targets->len; t++)
             {
               const SrpId *id = &g_array_index (p->targets, SrpId, t);
@@ -477,6 +541,17 @@ run_expiry (SrpCore *core)
                        entry.postage - 1, targets);
         }
       g_bytes_unref (entry.frame);
+    }
+}
+
+void
+srp_core_gossip_flush_acks (SrpCore *core)
+{
+  for (guint i = 0; i < core->remote_list->len; i++)
+    {
+      RemotePeer *remote = g_ptr_array_index (core->remote_list, i);
+      if (remote->ack_at >= 0)
+        flush_acks (core, remote);
     }
 }
 

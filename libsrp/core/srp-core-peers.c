@@ -305,6 +305,9 @@ srp_core_leave (SrpCore *core, gint64 now_us)
   guint8 frame[SRP_MAX_DATAGRAM];
 
   core->now = now_us;
+  /* ACKs still waiting for their batch go first: a publisher whose packets
+   * we took would otherwise wait for them in vain. */
+  srp_core_gossip_flush_acks (core);
   for (guint i = 0; i < entries->len; i++)
     {
       SrpPeerEntry *peer = g_ptr_array_index (entries, i);

@@ -256,6 +256,7 @@ void srp_core_handle_ack (SrpCore *core, const SrpAddress *from, const guint8 *d
 /* Feeds a packet of a subscribed topic to the reassembler; MESSAGE events follow. */
 void srp_core_deliver (SrpCore *core, const SrpPacket *packet, const SrpAddress *from);
 void srp_core_gossip_timeout (SrpCore *core);
+void srp_core_gossip_flush_acks (SrpCore *core);
 gint64 srp_core_gossip_deadline (SrpCore *core);
 
 /* srp-core-fill.c */

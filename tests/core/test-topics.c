@@ -256,6 +256,81 @@ test_inbox_prefers_recipient (void)
   srp_sim_free (sim);
 }
 
+/* Publishes on a topic that nodes 1 and 2 subscribe to (so both are among
+ * the publisher's three targets), makes node 1 leave leave_after_us later,
+ * and returns the PUBLISHED report that follows. */
+static SrpCoreEvent
+publish_while_target_leaves (guint n, gint64 leave_after_us)
+{
+  Log log;
+  SrpSim *sim = make_network (21, n, NULL, &log);
+  SrpId topic, id;
+  GBytes *data = make_data (3000, 5);
+  SrpCoreEvent report;
+
+  srp_topic_id_from_name ("leaving", &topic);
+  for (guint i = 1; i <= 2; i++)
+    {
+      srp_core_subscribe (srp_sim_get_core (sim, i), srp_sim_get_now (sim), &topic);
+      srp_sim_flush (sim, i);
+    }
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
+      srp_core_list_peers (srp_sim_get_core (sim, i), peers);
+      g_assert_cmpuint (peers->len, ==, n - 1);
+    }
+  publish (sim, 0, &topic, NULL, data, &id);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + leave_after_us);
+  srp_core_leave (srp_sim_get_core (sim, 1), srp_sim_get_now (sim));
+  srp_sim_flush (sim, 1);
+  srp_sim_set_online (sim, 1, FALSE);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (11));
+  g_assert_cmpuint (log.published->len, ==, 1);
+  report = g_array_index (log.published, SrpCoreEvent, 0);
+  g_assert_true (srp_id_equal (&report.published.message_id, &id));
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+  return report;
+}
+
+/* A target that took the packets and leaves before its batched ACK was due
+ * still ACKs: leaving flushes them. With four nodes nobody could replace it,
+ * so only its ACK makes the publish complete with three. */
+static void
+test_leaving_target_acks_first (void)
+{
+  /* The packets arrive after 20 ms; the ACK batch would go at 30 ms. */
+  SrpCoreEvent report = publish_while_target_leaves (4, 25000);
+
+  g_assert_true (report.published.complete);
+  g_assert_cmpuint (report.published.n_accepted, ==, 3);
+}
+
+/* A target that leaves before the packets reach it is replaced by another
+ * connected peer at the first resend, so three peers still take them. */
+static void
+test_departed_target_replaced (void)
+{
+  SrpCoreEvent report = publish_while_target_leaves (6, 5000);
+
+  g_assert_true (report.published.complete);
+  g_assert_cmpuint (report.published.n_accepted, ==, 3);
+}
+
+/* When the departed target cannot be replaced, the network is smaller: the
+ * publish completes with the peers that are left. */
+static void
+test_departed_target_shrinks_network (void)
+{
+  SrpCoreEvent report = publish_while_target_leaves (4, 5000);
+
+  g_assert_true (report.published.complete);
+  g_assert_cmpuint (report.published.n_accepted, ==, 2);
+}
+
 /* A chain whose middle packets were lost is completed by asking. */
 static void
 test_gap_filled_by_query (void)
@@ -353,6 +428,10 @@ main (int argc, char **argv)
   g_test_add_func ("/topics/offline-subscriber-catches-up", test_offline_subscriber_catches_up);
   g_test_add_func ("/topics/inbox-prefers-recipient", test_inbox_prefers_recipient);
   g_test_add_func ("/topics/gap-filled-by-query", test_gap_filled_by_query);
+  g_test_add_func ("/topics/leaving-target-acks-first", test_leaving_target_acks_first);
+  g_test_add_func ("/topics/departed-target-replaced", test_departed_target_replaced);
+  g_test_add_func ("/topics/departed-target-shrinks-network",
+                   test_departed_target_shrinks_network);
   g_test_add_func ("/topics/bad-frames-dropped", test_bad_frames_dropped);
   return g_test_run ();
 }
