@@ -118,6 +118,7 @@ struct _SrpCore {
   SrpRng rng;
   gint64 now;
   GQueue transmits; /* SrpTransmit*, oldest first */
+  guint64 next_connect;
   GQueue events;    /* SrpCoreEvent*, oldest first */
 
   GPtrArray *pings; /* PendingPing*, in order of request */

@@ -32,6 +32,14 @@ srp_core_config_init (SrpCoreConfig *config)
   config->sync_us = 10 * G_TIME_SPAN_SECOND;
   config->publish_timeout_us = 10 * G_TIME_SPAN_SECOND;
   config->remembered_ids = 65536;
+  config->connect_timeout_us = 30 * G_TIME_SPAN_SECOND;
+  /* Enough to cross two NATs in a row (carrier-grade) and one more LAN
+   * router, and to die in the ISP well before the far side's NAT. */
+  config->punch_ttl = 4;
+  config->punch_sockets = 256;
+  config->punch_probes = 2048;
+  config->relay_circuits = 16;
+  config->relay_bytes = 64 * 1024 * 1024;
 }
 
 SrpCore *
@@ -63,6 +71,12 @@ srp_core_new (const SrpCoreConfig *config)
   DEFAULT (sync_us);
   DEFAULT (publish_timeout_us);
   DEFAULT (remembered_ids);
+  DEFAULT (connect_timeout_us);
+  DEFAULT (punch_ttl);
+  DEFAULT (punch_sockets);
+  DEFAULT (punch_probes);
+  DEFAULT (relay_circuits);
+  DEFAULT (relay_bytes);
 #undef DEFAULT
   core->config.ping_attempts = MIN (core->config.ping_attempts, MAX_PING_ATTEMPTS);
   core->config.n_sockets = MIN (core->config.n_sockets, 2);
@@ -132,6 +146,7 @@ srp_core_queue_transmit (SrpCore *core, guint socket, const SrpAddress *to, cons
    * checks first; probe requests are refused without one). */
   g_assert (socket < core->config.n_sockets);
   t->socket = socket;
+  t->ttl = 0;
   t->to = *to;
   t->len = len;
   memcpy (t->data, data, len);

@@ -44,13 +44,22 @@ typedef struct {
   gint64 sync_us;             /* anti-entropy with a random peer this often (default 10 s) */
   gint64 publish_timeout_us;  /* PUBLISHED is reported by then at the latest (default 10 s) */
   guint remembered_ids;       /* IDs of packets that left the cache, kept (default 65536) */
+  /* Connecting to a given peer (srp_core_connect, introductions, punching, relays). */
+  gint64 connect_timeout_us;  /* srp_core_connect gives up after this (default 30 s) */
+  guint8 punch_ttl;           /* IP TTL of the packets that open our own NAT(s) (default 4) */
+  guint punch_sockets;        /* sockets a symmetric NAT's side opens (default 256) */
+  guint punch_probes;         /* probes to random ports of a symmetric NAT (default 2048) */
+  guint relay_circuits;       /* pairs of peers this peer relays for at once (default 16) */
+  guint64 relay_bytes;        /* bytes relayed per circuit before refusing (default 64 MiB) */
 } SrpCoreConfig;
 
 void srp_core_config_init (SrpCoreConfig *config);
 
 /* A datagram the core wants sent. */
 typedef struct {
-  guint socket;               /* which of the caller's sockets to send from */
+  guint socket;               /* which of the caller's sockets to send from: 0 main, 1 probe,
+                               * 2 and up punch sockets (SOCKET_OPEN) */
+  guint8 ttl;                 /* IP TTL (hop limit) for this datagram alone; 0: the default */
   SrpAddress to;
   gsize len;
   guint8 data[SRP_MAX_DATAGRAM];
@@ -65,7 +74,16 @@ typedef enum {
   SRP_CORE_EVENT_PEER_REMOVED, /* a connected peer went silent or away */
   SRP_CORE_EVENT_NAT_CHANGED, /* this peer's NAT classification changed */
   SRP_CORE_EVENT_PUBLISHED,   /* peers acknowledged a srp_core_publish, or its time ran out */
+  SRP_CORE_EVENT_CONNECT_RESULT, /* a srp_core_connect succeeded or failed */
+  SRP_CORE_EVENT_SOCKET_OPEN, /* open punch socket number `socket` (any free port) */
+  SRP_CORE_EVENT_SOCKET_CLOSE, /* close punch socket number `socket` */
 } SrpCoreEventType;
+
+/* How a connected peer is reached. */
+typedef enum {
+  SRP_CORE_PATH_DIRECT = 1,   /* straight to its address */
+  SRP_CORE_PATH_RELAYED = 2,  /* through a peer connected to both */
+} SrpCorePath;
 
 typedef struct {
   SrpCoreEventType type;
@@ -89,6 +107,8 @@ typedef struct {
       guint8 nat;             /* SrpNat the peer reported */
       gint64 rtt_us;          /* -1 until measured */
       gint64 connected_at;
+      guint8 path;            /* SrpCorePath */
+      gboolean introduced;    /* connected through an introduction (either side asked) */
     } peer;
     struct {
       guint8 nat;             /* SrpNat */
@@ -100,6 +120,17 @@ typedef struct {
       guint n_accepted;       /* distinct peers that acknowledged every packet */
       gboolean complete;      /* n_accepted reached min (fanout, peers connected) */
     } published;
+    struct {
+      guint64 request;        /* the value srp_core_connect returned */
+      SrpId id;
+      gboolean ok;
+      guint8 path;            /* SrpCorePath, when ok */
+      gint64 elapsed_us;
+      const char *reason;     /* when not ok: static, human-readable */
+    } connect;
+    struct {
+      guint socket;           /* 2 and up */
+    } socket;
   };
 } SrpCoreEvent;
 
@@ -129,6 +160,13 @@ guint64 srp_core_ping (SrpCore *core, gint64 now_us, const SrpAddress *to);
 gboolean srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to,
                                 const SrpId *topic_id, const guint8 *data, gsize len,
                                 SrpId *message_id);
+
+/* Connects to the peer with this ID: at once when already connected;
+ * otherwise connected peers are asked to introduce the two, and the core
+ * punches holes (or relays through the introducer) as the NAT types allow.
+ * A CONNECT_RESULT event with the returned request number reports the
+ * outcome, within connect_timeout_us. */
+guint64 srp_core_connect (SrpCore *core, gint64 now_us, const SrpId *peer_id);
 
 /* Says GOODBYE to every connected peer, so that they forget this one at once
  * rather than after missed heartbeats, and forgets them (PEER_REMOVED
