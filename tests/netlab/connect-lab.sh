@@ -1,0 +1,209 @@
+# shellcheck shell=bash
+# connect-lab.sh -- `srp-tool connect` between pairs of lab hosts, for test-connect-matrix.sh,
+# test-keepalive.sh and the lab benchmark.  Source it after lab.sh:
+#
+#   cl_init SRP_TOOL                     # after lab_up: temp dir, python3, does `connect` exist
+#   cl_add_bootstraps; ...add hosts...   # boot1 and boot2: public hosts (203.0.113.11/.12)
+#   cl_start_bootstraps                  # their `srp-tool node`s, connected to each other
+#   cl_run_pair NAME INITIATOR TARGET EXPECTED_PATH [IDLE]   # -> $CL_TMP/NAME.res
+#
+# One pair: the target runs `node --json --greet pong-NAME`, bootstrapped through boot1 and boot2;
+# once it is connected to them and knows its NAT, the initiator runs
+# `connect --json --send ping-NAME --expect pong-NAME TARGET_ID`.  The pair passes when the
+# initiator connected with the expected path, got the pong, and the target logged a `connected`
+# event and got the ping.  All output stays in $CL_TMP/NAME.* for the failure report.
+
+CL_PORT=7000                       # the bootstrap nodes' port
+: "${CL_CONNECT_TIMEOUT:=30}"      # connect --timeout (the tool's default)
+: "${CL_READY_TIMEOUT:=15}"        # seconds for a target node to join the network and know its NAT
+CL_PY=/usr/bin/python3
+CL_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+cl_init() { # SRP_TOOL
+	SRP_TOOL=$1
+	[ -x "$SRP_TOOL" ] || _lab_die "no srp-tool at $SRP_TOOL"
+	_lab_need "$CL_PY" python3
+	CL_TMP=$(mktemp -d "/tmp/netlab-$LAB_RUN.XXXXXX")
+	lab_on_down "rm -rf '$CL_TMP'"
+	# `connect` is being built on another branch: without it the lab and the target nodes are
+	# still exercised, and every pair fails with this reason rather than a puzzling usage text.
+	CL_MISSING=""
+	"$SRP_TOOL" connect --help >/dev/null 2>&1 || CL_MISSING="srp-tool has no 'connect' command"
+	CL_GREET=(--greet)
+	if ! "$SRP_TOOL" node --help 2>/dev/null | grep -q -e '--greet'; then
+		CL_GREET=()
+		CL_MISSING="${CL_MISSING:+$CL_MISSING; }srp-tool node has no --greet"
+	fi
+	if [ -n "$CL_MISSING" ]; then
+		echo "*** $CL_MISSING: connecting will FAIL (the lab is still built and the target" \
+			"nodes still started, to check that much) ***" >&2
+	fi
+}
+
+cl_json() { "$CL_PY" "$CL_LAB_DIR/jsonl.py" "$@"; }
+
+# Poll until a command succeeds; 1 after SECONDS.
+cl_wait() { # SECONDS cmd...
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+# The same, giving up early when process PID has exited.
+cl_wait_alive() { # PID SECONDS cmd...
+	local pid=$1 deadline=$((SECONDS + $2))
+	shift 2
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] && kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+cl_has_event() { [ "$(cl_json count "$1" "$2")" -gt 0 ]; }
+cl_peer_count_ge() { [ "$(cl_json count "$1" peer-added)" -ge "$2" ]; }
+
+cl_add_bootstraps() {
+	lab_add_public_host boot1
+	lab_add_public_host boot2
+}
+cl_bootstrap_args() {
+	echo "--bootstrap $(lab_ip boot1):$CL_PORT --bootstrap $(lab_ip boot2):$CL_PORT"
+}
+
+# Start `srp-tool node` in HOST (ip netns exec execs it, so the PID is the tool's own: it can be
+# stopped with SIGTERM, which makes it say GOODBYE).  Sets CL_PID.
+cl_start_node() { # HOST LOG node-args...
+	local host=$1 log=$2
+	shift 2
+	ip netns exec "$(lab_ns "$host")" "$SRP_TOOL" node --json "$@" >"$log" 2>&1 &
+	CL_PID=$!
+}
+
+# SIGTERM (the peer leaves: the bootstrap nodes forget it at once, which matters for the prefix
+# limit), then SIGKILL if it has not exited within 5 s.
+cl_stop() { # PID
+	kill -TERM "$1" 2>/dev/null || return 0
+	local i
+	for i in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+cl_start_bootstraps() {
+	local p other
+	for p in boot1 boot2; do
+		other=boot2
+		[ $p = boot2 ] && other=boot1
+		cl_start_node $p "$CL_TMP/$p.log" --listen "$(lab_ip $p):$CL_PORT" \
+			--bootstrap "$(lab_ip $other):$CL_PORT"
+		lab_on_down "kill $CL_PID 2>/dev/null"
+	done
+	cl_wait 10 cl_has_event "$CL_TMP/boot1.log" peer-added &&
+		cl_wait 10 cl_has_event "$CL_TMP/boot2.log" peer-added ||
+		_lab_die "the bootstrap nodes did not connect: $(cat "$CL_TMP"/boot*.log)"
+}
+
+# The most peers from the NATs' shared /24 that a bootstrap node had connected at once.  The core
+# keeps at most prefix_limit (16) peer-table entries per /24, and every NAT of the lab has its
+# public address in 198.51.100.0/24, so this is what to look at when targets cannot join.
+cl_prefix_peers() {
+	local a b
+	a=$(cl_json prefix-peers "$CL_TMP/boot1.log" 198.51.100.)
+	b=$(cl_json prefix-peers "$CL_TMP/boot2.log" 198.51.100.)
+	echo $((a > b ? a : b))
+}
+
+# Forget every NAT mapping of HOST's routers (conntrack entries and the cone NATs' ipsets), so
+# that a repeated run starts from the same state as the first.  No process of HOST may be running.
+cl_flush_nat() { # HOST
+	local r
+	for r in $(lab_routers "$1"); do
+		case $r in
+		*-nat | *-cgn)
+			lab_exec "$r" conntrack -F >/dev/null 2>&1
+			lab_exec "$r" sh -c 'for s in $(ipset list -n); do ipset flush "$s"; done' 2>/dev/null
+			;;
+		esac
+	done
+	return 0
+}
+
+# Run one pair and write "verdict<TAB>path<TAB>ms<TAB>messages<TAB>reason" to $CL_TMP/NAME.res.
+# verdict is ok or FAIL; path and ms are what the initiator reported ("-" when nothing).
+cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
+	local name=$1 ini=$2 tgt=$3 want=$4 idle=${5:-0}
+	local tlog="$CL_TMP/$name.target.log" out="$CL_TMP/$name.out" err="$CL_TMP/$name.err"
+	local tpid id rc path ms ping pong tconn reason="" msgs
+	: >"$out"
+	: >"$err"
+	# shellcheck disable=SC2046  # the bootstrap arguments are words
+	cl_start_node "$tgt" "$tlog" --listen "$(lab_ip "$tgt"):0" $(cl_bootstrap_args) \
+		${CL_GREET[@]+"${CL_GREET[@]}" "pong-$name"}
+	tpid=$CL_PID
+	if ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" ready; then
+		reason="target node did not start: $(head -c 300 "$tlog")"
+	elif ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_peer_count_ge "$tlog" 2; then
+		reason="target did not connect to both bootstrap nodes within ${CL_READY_TIMEOUT}s"
+		reason="$reason (bootstrap peers from 198.51.100.0/24 at once: $(cl_prefix_peers), prefix limit 16)"
+	elif ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" nat; then
+		reason="target did not learn its NAT type within ${CL_READY_TIMEOUT}s"
+	elif [ -n "$CL_MISSING" ]; then
+		reason="target ready ($(cl_json field "$tlog" nat type)), but $CL_MISSING"
+	fi
+	if [ -n "$reason" ]; then
+		cl_stop "$tpid"
+		printf 'FAIL\t-\t-\t-\t%s\n' "$reason" >"$CL_TMP/$name.res"
+		return
+	fi
+	id=$(cl_json field "$tlog" ready id)
+	# The tool gives up by itself after --timeout (and --expect after the connection);
+	# `timeout` only guards against a hang.
+	# shellcheck disable=SC2046
+	timeout -k 5 $((CL_CONNECT_TIMEOUT + idle + 60)) \
+		ip netns exec "$(lab_ns "$ini")" "$SRP_TOOL" connect --json $(cl_bootstrap_args) \
+		--timeout "$CL_CONNECT_TIMEOUT" --idle "$idle" --send "ping-$name" --expect "pong-$name" \
+		"$id" >"$out" 2>"$err"
+	rc=$?
+	# The ping may still be on its way when the initiator has its pong.
+	cl_wait 5 cl_json message "$tlog" "ping-$name"
+	cl_stop "$tpid"
+
+	path=$(cl_json field "$out" connected path)
+	ms=$(cl_json field "$out" connected ms)
+	ping=no pong=no tconn=no
+	cl_json message "$tlog" "ping-$name" && ping=yes
+	cl_json message "$out" "pong-$name" && pong=yes
+	cl_has_event "$tlog" connected && tconn=yes
+	if [ -z "$path" ]; then
+		reason="not connected (exit $rc): $(tr '\n' ' ' <"$out" | head -c 200) $(tr '\n' ' ' <"$err" | head -c 200)"
+	elif [ "$path" != "$want" ]; then
+		reason="path $path, want $want"
+	elif [ "$pong" != yes ] || [ "$ping" != yes ]; then
+		reason="messages did not flow both ways"
+	elif [ "$tconn" != yes ]; then
+		reason="the target logged no 'connected' event"
+	elif [ "$rc" != 0 ]; then
+		reason="connect exited $rc: $(tr '\n' ' ' <"$err" | head -c 200)"
+	fi
+	msgs="ping=${ping} pong=${pong}"
+	if [ -z "$reason" ]; then
+		printf 'ok\t%s\t%s\t%s\t\n' "$path" "${ms:--}" "$msgs" >"$CL_TMP/$name.res"
+	else
+		printf 'FAIL\t%s\t%s\t%s\t%s\n' "${path:--}" "${ms:--}" "$msgs" "$reason" >"$CL_TMP/$name.res"
+	fi
+}
+
+# Print the logs of a failed pair.
+cl_dump_pair() { # NAME
+	local f
+	for f in "$CL_TMP/$1.out" "$CL_TMP/$1.err" "$CL_TMP/$1.target.log"; do
+		[ -s "$f" ] || continue
+		echo "--- ${f##*/} ---"
+		head -c 4000 "$f"
+	done
+}

@@ -1,0 +1,212 @@
+#!/bin/bash
+# test-connect-matrix.sh [--bench] [--repeat N] SRP_TOOL -- `srp-tool connect` between every pair
+# of NAT kinds of the lab.
+#
+# Every unordered pair of the six kinds (public, full-cone, address-restricted, port-restricted,
+# symmetric, carrier-grade), each kind also against itself, plus two peers behind one
+# port-restricted NAT: 22 pairs.  Each pair gets its own two hosts (so its own NATs: a kind against
+# itself needs two NATs of that kind anyway, and pairs running at once cannot disturb each other's
+# mappings), ~46 hosts and ~230 namespaces in one lab, built in ~15 s.  Two public bootstrap nodes
+# serve them all.  The initiator is the first kind of the pair name (so symmetric is the target of
+# port-restricted and the initiator against carrier-grade: birthday punching both ways round).
+#
+# A pair passes when the initiator connects with the expected path -- direct whenever one side at
+# least maps endpoint-independently, relayed for symmetric vs symmetric -- and messages flow both
+# ways (see connect-lab.sh).  Prints a table; exit 0 when every pair passes, 1 otherwise, 77 when
+# skipped (not root / no netns).
+#
+# --bench: the lab benchmark (bench/bench-netlab-connect runs it).  Every pair N times (--repeat,
+# default $NETLAB_BENCH_RUNS or 5), alternating which side initiates, with the NATs' state flushed
+# between runs; prints median/min/max time to connect per pair kind next to the goals.  Never
+# fails on timings.
+#
+# Environment: CONNECT_MATRIX_JOBS (pairs at once, default 5), CONNECT_MATRIX_PAIRS (only the pairs
+# whose name matches this extended regex, e.g. 'sym'), CL_CONNECT_TIMEOUT (30).
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH=0
+REPEAT=1
+while [ $# -gt 1 ]; do
+	case $1 in
+	--bench) BENCH=1; REPEAT=${NETLAB_BENCH_RUNS:-5}; shift ;;
+	--repeat) REPEAT=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+SRP_TOOL=${1:?usage: test-connect-matrix.sh [--bench] [--repeat N] SRP_TOOL}
+# Each running pair has two peers with addresses in the NATs' one /24 (198.51.100.0/24; the
+# "public" kind's hosts are in 192.0.2.0/24), and the bootstrap nodes take at most 16 peers
+# (prefix_limit) from one /24: 5 pairs at once stay well below.  More would make targets fail to
+# join for a reason that has nothing to do with NAT traversal.
+JOBS=${CONNECT_MATRIX_JOBS:-5}
+ONLY=${CONNECT_MATRIX_PAIRS:-}
+# shellcheck source=lab.sh
+. "$HERE/lab.sh"
+# shellcheck source=connect-lab.sh
+. "$HERE/connect-lab.sh"
+
+[ "$(id -u)" = 0 ] || _lab_skip "netlab-connect-matrix needs root (network namespaces, iptables)"
+[ $((JOBS * 2)) -le 14 ] ||
+	echo "warning: CONNECT_MATRIX_JOBS=$JOBS puts up to $((JOBS * 2)) peers from 198.51.100.0/24" \
+		"on the bootstrap nodes at once; the core's prefix_limit is 16" >&2
+
+T_START=$SECONDS
+lab_up
+cl_init "$SRP_TOOL"
+
+KINDS=(public full-cone address-restricted port-restricted symmetric carrier-grade)
+abbrev() {
+	case $1 in
+	public) echo pub ;; full-cone) echo fc ;; address-restricted) echo ar ;;
+	port-restricted) echo pr ;; symmetric) echo sym ;; carrier-grade) echo cgn ;;
+	esac
+}
+
+# The pairs: name, initiator kind, target kind, expected path, class (for the benchmark's goals).
+P_NAME=() P_INI=() P_TGT=() P_WANT=() P_CLASS=()
+add_pair() {
+	[ -z "$ONLY" ] || [[ $1 =~ $ONLY ]] || return 0
+	P_NAME+=("$1") P_INI+=("$2") P_TGT+=("$3") P_WANT+=("$4") P_CLASS+=("$5")
+}
+for ((i = 0; i < ${#KINDS[@]}; i++)); do
+	for ((j = i; j < ${#KINDS[@]}; j++)); do
+		a=${KINDS[$i]} b=${KINDS[$j]}
+		if [ $a = symmetric ] && [ $b = symmetric ]; then
+			# Both map per destination: no hole can be predicted; the introducer relays.
+			add_pair "$(abbrev $a)-$(abbrev $b)" $a $b relayed relay
+		elif [ $a = symmetric ] || [ $b = symmetric ]; then
+			case "$a $b" in
+			*port-restricted* | *carrier-grade*)
+				# Address-and-port-dependent filtering against a mapping that changes per
+				# destination: birthday punching (many ports on both sides).
+				add_pair "$(abbrev $a)-$(abbrev $b)" $a $b direct birthday ;;
+			*)
+				# The other side lets in whatever the symmetric side's new mapping sends.
+				add_pair "$(abbrev $a)-$(abbrev $b)" $a $b direct to-symmetric ;;
+			esac
+		else
+			add_pair "$(abbrev $a)-$(abbrev $b)" $a $b direct cone
+		fi
+	done
+done
+# Two peers on one LAN: no hairpinning in the lab, so this needs the LAN addresses.
+add_pair same-nat-pr port-restricted same direct cone
+[ ${#P_NAME[@]} -gt 0 ] || _lab_die "CONNECT_MATRIX_PAIRS='$ONLY' matches no pair"
+
+cl_add_bootstraps
+for ((p = 0; p < ${#P_NAME[@]}; p++)); do
+	n=$(printf 'm%02d' "$p")
+	lab_add_nat_host "${n}i" "${P_INI[$p]}"
+	if [ "${P_TGT[$p]}" = same ]; then
+		lab_add_nat_host "${n}t" same --behind "${n}i"
+	else
+		lab_add_nat_host "${n}t" "${P_TGT[$p]}"
+	fi
+done
+cl_start_bootstraps
+T_BUILT=$SECONDS
+echo "lab: ${#P_NAME[@]} pairs, $(lab_hosts | wc -w) hosts, ${#_LAB_NSLIST[@]} namespaces," \
+	"built in $((T_BUILT - T_START)) s; $JOBS pairs at once, $REPEAT run(s) each"
+
+# One pair, REPEAT times in a row on the same hosts (so runs of one pair never overlap).
+run_pair_job() { # index
+	local p=$1 n r ini tgt
+	n=$(printf 'm%02d' "$p")
+	for ((r = 0; r < REPEAT; r++)); do
+		ini=${n}i tgt=${n}t
+		if [ $BENCH = 1 ]; then
+			[ $r -gt 0 ] && { cl_flush_nat "$ini"; cl_flush_nat "$tgt"; }
+			# Alternate the initiator, so a median is not one direction's alone.
+			[ $((r % 2)) = 1 ] && { ini=${n}t tgt=${n}i; }
+		fi
+		cl_run_pair "${P_NAME[$p]}.r$r" "$ini" "$tgt" "${P_WANT[$p]}"
+	done
+}
+
+pids=()
+running() {
+	local n=0 q
+	for q in "${pids[@]}"; do kill -0 "$q" 2>/dev/null && n=$((n + 1)); done
+	echo $n
+}
+for ((p = 0; p < ${#P_NAME[@]}; p++)); do
+	while [ "$(running)" -ge "$JOBS" ]; do sleep 0.2; done
+	run_pair_job $p &
+	pids+=($!)
+done
+wait "${pids[@]}"
+T_RUN=$SECONDS
+
+result() { # name.rN field(1-5)
+	[ -f "$CL_TMP/$1.res" ] || { [ "$2" = 1 ] && echo FAIL || echo -; return; }
+	cut -f"$2" "$CL_TMP/$1.res"
+}
+
+goal_ms() { # class -> goal in ms (empty: none set by the issue)
+	case $1 in cone) echo 1000 ;; birthday) echo 10000 ;; *) echo "" ;; esac
+}
+
+FAILED=0
+if [ $BENCH = 0 ]; then
+	printf '%-12s %-40s %-8s %-8s %7s  %-17s %s\n' pair "initiator -> target" expected path ms messages verdict
+	for ((p = 0; p < ${#P_NAME[@]}; p++)); do
+		k=${P_NAME[$p]}.r0
+		v=$(result "$k" 1)
+		[ "$v" = ok ] || FAILED=1
+		tgt=${P_TGT[$p]}
+		[ "$tgt" = same ] && tgt="(the same NAT)"
+		printf '%-12s %-40s %-8s %-8s %7s  %-17s %s\n' "${P_NAME[$p]}" "${P_INI[$p]} -> $tgt" \
+			"${P_WANT[$p]}" "$(result "$k" 2)" "$(result "$k" 3)" "$(result "$k" 4)" \
+			"$v$([ "$v" = ok ] || echo ": $(result "$k" 5)")"
+	done
+else
+	echo "time to connect per pair kind, $REPEAT runs each (alternating initiator), ms"
+	printf '%-12s %-8s %-6s %8s %8s %8s  %-9s %s\n' pair path ok median min max goal ""
+	for ((p = 0; p < ${#P_NAME[@]}; p++)); do
+		times=() paths="" nok=0
+		for ((r = 0; r < REPEAT; r++)); do
+			k=${P_NAME[$p]}.r$r
+			[ "$(result "$k" 1)" = ok ] || continue
+			nok=$((nok + 1))
+			times+=("$(result "$k" 3)")
+			case " $paths " in *" $(result "$k" 2) "*) ;; *) paths="$paths $(result "$k" 2)" ;; esac
+		done
+		goal=$(goal_ms "${P_CLASS[$p]}")
+		if [ $nok -gt 0 ]; then
+			read -r med min max < <(printf '%s\n' "${times[@]}" | sort -n | awk '
+				{ v[NR] = $1 }
+				END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+				      printf "%d %d %d\n", m, v[1], v[NR] }')
+			note=""
+			[ -n "$goal" ] && { [ "$med" -lt "$goal" ] && note="meets goal" || note="MISSES goal"; }
+		else
+			med=- min=- max=- note="no run connected"
+		fi
+		printf '%-12s %-8s %-6s %8s %8s %8s  %-9s %s\n' "${P_NAME[$p]}" "${paths# }" "$nok/$REPEAT" \
+			"$med" "$min" "$max" "${goal:+< $((goal / 1000)) s}${goal:-(none)}" "$note"
+	done
+	echo "goals (the NAT traversal issue): under 1 s for cone pairs, under 10 s for birthday" \
+		"punching (port-restricted or carrier-grade vs symmetric); none set for the others."
+fi
+echo "bootstrap nodes: at most $(cl_prefix_peers) peers from 198.51.100.0/24 connected at once" \
+	"(the core's prefix_limit is 16)"
+echo "time: lab built in $((T_BUILT - T_START)) s, pairs ran in $((T_RUN - T_BUILT)) s," \
+	"$((SECONDS - T_START)) s in all (teardown follows)"
+
+if [ $BENCH = 1 ]; then
+	exit 0
+fi
+if [ $FAILED = 0 ]; then
+	echo "PASS: all ${#P_NAME[@]} pairs connected with the expected path, messages both ways"
+	exit 0
+fi
+echo "FAIL: see the table above; logs of the failed pairs:"
+for ((p = 0; p < ${#P_NAME[@]}; p++)); do
+	k=${P_NAME[$p]}.r0
+	[ "$(result "$k" 1)" = ok ] && continue
+	echo "=== ${P_NAME[$p]} ==="
+	cl_dump_pair "$k"
+done
+echo "=== boot1 ==="
+head -c 8000 "$CL_TMP/boot1.log"
+exit 1
