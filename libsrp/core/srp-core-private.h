@@ -348,6 +348,10 @@ void srp_core_sync_start (SrpCore *core, RemotePeer *remote, const SrpId *topic_
 void srp_core_handle_sync (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
 void srp_core_sync_timeout (SrpCore *core);
 
+/* srp-core-message.c */
+/* The PREV ID of the next message this core publishes on topic_id. */
+void srp_core_chain_prev (SrpCore *core, const SrpId *topic_id, SrpId *out);
+
 /* srp-core-connect.c */
 void srp_core_connect_init (SrpCore *core);
 void srp_core_connect_clear (SrpCore *core);
