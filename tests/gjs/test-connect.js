@@ -6,22 +6,7 @@
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Srp from 'gi://Srp?version=1';
-import System from 'system';
-
-function fail(message) {
-    printerr(`FAIL: ${message}`);
-    System.exit(1);
-}
-
-function waitFor(condition, what, seconds = 20) {
-    const context = GLib.MainContext.default();
-    const deadline = GLib.get_monotonic_time() + seconds * 1_000_000;
-    while (!condition()) {
-        if (GLib.get_monotonic_time() > deadline)
-            fail(`waited ${seconds} s in vain for ${what}`);
-        context.iteration(true);
-    }
-}
+import {fail, waitFor} from './testing.js';
 
 // Runs connect_async to its end: {info} or {error}. With cancel, cancels
 // before the main loop had a turn.

@@ -4,24 +4,8 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import Gio from 'gi://Gio';
-import GLib from 'gi://GLib';
 import Srp from 'gi://Srp?version=1';
-import System from 'system';
-
-function fail(message) {
-    printerr(`FAIL: ${message}`);
-    System.exit(1);
-}
-
-function waitFor(condition, what, seconds = 20) {
-    const context = GLib.MainContext.default();
-    const deadline = GLib.get_monotonic_time() + seconds * 1_000_000;
-    while (!condition()) {
-        if (GLib.get_monotonic_time() > deadline)
-            fail(`waited ${seconds} s in vain for ${what}`);
-        context.iteration(true);
-    }
-}
+import {fail, waitFor} from './testing.js';
 
 // Different loopback addresses: NAT classification needs peers at two IPs.
 const addresses = ['127.0.0.71', '127.0.0.72', '127.0.0.73'];
