@@ -52,6 +52,8 @@ struct _SrpPeer {
   const char *nat_problem; /* the core's static string */
 
   GHashTable *topics;    /* SrpId * -> GPtrArray of SrpTopic * (borrowed: topics own the peer) */
+  GHashTable *delivered;     /* SrpId* message IDs handed over (srp-peer-topics.c) */
+  GQueue delivered_order;     /* the same, oldest first */
   GHashTable *publishing; /* SrpId * message ID (in the task's data) -> GTask *, owned */
   SrpId inbox;           /* this peer's inbox topic */
   SrpCache *cache;

@@ -10,6 +10,11 @@
 
 #include "srp-error.h"
 
+/* Message IDs handed over, remembered across close and listen: a new core
+ * knows nothing it delivered before, and would hand over again what peers'
+ * caches give it back. Bounded: the oldest are forgotten first. */
+#define DELIVERED_MAX 16384
+
 typedef struct {
   SrpId message_id;
   guint n_accepted;
@@ -24,6 +29,8 @@ srp_peer_topics_init (SrpPeer *self)
   self->publishing = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL,
                                             g_object_unref);
   srp_topic_id_for_inbox (srp_identity_get_public_key (self->identity), &self->inbox);
+  self->delivered = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
+  g_queue_init (&self->delivered_order);
 }
 
 void
@@ -31,6 +38,24 @@ srp_peer_topics_clear (SrpPeer *self)
 {
   g_clear_pointer (&self->topics, g_hash_table_unref);
   g_clear_pointer (&self->publishing, g_hash_table_unref);
+  g_queue_clear (&self->delivered_order);
+  g_clear_pointer (&self->delivered, g_hash_table_unref);
+}
+
+/* TRUE the first time a message ID is seen. */
+static gboolean
+first_delivery (SrpPeer *self, const SrpId *id)
+{
+  SrpId *copy;
+
+  if (g_hash_table_contains (self->delivered, id))
+    return FALSE;
+  if (g_queue_get_length (&self->delivered_order) >= DELIVERED_MAX)
+    g_hash_table_remove (self->delivered, g_queue_pop_head (&self->delivered_order));
+  copy = g_memdup2 (id, sizeof *id);
+  g_hash_table_add (self->delivered, copy);
+  g_queue_push_tail (&self->delivered_order, copy);
+  return TRUE;
 }
 
 void
@@ -96,6 +121,8 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
   g_autoptr (GPtrArray) receivers = NULL;
   GPtrArray *list;
 
+  if (!first_delivery (self, &event->message.id))
+    return;
   if (srp_id_equal (&event->message.topic_id, &self->inbox))
     {
       g_autoptr (SrpMessage) message =

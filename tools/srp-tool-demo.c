@@ -1,5 +1,7 @@
-/* srp-tool-demo.c: "srp-tool demo": two peers on loopback exchange packets.
- * The demo grows with the library: each capability adds a scene.
+/* srp-tool-demo.c: "srp-tool demo": two peers on loopback exchange packets,
+ * then more join (scenes 1 and 2; the topic scenes live in
+ * srp-tool-demo-topics.c). The demo grows with the library: each capability
+ * adds a scene.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "srp-tool.h"
+#include "srp-tool-demo.h"
 
 /* One ping from one peer to the other, printed as a line of the demo. */
 static gboolean
@@ -29,46 +31,43 @@ ping_once (SrpPeer *from, const char *from_name, SrpPeer *to, const char *to_nam
  * binds its own loopback address (Linux routes all of 127/8 to lo), so they
  * have different IPs and can measure their NAT types with each other's help. */
 
-#define N_NETWORK 5
+#define N_NETWORK SRP_TOOL_DEMO_N_PEERS
 #define NETWORK_WAIT_S 20
 
-typedef struct {
-  SrpPeer *peers[N_NETWORK];
-  const char *names[N_NETWORK];
-  gboolean timed_out;
-} Network;
-
-static const char *
-name_of (Network *net, const char *id)
+const char *
+srp_tool_demo_name_of (SrpToolDemoNetwork *net, const char *id)
 {
   for (guint i = 0; i < N_NETWORK; i++)
-    if (g_str_equal (srp_peer_get_id (net->peers[i]), id))
+    if (net->peers[i] != NULL && g_str_equal (srp_peer_get_id (net->peers[i]), id))
       return net->names[i];
   return "?";
 }
 
-static void
-on_demo_peer_added (SrpPeer *peer, SrpPeerInfo *info, Network *net)
+void
+srp_tool_demo_print_peer_added (SrpPeer *peer, SrpPeerInfo *info, SrpToolDemoNetwork *net)
 {
-  const char *self = name_of (net, srp_peer_get_id (peer));
+  const char *self = srp_tool_demo_name_of (net, srp_peer_get_id (peer));
 
-  printf ("  %-6s connected to %-6s at %s\n", self, name_of (net, srp_peer_info_get_id (info)),
+  printf ("  %-6s connected to %-6s at %s\n", self,
+          srp_tool_demo_name_of (net, srp_peer_info_get_id (info)),
           srp_peer_info_get_address (info));
 }
 
 static void
-on_demo_nat (SrpPeer *peer, GParamSpec *pspec, Network *net)
+on_demo_nat (SrpPeer *peer, GParamSpec *pspec, SrpToolDemoNetwork *net)
 {
   if (srp_peer_get_nat_type (peer) != SRP_NAT_TYPE_UNKNOWN)
     printf ("  %-6s measured its NAT: %s (public address %s)\n",
-            name_of (net, srp_peer_get_id (peer)),
+            srp_tool_demo_name_of (net, srp_peer_get_id (peer)),
             srp_nat_type_to_string (srp_peer_get_nat_type (peer)),
             srp_peer_get_public_address (peer));
 }
 
 static gboolean
-network_settled (Network *net)
+network_settled (gpointer data)
 {
+  SrpToolDemoNetwork *net = data;
+
   for (guint i = 0; i < N_NETWORK; i++)
     if (g_list_model_get_n_items (srp_peer_get_peers (net->peers[i])) != N_NETWORK - 1 ||
         srp_peer_get_nat_type (net->peers[i]) == SRP_NAT_TYPE_UNKNOWN)
@@ -76,70 +75,59 @@ network_settled (Network *net)
   return TRUE;
 }
 
+/* Fills net (alice first) and leaves it up for the scenes that follow; the
+ * caller unrefs its peers, even on failure. */
 static gboolean
-on_network_timeout (gpointer user_data)
+discovery_scene (SrpPeer *alice, SrpToolDemoNetwork *net)
 {
-  ((Network *) user_data)->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-discovery_scene (SrpPeer *alice)
-{
-  Network net = { .names = { "alice", "carol", "dave", "erin", "frank" } };
+  static const char *const names[N_NETWORK] = { "alice", "carol", "dave", "erin", "frank" };
   g_autoptr (GError) error = NULL;
   gboolean ok;
 
   printf ("\nFour more peers join, each knowing only alice (--bootstrap). Peer exchange\n"
           "introduces them to each other, and each measures its NAT with the help of\n"
           "two others:\n");
-  net.peers[0] = g_object_ref (alice);
   for (guint i = 0; i < N_NETWORK; i++)
     {
-      g_autofree char *address = g_strdup_printf ("127.0.0.%u", 11 + i);
-
-      if (i > 0)
+      net->names[i] = names[i];
+      /* alice listens on 127.0.0.1 since the ping scene. */
+      g_snprintf (net->addresses[i], sizeof net->addresses[i], "127.0.0.%u", i > 0 ? 11 + i : 1);
+      if (i == 0)
+        net->peers[i] = g_object_ref (alice);
+      else
         {
-          net.peers[i] = srp_peer_new ();
-          if (!srp_peer_add_bootstrap (net.peers[i], "127.0.0.1", srp_peer_get_port (alice),
+          net->peers[i] = srp_peer_new ();
+          if (!srp_peer_add_bootstrap (net->peers[i], "127.0.0.1", srp_peer_get_port (alice),
                                        &error) ||
-              !srp_peer_listen (net.peers[i], address, 0, &error))
+              !srp_peer_listen (net->peers[i], net->addresses[i], 0, &error))
             {
               g_printerr ("srp-tool demo: %s\n", error->message);
-              for (guint j = 0; j < i; j++)
-                g_object_unref (net.peers[j]);
               return FALSE;
             }
         }
-      g_signal_connect (net.peers[i], "peer-added", G_CALLBACK (on_demo_peer_added), &net);
-      g_signal_connect (net.peers[i], "notify::nat-type", G_CALLBACK (on_demo_nat), &net);
+      g_signal_connect (net->peers[i], "peer-added",
+                        G_CALLBACK (srp_tool_demo_print_peer_added), net);
+      g_signal_connect (net->peers[i], "notify::nat-type", G_CALLBACK (on_demo_nat), net);
     }
 
-  g_timeout_add_seconds (NETWORK_WAIT_S, on_network_timeout, &net);
-  while (!network_settled (&net) && !net.timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  ok = !net.timed_out;
-  g_source_remove_by_user_data (&net);
+  ok = srp_tool_run_until_condition (network_settled, net, NETWORK_WAIT_S * 1000);
+  for (guint i = 0; i < N_NETWORK; i++)
+    g_signal_handlers_disconnect_by_data (net->peers[i], net);
 
   printf ("\nWhat each peer knows (srp_peer_get_peers, a GListModel of SrpPeerInfo):\n");
   for (guint i = 0; i < N_NETWORK; i++)
     {
-      GListModel *list = srp_peer_get_peers (net.peers[i]);
+      GListModel *list = srp_peer_get_peers (net->peers[i]);
 
-      printf ("  %-6s %-16s %u peers:", net.names[i],
-              srp_nat_type_to_string (srp_peer_get_nat_type (net.peers[i])),
+      printf ("  %-6s %-16s %u peers:", net->names[i],
+              srp_nat_type_to_string (srp_peer_get_nat_type (net->peers[i])),
               g_list_model_get_n_items (list));
       for (guint j = 0; j < g_list_model_get_n_items (list); j++)
         {
           g_autoptr (SrpPeerInfo) info = g_list_model_get_item (list, j);
-          printf (" %s", name_of (&net, srp_peer_info_get_id (info)));
+          printf (" %s", srp_tool_demo_name_of (net, srp_peer_info_get_id (info)));
         }
       printf ("\n");
-    }
-  for (guint i = 0; i < N_NETWORK; i++)
-    {
-      g_signal_handlers_disconnect_by_data (net.peers[i], &net);
-      g_object_unref (net.peers[i]);
     }
   if (!ok)
     printf ("\nThe network did not settle within %d s.\n", NETWORK_WAIT_S);
@@ -158,10 +146,12 @@ srp_tool_demo (int argc, char **argv)
   g_autoptr (SrpPeer) alice = NULL;
   g_autoptr (SrpPeer) bob = NULL;
   g_autoptr (GError) error = NULL;
+  SrpToolDemoNetwork net = { { NULL } };
   gboolean ok = TRUE;
 
-  g_option_context_set_summary (context, "Starts two peers on loopback and shows them "
-                                         "exchanging packets.");
+  g_option_context_set_summary (context, "Starts peers on loopback and shows them exchanging "
+                                         "packets, finding each other, and publishing on "
+                                         "topics, also to a peer that was offline.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!srp_tool_parse_options (context, &argc, &argv))
     return 2;
@@ -187,7 +177,13 @@ srp_tool_demo (int argc, char **argv)
     }
   printf ("%s\n", ok ? "Every ping was answered." : "Some pings went unanswered.");
 
-  ok &= discovery_scene (alice);
+  /* The topic scenes need the network; without it they would only fail too. */
+  if (discovery_scene (alice, &net))
+    ok &= srp_tool_demo_topic_scenes (&net);
+  else
+    ok = FALSE;
+  for (guint i = 0; i < N_NETWORK; i++)
+    g_clear_object (&net.peers[i]);
   printf ("\n%s\n", ok ? "Done." : "The demo did not go as it should.");
   return ok ? 0 : 1;
 }

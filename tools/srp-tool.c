@@ -25,7 +25,7 @@ static const Command commands[] = {
   { "subscribe", srp_tool_subscribe, "Print the messages published on a topic" },
   { "send", srp_tool_send, "Send a message to one peer's inbox" },
   { "connect", srp_tool_connect, "Connect to a peer by its ID, through NATs" },
-  { "demo", srp_tool_demo, "Start two peers on loopback and show them exchanging packets" },
+  { "demo", srp_tool_demo, "Show peers on loopback: ping, discovery, topics, catching up" },
 };
 
 static void
@@ -263,6 +263,21 @@ srp_tool_join (SrpPeer *peer, const char *command, char **bootstraps, int timeou
   done = FALSE;
   srp_tool_run_for (&done, 500);
   return TRUE;
+}
+
+gboolean
+srp_tool_run_until_condition (gboolean (*condition) (gpointer data), gpointer data,
+                              guint64 timeout_ms)
+{
+  gboolean expired = FALSE;
+  Deadline deadline = { &expired, FALSE };
+  guint timer = g_timeout_add ((guint) MIN (timeout_ms, G_MAXUINT), on_deadline, &deadline);
+
+  while (!condition (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (timer);
+  return condition (data);
 }
 
 typedef struct {

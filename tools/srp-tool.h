@@ -51,6 +51,11 @@ void srp_tool_run_until (gboolean *done);
 /* The same for at most timeout_ms: then it sets *done itself. FALSE when the
  * time ran out. */
 gboolean srp_tool_run_for (gboolean *done, guint64 timeout_ms);
+/* Runs the thread-default main loop until condition (data) holds, for at
+ * most timeout_ms; FALSE when the time ran out first. For waits on state
+ * that several signals change. */
+gboolean srp_tool_run_until_condition (gboolean (*condition) (gpointer data), gpointer data,
+                                       guint64 timeout_ms);
 
 /* Joins the network through bootstraps (as --bootstrap gave them) and waits
  * up to timeout seconds until peer is connected, and a moment more for

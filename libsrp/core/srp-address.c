@@ -24,16 +24,74 @@ srp_address_init_ipv6 (SrpAddress *address, const guint8 ip[16], guint16 port)
   memcpy (address->bytes, ip, 16);
 }
 
+/* Significant bytes, for comparing and hashing. */
 static gsize
 family_length (guint8 family)
 {
-  return family == SRP_ADDRESS_FAMILY_IPV4 ? 4 : family == SRP_ADDRESS_FAMILY_IPV6 ? 16 : 0;
+  switch (family)
+    {
+    case SRP_ADDRESS_FAMILY_IPV4:
+      return 4;
+    case SRP_ADDRESS_FAMILY_IPV6:
+    case SRP_ADDRESS_FAMILY_RELAY:
+      return 16;
+    default:
+      return 0;
+    }
 }
 
 gboolean
 srp_address_is_valid (const SrpAddress *address)
 {
-  return address != NULL && family_length (address->family) != 0;
+  return address != NULL && (address->family == SRP_ADDRESS_FAMILY_IPV4 ||
+                             address->family == SRP_ADDRESS_FAMILY_IPV6);
+}
+
+void
+srp_address_init_relay (SrpAddress *address, guint64 relay_prefix, guint64 peer_prefix)
+{
+  memset (address, 0, sizeof *address);
+  address->family = SRP_ADDRESS_FAMILY_RELAY;
+  for (int i = 0; i < 8; i++)
+    {
+      address->bytes[i] = (guint8) (relay_prefix >> (56 - 8 * i));
+      address->bytes[8 + i] = (guint8) (peer_prefix >> (56 - 8 * i));
+    }
+}
+
+gboolean
+srp_address_is_relay (const SrpAddress *address)
+{
+  return address->family == SRP_ADDRESS_FAMILY_RELAY;
+}
+
+static guint64
+read_be64 (const guint8 *p)
+{
+  guint64 v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+guint64
+srp_address_relay_prefix (const SrpAddress *address)
+{
+  return read_be64 (address->bytes);
+}
+
+guint64
+srp_address_relayed_prefix (const SrpAddress *address)
+{
+  return read_be64 (address->bytes + 8);
+}
+
+gboolean
+srp_address_is_unspecified (const SrpAddress *address)
+{
+  static const guint8 zero[16];
+  return srp_address_is_valid (address) && address->port == 0 &&
+         memcmp (address->bytes, zero, family_length (address->family)) == 0;
 }
 
 gboolean
@@ -267,6 +325,9 @@ srp_address_to_string (const SrpAddress *address, char *buf)
       g_strlcpy (buf, s->str, SRP_ADDRESS_STRING_MAX);
       g_string_free (s, TRUE);
     }
+  else if (address->family == SRP_ADDRESS_FAMILY_RELAY)
+    g_snprintf (buf, SRP_ADDRESS_STRING_MAX, "relay:%016" G_GINT64_MODIFIER "x@%016" G_GINT64_MODIFIER "x",
+                srp_address_relayed_prefix (address), srp_address_relay_prefix (address));
   else
     g_strlcpy (buf, "(none)", SRP_ADDRESS_STRING_MAX);
   return buf;

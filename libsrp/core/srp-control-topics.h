@@ -36,7 +36,7 @@ typedef enum {
 
 #define SRP_FINGERPRINT_LEN 16
 #define SRP_SYNC_MAX_RANGES 64
-#define SRP_SYNC_MAX_ITEMS ((SRP_MAX_DATAGRAM - SRP_WIRE_PREFIX_LEN - SRP_ID_LEN) / 8)
+#define SRP_SYNC_MAX_ITEMS ((SRP_MAX_FRAME - SRP_WIRE_PREFIX_LEN - SRP_ID_LEN) / 8)
 /* Fixed bytes of a frame and of a range (a LIST's items come on top). */
 #define SRP_SYNC_HEADER_LEN (SRP_WIRE_PREFIX_LEN + SRP_ID_LEN + 1)
 #define SRP_SYNC_RANGE_LEN (8 + 8 + 1)

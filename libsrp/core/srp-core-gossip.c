@@ -317,15 +317,15 @@ gboolean
 srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id, const SrpId *recipient,
                   const guint8 *data, gsize len, SrpId *message_id)
 {
-  SrpId *prev;
+  SrpId prev;
   g_autoptr (GPtrArray) chain = NULL;
   g_autoptr (GPtrArray) targets = NULL;
   Publish *p;
 
   g_return_val_if_fail (topic_id != NULL, FALSE);
   core->now = now_us;
-  prev = g_hash_table_lookup (core->last_message, topic_id);
-  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, prev, data, len);
+  srp_core_chain_prev (core, topic_id, &prev);
+  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, &prev, data, len);
   if (chain == NULL)
     return FALSE;
 

@@ -72,6 +72,7 @@ conclude (SrpCore *core, SrpNat type, const SrpAddress *public_address)
     event->nat.nat = (guint8) type;
     event->nat.public_address = *public_address;
   }
+  srp_core_connect_nat_changed (core);
 }
 
 /* Gives up this round; tries again a little later. */
@@ -99,7 +100,7 @@ is_bootstrap (SrpCore *core, const SrpAddress *address)
 static int
 peer_rank (SrpCore *core, const SrpPeerEntry *e)
 {
-  if (e->state != SRP_PEER_CONNECTED ||
+  if (e->state != SRP_PEER_CONNECTED || srp_address_is_relay (&e->address) ||
       (core->nat.reflexive.family != 0 && srp_address_same_ip (&e->address, &core->nat.reflexive)))
     return -1;
   if (e->nat == SRP_NAT_PUBLIC)
@@ -315,6 +316,9 @@ srp_core_nat_reflexive_seen (SrpCore *core, const SrpAddress *reflexive)
 {
   NatState *nat = &core->nat;
 
+  /* Through a relay nobody sees our address. */
+  if (srp_address_is_unspecified (reflexive))
+    return;
   nat->reflexive = *reflexive;
   /* The main socket's public address moved: the NAT re-mapped us, or we
    * changed networks. Classify again. */

@@ -101,6 +101,12 @@ srp_core_peer_heard (SrpCore *core, SrpPeerEntry *peer)
   peer->failures = 0;
 }
 
+guint8
+srp_core_peer_path (const SrpPeerEntry *peer)
+{
+  return srp_address_is_relay (&peer->address) ? SRP_CORE_PATH_RELAYED : SRP_CORE_PATH_DIRECT;
+}
+
 static void
 fill_peer_event (SrpCoreEvent *event, const SrpPeerEntry *peer)
 {
@@ -109,13 +115,17 @@ fill_peer_event (SrpCoreEvent *event, const SrpPeerEntry *peer)
   event->peer.nat = peer->nat;
   event->peer.rtt_us = peer->rtt_us;
   event->peer.connected_at = peer->connected_at;
+  event->peer.path = srp_core_peer_path (peer);
+  event->peer.introduced = peer->introduced;
 }
 
-static void
-emit_peer (SrpCore *core, SrpCoreEventType type, const SrpPeerEntry *peer)
+void
+srp_core_emit_peer (SrpCore *core, SrpCoreEventType type, const SrpPeerEntry *peer)
 {
   fill_peer_event (srp_core_queue_event (core, type), peer);
 }
+
+#define emit_peer srp_core_emit_peer
 
 void
 srp_core_list_peers (SrpCore *core, GArray *out)
@@ -206,6 +216,41 @@ send_hello (SrpCore *core, OutgoingHandshake *h)
   h->attempts++;
 }
 
+OutgoingHandshake *
+srp_core_find_outgoing_for (SrpCore *core, const SrpId *expected)
+{
+  for (guint i = 0; i < core->outgoing->len; i++)
+    {
+      OutgoingHandshake *h = g_ptr_array_index (core->outgoing, i);
+      if (srp_id_equal (&h->expected, expected))
+        return h;
+    }
+  return NULL;
+}
+
+/* A peer connected: handshakes to its other addresses (local, relayed,
+ * punched) are moot. */
+static void
+drop_outgoing_for (SrpCore *core, const SrpId *id)
+{
+  for (guint i = 0; i < core->outgoing->len;)
+    {
+      OutgoingHandshake *h = g_ptr_array_index (core->outgoing, i);
+      if (srp_id_equal (&h->expected, id))
+        g_ptr_array_remove_index (core->outgoing, i);
+      else
+        i++;
+    }
+}
+
+static void start_handshake (SrpCore *core, const SrpAddress *address, const SrpId *expected);
+
+void
+srp_core_start_handshake (SrpCore *core, const SrpAddress *address, const SrpId *expected)
+{
+  start_handshake (core, address, expected);
+}
+
 static void
 start_handshake (SrpCore *core, const SrpAddress *address, const SrpId *expected)
 {
@@ -236,7 +281,14 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address,
            const guint8 their_challenge[SRP_CHALLENGE_LEN])
 {
   SrpPeerEntry *peer = srp_peer_table_lookup (core->peers, id);
+  gboolean moved = peer != NULL && !srp_address_equal (&peer->address, address);
+  guint8 old_path = peer != NULL ? srp_core_peer_path (peer) : 0;
 
+  /* A direct peer does not go back to a relay that a late handshake
+   * completed through. */
+  if (peer != NULL && peer->state == SRP_PEER_CONNECTED && srp_address_is_relay (address) &&
+      !srp_address_is_relay (&peer->address))
+    return;
   if (peer != NULL && !srp_peer_table_set_address (core->peers, peer, address))
     {
       srp_core_drop (core, SRP_DROP_TABLE_FULL);
@@ -257,10 +309,20 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address,
   /* A new handshake (the other side forgot us) makes new goodbye tokens. */
   memcpy (peer->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
   memcpy (peer->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
+  drop_outgoing_for (core, id);
   if (peer->state == SRP_PEER_CONNECTED)
-    return;
+    {
+      if (moved)
+        {
+          if (old_path != srp_core_peer_path (peer))
+            emit_peer (core, SRP_CORE_EVENT_PEER_CHANGED, peer);
+          srp_core_connect_peer_up (core, peer);
+        }
+      return;
+    }
   peer->state = SRP_PEER_CONNECTED;
   peer->connected_at = core->now;
+  peer->introduced = srp_core_connect_is_introduced (core, id);
   /* A new connection may at once ask for peers and probes. */
   peer->tokens = TOKENS_BURST;
   peer->tokens_at = core->now;
@@ -269,6 +331,8 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address,
   srp_core_nat_peer_connected (core);
   request_peers (core, peer);
   srp_core_topics_peer_up (core, peer);
+  srp_core_connect_send_info (core, &peer->address);
+  srp_core_connect_peer_up (core, peer);
   if (core->next_exchange < 0)
     core->next_exchange = core->now + core->config.exchange_us;
   for (guint i = 0; i < core->bootstraps->len; i++)
@@ -287,6 +351,7 @@ disconnect (SrpCore *core, SrpPeerEntry *peer)
     srp_core_ping_cancel (core, peer->heartbeat_request);
   peer->heartbeat_request = 0;
   srp_core_topics_peer_down (core, peer);
+  srp_core_connect_peer_down (core, peer);
   peer->state = SRP_PEER_KNOWN;
   peer->failures = 1;
   peer->next_attempt = core->now + backoff (1);
@@ -395,7 +460,7 @@ srp_core_handle_hello (SrpCore *core, const SrpAddress *from, const guint8 *data
 
   memcpy (reply.echo, hello.challenge, SRP_CHALLENGE_LEN);
   memcpy (reply.challenge, h->challenge, SRP_CHALLENGE_LEN);
-  reply.observed = *from;
+  srp_core_observed (from, &reply.observed);
   srp_handshake_transcript (SRP_TRANSCRIPT_REPLY, &hello.sender, &core->config.peer_id,
                             hello.challenge, h->challenge, transcript);
   if (!sign (core, transcript, sizeof transcript, reply.signature))
@@ -588,7 +653,9 @@ sample_peers (SrpCore *core, const SrpPeerEntry *except, guint max, SrpPeers *ou
       for (guint i = 0; i < entries->len; i++)
         {
           SrpPeerEntry *e = g_ptr_array_index (entries, i);
-          if (e != except && (e->state == SRP_PEER_CONNECTED) == (pass == 0))
+          /* A relayed peer has no address to pass on. */
+          if (e != except && (e->state == SRP_PEER_CONNECTED) == (pass == 0) &&
+              !srp_address_is_relay (&e->address))
             g_ptr_array_add (pool, e);
         }
       /* Fisher-Yates over this pass's part only. */

@@ -100,7 +100,7 @@ srp_core_handle_ping (SrpCore *core, guint socket, const SrpAddress *from, const
   /* The pong is at most 20 bytes longer than the ping (an IPv6 address and
    * a flags byte), so answering a spoofed ping amplifies nothing worth having. */
   pong.nonce = ping.nonce;
-  pong.observed = *from;
+  srp_core_observed (from, &pong.observed);
   if (socket == 0 && srp_core_authenticated (core, from) != NULL)
     pong.flags |= SRP_PONG_AUTHENTICATED;
   len = srp_pong_encode (&pong, frame);

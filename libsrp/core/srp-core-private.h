@@ -5,7 +5,9 @@
  * straight to an address, srp-core-topics.c keeps subscriptions (ours and
  * our peers'), srp-core-gossip.c publishes, caches and spreads packets,
  * srp-core-fill.c asks for missing packets and answers such queries,
- * srp-core-sync.c reconciles caches (anti-entropy).
+ * srp-core-sync.c reconciles caches (anti-entropy), srp-core-connect.c
+ * connects to a given peer (introductions, hole punching), srp-core-relay.c
+ * relays for others and reaches peers through relays.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,6 +15,7 @@
 
 #include "srp-packet-cache.h"
 #include "srp-control-topics.h"
+#include "srp-control-connect.h"
 #include "srp-core.h"
 #include "srp-peer-table.h"
 #include "srp-reassembler.h"
@@ -111,7 +114,50 @@ typedef struct {
   double query_tokens, sync_tokens;
   gint64 query_at, sync_at;
   guint sync_cursor;           /* rotates over our topics, round after round */
+  /* What it told us in INFO: for introducing it to others. */
+  gboolean has_info;
+  SrpInfo info;
 } RemotePeer;
+
+/* srp_core_connect in progress. */
+typedef struct {
+  guint64 request;
+  guint64 nonce;               /* in CONNECT; introducers pass it on to both sides */
+  SrpId target;
+  gint64 started, deadline;
+  guint n_asked, n_unknown;
+  gboolean introduced;
+  SrpId introducer;            /* the first that introduced us: our relay if needed */
+  gint64 relay_at;             /* -1 until planned */
+  gboolean relaying;
+} ConnectAttempt;
+
+/* How this side punches, from both NAT types (srp-core-connect.c). */
+typedef enum {
+  PUNCH_BOTH,      /* open our NAT with a low-TTL packet, then shake hands */
+  PUNCH_SPRAY,     /* they are symmetric, we map independently: probe random ports */
+  PUNCH_SOCKETS,   /* we are symmetric: many sockets open mappings towards them */
+  PUNCH_NONE,      /* symmetric both: only a relay will do */
+} PunchRole;
+
+/* An introduction being acted on (both sides have one). */
+typedef struct {
+  SrpId peer, introducer;
+  guint64 nonce;
+  guint8 nat;
+  SrpAddress address;          /* as the introducer sees it */
+  guint n_locals;
+  SrpAddress locals[SRP_LOCALS_MAX];
+  PunchRole role;
+  gint64 start_at;             /* -1 once started */
+  gint64 expires;
+  guint probes_left;
+  gint64 next_probe;           /* PUNCH_SPRAY */
+  gint64 next_round;           /* PUNCH_SOCKETS */
+  guint first_socket, n_sockets; /* PUNCH_SOCKETS: the range it opened */
+} Punch;
+
+#define SRP_SOCKETS_MAX (2 + 1024)
 
 struct _SrpCore {
   SrpCoreConfig config;
@@ -159,6 +205,17 @@ struct _SrpCore {
   /* srp-core-sync.c */
   gint64 next_sync;
 
+  /* srp-core-connect.c */
+  GPtrArray *connects;         /* ConnectAttempt* */
+  GPtrArray *punches;          /* Punch* */
+  GHashTable *routes;          /* SrpAddress* -> punch socket (GUINT_TO_POINTER) */
+  guint8 socket_open[SRP_SOCKETS_MAX]; /* punch sockets asked for */
+  guint16 local_port;
+  gint64 next_upgrade;         /* relayed peers try to become direct */
+
+  /* srp-core-relay.c */
+  GPtrArray *circuits;         /* RelayCircuit*: pairs we relay for */
+
   guint64 drops[SRP_DROP_N_REASONS];
   guint64 received;
   guint64 sent;
@@ -167,6 +224,12 @@ struct _SrpCore {
 /* srp-core.c */
 void srp_core_queue_transmit (SrpCore *core, guint socket, const SrpAddress *to,
                               const guint8 *data, gsize len);
+/* The same with an IP TTL for this datagram (0: the default). */
+void srp_core_queue_transmit_ttl (SrpCore *core, guint socket, guint8 ttl, const SrpAddress *to,
+                                  const guint8 *data, gsize len);
+/* Handles one frame as if it came from `from` on socket (relayed frames too). */
+void srp_core_dispatch (SrpCore *core, guint socket, const SrpAddress *from, const guint8 *data,
+                        gsize len);
 SrpCoreEvent *srp_core_queue_event (SrpCore *core, SrpCoreEventType type);
 void srp_core_drop (SrpCore *core, SrpDropReason reason);
 /* Lowers *deadline to candidate when candidate is set and earlier. */
@@ -197,6 +260,10 @@ void srp_core_handle_peers (SrpCore *core, const SrpAddress *from, const guint8 
 void srp_core_handle_busy (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
 void srp_core_handle_goodbye (SrpCore *core, const SrpAddress *from, const guint8 *data,
                               gsize len);
+void srp_core_start_handshake (SrpCore *core, const SrpAddress *address, const SrpId *expected);
+OutgoingHandshake *srp_core_find_outgoing_for (SrpCore *core, const SrpId *expected);
+void srp_core_emit_peer (SrpCore *core, SrpCoreEventType type, const SrpPeerEntry *peer);
+guint8 srp_core_peer_path (const SrpPeerEntry *peer);
 /* A connected peer at address, or NULL. */
 SrpPeerEntry *srp_core_authenticated (SrpCore *core, const SrpAddress *address);
 /* Takes one request token from a peer; FALSE when it is over its rate. */
@@ -280,6 +347,47 @@ void srp_core_sync_init (SrpCore *core);
 void srp_core_sync_start (SrpCore *core, RemotePeer *remote, const SrpId *topic_id);
 void srp_core_handle_sync (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
 void srp_core_sync_timeout (SrpCore *core);
+
+/* srp-core-message.c */
+/* The PREV ID of the next message this core publishes on topic_id. */
+void srp_core_chain_prev (SrpCore *core, const SrpId *topic_id, SrpId *out);
+
+/* srp-core-connect.c */
+void srp_core_connect_init (SrpCore *core);
+void srp_core_connect_clear (SrpCore *core);
+void srp_core_handle_info (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
+void srp_core_handle_connect (SrpCore *core, const SrpAddress *from, const guint8 *data,
+                              gsize len);
+void srp_core_handle_introduce (SrpCore *core, const SrpAddress *from, const guint8 *data,
+                                gsize len);
+void srp_core_handle_punch (SrpCore *core, guint socket, const SrpAddress *from,
+                            const guint8 *data, gsize len);
+/* A peer connected (or moved): finishes attempts and punches for it. */
+void srp_core_connect_peer_up (SrpCore *core, SrpPeerEntry *peer);
+void srp_core_connect_peer_down (SrpCore *core, const SrpPeerEntry *peer);
+/* Whether a connection to id came from an introduction. */
+gboolean srp_core_connect_is_introduced (SrpCore *core, const SrpId *id);
+/* Our NAT type changed: tell connected peers. */
+void srp_core_connect_send_info (SrpCore *core, const SrpAddress *to);
+void srp_core_connect_nat_changed (SrpCore *core);
+/* The punch socket a destination is reached through, or 0 for the main one. */
+guint srp_core_route (SrpCore *core, const SrpAddress *to);
+gboolean srp_core_socket_is_open (SrpCore *core, guint socket);
+void srp_core_connect_timeout (SrpCore *core);
+gint64 srp_core_connect_deadline (SrpCore *core);
+
+/* srp-core-relay.c */
+void srp_core_relay_init (SrpCore *core);
+void srp_core_relay_clear (SrpCore *core);
+/* Sends a frame to a relay address: as RELAY to the relay, when connected. */
+void srp_core_relay_send (SrpCore *core, const SrpAddress *to, const guint8 *data, gsize len);
+void srp_core_handle_relay (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
+void srp_core_handle_relayed (SrpCore *core, const SrpAddress *from, const guint8 *data,
+                              gsize len);
+/* The relay address of peer through relay. */
+void srp_core_relay_address (const SrpId *relay, const SrpId *peer, SrpAddress *out);
+/* What PONG and HELLO_REPLY say they observed: a relay hides the address. */
+void srp_core_observed (const SrpAddress *from, SrpAddress *out);
 gint64 srp_core_sync_deadline (SrpCore *core);
 
 G_END_DECLS

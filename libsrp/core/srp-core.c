@@ -97,6 +97,8 @@ srp_core_new (const SrpCoreConfig *config)
   srp_core_topics_init (core);
   srp_core_fill_init (core);
   srp_core_sync_init (core);
+  srp_core_connect_init (core);
+  srp_core_relay_init (core);
   srp_core_subscribe (core, 0, &core->inbox);
   return core;
 }
@@ -124,6 +126,8 @@ srp_core_free (SrpCore *core)
   g_queue_clear_full (&core->transmits, g_free);
   g_queue_clear_full (&core->events, event_free);
   g_ptr_array_unref (core->pings);
+  srp_core_relay_clear (core);
+  srp_core_connect_clear (core);
   srp_core_fill_clear (core);
   srp_core_topics_clear (core);
   srp_core_gossip_clear (core);
@@ -134,23 +138,40 @@ srp_core_free (SrpCore *core)
 }
 
 void
-srp_core_queue_transmit (SrpCore *core, guint socket, const SrpAddress *to, const guint8 *data,
-                         gsize len)
+srp_core_queue_transmit_ttl (SrpCore *core, guint socket, guint8 ttl, const SrpAddress *to,
+                             const guint8 *data, gsize len)
 {
   SrpTransmit *t;
 
   g_assert (len <= SRP_MAX_DATAGRAM);
-  /* Only as much of the buffer as the frame needs is allocated. */
-  t = g_malloc (G_STRUCT_OFFSET (SrpTransmit, data) + len);
+  /* A peer behind a relay: the frame goes to the relay, wrapped. */
+  if (srp_address_is_relay (to))
+    {
+      srp_core_relay_send (core, to, data, len);
+      return;
+    }
+  /* A peer reached through a punch socket is always sent to from it: its
+   * NAT lets in only what comes from that socket's mapping. */
+  if (socket == 0)
+    socket = srp_core_route (core, to);
   /* Callers only use socket 1 when the core has one (NAT classification
    * checks first; probe requests are refused without one). */
-  g_assert (socket < core->config.n_sockets);
+  g_assert (socket < core->config.n_sockets || srp_core_socket_is_open (core, socket));
+  /* Only as much of the buffer as the frame needs is allocated. */
+  t = g_malloc (G_STRUCT_OFFSET (SrpTransmit, data) + len);
   t->socket = socket;
-  t->ttl = 0;
+  t->ttl = ttl;
   t->to = *to;
   t->len = len;
   memcpy (t->data, data, len);
   g_queue_push_tail (&core->transmits, t);
+}
+
+void
+srp_core_queue_transmit (SrpCore *core, guint socket, const SrpAddress *to, const guint8 *data,
+                         gsize len)
+{
+  srp_core_queue_transmit_ttl (core, socket, 0, to, data, len);
 }
 
 SrpCoreEvent *
@@ -191,9 +212,8 @@ srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket, const SrpA
 {
   guint8 kind;
   SrpDropReason reason;
-  SrpPeerEntry *peer;
 
-  g_return_if_fail (socket < core->config.n_sockets);
+  g_return_if_fail (socket < core->config.n_sockets || socket < SRP_SOCKETS_MAX);
   core->now = now_us;
   core->received++;
   reason = srp_wire_check_prefix (data, len, &kind);
@@ -204,7 +224,37 @@ srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket, const SrpA
       srp_core_drop (core, reason);
       return;
     }
+  if (socket >= core->config.n_sockets)
+    {
+      /* A punch socket takes hole-punching probes, and then only what comes
+       * from the peer it was kept for. */
+      if (!srp_core_socket_is_open (core, socket))
+        reason = SRP_DROP_UNEXPECTED;
+      else if (kind == SRP_FRAME_PUNCH)
+        {
+          srp_core_handle_punch (core, socket, from, data, len);
+          return;
+        }
+      else if (srp_core_route (core, from) != socket)
+        reason = SRP_DROP_UNEXPECTED;
+      if (reason != SRP_DROP_NONE)
+        {
+          srp_core_drop (core, reason);
+          return;
+        }
+      socket = 0;
+    }
   srp_core_nat_input (core);
+  srp_core_dispatch (core, socket, from, data, len);
+}
+
+void
+srp_core_dispatch (SrpCore *core, guint socket, const SrpAddress *from, const guint8 *data,
+                   gsize len)
+{
+  guint8 kind = data[3];
+  SrpPeerEntry *peer;
+
   /* Any datagram from a connected peer shows it is alive. */
   peer = socket == 0 ? srp_core_authenticated (core, from) : NULL;
   if (peer != NULL)
@@ -260,6 +310,24 @@ srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket, const SrpA
     case SRP_FRAME_SYNC:
       srp_core_handle_sync (core, from, data, len);
       break;
+    case SRP_FRAME_INFO:
+      srp_core_handle_info (core, from, data, len);
+      break;
+    case SRP_FRAME_CONNECT:
+      srp_core_handle_connect (core, from, data, len);
+      break;
+    case SRP_FRAME_INTRODUCE:
+      srp_core_handle_introduce (core, from, data, len);
+      break;
+    case SRP_FRAME_PUNCH:
+      srp_core_handle_punch (core, socket, from, data, len);
+      break;
+    case SRP_FRAME_RELAY:
+      srp_core_handle_relay (core, from, data, len);
+      break;
+    case SRP_FRAME_RELAYED:
+      srp_core_handle_relayed (core, from, data, len);
+      break;
     default:
       srp_core_drop (core, SRP_DROP_UNKNOWN_KIND);
       break;
@@ -277,6 +345,7 @@ srp_core_handle_timeout (SrpCore *core, gint64 now_us)
   srp_core_gossip_timeout (core);
   srp_core_fill_timeout (core);
   srp_core_sync_timeout (core);
+  srp_core_connect_timeout (core);
   srp_reassembler_expire (core->reassembler, now_us);
 }
 
@@ -288,6 +357,7 @@ srp_core_poll_transmit (SrpCore *core, SrpTransmit *out)
   if (t == NULL)
     return FALSE;
   out->socket = t->socket;
+  out->ttl = t->ttl;
   out->to = t->to;
   out->len = t->len;
   memcpy (out->data, t->data, t->len);
@@ -308,6 +378,7 @@ srp_core_poll_timeout (SrpCore *core)
   srp_core_earliest (&deadline, srp_core_gossip_deadline (core));
   srp_core_earliest (&deadline, srp_core_fill_deadline (core));
   srp_core_earliest (&deadline, srp_core_sync_deadline (core));
+  srp_core_earliest (&deadline, srp_core_connect_deadline (core));
   return deadline;
 }
 

@@ -214,6 +214,10 @@ void srp_core_add_bootstrap (SrpCore *core, gint64 now_us, const SrpAddress *add
 /* An address of this host (any port is ignored): a reflexive address equal to
  * one of these means no NAT. */
 void srp_core_add_local_address (SrpCore *core, const SrpAddress *address);
+/* The port of the main socket, so that peers behind the same public
+ * address can be told where to find this one on the LAN. */
+void srp_core_set_local_port (SrpCore *core, guint16 port);
+
 /* The NAT classification so far (SrpNat) and, when known, the public address. */
 guint8 srp_core_get_nat (SrpCore *core, SrpAddress *public_address);
 /* Why the last classification attempt could not finish, or NULL. */

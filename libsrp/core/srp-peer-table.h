@@ -39,6 +39,7 @@ typedef struct {
    * GOODBYE, theirs proves ours. */
   guint8 our_challenge[SRP_CHALLENGE_LEN];
   guint8 their_challenge[SRP_CHALLENGE_LEN];
+  gboolean introduced;  /* connected through an introduction */
 } SrpPeerEntry;
 
 typedef struct _SrpPeerTable SrpPeerTable;

@@ -220,7 +220,7 @@ srp_rbsr_pack (const SrpRbsrOutput *out, const SrpId *topic_id, guint max_frames
       gsize need = range != NULL ? srp_sync_range_size (range) : 0;
 
       if (sync->n_ranges > 0 &&
-          (range == NULL || size + need > SRP_MAX_DATAGRAM || sync->n_ranges == SRP_SYNC_MAX_RANGES))
+          (range == NULL || size + need > SRP_MAX_FRAME || sync->n_ranges == SRP_SYNC_MAX_RANGES))
         {
           gsize len = srp_sync_encode (sync, frame);
 

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 
 /* No datagram is longer: fits the IPv6 minimum MTU (1280) less IPv6 and UDP headers. */
 #define SRP_MAX_DATAGRAM 1232
+/* A relay adds a prefix and an 8-byte ID prefix to a frame: every frame a
+ * peer makes is at most this long, so that any of them can be relayed. */
+#define SRP_RELAY_HEADER_LEN (4 + 8)
+#define SRP_MAX_FRAME (SRP_MAX_DATAGRAM - SRP_RELAY_HEADER_LEN)
 
 #define SRP_ID_LEN 32
 /* PREV ID, PACKET ID, TOPIC ID (32 each), TYPE (1), INDEX (4), POSTAGE (1), NEXT ID (32). */
@@ -43,6 +47,12 @@ typedef enum {
   SRP_FRAME_ACK = 0x31,           /* topics: packets (fresh from their publisher) received */
   SRP_FRAME_QUERY = 0x32,         /* cache: send me these packets, if you hold them */
   SRP_FRAME_SYNC = 0x33,          /* cache: anti-entropy (range-based set reconciliation) */
+  SRP_FRAME_INFO = 0x40,          /* connecting: the sender's NAT type and local addresses */
+  SRP_FRAME_CONNECT = 0x41,       /* connecting: introduce me to this peer */
+  SRP_FRAME_INTRODUCE = 0x42,     /* connecting: here is a peer to punch a hole to */
+  SRP_FRAME_PUNCH = 0x43,         /* connecting: a hole-punching probe */
+  SRP_FRAME_RELAY = 0x44,         /* relaying: pass this frame on to that peer */
+  SRP_FRAME_RELAYED = 0x45,       /* relaying: a frame from that peer */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */

@@ -248,7 +248,9 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   trace_u64 (sim, from_node);
   trace (sim, &t->to, sizeof t->to);
   trace (sim, t->data, t->len);
-  if (found == 0)
+  /* Nodes are all far apart (a low TTL dies on the way) and have no punch
+   * sockets (the sim has no NATs to punch through). */
+  if (found == 0 || t->ttl != 0 || t->socket >= N_SOCKETS)
     {
       sim->lost++; /* nobody at that address */
       return;

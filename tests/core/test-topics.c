@@ -331,6 +331,36 @@ test_departed_target_shrinks_network (void)
   g_assert_cmpuint (report.published.n_accepted, ==, 2);
 }
 
+/* Two publishers' first messages with the same body, on one topic and on
+ * two: every one of them reaches the subscriber (packet IDs cover only PREV
+ * ID and BODY, so equal first messages must not start from the same PREV). */
+static void
+test_same_body_different_messages (void)
+{
+  Log log;
+  SrpSim *sim = make_network (17, 6, NULL, &log);
+  SrpId one, two, ids[3];
+  GBytes *data = make_data (50, 1);
+
+  srp_topic_id_from_name ("one", &one);
+  srp_topic_id_from_name ("two", &two);
+  srp_core_subscribe (srp_sim_get_core (sim, 5), srp_sim_get_now (sim), &one);
+  srp_core_subscribe (srp_sim_get_core (sim, 5), srp_sim_get_now (sim), &two);
+  srp_sim_flush (sim, 5);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+  publish (sim, 1, &one, NULL, data, &ids[0]);
+  publish (sim, 2, &one, NULL, data, &ids[1]);
+  publish (sim, 3, &two, NULL, data, &ids[2]);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+  g_assert_false (srp_id_equal (&ids[0], &ids[1]));
+  g_assert_false (srp_id_equal (&ids[0], &ids[2]));
+  for (guint i = 0; i < 3; i++)
+    assert_got (&log, 5, &ids[i], data);
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
 /* A chain whose middle packets were lost is completed by asking. */
 static void
 test_gap_filled_by_query (void)
@@ -428,6 +458,7 @@ main (int argc, char **argv)
   g_test_add_func ("/topics/offline-subscriber-catches-up", test_offline_subscriber_catches_up);
   g_test_add_func ("/topics/inbox-prefers-recipient", test_inbox_prefers_recipient);
   g_test_add_func ("/topics/gap-filled-by-query", test_gap_filled_by_query);
+  g_test_add_func ("/topics/same-body-different-messages", test_same_body_different_messages);
   g_test_add_func ("/topics/leaving-target-acks-first", test_leaving_target_acks_first);
   g_test_add_func ("/topics/departed-target-replaced", test_departed_target_replaced);
   g_test_add_func ("/topics/departed-target-shrinks-network",

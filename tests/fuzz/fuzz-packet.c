@@ -12,9 +12,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "srp-packet.h"
 #include "srp-reassembler.h"
 #include "srp-sha256.h"
@@ -26,16 +26,6 @@
 #define TIMEOUT_US 2000
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
-
-static void
-check (gboolean ok, const char *what)
-{
-  if (!ok)
-    {
-      g_printerr ("fuzz-packet: invariant broken: %s\n", what);
-      abort ();
-    }
-}
 
 static void
 check_reassembler (SrpReassembler *r)

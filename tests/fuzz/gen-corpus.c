@@ -1,8 +1,9 @@
 /* gen-corpus.c: writes the seed corpus of fuzz-packet into a folder:
  * single frames (valid and invalid, each a whole-input datagram) and
- * record files (FLAGS, then length-prefixed frames: see fuzz-packet.c).
+ * record files (FLAGS, then length-prefixed frames: see fuzz-packet.c);
+ * and that of fuzz-control-topics into another (gen-corpus-control.c).
  *
- *   gen-corpus tests/fuzz/corpus
+ *   gen-corpus tests/fuzz/corpus tests/fuzz/corpus-control-topics
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,15 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen-corpus.h"
 #include "srp-chain.h"
 #include "srp-rng.h"
 
 static const char *out_dir;
 
-static void
-write_file (const char *name, const guint8 *data, gsize len)
+void
+gen_corpus_write (const char *dir, const char *name, const guint8 *data, gsize len)
 {
-  g_autofree char *path = g_build_filename (out_dir, name, NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr (GError) error = NULL;
 
   if (!g_file_set_contents (path, (const char *) data, len, &error))
@@ -42,6 +44,12 @@ encode_raw (const SrpPacket *p, guint8 *out)
   memcpy (out + 106, &p->next_id, 32);
   memcpy (out + 138, p->body, p->body_len);
   return SRP_PACKET_FRAME_LEN (p->body_len);
+}
+
+static void
+write_file (const char *name, const guint8 *data, gsize len)
+{
+  gen_corpus_write (out_dir, name, data, len);
 }
 
 static void
@@ -106,9 +114,9 @@ main (int argc, char **argv)
   GByteArray *records;
   SrpId prev;
 
-  if (argc != 2)
+  if (argc != 3)
     {
-      g_printerr ("usage: %s OUTDIR\n", argv[0]);
+      g_printerr ("usage: %s PACKET_OUTDIR CONTROL_OUTDIR\n", argv[0]);
       return 2;
     }
   out_dir = argv[1];
@@ -207,5 +215,7 @@ main (int argc, char **argv)
         record_add (records, AT (three, i / 2));
     }
   records_write ("records-interleaved", records);
+
+  gen_corpus_control (argv[2]);
   return 0;
 }

@@ -6,7 +6,7 @@
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Srp from 'gi://Srp?version=1';
-import {fail, waitFor} from './testing.js';
+import {fail, startNetwork, waitFor} from './srp-testing.js';
 
 // Runs connect_async to its end: {info} or {error}. With cancel, cancels
 // before the main loop had a turn.
@@ -40,17 +40,10 @@ function randomId() {
     return id;
 }
 
-const addresses = ['127.0.0.94', '127.0.0.95', '127.0.0.96'];
-const peers = addresses.map(() => new Srp.Peer());
+const peers = startNetwork(['127.0.0.114', '127.0.0.115', '127.0.0.116']);
 const connected = [];
-peers.forEach((peer, i) => {
+for (const peer of peers)
     peer.connect('connected', (_peer, info) => connected.push(info.id));
-    if (i > 0)
-        peer.add_bootstrap(addresses[0], peers[0].port);
-    peer.listen(addresses[i], 0);
-});
-waitFor(() => peers.every(p => p.get_peers().get_n_items() === peers.length - 1),
-    'every peer to list the others');
 const [a, b, c] = peers;
 
 const srpError = Srp.error_quark();

@@ -5,7 +5,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import Gio from 'gi://Gio';
 import Srp from 'gi://Srp?version=1';
-import {fail, waitFor} from './testing.js';
+
+import {fail, waitFor} from './srp-testing.js';
 
 // Different loopback addresses: NAT classification needs peers at two IPs.
 const addresses = ['127.0.0.71', '127.0.0.72', '127.0.0.73'];

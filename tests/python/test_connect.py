@@ -12,7 +12,7 @@ gi.require_version('Srp', '1')
 from gi.repository import Gio, GLib, Srp  # noqa: E402
 from srp_testing import fail, wait_for  # noqa: E402
 
-ADDRESSES = ['127.0.0.91', '127.0.0.92', '127.0.0.93']
+ADDRESSES = ['127.0.0.111', '127.0.0.112', '127.0.0.113']
 
 
 def connect(peer, peer_id, cancel=False):

@@ -31,8 +31,9 @@ def main():
     if topics[1].props.id != topics[2].props.id or len(topics[1].props.id) != 64:
         fail('topic IDs')
     # Let the subscriptions reach the publisher.
-    GLib.timeout_add(300, lambda: False)
-    wait_for(lambda: True, 'nothing')
+    settled = []
+    GLib.timeout_add(300, lambda: settled.append(True) and False)
+    wait_for(lambda: settled, 'subscriptions to spread')
 
     publisher = peers[0].subscribe('weather/utrecht')
     payloads = [b'x', os.urandom(10 * 1024), os.urandom(100 * 1024)]
@@ -93,6 +94,20 @@ def main():
     wait_for(lambda: len(received[2]) == len(payloads) + 1, 'the last message at peer 2')
     if len(received[1]) != before or topics[1].props.subscribed:
         fail('a message came after unsubscribe')
+
+    # Closing and listening again: the caches of the others give peer 2 its
+    # topic's messages back, but none is handed over a second time, and what
+    # was published while it was away is.
+    peers[2].close()
+    publisher.publish(GLib.Bytes.new(b'while away'))
+    peers[2].listen(ADDRESSES[2], 0)
+    wait_for(lambda: len(received[2]) == len(payloads) + 2, 'the message sent while away')
+    done = []
+    GLib.timeout_add(1500, lambda: done.append(True) and False)
+    wait_for(lambda: done, 'a moment for repeats to show')
+    got = [m.props.data.get_data() for m in received[2]]
+    if len(got) != len(set(got)) or got[-1] != b'while away':
+        fail(f'after listening again peer 2 got {len(got)} messages, {len(set(got))} distinct')
     print('3 peers: messages of 1 B, 10 KiB and 100 KiB, an inbox message; '
           f'peer 1 caches {cache.props.n_packets} packets')
 

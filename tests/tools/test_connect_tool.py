@@ -15,7 +15,7 @@ import sys
 import threading
 
 TOOL = sys.argv[1]
-ADDRESS = '127.0.0.101'
+ADDRESS = '127.0.0.117'
 WAIT = 20  # seconds; bounds every wait, so a failure never hangs
 
 

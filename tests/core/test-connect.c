@@ -1,0 +1,332 @@
+/* test-connect.c: connecting to a given peer over many cores in virtual
+ * time: introductions, direct handshakes, relays and their limits, moving
+ * from a relay to a direct path, and the new frames' checks.
+ *
+ * The simulator has no NATs: a link with 100% loss stands for two peers
+ * that cannot reach each other directly.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "srp-control-connect.h"
+#include "srp-core.h"
+#include "srp-sim.h"
+
+#define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
+#define LATENCY_US 20000
+
+typedef struct {
+  GArray *results;          /* SrpCoreEvent CONNECT_RESULT, per node in `nodes` */
+  GArray *result_nodes;     /* guint */
+  GArray *changes;          /* SrpCoreEvent PEER_CHANGED */
+  GHashTable *got;          /* "node:data" strings of MESSAGE events */
+} Log;
+
+static void
+on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data)
+{
+  Log *log = user_data;
+
+  if (event->type == SRP_CORE_EVENT_CONNECT_RESULT)
+    {
+      g_array_append_val (log->results, *event);
+      g_array_append_val (log->result_nodes, node);
+    }
+  else if (event->type == SRP_CORE_EVENT_PEER_CHANGED)
+    g_array_append_val (log->changes, *event);
+  else if (event->type == SRP_CORE_EVENT_MESSAGE)
+    g_hash_table_add (log->got, g_strdup_printf ("%u:%.*s", node,
+                                                 (int) g_bytes_get_size (event->message.data),
+                                                 (const char *) g_bytes_get_data (event->message.data,
+                                                                                  NULL)));
+}
+
+/* n cores bootstrapping from node 0; the links in `blocked` (pairs of node
+ * numbers, ended by G_MAXUINT) lose everything. */
+static SrpSim *
+make_network (guint64 seed, guint n, const SrpCoreConfig *config, const guint *blocked, Log *log)
+{
+  SrpSim *sim = srp_sim_new (seed);
+
+  for (guint i = 0; i < n; i++)
+    srp_sim_add_node (sim, config);
+  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
+  for (guint i = 0; blocked != NULL && blocked[i] != G_MAXUINT; i += 2)
+    srp_sim_set_link (sim, blocked[i], blocked[i + 1], LATENCY_US, 1.0);
+  log->results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log->result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
+  log->changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log->got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  srp_sim_set_event_func (sim, on_event, log);
+  for (guint i = 1; i < n; i++)
+    {
+      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
+                              srp_sim_get_address (sim, 0));
+      srp_sim_flush (sim, i);
+    }
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
+  return sim;
+}
+
+static void
+log_clear (Log *log)
+{
+  g_array_unref (log->results);
+  g_array_unref (log->result_nodes);
+  g_array_unref (log->changes);
+  g_hash_table_unref (log->got);
+}
+
+static gboolean
+connected (SrpSim *sim, guint a, guint b)
+{
+  g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
+
+  srp_core_list_peers (srp_sim_get_core (sim, a), peers);
+  for (guint i = 0; i < peers->len; i++)
+    if (srp_id_equal (&g_array_index (peers, SrpCoreEvent, i).peer.id, srp_sim_get_id (sim, b)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Connects node a to node b and runs until the result; returns it. */
+static SrpCoreEvent
+connect_and_wait (SrpSim *sim, Log *log, guint a, const SrpId *b, gint64 limit_us)
+{
+  guint64 request = srp_core_connect (srp_sim_get_core (sim, a), srp_sim_get_now (sim), b);
+  gint64 until = srp_sim_get_now (sim) + limit_us;
+
+  srp_sim_flush (sim, a);
+  while (srp_sim_get_now (sim) < until)
+    {
+      for (guint i = 0; i < log->results->len; i++)
+        {
+          SrpCoreEvent *e = &g_array_index (log->results, SrpCoreEvent, i);
+          if (e->connect.request == request && g_array_index (log->result_nodes, guint, i) == a)
+            return *e;
+        }
+      srp_sim_run_until (sim, srp_sim_get_now (sim) + 10000);
+    }
+  g_error ("no CONNECT_RESULT within %" G_GINT64_FORMAT " us (%u results so far)", limit_us, log->results->len);
+}
+
+static void
+send_mail (SrpSim *sim, guint from, guint to, const char *text)
+{
+  SrpId inbox;
+
+  srp_topic_id_for_inbox (srp_sim_get_id (sim, to), &inbox);
+  g_assert_true (srp_core_publish (srp_sim_get_core (sim, from), srp_sim_get_now (sim), &inbox,
+                                   srp_sim_get_id (sim, to), (const guint8 *) text, strlen (text),
+                                   NULL));
+  srp_sim_flush (sim, from);
+}
+
+static void
+assert_got (Log *log, guint node, const char *text)
+{
+  g_autofree char *key = g_strdup_printf ("%u:%s", node, text);
+  g_assert_true (g_hash_table_contains (log->got, key));
+}
+
+/* Small tables, so that peer exchange does not connect everyone at once. */
+static SrpCoreConfig
+small_config (void)
+{
+  SrpCoreConfig config;
+
+  srp_core_config_init (&config);
+  config.target_connections = 1;
+  return config;
+}
+
+/* Two peers that cannot reach each other directly end up relayed through
+ * the peer that introduced them, and mail flows both ways over the relay. */
+static void
+test_relayed_when_blocked (void)
+{
+  static const guint blocked[] = { 1, 2, G_MAXUINT };
+  Log log;
+  SrpSim *sim = make_network (5, 3, NULL, blocked, &log);
+  SrpCoreEvent result;
+
+  g_assert_false (connected (sim, 1, 2));
+  result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 2), SECONDS (31));
+  g_assert_true (result.connect.ok);
+  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_RELAYED);
+  /* Introduced at once, then RELAY_AFTER (3 s) of trying directly. */
+  g_assert_cmpint (result.connect.elapsed_us, <, SECONDS (4));
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1)); /* HELLO_DONE on its way */
+  g_assert_true (connected (sim, 2, 1));
+  send_mail (sim, 1, 2, "over the relay");
+  send_mail (sim, 2, 1, "and back");
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+  assert_got (&log, 2, "over the relay");
+  assert_got (&log, 1, "and back");
+  /* Heartbeats keep a relayed connection up. */
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (120));
+  g_assert_true (connected (sim, 1, 2));
+  g_assert_true (connected (sim, 2, 1));
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* Peers that can reach each other connect directly, within a few round
+ * trips of the request. */
+static void
+test_direct_when_reachable (void)
+{
+  SrpCoreConfig config = small_config ();
+  Log log;
+  SrpSim *sim = make_network (6, 6, &config, NULL, &log);
+  guint a = 1, b = G_MAXUINT;
+  SrpCoreEvent result;
+
+  for (guint i = 2; i < 6 && b == G_MAXUINT; i++)
+    if (!connected (sim, a, i))
+      b = i;
+  g_assert_cmpuint (b, !=, G_MAXUINT);
+  result = connect_and_wait (sim, &log, a, srp_sim_get_id (sim, b), SECONDS (31));
+  g_assert_true (result.connect.ok);
+  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_DIRECT);
+  g_assert_cmpint (result.connect.elapsed_us, <, SECONDS (1));
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1)); /* HELLO_DONE on its way */
+  g_assert_true (connected (sim, b, a));
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* An ID nobody is connected to fails fast; our own ID fails at once. */
+static void
+test_unknown_and_self (void)
+{
+  Log log;
+  SrpSim *sim = make_network (7, 4, NULL, NULL, &log);
+  SrpId nobody;
+  SrpCoreEvent result;
+
+  memset (&nobody, 0x5a, sizeof nobody);
+  result = connect_and_wait (sim, &log, 1, &nobody, SECONDS (31));
+  g_assert_false (result.connect.ok);
+  g_assert_cmpstr (result.connect.reason, ==, "no connected peer knows that peer");
+  g_assert_cmpint (result.connect.elapsed_us, <, SECONDS (1));
+  result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 1), SECONDS (1));
+  g_assert_false (result.connect.ok);
+  result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 2), SECONDS (1));
+  g_assert_true (result.connect.ok);
+  g_assert_cmpint (result.connect.elapsed_us, ==, 0);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* A relay with room for one circuit refuses a second pair. */
+static void
+test_relay_refuses_beyond_limit (void)
+{
+  /* Node 0 is the only relay; 1-2 and 3-4 cannot reach each other, and
+   * neither can 1-4, 1-3, 2-3, 2-4 (so no other peer can relay). */
+  static const guint blocked[] = { 1, 2, 3, 4, 1, 3, 1, 4, 2, 3, 2, 4, G_MAXUINT };
+  SrpCoreConfig config;
+  Log log;
+  SrpSim *sim;
+  SrpCoreEvent first, second;
+
+  srp_core_config_init (&config);
+  config.relay_circuits = 1;
+  sim = make_network (8, 5, &config, blocked, &log);
+  first = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 2), SECONDS (31));
+  g_assert_true (first.connect.ok);
+  g_assert_cmpuint (first.connect.path, ==, SRP_CORE_PATH_RELAYED);
+  second = connect_and_wait (sim, &log, 3, srp_sim_get_id (sim, 4), SECONDS (31));
+  g_assert_false (second.connect.ok);
+  g_assert_cmpuint (srp_core_get_drop_count (srp_sim_get_core (sim, 0), SRP_DROP_RATE_LIMITED),
+                    >, 0);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* A relayed connection becomes direct once the direct path works. */
+static void
+test_relay_becomes_direct (void)
+{
+  static const guint blocked[] = { 1, 2, G_MAXUINT };
+  Log log;
+  SrpSim *sim = make_network (9, 3, NULL, blocked, &log);
+  SrpCoreEvent result;
+  gboolean went_direct = FALSE;
+
+  result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 2), SECONDS (31));
+  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_RELAYED);
+  srp_sim_set_link (sim, 1, 2, LATENCY_US, 0.0);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (130));
+  for (guint i = 0; i < log.changes->len; i++)
+    {
+      SrpCoreEvent *e = &g_array_index (log.changes, SrpCoreEvent, i);
+      if (srp_id_equal (&e->peer.id, srp_sim_get_id (sim, 2)) &&
+          e->peer.path == SRP_CORE_PATH_DIRECT)
+        went_direct = TRUE;
+    }
+  g_assert_true (went_direct);
+  send_mail (sim, 2, 1, "direct now");
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  assert_got (&log, 1, "direct now");
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* Connecting frames from strangers are dropped and counted; malformed ones
+ * too, and nothing is sent in answer to them. */
+static void
+test_bad_frames_dropped (void)
+{
+  SrpCoreConfig config;
+  SrpCore *core;
+  SrpAddress stranger;
+  SrpTransmit t;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpConnect connect = { .nonce = 1 };
+  SrpIntroduce intro = { .nonce = 2, .status = SRP_INTRODUCE_OK, .nat = 4 };
+  static const guint8 ip[4] = { 192, 0, 2, 7 };
+  gsize len;
+
+  srp_core_config_init (&config);
+  memset (&config.peer_id, 3, sizeof config.peer_id);
+  core = srp_core_new (&config);
+  srp_address_init_ipv4 (&stranger, ip, 4000);
+  srp_address_init_ipv4 (&intro.address, ip, 9);
+  memset (&intro.peer, 9, sizeof intro.peer);
+
+  len = srp_connect_encode (&connect, frame);
+  srp_core_handle_datagram (core, 0, 0, &stranger, frame, len);
+  len = srp_introduce_encode (&intro, frame);
+  srp_core_handle_datagram (core, 0, 0, &stranger, frame, len);
+  len = srp_relay_encode (SRP_FRAME_RELAY, 7, frame + 0, 0, frame);
+  srp_core_handle_datagram (core, 0, 0, &stranger, frame, len);
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNAUTHENTICATED), ==, 2);
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_BAD_CONTROL), ==, 1);
+  /* Truncated and overlong. */
+  len = srp_introduce_encode (&intro, frame);
+  srp_core_handle_datagram (core, 0, 0, &stranger, frame, len - 1);
+  frame[len] = 0;
+  srp_core_handle_datagram (core, 0, 0, &stranger, frame, len + 1);
+  len = srp_punch_encode (5, frame);
+  srp_core_handle_datagram (core, 0, 0, &stranger, frame, len);
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_BAD_CONTROL), ==, 3);
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED), ==, 1);
+  g_assert_false (srp_core_poll_transmit (core, &t));
+  srp_core_free (core);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/connect/relayed-when-blocked", test_relayed_when_blocked);
+  g_test_add_func ("/connect/direct-when-reachable", test_direct_when_reachable);
+  g_test_add_func ("/connect/unknown-and-self", test_unknown_and_self);
+  g_test_add_func ("/connect/relay-refuses-beyond-limit", test_relay_refuses_beyond_limit);
+  g_test_add_func ("/connect/relay-becomes-direct", test_relay_becomes_direct);
+  g_test_add_func ("/connect/bad-frames-dropped", test_bad_frames_dropped);
+  return g_test_run ();
+}

@@ -1,0 +1,17 @@
+/* gen-corpus.h: what the two halves of gen-corpus share.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Writes dir/name; exits on failure. */
+void gen_corpus_write (const char *dir, const char *name, const guint8 *data, gsize len);
+
+/* Writes the seeds of fuzz-control-topics into dir (gen-corpus-control.c). */
+void gen_corpus_control (const char *dir);
+
+G_END_DECLS
