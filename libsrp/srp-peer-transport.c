@@ -200,6 +200,9 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   add_local_addresses (self, bound);
   self->family = g_socket_get_family (main_socket);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  /* With it, the core tells peers its local addresses, so that two peers
+   * behind one NAT can connect over their LAN. */
+  srp_core_set_local_port (self->core, self->port);
   self->sockets = g_steal_pointer (&sockets);
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timer, self, NULL);
