@@ -29,6 +29,9 @@ G_BEGIN_DECLS
  * @SRP_ERROR_TIMED_OUT: the other side did not answer in time
  * @SRP_ERROR_RESOLVE_FAILED: a host name could not be resolved
  * @SRP_ERROR_IDENTITY: the identity key could not be made, read or written
+ * @SRP_ERROR_UNREACHABLE: no path to the peer: no connected peer could
+ *   introduce the two, or neither hole punching nor a relay got through in
+ *   time (see [method@Peer.connect_async])
  *
  * Error codes in the [error@Error] domain (`SRP_ERROR`).
  */
@@ -40,6 +43,7 @@ typedef enum {
   SRP_ERROR_TIMED_OUT,
   SRP_ERROR_RESOLVE_FAILED,
   SRP_ERROR_IDENTITY,
+  SRP_ERROR_UNREACHABLE,
 } SrpError;
 
 SRP_AVAILABLE_IN_ALL

@@ -12,12 +12,10 @@
 G_BEGIN_DECLS
 
 /* A peer as a PEER_ADDED event describes it; since is the wall-clock time it
- * connected. */
-SrpPeerInfo *srp_peer_info_new (const SrpId *id, const SrpAddress *address, SrpNatType nat_type,
-                                gint64 rtt_us, GDateTime *since);
+ * connected (the event's connected_at is on the monotonic clock). */
+SrpPeerInfo *srp_peer_info_new (const SrpCoreEvent *event, GDateTime *since);
 /* Takes what a PEER_CHANGED event says; notifies the properties that changed. */
-void srp_peer_info_update (SrpPeerInfo *self, const SrpAddress *address, SrpNatType nat_type,
-                           gint64 rtt_us);
+void srp_peer_info_update (SrpPeerInfo *self, const SrpCoreEvent *event);
 const SrpId *srp_peer_info_get_raw_id (SrpPeerInfo *self);
 
 G_END_DECLS

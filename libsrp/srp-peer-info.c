@@ -7,13 +7,14 @@
 #include "srp-peer-info-private.h"
 
 #include "srp-enums.h"
+#include "srp-path-private.h"
 
 /**
  * SrpPeerInfo:
  *
  * A peer that this peer is connected to: its ID, the address it is reached
- * at, its NAT type, the round-trip time to it and since when it is
- * connected.
+ * at, its NAT type, whether it is reached directly or through a relay, the
+ * round-trip time to it and since when it is connected.
  *
  * [method@Peer.get_peers] lists them as a [iface@Gio.ListModel], so a
  * `GtkListView` can show a peer's neighbours directly. The properties
@@ -29,6 +30,7 @@ struct _SrpPeerInfo {
   SrpAddress raw_address;
   char address[SRP_ADDRESS_STRING_MAX];
   SrpNatType nat_type;
+  SrpPath path;
   gint64 rtt_us;
   GDateTime *since;
 };
@@ -40,6 +42,7 @@ enum {
   PROP_ID,
   PROP_ADDRESS,
   PROP_NAT_TYPE,
+  PROP_PATH,
   PROP_RTT,
   PROP_SINCE,
   N_PROPS
@@ -72,6 +75,9 @@ srp_peer_info_get_property (GObject *object, guint prop_id, GValue *value, GPara
       break;
     case PROP_NAT_TYPE:
       g_value_set_enum (value, self->nat_type);
+      break;
+    case PROP_PATH:
+      g_value_set_enum (value, self->path);
       break;
     case PROP_RTT:
       g_value_set_int64 (value, self->rtt_us);
@@ -118,6 +124,16 @@ srp_peer_info_class_init (SrpPeerInfoClass *klass)
     g_param_spec_enum ("nat-type", NULL, NULL, SRP_TYPE_NAT_TYPE, SRP_NAT_TYPE_UNKNOWN, flags);
 
   /**
+   * SrpPeerInfo:path: (getter get_path)
+   *
+   * How the other peer is reached: %SRP_PATH_DIRECT, or %SRP_PATH_RELAYED
+   * through a third peer when no direct path could be opened. It changes
+   * (with notify) when a relayed connection becomes direct.
+   */
+  properties[PROP_PATH] =
+    g_param_spec_enum ("path", NULL, NULL, SRP_TYPE_PATH, SRP_PATH_DIRECT, flags);
+
+  /**
    * SrpPeerInfo:rtt: (getter get_rtt)
    *
    * The last measured round-trip time to the other peer in microseconds,
@@ -142,42 +158,47 @@ srp_peer_info_init (SrpPeerInfo *self)
 }
 
 SrpPeerInfo *
-srp_peer_info_new (const SrpId *id, const SrpAddress *address, SrpNatType nat_type,
-                   gint64 rtt_us, GDateTime *since)
+srp_peer_info_new (const SrpCoreEvent *event, GDateTime *since)
 {
   SrpPeerInfo *self = g_object_new (SRP_TYPE_PEER_INFO, NULL);
 
-  self->raw_id = *id;
-  srp_id_to_hex (id, self->id);
-  self->raw_address = *address;
-  srp_address_to_string (address, self->address);
-  self->nat_type = nat_type;
-  self->rtt_us = rtt_us;
+  self->raw_id = event->peer.id;
+  srp_id_to_hex (&event->peer.id, self->id);
+  self->raw_address = event->peer.address;
+  srp_address_to_string (&event->peer.address, self->address);
+  self->nat_type = (SrpNatType) event->peer.nat;
+  self->path = srp_path_from_core (event->peer.path);
+  self->rtt_us = event->peer.rtt_us;
   self->since = g_date_time_ref (since);
   return self;
 }
 
 void
-srp_peer_info_update (SrpPeerInfo *self, const SrpAddress *address, SrpNatType nat_type,
-                      gint64 rtt_us)
+srp_peer_info_update (SrpPeerInfo *self, const SrpCoreEvent *event)
 {
   GObject *object = G_OBJECT (self);
+  SrpPath path = srp_path_from_core (event->peer.path);
 
   g_object_freeze_notify (object);
-  if (!srp_address_equal (&self->raw_address, address))
+  if (!srp_address_equal (&self->raw_address, &event->peer.address))
     {
-      self->raw_address = *address;
-      srp_address_to_string (address, self->address);
+      self->raw_address = event->peer.address;
+      srp_address_to_string (&event->peer.address, self->address);
       g_object_notify_by_pspec (object, properties[PROP_ADDRESS]);
     }
-  if (self->nat_type != nat_type)
+  if (self->nat_type != (SrpNatType) event->peer.nat)
     {
-      self->nat_type = nat_type;
+      self->nat_type = (SrpNatType) event->peer.nat;
       g_object_notify_by_pspec (object, properties[PROP_NAT_TYPE]);
     }
-  if (self->rtt_us != rtt_us)
+  if (self->path != path)
     {
-      self->rtt_us = rtt_us;
+      self->path = path;
+      g_object_notify_by_pspec (object, properties[PROP_PATH]);
+    }
+  if (self->rtt_us != event->peer.rtt_us)
+    {
+      self->rtt_us = event->peer.rtt_us;
       g_object_notify_by_pspec (object, properties[PROP_RTT]);
     }
   g_object_thaw_notify (object);
@@ -235,6 +256,22 @@ srp_peer_info_get_nat_type (SrpPeerInfo *self)
   g_return_val_if_fail (SRP_IS_PEER_INFO (self), SRP_NAT_TYPE_UNKNOWN);
 
   return self->nat_type;
+}
+
+/**
+ * srp_peer_info_get_path: (get-property path)
+ * @self: a peer info
+ *
+ * Gets how the other peer is reached.
+ *
+ * Returns: the path
+ */
+SrpPath
+srp_peer_info_get_path (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), SRP_PATH_DIRECT);
+
+  return self->path;
 }
 
 /**

@@ -10,6 +10,7 @@
 
 #include <glib-object.h>
 #include <libsrp/srp-nat-type.h>
+#include <libsrp/srp-path.h>
 #include <libsrp/srp-version.h>
 
 G_BEGIN_DECLS
@@ -27,6 +28,9 @@ const char *srp_peer_info_get_address (SrpPeerInfo *self);
 
 SRP_AVAILABLE_IN_ALL
 SrpNatType srp_peer_info_get_nat_type (SrpPeerInfo *self);
+
+SRP_AVAILABLE_IN_ALL
+SrpPath srp_peer_info_get_path (SrpPeerInfo *self);
 
 SRP_AVAILABLE_IN_ALL
 gint64 srp_peer_info_get_rtt (SrpPeerInfo *self);

@@ -11,48 +11,15 @@
 
 typedef struct {
   guint16 port;
-  guint64 request;
   SrpAddress to;
-  GSource *cancel_source;
   gboolean ok;
   gint64 rtt_us;
 } PingData;
 
-static void
-clear_cancel_source (PingData *ping)
-{
-  if (ping->cancel_source == NULL)
-    return;
-  g_source_destroy (ping->cancel_source);
-  g_clear_pointer (&ping->cancel_source, g_source_unref);
-}
-
-static void
-ping_data_free (gpointer data)
-{
-  PingData *ping = data;
-
-  clear_cancel_source (ping);
-  g_free (ping);
-}
-
-/* The pending ping with that request number, removed from the table (with its
- * reference), or NULL. */
-static GTask *
-take_ping (SrpPeer *self, guint64 request)
-{
-  gpointer key, task;
-
-  if (!g_hash_table_steal_extended (self->pings, &request, &key, &task))
-    return NULL;
-  clear_cancel_source (g_task_get_task_data (task));
-  return task;
-}
-
 GTask *
 srp_peer_ping_take_result (SrpPeer *self, const SrpCoreEvent *event)
 {
-  GTask *task = take_ping (self, event->ping.request);
+  GTask *task = srp_peer_requests_take (self->pings, event->ping.request);
   PingData *ping;
 
   if (task == NULL) /* cancelled, or from before a close */
@@ -76,49 +43,11 @@ srp_peer_ping_complete (GTask *task)
                              srp_address_to_string (&ping->to, text));
 }
 
-void
-srp_peer_pings_close (SrpPeer *self)
-{
-  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer task;
-
-  g_hash_table_iter_init (&iter, self->pings);
-  while (g_hash_table_iter_next (&iter, NULL, &task))
-    {
-      clear_cancel_source (g_task_get_task_data (task));
-      g_ptr_array_add (pending, task);
-      g_hash_table_iter_steal (&iter);
-    }
-  /* Callbacks run after the table is empty: they may ping again. */
-  for (guint i = 0; i < pending->len; i++)
-    g_task_return_new_error (pending->pdata[i], G_IO_ERROR, G_IO_ERROR_CLOSED,
-                             "The peer was closed");
-}
-
-static gboolean
-on_ping_cancelled (GCancellable *cancellable, gpointer user_data)
-{
-  GTask *task = user_data;
-  SrpPeer *self = g_task_get_source_object (task);
-  PingData *ping = g_task_get_task_data (task);
-
-  /* The core may still answer; with the task gone, drive ignores it. */
-  task = take_ping (self, ping->request);
-  if (task != NULL)
-    {
-      g_task_return_error_if_cancelled (task);
-      g_object_unref (task);
-    }
-  return G_SOURCE_REMOVE;
-}
-
 static void
 ping_start (GTask *task, GInetAddress *inet)
 {
   SrpPeer *self = g_task_get_source_object (task);
   PingData *ping = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr (GSocketAddress) address = NULL;
   g_autoptr (GSocketAddress) reachable = NULL;
   g_autofree char *text = NULL;
@@ -142,14 +71,9 @@ ping_start (GTask *task, GInetAddress *inet)
       return;
     }
 
-  ping->request = srp_core_ping (self->core, g_get_monotonic_time (), &ping->to);
-  g_hash_table_insert (self->pings, &ping->request, g_object_ref (task));
-  if (cancellable != NULL)
-    {
-      ping->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (ping->cancel_source, G_SOURCE_FUNC (on_ping_cancelled), task, NULL);
-      g_source_attach (ping->cancel_source, self->context);
-    }
+  /* The core may still answer a cancelled ping; drive then finds no task. */
+  srp_peer_requests_add (self->pings,
+                         srp_core_ping (self->core, g_get_monotonic_time (), &ping->to), task);
   srp_peer_drive (self);
 }
 
@@ -207,7 +131,7 @@ srp_peer_ping_async (SrpPeer *self, const char *host, guint16 port, GCancellable
   g_task_set_source_tag (task, srp_peer_ping_async);
   ping = g_new0 (PingData, 1);
   ping->port = port;
-  g_task_set_task_data (task, ping, ping_data_free);
+  g_task_set_task_data (task, ping, g_free);
 
   if (g_task_return_error_if_cancelled (task))
     return;

@@ -1,7 +1,8 @@
 /* srp-peer-private.h: the state SrpPeer's files share (internal). Each file
  * owns one concern: srp-peer.c the object, its properties and signals and
  * the core's events; srp-peer-transport.c the sockets and the timer;
- * srp-peer-ping.c pings; srp-peer-bootstrap.c bootstrap peers.
+ * srp-peer-ping.c pings; srp-peer-connect.c connecting to a given peer;
+ * srp-peer-bootstrap.c bootstrap peers.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,29 +14,21 @@
 #include "srp-core.h"
 #include "srp-identity.h"
 #include "srp-message-private.h"
+#include "srp-peer-requests.h"
+#include "srp-socket-set.h"
 #include "srp-topic.h"
 
 G_BEGIN_DECLS
 
-/* Datagrams taken from a socket per g_socket_receive_messages call, and
- * calls per wake-up before other sources get a turn. */
-#define SRP_PEER_RECV_BATCH 16
-#define SRP_PEER_RECV_ROUNDS 8
-
 /* The main socket carries the protocol; the probe socket only serves NAT
- * classification (answers that must come from, or reach, another port). */
+ * classification (answers that must come from, or reach, another port).
+ * Punch sockets, numbered from SRP_PEER_N_SOCKETS up, come and go as the
+ * core asks while it connects to a peer. */
 enum {
   SRP_PEER_SOCKET_MAIN,
   SRP_PEER_SOCKET_PROBE,
   SRP_PEER_N_SOCKETS
 };
-
-typedef struct {
-  guint8 data[SRP_PEER_RECV_BATCH][SRP_MAX_DATAGRAM + 1];
-  GInputVector vectors[SRP_PEER_RECV_BATCH];
-  GInputMessage messages[SRP_PEER_RECV_BATCH];
-  GSocketAddress *addresses[SRP_PEER_RECV_BATCH];
-} SrpPeerRecvBatch;
 
 struct _SrpPeer {
   GObject parent_instance;
@@ -45,14 +38,13 @@ struct _SrpPeer {
 
   /* Set while listening. */
   SrpCore *core;
-  GSocket *sockets[SRP_PEER_N_SOCKETS];
-  GSource *socket_sources[SRP_PEER_N_SOCKETS];
+  SrpSocketSet *sockets;
   GSocketFamily family;
   GSource *timer_source;
-  SrpPeerRecvBatch *recv;
   guint16 port;
 
-  GHashTable *pings;     /* guint64 *request (in the task's data) -> GTask *, owned */
+  SrpPeerRequests *pings; /* ping tasks by the core's request number */
+  SrpPeerRequests *connects; /* connect tasks by the core's request number */
   GListStore *peers;     /* SrpPeerInfo, in the order they connected */
   GHashTable *peer_index; /* SrpId * (in the info) -> SrpPeerInfo *, borrowed from peers */
   SrpNatType nat_type;
@@ -70,7 +62,6 @@ struct _SrpPeer {
   GCancellable *resolving; /* cancelled when the peer stops listening */
 
   guint64 send_failures;
-  guint64 recv_failures;
 };
 
 typedef struct {
@@ -81,12 +72,17 @@ typedef struct {
 /* srp-peer.c: carries out what the core asks after any input (sends,
  * events, the next timeout). */
 void srp_peer_drive (SrpPeer *self);
+/* A peer ID from its hex form; SRP_ERROR_INVALID_ARGUMENT otherwise. */
+gboolean srp_peer_parse_id (const char *text, SrpId *id, GError **error);
 
 /* srp-peer-transport.c */
 gboolean srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port,
                                   GError **error);
 void srp_peer_transport_close (SrpPeer *self);
 void srp_peer_transport_send (SrpPeer *self);
+/* Opens or closes punch socket number index (SOCKET_OPEN, SOCKET_CLOSE). */
+void srp_peer_transport_open_punch (SrpPeer *self, guint index);
+void srp_peer_transport_close_punch (SrpPeer *self, guint index);
 /* Prefers an address the main socket can reach: IPv4 sockets cannot send to IPv6. */
 GInetAddress *srp_peer_transport_pick_address (SrpPeer *self, GList *addresses);
 
@@ -94,8 +90,11 @@ GInetAddress *srp_peer_transport_pick_address (SrpPeer *self, GList *addresses);
  * task to complete once the peer is consistent, or NULL. */
 GTask *srp_peer_ping_take_result (SrpPeer *self, const SrpCoreEvent *event);
 void srp_peer_ping_complete (GTask *task);
-/* Fails every pending ping with G_IO_ERROR_CLOSED. */
-void srp_peer_pings_close (SrpPeer *self);
+
+/* srp-peer-connect.c: the same for CONNECT_RESULT; completing looks the
+ * peer up in the list, so call it after the events were handled. */
+GTask *srp_peer_connect_take_result (SrpPeer *self, const SrpCoreEvent *event);
+void srp_peer_connect_complete (GTask *task);
 
 /* srp-peer-topics.c: subscriptions (kept across close and listen),
  * delivery of MESSAGE events, publishing and its PUBLISHED results. */

@@ -263,22 +263,12 @@ srp_peer_subscribe (SrpPeer *self, const char *name)
   return srp_topic_new (self, name);
 }
 
-static gboolean
-parse_recipient (const char *recipient, SrpId *id, GError **error)
-{
-  if (srp_id_from_hex (id, recipient))
-    return TRUE;
-  g_set_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
-               "“%s” is not a peer ID (64 hexadecimal characters)", recipient);
-  return FALSE;
-}
-
 static char *
 send_to_inbox (SrpPeer *self, const char *recipient, GBytes *data, GTask *task, GError **error)
 {
   SrpId id, inbox;
 
-  if (!parse_recipient (recipient, &id, error))
+  if (!srp_peer_parse_id (recipient, &id, error))
     return NULL;
   srp_topic_id_for_inbox (&id, &inbox);
   return srp_peer_publish (self, &inbox, &id, data, task, error);

@@ -1,6 +1,7 @@
 /* srp-peer-transport.c: SrpPeer's UDP sockets and its one timer. Datagrams
  * go into the core with the time they arrived; what the core wants sent goes
- * out of the socket it names.
+ * out of the socket it names (srp-socket-set.c reads and writes them), and
+ * punch sockets open and close as the core asks.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,20 +9,9 @@
 
 #include "srp-peer-private.h"
 
-#include <gio/gnetworking.h>
-
 #include "srp-error.h"
 #include "srp-local-addresses.h"
 #include "srp-socket-address.h"
-
-static void
-clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
 
 void
 srp_peer_transport_send (SrpPeer *self)
@@ -30,23 +20,13 @@ srp_peer_transport_send (SrpPeer *self)
 
   while (srp_core_poll_transmit (self->core, transmit))
     {
-      g_autoptr (GSocketAddress) to = NULL;
       g_autoptr (GError) error = NULL;
       char text[SRP_ADDRESS_STRING_MAX];
 
-      /* The core names a socket it was configured with, so the index holds. */
-      to = srp_socket_address_from_srp (&transmit->to, self->family);
-      if (to == NULL)
-        {
-          self->send_failures++;
-          g_debug ("Cannot send to %s from an IPv4 socket",
-                   srp_address_to_string (&transmit->to, text));
-          continue;
-        }
-      /* A full send buffer or an unreachable network loses this datagram
-       * only; the protocol resends what matters. */
-      if (g_socket_send_to (self->sockets[transmit->socket], to, (const char *) transmit->data,
-                            transmit->len, NULL, &error) < 0)
+      /* A full send buffer, an unreachable network or a punch socket that
+       * is gone loses this datagram only; the protocol resends what
+       * matters. */
+      if (!srp_socket_set_send (self->sockets, transmit, &error))
         {
           self->send_failures++;
           g_debug ("Cannot send %" G_GSIZE_FORMAT " bytes to %s: %s", transmit->len,
@@ -55,68 +35,40 @@ srp_peer_transport_send (SrpPeer *self)
     }
 }
 
-/* Reads batches of datagrams from one socket into the core. */
 static void
-receive_from (SrpPeer *self, guint index)
-{
-  SrpPeerRecvBatch *recv = self->recv;
-
-  for (guint round = 0; round < SRP_PEER_RECV_ROUNDS && self->core != NULL; round++)
-    {
-      g_autoptr (GError) error = NULL;
-      gint64 now;
-      int n;
-
-      for (guint i = 0; i < SRP_PEER_RECV_BATCH; i++)
-        {
-          recv->vectors[i].buffer = recv->data[i];
-          recv->vectors[i].size = sizeof recv->data[i];
-          recv->messages[i] = (GInputMessage) {
-            .address = &recv->addresses[i],
-            .vectors = &recv->vectors[i],
-            .num_vectors = 1,
-          };
-          recv->addresses[i] = NULL;
-        }
-
-      n = g_socket_receive_messages (self->sockets[index], recv->messages, SRP_PEER_RECV_BATCH,
-                                     0, NULL, &error);
-      if (n < 0)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            {
-              self->recv_failures++;
-              g_debug ("Cannot receive: %s", error->message);
-            }
-          break;
-        }
-
-      now = g_get_monotonic_time ();
-      for (int i = 0; i < n; i++)
-        {
-          SrpAddress from;
-
-          if (srp_socket_address_to_srp (recv->addresses[i], &from))
-            srp_core_handle_datagram (self->core, now, index, &from, recv->data[i],
-                                      recv->messages[i].bytes_received);
-        }
-      for (int i = 0; i < n; i++)
-        g_clear_object (&recv->addresses[i]);
-
-      if (n < SRP_PEER_RECV_BATCH)
-        break;
-    }
-}
-
-static gboolean
-on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
+on_datagram (guint index, gint64 now_us, const SrpAddress *from, const guint8 *data, gsize len,
+             gpointer user_data)
 {
   SrpPeer *self = user_data;
 
-  receive_from (self, socket == self->sockets[SRP_PEER_SOCKET_PROBE] ? SRP_PEER_SOCKET_PROBE
-                                                                      : SRP_PEER_SOCKET_MAIN);
-  srp_peer_drive (self);
-  return G_SOURCE_CONTINUE;
+  srp_core_handle_datagram (self->core, now_us, index, from, data, len);
+}
+
+static void
+on_read (gpointer user_data)
+{
+  srp_peer_drive (user_data);
+}
+
+void
+srp_peer_transport_open_punch (SrpPeer *self, guint index)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* The core numbers punch sockets from 2; the first two are never its to
+   * replace. Without the socket, the core's probes through it are lost and
+   * that attempt fails on its own. */
+  if (index < SRP_PEER_N_SOCKETS ||
+      !srp_socket_set_bind_like (self->sockets, index, SRP_PEER_SOCKET_MAIN, &error))
+    g_debug ("Cannot open punch socket %u: %s", index,
+             error != NULL ? error->message : "reserved number");
+}
+
+void
+srp_peer_transport_close_punch (SrpPeer *self, guint index)
+{
+  if (index >= SRP_PEER_N_SOCKETS)
+    srp_socket_set_close (self->sockets, index);
 }
 
 /* A source that fires at its ready time and then waits for the next one. */
@@ -141,62 +93,24 @@ on_timer (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static GSource *
-attach_source (SrpPeer *self, GSource *source, GSourceFunc callback, const char *name)
-{
-  g_source_set_callback (source, callback, self, NULL);
-  g_source_set_name (source, name);
-  g_source_attach (source, self->context);
-  return source;
-}
-
-static GSocket *
-bind_socket (GInetAddress *inet, guint16 port, gboolean dual_stack, GError **error)
-{
-  GSocketFamily family = g_inet_address_get_family (inet);
-  g_autoptr (GSocket) socket = NULL;
-  g_autoptr (GSocketAddress) address = NULL;
-
-  socket = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
-  if (socket == NULL)
-    return NULL;
-  if (family == G_SOCKET_FAMILY_IPV6 &&
-      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? 0 : 1, error))
-    return NULL;
-  g_socket_set_blocking (socket, FALSE);
-  address = g_inet_socket_address_new (inet, port);
-  if (!g_socket_bind (socket, address, FALSE, error))
-    return NULL;
-  return g_steal_pointer (&socket);
-}
-
 /* One dual-stack IPv6 socket reaches both families; hosts without IPv6 get
  * an IPv4 one. A port in use is an error either way. */
-static GSocket *
-bind_any (guint16 port, GInetAddress **bound, GError **error)
+static gboolean
+bind_any (SrpSocketSet *sockets, guint16 port, GError **error)
 {
   g_autoptr (GInetAddress) any6 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
-  g_autoptr (GInetAddress) any4 = NULL;
+  g_autoptr (GInetAddress) any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GError) local_error = NULL;
-  GSocket *socket;
 
-  socket = bind_socket (any6, port, TRUE, &local_error);
-  if (socket != NULL)
-    {
-      *bound = g_steal_pointer (&any6);
-      return socket;
-    }
+  if (srp_socket_set_bind (sockets, SRP_PEER_SOCKET_MAIN, any6, port, TRUE, &local_error))
+    return TRUE;
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
+      return FALSE;
     }
   g_debug ("No dual-stack IPv6 socket (%s): using IPv4", local_error->message);
-  any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
-  socket = bind_socket (any4, port, FALSE, error);
-  if (socket != NULL)
-    *bound = g_steal_pointer (&any4);
-  return socket;
+  return srp_socket_set_bind (sockets, SRP_PEER_SOCKET_MAIN, any4, port, FALSE, error);
 }
 
 /* Tells the core which addresses are this host's: a reflexive address among
@@ -236,31 +150,36 @@ sign_with_identity (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATUR
 gboolean
 srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GError **error)
 {
-  g_autoptr (GSocket) main_socket = NULL;
-  g_autoptr (GSocket) probe_socket = NULL;
+  g_autoptr (SrpSocketSet) sockets = NULL;
+  g_autoptr (GInetAddress) requested = NULL;
   g_autoptr (GSocketAddress) local = NULL;
-  g_autoptr (GInetAddress) bound = NULL;
+  GInetAddress *bound;
+  GSocket *main_socket;
   SrpCoreConfig config;
+  gboolean ok;
 
   if (address != NULL)
     {
-      bound = g_inet_address_new_from_string (address);
-      if (bound == NULL)
+      requested = g_inet_address_new_from_string (address);
+      if (requested == NULL)
         {
           g_set_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
                        "“%s” is not an IP address", address);
           return FALSE;
         }
-      main_socket = bind_socket (bound, port, FALSE, error);
     }
-  else
-    main_socket = bind_any (port, &bound, error);
 
+  sockets = srp_socket_set_new (self->context, on_datagram, on_read, self);
+  if (requested != NULL)
+    ok = srp_socket_set_bind (sockets, SRP_PEER_SOCKET_MAIN, requested, port, FALSE, error);
+  else
+    ok = bind_any (sockets, port, error);
   /* The probe socket shares the main one's address and family, on a port of
-   * the system's choosing. */
-  if (main_socket != NULL)
-    probe_socket = bind_socket (bound, 0, address == NULL, error);
-  if (probe_socket != NULL)
+   * the system's choosing; so do punch sockets. */
+  if (ok)
+    ok = srp_socket_set_bind_like (sockets, SRP_PEER_SOCKET_PROBE, SRP_PEER_SOCKET_MAIN, error);
+  main_socket = srp_socket_set_get (sockets, SRP_PEER_SOCKET_MAIN);
+  if (ok)
     local = g_socket_get_local_address (main_socket, error);
   if (local == NULL)
     {
@@ -268,6 +187,7 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
                       address != NULL ? address : "all interfaces", port);
       return FALSE;
     }
+  bound = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
 
   srp_core_config_init (&config);
   config.seed = (guint64) g_random_int () << 32 | g_random_int ();
@@ -278,35 +198,27 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   config.cache_budget = (gsize) srp_cache_get_budget (self->cache);
   self->core = srp_core_new (&config);
   add_local_addresses (self, bound);
-  self->recv = g_new0 (SrpPeerRecvBatch, 1);
   self->family = g_socket_get_family (main_socket);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  self->sockets[SRP_PEER_SOCKET_MAIN] = g_steal_pointer (&main_socket);
-  self->sockets[SRP_PEER_SOCKET_PROBE] = g_steal_pointer (&probe_socket);
-
-  for (guint i = 0; i < SRP_PEER_N_SOCKETS; i++)
-    self->socket_sources[i] =
-      attach_source (self, g_socket_create_source (self->sockets[i], G_IO_IN, NULL),
-                     G_SOURCE_FUNC (on_readable),
-                     i == SRP_PEER_SOCKET_MAIN ? "SrpPeer socket" : "SrpPeer probe socket");
-  self->timer_source = attach_source (self, g_source_new (&timer_source_funcs, sizeof (GSource)),
-                                      on_timer, "SrpPeer timer");
+  /* With it, the core tells peers its local addresses, so that two peers
+   * behind one NAT can connect over their LAN. */
+  srp_core_set_local_port (self->core, self->port);
+  self->sockets = g_steal_pointer (&sockets);
+  self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
+  g_source_set_callback (self->timer_source, on_timer, self, NULL);
+  g_source_set_name (self->timer_source, "SrpPeer timer");
+  g_source_attach (self->timer_source, self->context);
   return TRUE;
 }
 
 void
 srp_peer_transport_close (SrpPeer *self)
 {
-  for (guint i = 0; i < SRP_PEER_N_SOCKETS; i++)
-    {
-      clear_source (&self->socket_sources[i]);
-      if (self->sockets[i] != NULL)
-        g_socket_close (self->sockets[i], NULL);
-      g_clear_object (&self->sockets[i]);
-    }
-  clear_source (&self->timer_source);
+  g_clear_pointer (&self->sockets, srp_socket_set_free);
+  if (self->timer_source != NULL)
+    g_source_destroy (self->timer_source);
+  g_clear_pointer (&self->timer_source, g_source_unref);
   g_clear_pointer (&self->core, srp_core_free);
-  g_clear_pointer (&self->recv, g_free);
   self->port = 0;
 }
 

@@ -68,6 +68,7 @@ enum {
   SIGNAL_PEER_REMOVED,
   SIGNAL_BOOTSTRAP_FAILED,
   SIGNAL_MESSAGE,
+  SIGNAL_CONNECTED,
   N_SIGNALS
 };
 
@@ -91,11 +92,13 @@ peer_added (SrpPeer *self, const SrpCoreEvent *event)
   /* The core announces a peer once per connection; a repeat would be a
    * core bug, and two rows for one peer would confuse a list view. */
   g_return_if_fail (!g_hash_table_contains (self->peer_index, &event->peer.id));
-  info = srp_peer_info_new (&event->peer.id, &event->peer.address, event->peer.nat,
-                            event->peer.rtt_us, since);
+  info = srp_peer_info_new (event, since);
   g_hash_table_insert (self->peer_index, (gpointer) srp_peer_info_get_raw_id (info), info);
   g_list_store_append (self->peers, info);
   g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, info);
+  /* A peer-added handler may have closed the peer: the connection is gone. */
+  if (event->peer.introduced && self->core != NULL)
+    g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, info);
 }
 
 static void
@@ -104,7 +107,7 @@ peer_changed (SrpPeer *self, const SrpCoreEvent *event)
   SrpPeerInfo *info = g_hash_table_lookup (self->peer_index, &event->peer.id);
 
   if (info != NULL)
-    srp_peer_info_update (info, &event->peer.address, event->peer.nat, event->peer.rtt_us);
+    srp_peer_info_update (info, event);
 }
 
 static void
@@ -180,22 +183,70 @@ handle_event (SrpPeer *self, const SrpCoreEvent *event)
     case SRP_CORE_EVENT_MESSAGE:
       srp_peer_topics_deliver (self, event);
       break;
-    case SRP_CORE_EVENT_PING_RESULT: /* taken in drive */
-    case SRP_CORE_EVENT_PUBLISHED:   /* taken in drive */
+    case SRP_CORE_EVENT_PING_RESULT:    /* taken in drive */
+    case SRP_CORE_EVENT_PUBLISHED:      /* taken in drive */
+    case SRP_CORE_EVENT_CONNECT_RESULT: /* taken in drive */
+    case SRP_CORE_EVENT_SOCKET_OPEN:    /* done in drive */
+    case SRP_CORE_EVENT_SOCKET_CLOSE:   /* done in drive */
     case SRP_CORE_EVENT_NONE:
     default:
       break;
     }
 }
 
-/* Carries out what the core asks for after any input: sends, events, and the
- * next timeout. Events are drained first and acted on afterwards, because
- * signal handlers and task callbacks may call back into the peer, even close
- * it. */
+/* Takes the task an event completes out of its table at once (so that a
+ * cancellation cannot complete it too) into done, to be completed last.
+ * FALSE when the event is not a task's result. */
+static gboolean
+take_task (SrpPeer *self, const SrpCoreEvent *event, GPtrArray *done)
+{
+  GTask *task;
+
+  switch (event->type)
+    {
+    case SRP_CORE_EVENT_PING_RESULT:
+      task = srp_peer_ping_take_result (self, event);
+      break;
+    case SRP_CORE_EVENT_PUBLISHED:
+      task = srp_peer_publish_take_result (self, event);
+      break;
+    case SRP_CORE_EVENT_CONNECT_RESULT:
+      task = srp_peer_connect_take_result (self, event);
+      break;
+    default:
+      return FALSE;
+    }
+  if (task != NULL) /* NULL: cancelled, or from before a close */
+    g_ptr_array_add (done, task);
+  return TRUE;
+}
+
+static void
+complete_task (GTask *task)
+{
+  gpointer tag = g_task_get_source_tag (task);
+
+  if (tag == srp_peer_ping_async)
+    srp_peer_ping_complete (task);
+  else if (tag == srp_peer_connect_async)
+    srp_peer_connect_complete (task);
+  else
+    srp_peer_publish_complete (task);
+}
+
+/* Carries out what the core asks for after any input: sockets, sends,
+ * events, and the next timeout. Events are drained first and acted on
+ * afterwards, because signal handlers and task callbacks may call back into
+ * the peer, even close it.
+ *
+ * Punch sockets open before the sends (the core's first probes through a
+ * new socket are among them) and close after them (a last datagram may be
+ * queued for a socket the core is done with). */
 void
 srp_peer_drive (SrpPeer *self)
 {
   g_autoptr (GArray) events = NULL;
+  g_autoptr (GArray) closing = NULL;
   g_autoptr (GPtrArray) done = NULL;
   g_autoptr (SrpPeer) hold = NULL;
   SrpCoreEvent event;
@@ -203,28 +254,26 @@ srp_peer_drive (SrpPeer *self)
   if (self->core == NULL)
     return;
 
-  srp_peer_transport_send (self);
-
   events = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
   g_array_set_clear_func (events, (GDestroyNotify) srp_core_event_clear);
+  closing = g_array_new (FALSE, FALSE, sizeof (guint));
   done = g_ptr_array_new_with_free_func (g_object_unref);
   while (srp_core_poll_event (self->core, &event))
     {
-      GTask *task;
-
-      if (event.type == SRP_CORE_EVENT_PING_RESULT)
-        task = srp_peer_ping_take_result (self, &event);
-      else if (event.type == SRP_CORE_EVENT_PUBLISHED)
-        task = srp_peer_publish_take_result (self, &event);
-      else
+      if (event.type == SRP_CORE_EVENT_SOCKET_OPEN)
+        srp_peer_transport_open_punch (self, event.socket.socket);
+      else if (event.type == SRP_CORE_EVENT_SOCKET_CLOSE)
+        g_array_append_val (closing, event.socket.socket);
+      else if (!take_task (self, &event, done))
         {
           g_array_append_val (events, event);
           continue;
         }
-      if (task != NULL)
-        g_ptr_array_add (done, task);
       srp_core_event_clear (&event);
     }
+  srp_peer_transport_send (self);
+  for (guint i = 0; i < closing->len; i++)
+    srp_peer_transport_close_punch (self, g_array_index (closing, guint, i));
   g_source_set_ready_time (self->timer_source, srp_core_poll_timeout (self->core));
   {
     SrpCacheStats stats;
@@ -242,14 +291,7 @@ srp_peer_drive (SrpPeer *self)
   g_object_thaw_notify (G_OBJECT (self));
 
   for (guint i = 0; i < done->len; i++)
-    {
-      GTask *task = done->pdata[i];
-
-      if (g_task_get_source_tag (task) == srp_peer_ping_async)
-        srp_peer_ping_complete (task);
-      else
-        srp_peer_publish_complete (task);
-    }
+    complete_task (done->pdata[i]);
 }
 
 void
@@ -298,7 +340,8 @@ srp_peer_stop (SrpPeer *self, gboolean notify)
       g_object_notify_by_pspec (object, properties[PROP_PORT]);
       g_object_thaw_notify (object);
     }
-  srp_peer_pings_close (self);
+  srp_peer_requests_close (self->pings);
+  srp_peer_requests_close (self->connects);
   srp_peer_publishes_close (self);
 }
 
@@ -323,7 +366,8 @@ srp_peer_finalize (GObject *object)
 {
   SrpPeer *self = SRP_PEER (object);
 
-  g_clear_pointer (&self->pings, g_hash_table_unref);
+  g_clear_pointer (&self->pings, srp_peer_requests_free);
+  g_clear_pointer (&self->connects, srp_peer_requests_free);
   srp_peer_topics_clear (self);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->peer_index, g_hash_table_unref);
@@ -464,6 +508,10 @@ srp_peer_class_init (SrpPeerClass *klass)
    * its name does not resolve. Unanswered bootstrap peers are retried and do
    * not emit this.
    */
+  signals[SIGNAL_BOOTSTRAP_FAILED] =
+    g_signal_new ("bootstrap-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_ERROR);
+
   /**
    * SrpPeer::message:
    * @self: the peer
@@ -477,9 +525,24 @@ srp_peer_class_init (SrpPeerClass *klass)
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SRP_TYPE_MESSAGE);
 
-  signals[SIGNAL_BOOTSTRAP_FAILED] =
-    g_signal_new ("bootstrap-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_ERROR);
+  /**
+   * SrpPeer::connected:
+   * @self: the peer
+   * @info: the peer it connected to
+   *
+   * Emitted when a connection was made through an introduction: a
+   * connected peer introduced this one and @info to each other, because
+   * one of them asked to connect to the other with
+   * [method@Peer.connect_async]. It comes on both sides, whichever asked,
+   * right after [signal@Peer::peer-added] for the same @info. Connections
+   * made otherwise (bootstrap peers, peer exchange) do not emit it.
+   *
+   * [property@PeerInfo:path] tells whether the connection is direct (a
+   * hole was punched through the NATs on the way) or relayed.
+   */
+  signals[SIGNAL_CONNECTED] =
+    g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, SRP_TYPE_PEER_INFO);
 }
 
 static void
@@ -488,7 +551,8 @@ srp_peer_init (SrpPeer *self)
   g_autoptr (GError) error = NULL;
 
   self->context = g_main_context_ref_thread_default ();
-  self->pings = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
+  self->pings = srp_peer_requests_new (self->context);
+  self->connects = srp_peer_requests_new (self->context);
   self->peers = g_list_store_new (SRP_TYPE_PEER_INFO);
   self->peer_index = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
   self->bootstraps = g_array_new (FALSE, FALSE, sizeof (SrpPeerBootstrap));
@@ -568,6 +632,16 @@ srp_peer_get_id (SrpPeer *self)
   g_return_val_if_fail (SRP_IS_PEER (self), NULL);
 
   return srp_identity_get_hex_id (self->identity);
+}
+
+gboolean
+srp_peer_parse_id (const char *text, SrpId *id, GError **error)
+{
+  if (srp_id_from_hex (id, text))
+    return TRUE;
+  g_set_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
+               "“%s” is not a peer ID (64 hexadecimal characters)", text);
+  return FALSE;
 }
 
 /**
@@ -707,8 +781,8 @@ srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **erro
  * @self: a peer
  *
  * Stops listening: closes the sockets, empties [method@Peer.get_peers]
- * (emitting [signal@Peer::peer-removed] for each), and fails pending pings
- * with %G_IO_ERROR_CLOSED. The peer keeps its identity and its bootstrap
+ * (emitting [signal@Peer::peer-removed] for each), and fails pending pings,
+ * connects and sends with %G_IO_ERROR_CLOSED. The peer keeps its identity and its bootstrap
  * peers, and may listen again. Closing a peer that does not listen does
  * nothing.
  *

@@ -80,4 +80,11 @@ void srp_peer_ping_async (SrpPeer *self, const char *host, guint16 port,
 SRP_AVAILABLE_IN_ALL
 gint64 srp_peer_ping_finish (SrpPeer *self, GAsyncResult *result, GError **error);
 
+SRP_AVAILABLE_IN_ALL
+void srp_peer_connect_async (SrpPeer *self, const char *peer_id, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+
+SRP_AVAILABLE_IN_ALL
+SrpPeerInfo *srp_peer_connect_finish (SrpPeer *self, GAsyncResult *result, GError **error);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <libsrp/srp-message.h>
 #include <libsrp/srp-topic.h>
 #include <libsrp/srp-nat-type.h>
+#include <libsrp/srp-path.h>
 #include <libsrp/srp-peer-info.h>
 #include <libsrp/srp-peer.h>
 

@@ -6,22 +6,78 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "srp-tool.h"
 
 typedef struct {
   gboolean json;
+  char *greet;
 } Node;
+
+static const char *
+path_name (SrpPeerInfo *info)
+{
+  return srp_path_to_string (srp_peer_info_get_path (info));
+}
+
+/* Prints {"event":EVENT,"id":...,"path":...} with --json; FALSE without. */
+static gboolean
+print_json_path (Node *node, const char *event, SrpPeerInfo *info)
+{
+  GString *out;
+
+  if (!node->json)
+    return FALSE;
+  out = srp_tool_json_begin (event);
+  srp_tool_json_string (out, "id", srp_peer_info_get_id (info));
+  srp_tool_json_string (out, "path", path_name (info));
+  srp_tool_json_print (out);
+  return TRUE;
+}
+
+static void
+on_path (SrpPeerInfo *info, GParamSpec *pspec, Node *node)
+{
+  if (print_json_path (node, "path", info))
+    return;
+  printf ("path to %s is now %s\n", srp_peer_info_get_id (info), path_name (info));
+  fflush (stdout);
+}
+
+static void
+on_connected (SrpPeer *peer, SrpPeerInfo *info, Node *node)
+{
+  g_autoptr (GBytes) greeting = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *message_id = NULL;
+
+  if (!print_json_path (node, "connected", info))
+    {
+      printf ("%s connected through an introduction (%s)\n", srp_peer_info_get_id (info),
+              path_name (info));
+      fflush (stdout);
+    }
+  if (node->greet == NULL)
+    return;
+  greeting = g_bytes_new (node->greet, strlen (node->greet));
+  message_id = srp_peer_send (peer, srp_peer_info_get_id (info), greeting, &error);
+  if (message_id == NULL)
+    g_printerr ("srp-tool node: --greet: %s\n", error->message);
+}
 
 static void
 on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
+  /* Relayed connections may become direct later. */
+  g_signal_connect (info, "notify::path", G_CALLBACK (on_path), node);
   if (node->json)
     {
       GString *out = srp_tool_json_begin ("peer-added");
       srp_tool_json_string (out, "id", srp_peer_info_get_id (info));
       srp_tool_json_string (out, "address", srp_peer_info_get_address (info));
       srp_tool_json_string (out, "nat", srp_nat_type_to_string (srp_peer_info_get_nat_type (info)));
+      srp_tool_json_string (out, "path", path_name (info));
       srp_tool_json_print (out);
       return;
     }
@@ -34,6 +90,7 @@ on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 static void
 on_peer_removed (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
+  g_signal_handlers_disconnect_by_data (info, node);
   if (node->json)
     {
       GString *out = srp_tool_json_begin ("peer-removed");
@@ -95,6 +152,7 @@ srp_tool_node (int argc, char **argv)
   g_autofree char *listen = NULL;
   g_auto (GStrv) bootstraps = NULL;
   g_autofree char *key = NULL;
+  g_autofree char *greet = NULL;
   Node node = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
@@ -105,9 +163,12 @@ srp_tool_node (int argc, char **argv)
       "let the peer classify its NAT)", "HOST:PORT" },
     { "key", 'k', 0, G_OPTION_ARG_FILENAME, &key,
       "Keep the peer's identity in FILE (made, mode 0600, when missing)", "FILE" },
+    { "greet", 0, 0, G_OPTION_ARG_STRING, &greet,
+      "Send TEXT to the inbox of every peer that connects through an introduction "
+      "(srp-tool connect)", "TEXT" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &node.json,
-      "Print one JSON object per line: ready, nat, peer-added, peer-removed, "
-      "bootstrap-failed, stopped", NULL },
+      "Print one JSON object per line: ready, nat, peer-added, peer-removed, connected, "
+      "path, message, bootstrap-failed, stopped", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
@@ -128,6 +189,7 @@ srp_tool_node (int argc, char **argv)
       g_printerr ("srp-tool node: unexpected argument “%s”\n", argv[1]);
       return 2;
     }
+  node.greet = greet;
   if (listen != NULL && !srp_tool_parse_listen (listen, &host, &port, &error))
     {
       g_printerr ("srp-tool node: --listen: %s\n", error->message);
@@ -147,6 +209,7 @@ srp_tool_node (int argc, char **argv)
     }
   g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), &node);
   g_signal_connect (peer, "peer-removed", G_CALLBACK (on_peer_removed), &node);
+  g_signal_connect (peer, "connected", G_CALLBACK (on_connected), &node);
   g_signal_connect (peer, "notify::nat-type", G_CALLBACK (on_nat_type), &node);
   g_signal_connect (peer, "bootstrap-failed", G_CALLBACK (on_bootstrap_failed), &node);
   g_signal_connect (peer, "message", G_CALLBACK (on_message), &node);

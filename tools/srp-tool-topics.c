@@ -18,44 +18,13 @@ typedef struct {
   GError *error;
 } Wait;
 
-static void
-on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Wait *wait)
-{
-  wait->done = TRUE;
-}
-
-/* Makes a peer, joins the network through the bootstraps and waits (up to
- * timeout seconds) until it is connected; NULL with a message printed. */
 static SrpPeer *
 join (const char *command, char **bootstraps, int timeout)
 {
   g_autoptr (SrpPeer) peer = srp_peer_new ();
-  g_autoptr (GError) error = NULL;
-  Wait wait = { FALSE };
-  gulong handler;
 
-  if (bootstraps == NULL)
-    {
-      g_printerr ("srp-tool %s: give at least one --bootstrap HOST:PORT\n", command);
-      return NULL;
-    }
-  if (!srp_tool_add_bootstraps (peer, bootstraps, &error) ||
-      !srp_peer_listen (peer, NULL, 0, &error))
-    {
-      g_printerr ("srp-tool %s: %s\n", command, error->message);
-      return NULL;
-    }
-  handler = g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), &wait);
-  srp_tool_run_for (&wait.done, (guint64) timeout * 1000);
-  g_signal_handler_disconnect (peer, handler);
-  if (g_list_model_get_n_items (srp_peer_get_peers (peer)) == 0)
-    {
-      g_printerr ("srp-tool %s: no bootstrap peer answered within %d s\n", command, timeout);
-      return NULL;
-    }
-  /* A moment for peer exchange to bring in more peers than the bootstrap. */
-  wait.done = FALSE;
-  srp_tool_run_for (&wait.done, 500);
+  if (!srp_tool_join (peer, command, bootstraps, timeout))
+    return NULL;
   return g_steal_pointer (&peer);
 }
 

@@ -24,6 +24,7 @@ static const Command commands[] = {
   { "publish", srp_tool_publish, "Publish a message on a topic" },
   { "subscribe", srp_tool_subscribe, "Print the messages published on a topic" },
   { "send", srp_tool_send, "Send a message to one peer's inbox" },
+  { "connect", srp_tool_connect, "Connect to a peer by its ID, through NATs" },
   { "demo", srp_tool_demo, "Show peers on loopback: ping, discovery, topics, catching up" },
 };
 
@@ -224,6 +225,44 @@ srp_tool_run_for (gboolean *done, guint64 timeout_ms)
   if (!deadline.expired)
     g_source_remove (timer);
   return !deadline.expired;
+}
+
+static void
+on_first_peer (SrpPeer *peer, SrpPeerInfo *info, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+gboolean
+srp_tool_join (SrpPeer *peer, const char *command, char **bootstraps, int timeout)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean done = FALSE;
+  gulong handler;
+
+  if (bootstraps == NULL)
+    {
+      g_printerr ("srp-tool %s: give at least one --bootstrap HOST:PORT\n", command);
+      return FALSE;
+    }
+  if (!srp_tool_add_bootstraps (peer, bootstraps, &error) ||
+      !srp_peer_listen (peer, NULL, 0, &error))
+    {
+      g_printerr ("srp-tool %s: %s\n", command, error->message);
+      return FALSE;
+    }
+  handler = g_signal_connect (peer, "peer-added", G_CALLBACK (on_first_peer), &done);
+  srp_tool_run_for (&done, (guint64) timeout * 1000);
+  g_signal_handler_disconnect (peer, handler);
+  if (g_list_model_get_n_items (srp_peer_get_peers (peer)) == 0)
+    {
+      g_printerr ("srp-tool %s: no bootstrap peer answered within %d s\n", command, timeout);
+      return FALSE;
+    }
+  /* A moment for peer exchange to bring in more peers than the bootstrap. */
+  done = FALSE;
+  srp_tool_run_for (&done, 500);
+  return TRUE;
 }
 
 gboolean

@@ -19,6 +19,7 @@ int srp_tool_nat_check (int argc, char **argv);
 int srp_tool_publish (int argc, char **argv);
 int srp_tool_subscribe (int argc, char **argv);
 int srp_tool_send (int argc, char **argv);
+int srp_tool_connect (int argc, char **argv);
 
 /* Prints a received message as a line of text, or of JSON. */
 void srp_tool_print_message (SrpMessage *message, gboolean json);
@@ -55,6 +56,11 @@ gboolean srp_tool_run_for (gboolean *done, guint64 timeout_ms);
  * that several signals change. */
 gboolean srp_tool_run_until_condition (gboolean (*condition) (gpointer data), gpointer data,
                                        guint64 timeout_ms);
+
+/* Joins the network through bootstraps (as --bootstrap gave them) and waits
+ * up to timeout seconds until peer is connected, and a moment more for
+ * other peers; FALSE with a message for command printed. */
+gboolean srp_tool_join (SrpPeer *peer, const char *command, char **bootstraps, int timeout);
 
 /* Pings host:port and waits for the answer: the round-trip time in
  * microseconds, or -1 with error set. */

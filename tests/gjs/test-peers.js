@@ -4,12 +4,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Srp from 'gi://Srp?version=1';
-import System from 'system';
-
-function fail(message) {
-    printerr(`FAIL: ${message}`);
-    System.exit(1);
-}
+import {fail} from './srp-testing.js';
 
 const loop = new GLib.MainLoop(null, false);
 const peers = {a: Srp.Peer.new(), b: new Srp.Peer()};

@@ -10,76 +10,13 @@
 #include <glib/gstdio.h>
 #include <libsrp/srp.h>
 
+#include "test-loopback.h"
 #include "test-resolver.h"
-
-/* Generous: on loopback everything below takes milliseconds, but sanitizers
- * and a loaded CI machine slow it down. */
-#define WAIT_SECONDS 20
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the default main context until condition holds; fails the test
- * after WAIT_SECONDS instead of hanging. */
-static void
-wait_until (Condition condition, gpointer data, const char *what)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, on_deadline, &expired);
-
-  while (!condition (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (expired)
-    g_error ("Waited %d s in vain for %s", WAIT_SECONDS, what);
-  g_source_remove (timeout);
-}
-
-static SrpPeer *
-peer_at (const char *address)
-{
-  g_autoptr (GError) error = NULL;
-  SrpPeer *peer = srp_peer_new ();
-
-  g_assert_true (srp_peer_listen (peer, address, 0, &error));
-  g_assert_no_error (error);
-  return peer;
-}
-
-static void
-add_bootstrap (SrpPeer *peer, SrpPeer *bootstrap, const char *address)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (srp_peer_add_bootstrap (peer, address, srp_peer_get_port (bootstrap), &error));
-  g_assert_no_error (error);
-}
-
-typedef struct {
-  SrpPeer **peers;
-  guint n;
-} Network;
-
-static gboolean
-all_connected (gpointer data)
-{
-  Network *net = data;
-
-  for (guint i = 0; i < net->n; i++)
-    if (g_list_model_get_n_items (srp_peer_get_peers (net->peers[i])) != net->n - 1)
-      return FALSE;
-  return TRUE;
-}
 
 static gboolean
 all_classified (gpointer data)
 {
-  Network *net = data;
+  TestNetwork *net = data;
 
   for (guint i = 0; i < net->n; i++)
     if (srp_peer_get_nat_type (net->peers[i]) == SRP_NAT_TYPE_UNKNOWN)
@@ -113,20 +50,20 @@ test_discovery (void)
 {
   const char *addresses[] = { "127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14" };
   SrpPeer *peers[G_N_ELEMENTS (addresses)];
-  Network net = { peers, G_N_ELEMENTS (addresses) };
+  TestNetwork net = { peers, G_N_ELEMENTS (addresses) };
   guint added = 0, removed = 0, nat_notifies = 0;
 
   for (guint i = 0; i < net.n; i++)
     {
-      peers[i] = peer_at (addresses[i]);
+      peers[i] = test_peer_at (addresses[i]);
       if (i > 0)
-        add_bootstrap (peers[i], peers[0], addresses[0]);
+        test_add_bootstrap (peers[i], peers[0], addresses[0]);
     }
   g_signal_connect (peers[0], "peer-added", G_CALLBACK (on_peer_added), &added);
   g_signal_connect (peers[0], "peer-removed", G_CALLBACK (on_peer_removed), &removed);
   g_signal_connect_swapped (peers[3], "notify::nat-type", G_CALLBACK (g_atomic_int_inc),
                             &nat_notifies);
-  wait_until (all_connected, &net, "every peer to list every other");
+  test_wait_until (test_all_connected, &net, "every peer to list every other");
   g_assert_cmpuint (added, ==, net.n - 1);
 
   for (guint i = 0; i < net.n; i++)
@@ -152,7 +89,7 @@ test_discovery (void)
         }
     }
 
-  wait_until (all_classified, &net, "every peer's NAT type");
+  test_wait_until (all_classified, &net, "every peer's NAT type");
   for (guint i = 0; i < net.n; i++)
     {
       g_autofree char *public_address =
@@ -180,12 +117,12 @@ test_discovery (void)
 static void
 test_nat_problem (void)
 {
-  g_autoptr (SrpPeer) a = peer_at ("127.0.0.21");
-  g_autoptr (SrpPeer) b = peer_at ("127.0.0.22");
-  Network net = { (SrpPeer *[]) { a, b }, 2 };
+  g_autoptr (SrpPeer) a = test_peer_at ("127.0.0.21");
+  g_autoptr (SrpPeer) b = test_peer_at ("127.0.0.22");
+  TestNetwork net = { (SrpPeer *[]) { a, b }, 2 };
 
-  add_bootstrap (b, a, "127.0.0.21");
-  wait_until (all_connected, &net, "two peers to connect");
+  test_add_bootstrap (b, a, "127.0.0.21");
+  test_wait_until (test_all_connected, &net, "two peers to connect");
   g_assert_cmpint (srp_peer_get_nat_type (b), ==, SRP_NAT_TYPE_UNKNOWN);
   g_assert_cmpstr (srp_peer_get_nat_problem (b), ==,
                    "fewer than two connected peers at different addresses");
@@ -219,22 +156,22 @@ test_bootstrap_names (void)
 {
   g_autoptr (GResolver) saved = g_resolver_get_default ();
   g_autoptr (GResolver) fake = test_resolver_new ("bootstrap.test", "127.0.0.31");
-  g_autoptr (SrpPeer) a = peer_at ("127.0.0.31");
+  g_autoptr (SrpPeer) a = test_peer_at ("127.0.0.31");
   g_autoptr (SrpPeer) b = srp_peer_new ();
   g_autoptr (GError) error = NULL;
   BootstrapFailure failure = { NULL, NULL };
-  Network net = { (SrpPeer *[]) { a, b }, 2 };
+  TestNetwork net = { (SrpPeer *[]) { a, b }, 2 };
 
   g_resolver_set_default (fake);
   /* Added before listening: kept, and tried once b listens. */
-  add_bootstrap (b, a, "bootstrap.test");
+  test_add_bootstrap (b, a, "bootstrap.test");
   g_assert_true (srp_peer_add_bootstrap (b, "nowhere.test", 4242, &error));
   g_signal_connect (b, "bootstrap-failed", G_CALLBACK (on_bootstrap_failed), &failure);
   g_assert_true (srp_peer_listen (b, "127.0.0.32", 0, &error));
   g_assert_no_error (error);
 
-  wait_until (all_connected, &net, "a bootstrap by name");
-  wait_until (failed, &failure, "a name that does not resolve");
+  test_wait_until (test_all_connected, &net, "a bootstrap by name");
+  test_wait_until (failed, &failure, "a name that does not resolve");
   g_assert_cmpstr (failure.host, ==, "nowhere.test");
   g_assert_error (failure.error, SRP_ERROR, SRP_ERROR_RESOLVE_FAILED);
   g_resolver_set_default (saved);

@@ -1,0 +1,227 @@
+/* test-connect.c: srp_peer_connect_async between three peers on loopback:
+ * its argument checks, an already-connected peer, a peer nobody knows,
+ * cancellation, and the path of connected peers.
+ *
+ * Introductions, hole punching and relays need peers that are not connected
+ * yet, which loopback peers always are after peer exchange: tests/netlab
+ * covers those (SrpPeer::connected, path changes) behind real NATs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <libsrp/srp.h>
+
+#include "test-loopback.h"
+
+typedef struct {
+  SrpPeer *peers[3];
+  guint connected_signals;
+} Fixture;
+
+static const char *addresses[] = { "127.0.0.51", "127.0.0.52", "127.0.0.53" };
+
+static void
+on_connected (SrpPeer *peer, SrpPeerInfo *info, gpointer user_data)
+{
+  ((Fixture *) user_data)->connected_signals++;
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  TestNetwork net = { fixture->peers, G_N_ELEMENTS (fixture->peers) };
+
+  for (guint i = 0; i < net.n; i++)
+    {
+      fixture->peers[i] = test_peer_at (addresses[i]);
+      if (i > 0)
+        test_add_bootstrap (fixture->peers[i], fixture->peers[0], addresses[0]);
+      g_signal_connect (fixture->peers[i], "connected", G_CALLBACK (on_connected), fixture);
+    }
+  test_wait_until (test_all_connected, &net, "three peers to connect");
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++)
+    g_clear_object (&fixture->peers[i]);
+}
+
+static void
+on_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  /* A task completes once. */
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* Connects and waits for the result. With cancel, cancels right after the
+ * call, before the main loop had a turn. */
+static SrpPeerInfo *
+connect_and_wait (SrpPeer *peer, const char *id, gboolean cancel, GError **error)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+
+  srp_peer_connect_async (peer, id, cancellable, on_done, &result);
+  if (cancel)
+    g_cancellable_cancel (cancellable);
+  test_wait_until (has_result, &result, "a connect result");
+  return srp_peer_connect_finish (peer, result, error);
+}
+
+static void
+assert_connect_fails (SrpPeer *peer, const char *id, GQuark domain, int code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpPeerInfo) info = connect_and_wait (peer, id, FALSE, &error);
+
+  g_assert_null (info);
+  g_assert_error (error, domain, code);
+}
+
+/* 64 hexadecimal characters that are no peer's ID. */
+static char *
+unknown_id (void)
+{
+  GString *id = g_string_new (NULL);
+
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (id, "%08x", g_random_int ());
+  return g_string_free (id, FALSE);
+}
+
+static void
+test_invalid (Fixture *fixture, gconstpointer data)
+{
+  SrpPeer *a = fixture->peers[0];
+  g_autoptr (SrpPeer) idle = srp_peer_new ();
+  g_autofree char *too_short = g_strndup (srp_peer_get_id (fixture->peers[1]), 63);
+  g_autofree char *not_hex = g_strdup (srp_peer_get_id (fixture->peers[1]));
+
+  not_hex[10] = 'g';
+  assert_connect_fails (a, "", SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT);
+  assert_connect_fails (a, too_short, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT);
+  assert_connect_fails (a, not_hex, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT);
+  assert_connect_fails (a, srp_peer_get_id (a), SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT);
+  assert_connect_fails (idle, srp_peer_get_id (a), SRP_ERROR, SRP_ERROR_NOT_LISTENING);
+  g_assert_cmpuint (fixture->connected_signals, ==, 0);
+}
+
+/* Connecting to a connected peer gives the very SrpPeerInfo of the list,
+ * reached directly, and is no introduction. */
+static void
+test_already_connected (Fixture *fixture, gconstpointer data)
+{
+  SrpPeer *a = fixture->peers[0];
+  const char *b_id = srp_peer_get_id (fixture->peers[1]);
+  GListModel *list = srp_peer_get_peers (a);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpPeerInfo) info = NULL;
+  gboolean listed = FALSE;
+
+  info = connect_and_wait (a, b_id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (SRP_IS_PEER_INFO (info));
+  g_assert_cmpstr (srp_peer_info_get_id (info), ==, b_id);
+  g_assert_cmpint (srp_peer_info_get_path (info), ==, SRP_PATH_DIRECT);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (SrpPeerInfo) item = g_list_model_get_item (list, i);
+      listed |= item == info;
+    }
+  g_assert_true (listed);
+  g_assert_cmpuint (fixture->connected_signals, ==, 0);
+}
+
+/* No connected peer knows a random ID: the core says so. */
+static void
+test_unknown (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *id = unknown_id ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpPeerInfo) info = connect_and_wait (fixture->peers[0], id, FALSE, &error);
+
+  g_assert_null (info);
+  g_assert_error (error, SRP_ERROR, SRP_ERROR_UNREACHABLE);
+  g_assert_true (g_str_has_prefix (error->message, "No path to the peer: "));
+}
+
+/* A cancelled connect reports G_IO_ERROR_CANCELLED, once (on_done checks),
+ * and leaves the peer able to connect; a cancellable cancelled before the
+ * call fails it at once. */
+static void
+test_cancel (Fixture *fixture, gconstpointer data)
+{
+  SrpPeer *a = fixture->peers[0];
+  g_autofree char *id = unknown_id ();
+  g_autoptr (GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpPeerInfo) info = NULL;
+
+  info = connect_and_wait (a, id, TRUE, &error);
+  g_assert_null (info);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancelled);
+  srp_peer_connect_async (a, srp_peer_get_id (fixture->peers[1]), cancelled, on_done, &result);
+  test_wait_until (has_result, &result, "a connect result");
+  g_assert_null (srp_peer_connect_finish (a, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  info = connect_and_wait (a, srp_peer_get_id (fixture->peers[2]), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (srp_peer_info_get_id (info), ==, srp_peer_get_id (fixture->peers[2]));
+}
+
+/* Peers connected through bootstraps and peer exchange are direct. */
+static void
+test_paths (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GEnumClass) klass = g_type_class_ref (SRP_TYPE_PATH);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++)
+    {
+      GListModel *list = srp_peer_get_peers (fixture->peers[i]);
+
+      for (guint j = 0; j < g_list_model_get_n_items (list); j++)
+        {
+          g_autoptr (SrpPeerInfo) info = g_list_model_get_item (list, j);
+          SrpPath path = SRP_PATH_RELAYED;
+
+          g_object_get (info, "path", &path, NULL);
+          g_assert_cmpint (path, ==, SRP_PATH_DIRECT);
+        }
+    }
+  g_assert_cmpstr (srp_path_to_string (SRP_PATH_DIRECT), ==, "direct");
+  g_assert_cmpstr (srp_path_to_string (SRP_PATH_RELAYED), ==, "relayed");
+  g_assert_cmpstr (g_enum_get_value (klass, SRP_PATH_RELAYED)->value_nick, ==, "relayed");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/connect/invalid", test_invalid);
+  ADD ("/connect/already-connected", test_already_connected);
+  ADD ("/connect/unknown", test_unknown);
+  ADD ("/connect/cancel", test_cancel);
+  ADD ("/connect/paths", test_paths);
+#undef ADD
+
+  return g_test_run ();
+}
