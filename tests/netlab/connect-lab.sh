@@ -183,6 +183,11 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 		reason="not connected (exit $rc): $(tr '\n' ' ' <"$out" | head -c 200) $(tr '\n' ' ' <"$err" | head -c 200)"
 	elif [ "$path" != "$want" ]; then
 		reason="path $path, want $want"
+	elif [ "$pong" != yes ] && [ "$tconn" != yes ]; then
+		# --greet answers introductions only: a target the initiator could reach without one
+		# (peer exchange, public or full-cone) is never told it was "connected".
+		reason="no pong; the target logged no 'connected' event, so --greet never fired"
+		[ "$ms" = 0 ] && reason="$reason (they were connected before connect asked)"
 	elif [ "$pong" != yes ] || [ "$ping" != yes ]; then
 		reason="messages did not flow both ways"
 	elif [ "$tconn" != yes ]; then

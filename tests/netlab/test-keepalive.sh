@@ -101,6 +101,8 @@ for pair in "ka kb" "kb ka"; do
 	echo "${b:-  (no binding)}" | sed 's/^/  /'
 	[ -n "$b" ] || FAILS="$FAILS; $1's NAT lost its binding towards $2"
 done
+# The target's view at the same moment (the initiator's GOODBYE when it exits comes later).
+cp "$CL_TMP/kb.log" "$CL_TMP/kb.idle.log"
 
 wait $CPID
 RC=$?
@@ -113,7 +115,7 @@ cl_json message "$CL_TMP/kb.log" ping-keepalive || FAILS="$FAILS; the ping after
 cl_has_event "$CL_TMP/kb.log" connected || FAILS="$FAILS; the target logged no 'connected' event"
 INI=$(cl_json field "$CL_TMP/kb.log" connected id)
 if [ -n "$INI" ]; then
-	[ "$(cl_json count "$CL_TMP/kb.log" peer-removed "id=$INI")" = 0 ] ||
+	[ "$(cl_json count "$CL_TMP/kb.idle.log" peer-removed "id=$INI")" = 0 ] ||
 		FAILS="$FAILS; the target dropped the initiator during the idle"
 	[ "$(cl_json count "$CL_TMP/kb.log" path path=relayed)" = 0 ] ||
 		FAILS="$FAILS; the path turned relayed"
