@@ -14,6 +14,7 @@
 # event and got the ping.  All output stays in $CL_TMP/NAME.* for the failure report.
 
 CL_PORT=7000                       # the bootstrap nodes' port
+: "${CL_MESSAGES:=1}"              # 0: connect only, no greeting/ping/pong (the benchmark)
 : "${CL_CONNECT_TIMEOUT:=30}"      # connect --timeout (the tool's default)
 : "${CL_READY_TIMEOUT:=15}"        # seconds for a target node to join the network and know its NAT
 CL_PY=/usr/bin/python3
@@ -24,6 +25,9 @@ cl_init() { # SRP_TOOL
 	[ -x "$SRP_TOOL" ] || _lab_die "no srp-tool at $SRP_TOOL"
 	_lab_need "$CL_PY" python3
 	CL_TMP=$(mktemp -d "/tmp/netlab-$LAB_RUN.XXXXXX")
+	# NETLAB_KEEP_LOGS=DIR: keep every tool's output there (for looking into a failure).
+	[ -n "${NETLAB_KEEP_LOGS:-}" ] &&
+		lab_on_down "mkdir -p '$NETLAB_KEEP_LOGS' && cp -r '$CL_TMP/.' '$NETLAB_KEEP_LOGS/'"
 	lab_on_down "rm -rf '$CL_TMP'"
 	# `connect` is being built on another branch: without it the lab and the target nodes are
 	# still exercised, and every pair fails with this reason rather than a puzzling usage text.
@@ -84,8 +88,7 @@ cl_start_node() { # HOST LOG node-args...
 # limit), then SIGKILL if it has not exited within 5 s.
 cl_stop() { # PID
 	kill -TERM "$1" 2>/dev/null || return 0
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -133,17 +136,24 @@ cl_flush_nat() { # HOST
 	return 0
 }
 
-# Run one pair and write "verdict<TAB>path<TAB>ms<TAB>messages<TAB>reason" to $CL_TMP/NAME.res.
-# verdict is ok or FAIL; path and ms are what the initiator reported ("-" when nothing).
+# Run one pair and write "verdict<TAB>path<TAB>ms<TAB>messages<TAB>reason<TAB>introduced" to
+# $CL_TMP/NAME.res.  verdict is ok or FAIL; path and ms are what the initiator reported ("-" when
+# nothing); introduced: yes when the target logged `connected` (it was introduced to the
+# initiator), no when the two met some other way (peer exchange, for a target anyone can reach).
+# With CL_MESSAGES=0 only the connection is judged (path, exit status).
 cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	local name=$1 ini=$2 tgt=$3 want=$4 idle=${5:-0}
 	local tlog="$CL_TMP/$name.target.log" out="$CL_TMP/$name.out" err="$CL_TMP/$name.err"
-	local tpid id rc path ms ping pong tconn reason="" msgs
+	local tpid id rc path ms ping pong tconn reason="" msgs=- greet=() talk=()
 	: >"$out"
 	: >"$err"
+	if [ "$CL_MESSAGES" = 1 ]; then
+		greet=(${CL_GREET[@]+"${CL_GREET[@]}" "pong-$name"})
+		talk=(--send "ping-$name" --expect "pong-$name")
+	fi
 	# shellcheck disable=SC2046  # the bootstrap arguments are words
 	cl_start_node "$tgt" "$tlog" --listen "$(lab_ip "$tgt"):0" $(cl_bootstrap_args) \
-		${CL_GREET[@]+"${CL_GREET[@]}" "pong-$name"}
+		${greet[@]+"${greet[@]}"}
 	tpid=$CL_PID
 	if ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" ready; then
 		reason="target node did not start: $(head -c 300 "$tlog")"
@@ -152,25 +162,25 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 		reason="$reason (bootstrap peers from 198.51.100.0/24 at once: $(cl_prefix_peers), prefix limit 16)"
 	elif ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" nat; then
 		reason="target did not learn its NAT type within ${CL_READY_TIMEOUT}s"
-	elif [ -n "$CL_MISSING" ]; then
+	elif [ -n "$CL_MISSING" ] && { [ "$CL_MESSAGES" = 1 ] || [[ $CL_MISSING == *connect* ]]; }; then
 		reason="target ready ($(cl_json field "$tlog" nat type)), but $CL_MISSING"
 	fi
 	if [ -n "$reason" ]; then
 		cl_stop "$tpid"
-		printf 'FAIL\t-\t-\t-\t%s\n' "$reason" >"$CL_TMP/$name.res"
+		printf 'FAIL\t-\t-\t-\t%s\t-\n' "$reason" >"$CL_TMP/$name.res"
 		return
 	fi
 	id=$(cl_json field "$tlog" ready id)
-	# The tool gives up by itself after --timeout (and --expect after the connection);
-	# `timeout` only guards against a hang.
+	# The tool gives up by itself: --timeout bounds each of its waits (a bootstrap peer, the
+	# connection, --expect), so 3 of them plus the idle.  `timeout` only guards against a hang.
 	# shellcheck disable=SC2046
-	timeout -k 5 $((CL_CONNECT_TIMEOUT + idle + 60)) \
+	timeout -k 5 $((3 * CL_CONNECT_TIMEOUT + idle + 30)) \
 		ip netns exec "$(lab_ns "$ini")" "$SRP_TOOL" connect --json $(cl_bootstrap_args) \
-		--timeout "$CL_CONNECT_TIMEOUT" --idle "$idle" --send "ping-$name" --expect "pong-$name" \
+		--timeout "$CL_CONNECT_TIMEOUT" --idle "$idle" ${talk[@]+"${talk[@]}"} \
 		"$id" >"$out" 2>"$err"
 	rc=$?
 	# The ping may still be on its way when the initiator has its pong.
-	cl_wait 5 cl_json message "$tlog" "ping-$name"
+	[ "$CL_MESSAGES" = 1 ] && cl_wait 5 cl_json message "$tlog" "ping-$name"
 	cl_stop "$tpid"
 
 	path=$(cl_json field "$out" connected path)
@@ -179,15 +189,20 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	cl_json message "$tlog" "ping-$name" && ping=yes
 	cl_json message "$out" "pong-$name" && pong=yes
 	cl_has_event "$tlog" connected && tconn=yes
-	if [ -z "$path" ]; then
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		reason="connect did not exit by itself within $((3 * CL_CONNECT_TIMEOUT + idle + 30)) s (killed);"
+		reason="$reason path ${path:--}: $(tr '\n' ' ' <"$err" | head -c 200)"
+	elif [ -z "$path" ]; then
 		reason="not connected (exit $rc): $(tr '\n' ' ' <"$out" | head -c 200) $(tr '\n' ' ' <"$err" | head -c 200)"
 	elif [ "$path" != "$want" ]; then
 		reason="path $path, want $want"
+	elif [ "$CL_MESSAGES" != 1 ]; then
+		msgs="-"
+		[ "$rc" = 0 ] || reason="connect exited $rc: $(tr '\n' ' ' <"$err" | head -c 200)"
 	elif [ "$pong" != yes ] && [ "$tconn" != yes ]; then
 		# --greet answers introductions only: a target the initiator could reach without one
 		# (peer exchange, public or full-cone) is never told it was "connected".
-		reason="no pong; the target logged no 'connected' event, so --greet never fired"
-		[ "$ms" = 0 ] && reason="$reason (they were connected before connect asked)"
+		reason="no pong; the target logged no 'connected' event (no introduction), so --greet never fired"
 	elif [ "$pong" != yes ] || [ "$ping" != yes ]; then
 		reason="messages did not flow both ways"
 	elif [ "$tconn" != yes ]; then
@@ -195,11 +210,12 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	elif [ "$rc" != 0 ]; then
 		reason="connect exited $rc: $(tr '\n' ' ' <"$err" | head -c 200)"
 	fi
-	msgs="ping=${ping} pong=${pong}"
+	[ "$CL_MESSAGES" = 1 ] && msgs="ping=${ping} pong=${pong}"
 	if [ -z "$reason" ]; then
-		printf 'ok\t%s\t%s\t%s\t\n' "$path" "${ms:--}" "$msgs" >"$CL_TMP/$name.res"
+		printf 'ok\t%s\t%s\t%s\t\t%s\n' "$path" "${ms:--}" "$msgs" "$tconn" >"$CL_TMP/$name.res"
 	else
-		printf 'FAIL\t%s\t%s\t%s\t%s\n' "${path:--}" "${ms:--}" "$msgs" "$reason" >"$CL_TMP/$name.res"
+		printf 'FAIL\t%s\t%s\t%s\t%s\t%s\n' "${path:--}" "${ms:--}" "$msgs" "$reason" "$tconn" \
+			>"$CL_TMP/$name.res"
 	fi
 }
 

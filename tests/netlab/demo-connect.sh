@@ -38,6 +38,7 @@ cl_start_bootstraps
 
 declare -A ID=()
 for h in alice bob dave; do
+	# shellcheck disable=SC2046  # the bootstrap arguments are words
 	cl_start_node $h "$CL_TMP/$h.log" --listen "$(lab_ip $h):0" $(cl_bootstrap_args) --greet "hello from $h"
 	cl_wait_alive $CL_PID "$CL_READY_TIMEOUT" cl_has_event "$CL_TMP/$h.log" nat ||
 		_lab_die "$h's node did not join: $(cat "$CL_TMP/$h.log")"

@@ -52,6 +52,7 @@ fail() {
 	exit 1
 }
 
+# shellcheck disable=SC2046  # the bootstrap arguments are words
 cl_start_node kb "$CL_TMP/kb.log" --listen "$(lab_ip kb):0" $(cl_bootstrap_args) \
 	${CL_GREET[@]+"${CL_GREET[@]}" pong-keepalive}
 TPID=$CL_PID
@@ -64,7 +65,7 @@ ID=$(cl_json field "$CL_TMP/kb.log" ready id)
 
 T0=$SECONDS
 # shellcheck disable=SC2046  # the bootstrap arguments are words
-timeout -k 5 $((CL_CONNECT_TIMEOUT + IDLE + 60)) \
+timeout -k 5 $((3 * CL_CONNECT_TIMEOUT + IDLE + 30)) \
 	ip netns exec "$(lab_ns ka)" "$SRP_TOOL" connect --json $(cl_bootstrap_args) \
 	--timeout "$CL_CONNECT_TIMEOUT" --idle "$IDLE" --send ping-keepalive --expect pong-keepalive \
 	"$ID" >"$CL_TMP/ka.out" 2>"$CL_TMP/ka.err" &
