@@ -6,7 +6,7 @@
 # symmetric, carrier-grade), each kind also against itself, plus two peers behind one
 # port-restricted NAT: 22 pairs.  Each pair gets its own two hosts (so its own NATs: a kind against
 # itself needs two NATs of that kind anyway, and pairs running at once cannot disturb each other's
-# mappings), ~46 hosts and ~230 namespaces in one lab, built in ~15 s.  Two public bootstrap nodes
+# mappings), ~46 hosts and ~230 namespaces in one lab, built in ~10 s.  Two public bootstrap nodes
 # serve them all.  The initiator is the first kind of the pair name (so symmetric is the target of
 # port-restricted and the initiator against carrier-grade: birthday punching both ways round).
 #
@@ -19,6 +19,8 @@
 # default $NETLAB_BENCH_RUNS or 5), alternating which side initiates, with the NATs' state flushed
 # between runs, connecting only (no messages); prints median/min/max time to connect per pair kind
 # next to the goals.  Never fails on timings.
+#
+# --repeat N (without --bench): every pair N times in a row, each run judged (every run must pass).
 #
 # Environment: CONNECT_MATRIX_JOBS (pairs at once, default 5), CONNECT_MATRIX_PAIRS (only the pairs
 # whose name matches this extended regex, e.g. 'sym'), CONNECT_MATRIX_BOTH_WAYS=1 (every pair of
@@ -73,27 +75,24 @@ add_pair() {
 }
 for ((i = 0; i < ${#KINDS[@]}; i++)); do
 	for ((j = i; j < ${#KINDS[@]}; j++)); do
-		a=${KINDS[$i]} b=${KINDS[$j]}
+		a=${KINDS[$i]} b=${KINDS[$j]} want=direct
 		if [ $a = symmetric ] && [ $b = symmetric ]; then
 			# Both map per destination: no hole can be predicted; the introducer relays.
-			add_pair "$(abbrev $a)-$(abbrev $b)" $a $b relayed relay
+			want=relayed class=relay
 		elif [ $a = symmetric ] || [ $b = symmetric ]; then
 			case "$a $b" in
-			*port-restricted* | *carrier-grade*)
-				# Address-and-port-dependent filtering against a mapping that changes per
-				# destination: birthday punching (many ports on both sides).
-				add_pair "$(abbrev $a)-$(abbrev $b)" $a $b direct birthday ;;
-			*)
-				# The other side lets in whatever the symmetric side's new mapping sends.
-				add_pair "$(abbrev $a)-$(abbrev $b)" $a $b direct to-symmetric ;;
+			# Address-and-port-dependent filtering against a mapping that changes per
+			# destination: birthday punching (many ports on both sides).
+			*port-restricted* | *carrier-grade*) class=birthday ;;
+			# The other side lets in whatever the symmetric side's new mapping sends.
+			*) class=to-symmetric ;;
 			esac
 		else
-			add_pair "$(abbrev $a)-$(abbrev $b)" $a $b direct cone
+			class=cone
 		fi
+		add_pair "$(abbrev $a)-$(abbrev $b)" $a $b $want $class
 		# Both ways round: the same pair again with the other side initiating.
-		if [ "$BOTH_WAYS" = 1 ] && [ $a != $b ] && [ "${P_INI[-1]:-}" = $a ]; then
-			add_pair "$(abbrev $b)-$(abbrev $a)" $b $a "${P_WANT[-1]}" "${P_CLASS[-1]}"
-		fi
+		[ "$BOTH_WAYS" = 1 ] && [ $a != $b ] && add_pair "$(abbrev $b)-$(abbrev $a)" $b $a $want $class
 	done
 done
 # Two peers on one LAN: no hairpinning in the lab, so this needs the LAN addresses.
@@ -155,16 +154,19 @@ goal_ms() { # class -> goal in ms (empty: none set by the issue)
 
 FAILED=0
 if [ $BENCH = 0 ]; then
-	printf '%-12s %-40s %-8s %-8s %7s  %-17s %s\n' pair "initiator -> target" expected path ms messages verdict
+	printf '%-14s %-40s %-8s %-8s %7s  %-17s %s\n' pair "initiator -> target" expected path ms messages verdict
 	for ((p = 0; p < ${#P_NAME[@]}; p++)); do
-		k=${P_NAME[$p]}.r0
-		v=$(result "$k" 1)
-		[ "$v" = ok ] || FAILED=1
-		tgt=${P_TGT[$p]}
-		[ "$tgt" = same ] && tgt="(the same NAT)"
-		printf '%-12s %-40s %-8s %-8s %7s  %-17s %s\n' "${P_NAME[$p]}" "${P_INI[$p]} -> $tgt" \
-			"${P_WANT[$p]}" "$(result "$k" 2)" "$(result "$k" 3)" "$(result "$k" 4)" \
-			"$v$([ "$v" = ok ] || echo ": $(result "$k" 5)")"
+		for ((r = 0; r < REPEAT; r++)); do
+			k=${P_NAME[$p]}.r$r
+			v=$(result "$k" 1)
+			[ "$v" = ok ] || FAILED=1
+			tgt=${P_TGT[$p]}
+			[ "$tgt" = same ] && tgt="(the same NAT)"
+			printf '%-14s %-40s %-8s %-8s %7s  %-17s %s\n' \
+				"${P_NAME[$p]}$([ "$REPEAT" = 1 ] || echo " #$r")" "${P_INI[$p]} -> $tgt" \
+				"${P_WANT[$p]}" "$(result "$k" 2)" "$(result "$k" 3)" "$(result "$k" 4)" \
+				"$v$([ "$v" = ok ] || echo ": $(result "$k" 5)")"
+		done
 	done
 	echo "(ms: whole milliseconds as connect reports them; the lab has no latency, so a connection"
 	echo " that needs no waiting for resends or punching rounds takes 0-5 ms)"
@@ -220,15 +222,18 @@ if [ $BENCH = 1 ]; then
 	exit 0
 fi
 if [ $FAILED = 0 ]; then
-	echo "PASS: all ${#P_NAME[@]} pairs connected with the expected path, messages both ways"
+	echo "PASS: all ${#P_NAME[@]} pairs connected with the expected path, messages both ways" \
+		"($REPEAT run(s) each)"
 	exit 0
 fi
 echo "FAIL: see the table above; logs of the failed pairs:"
 for ((p = 0; p < ${#P_NAME[@]}; p++)); do
-	k=${P_NAME[$p]}.r0
-	[ "$(result "$k" 1)" = ok ] && continue
-	echo "=== ${P_NAME[$p]} ==="
-	cl_dump_pair "$k"
+	for ((r = 0; r < REPEAT; r++)); do
+		k=${P_NAME[$p]}.r$r
+		[ "$(result "$k" 1)" = ok ] && continue
+		echo "=== ${P_NAME[$p]} run $r ==="
+		cl_dump_pair "$k"
+	done
 done
 echo "=== boot1 ==="
 head -c 3000 "$CL_TMP/boot1.log"
