@@ -85,6 +85,12 @@ srp_peer_connect_complete (GTask *task)
  * attempt gives up after 30 seconds at the most; it fails sooner when no
  * connected peer knows @peer_id.
  *
+ * How the two punch depends on both NAT types, so a peer that has just
+ * joined does better to wait until its [property@Peer:nat-type] is known:
+ * between a symmetric and a port-restricted NAT, for example, a peer that
+ * does not know its own type yet ends up relayed where a direct path was
+ * possible.
+ *
  * Cancelling stops the waiting, not the attempt: a connection made
  * afterwards still appears in [method@Peer.get_peers].
  */

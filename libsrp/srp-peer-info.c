@@ -111,7 +111,10 @@ srp_peer_info_class_init (SrpPeerInfoClass *klass)
    * SrpPeerInfo:address: (getter get_address)
    *
    * The address the other peer is reached at, as "IP:PORT" (IPv6 as
-   * "[IP]:PORT"). Behind a NAT this is its NAT's public address.
+   * "[IP]:PORT"). Behind a NAT this is its NAT's public address. A relayed
+   * peer ([property@PeerInfo:path]) has no address of its own here:
+   * "relay:PEER@RELAY", with the first 16 hexadecimal characters of its ID
+   * and of the relay's.
    */
   properties[PROP_ADDRESS] = g_param_spec_string ("address", NULL, NULL, NULL, flags);
 
@@ -232,7 +235,8 @@ srp_peer_info_get_id (SrpPeerInfo *self)
  *
  * Gets the address the other peer is reached at.
  *
- * Returns: (transfer none): "IP:PORT", or "[IP]:PORT" for IPv6
+ * Returns: (transfer none): "IP:PORT", "[IP]:PORT" for IPv6, or
+ *   "relay:PEER@RELAY" for a relayed peer
  */
 const char *
 srp_peer_info_get_address (SrpPeerInfo *self)

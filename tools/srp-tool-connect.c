@@ -134,6 +134,21 @@ send_text (SrpPeer *peer, const char *id, const char *text, Connect *connect)
   return TRUE;
 }
 
+/* Punching picks its method from both sides' NAT types (birthday punching
+ * between a symmetric and a port-restricted NAT, for one): a peer that
+ * connects before it knows its own type ends up relayed where a direct path
+ * was possible. Classifying takes two connected peers at different
+ * addresses: with fewer there is nothing to wait for, and with more it may
+ * still never finish, so the wait is bounded. */
+#define NAT_WAIT_S 10
+
+static gboolean
+nat_settled (gpointer peer)
+{
+  return srp_peer_get_nat_type (peer) != SRP_NAT_TYPE_UNKNOWN ||
+         g_list_model_get_n_items (srp_peer_get_peers (peer)) < 2;
+}
+
 static gboolean
 is_peer_id (const char *text)
 {
@@ -198,7 +213,9 @@ srp_tool_connect (int argc, char **argv)
                                 "Joins the network through the bootstrap peers and connects to "
                                 "the peer PEER_ID (64 hexadecimal characters) wherever it is: "
                                 "connected peers introduce the two, which punch holes through "
-                                "their NATs or, failing that, talk through a relay. Prints how "
+                                "their NATs or, failing that, talk through a relay (it first "
+                                "waits up to 10 s to learn its own NAT type, which the punching "
+                                "method depends on). Prints how "
                                 "the peer is reached (direct or relayed) and how long it took, "
                                 "and exits 0; exits 1 with the reason when there is no path "
                                 "within the timeout.");
@@ -218,10 +235,14 @@ srp_tool_connect (int argc, char **argv)
   g_signal_connect (peer, "message", G_CALLBACK (on_message), &connect);
   if (!srp_tool_join (peer, "connect", bootstraps, timeout))
     status = 1;
-  else if (!connect_to (peer, argv[1], timeout, &connect))
-    status = 1;
   else
-    status = follow_up (peer, argv[1], timeout, idle, send, &connect);
+    {
+      /* Still unknown after the wait: connect anyway, punching as it can. */
+      srp_tool_run_until_condition (nat_settled, peer, (guint64) MIN (timeout, NAT_WAIT_S) * 1000);
+      status = connect_to (peer, argv[1], timeout, &connect)
+                 ? follow_up (peer, argv[1], timeout, idle, send, &connect)
+                 : 1;
+    }
 
   g_signal_handlers_disconnect_by_data (peer, &connect);
   srp_peer_close (peer);

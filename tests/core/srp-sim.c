@@ -442,3 +442,15 @@ srp_sim_get_trace_hash (SrpSim *sim)
   srp_id_to_hex (&digest, hex);
   return g_strdup (hex);
 }
+
+gboolean
+srp_sim_is_connected (SrpSim *sim, guint node, guint other)
+{
+  g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
+
+  srp_core_list_peers (srp_sim_get_core (sim, node), peers);
+  for (guint p = 0; p < peers->len; p++)
+    if (srp_id_equal (&g_array_index (peers, SrpCoreEvent, p).peer.id, srp_sim_get_id (sim, other)))
+      return TRUE;
+  return FALSE;
+}

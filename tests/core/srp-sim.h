@@ -33,6 +33,8 @@ const SrpAddress *srp_sim_get_address (SrpSim *sim, guint node);
 /* The node's peer ID (Ed25519 public key, derived from the sim's seed). */
 const SrpId *srp_sim_get_id (SrpSim *sim, guint node);
 guint srp_sim_get_n_nodes (SrpSim *sim);
+/* TRUE when node lists other among its connected peers. */
+gboolean srp_sim_is_connected (SrpSim *sim, guint node, guint other);
 
 /* Every link's latency (one way) and loss, unless set per link. */
 void srp_sim_set_default_link (SrpSim *sim, gint64 latency_us, double loss);

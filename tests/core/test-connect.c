@@ -78,18 +78,6 @@ log_clear (Log *log)
   g_hash_table_unref (log->got);
 }
 
-static gboolean
-connected (SrpSim *sim, guint a, guint b)
-{
-  g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
-
-  srp_core_list_peers (srp_sim_get_core (sim, a), peers);
-  for (guint i = 0; i < peers->len; i++)
-    if (srp_id_equal (&g_array_index (peers, SrpCoreEvent, i).peer.id, srp_sim_get_id (sim, b)))
-      return TRUE;
-  return FALSE;
-}
-
 /* Connects node a to node b and runs until the result; returns it. */
 static SrpCoreEvent
 connect_and_wait (SrpSim *sim, Log *log, guint a, const SrpId *b, gint64 limit_us)
@@ -151,14 +139,14 @@ test_relayed_when_blocked (void)
   SrpSim *sim = make_network (5, 3, NULL, blocked, &log);
   SrpCoreEvent result;
 
-  g_assert_false (connected (sim, 1, 2));
+  g_assert_false (srp_sim_is_connected (sim, 1, 2));
   result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 2), SECONDS (31));
   g_assert_true (result.connect.ok);
   g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_RELAYED);
   /* Introduced at once, then RELAY_AFTER (3 s) of trying directly. */
   g_assert_cmpint (result.connect.elapsed_us, <, SECONDS (4));
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1)); /* HELLO_DONE on its way */
-  g_assert_true (connected (sim, 2, 1));
+  g_assert_true (srp_sim_is_connected (sim, 2, 1));
   send_mail (sim, 1, 2, "over the relay");
   send_mail (sim, 2, 1, "and back");
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
@@ -166,8 +154,8 @@ test_relayed_when_blocked (void)
   assert_got (&log, 1, "and back");
   /* Heartbeats keep a relayed connection up. */
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (120));
-  g_assert_true (connected (sim, 1, 2));
-  g_assert_true (connected (sim, 2, 1));
+  g_assert_true (srp_sim_is_connected (sim, 1, 2));
+  g_assert_true (srp_sim_is_connected (sim, 2, 1));
   log_clear (&log);
   srp_sim_free (sim);
 }
@@ -184,7 +172,7 @@ test_direct_when_reachable (void)
   SrpCoreEvent result;
 
   for (guint i = 2; i < 6 && b == G_MAXUINT; i++)
-    if (!connected (sim, a, i))
+    if (!srp_sim_is_connected (sim, a, i))
       b = i;
   g_assert_cmpuint (b, !=, G_MAXUINT);
   result = connect_and_wait (sim, &log, a, srp_sim_get_id (sim, b), SECONDS (31));
@@ -192,7 +180,7 @@ test_direct_when_reachable (void)
   g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_DIRECT);
   g_assert_cmpint (result.connect.elapsed_us, <, SECONDS (1));
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1)); /* HELLO_DONE on its way */
-  g_assert_true (connected (sim, b, a));
+  g_assert_true (srp_sim_is_connected (sim, b, a));
   log_clear (&log);
   srp_sim_free (sim);
 }

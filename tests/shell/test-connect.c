@@ -1,15 +1,18 @@
 /* test-connect.c: srp_peer_connect_async between three peers on loopback:
  * its argument checks, an already-connected peer, a peer nobody knows,
- * cancellation, and the path of connected peers.
+ * cancellation, and the path of connected peers; and how SrpPeerInfo takes a
+ * relayed peer becoming direct.
  *
  * Introductions, hole punching and relays need peers that are not connected
  * yet, which loopback peers always are after peer exchange: tests/netlab
- * covers those (SrpPeer::connected, path changes) behind real NATs.
+ * sees them (and SrpPeer::connected) behind real NATs.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <libsrp/srp.h>
+#include <string.h>
 
+#include "srp-peer-info-private.h"
 #include "test-loopback.h"
 
 typedef struct {
@@ -209,6 +212,50 @@ test_paths (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_enum_get_value (klass, SRP_PATH_RELAYED)->value_nick, ==, "relayed");
 }
 
+static void
+count_notify (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  guint *counts = user_data;
+
+  counts[g_str_equal (pspec->name, "path") ? 0 : g_str_equal (pspec->name, "address") ? 1 : 2]++;
+}
+
+/* What PEER_ADDED and PEER_CHANGED say about a relayed peer that becomes
+ * direct (the core's events, as loopback never makes them). */
+static void
+test_relayed_to_direct (void)
+{
+  SrpCoreEvent event = { .type = SRP_CORE_EVENT_PEER_ADDED };
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (SrpPeerInfo) info = NULL;
+  static const guint8 ip[4] = { 192, 0, 2, 7 };
+  guint counts[3] = { 0 };
+
+  memset (event.peer.id.bytes, 0xab, SRP_ID_LEN);
+  srp_address_init_relay (&event.peer.address, 0x0123456789abcdef, 0xabababababababab);
+  event.peer.rtt_us = -1;
+  event.peer.path = SRP_CORE_PATH_RELAYED;
+  event.peer.introduced = TRUE;
+  info = srp_peer_info_new (&event, now);
+  g_assert_cmpint (srp_peer_info_get_path (info), ==, SRP_PATH_RELAYED);
+  g_assert_cmpstr (srp_peer_info_get_address (info), ==,
+                   "relay:abababababababab@0123456789abcdef");
+
+  g_signal_connect (info, "notify", G_CALLBACK (count_notify), counts);
+  event.type = SRP_CORE_EVENT_PEER_CHANGED;
+  srp_peer_info_update (info, &event);
+  g_assert_cmpuint (counts[0] + counts[1] + counts[2], ==, 0);
+
+  srp_address_init_ipv4 (&event.peer.address, ip, 4242);
+  event.peer.path = SRP_CORE_PATH_DIRECT;
+  srp_peer_info_update (info, &event);
+  g_assert_cmpint (srp_peer_info_get_path (info), ==, SRP_PATH_DIRECT);
+  g_assert_cmpstr (srp_peer_info_get_address (info), ==, "192.0.2.7:4242");
+  g_assert_cmpuint (counts[0], ==, 1);
+  g_assert_cmpuint (counts[1], ==, 1);
+  g_assert_cmpuint (counts[2], ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -222,6 +269,7 @@ main (int argc, char **argv)
   ADD ("/connect/cancel", test_cancel);
   ADD ("/connect/paths", test_paths);
 #undef ADD
+  g_test_add_func ("/connect/relayed-to-direct", test_relayed_to_direct);
 
   return g_test_run ();
 }
