@@ -200,8 +200,9 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 		msgs="-"
 		[ "$rc" = 0 ] || reason="connect exited $rc: $(tr '\n' ' ' <"$err" | head -c 200)"
 	elif [ "$pong" != yes ] && [ "$tconn" != yes ]; then
-		# --greet answers introductions only: a target the initiator could reach without one
-		# (peer exchange, public or full-cone) is never told it was "connected".
+		# --greet answers introductions only: when peer exchange connected the two before
+		# `connect` asked (a target anyone can reach, or handshakes that crossed), the target
+		# is never told it was "connected".
 		reason="no pong; the target logged no 'connected' event (no introduction), so --greet never fired"
 	elif [ "$pong" != yes ] || [ "$ping" != yes ]; then
 		reason="messages did not flow both ways"

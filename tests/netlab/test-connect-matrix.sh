@@ -191,7 +191,8 @@ else
 			note=""
 			[ -n "$goal" ] && { [ "$med" -lt "$goal" ] && note="meets goal" || note="MISSES goal"; }
 			# Runs in which the target was never introduced: peer exchange had connected the
-			# two before `connect` asked (a target that anyone can reach), so no traversal.
+			# two before `connect` asked (a target anyone can reach, or handshakes that
+			# crossed), so the time is not that of an introduction and punching.
 			[ $nintro -lt $nok ] && note="${note:+$note; }$((nok - nintro)) without introduction"
 		else
 			med=- min=- max=- note="no run connected"
