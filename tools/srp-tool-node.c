@@ -48,16 +48,23 @@ on_path (SrpPeerInfo *info, GParamSpec *pspec, Node *node)
 static void
 on_connected (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
+  if (print_json_path (node, "connected", info))
+    return;
+  printf ("%s connected through an introduction (%s)\n", srp_peer_info_get_id (info),
+          path_name (info));
+  fflush (stdout);
+}
+
+/* Every new connection is greeted, whether an introduction made it or peer
+ * exchange did (a peer anyone can reach is often connected before it is
+ * asked for). */
+static void
+greet (SrpPeer *peer, SrpPeerInfo *info, Node *node)
+{
   g_autoptr (GBytes) greeting = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *message_id = NULL;
 
-  if (!print_json_path (node, "connected", info))
-    {
-      printf ("%s connected through an introduction (%s)\n", srp_peer_info_get_id (info),
-              path_name (info));
-      fflush (stdout);
-    }
   if (node->greet == NULL)
     return;
   greeting = g_bytes_new (node->greet, strlen (node->greet));
@@ -71,6 +78,7 @@ on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
   /* Relayed connections may become direct later. */
   g_signal_connect (info, "notify::path", G_CALLBACK (on_path), node);
+  greet (peer, info, node);
   if (node->json)
     {
       GString *out = srp_tool_json_begin ("peer-added");
@@ -164,8 +172,8 @@ srp_tool_node (int argc, char **argv)
     { "key", 'k', 0, G_OPTION_ARG_FILENAME, &key,
       "Keep the peer's identity in FILE (made, mode 0600, when missing)", "FILE" },
     { "greet", 0, 0, G_OPTION_ARG_STRING, &greet,
-      "Send TEXT to the inbox of every peer that connects through an introduction "
-      "(srp-tool connect)", "TEXT" },
+      "Send TEXT to the inbox of every peer this one connects with (for srp-tool connect "
+      "--expect)", "TEXT" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &node.json,
       "Print one JSON object per line: ready, nat, peer-added, peer-removed, connected, "
       "path, message, bootstrap-failed, stopped", NULL },

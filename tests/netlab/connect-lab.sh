@@ -199,15 +199,11 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	elif [ "$CL_MESSAGES" != 1 ]; then
 		msgs="-"
 		[ "$rc" = 0 ] || reason="connect exited $rc: $(tr '\n' ' ' <"$err" | head -c 200)"
-	elif [ "$pong" != yes ] && [ "$tconn" != yes ]; then
-		# --greet answers introductions only: when peer exchange connected the two before
-		# `connect` asked (a target anyone can reach, or handshakes that crossed), the target
-		# is never told it was "connected".
-		reason="no pong; the target logged no 'connected' event (no introduction), so --greet never fired"
 	elif [ "$pong" != yes ] || [ "$ping" != yes ]; then
 		reason="messages did not flow both ways"
-	elif [ "$tconn" != yes ]; then
-		reason="the target logged no 'connected' event"
+	# No `connected` event at the target is no failure: when peer exchange connected the two
+	# before `connect` asked (a target anyone can reach, or handshakes that crossed), there was
+	# no introduction to report. The table's last column says which it was.
 	elif [ "$rc" != 0 ]; then
 		reason="connect exited $rc: $(tr '\n' ' ' <"$err" | head -c 200)"
 	fi
