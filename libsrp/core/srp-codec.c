@@ -196,3 +196,24 @@ srp_reader_begin_frame (SrpReader *reader, const guint8 *frame, gsize len)
   srp_reader_init (reader, frame, len);
   reader->pos = MIN (len, SRP_WIRE_PREFIX_LEN);
 }
+
+gsize
+srp_nonce_frame_encode (SrpFrameKind kind, guint64 nonce, guint8 out[SRP_MAX_DATAGRAM])
+{
+  SrpWriter w;
+
+  srp_writer_begin_frame (&w, out, kind);
+  srp_writer_u64 (&w, nonce);
+  g_assert (w.ok);
+  return w.len;
+}
+
+SrpDropReason
+srp_nonce_frame_decode (const guint8 *frame, gsize len, guint64 *nonce)
+{
+  SrpReader r;
+
+  srp_reader_begin_frame (&r, frame, len);
+  *nonce = srp_reader_u64 (&r);
+  return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
+}

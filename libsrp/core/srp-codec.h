@@ -41,6 +41,9 @@ void srp_writer_init (SrpWriter *writer, guint8 *data, gsize cap);
 /* For control frames: writes the prefix of kind into out (SRP_MAX_DATAGRAM
  * bytes) and starts the writer after it. */
 void srp_writer_begin_frame (SrpWriter *writer, guint8 *out, SrpFrameKind kind);
+/* Frames whose whole body is one 8-byte nonce (PROBE, PUNCH). */
+gsize srp_nonce_frame_encode (SrpFrameKind kind, guint64 nonce, guint8 out[SRP_MAX_DATAGRAM]);
+SrpDropReason srp_nonce_frame_decode (const guint8 *frame, gsize len, guint64 *nonce);
 /* Starts a reader after the prefix of a frame the caller has checked. */
 void srp_reader_begin_frame (SrpReader *reader, const guint8 *frame, gsize len);
 void srp_writer_u8 (SrpWriter *writer, guint8 value);

@@ -123,22 +123,13 @@ srp_introduce_decode (const guint8 *frame, gsize len, SrpIntroduce *out)
 gsize
 srp_punch_encode (guint64 nonce, guint8 out[SRP_MAX_DATAGRAM])
 {
-  SrpWriter w;
-
-  srp_writer_begin_frame (&w, out, SRP_FRAME_PUNCH);
-  srp_writer_u64 (&w, nonce);
-  g_assert (w.ok);
-  return w.len;
+  return srp_nonce_frame_encode (SRP_FRAME_PUNCH, nonce, out);
 }
 
 SrpDropReason
 srp_punch_decode (const guint8 *frame, gsize len, guint64 *nonce)
 {
-  SrpReader r;
-
-  srp_reader_begin_frame (&r, frame, len);
-  *nonce = srp_reader_u64 (&r);
-  return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
+  return srp_nonce_frame_decode (frame, len, nonce);
 }
 
 gsize

@@ -331,12 +331,6 @@ srp_core_handle_connect (SrpCore *core, const SrpAddress *from, const guint8 *da
 
 /* ---- punching ------------------------------------------------------------------- */
 
-static gboolean
-maps_independently (guint8 nat)
-{
-  return nat != SRP_NAT_SYMMETRIC;
-}
-
 static PunchRole
 choose_role (guint8 ours, guint8 theirs)
 {
@@ -698,15 +692,11 @@ run_upgrades (SrpCore *core)
       if (peer->state != SRP_PEER_CONNECTED || !srp_address_is_relay (&peer->address))
         continue;
       any = TRUE;
-      if (!maps_independently (peer->nat) && !maps_independently ((guint8) core->nat.type))
+      if (choose_role ((guint8) core->nat.type, peer->nat) == PUNCH_NONE)
         continue;
-      for (guint k = 0; k < entries->len; k++)
-        {
-          relay = g_ptr_array_index (entries, k);
-          if (relay->state == SRP_PEER_CONNECTED &&
-              srp_id_prefix (&relay->id) == srp_address_relay_prefix (&peer->address))
-            send_connect (core, &relay->address, srp_rng_next (&core->rng), &peer->id);
-        }
+      relay = srp_core_connected_with_prefix (core, srp_address_relay_prefix (&peer->address));
+      if (relay != NULL)
+        send_connect (core, &relay->address, srp_rng_next (&core->rng), &peer->id);
     }
   core->next_upgrade = any ? core->now + UPGRADE_US : -1;
 }

@@ -370,13 +370,22 @@ srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id, const Srp
 }
 
 static Acker *
-get_acker (Publish *p, const SrpId *peer)
+find_acker (Publish *p, const SrpId *peer)
 {
-  Acker acker = { .peer = *peer };
-
   for (guint i = 0; i < p->ackers->len; i++)
     if (srp_id_equal (&g_array_index (p->ackers, Acker, i).peer, peer))
       return &g_array_index (p->ackers, Acker, i);
+  return NULL;
+}
+
+static Acker *
+get_acker (Publish *p, const SrpId *peer)
+{
+  Acker acker = { .peer = *peer };
+  Acker *found = find_acker (p, peer);
+
+  if (found != NULL)
+    return found;
   acker.acked = g_new0 (guint8, p->frames->len);
   g_array_append_val (p->ackers, acker);
   return &g_array_index (p->ackers, Acker, p->ackers->len - 1);
@@ -443,13 +452,8 @@ is_target (const Publish *p, const SrpId *peer)
 static gboolean
 has_accepted (Publish *p, const SrpId *peer)
 {
-  for (guint i = 0; i < p->ackers->len; i++)
-    {
-      const Acker *acker = &g_array_index (p->ackers, Acker, i);
-      if (srp_id_equal (&acker->peer, peer))
-        return acker->n_acked == p->frames->len;
-    }
-  return FALSE;
+  const Acker *acker = find_acker (p, peer);
+  return acker != NULL && acker->n_acked == p->frames->len;
 }
 
 /* A target that left before taking every packet (it closed, or timed out)

@@ -125,7 +125,6 @@ srp_core_emit_peer (SrpCore *core, SrpCoreEventType type, const SrpPeerEntry *pe
   fill_peer_event (srp_core_queue_event (core, type), peer);
 }
 
-#define emit_peer srp_core_emit_peer
 
 void
 srp_core_list_peers (SrpCore *core, GArray *out)
@@ -315,7 +314,7 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address,
       if (moved)
         {
           if (old_path != srp_core_peer_path (peer))
-            emit_peer (core, SRP_CORE_EVENT_PEER_CHANGED, peer);
+            srp_core_emit_peer (core, SRP_CORE_EVENT_PEER_CHANGED, peer);
           srp_core_connect_peer_up (core, peer);
         }
       return;
@@ -327,7 +326,7 @@ connected (SrpCore *core, const SrpId *id, const SrpAddress *address,
   peer->tokens = TOKENS_BURST;
   peer->tokens_at = core->now;
   peer->next_heartbeat = core->now + core->config.heartbeat_us;
-  emit_peer (core, SRP_CORE_EVENT_PEER_ADDED, peer);
+  srp_core_emit_peer (core, SRP_CORE_EVENT_PEER_ADDED, peer);
   srp_core_nat_peer_connected (core);
   request_peers (core, peer);
   srp_core_topics_peer_up (core, peer);
@@ -355,7 +354,7 @@ disconnect (SrpCore *core, SrpPeerEntry *peer)
   peer->state = SRP_PEER_KNOWN;
   peer->failures = 1;
   peer->next_attempt = core->now + backoff (1);
-  emit_peer (core, SRP_CORE_EVENT_PEER_REMOVED, peer);
+  srp_core_emit_peer (core, SRP_CORE_EVENT_PEER_REMOVED, peer);
   schedule_maintenance (core, core->now + MAINTENANCE_US);
 }
 
@@ -597,7 +596,7 @@ srp_core_heartbeat_result (SrpCore *core, guint64 request, gboolean ok, gint64 r
           /* Smoothed as in RFC 6298, so one slow answer does not jump it. */
           peer->rtt_us = old < 0 ? rtt_us : (7 * old + rtt_us) / 8;
           if (old < 0 || ABS (peer->rtt_us - old) * 5 > old)
-            emit_peer (core, SRP_CORE_EVENT_PEER_CHANGED, peer);
+            srp_core_emit_peer (core, SRP_CORE_EVENT_PEER_CHANGED, peer);
           srp_core_nat_reflexive_seen (core, reflexive);
           /* It forgot us (restarted, or our HELLO_DONE was lost): shake hands again. */
           peer->knows_us = knows_us;

@@ -384,6 +384,8 @@ void srp_core_relay_send (SrpCore *core, const SrpAddress *to, const guint8 *dat
 void srp_core_handle_relay (SrpCore *core, const SrpAddress *from, const guint8 *data, gsize len);
 void srp_core_handle_relayed (SrpCore *core, const SrpAddress *from, const guint8 *data,
                               gsize len);
+/* The connected peer whose ID starts with prefix, or NULL. */
+SrpPeerEntry *srp_core_connected_with_prefix (SrpCore *core, guint64 prefix);
 /* The relay address of peer through relay. */
 void srp_core_relay_address (const SrpId *relay, const SrpId *peer, SrpAddress *out);
 /* What PONG and HELLO_REPLY say they observed: a relay hides the address. */

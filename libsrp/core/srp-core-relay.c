@@ -57,9 +57,8 @@ srp_core_observed (const SrpAddress *from, SrpAddress *out)
     *out = *from;
 }
 
-/* The connected peer whose ID starts with prefix, or NULL. */
-static SrpPeerEntry *
-connected_with_prefix (SrpCore *core, guint64 prefix)
+SrpPeerEntry *
+srp_core_connected_with_prefix (SrpCore *core, guint64 prefix)
 {
   GPtrArray *entries = srp_peer_table_entries (core->peers);
 
@@ -75,7 +74,7 @@ connected_with_prefix (SrpCore *core, guint64 prefix)
 void
 srp_core_relay_send (SrpCore *core, const SrpAddress *to, const guint8 *data, gsize len)
 {
-  SrpPeerEntry *relay = connected_with_prefix (core, srp_address_relay_prefix (to));
+  SrpPeerEntry *relay = srp_core_connected_with_prefix (core, srp_address_relay_prefix (to));
   guint8 frame[SRP_MAX_DATAGRAM];
 
   /* Our frames are all at most SRP_MAX_FRAME long; a relay gone means the
@@ -133,7 +132,7 @@ srp_core_handle_relay (SrpCore *core, const SrpAddress *from, const guint8 *data
       srp_core_drop (core, reason);
       return;
     }
-  target = connected_with_prefix (core, prefix);
+  target = srp_core_connected_with_prefix (core, prefix);
   if (target == NULL || target == source || srp_address_is_relay (&target->address))
     {
       srp_core_drop (core, SRP_DROP_UNEXPECTED);

@@ -213,7 +213,7 @@ srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket, const SrpA
   guint8 kind;
   SrpDropReason reason;
 
-  g_return_if_fail (socket < core->config.n_sockets || socket < SRP_SOCKETS_MAX);
+  g_return_if_fail (socket < SRP_SOCKETS_MAX);
   core->now = now_us;
   core->received++;
   reason = srp_wire_check_prefix (data, len, &kind);
