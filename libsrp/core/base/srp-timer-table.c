@@ -1,0 +1,247 @@
+/* srp-timer-table.c: a binary min-heap of embedded timers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-timer-table.h"
+
+struct _SrpTimerTable {
+  GPtrArray *heap; /* SrpTimer*, borrowed; heap[i]->slot == i + 1 */
+  guint64 next_order;
+};
+
+const char *
+srp_timer_reason_name (SrpTimerReason reason)
+{
+  static const char *const names[SRP_TIMER_N_REASONS] = {
+    [SRP_TIMER_PING_RESEND] = "ping-resend",
+    [SRP_TIMER_HANDSHAKE_RESEND] = "handshake-resend",
+    [SRP_TIMER_HANDSHAKE_EXPIRE] = "handshake-expire",
+    [SRP_TIMER_HEARTBEAT] = "heartbeat",
+    [SRP_TIMER_EXCHANGE] = "exchange",
+    [SRP_TIMER_MAINTENANCE] = "maintenance",
+    [SRP_TIMER_NAT] = "nat",
+    [SRP_TIMER_ANNOUNCE] = "announce",
+    [SRP_TIMER_ACK_FLUSH] = "ack-flush",
+    [SRP_TIMER_PUBLISH_RESEND] = "publish-resend",
+    [SRP_TIMER_PUBLISH_DEADLINE] = "publish-deadline",
+    [SRP_TIMER_CACHE_EXPIRY] = "cache-expiry",
+    [SRP_TIMER_REASSEMBLY_EXPIRY] = "reassembly-expiry",
+    [SRP_TIMER_GAP_CHECK] = "gap-check",
+    [SRP_TIMER_WANT] = "want",
+    [SRP_TIMER_QUERY_FLUSH] = "query-flush",
+    [SRP_TIMER_SYNC] = "sync",
+    [SRP_TIMER_CONNECT_DEADLINE] = "connect-deadline",
+    [SRP_TIMER_CONNECT_RELAY] = "connect-relay",
+    [SRP_TIMER_PUNCH] = "punch",
+    [SRP_TIMER_UPGRADE] = "upgrade",
+  };
+
+  if ((guint) reason >= SRP_TIMER_N_REASONS || names[reason] == NULL)
+    return "unknown";
+  return names[reason];
+}
+
+SrpTimerTable *
+srp_timer_table_new (void)
+{
+  SrpTimerTable *table = g_new0 (SrpTimerTable, 1);
+
+  table->heap = g_ptr_array_new ();
+  return table;
+}
+
+void
+srp_timer_table_free (SrpTimerTable *table)
+{
+  if (table == NULL)
+    return;
+  /* An armed timer left behind would point into freed memory later. */
+  g_warn_if_fail (table->heap->len == 0);
+  g_ptr_array_unref (table->heap);
+  g_free (table);
+}
+
+void
+srp_timer_init (SrpTimer *timer, SrpTimerReason reason, SrpTimerFunc func, gpointer owner)
+{
+  timer->deadline = -1;
+  timer->order = 0;
+  timer->slot = 0;
+  timer->reason = reason;
+  timer->func = func;
+  timer->owner = owner;
+}
+
+static inline gboolean
+earlier (const SrpTimer *a, const SrpTimer *b)
+{
+  return a->deadline < b->deadline || (a->deadline == b->deadline && a->order < b->order);
+}
+
+static inline void
+place (SrpTimerTable *table, guint i, SrpTimer *timer)
+{
+  table->heap->pdata[i] = timer;
+  timer->slot = i + 1;
+}
+
+static void
+sift_up (SrpTimerTable *table, guint i)
+{
+  SrpTimer *timer = table->heap->pdata[i];
+
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+      SrpTimer *p = table->heap->pdata[parent];
+
+      if (!earlier (timer, p))
+        break;
+      place (table, i, p);
+      i = parent;
+    }
+  place (table, i, timer);
+}
+
+static void
+sift_down (SrpTimerTable *table, guint i)
+{
+  guint n = table->heap->len;
+  SrpTimer *timer = table->heap->pdata[i];
+
+  while (TRUE)
+    {
+      guint child = 2 * i + 1;
+      SrpTimer *c;
+
+      if (child >= n)
+        break;
+      if (child + 1 < n && earlier (table->heap->pdata[child + 1], table->heap->pdata[child]))
+        child++;
+      c = table->heap->pdata[child];
+      if (!earlier (c, timer))
+        break;
+      place (table, i, c);
+      i = child;
+    }
+  place (table, i, timer);
+}
+
+/* Takes the timer at heap position i out of the heap. */
+static void
+remove_at (SrpTimerTable *table, guint i)
+{
+  SrpTimer *timer = table->heap->pdata[i];
+  guint last = table->heap->len - 1;
+
+  timer->slot = 0;
+  if (i != last)
+    {
+      SrpTimer *moved = table->heap->pdata[last];
+
+      g_ptr_array_set_size (table->heap, last);
+      place (table, i, moved);
+      if (i > 0 && earlier (moved, table->heap->pdata[(i - 1) / 2]))
+        sift_up (table, i);
+      else
+        sift_down (table, i);
+    }
+  else
+    g_ptr_array_set_size (table->heap, last);
+}
+
+void
+srp_timer_stop (SrpTimerTable *table, SrpTimer *timer)
+{
+  if (timer->slot != 0)
+    remove_at (table, timer->slot - 1);
+  timer->deadline = -1;
+}
+
+void
+srp_timer_set (SrpTimerTable *table, SrpTimer *timer, gint64 deadline)
+{
+  if (deadline < 0)
+    {
+      srp_timer_stop (table, timer);
+      return;
+    }
+  /* Re-arming for the same deadline keeps the timer's place among equals. */
+  if (timer->slot != 0 && timer->deadline == deadline)
+    return;
+  timer->order = table->next_order++;
+  if (timer->slot != 0)
+    {
+      guint i = timer->slot - 1;
+      gboolean up = deadline < timer->deadline;
+
+      timer->deadline = deadline;
+      if (up)
+        sift_up (table, i);
+      else
+        sift_down (table, i);
+      return;
+    }
+  timer->deadline = deadline;
+  g_ptr_array_add (table->heap, timer);
+  sift_up (table, table->heap->len - 1);
+}
+
+void
+srp_timer_set_earlier (SrpTimerTable *table, SrpTimer *timer, gint64 deadline)
+{
+  if (deadline < 0 || (timer->slot != 0 && timer->deadline <= deadline))
+    return;
+  srp_timer_set (table, timer, deadline);
+}
+
+gint64
+srp_timer_table_next (const SrpTimerTable *table)
+{
+  return table->heap->len > 0 ? ((SrpTimer *) table->heap->pdata[0])->deadline : -1;
+}
+
+SrpTimer *
+srp_timer_table_pop_due (SrpTimerTable *table, gint64 now)
+{
+  SrpTimer *top;
+
+  if (table->heap->len == 0)
+    return NULL;
+  top = table->heap->pdata[0];
+  if (top->deadline > now)
+    return NULL;
+  remove_at (table, 0);
+  top->deadline = -1;
+  return top;
+}
+
+guint
+srp_timer_table_fire_due (SrpTimerTable *table, gint64 now)
+{
+  SrpTimer *timer;
+  guint n = 0;
+
+  while ((timer = srp_timer_table_pop_due (table, now)) != NULL)
+    {
+      timer->func (timer, timer->owner);
+      n++;
+    }
+  return n;
+}
+
+guint
+srp_timer_table_size (const SrpTimerTable *table)
+{
+  return table->heap->len;
+}
+
+guint
+srp_timer_table_count (const SrpTimerTable *table, SrpTimerReason reason)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < table->heap->len; i++)
+    n += ((SrpTimer *) table->heap->pdata[i])->reason == reason;
+  return n;
+}

@@ -1,0 +1,382 @@
+/* srp-context.c: the endpoint's services to the subsystems: output queues,
+ * drop counts, request numbers, and the life of links.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-context.h"
+
+#include <string.h>
+
+typedef struct {
+  const SrpSubsystemClass *klass;
+  gpointer self;
+  guint slot; /* index into SrpLink.slots when klass->link_slot_size > 0 */
+} Subsystem;
+
+/* The subsystem's slot of link, or NULL when it keeps none. */
+static inline gpointer
+slot_of (const Subsystem *s, const SrpLink *link)
+{
+  return s->klass->link_slot_size > 0 ? link->slots[s->slot] : NULL;
+}
+
+static void
+event_free (gpointer data)
+{
+  srp_core_event_clear (data);
+  g_free (data);
+}
+
+SrpContext *
+srp_context_new (const SrpCoreConfig *config)
+{
+  SrpContext *ctx = g_new0 (SrpContext, 1);
+
+  ctx->config = config;
+  srp_rng_init (&ctx->rng, config->seed);
+  ctx->timers = srp_timer_table_new ();
+  ctx->links = srp_link_table_new ();
+  ctx->peers = srp_peer_table_new (config->peer_capacity, config->prefix_limit);
+  ctx->dispatch = srp_dispatch_new ();
+  g_queue_init (&ctx->transmits);
+  g_queue_init (&ctx->events);
+  ctx->next_request = 1;
+  ctx->subsystems = g_ptr_array_new_with_free_func (g_free);
+  return ctx;
+}
+
+void
+srp_context_free (SrpContext *ctx)
+{
+  if (ctx == NULL)
+    return;
+  g_queue_clear_full (&ctx->transmits, g_free);
+  g_queue_clear_full (&ctx->events, event_free);
+  g_ptr_array_unref (ctx->subsystems);
+  srp_dispatch_free (ctx->dispatch);
+  srp_peer_table_free (ctx->peers);
+  srp_link_table_free (ctx->links);
+  srp_timer_table_free (ctx->timers);
+  g_free (ctx);
+}
+
+void
+srp_context_add_subsystem (SrpContext *ctx, const SrpSubsystemClass *klass, gpointer self)
+{
+  Subsystem *s = g_new0 (Subsystem, 1);
+  guint slots = 0;
+
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    slots += ((Subsystem *) g_ptr_array_index (ctx->subsystems, i))->klass->link_slot_size > 0;
+  g_assert (slots < SRP_LINK_SLOTS);
+  s->klass = klass;
+  s->self = self;
+  s->slot = slots;
+  g_ptr_array_add (ctx->subsystems, s);
+}
+
+guint
+srp_context_slot (SrpContext *ctx, gpointer self)
+{
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+      if (s->self == self)
+        return s->slot;
+    }
+  g_assert_not_reached ();
+}
+
+/* ---- ways out -------------------------------------------------------------------- */
+
+void
+srp_context_transmit (SrpContext *ctx, guint socket, guint8 ttl, const SrpAddress *to,
+                      const guint8 *data, gsize len)
+{
+  SrpTransmit *t;
+  SrpLink *link;
+
+  g_assert (len <= SRP_MAX_DATAGRAM);
+  /* Detached, there is no socket: what would go out is lost, as it would be
+   * on a network that is down. */
+  if (!ctx->attached)
+    return;
+  link = srp_link_table_lookup_address (ctx->links, to);
+  if (link != NULL)
+    {
+      link->datagrams_out++;
+      link->bytes_out += len;
+    }
+  /* A peer behind a relay: the frame goes to the relay, wrapped. */
+  if (srp_address_is_relay (to))
+    {
+      if (ctx->router.relay_send != NULL)
+        ctx->router.relay_send (ctx->router.self, to, data, len);
+      return;
+    }
+  /* A peer reached through a punch socket is always sent to from it: its
+   * NAT lets in only what comes from that socket's mapping. */
+  if (socket == 0 && ctx->router.route != NULL)
+    socket = ctx->router.route (ctx->router.self, to);
+  /* Callers only use socket 1 when the core has one (NAT classification
+   * checks first; probe requests are refused without one). */
+  g_assert (socket < ctx->config->n_sockets ||
+            (ctx->router.socket_is_open != NULL &&
+             ctx->router.socket_is_open (ctx->router.self, socket)));
+  /* Only as much of the buffer as the frame needs is allocated. */
+  t = g_malloc (G_STRUCT_OFFSET (SrpTransmit, data) + len);
+  t->socket = socket;
+  t->ttl = ttl;
+  t->to = *to;
+  t->len = len;
+  memcpy (t->data, data, len);
+  g_queue_push_tail (&ctx->transmits, t);
+}
+
+void
+srp_context_send (SrpContext *ctx, const SrpAddress *to, const guint8 *data, gsize len)
+{
+  srp_context_transmit (ctx, 0, 0, to, data, len);
+}
+
+SrpCoreEvent *
+srp_context_event (SrpContext *ctx, SrpCoreEventType type)
+{
+  SrpCoreEvent *event = g_new0 (SrpCoreEvent, 1);
+
+  event->type = type;
+  g_queue_push_tail (&ctx->events, event);
+  return event;
+}
+
+void
+srp_context_drop (SrpContext *ctx, SrpDropReason reason)
+{
+  g_assert ((guint) reason < SRP_DROP_N_REASONS);
+  ctx->drops[reason]++;
+}
+
+guint64
+srp_context_next_request (SrpContext *ctx)
+{
+  return ctx->next_request++;
+}
+
+gboolean
+srp_context_take (SrpContext *ctx, SrpLink *link, SrpLinkBucket bucket, double cost)
+{
+  if (srp_link_take (link, bucket, ctx->now, cost))
+    return TRUE;
+  srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+  return FALSE;
+}
+
+/* ---- links ----------------------------------------------------------------------- */
+
+void
+srp_context_describe_link (const SrpLink *link, SrpCoreEvent *event)
+{
+  event->peer.id = link->id;
+  event->peer.address = link->address;
+  event->peer.nat = link->nat;
+  event->peer.rtt_us = link->rtt.smoothed_us;
+  event->peer.connected_at = link->connected_at;
+  event->peer.path = (guint8) srp_link_path (link);
+  event->peer.introduced = link->introduced;
+  event->peer.bytes_in = link->bytes_in;
+  event->peer.bytes_out = link->bytes_out;
+}
+
+void
+srp_context_emit_link (SrpContext *ctx, SrpCoreEventType type, const SrpLink *link)
+{
+  srp_context_describe_link (link, srp_context_event (ctx, type));
+}
+
+SrpLink *
+srp_context_open_link (SrpContext *ctx, const SrpId *id, const SrpAddress *address, guint8 nat,
+                       const guint8 our_challenge[SRP_CHALLENGE_LEN],
+                       const guint8 their_challenge[SRP_CHALLENGE_LEN])
+{
+  SrpLink *link = srp_link_new (id, address, ctx->now);
+
+  link->nat = nat;
+  memcpy (link->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
+  memcpy (link->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
+  srp_link_table_add (ctx->links, link);
+  srp_peer_table_hold (ctx->peers, address);
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_slot_size > 0)
+        link->slots[s->slot] = g_malloc0 (s->klass->link_slot_size);
+      if (s->klass->link_init != NULL)
+        s->klass->link_init (s->self, link, slot_of (s, link));
+    }
+  srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_ADDED, link);
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_up != NULL)
+        s->klass->link_up (s->self, link, slot_of (s, link));
+    }
+  return link;
+}
+
+void
+srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address)
+{
+  SrpLinkPath old_path = srp_link_path (link);
+
+  srp_peer_table_move (ctx->peers, &link->address, address);
+  srp_link_table_move (ctx->links, link, address);
+  if (srp_link_path (link) != old_path)
+    srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_CHANGED, link);
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_moved != NULL)
+        s->klass->link_moved (s->self, link, slot_of (s, link));
+    }
+}
+
+void
+srp_context_flush_link (SrpContext *ctx, SrpLink *link)
+{
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_flush != NULL)
+        s->klass->link_flush (s->self, link, slot_of (s, link));
+    }
+}
+
+void
+srp_context_close_link (SrpContext *ctx, SrpLink *link)
+{
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_down != NULL)
+        s->klass->link_down (s->self, link, slot_of (s, link));
+    }
+  srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_REMOVED, link);
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_slot_size == 0)
+        continue;
+      if (s->klass->link_slot_clear != NULL)
+        s->klass->link_slot_clear (link->slots[s->slot]);
+      g_clear_pointer (&link->slots[s->slot], g_free);
+    }
+  srp_link_table_remove (ctx->links, link);
+  srp_peer_table_release (ctx->peers, &link->address);
+  srp_link_free (link);
+}
+
+void
+srp_context_handle_frame (SrpContext *ctx, guint socket, const SrpAddress *from,
+                          const guint8 *data, gsize len)
+{
+  SrpInput input = { .socket = socket, .from = from, .data = data, .len = len };
+  SrpDropReason reason;
+
+  /* Only the main socket speaks for a link: the probe socket's datagrams
+   * are NAT probes and their answers. */
+  input.link = socket == 0 ? srp_link_table_lookup_address (ctx->links, from) : NULL;
+  if (input.link != NULL)
+    srp_link_heard (input.link, ctx->now, len);
+  reason = srp_dispatch_frame (ctx->dispatch, &input);
+  if (reason != SRP_DROP_NONE)
+    srp_context_drop (ctx, reason);
+}
+
+/* ---- notices ---------------------------------------------------------------------- */
+
+#define EACH_WITH(hook, ...)                                                                     \
+  G_STMT_START                                                                                   \
+  {                                                                                              \
+    for (guint i_ = 0; i_ < ctx->subsystems->len; i_++)                                          \
+      {                                                                                          \
+        Subsystem *s_ = g_ptr_array_index (ctx->subsystems, i_);                                 \
+        if (s_->klass->hook != NULL)                                                             \
+          s_->klass->hook (s_->self, ##__VA_ARGS__);                                             \
+      }                                                                                          \
+  }                                                                                              \
+  G_STMT_END
+
+void
+srp_context_reflexive_seen (SrpContext *ctx, const SrpAddress *reflexive)
+{
+  EACH_WITH (reflexive_seen, reflexive);
+}
+
+void
+srp_context_notify_input (SrpContext *ctx)
+{
+  EACH_WITH (input);
+}
+
+void
+srp_context_notify_attach (SrpContext *ctx)
+{
+  EACH_WITH (attach);
+}
+
+void
+srp_context_notify_detach (SrpContext *ctx)
+{
+  EACH_WITH (detach);
+}
+
+void
+srp_context_settle (SrpContext *ctx)
+{
+  EACH_WITH (settle);
+}
+
+void
+srp_context_collect_stats (SrpContext *ctx, GVariantDict *dict)
+{
+  EACH_WITH (stats, dict);
+}
+
+void
+srp_context_export_state (SrpContext *ctx, GVariantDict *dict)
+{
+  EACH_WITH (export_state, dict);
+}
+
+gboolean
+srp_context_import_state (SrpContext *ctx, GVariantDict *dict, gboolean apply, GError **error)
+{
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->import_state != NULL &&
+          !s->klass->import_state (s->self, dict, apply, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+srp_context_free_subsystems (SrpContext *ctx)
+{
+  for (guint i = ctx->subsystems->len; i > 0; i--)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i - 1);
+
+      if (s->klass->free != NULL)
+        s->klass->free (s->self);
+    }
+  g_ptr_array_set_size (ctx->subsystems, 0);
+}

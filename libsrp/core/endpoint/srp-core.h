@@ -1,0 +1,274 @@
+/* srp-core.h: the pure SRP protocol core ("sans-IO").
+ *
+ * The core never reads a clock, a socket or global randomness: time comes in
+ * as now_us (microseconds on any monotonic clock), randomness from the seed
+ * in its config, datagrams through srp_core_handle_datagram. What it wants
+ * done comes out through the poll functions. The same seed and inputs give
+ * the same outputs, bit for bit.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-address.h"
+#include "srp-wire.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrpCore SrpCore;
+
+/* Signs data with this peer's private key (Ed25519); FALSE on failure. */
+typedef gboolean (*SrpCoreSignFunc) (const guint8 *data, gsize len,
+                                     guint8 signature[SRP_SIGNATURE_LEN], gpointer user_data);
+
+typedef struct {
+  guint64 seed;
+  SrpId peer_id;              /* this peer's ID (its Ed25519 public key) */
+  SrpCoreSignFunc sign;       /* without it, the core cannot complete handshakes */
+  gpointer sign_data;
+  guint n_sockets;            /* 1, or 2 with a second socket for NAT probes (default 2) */
+  gint64 heartbeat_us;        /* heartbeat interval (default 15 s) */
+  guint heartbeat_misses;     /* missed heartbeats before a peer is dropped (default 3) */
+  guint peer_capacity;        /* peer table size (default 256) */
+  guint prefix_limit;         /* entries one /24 or /48 may hold (default 16) */
+  guint target_connections;   /* connections it keeps up (default 8) */
+  gint64 exchange_us;         /* peer exchange interval (default 60 s) */
+  gint64 nat_recheck_us;      /* NAT classification interval (default 10 min) */
+  gint64 ping_retry_us;       /* resend an unanswered ping after this long (default 500 ms) */
+  guint ping_attempts;        /* sends before a ping fails (default 4) */
+  gsize reassembly_max_bytes; /* see SrpReassemblerConfig (default 8 MiB) */
+  gint64 reassembly_timeout_us; /* (default 60 s) */
+  gsize cache_budget;         /* shared packet cache, bytes (default 16 MiB) */
+  gint64 cache_ttl_us;        /* a cached packet's life before re-broadcast or purge (default 1 h) */
+  guint fanout;               /* peers each packet is sent or relayed to (default 3) */
+  gint64 sync_us;             /* anti-entropy with a random peer this often (default 10 s) */
+  gint64 publish_timeout_us;  /* PUBLISHED is reported by then at the latest (default 10 s) */
+  guint remembered_ids;       /* IDs of packets that left the cache, kept (default 65536) */
+  /* Connecting to a given peer (srp_core_connect, introductions, punching, relays). */
+  gint64 connect_timeout_us;  /* srp_core_connect gives up after this (default 30 s) */
+  guint8 punch_ttl;           /* IP TTL of the packets that open our own NAT(s) (default 4) */
+  guint punch_sockets;        /* sockets a symmetric NAT's side opens (default 256) */
+  guint punch_probes;         /* probes to random ports of a symmetric NAT (default 2048) */
+  guint relay_circuits;       /* pairs of peers this peer relays for at once (default 16) */
+  guint64 relay_bytes;        /* bytes relayed per circuit before refusing (default 64 MiB) */
+} SrpCoreConfig;
+
+void srp_core_config_init (SrpCoreConfig *config);
+
+/* A datagram the core wants sent. */
+typedef struct {
+  guint socket;               /* which of the caller's sockets to send from: 0 main, 1 probe,
+                               * 2 and up punch sockets (SOCKET_OPEN) */
+  guint8 ttl;                 /* IP TTL (hop limit) for this datagram alone; 0: the default */
+  SrpAddress to;
+  gsize len;
+  guint8 data[SRP_MAX_DATAGRAM];
+} SrpTransmit;
+
+typedef enum {
+  SRP_CORE_EVENT_NONE = 0,
+  SRP_CORE_EVENT_PING_RESULT, /* a ping this core sent was answered, or failed */
+  SRP_CORE_EVENT_MESSAGE,     /* a whole message was reassembled from packets */
+  SRP_CORE_EVENT_PEER_ADDED,  /* a peer completed the handshake: it is connected */
+  SRP_CORE_EVENT_PEER_CHANGED, /* a connected peer's address, NAT type or RTT changed */
+  SRP_CORE_EVENT_PEER_REMOVED, /* a connected peer went silent or away */
+  SRP_CORE_EVENT_NAT_CHANGED, /* this peer's NAT classification changed */
+  SRP_CORE_EVENT_PUBLISHED,   /* peers acknowledged a srp_core_publish, or its time ran out */
+  SRP_CORE_EVENT_CONNECT_RESULT, /* a srp_core_connect succeeded or failed */
+  SRP_CORE_EVENT_SOCKET_OPEN, /* open punch socket number `socket` (any free port) */
+  SRP_CORE_EVENT_SOCKET_CLOSE, /* close punch socket number `socket` */
+} SrpCoreEventType;
+
+/* How a connected peer is reached. */
+typedef enum {
+  SRP_CORE_PATH_DIRECT = 1,   /* straight to its address */
+  SRP_CORE_PATH_RELAYED = 2,  /* through a peer connected to both */
+} SrpCorePath;
+
+typedef struct {
+  SrpCoreEventType type;
+  union {
+    struct {
+      guint64 request;        /* the value srp_core_ping returned */
+      gboolean ok;
+      gint64 rtt_us;          /* when ok */
+      SrpAddress reflexive;   /* when ok: the address the other side saw us at */
+      SrpId peer_id;          /* when ok: the ID the other side claims (unauthenticated here) */
+    } ping;
+    struct {
+      SrpId id;               /* the message ID: its last packet's ID */
+      SrpId topic_id;
+      SrpAddress from;        /* where the packet that completed it came from */
+      GBytes *data;           /* owned by the event: see srp_core_event_clear */
+    } message;
+    struct {
+      SrpId id;
+      SrpAddress address;
+      guint8 nat;             /* SrpNat the peer reported */
+      gint64 rtt_us;          /* -1 until measured */
+      gint64 connected_at;
+      guint8 path;            /* SrpCorePath */
+      gboolean introduced;    /* connected through an introduction (either side asked) */
+      guint64 bytes_in;       /* bytes received from it and sent to it so far */
+      guint64 bytes_out;
+    } peer;
+    struct {
+      guint8 nat;             /* SrpNat */
+      SrpAddress public_address;
+    } nat;
+    struct {
+      guint64 request;        /* the value srp_core_publish returned */
+      SrpId message_id;       /* as srp_core_publish gave it */
+      SrpId topic_id;
+      guint n_accepted;       /* distinct peers that acknowledged every packet */
+      gboolean complete;      /* n_accepted reached min (fanout, peers connected) */
+    } published;
+    struct {
+      guint64 request;        /* the value srp_core_connect returned */
+      SrpId id;
+      gboolean ok;
+      guint8 path;            /* SrpCorePath, when ok */
+      gint64 elapsed_us;
+      const char *reason;     /* when not ok: static, human-readable */
+    } connect;
+    struct {
+      guint socket;           /* 2 and up */
+    } socket;
+  };
+} SrpCoreEvent;
+
+/* Frees what an event owns and resets it to SRP_CORE_EVENT_NONE. */
+void srp_core_event_clear (SrpCoreEvent *event);
+/* The request number an event answers (PING_RESULT, PUBLISHED,
+ * CONNECT_RESULT), or 0. Every command's request numbers come from one
+ * sequence, so one table can wait for them all. */
+guint64 srp_core_event_request (const SrpCoreEvent *event);
+
+/* A new core, attached: as if its sockets were there already. */
+SrpCore *srp_core_new (const SrpCoreConfig *config);
+void srp_core_free (SrpCore *core);
+
+/* The core outlives its sockets. detach says GOODBYE to every link
+ * (srp_core_leave) and forgets what needs the sockets: handshakes, pings,
+ * connects, punches, relays, the NAT type, local addresses and bootstraps
+ * (all given again after the next attach). Subscriptions, the cache, the
+ * delivered memory, chain heads, publishes and known peers stay. Detached,
+ * nothing is sent and datagrams are refused. */
+void srp_core_detach (SrpCore *core, gint64 now_us);
+void srp_core_attach (SrpCore *core, gint64 now_us);
+gboolean srp_core_is_attached (SrpCore *core);
+/* Forgets a ping or connect still waiting: no result event follows. */
+void srp_core_cancel (SrpCore *core, guint64 request);
+
+void srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket,
+                               const SrpAddress *from, const guint8 *data, gsize len);
+void srp_core_handle_timeout (SrpCore *core, gint64 now_us);
+
+gboolean srp_core_poll_transmit (SrpCore *core, SrpTransmit *out);
+/* The absolute time at which srp_core_handle_timeout wants calling, or -1. */
+gint64 srp_core_poll_timeout (SrpCore *core);
+gboolean srp_core_poll_event (SrpCore *core, SrpCoreEvent *out);
+
+/* Sends a ping to an address; a PING_RESULT event with the returned request
+ * number follows (answered, or failed after ping_attempts sends). */
+guint64 srp_core_ping (SrpCore *core, gint64 now_us, const SrpAddress *to);
+
+/* Splits data into a chain of packets on topic_id and sends them to an
+ * address; the other core reassembles them into a MESSAGE event. Returns
+ * FALSE when data is longer than SRP_MESSAGE_MAX_LEN. Delivery is best
+ * effort: nothing here retransmits. */
+gboolean srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to,
+                                const SrpId *topic_id, const guint8 *data, gsize len,
+                                SrpId *message_id);
+
+/* Connects to the peer with this ID: at once when already connected;
+ * otherwise connected peers are asked to introduce the two, and the core
+ * punches holes (or relays through the introducer) as the NAT types allow.
+ * A CONNECT_RESULT event with the returned request number reports the
+ * outcome, within connect_timeout_us. */
+guint64 srp_core_connect (SrpCore *core, gint64 now_us, const SrpId *peer_id);
+
+/* Says GOODBYE to every connected peer, so that they forget this one at once
+ * rather than after missed heartbeats, and forgets them (PEER_REMOVED
+ * events). Call it before srp_core_free when the peer shuts down on purpose. */
+void srp_core_leave (SrpCore *core, gint64 now_us);
+
+/* Topic IDs: SHA-256 of the topic name's UTF-8 bytes; a peer's inbox is
+ * the topic SHA-256 ("srp-inbox:" || its 32-byte peer ID). */
+void srp_topic_id_from_name (const char *name, SrpId *out);
+void srp_topic_id_for_inbox (const SrpId *peer_id, SrpId *out);
+
+/* MESSAGE events come only for subscribed topics; every core subscribes to
+ * its own inbox from the start. Both calls are idempotent; connected peers
+ * hear of the change (at most once a second). Subscribing also delivers
+ * what the cache already holds of the topic and reconciles it with peers. */
+void srp_core_subscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id);
+void srp_core_unsubscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id);
+gboolean srp_core_is_subscribed (SrpCore *core, const SrpId *topic_id);
+
+/* Splits data into a chain on topic_id, caches it and sends it to fanout
+ * connected peers, preferring recipient (nullable; for inbox messages) and
+ * the topic's subscribers; they spread it further. Returns the request
+ * number, or 0 when len > SRP_MESSAGE_MAX_LEN. A PUBLISHED event with that
+ * request and message_id follows, exactly once: when min (fanout, peers
+ * connected) peers acknowledged every packet (complete), or after
+ * publish_timeout_us with what came. */
+guint64 srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id,
+                          const SrpId *recipient, const guint8 *data, gsize len,
+                          SrpId *message_id);
+/* The topics subscribed to, in the order of subscription (the inbox first):
+ * an array of SrpId owned by the core. */
+GArray *srp_core_get_subscriptions (SrpCore *core);
+
+typedef struct {
+  gsize budget, used;
+  guint n_packets;
+  guint64 stored, evicted, expired, purged;
+} SrpCacheStats;
+
+void srp_core_get_cache_stats (SrpCore *core, SrpCacheStats *out);
+/* Changes the budget, evicting down to it at once. */
+void srp_core_set_cache_budget (SrpCore *core, gint64 now_us, gsize budget);
+/* The cached packet's encoded frame (with its POSTAGE), or NULL. */
+GBytes *srp_core_cache_lookup (SrpCore *core, const SrpId *packet_id);
+
+/* Connects to a bootstrap peer at address (its ID is learnt in the
+ * handshake); retried while the core has no connected peer. */
+void srp_core_add_bootstrap (SrpCore *core, gint64 now_us, const SrpAddress *address);
+/* An address of this host (any port is ignored): a reflexive address equal to
+ * one of these means no NAT. */
+void srp_core_add_local_address (SrpCore *core, const SrpAddress *address);
+/* The port of the main socket, so that peers behind the same public
+ * address can be told where to find this one on the LAN. */
+void srp_core_set_local_port (SrpCore *core, guint16 port);
+
+/* The NAT classification so far (SrpNat) and, when known, the public address. */
+guint8 srp_core_get_nat (SrpCore *core, SrpAddress *public_address);
+/* Why the last classification attempt could not finish, or NULL. */
+const char *srp_core_get_nat_problem (SrpCore *core);
+guint srp_core_get_n_connected (SrpCore *core);
+guint srp_core_get_n_known (SrpCore *core);
+/* The connected peers, as PEER_ADDED events would describe them: appends
+ * SrpCoreEvent structs of type PEER_ADDED to out. */
+void srp_core_list_peers (SrpCore *core, GArray *out);
+
+/* Everything the core counts, as an a{sv} dictionary (floating; see
+ * docs/design.md, "Statistics", for the keys): datagrams and bytes in and
+ * out, drops by reason, peers, handshakes, pings, the reassembler, the
+ * cache, publishes, topics, connects per pair of NAT types, relays, timers. */
+GVariant *srp_core_get_stats (SrpCore *core);
+
+/* The durable state (an a{sv} dictionary, floating): subscriptions, chain
+ * heads, the delivered memory, the cache and the known peers. import
+ * merges such a dictionary into the core, checking everything as it would
+ * check datagrams; FALSE with error (nothing taken) for a dictionary of
+ * another version or a malformed one. */
+GVariant *srp_core_export_state (SrpCore *core, gint64 now_us);
+gboolean srp_core_import_state (SrpCore *core, gint64 now_us, GVariant *state, GError **error);
+
+/* How many inputs were rejected for reason since the core was made. */
+guint64 srp_core_get_drop_count (SrpCore *core, SrpDropReason reason);
+guint64 srp_core_get_datagrams_received (SrpCore *core);
+guint64 srp_core_get_datagrams_sent (SrpCore *core);
+
+G_END_DECLS

@@ -1,0 +1,64 @@
+/* srp-link.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-link.h"
+
+/* Peer exchange, probes and introductions are rare: a burst on connecting,
+ * then one every two seconds. Queries cost a token per packet asked for;
+ * SYNC and SUBSCRIPTIONS are cheap but can come in rounds. */
+static const SrpTokenRate rates[SRP_LINK_N_BUCKETS] = {
+  [SRP_LINK_BUCKET_REQUESTS] = { .burst = 10.0, .per_second = 0.5 },
+  [SRP_LINK_BUCKET_QUERIES] = { .burst = 512.0, .per_second = 256.0 },
+  [SRP_LINK_BUCKET_SYNCS] = { .burst = 64.0, .per_second = 16.0 },
+};
+
+const SrpTokenRate *
+srp_link_bucket_rate (SrpLinkBucket bucket)
+{
+  g_assert ((guint) bucket < SRP_LINK_N_BUCKETS);
+  return &rates[bucket];
+}
+
+SrpLink *
+srp_link_new (const SrpId *id, const SrpAddress *address, gint64 now)
+{
+  SrpLink *link = g_new0 (SrpLink, 1);
+
+  link->id = *id;
+  link->address = *address;
+  link->connected_at = now;
+  link->last_seen = now;
+  link->knows_us = TRUE;
+  srp_rtt_init (&link->rtt);
+  for (guint b = 0; b < SRP_LINK_N_BUCKETS; b++)
+    srp_token_bucket_init (&link->buckets[b], &rates[b], now);
+  return link;
+}
+
+void
+srp_link_free (SrpLink *link)
+{
+  if (link == NULL)
+    return;
+  g_warn_if_fail (!srp_timer_is_armed (&link->heartbeat));
+  for (guint s = 0; s < SRP_LINK_SLOTS; s++)
+    g_warn_if_fail (link->slots[s] == NULL);
+  g_free (link);
+}
+
+gboolean
+srp_link_take (SrpLink *link, SrpLinkBucket bucket, gint64 now, double cost)
+{
+  g_assert ((guint) bucket < SRP_LINK_N_BUCKETS);
+  return srp_token_bucket_take (&link->buckets[bucket], &rates[bucket], now, cost);
+}
+
+void
+srp_link_heard (SrpLink *link, gint64 now, gsize bytes)
+{
+  link->last_seen = now;
+  link->failures = 0;
+  link->datagrams_in++;
+  link->bytes_in += bytes;
+}

@@ -1,0 +1,271 @@
+/* srp-mesh-exchange.c: learning of peers and keeping connections up.
+ *
+ * - Peer exchange: PEERS_REQUEST and PEERS (a sample of known peers, links
+ *   first) on connecting and every exchange_us, rate-limited per link.
+ * - Maintenance: bootstraps are retried while nothing is connected, and
+ *   known peers are shaken hands with until target_connections are up,
+ *   with exponential back-off for those that failed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-mesh-private.h"
+
+#define RETRY_BASE_US (10 * G_TIME_SPAN_SECOND)
+#define RETRY_MAX_US (10 * G_TIME_SPAN_MINUTE)
+
+/* Exponential back-off: base * 2^(n-1), capped. */
+gint64
+srp_mesh_backoff (guint n)
+{
+  gint64 delay = RETRY_BASE_US << MIN (n > 0 ? n - 1 : 0, 10);
+  return MIN (delay, RETRY_MAX_US);
+}
+
+void
+srp_mesh_schedule_maintenance (SrpMesh *mesh, gint64 at)
+{
+  srp_timer_set_earlier (mesh->ctx->timers, &mesh->maintenance, at);
+}
+
+void
+srp_mesh_request_peers (SrpMesh *mesh, const SrpLink *link)
+{
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  srp_context_send_link (mesh->ctx, link, frame, srp_peers_request_encode (frame));
+}
+
+static void
+shuffle_from (SrpRng *rng, GPtrArray *array, guint start)
+{
+  /* Fisher-Yates over array[start..] only. */
+  for (guint i = array->len; i > start + 1; i--)
+    {
+      guint j = start + (guint) srp_rng_below (rng, i - start);
+      gpointer tmp = array->pdata[i - 1];
+      array->pdata[i - 1] = array->pdata[j];
+      array->pdata[j] = tmp;
+    }
+}
+
+static void
+add_record (SrpPeers *out, const SrpId *id, guint8 nat, const SrpAddress *address, gint64 age_us)
+{
+  SrpPeerRecord *r = &out->peers[out->n++];
+  gint64 age = age_us / G_TIME_SPAN_SECOND;
+
+  r->id = *id;
+  r->nat = nat;
+  r->age_s = (guint16) CLAMP (age, 0, G_MAXUINT16);
+  r->address = *address;
+}
+
+void
+srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers *out)
+{
+  SrpContext *ctx = mesh->ctx;
+  GPtrArray *links = srp_link_table_list (ctx->links);
+  GPtrArray *records = srp_peer_table_records (ctx->peers);
+  g_autoptr (GPtrArray) pool_links = g_ptr_array_new ();
+  g_autoptr (GPtrArray) pool_records = g_ptr_array_new ();
+
+  out->n = 0;
+  /* A relayed peer has no address to pass on. */
+  for (guint i = 0; i < links->len; i++)
+    {
+      SrpLink *link = g_ptr_array_index (links, i);
+      if (link != except && !srp_address_is_relay (&link->address))
+        g_ptr_array_add (pool_links, link);
+    }
+  for (guint i = 0; i < records->len; i++)
+    {
+      SrpKnownPeer *r = g_ptr_array_index (records, i);
+      if (!srp_address_is_relay (&r->address))
+        g_ptr_array_add (pool_records, r);
+    }
+  shuffle_from (&ctx->rng, pool_links, 0);
+  shuffle_from (&ctx->rng, pool_records, 0);
+  for (guint i = 0; i < pool_links->len && out->n < max; i++)
+    {
+      SrpLink *link = g_ptr_array_index (pool_links, i);
+      add_record (out, &link->id, link->nat, &link->address, ctx->now - link->last_seen);
+    }
+  for (guint i = 0; i < pool_records->len && out->n < max; i++)
+    {
+      SrpKnownPeer *r = g_ptr_array_index (pool_records, i);
+      add_record (out, &r->id, r->nat, &r->address, ctx->now - r->last_seen);
+    }
+}
+
+SrpDropReason
+srp_mesh_handle_peers_request (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  SrpPeers peers = { 0 };
+  guint8 out[SRP_MAX_DATAGRAM];
+
+  (void) frame;
+  if (!srp_context_take (mesh->ctx, input->link, SRP_LINK_BUCKET_REQUESTS, 1.0))
+    return SRP_DROP_NONE;
+  srp_mesh_sample_peers (mesh, input->link, SRP_PEERS_MAX, &peers);
+  srp_context_send (mesh->ctx, input->from, out, srp_peers_encode (&peers, out));
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_mesh_handle_peers (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+
+  if (srp_context_take (mesh->ctx, input->link, SRP_LINK_BUCKET_REQUESTS, 1.0))
+    srp_mesh_learn_peers (mesh, frame);
+  return SRP_DROP_NONE;
+}
+
+void
+srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers)
+{
+  SrpContext *ctx = mesh->ctx;
+
+  for (guint i = 0; i < peers->n; i++)
+    {
+      const SrpPeerRecord *r = &peers->peers[i];
+      SrpKnownPeer *record;
+
+      if (srp_id_equal (&r->id, &ctx->config->peer_id) || srp_id_is_zero (&r->id) ||
+          r->address.port == 0 || srp_link_table_lookup (ctx->links, &r->id) != NULL ||
+          srp_peer_table_lookup (ctx->peers, &r->id) != NULL)
+        continue;
+      /* One peer per address: a record naming a taken address is refused. */
+      if (srp_link_table_lookup_address (ctx->links, &r->address) != NULL ||
+          srp_peer_table_lookup_address (ctx->peers, &r->address) != NULL ||
+          (record = srp_peer_table_add (ctx->peers, ctx->now, &r->id, &r->address,
+                                        SRP_ADMIT_RECORD)) == NULL)
+        {
+          srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+          continue;
+        }
+      record->nat = r->nat;
+      record->last_seen = ctx->now - (gint64) r->age_s * G_TIME_SPAN_SECOND;
+    }
+  srp_mesh_schedule_maintenance (mesh, ctx->now);
+}
+
+/* ---- bootstraps ------------------------------------------------------------------ */
+
+void
+srp_mesh_add_bootstrap (SrpMesh *mesh, const SrpAddress *address)
+{
+  Bootstrap b = { .address = *address };
+
+  for (guint i = 0; i < mesh->bootstraps->len; i++)
+    if (srp_address_equal (&g_array_index (mesh->bootstraps, Bootstrap, i).address, address))
+      return;
+  b.next_attempt = mesh->ctx->now;
+  g_array_append_val (mesh->bootstraps, b);
+  srp_mesh_schedule_maintenance (mesh, mesh->ctx->now);
+}
+
+gboolean
+srp_mesh_is_bootstrap (SrpMesh *mesh, const SrpAddress *address)
+{
+  for (guint i = 0; i < mesh->bootstraps->len; i++)
+    if (srp_address_equal (&g_array_index (mesh->bootstraps, Bootstrap, i).address, address))
+      return TRUE;
+  return FALSE;
+}
+
+void
+srp_mesh_bootstrap_connected (SrpMesh *mesh, const SrpAddress *address)
+{
+  for (guint i = 0; i < mesh->bootstraps->len; i++)
+    {
+      Bootstrap *b = &g_array_index (mesh->bootstraps, Bootstrap, i);
+      if (srp_address_equal (&b->address, address))
+        b->failures = 0;
+    }
+}
+
+void
+srp_mesh_bootstrap_failed (SrpMesh *mesh, const SrpAddress *address)
+{
+  for (guint i = 0; i < mesh->bootstraps->len; i++)
+    {
+      Bootstrap *b = &g_array_index (mesh->bootstraps, Bootstrap, i);
+      if (srp_address_equal (&b->address, address))
+        {
+          b->failures++;
+          b->next_attempt = mesh->ctx->now + MIN (G_TIME_SPAN_SECOND << MIN (b->failures, 6),
+                                                  G_TIME_SPAN_MINUTE);
+        }
+    }
+}
+
+/* ---- timers ------------------------------------------------------------------------ */
+
+void
+srp_mesh_maintenance (SrpTimer *timer, gpointer owner)
+{
+  SrpMesh *mesh = owner;
+  SrpContext *ctx = mesh->ctx;
+  guint n_connected = srp_link_table_size (ctx->links);
+  guint n_outgoing = srp_mesh_outgoing_count (mesh);
+  GPtrArray *records = srp_peer_table_records (ctx->peers);
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
+  guint wanted;
+
+  (void) timer;
+  if (n_connected == 0)
+    for (guint i = 0; i < mesh->bootstraps->len; i++)
+      {
+        Bootstrap *b = &g_array_index (mesh->bootstraps, Bootstrap, i);
+        if (b->next_attempt <= ctx->now)
+          {
+            srp_mesh_start_handshake (mesh, &b->address, NULL);
+            b->next_attempt = ctx->now + G_TIME_SPAN_MINUTE; /* until it fails or works */
+          }
+        srp_mesh_schedule_maintenance (mesh, b->next_attempt);
+      }
+
+  n_outgoing = srp_mesh_outgoing_count (mesh);
+  if (n_connected + n_outgoing >= ctx->config->target_connections ||
+      n_outgoing >= SRP_MESH_MAX_OUTGOING)
+    return;
+  wanted = MIN (ctx->config->target_connections - n_connected - n_outgoing,
+                SRP_MESH_MAX_OUTGOING - n_outgoing);
+  for (guint i = 0; i < records->len; i++)
+    {
+      SrpKnownPeer *r = g_ptr_array_index (records, i);
+
+      if (srp_mesh_has_outgoing (mesh, &r->address))
+        continue;
+      if (r->next_attempt <= ctx->now)
+        g_ptr_array_add (candidates, r);
+      else
+        srp_mesh_schedule_maintenance (mesh, r->next_attempt);
+    }
+  while (wanted > 0 && candidates->len > 0)
+    {
+      guint pick = (guint) srp_rng_below (&ctx->rng, candidates->len);
+      SrpKnownPeer *r = g_ptr_array_steal_index_fast (candidates, pick);
+
+      srp_mesh_start_handshake (mesh, &r->address, &r->id);
+      wanted--;
+    }
+  if (candidates->len > 0)
+    srp_mesh_schedule_maintenance (mesh, ctx->now + SRP_MESH_MAINTENANCE_US);
+}
+
+void
+srp_mesh_exchange (SrpTimer *timer, gpointer owner)
+{
+  SrpMesh *mesh = owner;
+  SrpContext *ctx = mesh->ctx;
+  GPtrArray *links = srp_link_table_list (ctx->links);
+
+  /* With no link it rests until one comes up. */
+  if (links->len == 0)
+    return;
+  srp_mesh_request_peers (mesh, g_ptr_array_index (links, srp_rng_below (&ctx->rng, links->len)));
+  srp_timer_set (ctx->timers, timer, ctx->now + ctx->config->exchange_us);
+}

@@ -1,0 +1,509 @@
+/* srp-mesh-handshake.c: making links (HELLO, HELLO_REPLY, HELLO_DONE) and
+ * ending them (GOODBYE, silence, leaving).
+ *
+ * Each side signs a transcript of both IDs and both challenges, so nobody
+ * can claim an ID without its private key. A full table answers HELLO with
+ * BUSY, a few peers that may have room, so that a newcomer is never
+ * stranded.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-mesh-private.h"
+
+#include <string.h>
+
+#include "srp-signature.h"
+
+#define HANDSHAKE_ATTEMPTS 4 /* HELLOs sent before giving up */
+#define HANDSHAKE_FIRST_RETRY_US (500 * G_TIME_SPAN_MILLISECOND)
+#define INCOMING_LIFETIME_US (10 * G_TIME_SPAN_SECOND)
+
+static void
+outgoing_free (gpointer data)
+{
+  OutgoingHandshake *h = data;
+
+  srp_timer_stop (h->mesh->ctx->timers, &h->timer);
+  g_free (h);
+}
+
+static void
+incoming_free (gpointer data)
+{
+  IncomingHandshake *h = data;
+
+  srp_timer_stop (h->mesh->ctx->timers, &h->timer);
+  g_free (h);
+}
+
+void
+srp_mesh_handshake_init (SrpMesh *mesh)
+{
+  mesh->outgoing = g_ptr_array_new_with_free_func (outgoing_free);
+  mesh->incoming = g_ptr_array_new_with_free_func (incoming_free);
+}
+
+void
+srp_mesh_handshake_clear (SrpMesh *mesh)
+{
+  g_ptr_array_set_size (mesh->outgoing, 0);
+  g_ptr_array_set_size (mesh->incoming, 0);
+}
+
+guint
+srp_mesh_outgoing_count (SrpMesh *mesh)
+{
+  return mesh->outgoing->len;
+}
+
+static OutgoingHandshake *
+find_outgoing (SrpMesh *mesh, const SrpAddress *address, guint *index)
+{
+  for (guint i = 0; i < mesh->outgoing->len; i++)
+    {
+      OutgoingHandshake *h = g_ptr_array_index (mesh->outgoing, i);
+      if (srp_address_equal (&h->address, address))
+        {
+          if (index != NULL)
+            *index = i;
+          return h;
+        }
+    }
+  return NULL;
+}
+
+gboolean
+srp_mesh_has_outgoing (SrpMesh *mesh, const SrpAddress *address)
+{
+  return find_outgoing (mesh, address, NULL) != NULL;
+}
+
+static IncomingHandshake *
+find_incoming (SrpMesh *mesh, const SrpAddress *address, guint *index)
+{
+  for (guint i = 0; i < mesh->incoming->len; i++)
+    {
+      IncomingHandshake *h = g_ptr_array_index (mesh->incoming, i);
+      if (srp_address_equal (&h->address, address))
+        {
+          if (index != NULL)
+            *index = i;
+          return h;
+        }
+    }
+  return NULL;
+}
+
+gboolean
+srp_mesh_is_handshaking (SrpMesh *mesh, const SrpId *id)
+{
+  for (guint i = 0; i < mesh->outgoing->len; i++)
+    if (srp_id_equal (&((OutgoingHandshake *) g_ptr_array_index (mesh->outgoing, i))->expected, id))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+send_hello (SrpMesh *mesh, OutgoingHandshake *h)
+{
+  SrpContext *ctx = mesh->ctx;
+  SrpHello hello = { .sender = ctx->config->peer_id };
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  memcpy (hello.challenge, h->challenge, SRP_CHALLENGE_LEN);
+  srp_context_send (ctx, &h->address, frame, srp_hello_encode (&hello, frame));
+  /* 0.5 s, 1 s, 2 s, 4 s between attempts. */
+  srp_timer_set (ctx->timers, &h->timer, ctx->now + (HANDSHAKE_FIRST_RETRY_US << h->attempts));
+  h->attempts++;
+}
+
+/* A handshake we started went unanswered, or was refused. */
+static void
+handshake_failed (SrpMesh *mesh, const OutgoingHandshake *h)
+{
+  SrpContext *ctx = mesh->ctx;
+  SrpLink *link = srp_id_is_zero (&h->expected) ? NULL
+                                                 : srp_link_table_lookup (ctx->links, &h->expected);
+  SrpKnownPeer *record = srp_id_is_zero (&h->expected)
+                              ? NULL
+                              : srp_peer_table_lookup (ctx->peers, &h->expected);
+
+  srp_mesh_bootstrap_failed (mesh, &h->address);
+  if (link != NULL && !link->knows_us)
+    {
+      /* A half-open connection: it answers pings but has no place for us
+       * (its table filled between our HELLO and our HELLO_DONE, or it
+       * restarted full). Counting it as connected would keep us from
+       * looking for peers that do have room. */
+      srp_mesh_disconnect (mesh, link);
+      return;
+    }
+  if (record != NULL)
+    {
+      record->failures++;
+      record->next_attempt = ctx->now + srp_mesh_backoff (record->failures);
+    }
+}
+
+static void
+on_outgoing_timer (SrpTimer *timer, gpointer owner)
+{
+  SrpMesh *mesh = owner;
+  OutgoingHandshake *h = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (OutgoingHandshake, timer));
+
+  if (h->attempts < HANDSHAKE_ATTEMPTS)
+    {
+      send_hello (mesh, h);
+      return;
+    }
+  handshake_failed (mesh, h);
+  g_ptr_array_remove (mesh->outgoing, h);
+}
+
+static void
+on_incoming_timer (SrpTimer *timer, gpointer owner)
+{
+  SrpMesh *mesh = owner;
+
+  g_ptr_array_remove (mesh->incoming,
+                      G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (IncomingHandshake, timer)));
+}
+
+void
+srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected)
+{
+  SrpContext *ctx = mesh->ctx;
+  OutgoingHandshake *h;
+
+  if (ctx->config->sign == NULL || find_outgoing (mesh, address, NULL) != NULL)
+    return;
+  h = g_new0 (OutgoingHandshake, 1);
+  h->mesh = mesh;
+  h->address = *address;
+  if (expected != NULL)
+    h->expected = *expected;
+  srp_rng_fill (&ctx->rng, h->challenge, SRP_CHALLENGE_LEN);
+  srp_timer_init (&h->timer, SRP_TIMER_HANDSHAKE_RESEND, on_outgoing_timer, mesh);
+  g_ptr_array_add (mesh->outgoing, h);
+  send_hello (mesh, h);
+}
+
+/* A peer connected: handshakes to its other addresses (local, relayed,
+ * punched) are moot. */
+static void
+drop_outgoing_for (SrpMesh *mesh, const SrpId *id)
+{
+  for (guint i = 0; i < mesh->outgoing->len;)
+    {
+      OutgoingHandshake *h = g_ptr_array_index (mesh->outgoing, i);
+      if (srp_id_equal (&h->expected, id))
+        g_ptr_array_remove_index (mesh->outgoing, i);
+      else
+        i++;
+    }
+}
+
+static gboolean
+sign (SrpContext *ctx, const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN])
+{
+  return ctx->config->sign != NULL &&
+         ctx->config->sign (data, len, signature, ctx->config->sign_data);
+}
+
+/* The handshake with id at address completed, with these challenges: a new
+ * link, or a link that moved (or shook hands again: it forgot us). */
+static void
+connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
+           const guint8 our_challenge[SRP_CHALLENGE_LEN],
+           const guint8 their_challenge[SRP_CHALLENGE_LEN])
+{
+  SrpContext *ctx = mesh->ctx;
+  SrpLink *link = srp_link_table_lookup (ctx->links, id);
+  SrpLink *other = srp_link_table_lookup_address (ctx->links, address);
+  SrpKnownPeer *record = srp_peer_table_lookup (ctx->peers, id);
+  SrpKnownPeer *stale = srp_peer_table_lookup_address (ctx->peers, address);
+  guint8 nat = 0;
+
+  /* A direct link does not go back to a relay that a late handshake
+   * completed through. */
+  if (link != NULL && srp_address_is_relay (address) && !srp_address_is_relay (&link->address))
+    return;
+  /* One peer per address: another's link there stays. */
+  if (other != NULL && other != link)
+    {
+      srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+      return;
+    }
+  if (link != NULL)
+    {
+      gboolean moved = other == NULL;
+
+      if (moved && !srp_peer_table_can_move (ctx->peers, &link->address, address))
+        {
+          srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+          return;
+        }
+      /* Whoever the address answered as before is stale now. */
+      if (stale != NULL)
+        srp_peer_table_remove (ctx->peers, stale);
+      link->last_seen = ctx->now;
+      link->failures = 0;
+      link->knows_us = TRUE;
+      /* A new handshake (the other side forgot us) makes new goodbye tokens. */
+      memcpy (link->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
+      memcpy (link->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
+      drop_outgoing_for (mesh, id);
+      if (moved)
+        srp_context_move_link (ctx, link, address);
+      return;
+    }
+
+  if (record != NULL)
+    {
+      /* A peer we knew of: its record becomes the link, at the address it
+       * proved itself at. */
+      if (!srp_peer_table_can_move (ctx->peers, &record->address, address))
+        {
+          srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+          return;
+        }
+      if (stale != NULL && stale != record)
+        srp_peer_table_remove (ctx->peers, stale);
+      nat = record->nat;
+      srp_peer_table_remove (ctx->peers, record);
+    }
+  else
+    {
+      if (stale != NULL)
+        srp_peer_table_remove (ctx->peers, stale);
+      if (!srp_peer_table_make_room (ctx->peers, address, SRP_ADMIT_HANDSHAKE))
+        {
+          srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+          return;
+        }
+    }
+  drop_outgoing_for (mesh, id);
+  srp_context_open_link (ctx, id, address, nat, our_challenge, their_challenge);
+}
+
+void
+srp_mesh_disconnect (SrpMesh *mesh, SrpLink *link)
+{
+  SrpContext *ctx = mesh->ctx;
+  SrpId id = link->id;
+  SrpAddress address = link->address;
+  guint8 nat = link->nat;
+  gint64 last_seen = link->last_seen;
+  SrpKnownPeer *record;
+
+  srp_context_close_link (ctx, link);
+  /* It stays known, to be tried again after a while: its place is free, so
+   * this always fits. */
+  record = srp_peer_table_add (ctx->peers, ctx->now, &id, &address, SRP_ADMIT_HANDSHAKE);
+  if (record != NULL)
+    {
+      record->nat = nat;
+      record->last_seen = last_seen;
+      record->failures = 1;
+      record->next_attempt = ctx->now + srp_mesh_backoff (1);
+    }
+  srp_mesh_schedule_maintenance (mesh, ctx->now + SRP_MESH_MAINTENANCE_US);
+}
+
+void
+srp_mesh_leave (SrpMesh *mesh)
+{
+  SrpContext *ctx = mesh->ctx;
+  g_autoptr (GPtrArray) leaving = g_ptr_array_copy (srp_link_table_list (ctx->links), NULL, NULL);
+  SrpGoodbye goodbye = { .sender = ctx->config->peer_id };
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  for (guint i = 0; i < leaving->len; i++)
+    {
+      SrpLink *link = g_ptr_array_index (leaving, i);
+      SrpId id = link->id;
+      SrpAddress address = link->address;
+      guint8 nat = link->nat;
+      SrpKnownPeer *record;
+
+      /* What the peer must get before it forgets us (ACKs a publisher waits
+       * for) goes first. */
+      srp_context_flush_link (ctx, link);
+      memcpy (goodbye.token, link->their_challenge, SRP_CHALLENGE_LEN);
+      srp_context_send_link (ctx, link, frame, srp_goodbye_encode (&goodbye, frame));
+      srp_context_close_link (ctx, link);
+      /* Peers we left are the ones to come back to; a relayed one has no
+       * address worth keeping. */
+      if (srp_address_is_relay (&address))
+        continue;
+      record = srp_peer_table_add (ctx->peers, ctx->now, &id, &address, SRP_ADMIT_HANDSHAKE);
+      if (record != NULL)
+        record->nat = nat;
+    }
+}
+
+SrpDropReason
+srp_mesh_handle_goodbye (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  const SrpGoodbye *goodbye = frame;
+  SrpLink *link = srp_link_table_lookup (mesh->ctx->links, &goodbye->sender);
+
+  if (link == NULL || !srp_address_equal (&link->address, input->from) ||
+      memcmp (goodbye->token, link->our_challenge, SRP_CHALLENGE_LEN) != 0)
+    return SRP_DROP_UNEXPECTED;
+  /* Gone, not silent: no record of it is worth keeping or passing on. */
+  srp_context_close_link (mesh->ctx, link);
+  srp_mesh_schedule_maintenance (mesh, mesh->ctx->now + SRP_MESH_MAINTENANCE_US);
+  return SRP_DROP_NONE;
+}
+
+/* Whether a HELLO from id at address would find a place. */
+static gboolean
+has_room_for (SrpContext *ctx, const SrpId *id, const SrpAddress *address)
+{
+  SrpLink *at_address;
+
+  if (srp_link_table_lookup (ctx->links, id) != NULL ||
+      srp_peer_table_lookup (ctx->peers, id) != NULL)
+    return TRUE;
+  at_address = srp_link_table_lookup_address (ctx->links, address);
+  if (at_address != NULL)
+    return FALSE;
+  /* A record at the address is stale once a peer proves itself there. */
+  if (srp_peer_table_lookup_address (ctx->peers, address) != NULL)
+    return TRUE;
+  return srp_peer_table_has_room (ctx->peers, address, SRP_ADMIT_HANDSHAKE);
+}
+
+SrpDropReason
+srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  SrpContext *ctx = mesh->ctx;
+  const SrpHello *hello = frame;
+  SrpHelloReply reply = { .sender = ctx->config->peer_id };
+  IncomingHandshake *h;
+  guint8 transcript[SRP_TRANSCRIPT_LEN], out[SRP_MAX_DATAGRAM];
+
+  if (srp_id_equal (&hello->sender, &ctx->config->peer_id))
+    return SRP_DROP_UNEXPECTED; /* our own HELLO, reflected */
+  if (!has_room_for (ctx, &hello->sender, input->from))
+    {
+      /* No room here, but the newcomer must not be stranded: point it at a
+       * few peers that may have room. The answer is under 3 times the HELLO. */
+      SrpPeers others;
+
+      srp_mesh_sample_peers (mesh, NULL, SRP_BUSY_MAX, &others);
+      srp_context_send (ctx, input->from, out, srp_busy_encode (&others, out));
+      return SRP_DROP_TABLE_FULL;
+    }
+
+  h = find_incoming (mesh, input->from, NULL);
+  if (h == NULL)
+    {
+      if (mesh->incoming->len >= SRP_MESH_MAX_INCOMING)
+        g_ptr_array_remove_index (mesh->incoming, 0); /* the oldest */
+      h = g_new0 (IncomingHandshake, 1);
+      h->mesh = mesh;
+      h->address = *input->from;
+      srp_timer_init (&h->timer, SRP_TIMER_HANDSHAKE_EXPIRE, on_incoming_timer, mesh);
+      g_ptr_array_add (mesh->incoming, h);
+    }
+  h->initiator = hello->sender;
+  memcpy (h->their_challenge, hello->challenge, SRP_CHALLENGE_LEN);
+  srp_rng_fill (&ctx->rng, h->challenge, SRP_CHALLENGE_LEN);
+  srp_timer_set (ctx->timers, &h->timer, ctx->now + INCOMING_LIFETIME_US);
+
+  memcpy (reply.echo, hello->challenge, SRP_CHALLENGE_LEN);
+  memcpy (reply.challenge, h->challenge, SRP_CHALLENGE_LEN);
+  srp_address_observed (input->from, &reply.observed);
+  srp_handshake_transcript (SRP_TRANSCRIPT_REPLY, &hello->sender, &ctx->config->peer_id,
+                            hello->challenge, h->challenge, transcript);
+  if (!sign (ctx, transcript, sizeof transcript, reply.signature))
+    return SRP_DROP_UNEXPECTED;
+  srp_context_send (ctx, input->from, out, srp_hello_reply_encode (&reply, out));
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  SrpContext *ctx = mesh->ctx;
+  const SrpHelloReply *reply = frame;
+  SrpHelloDone done = { .sender = ctx->config->peer_id };
+  OutgoingHandshake *h;
+  guint index;
+  guint8 transcript[SRP_TRANSCRIPT_LEN], out[SRP_MAX_DATAGRAM];
+  guint8 our_challenge[SRP_CHALLENGE_LEN];
+  SrpAddress from = *input->from;
+
+  h = find_outgoing (mesh, &from, &index);
+  if (h == NULL || memcmp (reply->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
+      (!srp_id_is_zero (&h->expected) && !srp_id_equal (&h->expected, &reply->sender)) ||
+      srp_id_equal (&reply->sender, &ctx->config->peer_id))
+    return SRP_DROP_UNEXPECTED;
+  srp_handshake_transcript (SRP_TRANSCRIPT_REPLY, &ctx->config->peer_id, &reply->sender,
+                            h->challenge, reply->challenge, transcript);
+  if (!srp_signature_verify (&reply->sender, transcript, sizeof transcript, reply->signature))
+    return SRP_DROP_BAD_SIGNATURE;
+
+  memcpy (done.echo, reply->challenge, SRP_CHALLENGE_LEN);
+  memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
+  srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &ctx->config->peer_id, &reply->sender,
+                            h->challenge, reply->challenge, transcript);
+  g_ptr_array_remove_index (mesh->outgoing, index);
+  if (!sign (ctx, transcript, sizeof transcript, done.signature))
+    return SRP_DROP_NONE;
+  srp_context_send (ctx, &from, out, srp_hello_done_encode (&done, out));
+  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge);
+  srp_context_reflexive_seen (ctx, &reply->observed);
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  SrpContext *ctx = mesh->ctx;
+  const SrpHelloDone *done = frame;
+  IncomingHandshake *h;
+  guint index;
+  guint8 transcript[SRP_TRANSCRIPT_LEN];
+  guint8 our_challenge[SRP_CHALLENGE_LEN], their_challenge[SRP_CHALLENGE_LEN];
+  SrpAddress from = *input->from;
+
+  h = find_incoming (mesh, &from, &index);
+  if (h == NULL || memcmp (done->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
+      !srp_id_equal (&done->sender, &h->initiator))
+    return SRP_DROP_UNEXPECTED;
+  srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &h->initiator, &ctx->config->peer_id,
+                            h->their_challenge, h->challenge, transcript);
+  if (!srp_signature_verify (&done->sender, transcript, sizeof transcript, done->signature))
+    return SRP_DROP_BAD_SIGNATURE;
+  memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
+  memcpy (their_challenge, h->their_challenge, SRP_CHALLENGE_LEN);
+  g_ptr_array_remove_index (mesh->incoming, index);
+  connected (mesh, &done->sender, &from, our_challenge, their_challenge);
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_mesh_handle_busy (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  const SrpPeers *others = frame;
+  OutgoingHandshake *h;
+  guint index;
+
+  /* Only an answer to our own HELLO: nobody can push records at us this way. */
+  h = find_outgoing (mesh, input->from, &index);
+  if (h == NULL)
+    return SRP_DROP_UNEXPECTED;
+  handshake_failed (mesh, h);
+  /* handshake_failed may close a link, never a handshake: index holds. */
+  g_ptr_array_remove_index (mesh->outgoing, index);
+  srp_mesh_learn_peers (mesh, others);
+  return SRP_DROP_NONE;
+}

@@ -1,0 +1,95 @@
+/* srp-mesh-private.h: the state the mesh's files share. srp-mesh.c
+ * registers the subsystem and owns its observers; srp-mesh-handshake.c
+ * makes and ends links; srp-mesh-heartbeat.c keeps them alive;
+ * srp-mesh-exchange.c learns of peers and keeps connections up.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-control.h"
+#include "srp-mesh.h"
+
+G_BEGIN_DECLS
+
+#define SRP_MESH_MAX_INCOMING 64     /* handshakes others started, awaiting DONE */
+#define SRP_MESH_MAX_OUTGOING 8      /* handshakes we run at once (bootstraps aside) */
+#define SRP_MESH_MAINTENANCE_US (1 * G_TIME_SPAN_SECOND)
+
+/* A handshake we started (we sent HELLO to address). */
+typedef struct {
+  SrpMesh *mesh;
+  SrpAddress address;
+  SrpId expected;    /* zero for a bootstrap, whose ID we learn */
+  guint8 challenge[SRP_CHALLENGE_LEN];
+  guint attempts;
+  SrpTimer timer;    /* the next HELLO, or giving up */
+} OutgoingHandshake;
+
+/* A handshake another started (it sent us HELLO from address). */
+typedef struct {
+  SrpMesh *mesh;
+  SrpAddress address;
+  SrpId initiator;
+  guint8 their_challenge[SRP_CHALLENGE_LEN];
+  guint8 challenge[SRP_CHALLENGE_LEN];
+  SrpTimer timer;    /* forgotten then */
+} IncomingHandshake;
+
+typedef struct {
+  SrpAddress address;
+  guint failures;
+  gint64 next_attempt;
+} Bootstrap;
+
+struct _SrpMesh {
+  SrpContext *ctx;
+  SrpPings *pings;
+  GPtrArray *outgoing;   /* OutgoingHandshake*, owned */
+  GPtrArray *incoming;   /* IncomingHandshake*, owned */
+  GArray *bootstraps;    /* Bootstrap */
+  SrpTimer exchange;     /* ask a random link for peers */
+  SrpTimer maintenance;  /* bootstraps, and connections to keep up */
+};
+
+/* srp-mesh-handshake.c */
+void srp_mesh_handshake_init (SrpMesh *mesh);
+void srp_mesh_handshake_clear (SrpMesh *mesh);
+SrpDropReason srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_mesh_handle_busy (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_mesh_handle_goodbye (gpointer self, const SrpInput *input, gpointer frame);
+/* Closes a link whose peer went silent or stopped knowing us; it stays
+ * known, for a later try. */
+void srp_mesh_disconnect (SrpMesh *mesh, SrpLink *link);
+guint srp_mesh_outgoing_count (SrpMesh *mesh);
+gboolean srp_mesh_has_outgoing (SrpMesh *mesh, const SrpAddress *address);
+
+/* srp-mesh-heartbeat.c */
+void srp_mesh_heartbeat_start (SrpMesh *mesh, SrpLink *link);
+void srp_mesh_heartbeat_stop (SrpMesh *mesh, SrpLink *link);
+
+/* srp-mesh-exchange.c */
+SrpDropReason srp_mesh_handle_peers_request (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_mesh_handle_peers (gpointer self, const SrpInput *input, gpointer frame);
+void srp_mesh_request_peers (SrpMesh *mesh, const SrpLink *link);
+/* Fills out with up to max random peers other than except, links first:
+ * they are the ones known to work. */
+void srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers *out);
+void srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers);
+void srp_mesh_schedule_maintenance (SrpMesh *mesh, gint64 at);
+void srp_mesh_maintenance (SrpTimer *timer, gpointer owner);
+void srp_mesh_exchange (SrpTimer *timer, gpointer owner);
+/* Bookkeeping of bootstraps that answered or failed. */
+void srp_mesh_bootstrap_connected (SrpMesh *mesh, const SrpAddress *address);
+void srp_mesh_bootstrap_failed (SrpMesh *mesh, const SrpAddress *address);
+/* srp-mesh-state.c */
+void srp_mesh_export_state (gpointer self, GVariantDict *dict);
+gboolean srp_mesh_import_state (gpointer self, GVariantDict *dict, gboolean apply,
+                                GError **error);
+
+/* Exponential back-off for a peer that failed n times. */
+gint64 srp_mesh_backoff (guint n);
+
+G_END_DECLS

@@ -1,0 +1,119 @@
+/* srp-delivery.c: packets of subscribed topics into whole messages, each
+ * handed to the application once.
+ *
+ * The reassembler may have timed out or evicted parts of a chain that the
+ * cache still holds: they come back from the cache when the gap that held
+ * them up is filled. The delivered memory (srp-delivered.c) outlives any
+ * reassembly, so that what caches give back after a close and listen is not
+ * handed over again.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-pubsub-private.h"
+
+/* Message IDs handed over, remembered: far more than any peer receives
+ * between two of its restarts, in about 1 MiB. */
+#define DELIVERED_MAX 16384
+
+void
+srp_delivery_init (SrpPubsub *ps)
+{
+  SrpReassemblerConfig rc;
+
+  srp_reassembler_config_init (&rc);
+  rc.max_bytes = ps->ctx->config->reassembly_max_bytes;
+  rc.timeout_us = ps->ctx->config->reassembly_timeout_us;
+  ps->reassembler = srp_reassembler_new (&rc);
+  ps->delivered = srp_delivered_new (DELIVERED_MAX);
+  srp_timer_init (&ps->reassembly_expiry, SRP_TIMER_REASSEMBLY_EXPIRY, srp_delivery_expire, ps);
+}
+
+void
+srp_delivery_clear (SrpPubsub *ps)
+{
+  srp_timer_stop (ps->ctx->timers, &ps->reassembly_expiry);
+  srp_reassembler_free (ps->reassembler);
+  srp_delivered_free (ps->delivered);
+}
+
+/* Feeds the reassembler the cached neighbours of a packet it just took, in
+ * one direction, until one is missing or already held. */
+static void
+feed_neighbours (SrpPubsub *ps, const SrpPacket *packet, gboolean forward)
+{
+  SrpId id = forward ? packet->next_id : packet->prev_id;
+  gboolean more = forward ? !srp_id_is_zero (&id) : packet->index > 0;
+
+  for (guint n = 0; more && n < SRP_MESSAGE_MAX_LEN / SRP_PACKET_MAX_BODY; n++)
+    {
+      const SrpPacketCacheEntry *entry = srp_packet_cache_lookup (ps->cache, &id);
+      SrpPacket next;
+
+      if (entry == NULL ||
+          srp_packet_decode (g_bytes_get_data (entry->frame, NULL),
+                             g_bytes_get_size (entry->frame), &next) != SRP_DROP_NONE ||
+          srp_reassembler_add (ps->reassembler, ps->ctx->now, &next) != SRP_DROP_NONE)
+        return;
+      id = forward ? next.next_id : next.prev_id;
+      more = forward ? !srp_id_is_zero (&id) : next.index > 0;
+    }
+}
+
+void
+srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from)
+{
+  SrpContext *ctx = ps->ctx;
+  SrpReassembledMessage message;
+  SrpDropReason reason = srp_reassembler_add (ps->reassembler, ctx->now, packet);
+
+  if (reason != SRP_DROP_NONE)
+    {
+      srp_context_drop (ctx, reason);
+      return;
+    }
+  feed_neighbours (ps, packet, FALSE);
+  feed_neighbours (ps, packet, TRUE);
+  while (srp_reassembler_pop_message (ps->reassembler, &message))
+    {
+      if (srp_delivered_add (ps->delivered, &message.id))
+        {
+          SrpCoreEvent *event = srp_context_event (ctx, SRP_CORE_EVENT_MESSAGE);
+
+          event->message.id = message.id;
+          event->message.topic_id = message.topic_id;
+          event->message.from = *from;
+          event->message.data = g_steal_pointer (&message.data);
+        }
+      srp_reassembled_message_clear (&message);
+    }
+  if (srp_reassembler_get_chain_count (ps->reassembler) > 0)
+    srp_fill_schedule (ps);
+}
+
+static void
+deliver_cached (const SrpPacketCacheEntry *entry, gpointer data)
+{
+  SrpPubsub *ps = data;
+  SrpPacket packet;
+  SrpAddress none = { 0 };
+
+  /* Frames in the cache were checked on the way in. */
+  if (srp_packet_decode (g_bytes_get_data (entry->frame, NULL), g_bytes_get_size (entry->frame),
+                         &packet) == SRP_DROP_NONE)
+    srp_delivery_add (ps, &packet, &none);
+}
+
+void
+srp_delivery_from_cache (SrpPubsub *ps, const SrpId *topic_id)
+{
+  srp_packet_cache_foreach_topic (ps->cache, topic_id, deliver_cached, ps);
+}
+
+void
+srp_delivery_expire (SrpTimer *timer, gpointer owner)
+{
+  SrpPubsub *ps = owner;
+
+  (void) timer;
+  srp_reassembler_expire (ps->reassembler, ps->ctx->now);
+}

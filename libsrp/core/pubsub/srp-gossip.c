@@ -1,0 +1,182 @@
+/* srp-gossip.c: packets coming in, the shared cache, and spreading them.
+ *
+ * - A peer that gets a packet for the first time from a link caches it,
+ *   delivers it when subscribed, and relays it with POSTAGE one lower to
+ *   fanout links (the recipient first, then subscribers; never the one it
+ *   came from). Relaying only on first sight, and the cache remembering
+ *   what left it, means each peer relays each packet at most once; POSTAGE
+ *   0 stops it. Packets we asked for (gap fill, anti-entropy) are not
+ *   relayed: they are old news elsewhere.
+ * - Packets that come with POSTAGE 16 are fresh from their publisher (no
+ *   relay sends that), and only those are acknowledged (batched ACKs), so
+ *   only the publisher's own sends cost ACKs.
+ * - When a cached packet's TTL ends it goes to fanout links with POSTAGE one
+ *   lower, or is purged at POSTAGE 0.
+ * - Packets from addresses that are not links are delivered when subscribed
+ *   (srp_core_send_message) but never cached, relayed or ACKed: nobody can
+ *   make us send on their behalf without a handshake.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-pubsub-private.h"
+
+#include <string.h>
+
+#define ACK_DELAY_US (10 * G_TIME_SPAN_MILLISECOND) /* gathers a burst into one ACK */
+
+static void
+shuffle_from (SrpRng *rng, GPtrArray *array, guint start)
+{
+  for (guint i = array->len; i > start + 1; i--)
+    {
+      guint j = start + (guint) srp_rng_below (rng, i - start);
+      gpointer tmp = array->pdata[i - 1];
+      array->pdata[i - 1] = array->pdata[j];
+      array->pdata[j] = tmp;
+    }
+}
+
+GPtrArray *
+srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient,
+                           const SrpId *except, guint n)
+{
+  GPtrArray *links = srp_link_table_list (ps->ctx->links);
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (int rank = 0; rank < 3; rank++)
+    {
+      guint start = out->len;
+
+      for (guint i = 0; i < links->len; i++)
+        {
+          SrpLink *link = g_ptr_array_index (links, i);
+          PubsubLink *pl = pubsub_link (ps, link);
+          int link_rank;
+
+          if (except != NULL && srp_id_equal (&link->id, except))
+            continue;
+          if ((recipient != NULL && srp_id_equal (&link->id, recipient)) ||
+              srp_id_equal (&pl->inbox, topic_id))
+            link_rank = 0;
+          else if (srp_pubsub_link_subscribes (pl, topic_id))
+            link_rank = 1;
+          else
+            link_rank = 2;
+          if (link_rank == rank)
+            g_ptr_array_add (out, pl);
+        }
+      shuffle_from (&ps->ctx->rng, out, start);
+    }
+  if (out->len > n)
+    g_ptr_array_set_size (out, n);
+  return out;
+}
+
+void
+srp_gossip_send_copies (SrpPubsub *ps, const guint8 *frame, gsize len, guint8 postage,
+                        GPtrArray *targets)
+{
+  guint8 copy[SRP_MAX_DATAGRAM];
+
+  memcpy (copy, frame, len);
+  copy[SRP_PACKET_POSTAGE_OFFSET] = postage;
+  for (guint i = 0; i < targets->len; i++)
+    srp_context_send_link (ps->ctx, ((PubsubLink *) g_ptr_array_index (targets, i))->link, copy,
+                           len);
+}
+
+static void
+queue_ack (SrpPubsub *ps, PubsubLink *pl, const SrpId *id)
+{
+  guint64 prefix = srp_id_prefix (id);
+
+  g_array_append_val (pl->acks, prefix);
+  if (pl->acks->len >= SRP_IDS_MAX)
+    srp_timer_set (ps->ctx->timers, &pl->ack_flush, ps->ctx->now);
+  else if (!srp_timer_is_armed (&pl->ack_flush))
+    srp_timer_set (ps->ctx->timers, &pl->ack_flush, ps->ctx->now + ACK_DELAY_US);
+}
+
+void
+srp_gossip_flush_acks (SrpPubsub *ps, PubsubLink *pl)
+{
+  while (pl->acks->len > 0)
+    {
+      SrpIdList ids;
+      guint8 frame[SRP_MAX_DATAGRAM];
+
+      ids.n = MIN (pl->acks->len, SRP_IDS_MAX);
+      memcpy (ids.ids, pl->acks->data, ids.n * sizeof (guint64));
+      g_array_remove_range (pl->acks, 0, ids.n);
+      srp_context_send_link (ps->ctx, pl->link, frame, srp_ack_encode (&ids, frame));
+    }
+  srp_timer_stop (ps->ctx->timers, &pl->ack_flush);
+}
+
+SrpDropReason
+srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpPubsub *ps = self;
+  SrpContext *ctx = ps->ctx;
+  const SrpPacket *packet = frame;
+  PubsubLink *pl;
+  gboolean asked;
+
+  if (input->link == NULL)
+    {
+      if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
+        return SRP_DROP_UNWANTED;
+      srp_delivery_add (ps, packet, input->from);
+      return SRP_DROP_NONE;
+    }
+  pl = pubsub_link (ps, input->link);
+  if (packet->postage == SRP_POSTAGE_MAX)
+    queue_ack (ps, pl, &packet->id);
+
+  switch (srp_packet_cache_add (ps->cache, ctx->now, packet))
+    {
+    case SRP_PACKET_CACHE_HELD:
+      return SRP_DROP_DUPLICATE;
+    case SRP_PACKET_CACHE_GONE:
+      return SRP_DROP_UNWANTED;
+    case SRP_PACKET_CACHE_STORED:
+    case SRP_PACKET_CACHE_TOO_LARGE:
+    default:
+      break;
+    }
+  asked = srp_fill_arrived (ps, &packet->id);
+  if (!asked && packet->postage > 0)
+    {
+      g_autoptr (GPtrArray) targets = srp_gossip_choose_targets (ps, &packet->topic_id, NULL,
+                                                                 &input->link->id,
+                                                                 ctx->config->fanout);
+      srp_gossip_send_copies (ps, input->data, input->len, packet->postage - 1, targets);
+    }
+  if (srp_pubsub_is_subscribed (ps, &packet->topic_id))
+    {
+      ps->last_source = input->link->id;
+      srp_delivery_add (ps, packet, input->from);
+    }
+  return SRP_DROP_NONE;
+}
+
+void
+srp_gossip_expire (SrpTimer *timer, gpointer owner)
+{
+  SrpPubsub *ps = owner;
+  SrpPacketCacheEntry entry;
+
+  (void) timer;
+  while (srp_packet_cache_pop_expired (ps->cache, ps->ctx->now, &entry))
+    {
+      if (entry.postage > 0)
+        {
+          g_autoptr (GPtrArray) targets = srp_gossip_choose_targets (ps, &entry.topic_id, NULL,
+                                                                     NULL,
+                                                                     ps->ctx->config->fanout);
+          srp_gossip_send_copies (ps, g_bytes_get_data (entry.frame, NULL),
+                                  g_bytes_get_size (entry.frame), entry.postage - 1, targets);
+        }
+      g_bytes_unref (entry.frame);
+    }
+}

@@ -1,0 +1,439 @@
+/* srp-packet-cache.c: the shared packet cache.
+ *
+ * Entries sit in two queues in order of arrival: one for topics this peer
+ * subscribes to, one for the rest. Arrival order is also expiry order (one
+ * TTL for all), so the earliest expiry is at one of the two heads, and the
+ * eviction order (expired, then unsubscribed oldest, then oldest) needs
+ * only the heads too. Each entry also sits in its topic's queue, which is
+ * what moving a topic between the two queues and anti-entropy walk.
+ * Nothing iterates a hash table, so results depend on the inputs only.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-packet-cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct _Topic Topic;
+
+typedef struct {
+  SrpPacketCacheEntry e;     /* must stay first */
+  guint64 seq;         /* arrival order */
+  guint64 prefix;
+  gsize cost;
+  Topic *topic;
+  GList age_link;      /* in subscribed or other; data points here */
+  GList topic_link;    /* in topic->entries; data points here */
+} Entry;
+
+struct _Topic {
+  SrpId id;
+  gboolean subscribed;
+  GQueue entries;      /* Entry, oldest first */
+  GArray *prefixes;    /* sorted guint64, rebuilt when stale */
+  gboolean stale;
+};
+
+struct _SrpCache {
+  gsize budget;
+  gint64 ttl_us;
+  guint64 next_seq;
+  GHashTable *by_id;     /* SrpId* (in the entry) -> Entry */
+  GHashTable *by_prefix; /* guint64* (in the entry) -> Entry */
+  GHashTable *topics;    /* SrpId* (in the topic) -> Topic (owned) */
+  GHashTable *wanted;    /* SrpId* (owned) of subscribed topics, cached or not */
+  GQueue subscribed;     /* Entry, oldest first */
+  GQueue other;          /* Entry, oldest first */
+  SrpPacketCacheCounters counters;
+
+  /* IDs that left: a set and a ring in order of leaving. */
+  GHashTable *gone;      /* SrpId* (into ring) -> itself */
+  SrpId *ring;
+  guint ring_size, ring_start, ring_len;
+};
+
+static void
+topic_free (gpointer data)
+{
+  Topic *t = data;
+  g_clear_pointer (&t->prefixes, g_array_unref);
+  g_free (t);
+}
+
+SrpPacketCache *
+srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids)
+{
+  SrpPacketCache *cache = g_new0 (SrpPacketCache, 1);
+
+  cache->budget = budget;
+  cache->ttl_us = ttl_us;
+  cache->by_id = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
+  cache->by_prefix = g_hash_table_new (g_int64_hash, g_int64_equal);
+  cache->topics = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL, topic_free);
+  cache->wanted = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
+  cache->gone = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
+  cache->ring_size = MAX (remembered_ids, 1);
+  cache->ring = g_new0 (SrpId, cache->ring_size);
+  g_queue_init (&cache->subscribed);
+  g_queue_init (&cache->other);
+  return cache;
+}
+
+static void
+entry_free (Entry *entry)
+{
+  g_bytes_unref (entry->e.frame);
+  g_free (entry);
+}
+
+void
+srp_packet_cache_free (SrpPacketCache *cache)
+{
+  GList *l;
+
+  if (cache == NULL)
+    return;
+  while ((l = g_queue_pop_head_link (&cache->subscribed)) != NULL)
+    entry_free (l->data);
+  while ((l = g_queue_pop_head_link (&cache->other)) != NULL)
+    entry_free (l->data);
+  g_hash_table_unref (cache->by_id);
+  g_hash_table_unref (cache->by_prefix);
+  g_hash_table_unref (cache->topics);
+  g_hash_table_unref (cache->wanted);
+  g_hash_table_unref (cache->gone);
+  g_free (cache->ring);
+  g_free (cache);
+}
+
+static void
+remember_gone (SrpPacketCache *cache, const SrpId *id)
+{
+  SrpId *slot;
+
+  if (g_hash_table_contains (cache->gone, id))
+    return;
+  if (cache->ring_len == cache->ring_size)
+    {
+      g_hash_table_remove (cache->gone, &cache->ring[cache->ring_start]);
+      cache->ring_start = (cache->ring_start + 1) % cache->ring_size;
+      cache->ring_len--;
+    }
+  slot = &cache->ring[(cache->ring_start + cache->ring_len) % cache->ring_size];
+  *slot = *id;
+  cache->ring_len++;
+  g_hash_table_add (cache->gone, slot);
+}
+
+gboolean
+srp_packet_cache_is_gone (SrpPacketCache *cache, const SrpId *id)
+{
+  return g_hash_table_contains (cache->gone, id);
+}
+
+static GQueue *
+age_queue (SrpPacketCache *cache, Entry *entry)
+{
+  return entry->topic->subscribed ? &cache->subscribed : &cache->other;
+}
+
+/* Takes an entry out of every index; the caller frees or hands it on. */
+static void
+unlink_entry (SrpPacketCache *cache, Entry *entry)
+{
+  Topic *topic = entry->topic;
+
+  g_queue_unlink (age_queue (cache, entry), &entry->age_link);
+  g_queue_unlink (&topic->entries, &entry->topic_link);
+  topic->stale = TRUE;
+  g_hash_table_remove (cache->by_id, &entry->e.id);
+  if (g_hash_table_lookup (cache->by_prefix, &entry->prefix) == entry)
+    g_hash_table_remove (cache->by_prefix, &entry->prefix);
+  cache->counters.used -= entry->cost;
+  cache->counters.n_packets--;
+  remember_gone (cache, &entry->e.id);
+  if (topic->entries.length == 0)
+    g_hash_table_remove (cache->topics, &topic->id);
+}
+
+static Entry *
+tail_of (GQueue *queue)
+{
+  return queue->tail != NULL ? queue->tail->data : NULL;
+}
+
+static Entry *
+head (GQueue *queue)
+{
+  return queue->head != NULL ? queue->head->data : NULL;
+}
+
+/* The entry that expires first, or NULL. */
+static Entry *
+earliest (SrpPacketCache *cache)
+{
+  Entry *a = head (&cache->subscribed), *b = head (&cache->other);
+
+  if (a == NULL || b == NULL)
+    return a != NULL ? a : b;
+  return a->seq < b->seq ? a : b;
+}
+
+/* Evicts one entry to make room, in the documented order; FALSE when empty. */
+static gboolean
+evict_one (SrpPacketCache *cache, gint64 now_us)
+{
+  Entry *victim = earliest (cache);
+
+  if (victim == NULL)
+    return FALSE;
+  if (victim->e.expires_at > now_us)
+    victim = head (&cache->other) != NULL ? head (&cache->other) : head (&cache->subscribed);
+  unlink_entry (cache, victim);
+  entry_free (victim);
+  cache->counters.evicted++;
+  return TRUE;
+}
+
+static Topic *
+get_topic (SrpPacketCache *cache, const SrpId *topic_id)
+{
+  Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
+
+  if (topic == NULL)
+    {
+      topic = g_new0 (Topic, 1);
+      topic->id = *topic_id;
+      topic->subscribed = g_hash_table_contains (cache->wanted, topic_id);
+      g_queue_init (&topic->entries);
+      topic->stale = TRUE;
+      g_hash_table_insert (cache->topics, &topic->id, topic);
+    }
+  return topic;
+}
+
+/* Adds a packet that will expire at expires_at, no later than the
+ * packets after which it is queued. */
+static SrpPacketCacheResult
+add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64 expires_at)
+{
+  guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len, cost;
+  Entry *entry;
+
+  if (g_hash_table_contains (cache->by_id, &packet->id))
+    return SRP_PACKET_CACHE_HELD;
+  if (g_hash_table_contains (cache->gone, &packet->id))
+    return SRP_PACKET_CACHE_GONE;
+  len = srp_packet_encode (packet, frame);
+  cost = len + SRP_PACKET_CACHE_ENTRY_OVERHEAD;
+  if (cost > cache->budget)
+    {
+      /* Remembered all the same: a copy arriving later is then known as
+       * seen, and relays do not pass it on again and again. */
+      remember_gone (cache, &packet->id);
+      return SRP_PACKET_CACHE_TOO_LARGE;
+    }
+  while (cache->counters.used + cost > cache->budget)
+    if (!evict_one (cache, now_us))
+      break;
+
+  entry = g_new0 (Entry, 1);
+  entry->e.id = packet->id;
+  entry->e.topic_id = packet->topic_id;
+  entry->e.postage = packet->postage;
+  entry->e.stored_at = now_us;
+  entry->e.expires_at = expires_at;
+  entry->e.frame = g_bytes_new (frame, len);
+  entry->seq = cache->next_seq++;
+  entry->prefix = srp_id_prefix (&packet->id);
+  entry->cost = cost;
+  entry->topic = get_topic (cache, &packet->topic_id);
+  entry->age_link.data = entry;
+  entry->topic_link.data = entry;
+  /* Arrival order must stay expiry order, in both queues (a topic's
+   * entries move between them): a restored packet does not expire before
+   * any that came before it. */
+  if (tail_of (&cache->subscribed) != NULL)
+    entry->e.expires_at = MAX (entry->e.expires_at, tail_of (&cache->subscribed)->e.expires_at);
+  if (tail_of (&cache->other) != NULL)
+    entry->e.expires_at = MAX (entry->e.expires_at, tail_of (&cache->other)->e.expires_at);
+  g_queue_push_tail_link (age_queue (cache, entry), &entry->age_link);
+  g_queue_push_tail_link (&entry->topic->entries, &entry->topic_link);
+  entry->topic->stale = TRUE;
+  g_hash_table_insert (cache->by_id, &entry->e.id, entry);
+  if (!g_hash_table_contains (cache->by_prefix, &entry->prefix))
+    g_hash_table_insert (cache->by_prefix, &entry->prefix, entry);
+  cache->counters.used += cost;
+  cache->counters.n_packets++;
+  cache->counters.stored++;
+  g_assert (cache->counters.used <= cache->budget);
+  return SRP_PACKET_CACHE_STORED;
+}
+
+SrpPacketCacheResult
+srp_packet_cache_add (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet)
+{
+  return add_entry (cache, now_us, packet, now_us + cache->ttl_us);
+}
+
+SrpPacketCacheResult
+srp_packet_cache_restore (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet,
+                          gint64 expires_at)
+{
+  return add_entry (cache, now_us, packet, CLAMP (expires_at, now_us, now_us + cache->ttl_us));
+}
+
+void
+srp_packet_cache_foreach (SrpPacketCache *cache,
+                          void (*func) (const SrpPacketCacheEntry *entry, gpointer data),
+                          gpointer data)
+{
+  GList *a = cache->subscribed.head, *b = cache->other.head;
+
+  /* Both queues are in arrival order: merged, so is the walk. */
+  while (a != NULL || b != NULL)
+    {
+      GList **next = b == NULL || (a != NULL && ((Entry *) a->data)->seq <
+                                                    ((Entry *) b->data)->seq)
+                         ? &a
+                         : &b;
+      Entry *entry = (*next)->data;
+
+      *next = (*next)->next;
+      func (&entry->e, data);
+    }
+}
+
+const SrpPacketCacheEntry *
+srp_packet_cache_lookup (SrpPacketCache *cache, const SrpId *id)
+{
+  return g_hash_table_lookup (cache->by_id, id);
+}
+
+const SrpPacketCacheEntry *
+srp_packet_cache_lookup_prefix (SrpPacketCache *cache, guint64 prefix)
+{
+  return g_hash_table_lookup (cache->by_prefix, &prefix);
+}
+
+gboolean
+srp_packet_cache_pop_expired (SrpPacketCache *cache, gint64 now_us, SrpPacketCacheEntry *out)
+{
+  Entry *entry = earliest (cache);
+
+  if (entry == NULL || entry->e.expires_at > now_us)
+    return FALSE;
+  unlink_entry (cache, entry);
+  *out = entry->e;
+  g_free (entry); /* the frame goes to the caller */
+  if (out->postage > 0)
+    cache->counters.expired++;
+  else
+    cache->counters.purged++;
+  return TRUE;
+}
+
+gint64
+srp_packet_cache_next_expiry (SrpPacketCache *cache)
+{
+  Entry *entry = earliest (cache);
+  return entry != NULL ? entry->e.expires_at : -1;
+}
+
+/* Moves a topic's entries into the other age queue, keeping it in arrival
+ * order: a merge of two sorted lists. */
+static void
+move_topic (SrpPacketCache *cache, Topic *topic, GQueue *from, GQueue *to)
+{
+  GQueue merged = G_QUEUE_INIT;
+  GQueue moving = G_QUEUE_INIT;
+
+  for (GList *l = topic->entries.head; l != NULL; l = l->next)
+    {
+      Entry *entry = l->data;
+      g_queue_unlink (from, &entry->age_link);
+      g_queue_push_tail_link (&moving, &entry->age_link);
+    }
+  while (to->head != NULL || moving.head != NULL)
+    {
+      Entry *a = head (to), *b = head (&moving);
+      GQueue *src = (b == NULL || (a != NULL && a->seq < b->seq)) ? to : &moving;
+      g_queue_push_tail_link (&merged, g_queue_pop_head_link (src));
+    }
+  *to = merged;
+}
+
+void
+srp_packet_cache_set_subscribed (SrpPacketCache *cache, const SrpId *topic_id, gboolean subscribed)
+{
+  Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
+
+  if (subscribed)
+    g_hash_table_add (cache->wanted, g_memdup2 (topic_id, sizeof *topic_id));
+  else
+    g_hash_table_remove (cache->wanted, topic_id);
+  if (topic == NULL || topic->subscribed == subscribed)
+    return;
+  if (subscribed)
+    move_topic (cache, topic, &cache->other, &cache->subscribed);
+  else
+    move_topic (cache, topic, &cache->subscribed, &cache->other);
+  topic->subscribed = subscribed;
+}
+
+void
+srp_packet_cache_set_budget (SrpPacketCache *cache, gint64 now_us, gsize budget)
+{
+  cache->budget = budget;
+  while (cache->counters.used > cache->budget)
+    if (!evict_one (cache, now_us))
+      break;
+}
+
+static int
+compare_u64 (const void *a, const void *b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+GArray *
+srp_packet_cache_topic_prefixes (SrpPacketCache *cache, const SrpId *topic_id)
+{
+  Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
+
+  if (topic == NULL)
+    return NULL;
+  if (topic->stale)
+    {
+      if (topic->prefixes == NULL)
+        topic->prefixes = g_array_new (FALSE, FALSE, sizeof (guint64));
+      g_array_set_size (topic->prefixes, 0);
+      for (GList *l = topic->entries.head; l != NULL; l = l->next)
+        g_array_append_val (topic->prefixes, ((Entry *) l->data)->prefix);
+      qsort (topic->prefixes->data, topic->prefixes->len, sizeof (guint64), compare_u64);
+      topic->stale = FALSE;
+    }
+  return topic->prefixes;
+}
+
+void
+srp_packet_cache_foreach_topic (SrpPacketCache *cache, const SrpId *topic_id,
+                         void (*func) (const SrpPacketCacheEntry *entry, gpointer data), gpointer data)
+{
+  Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
+
+  if (topic == NULL)
+    return;
+  for (GList *l = topic->entries.head; l != NULL; l = l->next)
+    func (&((Entry *) l->data)->e, data);
+}
+
+void
+srp_packet_cache_get_counters (SrpPacketCache *cache, SrpPacketCacheCounters *out)
+{
+  *out = cache->counters;
+  out->budget = cache->budget;
+}

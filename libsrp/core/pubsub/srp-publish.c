@@ -1,0 +1,392 @@
+/* srp-publish.c: publishing, its ACKs and resends, the chain heads, and
+ * messages sent straight to an address.
+ *
+ * A publisher caches its chain and sends every packet to fanout links: the
+ * recipient first (inbox mail), then subscribers of the topic, then others.
+ * Those acknowledge what came with POSTAGE 16 (srp-gossip.c); packets not
+ * acknowledged are sent again a few times, and a target that left before
+ * taking everything is replaced by another link. PUBLISHED reports, once,
+ * how many peers took the whole message.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-pubsub-private.h"
+
+#include <string.h>
+
+#include "srp-chain.h"
+
+/* Unacknowledged packets go again after 0.3, 0.6, 1.2, 2 s, then every 2 s. */
+#define RESEND_US (300 * G_TIME_SPAN_MILLISECOND)
+#define RESEND_MAX_US (2 * G_TIME_SPAN_SECOND)
+#define RESENDS 8
+#define MAX_PUBLISHES 256 /* outstanding PUBLISHED reports; the oldest is closed early */
+
+typedef struct {
+  SrpId peer;
+  guint8 *acked; /* one flag per packet */
+  guint n_acked;
+} Acker;
+
+typedef struct {
+  guint64 prefix;
+  guint index;
+} PrefixIndex;
+
+typedef struct {
+  SrpPubsub *ps;
+  guint64 request;
+  SrpId message_id, topic_id;
+  GPtrArray *frames;          /* GBytes, POSTAGE 16, in chain order */
+  GArray *index;              /* PrefixIndex, sorted by prefix */
+  GArray *targets;            /* SrpId: links we sent it to */
+  GArray *ackers;             /* Acker */
+  guint wanted;
+  guint n_accepted;
+  guint resends;
+  SrpTimer deadline;          /* PUBLISHED with what came */
+  SrpTimer resend;
+} Publish;
+
+static void
+publish_free (gpointer data)
+{
+  Publish *p = data;
+
+  srp_timer_stop (p->ps->ctx->timers, &p->deadline);
+  srp_timer_stop (p->ps->ctx->timers, &p->resend);
+  for (guint i = 0; i < p->ackers->len; i++)
+    g_free (g_array_index (p->ackers, Acker, i).acked);
+  g_ptr_array_unref (p->frames);
+  g_array_unref (p->index);
+  g_array_unref (p->targets);
+  g_array_unref (p->ackers);
+  g_free (p);
+}
+
+void
+srp_publish_init (SrpPubsub *ps)
+{
+  ps->publishes = g_ptr_array_new_with_free_func (publish_free);
+  ps->chain_heads = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, g_free);
+}
+
+void
+srp_publish_clear (SrpPubsub *ps)
+{
+  g_ptr_array_unref (ps->publishes);
+  g_hash_table_unref (ps->chain_heads);
+}
+
+/* ---- chain heads ------------------------------------------------------------------- */
+
+void
+srp_publish_set_chain_head (SrpPubsub *ps, const SrpId *topic_id, const SrpId *message_id)
+{
+  g_hash_table_replace (ps->chain_heads, g_memdup2 (topic_id, sizeof *topic_id),
+                        g_memdup2 (message_id, sizeof *message_id));
+}
+
+void
+srp_publish_chain_prev (SrpPubsub *ps, const SrpId *topic_id, SrpId *out)
+{
+  SrpId *last = g_hash_table_lookup (ps->chain_heads, topic_id);
+
+  /* A packet's ID covers only PREV ID and BODY: were every publisher's first
+   * message to start from zero, two first messages with the same body (on
+   * any topics, from any publishers) would share an ID, and the second
+   * would be dropped everywhere as a duplicate. A random start makes each
+   * publisher's chain its own; later messages link to the last one. */
+  if (last != NULL)
+    *out = *last;
+  else
+    {
+      srp_rng_fill (&ps->ctx->rng, out->bytes, SRP_ID_LEN);
+      srp_publish_set_chain_head (ps, topic_id, out);
+    }
+}
+
+/* ---- publishing -------------------------------------------------------------------- */
+
+static int
+compare_prefix_index (gconstpointer a, gconstpointer b)
+{
+  guint64 x = ((const PrefixIndex *) a)->prefix, y = ((const PrefixIndex *) b)->prefix;
+  return x < y ? -1 : x > y;
+}
+
+static void
+send_publish (SrpPubsub *ps, Publish *p, const SrpLink *link, const Acker *acker)
+{
+  for (guint i = 0; i < p->frames->len; i++)
+    {
+      GBytes *frame = g_ptr_array_index (p->frames, i);
+      if (acker == NULL || !acker->acked[i])
+        srp_context_send_link (ps->ctx, link, g_bytes_get_data (frame, NULL),
+                               g_bytes_get_size (frame));
+    }
+}
+
+/* PUBLISHED, and the publish is done. */
+static void
+report (SrpPubsub *ps, Publish *p, gboolean complete)
+{
+  SrpCoreEvent *event = srp_context_event (ps->ctx, SRP_CORE_EVENT_PUBLISHED);
+
+  event->published.request = p->request;
+  event->published.message_id = p->message_id;
+  event->published.topic_id = p->topic_id;
+  event->published.n_accepted = p->n_accepted;
+  event->published.complete = complete;
+  g_ptr_array_remove (ps->publishes, p);
+}
+
+static void on_deadline (SrpTimer *timer, gpointer owner);
+static void on_resend (SrpTimer *timer, gpointer owner);
+
+guint64
+srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient,
+                    const guint8 *data, gsize len, SrpId *message_id)
+{
+  SrpContext *ctx = ps->ctx;
+  SrpId prev;
+  g_autoptr (GPtrArray) chain = NULL;
+  g_autoptr (GPtrArray) targets = NULL;
+  Publish *p;
+
+  if (len > SRP_MESSAGE_MAX_LEN)
+    return 0;
+  srp_publish_chain_prev (ps, topic_id, &prev);
+  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, &prev, data, len);
+  g_assert (chain != NULL);
+
+  p = g_new0 (Publish, 1);
+  p->ps = ps;
+  p->request = srp_context_next_request (ctx);
+  p->topic_id = *topic_id;
+  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  p->index = g_array_new (FALSE, FALSE, sizeof (PrefixIndex));
+  p->targets = g_array_new (FALSE, FALSE, sizeof (SrpId));
+  p->ackers = g_array_new (FALSE, FALSE, sizeof (Acker));
+  srp_timer_init (&p->deadline, SRP_TIMER_PUBLISH_DEADLINE, on_deadline, ps);
+  srp_timer_init (&p->resend, SRP_TIMER_PUBLISH_RESEND, on_resend, ps);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      const SrpPacket *packet = g_ptr_array_index (chain, i);
+      guint8 frame[SRP_MAX_DATAGRAM];
+      PrefixIndex pi = { srp_id_prefix (&packet->id), i };
+
+      g_ptr_array_add (p->frames, g_bytes_new (frame, srp_packet_encode (packet, frame)));
+      g_array_append_val (p->index, pi);
+      srp_packet_cache_add (ps->cache, ctx->now, packet);
+    }
+  g_array_sort (p->index, compare_prefix_index);
+  p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
+  srp_publish_set_chain_head (ps, topic_id, &p->message_id);
+
+  targets = srp_gossip_choose_targets (ps, topic_id, recipient, NULL, ctx->config->fanout);
+  for (guint i = 0; i < targets->len; i++)
+    {
+      PubsubLink *pl = g_ptr_array_index (targets, i);
+      g_array_append_val (p->targets, pl->link->id);
+      send_publish (ps, p, pl->link, NULL);
+    }
+  /* With nobody connected nothing can be complete: the deadline reports it. */
+  p->wanted = targets->len;
+  srp_timer_set (ctx->timers, &p->deadline, ctx->now + ctx->config->publish_timeout_us);
+  srp_timer_set (ctx->timers, &p->resend, ctx->now + RESEND_US);
+  if (ps->publishes->len >= MAX_PUBLISHES)
+    report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
+  g_ptr_array_add (ps->publishes, p);
+  if (message_id != NULL)
+    *message_id = p->message_id;
+  return p->request;
+}
+
+static Acker *
+find_acker (Publish *p, const SrpId *peer)
+{
+  for (guint i = 0; i < p->ackers->len; i++)
+    if (srp_id_equal (&g_array_index (p->ackers, Acker, i).peer, peer))
+      return &g_array_index (p->ackers, Acker, i);
+  return NULL;
+}
+
+static Acker *
+get_acker (Publish *p, const SrpId *peer)
+{
+  Acker acker = { .peer = *peer };
+  Acker *found = find_acker (p, peer);
+
+  if (found != NULL)
+    return found;
+  acker.acked = g_new0 (guint8, p->frames->len);
+  g_array_append_val (p->ackers, acker);
+  return &g_array_index (p->ackers, Acker, p->ackers->len - 1);
+}
+
+/* Records a peer's ACK of one prefix against a publish; TRUE when that
+ * completed the publish. */
+static gboolean
+record_ack (Publish *p, const SrpId *peer, guint64 prefix)
+{
+  PrefixIndex key = { prefix, 0 };
+  guint at;
+  Acker *acker;
+
+  if (!g_array_binary_search (p->index, &key, compare_prefix_index, &at))
+    return FALSE;
+  acker = get_acker (p, peer);
+  at = g_array_index (p->index, PrefixIndex, at).index;
+  if (acker->acked[at])
+    return FALSE;
+  acker->acked[at] = TRUE;
+  if (++acker->n_acked == p->frames->len)
+    p->n_accepted++;
+  return p->wanted > 0 && p->n_accepted >= p->wanted;
+}
+
+SrpDropReason
+srp_publish_handle_ack (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpPubsub *ps = self;
+  const SrpIdList *ids = frame;
+
+  for (guint i = 0; i < ps->publishes->len;)
+    {
+      Publish *p = g_ptr_array_index (ps->publishes, i);
+      gboolean done = FALSE;
+
+      for (guint k = 0; k < ids->n && !done; k++)
+        done = record_ack (p, &input->link->id, ids->ids[k]);
+      if (done)
+        report (ps, p, TRUE);
+      else
+        i++;
+    }
+  return SRP_DROP_NONE;
+}
+
+static gboolean
+is_target (const Publish *p, const SrpId *peer)
+{
+  for (guint t = 0; t < p->targets->len; t++)
+    if (srp_id_equal (&g_array_index (p->targets, SrpId, t), peer))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_accepted (Publish *p, const SrpId *peer)
+{
+  const Acker *acker = find_acker (p, peer);
+  return acker != NULL && acker->n_acked == p->frames->len;
+}
+
+static gboolean
+is_linked (SrpPubsub *ps, const SrpId *id)
+{
+  return srp_link_table_lookup (ps->ctx->links, id) != NULL;
+}
+
+/* A target that left before taking every packet (it closed, or timed out)
+ * will never ACK: the packets go to another link instead, chosen like the
+ * first ones, so that the publish can still reach fanout peers. */
+static void
+replace_departed_targets (SrpPubsub *ps, Publish *p)
+{
+  guint t = 0;
+
+  while (t < p->targets->len)
+    {
+      SrpId *id = &g_array_index (p->targets, SrpId, t);
+      g_autoptr (GPtrArray) candidates = NULL;
+
+      if (is_linked (ps, id) || has_accepted (p, id))
+        {
+          t++;
+          continue;
+        }
+      candidates = srp_gossip_choose_targets (ps, &p->topic_id, NULL, NULL, G_MAXUINT);
+      for (guint c = 0; c < candidates->len && !is_linked (ps, id); c++)
+        {
+          PubsubLink *candidate = g_ptr_array_index (candidates, c);
+          if (!is_target (p, &candidate->link->id))
+            *id = candidate->link->id;
+        }
+      if (is_linked (ps, id))
+        {
+          t++;
+          continue;
+        }
+      /* Nobody left to ask: the network is smaller now, and so is the
+       * number of peers the publish waits for. */
+      g_array_remove_index (p->targets, t);
+      p->wanted--;
+    }
+}
+
+static void
+on_deadline (SrpTimer *timer, gpointer owner)
+{
+  report (owner, G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (Publish, deadline)), FALSE);
+}
+
+static void
+on_resend (SrpTimer *timer, gpointer owner)
+{
+  SrpPubsub *ps = owner;
+  Publish *p = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (Publish, resend));
+
+  replace_departed_targets (ps, p);
+  if (p->wanted > 0 && p->n_accepted >= p->wanted)
+    {
+      report (ps, p, TRUE);
+      return;
+    }
+  for (guint t = 0; t < p->targets->len; t++)
+    {
+      const SrpId *id = &g_array_index (p->targets, SrpId, t);
+      SrpLink *link = srp_link_table_lookup (ps->ctx->links, id);
+
+      if (link != NULL)
+        send_publish (ps, p, link, get_acker (p, id));
+    }
+  p->resends++;
+  if (p->resends < RESENDS)
+    srp_timer_set (ps->ctx->timers, &p->resend,
+                   ps->ctx->now + MIN (RESEND_US << p->resends, RESEND_MAX_US));
+}
+
+/* ---- straight to an address ------------------------------------------------------------ */
+
+gboolean
+srp_pubsub_send_message (SrpPubsub *ps, const SrpAddress *to, const SrpId *topic_id,
+                         const guint8 *data, gsize len, SrpId *message_id)
+{
+  SrpId prev;
+  g_autoptr (GPtrArray) chain = NULL;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  const SrpPacket *last;
+
+  if (len > SRP_MESSAGE_MAX_LEN)
+    return FALSE;
+  srp_publish_chain_prev (ps, topic_id, &prev);
+  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, &prev, data, len);
+  g_assert (chain != NULL);
+  for (guint i = 0; i < chain->len; i++)
+    srp_context_send (ps->ctx, to, frame,
+                      srp_packet_encode (g_ptr_array_index (chain, i), frame));
+  last = g_ptr_array_index (chain, chain->len - 1);
+  /* The next message on this topic links back to this one. */
+  srp_publish_set_chain_head (ps, topic_id, &last->id);
+  if (message_id != NULL)
+    *message_id = last->id;
+  return TRUE;
+}
+
+guint
+srp_publish_count (SrpPubsub *ps)
+{
+  return ps->publishes->len;
+}

@@ -1,0 +1,137 @@
+/* srp-pubsub-private.h: the state pub/sub's files share. srp-pubsub.c
+ * registers the subsystem (frames, observers, timers of its structures,
+ * stats); the other files own one concern each (see srp-pubsub.h).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-control-topics.h"
+#include "srp-delivered.h"
+#include "srp-packet-cache.h"
+#include "srp-pubsub.h"
+#include "srp-reassembler.h"
+
+G_BEGIN_DECLS
+
+/* SYNC and SUBSCRIPTIONS share a link's SYNCS bucket; a QUERY costs a
+ * token per packet asked for (SRP_LINK_BUCKET_QUERIES). */
+
+/* What pub/sub keeps about each link (its slot). */
+typedef struct {
+  SrpPubsub *ps;
+  SrpLink *link;
+  SrpId inbox;                 /* its inbox topic, to prefer it for its mail */
+  SrpSubscriptions topics;     /* what it announced: sorted topic prefixes */
+  GArray *acks;                /* guint64 packet prefixes to acknowledge */
+  SrpTimer ack_flush;          /* when to send them */
+  guint sync_cursor;           /* rotates over our topics, round after round */
+} PubsubLink;
+
+struct _SrpPubsub {
+  SrpContext *ctx;
+  guint slot;
+
+  /* srp-subscriptions.c */
+  GHashTable *subscriptions;   /* SrpId* (owned) -> itself */
+  GArray *subscription_list;   /* SrpId, in order of subscription */
+  SrpId inbox;
+  gint64 last_announce;
+  SrpTimer announce;
+
+  /* srp-gossip.c */
+  SrpPacketCache *cache;
+  SrpId last_source;           /* the link that last sent us a packet we wanted */
+  SrpTimer cache_expiry;
+
+  /* srp-delivery.c */
+  SrpReassembler *reassembler;
+  SrpDelivered *delivered;
+  SrpTimer reassembly_expiry;
+
+  /* srp-publish.c */
+  GPtrArray *publishes;        /* Publish*, oldest first */
+  GHashTable *chain_heads;     /* topic SrpId* -> SrpId* of our last message on it */
+
+  /* srp-fill.c */
+  GHashTable *wanted;          /* guint64* prefix (in the Want) -> Want*, owned */
+  GQueue wants;                /* Want*, oldest first */
+  GQueue due;                  /* Want*, came due: sent by the query flush */
+  SrpTimer gap_check;
+  SrpTimer query_flush;
+
+  /* srp-sync.c */
+  SrpTimer sync;
+};
+
+static inline PubsubLink *
+pubsub_link (SrpPubsub *ps, const SrpLink *link)
+{
+  return srp_link_slot (link, ps->slot);
+}
+
+/* srp-subscriptions.c */
+void srp_subscriptions_init (SrpPubsub *ps);
+void srp_subscriptions_clear (SrpPubsub *ps);
+void srp_subscriptions_announce_to (SrpPubsub *ps, PubsubLink *pl);
+gboolean srp_pubsub_link_subscribes (const PubsubLink *pl, const SrpId *topic_id);
+SrpDropReason srp_subscriptions_handle (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-gossip.c */
+/* Up to n links other than except, for a packet on topic_id: the recipient
+ * (or the peer whose inbox the topic is) first, then subscribers, then the
+ * rest, each class in random order. Returns a GPtrArray of PubsubLink*. */
+GPtrArray *srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id,
+                                      const SrpId *recipient, const SrpId *except, guint n);
+/* Sends a frame to targets with POSTAGE set to postage. */
+void srp_gossip_send_copies (SrpPubsub *ps, const guint8 *frame, gsize len, guint8 postage,
+                             GPtrArray *targets);
+void srp_gossip_flush_acks (SrpPubsub *ps, PubsubLink *pl);
+void srp_gossip_expire (SrpTimer *timer, gpointer owner);
+SrpDropReason srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-delivery.c */
+void srp_delivery_init (SrpPubsub *ps);
+void srp_delivery_clear (SrpPubsub *ps);
+/* Feeds a packet of a subscribed topic to the reassembler; MESSAGE events
+ * follow for what completes, once per message. */
+void srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from);
+/* Delivers what the cache already holds of a topic (we just subscribed). */
+void srp_delivery_from_cache (SrpPubsub *ps, const SrpId *topic_id);
+void srp_delivery_expire (SrpTimer *timer, gpointer owner);
+
+/* srp-publish.c */
+void srp_publish_init (SrpPubsub *ps);
+void srp_publish_clear (SrpPubsub *ps);
+/* The PREV ID of the next message this core publishes on topic_id. */
+void srp_publish_chain_prev (SrpPubsub *ps, const SrpId *topic_id, SrpId *out);
+void srp_publish_set_chain_head (SrpPubsub *ps, const SrpId *topic_id, const SrpId *message_id);
+SrpDropReason srp_publish_handle_ack (gpointer self, const SrpInput *input, gpointer frame);
+/* Publishes still waiting for their PUBLISHED. */
+guint srp_publish_count (SrpPubsub *ps);
+
+/* srp-fill.c */
+void srp_fill_init (SrpPubsub *ps);
+void srp_fill_clear (SrpPubsub *ps);
+/* Asks for a packet by prefix, first of source (may be NULL). */
+void srp_fill_want (SrpPubsub *ps, guint64 prefix, const SrpId *source);
+/* TRUE when the packet was asked for (and is no longer). */
+gboolean srp_fill_arrived (SrpPubsub *ps, const SrpId *id);
+/* A packet of an incomplete chain arrived: look for gaps soon. */
+void srp_fill_schedule (SrpPubsub *ps);
+guint srp_fill_count (SrpPubsub *ps);
+SrpDropReason srp_fill_handle_query (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-sync.c */
+void srp_sync_init (SrpPubsub *ps);
+/* Opens reconciliation of our topics (one topic, or a round of all when
+ * topic_id is NULL) with a link. */
+void srp_sync_start (SrpPubsub *ps, PubsubLink *pl, const SrpId *topic_id);
+SrpDropReason srp_sync_handle (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-pubsub-state.c */
+void srp_pubsub_export_state (gpointer self, GVariantDict *dict);
+gboolean srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply,
+                                  GError **error);
+
+G_END_DECLS

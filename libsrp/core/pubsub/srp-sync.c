@@ -1,0 +1,118 @@
+/* srp-sync.c: anti-entropy. When two peers connect, and every sync_us with
+ * one random link, a peer opens range-based set reconciliation (srp-rbsr.c)
+ * of the cached packet IDs of each topic it subscribes to (a rotating share
+ * of them per round). The other side answers from its cache whether or not
+ * it subscribes, which is how a peer that was away gets what was published
+ * meanwhile. IDs found missing are queried (srp-fill.c); the exchange never
+ * pushes packets, so what it moves is always asked for and never relayed
+ * further.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-pubsub-private.h"
+
+#include "srp-rbsr.h"
+
+#define TOPICS_PER_ROUND 16 /* topics opened with one link at once */
+#define REPLY_MAX_FRAMES 16 /* SYNC frames one received frame may cause */
+
+/* Stands in for a topic the cache holds nothing of (never NULL + 0). */
+static const guint64 no_items[1];
+
+static const guint64 *
+items_of (GArray *prefixes, guint *n)
+{
+  *n = prefixes != NULL ? prefixes->len : 0;
+  return *n > 0 ? (const guint64 *) prefixes->data : no_items;
+}
+
+typedef struct {
+  SrpContext *ctx;
+  const SrpLink *link;
+} Emit;
+
+static void
+emit_frame (const guint8 *frame, gsize len, gpointer data)
+{
+  Emit *e = data;
+  srp_context_send_link (e->ctx, e->link, frame, len);
+}
+
+static void
+open_topic (SrpPubsub *ps, PubsubLink *pl, const SrpId *topic_id)
+{
+  guint n;
+  const guint64 *mine = items_of (srp_packet_cache_topic_prefixes (ps->cache, topic_id), &n);
+  SrpRbsrOutput out;
+  Emit e = { ps->ctx, pl->link };
+
+  srp_rbsr_output_init (&out);
+  srp_rbsr_open (mine, n, &out);
+  srp_rbsr_pack (&out, topic_id, REPLY_MAX_FRAMES, emit_frame, &e);
+  srp_rbsr_output_clear (&out);
+}
+
+void
+srp_sync_start (SrpPubsub *ps, PubsubLink *pl, const SrpId *topic_id)
+{
+  guint n = ps->subscription_list->len;
+
+  if (!srp_timer_is_armed (&ps->sync))
+    srp_timer_set (ps->ctx->timers, &ps->sync, ps->ctx->now + ps->ctx->config->sync_us);
+  if (topic_id != NULL)
+    {
+      open_topic (ps, pl, topic_id);
+      return;
+    }
+  for (guint i = 0; i < MIN (n, TOPICS_PER_ROUND); i++)
+    {
+      pl->sync_cursor %= n;
+      open_topic (ps, pl, &g_array_index (ps->subscription_list, SrpId, pl->sync_cursor));
+      pl->sync_cursor++;
+    }
+}
+
+static void
+on_sync (SrpTimer *timer, gpointer owner)
+{
+  SrpPubsub *ps = owner;
+  GPtrArray *links = srp_link_table_list (ps->ctx->links);
+
+  (void) timer;
+  /* With no link it rests until one comes up. */
+  if (links->len == 0)
+    return;
+  srp_timer_set (ps->ctx->timers, &ps->sync, ps->ctx->now + ps->ctx->config->sync_us);
+  srp_sync_start (ps,
+                  pubsub_link (ps, g_ptr_array_index (links, srp_rng_below (&ps->ctx->rng,
+                                                                            links->len))),
+                  NULL);
+}
+
+void
+srp_sync_init (SrpPubsub *ps)
+{
+  srp_timer_init (&ps->sync, SRP_TIMER_SYNC, on_sync, ps);
+}
+
+SrpDropReason
+srp_sync_handle (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpPubsub *ps = self;
+  const SrpSync *sync = frame;
+  const guint64 *mine;
+  guint n;
+  SrpRbsrOutput out;
+  Emit e = { ps->ctx, input->link };
+
+  if (!srp_context_take (ps->ctx, input->link, SRP_LINK_BUCKET_SYNCS, 1.0))
+    return SRP_DROP_NONE;
+  mine = items_of (srp_packet_cache_topic_prefixes (ps->cache, &sync->topic_id), &n);
+  srp_rbsr_output_init (&out);
+  srp_rbsr_answer (mine, n, sync, &out);
+  for (guint i = 0; i < out.need->len; i++)
+    srp_fill_want (ps, g_array_index (out.need, guint64, i), &input->link->id);
+  srp_rbsr_pack (&out, &sync->topic_id, REPLY_MAX_FRAMES, emit_frame, &e);
+  srp_rbsr_output_clear (&out);
+  return SRP_DROP_NONE;
+}

@@ -1,0 +1,387 @@
+/* srp-connect.c: connecting to a given peer (docs/protocol.md, "Connecting
+ * to a peer"): attempts, the introducer's side, and INFO.
+ *
+ * - Every link is told our NAT type and local addresses (INFO), so that it
+ *   can introduce us.
+ * - srp_core_connect asks the links (CONNECT); one that is linked to the
+ *   target introduces the two (INTRODUCE to both, with start delays from
+ *   its RTTs so that both begin together, as DCUtR does); one that is not
+ *   says so, and when nobody is, the attempt fails at once. The punching
+ *   itself is srp-punch.c's.
+ * - An attempt ends when a link to the target comes up, or at its deadline;
+ *   when the punch leaves no direct path in time, it shakes hands through
+ *   the introducer, as a relay.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-traversal-private.h"
+
+#include <string.h>
+
+#define MAX_ATTEMPTS 32
+#define MAX_ASKED 8 /* links asked for an introduction */
+
+static void
+attempt_free (gpointer data)
+{
+  ConnectAttempt *a = data;
+
+  srp_timer_stop (a->traversal->ctx->timers, &a->deadline);
+  srp_timer_stop (a->traversal->ctx->timers, &a->relay);
+  g_free (a);
+}
+
+void
+srp_connect_init (SrpTraversal *traversal)
+{
+  traversal->connects = g_ptr_array_new_with_free_func (attempt_free);
+  traversal->outcomes = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+}
+
+void
+srp_connect_clear (SrpTraversal *traversal)
+{
+  g_ptr_array_set_size (traversal->connects, 0);
+}
+
+/* ---- INFO --------------------------------------------------------------------------- */
+
+void
+srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link)
+{
+  SrpInfo info = { .nat = (guint8) traversal->nat.type };
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  for (guint i = 0; i < traversal->local_addresses->len && info.n_locals < SRP_LOCALS_MAX; i++)
+    {
+      SrpAddress *local = &info.locals[info.n_locals];
+
+      *local = g_array_index (traversal->local_addresses, SrpAddress, i);
+      local->port = traversal->local_port;
+      if (local->port != 0)
+        info.n_locals++;
+    }
+  srp_context_send_link (traversal->ctx, link, frame, srp_info_encode (&info, frame));
+}
+
+void
+srp_connect_nat_changed (SrpTraversal *traversal)
+{
+  GPtrArray *links = srp_link_table_list (traversal->ctx->links);
+
+  for (guint i = 0; i < links->len; i++)
+    srp_connect_send_info (traversal, g_ptr_array_index (links, i));
+}
+
+SrpDropReason
+srp_connect_handle_info (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpTraversal *traversal = self;
+  const SrpInfo *info = frame;
+  TraversalLink *tl = traversal_link (traversal, input->link);
+
+  tl->info = *info;
+  tl->has_info = TRUE;
+  if (input->link->nat != info->nat)
+    {
+      input->link->nat = info->nat;
+      srp_context_emit_link (traversal->ctx, SRP_CORE_EVENT_PEER_CHANGED, input->link);
+    }
+  return SRP_DROP_NONE;
+}
+
+/* ---- attempts ----------------------------------------------------------------------- */
+
+static ConnectOutcomes *
+outcomes_for (SrpTraversal *traversal, guint8 ours, guint8 theirs)
+{
+  gpointer key = GUINT_TO_POINTER ((guint) ours << 8 | theirs);
+  ConnectOutcomes *o = g_hash_table_lookup (traversal->outcomes, key);
+
+  if (o == NULL)
+    {
+      o = g_new0 (ConnectOutcomes, 1);
+      g_hash_table_insert (traversal->outcomes, key, o);
+    }
+  return o;
+}
+
+/* Ends an attempt: CONNECT_RESULT, counted per pair of NAT types. */
+static void
+finish_attempt (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *link,
+                const char *reason, gboolean counted)
+{
+  SrpContext *ctx = traversal->ctx;
+  SrpCoreEvent *event = srp_context_event (ctx, SRP_CORE_EVENT_CONNECT_RESULT);
+
+  event->connect.request = a->request;
+  event->connect.id = a->target;
+  event->connect.ok = link != NULL;
+  event->connect.path = link != NULL ? (guint8) srp_link_path (link) : 0;
+  event->connect.elapsed_us = ctx->now - a->started;
+  event->connect.reason = reason;
+  if (counted)
+    {
+      guint8 theirs = link != NULL && link->nat != SRP_NAT_UNKNOWN ? link->nat : a->their_nat;
+      ConnectOutcomes *o = outcomes_for (traversal, a->introduced ? a->our_nat
+                                                                  : (guint8) traversal->nat.type,
+                                         theirs);
+
+      o->attempts++;
+      if (link == NULL)
+        o->failed++;
+      else if (srp_link_path (link) == SRP_LINK_PATH_DIRECT)
+        o->direct++;
+      else
+        o->relayed++;
+    }
+  g_ptr_array_remove (traversal->connects, a);
+}
+
+static void
+on_deadline (SrpTimer *timer, gpointer owner)
+{
+  ConnectAttempt *a = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (ConnectAttempt, deadline));
+
+  finish_attempt (owner, a, NULL, "no path to the peer in time", TRUE);
+}
+
+static void
+on_relay (SrpTimer *timer, gpointer owner)
+{
+  SrpTraversal *traversal = owner;
+  ConnectAttempt *a = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (ConnectAttempt, relay));
+  SrpLink *relay = srp_link_table_lookup (traversal->ctx->links, &a->introducer);
+  SrpAddress via;
+
+  a->relaying = TRUE;
+  if (relay != NULL)
+    {
+      srp_relay_address (&a->introducer, &a->target, &via);
+      srp_mesh_start_handshake (traversal->mesh, &via, &a->target);
+    }
+}
+
+void
+srp_connect_send (SrpTraversal *traversal, const SrpLink *to, guint64 nonce, const SrpId *target)
+{
+  SrpConnect connect = { .nonce = nonce, .target = *target };
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  srp_context_send_link (traversal->ctx, to, frame, srp_connect_encode (&connect, frame));
+}
+
+guint64
+srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id)
+{
+  SrpContext *ctx = traversal->ctx;
+  GPtrArray *links = srp_link_table_list (ctx->links);
+  SrpLink *linked = srp_link_table_lookup (ctx->links, peer_id);
+  SrpKnownPeer *known = srp_peer_table_lookup (ctx->peers, peer_id);
+  ConnectAttempt *a = g_new0 (ConnectAttempt, 1);
+  guint64 request = srp_context_next_request (ctx);
+
+  a->traversal = traversal;
+  a->request = request;
+  a->target = *peer_id;
+  a->started = ctx->now;
+  a->nonce = srp_rng_next (&ctx->rng);
+  a->their_nat = known != NULL ? known->nat : SRP_NAT_UNKNOWN;
+  srp_timer_init (&a->deadline, SRP_TIMER_CONNECT_DEADLINE, on_deadline, traversal);
+  srp_timer_init (&a->relay, SRP_TIMER_CONNECT_RELAY, on_relay, traversal);
+  srp_timer_set (ctx->timers, &a->deadline, ctx->now + ctx->config->connect_timeout_us);
+  if (traversal->connects->len >= MAX_ATTEMPTS)
+    finish_attempt (traversal, g_ptr_array_index (traversal->connects, 0), NULL,
+                    "too many connection attempts at once", FALSE);
+  g_ptr_array_add (traversal->connects, a);
+
+  if (srp_id_equal (peer_id, &ctx->config->peer_id))
+    {
+      finish_attempt (traversal, a, NULL, "that is this peer's own ID", FALSE);
+      return request;
+    }
+  if (linked != NULL)
+    {
+      finish_attempt (traversal, a, linked, NULL, FALSE);
+      return request;
+    }
+  for (guint i = 0; i < links->len && a->n_asked < MAX_ASKED; i++)
+    {
+      srp_connect_send (traversal, g_ptr_array_index (links, i), a->nonce, peer_id);
+      a->n_asked++;
+    }
+  /* A peer heard of in peer exchange may take a handshake as it is
+   * (public, full cone): try that as well. */
+  if (known != NULL && srp_address_is_valid (&known->address))
+    srp_mesh_start_handshake (traversal->mesh, &known->address, peer_id);
+  else if (a->n_asked == 0)
+    finish_attempt (traversal, a, NULL, "no connected peer to ask for an introduction", TRUE);
+  return request;
+}
+
+void
+srp_traversal_cancel (SrpTraversal *traversal, guint64 request)
+{
+  for (guint i = 0; i < traversal->connects->len; i++)
+    if (((ConnectAttempt *) g_ptr_array_index (traversal->connects, i))->request == request)
+      {
+        g_ptr_array_remove_index (traversal->connects, i);
+        return;
+      }
+}
+
+ConnectAttempt *
+srp_connect_find (SrpTraversal *traversal, guint64 nonce, const SrpId *target)
+{
+  for (guint i = 0; i < traversal->connects->len; i++)
+    {
+      ConnectAttempt *a = g_ptr_array_index (traversal->connects, i);
+      if (a->nonce == nonce && srp_id_equal (&a->target, target))
+        return a;
+    }
+  return NULL;
+}
+
+void
+srp_connect_introduced (SrpTraversal *traversal, ConnectAttempt *attempt,
+                        const SrpLink *introducer, guint8 their_nat, gint64 relay_at)
+{
+  if (!attempt->introduced)
+    {
+      attempt->introduced = TRUE;
+      attempt->introducer = introducer->id;
+      attempt->our_nat = (guint8) traversal->nat.type;
+      attempt->their_nat = their_nat;
+    }
+  if (relay_at >= 0 && !attempt->relaying)
+    srp_timer_set (traversal->ctx->timers, &attempt->relay, relay_at);
+}
+
+void
+srp_connect_unknown (SrpTraversal *traversal, ConnectAttempt *attempt)
+{
+  if (!attempt->introduced && ++attempt->n_unknown >= attempt->n_asked &&
+      !srp_mesh_is_handshaking (traversal->mesh, &attempt->target))
+    finish_attempt (traversal, attempt, NULL, "no connected peer knows that peer", TRUE);
+}
+
+gboolean
+srp_connect_is_introduced (SrpTraversal *traversal, const SrpId *id)
+{
+  for (guint i = 0; i < traversal->connects->len; i++)
+    if (srp_id_equal (&((ConnectAttempt *) g_ptr_array_index (traversal->connects, i))->target, id))
+      return TRUE;
+  return srp_punch_exists (traversal, id);
+}
+
+void
+srp_connect_link_up (SrpTraversal *traversal, SrpLink *link)
+{
+  for (guint i = 0; i < traversal->connects->len;)
+    {
+      ConnectAttempt *a = g_ptr_array_index (traversal->connects, i);
+      if (srp_id_equal (&a->target, &link->id))
+        finish_attempt (traversal, a, link, NULL, TRUE);
+      else
+        i++;
+    }
+}
+
+/* ---- the introducer's side ------------------------------------------------------------- */
+
+static void
+send_introduce (SrpTraversal *traversal, const SrpLink *to, guint64 nonce, const SrpLink *about,
+                gint64 max_rtt)
+{
+  TraversalLink *tl = traversal_link (traversal, about);
+  SrpIntroduce intro = {
+    .nonce = nonce,
+    .status = SRP_INTRODUCE_OK,
+    .peer = about->id,
+    .nat = about->nat,
+    .address = about->address,
+  };
+  gint64 rtt = MAX (to->rtt.smoothed_us, 0);
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  /* Both get their INTRODUCE half their RTT from now: the nearer waits for
+   * the farther, so that both start together. */
+  intro.delay_ms = (guint16) MIN ((max_rtt - rtt) / 2 / 1000, G_MAXUINT16);
+  /* Local addresses only help two peers behind the same public address. */
+  if (tl->has_info && srp_address_same_ip (&to->address, &about->address))
+    {
+      intro.n_locals = tl->info.n_locals;
+      memcpy (intro.locals, tl->info.locals, sizeof intro.locals);
+    }
+  srp_context_send_link (traversal->ctx, to, frame, srp_introduce_encode (&intro, frame));
+}
+
+SrpDropReason
+srp_connect_handle_connect (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpTraversal *traversal = self;
+  SrpContext *ctx = traversal->ctx;
+  const SrpConnect *connect = frame;
+  SrpLink *asker = input->link;
+  SrpLink *target;
+  gint64 max_rtt;
+  guint8 out[SRP_MAX_DATAGRAM];
+
+  if (!srp_context_take (ctx, asker, SRP_LINK_BUCKET_REQUESTS, 1.0))
+    return SRP_DROP_NONE;
+  target = srp_link_table_lookup (ctx->links, &connect->target);
+  /* Peers reached through a relay have no address to give. */
+  if (target == NULL || target == asker || srp_address_is_relay (&target->address) ||
+      srp_address_is_relay (&asker->address))
+    {
+      SrpIntroduce unknown = { .nonce = connect->nonce, .status = SRP_INTRODUCE_UNKNOWN,
+                               .peer = connect->target };
+      srp_context_send (ctx, input->from, out, srp_introduce_encode (&unknown, out));
+      return SRP_DROP_NONE;
+    }
+  max_rtt = MAX (MAX (asker->rtt.smoothed_us, target->rtt.smoothed_us), 0);
+  send_introduce (traversal, target, connect->nonce, asker, max_rtt);
+  send_introduce (traversal, asker, connect->nonce, target, max_rtt);
+  return SRP_DROP_NONE;
+}
+
+/* ---- stats ------------------------------------------------------------------------------ */
+
+static int
+compare_keys (gconstpointer a, gconstpointer b)
+{
+  guint x = GPOINTER_TO_UINT (*(gconstpointer *) a), y = GPOINTER_TO_UINT (*(gconstpointer *) b);
+  return x < y ? -1 : x > y;
+}
+
+void
+srp_connect_stats (SrpTraversal *traversal, GVariantDict *dict)
+{
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+  GVariantBuilder b;
+
+  g_hash_table_iter_init (&iter, traversal->outcomes);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  /* In a stable order, so that two snapshots compare line by line. */
+  g_ptr_array_sort (keys, compare_keys);
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sa{st}}"));
+  for (guint i = 0; i < keys->len; i++)
+    {
+      guint pair_key = GPOINTER_TO_UINT (keys->pdata[i]);
+      const ConnectOutcomes *o = g_hash_table_lookup (traversal->outcomes, keys->pdata[i]);
+      g_autofree char *pair = g_strdup_printf ("%s/%s", srp_nat_name (pair_key >> 8),
+                                               srp_nat_name (pair_key & 0xff));
+      GVariantBuilder counts;
+
+      g_variant_builder_init (&counts, G_VARIANT_TYPE ("a{st}"));
+      g_variant_builder_add (&counts, "{st}", "attempts", o->attempts);
+      g_variant_builder_add (&counts, "{st}", "direct", o->direct);
+      g_variant_builder_add (&counts, "{st}", "relayed", o->relayed);
+      g_variant_builder_add (&counts, "{st}", "failed", o->failed);
+      g_variant_builder_add (&b, "{sa{st}}", pair, &counts);
+    }
+  g_variant_dict_insert_value (dict, "connects", g_variant_builder_end (&b));
+}

@@ -1,0 +1,466 @@
+/* srp-punch.c: acting on introductions: hole punching, punch sockets and
+ * routes, and relayed links that try to become direct.
+ *
+ * Each side punches according to both NAT types:
+ * - endpoint-independent mappings on both sides (or one side public or full
+ *   cone): a PUNCH with a low TTL first, which opens our own NAT(s) but dies
+ *   before the far NAT (where, arriving first, it would make Linux conntrack
+ *   give the far side's own mapping another port); then, at the common
+ *   start, the handshake at full TTL;
+ * - symmetric against endpoint-independent (birthday punching): the
+ *   symmetric side opens punch_sockets sockets, each sending a low-TTL PUNCH
+ *   towards the other side to open a mapping; the other side sends paced
+ *   PUNCH probes to random ports of the symmetric side's IP, at most
+ *   punch_probes. The first probe through marks the socket to keep (a
+ *   route); the others close, and the handshake runs over the kept one;
+ * - symmetric both, or no direct path after a while: the initiator shakes
+ *   hands through the introducer, as a relay (srp-relay.c).
+ * Two peers behind one public address also try each other's local
+ * addresses. Nothing here sends to an address that no link introduced;
+ * introductions are rate-limited per introducer, and at most MAX_PUNCHES
+ * run at once, one of them with punch sockets.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-traversal-private.h"
+
+#include <string.h>
+
+#define MAX_PUNCHES 8
+#define PUNCH_LIFETIME_US (30 * G_TIME_SPAN_SECOND)
+#define RELAY_AFTER_US (3 * G_TIME_SPAN_SECOND) /* cone pairs */
+#define RELAY_AFTER_BIRTHDAY_US (15 * G_TIME_SPAN_SECOND)
+#define PROBE_INTERVAL_US (10 * G_TIME_SPAN_MILLISECOND)
+#define PROBES_PER_INTERVAL 8 /* 2,048 probes take 2.6 s */
+#define SOCKET_ROUND_US (10 * G_TIME_SPAN_SECOND) /* keeps the symmetric side's mappings */
+#define UPGRADE_US (60 * G_TIME_SPAN_SECOND)
+
+static void on_punch_timer (SrpTimer *timer, gpointer owner);
+
+static void
+punch_free (gpointer data)
+{
+  Punch *punch = data;
+
+  srp_timer_stop (punch->traversal->ctx->timers, &punch->timer);
+  g_free (punch);
+}
+
+/* ---- sockets and routes ------------------------------------------------------------- */
+
+gboolean
+srp_punch_socket_is_open (gpointer self, guint socket)
+{
+  SrpTraversal *traversal = self;
+
+  return socket >= SRP_FIRST_PUNCH_SOCKET && socket < SRP_SOCKETS_MAX &&
+         traversal->socket_open[socket];
+}
+
+guint
+srp_punch_route (gpointer self, const SrpAddress *to)
+{
+  SrpTraversal *traversal = self;
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (traversal->routes, to));
+}
+
+static void
+open_socket (SrpTraversal *traversal, guint socket)
+{
+  traversal->socket_open[socket] = TRUE;
+  srp_context_event (traversal->ctx, SRP_CORE_EVENT_SOCKET_OPEN)->socket.socket = socket;
+}
+
+static void
+close_socket (SrpTraversal *traversal, guint socket)
+{
+  if (!srp_punch_socket_is_open (traversal, socket))
+    return;
+  traversal->socket_open[socket] = FALSE;
+  srp_context_event (traversal->ctx, SRP_CORE_EVENT_SOCKET_CLOSE)->socket.socket = socket;
+}
+
+static gboolean
+socket_routed (SrpTraversal *traversal, guint socket)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, traversal->routes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (GPOINTER_TO_UINT (value) == socket)
+      return TRUE;
+  return FALSE;
+}
+
+/* Closes a punch's sockets but the one a route keeps. */
+static void
+close_punch_sockets (SrpTraversal *traversal, Punch *punch)
+{
+  for (guint s = punch->first_socket; s < punch->first_socket + punch->n_sockets; s++)
+    if (!socket_routed (traversal, s))
+      close_socket (traversal, s);
+  punch->n_sockets = 0;
+}
+
+static void on_upgrade (SrpTimer *timer, gpointer owner);
+
+void
+srp_punch_init (SrpTraversal *traversal)
+{
+  srp_timer_init (&traversal->upgrade, SRP_TIMER_UPGRADE, on_upgrade, traversal);
+  traversal->punches = g_ptr_array_new_with_free_func (punch_free);
+  traversal->routes = g_hash_table_new_full (srp_address_hash_func, srp_address_equal_func,
+                                             g_free, NULL);
+}
+
+void
+srp_punch_clear (SrpTraversal *traversal)
+{
+  /* The shell closes every socket when it detaches: no SOCKET_CLOSE is owed. */
+  g_ptr_array_set_size (traversal->punches, 0);
+  g_hash_table_remove_all (traversal->routes);
+  memset (traversal->socket_open, 0, sizeof traversal->socket_open);
+  srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
+}
+
+/* ---- punches ---------------------------------------------------------------------------- */
+
+PunchRole
+srp_punch_choose_role (guint8 ours, guint8 theirs)
+{
+  if (ours == SRP_NAT_SYMMETRIC && theirs == SRP_NAT_SYMMETRIC)
+    return PUNCH_NONE;
+  /* Public, full-cone and address-restricted sides let a symmetric side's
+   * new mapping in once they have sent to its IP: plain punching does. */
+  if (ours == SRP_NAT_SYMMETRIC && theirs == SRP_NAT_PORT_RESTRICTED)
+    return PUNCH_SOCKETS;
+  if (theirs == SRP_NAT_SYMMETRIC && ours == SRP_NAT_PORT_RESTRICTED)
+    return PUNCH_SPRAY;
+  return PUNCH_BOTH;
+}
+
+static Punch *
+find_punch (SrpTraversal *traversal, const SrpId *peer)
+{
+  for (guint i = 0; i < traversal->punches->len; i++)
+    {
+      Punch *p = g_ptr_array_index (traversal->punches, i);
+      if (srp_id_equal (&p->peer, peer))
+        return p;
+    }
+  return NULL;
+}
+
+gboolean
+srp_punch_exists (SrpTraversal *traversal, const SrpId *peer)
+{
+  return find_punch (traversal, peer) != NULL;
+}
+
+static void
+remove_punch (SrpTraversal *traversal, Punch *punch)
+{
+  close_punch_sockets (traversal, punch);
+  g_ptr_array_remove (traversal->punches, punch);
+}
+
+/* The punch's next step into the timer table: the earliest of its times. */
+static void
+rearm (SrpTraversal *traversal, Punch *punch)
+{
+  gint64 at = punch->expires;
+
+  if (punch->start_at >= 0)
+    at = MIN (at, punch->start_at);
+  if (punch->next_probe >= 0)
+    at = MIN (at, punch->next_probe);
+  if (punch->next_round >= 0)
+    at = MIN (at, punch->next_round);
+  srp_timer_set (traversal->ctx->timers, &punch->timer, at);
+}
+
+static gboolean
+same_public_address (SrpTraversal *traversal, const Punch *punch)
+{
+  return srp_address_is_valid (&traversal->nat.reflexive) &&
+         srp_address_same_ip (&traversal->nat.reflexive, &punch->address);
+}
+
+static void
+send_punch (SrpTraversal *traversal, guint socket, guint8 ttl, const SrpAddress *to,
+            guint64 nonce)
+{
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  srp_context_transmit (traversal->ctx, socket, ttl, to, frame, srp_punch_encode (nonce, frame));
+}
+
+/* The low-TTL packets that open our own NAT(s) towards the other side. */
+static void
+open_own_nat (SrpTraversal *traversal, const Punch *punch)
+{
+  send_punch (traversal, 0, traversal->ctx->config->punch_ttl, &punch->address, punch->nonce);
+  if (same_public_address (traversal, punch))
+    for (guint i = 0; i < punch->n_locals; i++)
+      send_punch (traversal, 0, 0, &punch->locals[i], punch->nonce);
+}
+
+static gboolean
+sockets_busy (SrpTraversal *traversal)
+{
+  for (guint i = 0; i < traversal->punches->len; i++)
+    if (((Punch *) g_ptr_array_index (traversal->punches, i))->n_sockets > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The lowest run of n closed punch sockets, or 0. */
+static guint
+free_sockets (SrpTraversal *traversal, guint n)
+{
+  guint run = 0;
+
+  for (guint s = SRP_FIRST_PUNCH_SOCKET; s < SRP_SOCKETS_MAX; s++)
+    {
+      run = traversal->socket_open[s] ? 0 : run + 1;
+      if (run == n)
+        return s + 1 - n;
+    }
+  return 0;
+}
+
+SrpDropReason
+srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpTraversal *traversal = self;
+  SrpContext *ctx = traversal->ctx;
+  const SrpIntroduce *intro = frame;
+  SrpLink *introducer = input->link;
+  SrpLink *existing;
+  ConnectAttempt *attempt;
+  Punch *punch;
+  gint64 after;
+
+  if (srp_id_equal (&intro->peer, &ctx->config->peer_id))
+    return SRP_DROP_UNEXPECTED;
+  attempt = srp_connect_find (traversal, intro->nonce, &intro->peer);
+  if (intro->status == SRP_INTRODUCE_UNKNOWN)
+    {
+      if (attempt != NULL)
+        srp_connect_unknown (traversal, attempt);
+      return SRP_DROP_NONE;
+    }
+  if (!srp_context_take (ctx, introducer, SRP_LINK_BUCKET_REQUESTS, 1.0))
+    return SRP_DROP_NONE;
+  existing = srp_link_table_lookup (ctx->links, &intro->peer);
+  if (existing != NULL && !srp_address_is_relay (&existing->address))
+    return SRP_DROP_NONE;
+  if (attempt != NULL)
+    srp_connect_introduced (traversal, attempt, introducer, intro->nat, -1);
+  punch = find_punch (traversal, &intro->peer);
+  if (punch != NULL)
+    return SRP_DROP_NONE; /* another introducer of the same attempt */
+  if (traversal->punches->len >= MAX_PUNCHES)
+    return SRP_DROP_RATE_LIMITED; /* too much at once */
+  punch = g_new0 (Punch, 1);
+  punch->traversal = traversal;
+  punch->peer = intro->peer;
+  punch->introducer = introducer->id;
+  punch->nonce = intro->nonce;
+  punch->nat = intro->nat;
+  punch->address = intro->address;
+  punch->n_locals = intro->n_locals;
+  memcpy (punch->locals, intro->locals, sizeof punch->locals);
+  punch->role = srp_punch_choose_role ((guint8) traversal->nat.type, intro->nat);
+  punch->start_at = ctx->now + (gint64) intro->delay_ms * G_TIME_SPAN_MILLISECOND;
+  punch->expires = ctx->now + PUNCH_LIFETIME_US;
+  punch->probes_left = ctx->config->punch_probes;
+  punch->next_probe = -1;
+  punch->next_round = -1;
+  srp_timer_init (&punch->timer, SRP_TIMER_PUNCH, on_punch_timer, traversal);
+  g_ptr_array_add (traversal->punches, punch);
+
+  if (punch->role == PUNCH_SOCKETS)
+    {
+      guint first = sockets_busy (traversal) ? 0
+                                             : free_sockets (traversal, ctx->config->punch_sockets);
+
+      if (first == 0)
+        punch->role = PUNCH_BOTH; /* one birthday at a time: the relay will do */
+      else
+        {
+          punch->first_socket = first;
+          punch->n_sockets = ctx->config->punch_sockets;
+          for (guint s = first; s < first + punch->n_sockets; s++)
+            open_socket (traversal, s);
+          /* Sent from a later timeout, once the shell has opened them. */
+          punch->next_round = ctx->now + 1;
+        }
+    }
+  if (punch->role == PUNCH_BOTH || punch->role == PUNCH_SPRAY)
+    open_own_nat (traversal, punch);
+  rearm (traversal, punch);
+  if (attempt != NULL)
+    {
+      after = punch->role == PUNCH_NONE ? 0
+              : punch->role == PUNCH_BOTH ? RELAY_AFTER_US
+                                          : RELAY_AFTER_BIRTHDAY_US;
+      srp_connect_introduced (traversal, attempt, introducer, intro->nat, punch->start_at + after);
+    }
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_punch_handle_punch (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpTraversal *traversal = self;
+  guint64 nonce = *(const guint64 *) frame;
+  Punch *punch = NULL;
+
+  if (srp_address_is_relay (input->from))
+    return SRP_DROP_UNEXPECTED;
+  for (guint i = 0; i < traversal->punches->len && punch == NULL; i++)
+    {
+      Punch *p = g_ptr_array_index (traversal->punches, i);
+      gboolean local = FALSE;
+
+      for (guint k = 0; k < p->n_locals; k++)
+        local = local || srp_address_equal (&p->locals[k], input->from);
+      if (p->nonce == nonce && (srp_address_same_ip (&p->address, input->from) || local))
+        punch = p;
+    }
+  if (punch == NULL)
+    return SRP_DROP_UNEXPECTED;
+  /* A probe got through: the path works from this socket. */
+  if (input->socket >= SRP_FIRST_PUNCH_SOCKET)
+    {
+      g_hash_table_replace (traversal->routes, g_memdup2 (input->from, sizeof *input->from),
+                            GUINT_TO_POINTER (input->socket));
+      close_punch_sockets (traversal, punch);
+      punch->next_round = -1;
+    }
+  punch->probes_left = 0;
+  punch->next_probe = -1;
+  rearm (traversal, punch);
+  srp_mesh_start_handshake (traversal->mesh, input->from, &punch->peer);
+  return SRP_DROP_NONE;
+}
+
+static void
+spray (SrpTraversal *traversal, Punch *punch)
+{
+  SrpContext *ctx = traversal->ctx;
+
+  for (guint n = 0; n < PROBES_PER_INTERVAL && punch->probes_left > 0; n++)
+    {
+      SrpAddress to = punch->address;
+
+      to.port = (guint16) (1024 + srp_rng_below (&ctx->rng, 65536 - 1024));
+      send_punch (traversal, 0, 0, &to, punch->nonce);
+      punch->probes_left--;
+    }
+  punch->next_probe = punch->probes_left > 0 ? ctx->now + PROBE_INTERVAL_US : -1;
+}
+
+static void
+on_punch_timer (SrpTimer *timer, gpointer owner)
+{
+  SrpTraversal *traversal = owner;
+  SrpContext *ctx = traversal->ctx;
+  Punch *punch = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (Punch, timer));
+
+  if (punch->expires <= ctx->now)
+    {
+      remove_punch (traversal, punch);
+      return;
+    }
+  if (punch->start_at >= 0 && punch->start_at <= ctx->now)
+    {
+      punch->start_at = -1;
+      if (punch->role == PUNCH_BOTH)
+        {
+          srp_mesh_start_handshake (traversal->mesh, &punch->address, &punch->peer);
+          if (same_public_address (traversal, punch))
+            for (guint k = 0; k < punch->n_locals; k++)
+              srp_mesh_start_handshake (traversal->mesh, &punch->locals[k], &punch->peer);
+        }
+      else if (punch->role == PUNCH_SPRAY)
+        punch->next_probe = ctx->now;
+    }
+  if (punch->next_probe >= 0 && punch->next_probe <= ctx->now)
+    spray (traversal, punch);
+  if (punch->next_round >= 0 && punch->next_round <= ctx->now)
+    {
+      for (guint s = punch->first_socket; s < punch->first_socket + punch->n_sockets; s++)
+        send_punch (traversal, s, ctx->config->punch_ttl, &punch->address, punch->nonce);
+      punch->next_round = ctx->now + SOCKET_ROUND_US;
+    }
+  rearm (traversal, punch);
+}
+
+/* ---- links coming and going ------------------------------------------------------------- */
+
+void
+srp_punch_link_up (SrpTraversal *traversal, SrpLink *link)
+{
+  Punch *punch;
+
+  /* A relayed link keeps its punch until the direct path works. */
+  if (!srp_address_is_relay (&link->address) &&
+      (punch = find_punch (traversal, &link->id)) != NULL)
+    remove_punch (traversal, punch);
+  if (srp_address_is_relay (&link->address))
+    srp_punch_schedule_upgrade (traversal);
+}
+
+void
+srp_punch_link_down (SrpTraversal *traversal, SrpLink *link)
+{
+  guint socket = srp_punch_route (traversal, &link->address);
+
+  if (socket != 0)
+    {
+      g_hash_table_remove (traversal->routes, &link->address);
+      if (!socket_routed (traversal, socket))
+        close_socket (traversal, socket);
+    }
+}
+
+/* ---- relayed links becoming direct ------------------------------------------------------- */
+
+static void
+on_upgrade (SrpTimer *timer, gpointer owner)
+{
+  SrpTraversal *traversal = owner;
+  SrpContext *ctx = traversal->ctx;
+  GPtrArray *links = srp_link_table_list (ctx->links);
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < links->len; i++)
+    {
+      SrpLink *link = g_ptr_array_index (links, i);
+      SrpLink *relay;
+
+      if (!srp_address_is_relay (&link->address))
+        continue;
+      any = TRUE;
+      if (srp_punch_choose_role ((guint8) traversal->nat.type, link->nat) == PUNCH_NONE)
+        continue;
+      relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (&link->address));
+      if (relay != NULL)
+        srp_connect_send (traversal, relay, srp_rng_next (&ctx->rng), &link->id);
+    }
+  if (any)
+    srp_timer_set (ctx->timers, timer, ctx->now + UPGRADE_US);
+}
+
+void
+srp_punch_schedule_upgrade (SrpTraversal *traversal)
+{
+  if (!srp_timer_is_armed (&traversal->upgrade))
+    srp_timer_set (traversal->ctx->timers, &traversal->upgrade,
+                   traversal->ctx->now + UPGRADE_US);
+}
+

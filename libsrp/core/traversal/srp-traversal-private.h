@@ -1,0 +1,203 @@
+/* srp-traversal-private.h: the state traversal's files share.
+ * srp-traversal.c registers the subsystem (frames, observers, router);
+ * srp-nat.c classifies our NAT; srp-connect.c runs connection attempts, is
+ * the introducer for others, and keeps what links told us in INFO;
+ * srp-punch.c punches holes and keeps routes; srp-relay.c relays.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-control-connect.h"
+#include "srp-control.h"
+#include "srp-traversal.h"
+
+G_BEGIN_DECLS
+
+/* ---- NAT classification (srp-nat.c) ---------------------------------------------- */
+
+typedef enum {
+  NAT_IDLE,
+  NAT_MAPPING,    /* waiting for reflexive addresses */
+  NAT_FILTERING,  /* waiting for probes */
+} NatStage;
+
+/* IPs the probe socket has sent to, and until when their NAT mappings may
+ * still be open. */
+#define NAT_CONTACTED_MAX 16
+typedef struct {
+  SrpAddress address;
+  gint64 until;
+} NatContact;
+
+typedef struct {
+  NatStage stage;
+  SrpNat type;
+  SrpAddress public_address;
+  const char *problem;
+  gint64 next_run;                /* IDLE: when to start (-1: when a link comes up) */
+  gint64 deadline;                /* FILTERING: when to conclude */
+  guint resends;
+  SrpId peer_a, peer_b;           /* two links at different IPs */
+  guint64 ping_a0, ping_b0, ping_a1; /* requests: main socket to A and B, probe socket to A */
+  gboolean done_a0, done_b0, done_a1;
+  SrpAddress seen_a0, seen_b0, seen_a1; /* reflexive addresses (family 0 when failed) */
+  guint64 nonce_port, nonce_peer; /* probes from A's other port and from B */
+  gboolean got_port, got_peer;
+  gint64 last_input;              /* for re-running after silence */
+  SrpAddress reflexive;           /* the main socket's address as a peer last saw it */
+  NatContact contacted[NAT_CONTACTED_MAX]; /* ring, oldest overwritten */
+  guint next_contact;
+  SrpTimer timer;
+} NatState;
+
+/* ---- connecting (srp-connect.c) ----------------------------------------------------- */
+
+/* srp_core_connect in progress. */
+typedef struct {
+  SrpTraversal *traversal;
+  guint64 request;
+  guint64 nonce;               /* in CONNECT; introducers pass it on to both sides */
+  SrpId target;
+  gint64 started;
+  guint n_asked, n_unknown;
+  gboolean introduced;
+  SrpId introducer;            /* the first that introduced us: our relay if needed */
+  gboolean relaying;
+  guint8 our_nat, their_nat;   /* at the introduction: for the outcome counts */
+  SrpTimer deadline;           /* gives up */
+  SrpTimer relay;              /* no direct path yet: through the introducer */
+} ConnectAttempt;
+
+/* What a link told us in INFO (its traversal slot). */
+typedef struct {
+  gboolean has_info;
+  SrpInfo info;
+} TraversalLink;
+
+/* Outcomes of attempts, per pair of NAT types. */
+typedef struct {
+  guint64 attempts, direct, relayed, failed;
+} ConnectOutcomes;
+
+/* ---- punching (srp-punch.c) ---------------------------------------------------------- */
+
+/* How this side punches, from both NAT types. */
+typedef enum {
+  PUNCH_BOTH,      /* open our NAT with a low-TTL packet, then shake hands */
+  PUNCH_SPRAY,     /* they are symmetric, we map independently: probe random ports */
+  PUNCH_SOCKETS,   /* we are symmetric: many sockets open mappings towards them */
+  PUNCH_NONE,      /* symmetric both: only a relay will do */
+} PunchRole;
+
+/* An introduction being acted on (both sides have one). */
+typedef struct {
+  SrpTraversal *traversal;
+  SrpId peer, introducer;
+  guint64 nonce;
+  guint8 nat;
+  SrpAddress address;          /* as the introducer sees it */
+  guint n_locals;
+  SrpAddress locals[SRP_LOCALS_MAX];
+  PunchRole role;
+  gint64 start_at;             /* -1 once started */
+  gint64 expires;
+  guint probes_left;
+  gint64 next_probe;           /* PUNCH_SPRAY, -1 when none */
+  gint64 next_round;           /* PUNCH_SOCKETS, -1 when none */
+  guint first_socket, n_sockets; /* PUNCH_SOCKETS: the range it opened */
+  SrpTimer timer;              /* the earliest of the times above */
+} Punch;
+
+struct _SrpTraversal {
+  SrpContext *ctx;
+  SrpMesh *mesh;
+  guint slot;                  /* links' TraversalLink */
+
+  NatState nat;
+  GArray *local_addresses;     /* SrpAddress */
+  guint16 local_port;
+
+  GPtrArray *connects;         /* ConnectAttempt*, owned */
+  GHashTable *outcomes;        /* GUINT_TO_POINTER (ours << 8 | theirs) -> ConnectOutcomes* */
+
+  GPtrArray *punches;          /* Punch*, owned */
+  GHashTable *routes;          /* SrpAddress* -> punch socket (GUINT_TO_POINTER) */
+  guint8 socket_open[SRP_SOCKETS_MAX];
+  SrpTimer upgrade;            /* relayed links try to become direct */
+
+  GPtrArray *circuits;         /* RelayCircuit*: pairs we relay for */
+  guint64 relayed_bytes;
+};
+
+static inline TraversalLink *
+traversal_link (SrpTraversal *traversal, const SrpLink *link)
+{
+  return srp_link_slot (link, traversal->slot);
+}
+
+/* srp-nat.c */
+void srp_nat_init (SrpTraversal *traversal);
+void srp_nat_reset (SrpTraversal *traversal);
+void srp_nat_input (gpointer self);
+void srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive);
+/* A link came up: classification may have been waiting for it. */
+void srp_nat_link_up (SrpTraversal *traversal);
+gboolean srp_nat_is_local (SrpTraversal *traversal, const SrpAddress *address);
+SrpDropReason srp_nat_handle_probe_request (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-connect.c */
+void srp_connect_init (SrpTraversal *traversal);
+void srp_connect_clear (SrpTraversal *traversal);
+/* Tells a link our NAT type and local addresses; or every link. */
+void srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link);
+void srp_connect_nat_changed (SrpTraversal *traversal);
+/* Whether a link to id comes from an introduction. */
+gboolean srp_connect_is_introduced (SrpTraversal *traversal, const SrpId *id);
+/* A link to its target came up, or moved: finish attempts for it. */
+void srp_connect_link_up (SrpTraversal *traversal, SrpLink *link);
+/* The attempt an INTRODUCE answers, or NULL. */
+ConnectAttempt *srp_connect_find (SrpTraversal *traversal, guint64 nonce, const SrpId *target);
+/* An introducer answered an attempt; the punch decides when to relay. */
+void srp_connect_introduced (SrpTraversal *traversal, ConnectAttempt *attempt,
+                             const SrpLink *introducer, guint8 their_nat, gint64 relay_at);
+void srp_connect_unknown (SrpTraversal *traversal, ConnectAttempt *attempt);
+void srp_connect_send (SrpTraversal *traversal, const SrpLink *to, guint64 nonce,
+                       const SrpId *target);
+void srp_connect_stats (SrpTraversal *traversal, GVariantDict *dict);
+SrpDropReason srp_connect_handle_info (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_connect_handle_connect (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-punch.c */
+void srp_punch_init (SrpTraversal *traversal);
+void srp_punch_clear (SrpTraversal *traversal);
+PunchRole srp_punch_choose_role (guint8 ours, guint8 theirs);
+gboolean srp_punch_exists (SrpTraversal *traversal, const SrpId *peer);
+/* A link to the punch's peer is up (or moved): a direct one ends the punch. */
+void srp_punch_link_up (SrpTraversal *traversal, SrpLink *link);
+void srp_punch_link_down (SrpTraversal *traversal, SrpLink *link);
+guint srp_punch_route (gpointer self, const SrpAddress *to);
+gboolean srp_punch_socket_is_open (gpointer self, guint socket);
+void srp_punch_schedule_upgrade (SrpTraversal *traversal);
+SrpDropReason srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_punch_handle_punch (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-relay.c */
+/* A decoded RELAY or RELAYED frame (the inner frame points into the datagram). */
+typedef struct {
+  guint64 prefix;
+  const guint8 *inner;
+  gsize inner_len;
+} SrpRelayFrame;
+#define SRP_RELAY_FRAME_SIZE sizeof (SrpRelayFrame)
+SrpDropReason srp_relay_decode_frame (const guint8 *frame, gsize len, gpointer out);
+void srp_relay_init (SrpTraversal *traversal);
+void srp_relay_clear (SrpTraversal *traversal);
+void srp_relay_send (gpointer self, const SrpAddress *to, const guint8 *data, gsize len);
+/* The relay address of peer through relay. */
+void srp_relay_address (const SrpId *relay, const SrpId *peer, SrpAddress *out);
+SrpDropReason srp_relay_handle_relay (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_relay_handle_relayed (gpointer self, const SrpInput *input, gpointer frame);
+
+G_END_DECLS

@@ -1,0 +1,164 @@
+/* srp-traversal.c: the traversal subsystem: its frames, its link observers,
+ * and the router it is to the endpoint.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-traversal-private.h"
+
+SRP_FRAME_DECODER (decode_probe_request, srp_probe_request_decode, SrpProbeRequest)
+SRP_FRAME_DECODER (decode_probe, srp_probe_decode, guint64)
+SRP_FRAME_DECODER (decode_info, srp_info_decode, SrpInfo)
+SRP_FRAME_DECODER (decode_connect, srp_connect_decode, SrpConnect)
+SRP_FRAME_DECODER (decode_introduce, srp_introduce_decode, SrpIntroduce)
+SRP_FRAME_DECODER (decode_punch, srp_punch_decode, guint64)
+
+static const SrpFrameHandler frames[] = {
+  { SRP_FRAME_PROBE_REQUEST, SRP_FROM_LINK, sizeof (SrpProbeRequest), decode_probe_request,
+    srp_nat_handle_probe_request },
+  { SRP_FRAME_PROBE, SRP_FROM_ANYONE, sizeof (guint64), decode_probe, srp_nat_handle_probe },
+  { SRP_FRAME_INFO, SRP_FROM_LINK, sizeof (SrpInfo), decode_info, srp_connect_handle_info },
+  { SRP_FRAME_CONNECT, SRP_FROM_LINK, sizeof (SrpConnect), decode_connect,
+    srp_connect_handle_connect },
+  { SRP_FRAME_INTRODUCE, SRP_FROM_LINK, sizeof (SrpIntroduce), decode_introduce,
+    srp_punch_handle_introduce },
+  { SRP_FRAME_PUNCH, SRP_FROM_ANYONE, sizeof (guint64), decode_punch, srp_punch_handle_punch },
+  { SRP_FRAME_RELAY, SRP_FROM_DIRECT_LINK, SRP_RELAY_FRAME_SIZE, srp_relay_decode_frame,
+    srp_relay_handle_relay },
+  { SRP_FRAME_RELAYED, SRP_FROM_DIRECT_LINK, SRP_RELAY_FRAME_SIZE, srp_relay_decode_frame,
+    srp_relay_handle_relayed },
+};
+
+static void
+traversal_link_init (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) slot;
+  link->introduced = srp_connect_is_introduced (self, &link->id);
+}
+
+static void
+traversal_link_up (gpointer self, SrpLink *link, gpointer slot)
+{
+  SrpTraversal *traversal = self;
+
+  (void) slot;
+  srp_nat_link_up (traversal);
+  srp_connect_send_info (traversal, link);
+  srp_connect_link_up (traversal, link);
+  srp_punch_link_up (traversal, link);
+}
+
+static void
+traversal_link_moved (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) slot;
+  srp_connect_link_up (self, link);
+  srp_punch_link_up (self, link);
+}
+
+static void
+traversal_link_down (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) slot;
+  srp_punch_link_down (self, link);
+}
+
+static void
+traversal_detach (gpointer self)
+{
+  SrpTraversal *traversal = self;
+
+  /* The sockets are gone, and so is what we knew of the network around
+   * them: the NAT is measured again after the next listen. */
+  srp_connect_clear (traversal);
+  srp_punch_clear (traversal);
+  srp_relay_clear (traversal);
+  srp_nat_reset (traversal);
+  g_array_set_size (traversal->local_addresses, 0);
+  traversal->local_port = 0;
+}
+
+static void
+traversal_stats (gpointer self, GVariantDict *dict)
+{
+  SrpTraversal *traversal = self;
+  guint open = 0;
+
+  for (guint s = SRP_FIRST_PUNCH_SOCKET; s < SRP_SOCKETS_MAX; s++)
+    open += traversal->socket_open[s];
+  g_variant_dict_insert (dict, "nat", "s", srp_nat_name (traversal->nat.type));
+  g_variant_dict_insert (dict, "connects_pending", "u", traversal->connects->len);
+  g_variant_dict_insert (dict, "punches", "u", traversal->punches->len);
+  g_variant_dict_insert (dict, "punch_sockets", "u", open);
+  g_variant_dict_insert (dict, "relay_circuits", "u", traversal->circuits->len);
+  g_variant_dict_insert (dict, "relayed_bytes", "t", traversal->relayed_bytes);
+  srp_connect_stats (traversal, dict);
+}
+
+static void
+traversal_free (gpointer self)
+{
+  SrpTraversal *traversal = self;
+
+  srp_timer_stop (traversal->ctx->timers, &traversal->nat.timer);
+  srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
+  g_ptr_array_unref (traversal->connects);
+  g_hash_table_unref (traversal->outcomes);
+  g_ptr_array_unref (traversal->punches);
+  g_hash_table_unref (traversal->routes);
+  g_ptr_array_unref (traversal->circuits);
+  g_array_unref (traversal->local_addresses);
+  g_free (traversal);
+}
+
+static const SrpSubsystemClass traversal_class = {
+  .name = "traversal",
+  .link_slot_size = sizeof (TraversalLink),
+  .link_init = traversal_link_init,
+  .link_up = traversal_link_up,
+  .link_moved = traversal_link_moved,
+  .link_down = traversal_link_down,
+  .reflexive_seen = srp_nat_reflexive_seen,
+  .input = srp_nat_input,
+  .detach = traversal_detach,
+  .stats = traversal_stats,
+  .free = traversal_free,
+};
+
+SrpTraversal *
+srp_traversal_new (SrpContext *ctx, SrpMesh *mesh)
+{
+  SrpTraversal *traversal = g_new0 (SrpTraversal, 1);
+
+  traversal->ctx = ctx;
+  traversal->mesh = mesh;
+  traversal->local_addresses = g_array_new (FALSE, TRUE, sizeof (SrpAddress));
+  srp_connect_init (traversal);
+  srp_punch_init (traversal);
+  srp_relay_init (traversal);
+  srp_nat_init (traversal);
+  srp_context_add_subsystem (ctx, &traversal_class, traversal);
+  traversal->slot = srp_context_slot (ctx, traversal);
+  srp_dispatch_add (ctx->dispatch, frames, G_N_ELEMENTS (frames), traversal);
+  ctx->router = (SrpRouter){
+    .self = traversal,
+    .route = srp_punch_route,
+    .socket_is_open = srp_punch_socket_is_open,
+    .relay_send = srp_relay_send,
+  };
+  return traversal;
+}
+
+void
+srp_traversal_add_local_address (SrpTraversal *traversal, const SrpAddress *address)
+{
+  for (guint i = 0; i < traversal->local_addresses->len; i++)
+    if (srp_address_same_ip (&g_array_index (traversal->local_addresses, SrpAddress, i), address))
+      return;
+  g_array_append_val (traversal->local_addresses, *address);
+}
+
+void
+srp_traversal_set_local_port (SrpTraversal *traversal, guint16 port)
+{
+  traversal->local_port = port;
+}

@@ -1,0 +1,38 @@
+/* srp-traversal.h: getting through NATs (a subsystem).
+ *
+ * - NAT classification (srp-nat.c): what kind of NAT this peer is behind,
+ *   measured with the help of two links.
+ * - Connecting to a given peer (srp-connect.c): links are asked to
+ *   introduce us (CONNECT, INTRODUCE); every link is told our NAT type and
+ *   local addresses (INFO) so that we can be introduced in turn.
+ * - Punching (srp-punch.c): low-TTL packets, birthday punching over punch
+ *   sockets, routes through the socket that got through.
+ * - Relaying (srp-relay.c): frames between two links that cannot reach each
+ *   other, within circuit and byte limits; peers reached through a relay.
+ *
+ * It is also the core's router (SrpRouter): which socket reaches an
+ * address, and how a frame reaches a relay address.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-context.h"
+#include "srp-mesh.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrpTraversal SrpTraversal;
+
+/* Makes the subsystem, registers it (its frames, its router) with ctx. */
+SrpTraversal *srp_traversal_new (SrpContext *ctx, SrpMesh *mesh);
+
+/* srp_core_connect: a CONNECT_RESULT with the returned request follows. */
+guint64 srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id);
+void srp_traversal_cancel (SrpTraversal *traversal, guint64 request);
+void srp_traversal_add_local_address (SrpTraversal *traversal, const SrpAddress *address);
+void srp_traversal_set_local_port (SrpTraversal *traversal, guint16 port);
+guint8 srp_traversal_get_nat (SrpTraversal *traversal, SrpAddress *public_address);
+const char *srp_traversal_get_nat_problem (SrpTraversal *traversal);
+
+G_END_DECLS
