@@ -13,41 +13,26 @@
 
 typedef struct {
   SrpId id;
-  gboolean ok;
-  const char *reason; /* the core's static string */
 } ConnectData;
 
-GTask *
-srp_peer_connect_take_result (SrpPeer *self, const SrpCoreEvent *event)
-{
-  GTask *task = srp_peer_requests_take (self->connects, event->connect.request);
-  ConnectData *connect;
-
-  if (task == NULL)
-    return NULL;
-  connect = g_task_get_task_data (task);
-  connect->ok = event->connect.ok;
-  connect->reason = event->connect.reason;
-  return task;
-}
-
-void
-srp_peer_connect_complete (GTask *task)
+static void
+connect_finish (GTask *task, const SrpCoreEvent *result)
 {
   SrpPeer *self = g_task_get_source_object (task);
   ConnectData *connect = g_task_get_task_data (task);
   SrpPeerInfo *info;
 
   /* A signal handler may have closed the peer since the result came. */
-  if (self->core == NULL)
+  if (!srp_peer_is_listening (self))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The peer was closed");
       return;
     }
-  if (!connect->ok)
+  if (!result->connect.ok)
     {
       g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_UNREACHABLE, "No path to the peer: %s",
-                               connect->reason != NULL ? connect->reason : "no reason given");
+                               result->connect.reason != NULL ? result->connect.reason
+                                                              : "no reason given");
       return;
     }
   /* The PEER_ADDED of this connection was handled before this completes;
@@ -124,18 +109,16 @@ srp_peer_connect_async (SrpPeer *self, const char *peer_id, GCancellable *cancel
                                "A peer cannot connect to itself");
       return;
     }
-  if (self->core == NULL)
+  if (!srp_peer_is_listening (self))
     {
       g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_NOT_LISTENING,
                                "The peer must listen before it can connect");
       return;
     }
 
-  /* The core may still connect after a cancellation; drive then finds no
-   * task, and the connection is simply there. */
-  srp_peer_requests_add (self->connects,
-                         srp_core_connect (self->core, g_get_monotonic_time (), &connect->id),
-                         task);
+  srp_operations_start (self->operations,
+                        srp_core_connect (self->core, g_get_monotonic_time (), &connect->id),
+                        task, connect_finish);
   srp_peer_drive (self);
 }
 

@@ -14,12 +14,14 @@
  *
  * A peer that this peer is connected to: its ID, the address it is reached
  * at, its NAT type, whether it is reached directly or through a relay, the
- * round-trip time to it and since when it is connected.
+ * round-trip time to it, since when it is connected and the bytes that
+ * went each way.
  *
  * [method@Peer.get_peers] lists them as a [iface@Gio.ListModel], so a
  * `GtkListView` can show a peer's neighbours directly. The properties
  * change (with notify) as the peer learns more, for example when a
- * heartbeat measures a new round-trip time.
+ * heartbeat measures a new round-trip time; the byte counts and the
+ * round-trip time are brought up to date once a second.
  */
 
 struct _SrpPeerInfo {
@@ -33,6 +35,7 @@ struct _SrpPeerInfo {
   SrpPath path;
   gint64 rtt_us;
   GDateTime *since;
+  guint64 bytes_in, bytes_out;
 };
 
 G_DEFINE_FINAL_TYPE (SrpPeerInfo, srp_peer_info, G_TYPE_OBJECT)
@@ -45,6 +48,8 @@ enum {
   PROP_PATH,
   PROP_RTT,
   PROP_SINCE,
+  PROP_BYTES_IN,
+  PROP_BYTES_OUT,
   N_PROPS
 };
 
@@ -84,6 +89,12 @@ srp_peer_info_get_property (GObject *object, guint prop_id, GValue *value, GPara
       break;
     case PROP_SINCE:
       g_value_set_boxed (value, self->since);
+      break;
+    case PROP_BYTES_IN:
+      g_value_set_uint64 (value, self->bytes_in);
+      break;
+    case PROP_BYTES_OUT:
+      g_value_set_uint64 (value, self->bytes_out);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -151,6 +162,24 @@ srp_peer_info_class_init (SrpPeerInfoClass *klass)
    */
   properties[PROP_SINCE] = g_param_spec_boxed ("since", NULL, NULL, G_TYPE_DATE_TIME, flags);
 
+  /**
+   * SrpPeerInfo:bytes-in: (getter get_bytes_in)
+   *
+   * Bytes received from the other peer since the connection was made
+   * (through a relay: the frames it relayed), as of at most a second ago.
+   */
+  properties[PROP_BYTES_IN] =
+    g_param_spec_uint64 ("bytes-in", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+
+  /**
+   * SrpPeerInfo:bytes-out: (getter get_bytes_out)
+   *
+   * Bytes sent to the other peer since the connection was made, as of at
+   * most a second ago.
+   */
+  properties[PROP_BYTES_OUT] =
+    g_param_spec_uint64 ("bytes-out", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -173,6 +202,8 @@ srp_peer_info_new (const SrpCoreEvent *event, GDateTime *since)
   self->path = srp_path_from_core (event->peer.path);
   self->rtt_us = event->peer.rtt_us;
   self->since = g_date_time_ref (since);
+  self->bytes_in = event->peer.bytes_in;
+  self->bytes_out = event->peer.bytes_out;
   return self;
 }
 
@@ -203,6 +234,17 @@ srp_peer_info_update (SrpPeerInfo *self, const SrpCoreEvent *event)
     {
       self->rtt_us = event->peer.rtt_us;
       g_object_notify_by_pspec (object, properties[PROP_RTT]);
+    }
+  /* Counts only grow; an event that knows none (0) leaves them. */
+  if (event->peer.bytes_in > self->bytes_in)
+    {
+      self->bytes_in = event->peer.bytes_in;
+      g_object_notify_by_pspec (object, properties[PROP_BYTES_IN]);
+    }
+  if (event->peer.bytes_out > self->bytes_out)
+    {
+      self->bytes_out = event->peer.bytes_out;
+      g_object_notify_by_pspec (object, properties[PROP_BYTES_OUT]);
     }
   g_object_thaw_notify (object);
 }
@@ -308,4 +350,36 @@ srp_peer_info_get_since (SrpPeerInfo *self)
   g_return_val_if_fail (SRP_IS_PEER_INFO (self), NULL);
 
   return self->since;
+}
+
+/**
+ * srp_peer_info_get_bytes_in: (get-property bytes-in)
+ * @self: a peer info
+ *
+ * Gets how many bytes came from the other peer.
+ *
+ * Returns: bytes received since the connection was made
+ */
+guint64
+srp_peer_info_get_bytes_in (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), 0);
+
+  return self->bytes_in;
+}
+
+/**
+ * srp_peer_info_get_bytes_out: (get-property bytes-out)
+ * @self: a peer info
+ *
+ * Gets how many bytes went to the other peer.
+ *
+ * Returns: bytes sent since the connection was made
+ */
+guint64
+srp_peer_info_get_bytes_out (SrpPeerInfo *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER_INFO (self), 0);
+
+  return self->bytes_out;
 }

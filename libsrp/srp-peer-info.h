@@ -38,4 +38,10 @@ gint64 srp_peer_info_get_rtt (SrpPeerInfo *self);
 SRP_AVAILABLE_IN_ALL
 GDateTime *srp_peer_info_get_since (SrpPeerInfo *self);
 
+SRP_AVAILABLE_IN_ALL
+guint64 srp_peer_info_get_bytes_in (SrpPeerInfo *self);
+
+SRP_AVAILABLE_IN_ALL
+guint64 srp_peer_info_get_bytes_out (SrpPeerInfo *self);
+
 G_END_DECLS

@@ -12,32 +12,16 @@
 typedef struct {
   guint16 port;
   SrpAddress to;
-  gboolean ok;
-  gint64 rtt_us;
 } PingData;
 
-GTask *
-srp_peer_ping_take_result (SrpPeer *self, const SrpCoreEvent *event)
-{
-  GTask *task = srp_peer_requests_take (self->pings, event->ping.request);
-  PingData *ping;
-
-  if (task == NULL) /* cancelled, or from before a close */
-    return NULL;
-  ping = g_task_get_task_data (task);
-  ping->ok = event->ping.ok;
-  ping->rtt_us = MAX (event->ping.rtt_us, 0);
-  return task;
-}
-
-void
-srp_peer_ping_complete (GTask *task)
+static void
+ping_finish (GTask *task, const SrpCoreEvent *result)
 {
   PingData *ping = g_task_get_task_data (task);
   char text[SRP_ADDRESS_STRING_MAX];
 
-  if (ping->ok)
-    g_task_return_int (task, (gssize) ping->rtt_us);
+  if (result->ping.ok)
+    g_task_return_int (task, (gssize) MAX (result->ping.rtt_us, 0));
   else
     g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_TIMED_OUT, "No answer from %s",
                              srp_address_to_string (&ping->to, text));
@@ -53,7 +37,7 @@ ping_start (GTask *task, GInetAddress *inet)
   g_autofree char *text = NULL;
 
   /* The peer may have closed while a name resolved. */
-  if (self->core == NULL)
+  if (!srp_peer_is_listening (self))
     {
       g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_NOT_LISTENING,
                                "The peer does not listen");
@@ -71,9 +55,9 @@ ping_start (GTask *task, GInetAddress *inet)
       return;
     }
 
-  /* The core may still answer a cancelled ping; drive then finds no task. */
-  srp_peer_requests_add (self->pings,
-                         srp_core_ping (self->core, g_get_monotonic_time (), &ping->to), task);
+  srp_operations_start (self->operations,
+                        srp_core_ping (self->core, g_get_monotonic_time (), &ping->to), task,
+                        ping_finish);
   srp_peer_drive (self);
 }
 
@@ -135,7 +119,7 @@ srp_peer_ping_async (SrpPeer *self, const char *host, guint16 port, GCancellable
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (self->core == NULL)
+  if (!srp_peer_is_listening (self))
     {
       g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_NOT_LISTENING,
                                "The peer must listen before it can ping");

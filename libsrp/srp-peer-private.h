@@ -1,8 +1,11 @@
 /* srp-peer-private.h: the state SrpPeer's files share (internal). Each file
- * owns one concern: srp-peer.c the object, its properties and signals and
- * the core's events; srp-peer-transport.c the sockets and the timer;
- * srp-peer-ping.c pings; srp-peer-connect.c connecting to a given peer;
- * srp-peer-bootstrap.c bootstrap peers.
+ * owns one concern: srp-peer.c the object, its properties and signals;
+ * srp-peer-drive.c carrying out what the core asks and what its events
+ * mean; srp-peer-transport.c the sockets and the timer; srp-peer-ping.c
+ * pings; srp-peer-connect.c connecting to a given peer; srp-peer-topics.c
+ * subscriptions, delivery and publishing; srp-peer-bootstrap.c bootstrap
+ * peers; srp-peer-stats.c statistics; srp-operation.c the record every
+ * asynchronous operation keeps.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,7 +17,7 @@
 #include "srp-core.h"
 #include "srp-identity.h"
 #include "srp-message-private.h"
-#include "srp-peer-requests.h"
+#include "srp-operation.h"
 #include "srp-socket-set.h"
 #include "srp-topic.h"
 
@@ -30,31 +33,44 @@ enum {
   SRP_PEER_N_SOCKETS
 };
 
+/* SrpPeer's properties (srp-peer.c installs them; srp_peer_notify). */
+enum {
+  SRP_PEER_PROP_0,
+  SRP_PEER_PROP_ID,
+  SRP_PEER_PROP_PORT,
+  SRP_PEER_PROP_NAT_TYPE,
+  SRP_PEER_PROP_PUBLIC_ADDRESS,
+  SRP_PEER_PROP_NAT_PROBLEM,
+  SRP_PEER_N_PROPS
+};
+
 struct _SrpPeer {
   GObject parent_instance;
 
   GMainContext *context;
   SrpIdentity *identity;
+  /* Made when first needed (srp_peer_get_core), then kept as long as the
+   * peer: listen and close only attach and detach the sockets. */
+  SrpCore *core;
 
   /* Set while listening. */
-  SrpCore *core;
   SrpSocketSet *sockets;
   GSocketFamily family;
   GSource *timer_source;
+  GSource *refresh_source; /* brings SrpPeerInfo figures up to date */
   guint16 port;
+  gint64 listening_since;
+  guint closes;          /* how many times it closed: drive stops at a close */
 
-  SrpPeerRequests *pings; /* ping tasks by the core's request number */
-  SrpPeerRequests *connects; /* connect tasks by the core's request number */
+  SrpOperations *operations; /* pings, connects, publishes, sends */
   GListStore *peers;     /* SrpPeerInfo, in the order they connected */
   GHashTable *peer_index; /* SrpId * (in the info) -> SrpPeerInfo *, borrowed from peers */
   SrpNatType nat_type;
   char *public_address;
   const char *nat_problem; /* the core's static string */
 
-  GHashTable *topics;    /* SrpId * -> GPtrArray of SrpTopic * (borrowed: topics own the peer) */
-  GHashTable *delivered;     /* SrpId* message IDs handed over (srp-peer-topics.c) */
-  GQueue delivered_order;     /* the same, oldest first */
-  GHashTable *publishing; /* SrpId * message ID (in the task's data) -> GTask *, owned */
+  GListStore *subscriptions; /* SrpTopic, subscribed, in order: the peer holds them */
+  GHashTable *topics;    /* SrpId * -> GPtrArray of SrpTopic * (borrowed from subscriptions) */
   SrpId inbox;           /* this peer's inbox topic */
   SrpCache *cache;
 
@@ -69,7 +85,15 @@ typedef struct {
   guint16 port;
 } SrpPeerBootstrap;
 
-/* srp-peer.c: carries out what the core asks after any input (sends,
+/* The core, made on first use with the peer's identity. */
+SrpCore *srp_peer_get_core (SrpPeer *self);
+static inline gboolean
+srp_peer_is_listening (SrpPeer *self)
+{
+  return self->sockets != NULL;
+}
+
+/* srp-peer-drive.c: carries out what the core asks after any input (sends,
  * events, the next timeout). */
 void srp_peer_drive (SrpPeer *self);
 /* A peer ID from its hex form; SRP_ERROR_INVALID_ARGUMENT otherwise. */
@@ -86,41 +110,46 @@ void srp_peer_transport_close_punch (SrpPeer *self, guint index);
 /* Prefers an address the main socket can reach: IPv4 sockets cannot send to IPv6. */
 GInetAddress *srp_peer_transport_pick_address (SrpPeer *self, GList *addresses);
 
-/* srp-peer-ping.c: the core answered (or gave up on) a ping; returns the
- * task to complete once the peer is consistent, or NULL. */
-GTask *srp_peer_ping_take_result (SrpPeer *self, const SrpCoreEvent *event);
-void srp_peer_ping_complete (GTask *task);
+/* srp-peer-drive.c: what the core's events mean to an application. */
+void srp_peer_handle_event (SrpPeer *self, const SrpCoreEvent *event);
+/* Empties the list of peers (newest first, with peer-removed for each). */
+void srp_peer_forget_peers (SrpPeer *self);
+void srp_peer_set_nat (SrpPeer *self, SrpNatType nat_type, const SrpAddress *public_address);
+void srp_peer_set_nat_problem (SrpPeer *self, const char *problem);
+/* Emits signals (srp-peer.c). */
+void srp_peer_emit_peer_added (SrpPeer *self, SrpPeerInfo *info);
+void srp_peer_emit_peer_removed (SrpPeer *self, SrpPeerInfo *info);
+void srp_peer_emit_connected (SrpPeer *self, SrpPeerInfo *info);
+void srp_peer_emit_message (SrpPeer *self, SrpMessage *message);
+void srp_peer_notify (SrpPeer *self, guint prop);
 
-/* srp-peer-connect.c: the same for CONNECT_RESULT; completing looks the
- * peer up in the list, so call it after the events were handled. */
-GTask *srp_peer_connect_take_result (SrpPeer *self, const SrpCoreEvent *event);
-void srp_peer_connect_complete (GTask *task);
-
-/* srp-peer-topics.c: subscriptions (kept across close and listen),
- * delivery of MESSAGE events, publishing and its PUBLISHED results. */
+/* srp-peer-topics.c: subscriptions (the peer holds them), delivery of
+ * MESSAGE events, publishing and its PUBLISHED results. */
 void srp_peer_topics_init (SrpPeer *self);
+/* Ends every subscription (the peer goes away). */
+void srp_peer_topics_dispose (SrpPeer *self);
 void srp_peer_topics_clear (SrpPeer *self);
 void srp_peer_topic_add (SrpPeer *self, SrpTopic *topic);
 void srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic);
-/* Subscribes a new core to every topic; called when the peer starts listening. */
-void srp_peer_topics_start (SrpPeer *self);
 /* Hands a MESSAGE event to its topics, or to SrpPeer::message for the inbox. */
 void srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event);
 /* Publishes data; with a task, completes it on the PUBLISHED event. Returns
  * the message ID in hex, or NULL with error set. */
 char *srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient,
                         GBytes *data, GTask *task, GError **error);
-/* The task waiting for a PUBLISHED event, removed, or NULL. */
-GTask *srp_peer_publish_take_result (SrpPeer *self, const SrpCoreEvent *event);
-void srp_peer_publish_complete (GTask *task);
-/* Fails every publish still waiting with G_IO_ERROR_CLOSED. */
-void srp_peer_publishes_close (SrpPeer *self);
-void srp_peer_emit_message (SrpPeer *self, SrpMessage *message);
+/* What the finish functions of publish_async and send_async return. */
+guint srp_peer_publish_finish (GAsyncResult *result, char **message_id, GError **error);
 
 /* srp-topic.c */
 SrpTopic *srp_topic_new (SrpPeer *peer, const char *name);
 const SrpId *srp_topic_get_raw_id (SrpTopic *self);
 void srp_topic_emit_message (SrpTopic *self, SrpMessage *message);
+/* The peer is going away: the subscription ends, without the peer. */
+void srp_topic_orphan (SrpTopic *self);
+
+/* srp-peer-drive.c: brings the list of peers' figures (bytes, RTT) up to
+ * date; called once a second while listening. */
+void srp_peer_refresh_infos (SrpPeer *self);
 
 /* srp-peer-bootstrap.c: hands every bootstrap to the core (resolving names
  * first); called when the peer starts listening. */

@@ -1,6 +1,7 @@
 /* srp-peer-topics.c: SrpPeer's subscriptions, its inbox, and publishing.
- * Subscriptions live here, not in the core, so that they outlast a close
- * and apply again to the next core at listen.
+ * The peer holds every subscribed SrpTopic until it is unsubscribed, so a
+ * subscription needs no reference of the application's; the core keeps the
+ * topics themselves (and what it delivered) across close and listen.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,52 +11,41 @@
 
 #include "srp-error.h"
 
-/* Message IDs handed over, remembered across close and listen: a new core
- * knows nothing it delivered before, and would hand over again what peers'
- * caches give it back. Bounded: the oldest are forgotten first. */
-#define DELIVERED_MAX 16384
-
 typedef struct {
-  SrpId message_id;
   guint n_accepted;
-  gboolean complete;
-} PublishData;
+  char message_id[2 * SRP_ID_LEN + 1];
+} PublishResult;
 
 void
 srp_peer_topics_init (SrpPeer *self)
 {
+  self->subscriptions = g_list_store_new (SRP_TYPE_TOPIC);
   self->topics = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL,
                                         (GDestroyNotify) g_ptr_array_unref);
-  self->publishing = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL,
-                                            g_object_unref);
   srp_topic_id_for_inbox (srp_identity_get_public_key (self->identity), &self->inbox);
-  self->delivered = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
-  g_queue_init (&self->delivered_order);
+}
+
+void
+srp_peer_topics_dispose (SrpPeer *self)
+{
+  guint n;
+
+  if (self->subscriptions == NULL)
+    return;
+  /* Newest first, so that each removal is from the end of the store. */
+  while ((n = g_list_model_get_n_items (G_LIST_MODEL (self->subscriptions))) > 0)
+    {
+      g_autoptr (SrpTopic) topic = g_list_model_get_item (G_LIST_MODEL (self->subscriptions),
+                                                          n - 1);
+      srp_topic_orphan (topic);
+    }
 }
 
 void
 srp_peer_topics_clear (SrpPeer *self)
 {
   g_clear_pointer (&self->topics, g_hash_table_unref);
-  g_clear_pointer (&self->publishing, g_hash_table_unref);
-  g_queue_clear (&self->delivered_order);
-  g_clear_pointer (&self->delivered, g_hash_table_unref);
-}
-
-/* TRUE the first time a message ID is seen. */
-static gboolean
-first_delivery (SrpPeer *self, const SrpId *id)
-{
-  SrpId *copy;
-
-  if (g_hash_table_contains (self->delivered, id))
-    return FALSE;
-  if (g_queue_get_length (&self->delivered_order) >= DELIVERED_MAX)
-    g_hash_table_remove (self->delivered, g_queue_pop_head (&self->delivered_order));
-  copy = g_memdup2 (id, sizeof *id);
-  g_hash_table_add (self->delivered, copy);
-  g_queue_push_tail (&self->delivered_order, copy);
-  return TRUE;
+  g_clear_object (&self->subscriptions);
 }
 
 void
@@ -69,13 +59,12 @@ srp_peer_topic_add (SrpPeer *self, SrpTopic *topic)
       list = g_ptr_array_new ();
       /* The key lives in the first topic; remove re-keys when it goes. */
       g_hash_table_insert (self->topics, (gpointer) id, list);
-      if (self->core != NULL)
-        {
-          srp_core_subscribe (self->core, g_get_monotonic_time (), id);
-          srp_peer_drive (self);
-        }
+      srp_core_subscribe (srp_peer_get_core (self), g_get_monotonic_time (), id);
     }
   g_ptr_array_add (list, topic);
+  g_list_store_append (self->subscriptions, topic);
+  if (srp_peer_is_listening (self))
+    srp_peer_drive (self);
 }
 
 void
@@ -83,10 +72,14 @@ srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic)
 {
   const SrpId *id = srp_topic_get_raw_id (topic);
   GPtrArray *list = g_hash_table_lookup (self->topics, id);
+  g_autoptr (SrpTopic) hold = g_object_ref (topic);
+  guint position;
   SrpId key;
 
   if (list == NULL || !g_ptr_array_remove (list, topic))
     return;
+  if (g_list_store_find (self->subscriptions, topic, &position))
+    g_list_store_remove (self->subscriptions, position);
   key = *id;
   /* Steal and re-insert: the key pointed into the topic that may be going. */
   g_hash_table_steal (self->topics, &key);
@@ -96,23 +89,9 @@ srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic)
       return;
     }
   g_ptr_array_unref (list);
-  if (self->core != NULL)
-    {
-      srp_core_unsubscribe (self->core, g_get_monotonic_time (), &key);
-      srp_peer_drive (self);
-    }
-}
-
-void
-srp_peer_topics_start (SrpPeer *self)
-{
-  GHashTableIter iter;
-  gpointer id;
-  gint64 now = g_get_monotonic_time ();
-
-  g_hash_table_iter_init (&iter, self->topics);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    srp_core_subscribe (self->core, now, id);
+  srp_core_unsubscribe (srp_peer_get_core (self), g_get_monotonic_time (), &key);
+  if (srp_peer_is_listening (self))
+    srp_peer_drive (self);
 }
 
 void
@@ -121,8 +100,7 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
   g_autoptr (GPtrArray) receivers = NULL;
   GPtrArray *list;
 
-  if (!first_delivery (self, &event->message.id))
-    return;
+  /* The core hands each message over once, across close and listen. */
   if (srp_id_equal (&event->message.topic_id, &self->inbox))
     {
       g_autoptr (SrpMessage) message =
@@ -150,6 +128,28 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
     }
 }
 
+static void
+publish_finish (GTask *task, const SrpCoreEvent *result)
+{
+  guint n = result->published.n_accepted;
+  PublishResult *r;
+
+  if (!result->published.complete || n == 0)
+    {
+      if (n == 0)
+        g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_TIMED_OUT,
+                                 "No peer took the message (is the peer connected?)");
+      else
+        g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_TIMED_OUT,
+                                 "Only %u peer%s took the message in time", n, n == 1 ? "" : "s");
+      return;
+    }
+  r = g_new0 (PublishResult, 1);
+  r->n_accepted = n;
+  srp_id_to_hex (&result->published.message_id, r->message_id);
+  g_task_return_pointer (task, r, g_free);
+}
+
 char *
 srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, GBytes *data,
                   GTask *task, GError **error)
@@ -158,8 +158,9 @@ srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, 
   SrpId message_id;
   gsize len;
   const guint8 *bytes = g_bytes_get_data (data, &len);
+  guint64 request;
 
-  if (self->core == NULL)
+  if (!srp_peer_is_listening (self))
     {
       g_set_error_literal (error, SRP_ERROR, SRP_ERROR_NOT_LISTENING,
                            "The peer must listen before it can publish");
@@ -172,71 +173,28 @@ srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, 
                    (guint) SRP_MESSAGE_MAX_LEN, len);
       return NULL;
     }
-  if (!srp_core_publish (self->core, g_get_monotonic_time (), topic_id, recipient, bytes, len,
-                         &message_id))
+  request = srp_core_publish (self->core, g_get_monotonic_time (), topic_id, recipient, bytes, len,
+                              &message_id);
+  if (request == 0)
     {
       g_set_error_literal (error, SRP_ERROR, SRP_ERROR_FAILED, "The message was not published");
       return NULL;
     }
   if (task != NULL)
-    {
-      PublishData *publish = g_new0 (PublishData, 1);
-
-      publish->message_id = message_id;
-      g_task_set_task_data (task, publish, g_free);
-      g_hash_table_replace (self->publishing, &publish->message_id, g_object_ref (task));
-    }
+    srp_operations_start (self->operations, request, task, publish_finish);
   srp_peer_drive (self);
   srp_id_to_hex (&message_id, hex);
   return g_strdup (hex);
 }
 
-GTask *
-srp_peer_publish_take_result (SrpPeer *self, const SrpCoreEvent *event)
+guint
+srp_peer_publish_finish (GAsyncResult *result, char **message_id, GError **error)
 {
-  gpointer key, value;
-  PublishData *publish;
+  g_autofree PublishResult *r = g_task_propagate_pointer (G_TASK (result), error);
 
-  if (!g_hash_table_steal_extended (self->publishing, &event->published.message_id, &key, &value))
-    return NULL;
-  publish = g_task_get_task_data (value);
-  publish->n_accepted = event->published.n_accepted;
-  publish->complete = event->published.complete;
-  return value;
-}
-
-void
-srp_peer_publish_complete (GTask *task)
-{
-  PublishData *publish = g_task_get_task_data (task);
-
-  if (publish->complete && publish->n_accepted > 0)
-    g_task_return_int (task, publish->n_accepted);
-  else if (publish->n_accepted == 0)
-    g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_TIMED_OUT,
-                             "No peer took the message (is the peer connected?)");
-  else
-    g_task_return_new_error (task, SRP_ERROR, SRP_ERROR_TIMED_OUT,
-                             "Only %u peer%s took the message in time", publish->n_accepted,
-                             publish->n_accepted == 1 ? "" : "s");
-}
-
-void
-srp_peer_publishes_close (SrpPeer *self)
-{
-  g_autoptr (GPtrArray) pending = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer task;
-
-  g_hash_table_iter_init (&iter, self->publishing);
-  while (g_hash_table_iter_next (&iter, NULL, &task))
-    {
-      g_ptr_array_add (pending, task);
-      g_hash_table_iter_steal (&iter);
-    }
-  for (guint i = 0; i < pending->len; i++)
-    g_task_return_new_error (pending->pdata[i], G_IO_ERROR, G_IO_ERROR_CLOSED,
-                             "The peer was closed");
+  if (message_id != NULL)
+    *message_id = r != NULL ? g_strdup (r->message_id) : NULL;
+  return r != NULL ? r->n_accepted : 0;
 }
 
 /**
@@ -249,8 +207,16 @@ srp_peer_publishes_close (SrpPeer *self)
  * published while this peer was offline, from other peers' caches. The
  * subscription is announced to connected peers, so that publishers and
  * relays prefer this one, and holds across [method@Peer.close] and
- * [method@Peer.listen] until [method@Topic.unsubscribe] or the topic's
- * disposal.
+ * [method@Peer.listen] until [method@Topic.unsubscribe]: the peer keeps
+ * the topic in [method@Peer.get_topics], so this works without keeping a
+ * reference:
+ *
+ * ```python
+ * peer.subscribe("weather").connect("message", on_message)
+ * ```
+ *
+ * Subscribing twice to one name gives two topics, each with its own
+ * signal; the peer subscribes to the name while either is subscribed.
  *
  * Returns: (transfer full): the topic
  */
@@ -341,6 +307,8 @@ srp_peer_send_async (SrpPeer *self, const char *recipient, GBytes *data,
  * srp_peer_send_finish:
  * @self: a peer
  * @result: the result passed to the callback of [method@Peer.send_async]
+ * @message_id: (out) (optional) (nullable) (transfer full): the message ID
+ *   (64 hexadecimal characters), or %NULL on error
  * @error: return location for an error
  *
  * Finishes sending; see [method@Topic.publish_finish] for the errors.
@@ -348,15 +316,33 @@ srp_peer_send_async (SrpPeer *self, const char *recipient, GBytes *data,
  * Returns: how many peers took the message, or 0 on error
  */
 guint
-srp_peer_send_finish (SrpPeer *self, GAsyncResult *result, GError **error)
+srp_peer_send_finish (SrpPeer *self, GAsyncResult *result, char **message_id, GError **error)
 {
-  gssize n;
-
   g_return_val_if_fail (SRP_IS_PEER (self), 0);
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == srp_peer_send_async, 0);
 
-  n = g_task_propagate_int (G_TASK (result), error);
-  return n < 0 ? 0 : (guint) n;
+  return srp_peer_publish_finish (result, message_id, error);
+}
+
+/**
+ * srp_peer_get_topics:
+ * @self: a peer
+ *
+ * Gets the peer's subscriptions: every [class@Topic] made with
+ * [method@Peer.subscribe] and not unsubscribed yet, in the order they were
+ * made, as a live list (with [signal@Gio.ListModel::items-changed]). The
+ * peer holds them: a subscription lasts until [method@Topic.unsubscribe],
+ * whether or not the application keeps a reference to its topic.
+ *
+ * Returns: (transfer none): a [iface@Gio.ListModel] of [class@Topic]
+ */
+GListModel *
+srp_peer_get_topics (SrpPeer *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
+
+  return G_LIST_MODEL (self->subscriptions);
 }
 
 /**

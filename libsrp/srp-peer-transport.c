@@ -134,17 +134,11 @@ add_local_addresses (SrpPeer *self, GInetAddress *bound)
     srp_core_add_local_address (self->core, &g_array_index (addresses, SrpAddress, i));
 }
 
-/* The core signs handshakes through this; the private key stays here. */
 static gboolean
-sign_with_identity (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN],
-                    gpointer user_data)
+on_refresh (gpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (srp_identity_sign (user_data, data, len, signature, &error))
-    return TRUE;
-  g_debug ("%s", error->message);
-  return FALSE;
+  srp_peer_refresh_infos (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 gboolean
@@ -155,7 +149,7 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   g_autoptr (GSocketAddress) local = NULL;
   GInetAddress *bound;
   GSocket *main_socket;
-  SrpCoreConfig config;
+  SrpCore *core = srp_peer_get_core (self);
   gboolean ok;
 
   if (address != NULL)
@@ -189,25 +183,25 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
     }
   bound = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
 
-  srp_core_config_init (&config);
-  config.seed = (guint64) g_random_int () << 32 | g_random_int ();
-  config.peer_id = *srp_identity_get_public_key (self->identity);
-  config.sign = sign_with_identity;
-  config.sign_data = self->identity;
-  config.n_sockets = SRP_PEER_N_SOCKETS;
-  config.cache_budget = (gsize) srp_cache_get_budget (self->cache);
-  self->core = srp_core_new (&config);
+  srp_core_attach (core, g_get_monotonic_time ());
   add_local_addresses (self, bound);
   self->family = g_socket_get_family (main_socket);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   /* With it, the core tells peers its local addresses, so that two peers
    * behind one NAT can connect over their LAN. */
-  srp_core_set_local_port (self->core, self->port);
+  srp_core_set_local_port (core, self->port);
   self->sockets = g_steal_pointer (&sockets);
+  self->listening_since = g_get_monotonic_time ();
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timer, self, NULL);
   g_source_set_name (self->timer_source, "SrpPeer timer");
   g_source_attach (self->timer_source, self->context);
+  /* Byte counts and RTTs change without events: the list of peers shows
+   * them as of at most a second ago. */
+  self->refresh_source = g_timeout_source_new_seconds (1);
+  g_source_set_callback (self->refresh_source, on_refresh, self, NULL);
+  g_source_set_name (self->refresh_source, "SrpPeer refresh");
+  g_source_attach (self->refresh_source, self->context);
   return TRUE;
 }
 
@@ -218,7 +212,9 @@ srp_peer_transport_close (SrpPeer *self)
   if (self->timer_source != NULL)
     g_source_destroy (self->timer_source);
   g_clear_pointer (&self->timer_source, g_source_unref);
-  g_clear_pointer (&self->core, srp_core_free);
+  if (self->refresh_source != NULL)
+    g_source_destroy (self->refresh_source);
+  g_clear_pointer (&self->refresh_source, g_source_unref);
   self->port = 0;
 }
 

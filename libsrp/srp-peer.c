@@ -51,17 +51,7 @@
 
 G_DEFINE_FINAL_TYPE (SrpPeer, srp_peer, G_TYPE_OBJECT)
 
-enum {
-  PROP_0,
-  PROP_ID,
-  PROP_PORT,
-  PROP_NAT_TYPE,
-  PROP_PUBLIC_ADDRESS,
-  PROP_NAT_PROBLEM,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *properties[SRP_PEER_N_PROPS];
 
 enum {
   SIGNAL_PEER_ADDED,
@@ -74,224 +64,28 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* The wall-clock time of a moment on the monotonic clock the core uses. */
-static GDateTime *
-wall_time_of (gint64 monotonic_us)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-
-  return g_date_time_add (now, monotonic_us - g_get_monotonic_time ());
-}
-
-static void
-peer_added (SrpPeer *self, const SrpCoreEvent *event)
-{
-  g_autoptr (GDateTime) since = wall_time_of (event->peer.connected_at);
-  g_autoptr (SrpPeerInfo) info = NULL;
-
-  /* The core announces a peer once per connection; a repeat would be a
-   * core bug, and two rows for one peer would confuse a list view. */
-  g_return_if_fail (!g_hash_table_contains (self->peer_index, &event->peer.id));
-  info = srp_peer_info_new (event, since);
-  g_hash_table_insert (self->peer_index, (gpointer) srp_peer_info_get_raw_id (info), info);
-  g_list_store_append (self->peers, info);
-  g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, info);
-  /* A peer-added handler may have closed the peer: the connection is gone. */
-  if (event->peer.introduced && self->core != NULL)
-    g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, info);
-}
-
-static void
-peer_changed (SrpPeer *self, const SrpCoreEvent *event)
-{
-  SrpPeerInfo *info = g_hash_table_lookup (self->peer_index, &event->peer.id);
-
-  if (info != NULL)
-    srp_peer_info_update (info, event);
-}
-
-static void
-remove_info (SrpPeer *self, SrpPeerInfo *info)
-{
-  g_autoptr (SrpPeerInfo) removed = g_object_ref (info);
-  guint position;
-
-  g_hash_table_remove (self->peer_index, srp_peer_info_get_raw_id (info));
-  if (g_list_store_find (self->peers, info, &position))
-    g_list_store_remove (self->peers, position);
-  g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, removed);
-}
-
-static void
-peer_removed (SrpPeer *self, const SrpCoreEvent *event)
-{
-  SrpPeerInfo *info = g_hash_table_lookup (self->peer_index, &event->peer.id);
-
-  if (info != NULL)
-    remove_info (self, info);
-}
-
-static void
-set_nat (SrpPeer *self, SrpNatType nat_type, const SrpAddress *public_address)
-{
-  char text[SRP_ADDRESS_STRING_MAX];
-  const char *address = NULL;
-
-  if (public_address != NULL && srp_address_is_valid (public_address))
-    address = srp_address_to_string (public_address, text);
-  if (self->nat_type != nat_type)
-    {
-      self->nat_type = nat_type;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAT_TYPE]);
-    }
-  /* g_set_str is GLib 2.76. */
-  if (g_strcmp0 (self->public_address, address) != 0)
-    {
-      g_free (self->public_address);
-      self->public_address = g_strdup (address);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PUBLIC_ADDRESS]);
-    }
-}
-
-static void
-set_nat_problem (SrpPeer *self, const char *problem)
-{
-  /* The core's problems are static strings: the pointer says it all. */
-  if (self->nat_problem == problem)
-    return;
-  self->nat_problem = problem;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAT_PROBLEM]);
-}
-
-static void
-handle_event (SrpPeer *self, const SrpCoreEvent *event)
-{
-  switch (event->type)
-    {
-    case SRP_CORE_EVENT_PEER_ADDED:
-      peer_added (self, event);
-      break;
-    case SRP_CORE_EVENT_PEER_CHANGED:
-      peer_changed (self, event);
-      break;
-    case SRP_CORE_EVENT_PEER_REMOVED:
-      peer_removed (self, event);
-      break;
-    case SRP_CORE_EVENT_NAT_CHANGED:
-      set_nat (self, event->nat.nat, &event->nat.public_address);
-      break;
-    case SRP_CORE_EVENT_MESSAGE:
-      srp_peer_topics_deliver (self, event);
-      break;
-    case SRP_CORE_EVENT_PING_RESULT:    /* taken in drive */
-    case SRP_CORE_EVENT_PUBLISHED:      /* taken in drive */
-    case SRP_CORE_EVENT_CONNECT_RESULT: /* taken in drive */
-    case SRP_CORE_EVENT_SOCKET_OPEN:    /* done in drive */
-    case SRP_CORE_EVENT_SOCKET_CLOSE:   /* done in drive */
-    case SRP_CORE_EVENT_NONE:
-    default:
-      break;
-    }
-}
-
-/* Takes the task an event completes out of its table at once (so that a
- * cancellation cannot complete it too) into done, to be completed last.
- * FALSE when the event is not a task's result. */
-static gboolean
-take_task (SrpPeer *self, const SrpCoreEvent *event, GPtrArray *done)
-{
-  GTask *task;
-
-  switch (event->type)
-    {
-    case SRP_CORE_EVENT_PING_RESULT:
-      task = srp_peer_ping_take_result (self, event);
-      break;
-    case SRP_CORE_EVENT_PUBLISHED:
-      task = srp_peer_publish_take_result (self, event);
-      break;
-    case SRP_CORE_EVENT_CONNECT_RESULT:
-      task = srp_peer_connect_take_result (self, event);
-      break;
-    default:
-      return FALSE;
-    }
-  if (task != NULL) /* NULL: cancelled, or from before a close */
-    g_ptr_array_add (done, task);
-  return TRUE;
-}
-
-static void
-complete_task (GTask *task)
-{
-  gpointer tag = g_task_get_source_tag (task);
-
-  if (tag == srp_peer_ping_async)
-    srp_peer_ping_complete (task);
-  else if (tag == srp_peer_connect_async)
-    srp_peer_connect_complete (task);
-  else
-    srp_peer_publish_complete (task);
-}
-
-/* Carries out what the core asks for after any input: sockets, sends,
- * events, and the next timeout. Events are drained first and acted on
- * afterwards, because signal handlers and task callbacks may call back into
- * the peer, even close it.
- *
- * Punch sockets open before the sends (the core's first probes through a
- * new socket are among them) and close after them (a last datagram may be
- * queued for a socket the core is done with). */
 void
-srp_peer_drive (SrpPeer *self)
+srp_peer_notify (SrpPeer *self, guint prop)
 {
-  g_autoptr (GArray) events = NULL;
-  g_autoptr (GArray) closing = NULL;
-  g_autoptr (GPtrArray) done = NULL;
-  g_autoptr (SrpPeer) hold = NULL;
-  SrpCoreEvent event;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
 
-  if (self->core == NULL)
-    return;
+void
+srp_peer_emit_peer_added (SrpPeer *self, SrpPeerInfo *info)
+{
+  g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, info);
+}
 
-  events = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
-  g_array_set_clear_func (events, (GDestroyNotify) srp_core_event_clear);
-  closing = g_array_new (FALSE, FALSE, sizeof (guint));
-  done = g_ptr_array_new_with_free_func (g_object_unref);
-  while (srp_core_poll_event (self->core, &event))
-    {
-      if (event.type == SRP_CORE_EVENT_SOCKET_OPEN)
-        srp_peer_transport_open_punch (self, event.socket.socket);
-      else if (event.type == SRP_CORE_EVENT_SOCKET_CLOSE)
-        g_array_append_val (closing, event.socket.socket);
-      else if (!take_task (self, &event, done))
-        {
-          g_array_append_val (events, event);
-          continue;
-        }
-      srp_core_event_clear (&event);
-    }
-  srp_peer_transport_send (self);
-  for (guint i = 0; i < closing->len; i++)
-    srp_peer_transport_close_punch (self, g_array_index (closing, guint, i));
-  g_source_set_ready_time (self->timer_source, srp_core_poll_timeout (self->core));
-  {
-    SrpCacheStats stats;
+void
+srp_peer_emit_peer_removed (SrpPeer *self, SrpPeerInfo *info)
+{
+  g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, info);
+}
 
-    srp_core_get_cache_stats (self->core, &stats);
-    srp_cache_update (self->cache, &stats);
-  }
-
-  hold = g_object_ref (self);
-  g_object_freeze_notify (G_OBJECT (self));
-  for (guint i = 0; i < events->len && self->core != NULL; i++)
-    handle_event (self, &g_array_index (events, SrpCoreEvent, i));
-  if (self->core != NULL)
-    set_nat_problem (self, srp_core_get_nat_problem (self->core));
-  g_object_thaw_notify (G_OBJECT (self));
-
-  for (guint i = 0; i < done->len; i++)
-    complete_task (done->pdata[i]);
+void
+srp_peer_emit_connected (SrpPeer *self, SrpPeerInfo *info)
+{
+  g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, info);
 }
 
 void
@@ -307,42 +101,83 @@ srp_peer_emit_bootstrap_failed (SrpPeer *self, const char *host, guint16 port,
   g_signal_emit (self, signals[SIGNAL_BOOTSTRAP_FAILED], 0, host, (guint) port, error);
 }
 
+/* The core signs handshakes through this; the private key stays here. */
+static gboolean
+sign_with_identity (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN],
+                    gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (srp_identity_sign (user_data, data, len, signature, &error))
+    return TRUE;
+  g_debug ("%s", error->message);
+  return FALSE;
+}
+
+static void
+cancel_in_core (guint64 request, gpointer user_data)
+{
+  SrpPeer *self = user_data;
+
+  if (self->core != NULL)
+    srp_core_cancel (self->core, request);
+}
+
+SrpCore *
+srp_peer_get_core (SrpPeer *self)
+{
+  SrpCoreConfig config;
+
+  if (self->core != NULL)
+    return self->core;
+  /* Made on first use rather than at construction: srp_peer_new_with_key_file
+   * gives the peer its identity after g_object_new. The core starts
+   * detached; listen attaches it. */
+  srp_core_config_init (&config);
+  config.seed = (guint64) g_random_int () << 32 | g_random_int ();
+  config.peer_id = *srp_identity_get_public_key (self->identity);
+  config.sign = sign_with_identity;
+  config.sign_data = self->identity;
+  config.n_sockets = SRP_PEER_N_SOCKETS;
+  config.cache_budget = (gsize) srp_cache_get_budget (self->cache);
+  self->core = srp_core_new (&config);
+  srp_core_detach (self->core, g_get_monotonic_time ());
+  return self->core;
+}
+
 static void
 srp_peer_stop (SrpPeer *self, gboolean notify)
 {
   GObject *object = G_OBJECT (self);
+  SrpCoreEvent event;
 
-  if (self->core == NULL)
+  if (!srp_peer_is_listening (self))
     return;
 
+  self->closes++;
   g_cancellable_cancel (self->resolving);
   g_clear_object (&self->resolving);
-  /* Connected peers hear that this one leaves, and free its place at once. */
-  srp_core_leave (self->core, g_get_monotonic_time ());
+  /* Connected peers hear that this one leaves, and free its place at once.
+   * The core stays, with everything it keeps across close and listen. */
+  srp_core_detach (self->core, g_get_monotonic_time ());
   srp_peer_transport_send (self);
   srp_peer_transport_close (self);
+  /* What detaching reports (the links it closed) is told below, at once. */
+  while (srp_core_poll_event (self->core, &event))
+    srp_core_event_clear (&event);
 
-  if (notify)
-    g_object_freeze_notify (object);
-  /* Without sockets there are no connections: the list empties, newest
-   * first, with a peer-removed for each. */
   if (notify)
     {
-      guint n;
-
-      while ((n = g_list_model_get_n_items (G_LIST_MODEL (self->peers))) > 0)
-        {
-          g_autoptr (SrpPeerInfo) info = g_list_model_get_item (G_LIST_MODEL (self->peers), n - 1);
-          remove_info (self, info);
-        }
-      set_nat (self, SRP_NAT_TYPE_UNKNOWN, NULL);
-      set_nat_problem (self, NULL);
-      g_object_notify_by_pspec (object, properties[PROP_PORT]);
+      g_object_freeze_notify (object);
+      /* Without sockets there are no connections: the list empties, newest
+       * first, with a peer-removed for each. */
+      srp_peer_forget_peers (self);
+      srp_peer_set_nat (self, SRP_NAT_TYPE_UNKNOWN, NULL);
+      srp_peer_set_nat_problem (self, NULL);
+      srp_peer_notify (self, SRP_PEER_PROP_PORT);
       g_object_thaw_notify (object);
     }
-  srp_peer_requests_close (self->pings);
-  srp_peer_requests_close (self->connects);
-  srp_peer_publishes_close (self);
+  srp_operations_close (self->operations);
 }
 
 static void
@@ -351,6 +186,7 @@ srp_peer_dispose (GObject *object)
   SrpPeer *self = SRP_PEER (object);
 
   srp_peer_stop (self, FALSE);
+  srp_peer_topics_dispose (self);
   if (self->cache != NULL)
     srp_cache_detach (self->cache);
   if (self->peers != NULL)
@@ -366,9 +202,9 @@ srp_peer_finalize (GObject *object)
 {
   SrpPeer *self = SRP_PEER (object);
 
-  g_clear_pointer (&self->pings, srp_peer_requests_free);
-  g_clear_pointer (&self->connects, srp_peer_requests_free);
+  g_clear_pointer (&self->operations, srp_operations_free);
   srp_peer_topics_clear (self);
+  g_clear_pointer (&self->core, srp_core_free);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->peer_index, g_hash_table_unref);
   g_clear_object (&self->peers);
@@ -387,19 +223,19 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
 
   switch (prop_id)
     {
-    case PROP_ID:
+    case SRP_PEER_PROP_ID:
       g_value_set_string (value, srp_peer_get_id (self));
       break;
-    case PROP_PORT:
+    case SRP_PEER_PROP_PORT:
       g_value_set_uint (value, srp_peer_get_port (self));
       break;
-    case PROP_NAT_TYPE:
+    case SRP_PEER_PROP_NAT_TYPE:
       g_value_set_enum (value, srp_peer_get_nat_type (self));
       break;
-    case PROP_PUBLIC_ADDRESS:
+    case SRP_PEER_PROP_PUBLIC_ADDRESS:
       g_value_set_string (value, srp_peer_get_public_address (self));
       break;
-    case PROP_NAT_PROBLEM:
+    case SRP_PEER_PROP_NAT_PROBLEM:
       g_value_set_string (value, srp_peer_get_nat_problem (self));
       break;
     default:
@@ -424,7 +260,7 @@ srp_peer_class_init (SrpPeerClass *klass)
    * characters. It stays the same for the life of the peer, and across
    * restarts for a peer made with [ctor@Peer.new_with_key_file].
    */
-  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+  properties[SRP_PEER_PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
 
   /**
    * SrpPeer:port: (getter get_port)
@@ -432,7 +268,7 @@ srp_peer_class_init (SrpPeerClass *klass)
    * The UDP port the peer's main socket is bound to, or 0 when it does not
    * listen. It changes in [method@Peer.listen] and [method@Peer.close].
    */
-  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
+  properties[SRP_PEER_PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
 
   /**
    * SrpPeer:nat-type: (getter get_nat_type)
@@ -447,7 +283,7 @@ srp_peer_class_init (SrpPeerClass *klass)
    * 10 minutes, after a long silence and when the public address changes,
    * and goes back to unknown when the peer closes.
    */
-  properties[PROP_NAT_TYPE] = g_param_spec_enum ("nat-type", NULL, NULL, SRP_TYPE_NAT_TYPE,
+  properties[SRP_PEER_PROP_NAT_TYPE] = g_param_spec_enum ("nat-type", NULL, NULL, SRP_TYPE_NAT_TYPE,
                                                  SRP_NAT_TYPE_UNKNOWN, flags);
 
   /**
@@ -457,7 +293,7 @@ srp_peer_class_init (SrpPeerClass *klass)
    * for IPv6): behind a NAT, the NAT's public address. %NULL until the NAT
    * type is known.
    */
-  properties[PROP_PUBLIC_ADDRESS] =
+  properties[SRP_PEER_PROP_PUBLIC_ADDRESS] =
     g_param_spec_string ("public-address", NULL, NULL, NULL, flags);
 
   /**
@@ -467,9 +303,9 @@ srp_peer_class_init (SrpPeerClass *klass)
    * "fewer than two connected peers at different addresses", or %NULL. The
    * peer keeps trying.
    */
-  properties[PROP_NAT_PROBLEM] = g_param_spec_string ("nat-problem", NULL, NULL, NULL, flags);
+  properties[SRP_PEER_PROP_NAT_PROBLEM] = g_param_spec_string ("nat-problem", NULL, NULL, NULL, flags);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, SRP_PEER_N_PROPS, properties);
 
   /**
    * SrpPeer::peer-added:
@@ -551,8 +387,7 @@ srp_peer_init (SrpPeer *self)
   g_autoptr (GError) error = NULL;
 
   self->context = g_main_context_ref_thread_default ();
-  self->pings = srp_peer_requests_new (self->context);
-  self->connects = srp_peer_requests_new (self->context);
+  self->operations = srp_operations_new (self->context, cancel_in_core, self);
   self->peers = g_list_store_new (SRP_TYPE_PEER_INFO);
   self->peer_index = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
   self->bootstraps = g_array_new (FALSE, FALSE, sizeof (SrpPeerBootstrap));
@@ -758,7 +593,7 @@ srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **erro
   g_return_val_if_fail (SRP_IS_PEER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->core != NULL)
+  if (srp_peer_is_listening (self))
     {
       g_set_error (error, SRP_ERROR, SRP_ERROR_ALREADY_LISTENING,
                    "The peer listens already, on port %u", self->port);
@@ -768,8 +603,7 @@ srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **erro
     return FALSE;
 
   self->resolving = g_cancellable_new ();
-  srp_peer_topics_start (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  srp_peer_notify (self, SRP_PEER_PROP_PORT);
   srp_peer_bootstraps_start (self);
   /* Arms the timer for whatever a new core wants done on its own. */
   srp_peer_drive (self);

@@ -61,7 +61,14 @@ void srp_peer_send_async (SrpPeer *self, const char *recipient, GBytes *data,
                           gpointer user_data);
 
 SRP_AVAILABLE_IN_ALL
-guint srp_peer_send_finish (SrpPeer *self, GAsyncResult *result, GError **error);
+guint srp_peer_send_finish (SrpPeer *self, GAsyncResult *result, char **message_id,
+                            GError **error);
+
+SRP_AVAILABLE_IN_ALL
+GListModel *srp_peer_get_topics (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+GVariant *srp_peer_get_stats (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
 SrpCache *srp_peer_get_cache (SrpPeer *self);

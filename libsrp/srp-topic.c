@@ -19,14 +19,16 @@
  *
  * [method@Topic.publish] publishes a message of up to 1 MiB on the topic.
  *
- * The subscription ends with [method@Topic.unsubscribe] or when the topic is
- * disposed. A topic keeps its peer alive.
+ * The peer holds the topic while it is subscribed (see
+ * [method@Peer.get_topics]): the subscription ends with
+ * [method@Topic.unsubscribe], or when the peer goes away. A topic does not
+ * keep its peer alive: keep a reference to the peer while you use it.
  */
 
 struct _SrpTopic {
   GObject parent_instance;
 
-  SrpPeer *peer; /* a reference */
+  SrpPeer *peer; /* weak: cleared when the peer goes */
   char *name;
   SrpId raw_id;
   char id[2 * SRP_ID_LEN + 1];
@@ -53,14 +55,22 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
+forget_peer (SrpTopic *self)
+{
+  if (self->peer != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->peer), (gpointer *) &self->peer);
+  self->peer = NULL;
+}
+
+static void
 srp_topic_dispose (GObject *object)
 {
   SrpTopic *self = SRP_TOPIC (object);
 
-  if (self->subscribed)
+  if (self->subscribed && self->peer != NULL)
     srp_peer_topic_remove (self->peer, self);
   self->subscribed = FALSE;
-  g_clear_object (&self->peer);
+  forget_peer (self);
 
   G_OBJECT_CLASS (srp_topic_parent_class)->dispose (object);
 }
@@ -150,13 +160,37 @@ srp_topic_new (SrpPeer *peer, const char *name)
 {
   SrpTopic *self = g_object_new (SRP_TYPE_TOPIC, NULL);
 
-  self->peer = g_object_ref (peer);
+  self->peer = peer;
+  g_object_add_weak_pointer (G_OBJECT (peer), (gpointer *) &self->peer);
   self->name = g_strdup (name);
   srp_topic_id_from_name (name, &self->raw_id);
   srp_id_to_hex (&self->raw_id, self->id);
   self->subscribed = TRUE;
   srp_peer_topic_add (peer, self);
   return self;
+}
+
+void
+srp_topic_orphan (SrpTopic *self)
+{
+  g_autoptr (SrpTopic) hold = g_object_ref (self);
+
+  if (self->subscribed)
+    {
+      self->subscribed = FALSE;
+      srp_peer_topic_remove (self->peer, self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBSCRIBED]);
+    }
+  forget_peer (self);
+}
+
+/* The peer, or NULL with error set when it is gone. */
+static SrpPeer *
+get_peer (SrpTopic *self, GError **error)
+{
+  if (self->peer == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The topic's peer is gone");
+  return self->peer;
 }
 
 const SrpId *
@@ -231,8 +265,9 @@ srp_topic_get_subscribed (SrpTopic *self)
  * Publishing does not need a subscription; an unsubscribed topic can still
  * publish.
  *
- * Fails with %SRP_ERROR_NOT_LISTENING when the peer does not listen and
- * %SRP_ERROR_INVALID_ARGUMENT when @data is longer than 1 MiB. Use
+ * Fails with %SRP_ERROR_NOT_LISTENING when the peer does not listen,
+ * %SRP_ERROR_INVALID_ARGUMENT when @data is longer than 1 MiB, and
+ * %G_IO_ERROR_CLOSED when the peer is gone. Use
  * [method@Topic.publish_async] to learn how many peers took the message.
  *
  * Returns: (transfer full) (nullable): the message ID (64 hexadecimal
@@ -245,6 +280,8 @@ srp_topic_publish (SrpTopic *self, GBytes *data, GError **error)
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (get_peer (self, error) == NULL)
+    return NULL;
   return srp_peer_publish (self->peer, &self->raw_id, NULL, data, NULL, error);
 }
 
@@ -260,6 +297,9 @@ srp_topic_publish (SrpTopic *self, GBytes *data, GError **error)
  * the network took it: @callback runs once 3 peers (or every connected
  * peer, in a smaller network) acknowledged every packet, or after 10 s.
  * Call [method@Topic.publish_finish] from it.
+ *
+ * Cancelling @cancellable makes the result %G_IO_ERROR_CANCELLED at once;
+ * the message itself is out already and keeps spreading.
  */
 void
 srp_topic_publish_async (SrpTopic *self, GBytes *data, GCancellable *cancellable,
@@ -276,7 +316,8 @@ srp_topic_publish_async (SrpTopic *self, GBytes *data, GCancellable *cancellable
   g_task_set_source_tag (task, srp_topic_publish_async);
   if (g_task_return_error_if_cancelled (task))
     return;
-  id = srp_peer_publish (self->peer, &self->raw_id, NULL, data, task, &error);
+  if (get_peer (self, &error) != NULL)
+    id = srp_peer_publish (self->peer, &self->raw_id, NULL, data, task, &error);
   if (id == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
 }
@@ -285,35 +326,37 @@ srp_topic_publish_async (SrpTopic *self, GBytes *data, GCancellable *cancellable
  * srp_topic_publish_finish:
  * @self: a topic
  * @result: the result passed to the callback of [method@Topic.publish_async]
+ * @message_id: (out) (optional) (nullable) (transfer full): the message ID
+ *   (64 hexadecimal characters, as [method@Topic.publish] returns it), or
+ *   %NULL on error
  * @error: return location for an error
  *
  * Finishes publishing. Fails with %SRP_ERROR_TIMED_OUT when fewer peers
  * than wanted acknowledged the message in time (the message may still
  * spread), %SRP_ERROR_NOT_LISTENING or %SRP_ERROR_INVALID_ARGUMENT as
- * [method@Topic.publish] does, and %G_IO_ERROR_CLOSED when the peer closed
- * first.
+ * [method@Topic.publish] does, %G_IO_ERROR_CANCELLED when it was
+ * cancelled, and %G_IO_ERROR_CLOSED when the peer closed first.
  *
  * Returns: how many peers took the message, or 0 on error
  */
 guint
-srp_topic_publish_finish (SrpTopic *self, GAsyncResult *result, GError **error)
+srp_topic_publish_finish (SrpTopic *self, GAsyncResult *result, char **message_id,
+                          GError **error)
 {
-  gssize n;
-
   g_return_val_if_fail (SRP_IS_TOPIC (self), 0);
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == srp_topic_publish_async, 0);
 
-  n = g_task_propagate_int (G_TASK (result), error);
-  return n < 0 ? 0 : (guint) n;
+  return srp_peer_publish_finish (result, message_id, error);
 }
 
 /**
  * srp_topic_unsubscribe:
  * @self: a topic
  *
- * Ends the subscription: no more [signal@Topic::message]. Other topics
- * for the same name on the same peer keep theirs. Unsubscribing twice does
- * nothing; disposing the topic unsubscribes.
+ * Ends the subscription: no more [signal@Topic::message], and the peer
+ * lets go of the topic ([method@Peer.get_topics]). Other topics for the
+ * same name on the same peer keep theirs. Unsubscribing twice does nothing.
  */
 void
 srp_topic_unsubscribe (SrpTopic *self)
@@ -323,6 +366,10 @@ srp_topic_unsubscribe (SrpTopic *self)
   if (!self->subscribed)
     return;
   self->subscribed = FALSE;
-  srp_peer_topic_remove (self->peer, self);
+  /* The peer's reference may be the last: keep the topic for the notify. */
+  g_object_ref (self);
+  if (self->peer != NULL)
+    srp_peer_topic_remove (self->peer, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBSCRIBED]);
+  g_object_unref (self);
 }

@@ -35,7 +35,8 @@ void srp_topic_publish_async (SrpTopic *self, GBytes *data, GCancellable *cancel
                               GAsyncReadyCallback callback, gpointer user_data);
 
 SRP_AVAILABLE_IN_ALL
-guint srp_topic_publish_finish (SrpTopic *self, GAsyncResult *result, GError **error);
+guint srp_topic_publish_finish (SrpTopic *self, GAsyncResult *result, char **message_id,
+                                GError **error);
 
 SRP_AVAILABLE_IN_ALL
 void srp_topic_unsubscribe (SrpTopic *self);

@@ -54,7 +54,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Connect *connect = user_data;
 
-  connect->accepted = srp_peer_send_finish (SRP_PEER (source), result, &connect->error);
+  connect->accepted = srp_peer_send_finish (SRP_PEER (source), result, NULL, &connect->error);
   connect->done = TRUE;
 }
 

@@ -62,9 +62,9 @@ on_published (GObject *source, GAsyncResult *result, gpointer user_data)
   Wait *wait = user_data;
 
   if (SRP_IS_TOPIC (source))
-    wait->accepted = srp_topic_publish_finish (SRP_TOPIC (source), result, &wait->error);
+    wait->accepted = srp_topic_publish_finish (SRP_TOPIC (source), result, NULL, &wait->error);
   else
-    wait->accepted = srp_peer_send_finish (SRP_PEER (source), result, &wait->error);
+    wait->accepted = srp_peer_send_finish (SRP_PEER (source), result, NULL, &wait->error);
   wait->done = TRUE;
 }
 

@@ -55,12 +55,12 @@ for (const id of [smallId, largeId]) {
         fail(`publish gave ID ${id}`);
 }
 
-let asyncOutcome = null;
+let asyncOutcome = null, asyncId = null;
 weather.publish_async(new GLib.Bytes(viaAsync), null, (topic, result) => {
     if (asyncOutcome !== null)
         fail('publish_async called back twice');
     try {
-        asyncOutcome = topic.publish_finish(result);
+        [asyncOutcome, asyncId] = topic.publish_finish(result);
     } catch (error) {
         asyncOutcome = error;
     }
@@ -103,6 +103,8 @@ if (asyncOutcome instanceof GLib.Error) {
     print(`publish_async: ${asyncOutcome.message} (known core issue; delivery checked above)`);
 } else if (!(asyncOutcome >= 1 && asyncOutcome <= 2)) {
     fail(`publish_async: taken by ${asyncOutcome} peers of 2`);
+} else if (!received.get(carolWeather).some(m => m.id === asyncId)) {
+    fail(`publish_finish gave ID ${asyncId}, which no message delivered has`);
 }
 
 // The cache: every peer holds the 9 packets (relays cache what they pass

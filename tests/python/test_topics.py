@@ -38,11 +38,14 @@ def main():
     publisher = peers[0].subscribe('weather/utrecht')
     payloads = [b'x', os.urandom(10 * 1024), os.urandom(100 * 1024)]
     results = []
+    finished_ids = []
     ids = []
     for data in payloads:
         def done(topic, result):
             try:
-                results.append(topic.publish_finish(result))
+                n, message_id = topic.publish_finish(result)
+                results.append(n)
+                finished_ids.append(message_id)
             except GLib.Error as error:
                 results.append(error)
         publisher.publish_async(GLib.Bytes.new(data), None, done)
@@ -59,6 +62,9 @@ def main():
             if m.props.topic != 'weather/utrecht' or len(m.props.id) != 64:
                 fail(f'message properties {m.props.topic} {m.props.id}')
             ids.append(m.props.id)
+        # publish_finish names the messages that were delivered.
+        if sorted(finished_ids) != sorted(m.props.id for m in received[i]):
+            fail(f'publish_finish gave IDs {finished_ids}, peer {i} got others')
 
     # The cache holds what passed through, within its budget.
     cache = peers[1].get_cache()

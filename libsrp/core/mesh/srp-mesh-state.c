@@ -10,12 +10,13 @@
 
 #define KEY "known_peers"
 /* ID, address, NAT type, microseconds since last heard of. */
-#define RECORD_TYPE "(@ay@(yqay)yx)"
+#define RECORD_TYPE "(ay(yqay)yx)"
+#define RECORD_FORMAT "(@ay@(yqay)yx)"
 
 static void
 add (GVariantBuilder *b, const SrpId *id, const SrpAddress *address, guint8 nat, gint64 age)
 {
-  g_variant_builder_add (b, RECORD_TYPE, srp_state_id (id), srp_state_address (address), nat,
+  g_variant_builder_add (b, RECORD_FORMAT, srp_state_id (id), srp_state_address (address), nat,
                          MAX (age, 0));
 }
 
@@ -62,7 +63,7 @@ srp_mesh_import_state (gpointer self, GVariantDict *dict, gboolean apply, GError
   if (!g_variant_is_of_type (list, G_VARIANT_TYPE ("a" RECORD_TYPE)))
     return srp_state_malformed (error, KEY);
   g_variant_iter_init (&iter, list);
-  while (g_variant_iter_next (&iter, RECORD_TYPE, &id_v, &address_v, &nat, &age))
+  while (g_variant_iter_next (&iter, RECORD_FORMAT, &id_v, &address_v, &nat, &age))
     {
       SrpId id;
       SrpAddress address;

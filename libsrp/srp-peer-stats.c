@@ -1,0 +1,73 @@
+/* srp-peer-stats.c: srp_peer_get_stats, the peer's figures in one
+ * dictionary: the core's, and the shell's own.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "srp-peer-private.h"
+
+/**
+ * srp_peer_get_stats:
+ * @self: a peer
+ *
+ * Gets everything the peer counts, as a dictionary (`a{sv}`) whose keys
+ * stay the same from release to release (new ones may be added). Counters
+ * run from the peer's creation, across [method@Peer.close] and
+ * [method@Peer.listen]; 64-bit values stay below 2^53.
+ *
+ * Traffic: `datagrams_in`, `datagrams_out`, `bytes_in`, `bytes_out` (`t`),
+ * `send_failures` (`t`, datagrams the system refused to send).
+ *
+ * Refused input: `drops` (`a{st}`, a count per reason, such as
+ * `bad-control` for a control frame that does not parse, `unauthenticated`
+ * for a request from a peer that has not shaken hands, `rate-limited`),
+ * and their sum `drops_total` (`t`).
+ *
+ * Peers: `peers_known`, `peers_connected`, `peers_half_open` (handshakes
+ * others started and did not finish), `handshakes_outgoing`,
+ * `pings_pending` (`u`).
+ *
+ * Topics and the cache: `topics` (`u`, subscriptions, the inbox included),
+ * `publishes_pending` (`u`, publishes waiting for their acknowledgements),
+ * `wants` (`u`, missing packets being asked for), `reassembler_chains`
+ * (`u`) and `reassembler_bytes` (`t`, incomplete messages),
+ * `delivered_remembered` (`u`), `cache_budget`, `cache_used` (`t`),
+ * `cache_packets` (`u`), `cache_stored`, `cache_evicted`, `cache_expired`,
+ * `cache_purged` (`t`).
+ *
+ * Getting through NATs: `nat` (`s`, as [enum@NatType] nicks),
+ * `connects_pending`, `punches`, `punch_sockets` (`u`), `connects`
+ * (`a{sa{st}}`: for each pair of NAT types as "OURS/THEIRS", such as
+ * "port-restricted/symmetric", the counts `attempts`, `direct`, `relayed`
+ * and `failed` of finished [method@Peer.connect_async] attempts),
+ * `relay_circuits` (`u`, pairs of peers this one relays for) and
+ * `relayed_bytes` (`t`).
+ *
+ * The shell: `listening` (`b`), `uptime_s` (`t`, seconds since listen, 0
+ * when not listening), `operations_pending` (`u`), and `timers` (`a{su}`,
+ * the core's pending deadlines by reason).
+ *
+ * From Python, `peer.get_stats().unpack()` gives a dict; in C, look keys up
+ * with [method@GLib.Variant.lookup] or a [struct@GLib.VariantDict].
+ *
+ * Returns: (transfer full): the statistics, an `a{sv}` [struct@GLib.Variant]
+ */
+GVariant *
+srp_peer_get_stats (SrpPeer *self)
+{
+  GVariantDict dict;
+  gint64 uptime = 0;
+
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
+
+  g_variant_dict_init (&dict, srp_core_get_stats (srp_peer_get_core (self)));
+  if (srp_peer_is_listening (self))
+    uptime = (g_get_monotonic_time () - self->listening_since) / G_USEC_PER_SEC;
+  g_variant_dict_insert (&dict, "send_failures", "t", self->send_failures);
+  g_variant_dict_insert (&dict, "listening", "b", srp_peer_is_listening (self));
+  g_variant_dict_insert (&dict, "uptime_s", "t", (guint64) uptime);
+  g_variant_dict_insert (&dict, "operations_pending", "u",
+                         srp_operations_count (self->operations));
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
