@@ -25,6 +25,7 @@ static const Command commands[] = {
   { "subscribe", srp_tool_subscribe, "Print the messages published on a topic" },
   { "send", srp_tool_send, "Send a message to one peer's inbox" },
   { "connect", srp_tool_connect, "Connect to a peer by its ID, through NATs" },
+  { "stats", srp_tool_stats, "Run a peer for a while and print what it counted" },
   { "demo", srp_tool_demo, "Show peers on loopback: ping, discovery, topics, catching up" },
 };
 

@@ -20,6 +20,7 @@ int srp_tool_publish (int argc, char **argv);
 int srp_tool_subscribe (int argc, char **argv);
 int srp_tool_send (int argc, char **argv);
 int srp_tool_connect (int argc, char **argv);
+int srp_tool_stats (int argc, char **argv);
 
 /* Prints a received message as a line of text, or of JSON. */
 void srp_tool_print_message (SrpMessage *message, gboolean json);

@@ -7,54 +7,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import base64
 import json
-import queue
 import secrets
-import signal
-import subprocess
-import sys
-import threading
 
-TOOL = sys.argv[1]
+from srp_tool_testing import Node, fail, run
+
 ADDRESS = '127.0.0.117'
-WAIT = 20  # seconds; bounds every wait, so a failure never hangs
-
-
-def fail(message):
-    print(f'FAIL: {message}', file=sys.stderr, flush=True)
-    sys.exit(1)
-
-
-def run(*args):
-    return subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=60)
-
-
-class Node:
-    """srp-tool node --json, its lines read as they come."""
-
-    def __init__(self):
-        self.process = subprocess.Popen(
-            [TOOL, 'node', '--listen', f'{ADDRESS}:0', '--json', '--greet', 'hi'],
-            stdout=subprocess.PIPE, text=True)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(json.loads(line))
-
-    def next_event(self, event):
-        while True:
-            try:
-                line = self.lines.get(timeout=WAIT)
-            except queue.Empty:
-                fail(f'node printed no "{event}" within {WAIT} s')
-            if line['event'] == event:
-                return line
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        if self.process.wait(timeout=WAIT) != 0:
-            fail(f'node exited {self.process.returncode}')
 
 
 def main():
@@ -62,7 +19,7 @@ def main():
     if result.returncode != 2:
         fail(f'a bad ID: exit {result.returncode}')
 
-    node = Node()
+    node = Node(ADDRESS, '--greet', 'hi')
     ready = node.next_event('ready')
     bootstrap = f'{ADDRESS}:{ready["port"]}'
     try:

@@ -72,3 +72,16 @@ srp_rng_fill (SrpRng *rng, guint8 *out, gsize len)
         *out++ = (guint8) (x >> (8 * i));
     }
 }
+
+void
+srp_rng_shuffle (SrpRng *rng, GPtrArray *array, guint start)
+{
+  for (guint i = array->len; i > start + 1; i--)
+    {
+      guint j = start + (guint) srp_rng_below (rng, i - start);
+      gpointer tmp = array->pdata[i - 1];
+
+      array->pdata[i - 1] = array->pdata[j];
+      array->pdata[j] = tmp;
+    }
+}

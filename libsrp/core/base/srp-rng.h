@@ -20,5 +20,7 @@ guint64 srp_rng_below (SrpRng *rng, guint64 bound);
 /* Uniform in [0, 1). */
 double srp_rng_double (SrpRng *rng);
 void srp_rng_fill (SrpRng *rng, guint8 *out, gsize len);
+/* Shuffles array[start..] in place (Fisher-Yates). */
+void srp_rng_shuffle (SrpRng *rng, GPtrArray *array, guint start);
 
 G_END_DECLS

@@ -4,8 +4,16 @@
  */
 #include "srp-timer-table.h"
 
+/* The heap holds each timer's keys next to it, so that sifting compares
+ * within one array instead of chasing a pointer per comparison. */
+typedef struct {
+  gint64 deadline;
+  guint64 order;
+  SrpTimer *timer;
+} Entry;
+
 struct _SrpTimerTable {
-  GPtrArray *heap; /* SrpTimer*, borrowed; heap[i]->slot == i + 1 */
+  GArray *heap; /* Entry; heap[i].timer->slot == i + 1 */
   guint64 next_order;
 };
 
@@ -46,7 +54,7 @@ srp_timer_table_new (void)
 {
   SrpTimerTable *table = g_new0 (SrpTimerTable, 1);
 
-  table->heap = g_ptr_array_new ();
+  table->heap = g_array_new (FALSE, FALSE, sizeof (Entry));
   return table;
 }
 
@@ -57,7 +65,7 @@ srp_timer_table_free (SrpTimerTable *table)
     return;
   /* An armed timer left behind would point into freed memory later. */
   g_warn_if_fail (table->heap->len == 0);
-  g_ptr_array_unref (table->heap);
+  g_array_unref (table->heap);
   g_free (table);
 }
 
@@ -72,82 +80,80 @@ srp_timer_init (SrpTimer *timer, SrpTimerReason reason, SrpTimerFunc func, gpoin
   timer->owner = owner;
 }
 
+#define AT(table, i) (&g_array_index ((table)->heap, Entry, (i)))
+
 static inline gboolean
-earlier (const SrpTimer *a, const SrpTimer *b)
+earlier (const Entry *a, const Entry *b)
 {
   return a->deadline < b->deadline || (a->deadline == b->deadline && a->order < b->order);
 }
 
 static inline void
-place (SrpTimerTable *table, guint i, SrpTimer *timer)
+place (SrpTimerTable *table, guint i, const Entry *entry)
 {
-  table->heap->pdata[i] = timer;
-  timer->slot = i + 1;
+  *AT (table, i) = *entry;
+  entry->timer->slot = i + 1;
 }
 
 static void
 sift_up (SrpTimerTable *table, guint i)
 {
-  SrpTimer *timer = table->heap->pdata[i];
+  Entry entry = *AT (table, i);
 
   while (i > 0)
     {
       guint parent = (i - 1) / 2;
-      SrpTimer *p = table->heap->pdata[parent];
 
-      if (!earlier (timer, p))
+      if (!earlier (&entry, AT (table, parent)))
         break;
-      place (table, i, p);
+      place (table, i, AT (table, parent));
       i = parent;
     }
-  place (table, i, timer);
+  place (table, i, &entry);
 }
 
 static void
 sift_down (SrpTimerTable *table, guint i)
 {
   guint n = table->heap->len;
-  SrpTimer *timer = table->heap->pdata[i];
+  Entry entry = *AT (table, i);
 
   while (TRUE)
     {
       guint child = 2 * i + 1;
-      SrpTimer *c;
 
       if (child >= n)
         break;
-      if (child + 1 < n && earlier (table->heap->pdata[child + 1], table->heap->pdata[child]))
+      if (child + 1 < n && earlier (AT (table, child + 1), AT (table, child)))
         child++;
-      c = table->heap->pdata[child];
-      if (!earlier (c, timer))
+      if (!earlier (AT (table, child), &entry))
         break;
-      place (table, i, c);
+      place (table, i, AT (table, child));
       i = child;
     }
-  place (table, i, timer);
+  place (table, i, &entry);
 }
 
 /* Takes the timer at heap position i out of the heap. */
 static void
 remove_at (SrpTimerTable *table, guint i)
 {
-  SrpTimer *timer = table->heap->pdata[i];
   guint last = table->heap->len - 1;
 
-  timer->slot = 0;
+  AT (table, i)->timer->slot = 0;
   if (i != last)
     {
-      SrpTimer *moved = table->heap->pdata[last];
+      Entry moved = *AT (table, last);
 
-      g_ptr_array_set_size (table->heap, last);
-      place (table, i, moved);
-      if (i > 0 && earlier (moved, table->heap->pdata[(i - 1) / 2]))
+      g_array_set_size (table->heap, last);
+      place (table, i, &moved);
+      if (i > 0 && earlier (&moved, AT (table, (i - 1) / 2)))
         sift_up (table, i);
       else
         sift_down (table, i);
     }
   else
-    g_ptr_array_set_size (table->heap, last);
+    g_array_set_size (table->heap, last);
 }
 
 void
@@ -176,6 +182,8 @@ srp_timer_set (SrpTimerTable *table, SrpTimer *timer, gint64 deadline)
       gboolean up = deadline < timer->deadline;
 
       timer->deadline = deadline;
+      AT (table, i)->deadline = deadline;
+      AT (table, i)->order = timer->order;
       if (up)
         sift_up (table, i);
       else
@@ -183,7 +191,12 @@ srp_timer_set (SrpTimerTable *table, SrpTimer *timer, gint64 deadline)
       return;
     }
   timer->deadline = deadline;
-  g_ptr_array_add (table->heap, timer);
+  {
+    Entry entry = { deadline, timer->order, timer };
+
+    g_array_append_val (table->heap, entry);
+    timer->slot = table->heap->len;
+  }
   sift_up (table, table->heap->len - 1);
 }
 
@@ -198,7 +211,7 @@ srp_timer_set_earlier (SrpTimerTable *table, SrpTimer *timer, gint64 deadline)
 gint64
 srp_timer_table_next (const SrpTimerTable *table)
 {
-  return table->heap->len > 0 ? ((SrpTimer *) table->heap->pdata[0])->deadline : -1;
+  return table->heap->len > 0 ? AT (table, 0)->deadline : -1;
 }
 
 SrpTimer *
@@ -206,11 +219,9 @@ srp_timer_table_pop_due (SrpTimerTable *table, gint64 now)
 {
   SrpTimer *top;
 
-  if (table->heap->len == 0)
+  if (table->heap->len == 0 || AT (table, 0)->deadline > now)
     return NULL;
-  top = table->heap->pdata[0];
-  if (top->deadline > now)
-    return NULL;
+  top = AT (table, 0)->timer;
   remove_at (table, 0);
   top->deadline = -1;
   return top;
@@ -242,6 +253,6 @@ srp_timer_table_count (const SrpTimerTable *table, SrpTimerReason reason)
   guint n = 0;
 
   for (guint i = 0; i < table->heap->len; i++)
-    n += ((SrpTimer *) table->heap->pdata[i])->reason == reason;
+    n += AT (table, i)->timer->reason == reason;
   return n;
 }

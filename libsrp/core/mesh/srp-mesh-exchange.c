@@ -36,19 +36,6 @@ srp_mesh_request_peers (SrpMesh *mesh, const SrpLink *link)
 }
 
 static void
-shuffle_from (SrpRng *rng, GPtrArray *array, guint start)
-{
-  /* Fisher-Yates over array[start..] only. */
-  for (guint i = array->len; i > start + 1; i--)
-    {
-      guint j = start + (guint) srp_rng_below (rng, i - start);
-      gpointer tmp = array->pdata[i - 1];
-      array->pdata[i - 1] = array->pdata[j];
-      array->pdata[j] = tmp;
-    }
-}
-
-static void
 add_record (SrpPeers *out, const SrpId *id, guint8 nat, const SrpAddress *address, gint64 age_us)
 {
   SrpPeerRecord *r = &out->peers[out->n++];
@@ -83,8 +70,8 @@ srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers
       if (!srp_address_is_relay (&r->address))
         g_ptr_array_add (pool_records, r);
     }
-  shuffle_from (&ctx->rng, pool_links, 0);
-  shuffle_from (&ctx->rng, pool_records, 0);
+  srp_rng_shuffle (&ctx->rng, pool_links, 0);
+  srp_rng_shuffle (&ctx->rng, pool_records, 0);
   for (guint i = 0; i < pool_links->len && out->n < max; i++)
     {
       SrpLink *link = g_ptr_array_index (pool_links, i);

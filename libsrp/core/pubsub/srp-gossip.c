@@ -24,18 +24,6 @@
 
 #define ACK_DELAY_US (10 * G_TIME_SPAN_MILLISECOND) /* gathers a burst into one ACK */
 
-static void
-shuffle_from (SrpRng *rng, GPtrArray *array, guint start)
-{
-  for (guint i = array->len; i > start + 1; i--)
-    {
-      guint j = start + (guint) srp_rng_below (rng, i - start);
-      gpointer tmp = array->pdata[i - 1];
-      array->pdata[i - 1] = array->pdata[j];
-      array->pdata[j] = tmp;
-    }
-}
-
 GPtrArray *
 srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient,
                            const SrpId *except, guint n)
@@ -65,7 +53,7 @@ srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id, const SrpId *re
           if (link_rank == rank)
             g_ptr_array_add (out, pl);
         }
-      shuffle_from (&ps->ctx->rng, out, start);
+      srp_rng_shuffle (&ps->ctx->rng, out, start);
     }
   if (out->len > n)
     g_ptr_array_set_size (out, n);
