@@ -72,17 +72,17 @@ srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic)
 {
   const SrpId *id = srp_topic_get_raw_id (topic);
   GPtrArray *list = g_hash_table_lookup (self->topics, id);
-  g_autoptr (SrpTopic) hold = g_object_ref (topic);
   guint position;
   SrpId key;
 
   if (list == NULL || !g_ptr_array_remove (list, topic))
     return;
+  key = *id;
+  /* Steal and re-insert: the key points into the topic, and the store's
+   * reference (let go below) may be the last. */
+  g_hash_table_steal (self->topics, &key);
   if (g_list_store_find (self->subscriptions, topic, &position))
     g_list_store_remove (self->subscriptions, position);
-  key = *id;
-  /* Steal and re-insert: the key pointed into the topic that may be going. */
-  g_hash_table_steal (self->topics, &key);
   if (list->len > 0)
     {
       g_hash_table_insert (self->topics, (gpointer) srp_topic_get_raw_id (list->pdata[0]), list);

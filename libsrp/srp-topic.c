@@ -173,8 +173,8 @@ srp_topic_new (SrpPeer *peer, const char *name)
 void
 srp_topic_orphan (SrpTopic *self)
 {
-  g_autoptr (SrpTopic) hold = g_object_ref (self);
-
+  /* The peer's reference may be the last: keep the topic for the notify. */
+  g_object_ref (self);
   if (self->subscribed)
     {
       self->subscribed = FALSE;
@@ -182,6 +182,7 @@ srp_topic_orphan (SrpTopic *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBSCRIBED]);
     }
   forget_peer (self);
+  g_object_unref (self);
 }
 
 /* The peer, or NULL with error set when it is gone. */

@@ -94,7 +94,6 @@ test_detach_keeps_what_lasts (void)
   SrpSim *sim;
   SrpCore *core;
   SrpCacheStats before, after;
-  g_autofree char *hash = NULL;
 
   srp_topic_id_from_name ("state/detach", &topic);
   sim = make_pair (&topic, &counts, ids);

@@ -189,7 +189,10 @@ test_pubsub_relays_caches_and_acks (void)
     g_assert_cmpuint (a->data[SRP_PACKET_POSTAGE_OFFSET], ==, SRP_POSTAGE_MAX - 1);
   }
   g_assert_cmpuint (sent (&h, 10, 0, NULL), ==, 0);
-  g_assert_nonnull (srp_pubsub_cache_lookup (h.pubsub, &id));
+  {
+    g_autoptr (GBytes) cached = srp_pubsub_cache_lookup (h.pubsub, &id);
+    g_assert_nonnull (cached);
+  }
   /* The ACK waits 10 ms to gather a burst. */
   advance (&h, MS (9));
   g_assert_cmpuint (sent (&h, 10, SRP_FRAME_ACK, NULL), ==, 0);

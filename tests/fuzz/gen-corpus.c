@@ -1,9 +1,10 @@
 /* gen-corpus.c: writes the seed corpus of fuzz-packet into a folder:
  * single frames (valid and invalid, each a whole-input datagram) and
  * record files (FLAGS, then length-prefixed frames: see fuzz-packet.c);
- * and that of fuzz-control-topics into another (gen-corpus-control.c).
+ * that of fuzz-control-topics into another (gen-corpus-control.c), and that
+ * of fuzz-dispatch into a third (gen-corpus-dispatch.c).
  *
- *   gen-corpus tests/fuzz/corpus tests/fuzz/corpus-control-topics
+ *   gen-corpus tests/fuzz/corpus tests/fuzz/corpus-control-topics tests/fuzz/corpus-dispatch
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -114,9 +115,9 @@ main (int argc, char **argv)
   GByteArray *records;
   SrpId prev;
 
-  if (argc != 3)
+  if (argc != 4)
     {
-      g_printerr ("usage: %s PACKET_OUTDIR CONTROL_OUTDIR\n", argv[0]);
+      g_printerr ("usage: %s PACKET_OUTDIR CONTROL_OUTDIR DISPATCH_OUTDIR\n", argv[0]);
       return 2;
     }
   out_dir = argv[1];
@@ -217,5 +218,6 @@ main (int argc, char **argv)
   records_write ("records-interleaved", records);
 
   gen_corpus_control (argv[2]);
+  gen_corpus_dispatch (argv[3]);
   return 0;
 }

@@ -13,5 +13,7 @@ void gen_corpus_write (const char *dir, const char *name, const guint8 *data, gs
 
 /* Writes the seeds of fuzz-control-topics into dir (gen-corpus-control.c). */
 void gen_corpus_control (const char *dir);
+/* Writes the seeds of fuzz-dispatch into dir (gen-corpus-dispatch.c). */
+void gen_corpus_dispatch (const char *dir);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "srp-context.h"
+#include "srp-core-internal.h"
 #include "srp-mesh.h"
 #include "srp-pubsub.h"
 #include "srp-state.h"
@@ -113,6 +114,12 @@ srp_core_new (const SrpCoreConfig *config)
   core->pubsub = srp_pubsub_new (core->ctx);
   srp_context_settle (core->ctx);
   return core;
+}
+
+SrpContext *
+srp_core_get_context (SrpCore *core)
+{
+  return core->ctx;
 }
 
 void

@@ -1,0 +1,182 @@
+/* gen-corpus-dispatch.c: the seed corpus of fuzz-dispatch: for every frame
+ * kind a valid frame from link A (and some from a stranger), as records
+ * (SELECT, LENGTH, datagram: see fuzz-dispatch.c).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "gen-corpus.h"
+#include "srp-chain.h"
+#include "srp-control-connect.h"
+#include "srp-control-topics.h"
+#include "srp-control.h"
+#include "srp-core.h"
+#include "srp-rbsr.h"
+
+/* SELECT values (fuzz-dispatch.c). */
+#define LINK_A 0
+#define STRANGER 2
+#define PROBE_SOCKET 4
+#define LATER (4 << 3) /* 200 ms first */
+
+static const char *dir;
+
+static void
+add (GByteArray *records, guint8 select, const guint8 *frame, gsize len)
+{
+  guint8 head[3] = { select, (guint8) (len >> 8), (guint8) len };
+
+  g_byte_array_append (records, head, 3);
+  g_byte_array_append (records, frame, (guint) len);
+}
+
+static void
+write_one (const char *name, guint8 select, const guint8 *frame, gsize len)
+{
+  g_autoptr (GByteArray) records = g_byte_array_new ();
+
+  add (records, select, frame, len);
+  gen_corpus_write (dir, name, records->data, records->len);
+}
+
+static void
+id_of (guint8 fill, SrpId *out)
+{
+  memset (out->bytes, fill, SRP_ID_LEN);
+}
+
+static void
+address_of (guint8 last, SrpAddress *out)
+{
+  guint8 ip[4] = { 192, 0, 2, last };
+
+  srp_address_init_ipv4 (out, ip, 4000);
+}
+
+static void
+mesh_frames (void)
+{
+  guint8 f[SRP_MAX_DATAGRAM];
+  SrpPing ping = { .nonce = 7 };
+  SrpPong pong = { .nonce = 7 };
+  SrpHello hello = { 0 };
+  SrpHelloReply reply = { 0 };
+  SrpHelloDone done = { 0 };
+  SrpPeers peers = { .n = 2 };
+  SrpGoodbye goodbye = { 0 };
+
+  id_of (0xa0, &ping.sender);
+  write_one ("ping-from-link", LINK_A, f, srp_ping_encode (&ping, f));
+  write_one ("ping-from-stranger", STRANGER, f, srp_ping_encode (&ping, f));
+  id_of (0xa0, &pong.sender);
+  address_of (9, &pong.observed);
+  write_one ("pong", LINK_A, f, srp_pong_encode (&pong, f));
+  id_of (0xd0, &hello.sender);
+  write_one ("hello", STRANGER, f, srp_hello_encode (&hello, f));
+  id_of (0xd0, &reply.sender);
+  address_of (9, &reply.observed);
+  write_one ("hello-reply", STRANGER, f, srp_hello_reply_encode (&reply, f));
+  id_of (0xd0, &done.sender);
+  write_one ("hello-done", STRANGER, f, srp_hello_done_encode (&done, f));
+  write_one ("peers-request", LINK_A, f, srp_peers_request_encode (f));
+  for (guint i = 0; i < peers.n; i++)
+    {
+      id_of ((guint8) (0xe0 + i), &peers.peers[i].id);
+      address_of ((guint8) (20 + i), &peers.peers[i].address);
+      peers.peers[i].nat = SRP_NAT_PUBLIC;
+    }
+  write_one ("peers", LINK_A | LATER, f, srp_peers_encode (&peers, f));
+  write_one ("busy", STRANGER, f, srp_busy_encode (&peers, f));
+  id_of (0xa0, &goodbye.sender);
+  goodbye.token[0] = 1; /* the challenge fuzz-dispatch's links were made with */
+  write_one ("goodbye", LINK_A, f, srp_goodbye_encode (&goodbye, f));
+}
+
+static void
+traversal_frames (void)
+{
+  guint8 f[SRP_MAX_DATAGRAM], inner[SRP_MAX_DATAGRAM];
+  SrpProbeRequest probe = { .nonce = 3, .mode = SRP_PROBE_FROM_OTHER_PORT };
+  SrpInfo info = { .nat = SRP_NAT_PORT_RESTRICTED, .n_locals = 1 };
+  SrpConnect connect = { .nonce = 5 };
+  SrpIntroduce intro = { .nonce = 5, .status = SRP_INTRODUCE_OK, .nat = SRP_NAT_SYMMETRIC };
+  SrpPing ping = { .nonce = 11 };
+  SrpId b;
+  gsize n;
+
+  address_of (1, &probe.target);
+  write_one ("probe-request", LINK_A, f, srp_probe_request_encode (&probe, f));
+  write_one ("probe", STRANGER | PROBE_SOCKET, f, srp_probe_encode (3, f));
+  address_of (30, &info.locals[0]);
+  write_one ("info", LINK_A, f, srp_info_encode (&info, f));
+  id_of (0xa1, &connect.target);
+  write_one ("connect", LINK_A, f, srp_connect_encode (&connect, f));
+  id_of (0xd1, &intro.peer);
+  address_of (40, &intro.address);
+  intro.delay_ms = 10;
+  write_one ("introduce", LINK_A | LATER, f, srp_introduce_encode (&intro, f));
+  write_one ("punch", STRANGER, f, srp_punch_encode (5, f));
+  id_of (0xa1, &b);
+  n = srp_peers_request_encode (inner);
+  write_one ("relay", LINK_A, f, srp_relay_encode (SRP_FRAME_RELAY, srp_id_prefix (&b), inner, n,
+                                                   f));
+  id_of (0xa0, &ping.sender);
+  n = srp_ping_encode (&ping, inner);
+  write_one ("relayed", LINK_A, f,
+             srp_relay_encode (SRP_FRAME_RELAYED, srp_id_prefix (&b), inner, n, f));
+}
+
+static void
+pack_sync (const guint8 *frame, gsize len, gpointer data)
+{
+  GByteArray *records = data;
+
+  add (records, LINK_A, frame, len);
+}
+
+static void
+pubsub_frames (void)
+{
+  guint8 f[SRP_MAX_DATAGRAM];
+  SrpSubscriptions subs = { .n = 1 };
+  SrpIdList ids = { .n = 2, .ids = { 1, 2 } };
+  SrpId topic, prev;
+  g_autoptr (GPtrArray) chain = NULL;
+  g_autoptr (GByteArray) records = g_byte_array_new ();
+  guint8 body[3000];
+  const guint64 items[3] = { 5, 9, 77 };
+  SrpRbsrOutput out;
+
+  srp_topic_id_from_name ("fuzz", &topic);
+  subs.topics[0] = srp_id_prefix (&topic);
+  write_one ("subscriptions", LINK_A, f, srp_subscriptions_encode (&subs, f));
+  write_one ("ack", LINK_A, f, srp_ack_encode (&ids, f));
+  write_one ("query", LINK_A, f, srp_query_encode (&ids, f));
+  srp_rbsr_output_init (&out);
+  srp_rbsr_open (items, 3, &out);
+  srp_rbsr_pack (&out, &topic, 4, pack_sync, records);
+  srp_rbsr_output_clear (&out);
+  gen_corpus_write (dir, "sync", records->data, records->len);
+
+  /* A message of three packets on the subscribed topic, from the link and
+   * out of order, and its first packet from a stranger. */
+  g_byte_array_set_size (records, 0);
+  memset (body, 'm', sizeof body);
+  memset (prev.bytes, 0x11, SRP_ID_LEN);
+  chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, &prev, body, sizeof body);
+  for (guint i = chain->len; i > 0; i--)
+    add (records, LINK_A, f, srp_packet_encode (g_ptr_array_index (chain, i - 1), f));
+  gen_corpus_write (dir, "packets", records->data, records->len);
+  write_one ("packet-from-stranger", STRANGER, f,
+             srp_packet_encode (g_ptr_array_index (chain, 0), f));
+}
+
+void
+gen_corpus_dispatch (const char *out_dir)
+{
+  dir = out_dir;
+  mesh_frames ();
+  traversal_frames ();
+  pubsub_frames ();
+}
