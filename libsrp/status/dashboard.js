@@ -149,7 +149,7 @@ function renderCache(cache) {
   $('cache-meter').setAttribute('aria-valuemax', cache.budget);
   $('cache-text').textContent =
     `${bytes(cache.used)} of ${bytes(cache.budget)} (${(share * 100).toFixed(1)}%), ` +
-    `${cache.packets} packets`;
+    `${cache.packets} packet${cache.packets === 1 ? "" : "s"}`;
 }
 
 // Traffic: rates between consecutive samples, from their counters.

@@ -37,9 +37,10 @@ class Node:
         self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
         self.ready = self.next_event('ready')
-        self.http = self.next_event('http')
-        self.api = self.http['url'].rstrip('/')
-        self.port = self.http['port']
+        if '--http' in args:
+            self.http = self.next_event('http')
+            self.api = self.http['url'].rstrip('/')
+            self.port = self.http['port']
 
     def _read(self):
         for line in self.process.stdout:
