@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include "srp-status-server-private.h"
 
 #include "srp-status-auth.h"
@@ -13,6 +15,7 @@
 
 #define RESOURCE_PREFIX "/org/libsrp/status/"
 #define EVENTS_PATH "/api/events"
+#define EVENTS_SEND_BUFFER (64 * 1024)
 
 typedef JsonNode *(*ApiFunc) (SrpStatusServer *self);
 
@@ -169,6 +172,7 @@ on_upgraded (SoupServerMessage *msg, SrpStatusServer *self)
 static void
 serve_events (SrpStatusServer *self, SoupServerMessage *msg)
 {
+  GSocket *socket = soup_server_message_get_socket (msg);
   g_autoptr (GError) error = NULL;
 
   /* No extensions: compression would hide how many bytes a client is behind. */
@@ -178,6 +182,11 @@ serve_events (SrpStatusServer *self, SoupServerMessage *msg)
       return;
     }
   soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL);
+  /* The kernel would otherwise grow the send buffer to megabytes for a
+   * client that stopped reading; events are small, this is plenty. */
+  if (socket != NULL &&
+      !g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, EVENTS_SEND_BUFFER, &error))
+    g_debug ("Could not bound the send buffer: %s", error->message);
   g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_upgraded), self, 0);
 }
 

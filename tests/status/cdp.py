@@ -9,10 +9,20 @@ import queue
 import subprocess
 import threading
 
+from status_testing import spawn
+
 # Quiet and self-contained: no GPU, no network of its own, a fresh profile.
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
          '--disable-background-networking', '--disable-component-update', '--disable-sync',
          '--remote-debugging-pipe']
+
+
+def plain_environment():
+    """The environment without a sanitizer runtime: sanitized builds preload
+    it for Python (tests/python/meson.build), and a browser or X server
+    must not get it."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ('LD_PRELOAD', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS')}
 
 
 class ProtocolError(Exception):
@@ -28,10 +38,11 @@ class Browser:
         command = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w} ' \
                   f'{to_chrome_r}<&- {from_chrome_w}>&-'
         self._log = open(log_path, 'w')
-        self.process = subprocess.Popen(
+        self.process = spawn(
             ['bash', '-c', command, chromium, *FLAGS, f'--user-data-dir={profile}',
              'about:blank'],
-            pass_fds=(to_chrome_r, from_chrome_w), stdout=self._log, stderr=self._log)
+            pass_fds=(to_chrome_r, from_chrome_w), stdout=self._log, stderr=self._log,
+            env=plain_environment())
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self._next_id = 0

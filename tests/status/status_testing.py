@@ -20,16 +20,48 @@ gi.require_version('Srp', '1')
 from gi.repository import GLib, Soup  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'python'))
-from srp_testing import fail, wait_for  # noqa: E402,F401
+import srp_testing  # noqa: E402
 
 WAIT = 20  # seconds; bounds every wait, so a failure never hangs
+_children = []
+
+
+def _die_with_parent():
+    """In a child, before exec: killed when the test dies, however it dies,
+    so that no node, browser or X server outlives it (or holds its pipes)."""
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def spawn(command, **kwargs):
+    """subprocess.Popen for a process the test owns."""
+    process = subprocess.Popen(command, preexec_fn=_die_with_parent, **kwargs)
+    _children.append(process)
+    return process
+
+
+def fail(message):
+    for process in _children:
+        if process.poll() is None:
+            process.kill()
+    srp_testing.fail(message)
+
+
+def wait_for(condition, what, seconds=WAIT):
+    """Iterates the default main context until condition() holds."""
+    context = GLib.MainContext.default()
+    deadline = GLib.get_monotonic_time() + seconds * 1_000_000
+    while not condition():
+        if GLib.get_monotonic_time() > deadline:
+            fail(f'waited {seconds} s in vain for {what}')
+        context.iteration(True)
 
 
 class Node:
     """srp-tool node --json --http, its lines read as they come."""
 
     def __init__(self, tool, address, *args):
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [tool, 'node', '--listen', f'{address}:0', '--json', *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = queue.Queue()

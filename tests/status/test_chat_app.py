@@ -19,7 +19,8 @@ import subprocess
 import sys
 import threading
 
-from status_testing import Node, fail
+from cdp import plain_environment
+from status_testing import Node, fail, spawn
 
 TOOL, CHAT, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 WAIT = 30
@@ -40,9 +41,9 @@ class Xvfb:
 
     def __init__(self):
         read, write = os.pipe()
-        self.process = subprocess.Popen(
+        self.process = spawn(
             ['Xvfb', '-displayfd', str(write), '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
-            pass_fds=(write,), stderr=subprocess.DEVNULL)
+            pass_fds=(write,), stderr=subprocess.DEVNULL, env=plain_environment())
         os.close(write)
         with os.fdopen(read) as f:
             number = f.readline().strip()
@@ -62,7 +63,7 @@ class Chat:
         env = dict(os.environ, DISPLAY=display, GDK_BACKEND='x11', GSK_RENDERER='cairo',
                    NO_AT_BRIDGE='1', GTK_A11Y='none')
         self.name = name
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [sys.executable, CHAT, '--test-control', '--topic', 'test/room', '--name', name,
              '--listen', f'{address}:0', '--bootstrap', bootstrap],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)

@@ -192,9 +192,9 @@ def check_vanishing_client(node, peer, stream):
 
 def check_stuck_client(node, peer, stream):
     """Letters until the stuck client loses events: past what the kernel's
-    socket buffers hold (up to 4 MiB here, net.ipv4.tcp_wmem) and the server's
-    bound on top of that. Every batch must reach the node's peer and the
-    reader that keeps up in full."""
+    socket buffers hold (the server bounds its send buffer at 64 KiB) and the
+    server's queue on top of that. Every batch must reach the node's peer
+    and the reader that keeps up in full."""
     stuck = raw_websocket(node.port, receive_buffer=4096)
     wait_for(lambda: clients(node) == 2, 'the stuck client to count')
     before_node = node.count('message')

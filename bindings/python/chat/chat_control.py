@@ -46,9 +46,9 @@ def _pointer(obj):
 
 
 def _render_to_png(widget, width, height, path):
-    """Renders widget with GTK's own renderer, as it is on screen, to a PNG.
-    PyGObject 3.42 cannot hold the GskRenderNode this takes, so the few calls
-    go to libgtk directly."""
+    """Renders widget with GTK's own renderer, as it is on screen, to a PNG;
+    False when the widget has drawn nothing yet. PyGObject 3.42 cannot hold
+    the GskRenderNode this takes, so the few calls go to libgtk directly."""
     gtk = ctypes.CDLL('libgtk-4.so.1')
     for name, result, arguments in (
             ('gtk_widget_paintable_new', ctypes.c_void_p, [ctypes.c_void_p]),
@@ -69,13 +69,16 @@ def _render_to_png(widget, width, height, path):
     snapshot = gtk.gtk_snapshot_new()
     gtk.gdk_paintable_snapshot(paintable, snapshot, width, height)
     node = gtk.gtk_snapshot_free_to_node(snapshot)
+    gtk.g_object_unref(paintable)
+    if not node:  # nothing drawn yet
+        return False
     texture = gtk.gsk_renderer_render_texture(gtk.gtk_native_get_renderer(window), node, None)
     saved = gtk.gdk_texture_save_to_png(texture, path.encode())
     gtk.g_object_unref(texture)
     gtk.gsk_render_node_unref(node)
-    gtk.g_object_unref(paintable)
     if not saved:
         raise OSError(f'could not write {path}')
+    return True
 
 
 class Control:
@@ -145,10 +148,24 @@ class Control:
         self._reply(online=True, port=self.window.room.peer.props.port)
 
     def do_screenshot(self, path):
+        """Right after the window painted a frame, so that it shows what it has."""
         window = self.window
-        width, height = window.get_width(), window.get_height()
-        _render_to_png(window, width, height, path)
-        self._reply(screenshot=path, width=width, height=height)
+        clock = window.get_frame_clock()
+        frames = [0]
+
+        def after_paint(_clock):
+            width, height = window.get_width(), window.get_height()
+            frames[0] += 1
+            if _render_to_png(window, width, height, path):
+                self._reply(screenshot=path, width=width, height=height)
+            elif frames[0] < 60:
+                window.queue_draw()
+                return
+            else:
+                self._reply(error='the window drew nothing in 60 frames')
+            clock.disconnect(handler)
+        handler = clock.connect('after-paint', after_paint)
+        window.queue_draw()
 
     def do_quit(self, _argument):
         self._reply(quit=True)
