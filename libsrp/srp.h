@@ -16,5 +16,6 @@
 #include <libsrp/srp-path.h>
 #include <libsrp/srp-peer-info.h>
 #include <libsrp/srp-peer.h>
+#include <libsrp/srp-status-server.h>
 
 #undef __SRP_INSIDE__

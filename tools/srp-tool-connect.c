@@ -67,7 +67,7 @@ report_connected (Connect *connect, gint64 elapsed_us)
 
   if (connect->json)
     {
-      GString *out = srp_tool_json_begin ("connected");
+      JsonBuilder *out = srp_tool_json_begin ("connected");
 
       srp_tool_json_string (out, "id", id);
       srp_tool_json_string (out, "path", path);

@@ -124,7 +124,7 @@ srp_tool_nat_check (int argc, char **argv)
 
       if (json)
         {
-          GString *out = srp_tool_json_begin ("nat");
+          JsonBuilder *out = srp_tool_json_begin ("nat");
           srp_tool_json_string (out, "type", type);
           srp_tool_json_string (out, "address", srp_peer_get_public_address (peer));
           srp_tool_json_print (out);
@@ -140,7 +140,7 @@ srp_tool_nat_check (int argc, char **argv)
 
     if (json)
       {
-        GString *out = srp_tool_json_begin ("error");
+        JsonBuilder *out = srp_tool_json_begin ("error");
         srp_tool_json_string (out, "reason", reason);
         srp_tool_json_print (out);
       }

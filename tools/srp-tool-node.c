@@ -13,6 +13,7 @@
 typedef struct {
   gboolean json;
   char *greet;
+  char *http;  /* --http [ADDRESS:]PORT, "" for the default */
 } Node;
 
 static const char *
@@ -25,7 +26,7 @@ path_name (SrpPeerInfo *info)
 static gboolean
 print_json_path (Node *node, const char *event, SrpPeerInfo *info)
 {
-  GString *out;
+  JsonBuilder *out;
 
   if (!node->json)
     return FALSE;
@@ -81,7 +82,7 @@ on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Node *node)
   greet (peer, info, node);
   if (node->json)
     {
-      GString *out = srp_tool_json_begin ("peer-added");
+      JsonBuilder *out = srp_tool_json_begin ("peer-added");
       srp_tool_json_string (out, "id", srp_peer_info_get_id (info));
       srp_tool_json_string (out, "address", srp_peer_info_get_address (info));
       srp_tool_json_string (out, "nat", srp_nat_type_to_string (srp_peer_info_get_nat_type (info)));
@@ -101,7 +102,7 @@ on_peer_removed (SrpPeer *peer, SrpPeerInfo *info, Node *node)
   g_signal_handlers_disconnect_by_data (info, node);
   if (node->json)
     {
-      GString *out = srp_tool_json_begin ("peer-removed");
+      JsonBuilder *out = srp_tool_json_begin ("peer-removed");
       srp_tool_json_string (out, "id", srp_peer_info_get_id (info));
       srp_tool_json_print (out);
       return;
@@ -121,7 +122,7 @@ on_nat_type (SrpPeer *peer, GParamSpec *pspec, Node *node)
     return;
   if (node->json)
     {
-      GString *out = srp_tool_json_begin ("nat");
+      JsonBuilder *out = srp_tool_json_begin ("nat");
       srp_tool_json_string (out, "type", type);
       srp_tool_json_string (out, "address", address);
       srp_tool_json_print (out);
@@ -137,7 +138,7 @@ on_bootstrap_failed (SrpPeer *peer, const char *host, guint port, const GError *
 {
   if (node->json)
     {
-      GString *out = srp_tool_json_begin ("bootstrap-failed");
+      JsonBuilder *out = srp_tool_json_begin ("bootstrap-failed");
       srp_tool_json_string (out, "host", host);
       srp_tool_json_uint (out, "port", port);
       srp_tool_json_string (out, "reason", error->message);
@@ -154,6 +155,56 @@ on_message (SrpPeer *peer, SrpMessage *message, Node *node)
   srp_tool_print_message (message, node->json);
 }
 
+/* --http takes an optional value: alone, it serves on the default port. */
+static gboolean
+on_http_option (const char *name, const char *value, gpointer data, GError **error)
+{
+  Node *node = data;
+
+  g_free (node->http);
+  node->http = g_strdup (value != NULL ? value : "");
+  return TRUE;
+}
+
+/* Starts the status server of --http and prints its URL; NULL with a
+ * message printed when it cannot listen. */
+static SrpStatusServer *
+serve_status (SrpPeer *peer, Node *node, const char *token)
+{
+  g_autoptr (SrpStatusServer) server = srp_status_server_new (peer);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *url = NULL;
+  guint16 port = 0;
+
+  if (!srp_tool_parse_http (node->http, &host, &port, &error))
+    {
+      g_printerr ("srp-tool node: --http: %s\n", error->message);
+      return NULL;
+    }
+  srp_status_server_set_token (server, token);
+  if (!srp_status_server_listen (server, host, port, &error))
+    {
+      g_printerr ("srp-tool node: --http: %s\n", error->message);
+      return NULL;
+    }
+  url = srp_status_server_get_url (server);
+  if (node->json)
+    {
+      JsonBuilder *out = srp_tool_json_begin ("http");
+      srp_tool_json_string (out, "url", url);
+      srp_tool_json_uint (out, "port", srp_status_server_get_port (server));
+      srp_tool_json_print (out);
+    }
+  else
+    {
+      printf ("status dashboard at %s%s\n", url,
+              token != NULL ? " (API requests need the token)" : "");
+      fflush (stdout);
+    }
+  return g_steal_pointer (&server);
+}
+
 int
 srp_tool_node (int argc, char **argv)
 {
@@ -161,6 +212,7 @@ srp_tool_node (int argc, char **argv)
   g_auto (GStrv) bootstraps = NULL;
   g_autofree char *key = NULL;
   g_autofree char *greet = NULL;
+  g_autofree char *token = NULL;
   Node node = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
@@ -174,24 +226,37 @@ srp_tool_node (int argc, char **argv)
     { "greet", 0, 0, G_OPTION_ARG_STRING, &greet,
       "Send TEXT to the inbox of every peer this one connects with (for srp-tool connect "
       "--expect)", "TEXT" },
+    { "http", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_http_option,
+      "Serve the status dashboard and API on ADDRESS:PORT (default 127.0.0.1:"
+      G_STRINGIFY (SRP_TOOL_HTTP_PORT) "; port 0 for a free one)", "[ADDRESS:]PORT" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &token,
+      "The secret API requests must carry (needed for an --http ADDRESS beyond loopback)",
+      "TOKEN" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &node.json,
-      "Print one JSON object per line: ready, nat, peer-added, peer-removed, connected, "
-      "path, message, bootstrap-failed, stopped", NULL },
+      "Print one JSON object per line: ready, http, nat, peer-added, peer-removed, "
+      "connected, path, message, bootstrap-failed, stopped", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
+  g_autoptr (SrpStatusServer) server = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *host = NULL;
   guint16 port = 0;
   gboolean done = FALSE;
+  GOptionGroup *group;
+  g_autofree char *http = NULL; /* frees node.http */
 
   g_option_context_set_summary (context,
                                 "Runs a peer until interrupted (SIGINT or SIGTERM): it joins "
                                 "the network through the bootstrap peers, answers other peers, "
                                 "and prints the peers it connects to and its NAT type.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  /* A main group of our own, so that --http's callback gets the node. */
+  group = g_option_group_new (NULL, NULL, NULL, &node, NULL);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
   if (!srp_tool_parse_options (context, &argc, &argv))
     return 2;
+  http = node.http;
   if (argc != 1)
     {
       g_printerr ("srp-tool node: unexpected argument “%s”\n", argv[1]);
@@ -228,7 +293,7 @@ srp_tool_node (int argc, char **argv)
     }
   if (node.json)
     {
-      GString *out = srp_tool_json_begin ("ready");
+      JsonBuilder *out = srp_tool_json_begin ("ready");
       srp_tool_json_string (out, "id", srp_peer_get_id (peer));
       srp_tool_json_uint (out, "port", srp_peer_get_port (peer));
       srp_tool_json_print (out);
@@ -238,10 +303,13 @@ srp_tool_node (int argc, char **argv)
       printf ("peer %s listening on port %u\n", srp_peer_get_id (peer), srp_peer_get_port (peer));
       fflush (stdout);
     }
+  if (node.http != NULL && (server = serve_status (peer, &node, token)) == NULL)
+    return 1;
 
   srp_tool_run_until (&done);
   /* Quietly: the peer-removed lines of a shutdown are no news either. */
   g_signal_handlers_disconnect_by_data (peer, &node);
+  g_clear_object (&server);
   srp_peer_close (peer);
   if (node.json)
     srp_tool_json_print (srp_tool_json_begin ("stopped"));

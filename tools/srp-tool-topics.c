@@ -37,7 +37,7 @@ srp_tool_print_message (SrpMessage *message, gboolean json)
   if (json)
     {
       g_autofree char *b64 = g_base64_encode (data, size);
-      GString *out = srp_tool_json_begin ("message");
+      JsonBuilder *out = srp_tool_json_begin ("message");
 
       srp_tool_json_string (out, "topic", srp_message_get_topic (message));
       srp_tool_json_string (out, "id", srp_message_get_id (message));
@@ -98,7 +98,7 @@ finish_publish (const char *command, SrpPeer *peer, Wait *wait, gboolean json)
     }
   if (json)
     {
-      GString *out = srp_tool_json_begin ("published");
+      JsonBuilder *out = srp_tool_json_begin ("published");
       srp_tool_json_uint (out, "accepted", wait->accepted);
       srp_tool_json_print (out);
     }

@@ -25,6 +25,8 @@ static const Command commands[] = {
   { "subscribe", srp_tool_subscribe, "Print the messages published on a topic" },
   { "send", srp_tool_send, "Send a message to one peer's inbox" },
   { "connect", srp_tool_connect, "Connect to a peer by its ID, through NATs" },
+  { "status", srp_tool_status, "Show a running node's status (node --http)" },
+  { "peers", srp_tool_peers, "List a running node's connected peers (node --http)" },
   { "stats", srp_tool_stats, "Run a peer for a while and print what it counted" },
   { "demo", srp_tool_demo, "Show peers on loopback: ping, discovery, topics, catching up" },
 };
@@ -96,6 +98,23 @@ bad:
 }
 
 gboolean
+srp_tool_parse_http (const char *text, char **host, guint16 *port, GError **error)
+{
+  guint64 value;
+
+  *host = NULL;
+  *port = SRP_TOOL_HTTP_PORT;
+  if (*text == '\0')
+    return TRUE;
+  if (g_ascii_string_to_unsigned (text, 10, 0, 65535, &value, NULL))
+    {
+      *port = (guint16) value;
+      return TRUE;
+    }
+  return srp_tool_parse_listen (text, host, port, error);
+}
+
+gboolean
 srp_tool_add_bootstraps (SrpPeer *peer, char **list, GError **error)
 {
   for (guint i = 0; list != NULL && list[i] != NULL; i++)
@@ -111,58 +130,6 @@ srp_tool_add_bootstraps (SrpPeer *peer, char **list, GError **error)
         }
     }
   return TRUE;
-}
-
-GString *
-srp_tool_json_begin (const char *event)
-{
-  GString *out = g_string_new ("{");
-
-  srp_tool_json_string (out, "event", event);
-  return out;
-}
-
-void
-srp_tool_json_string (GString *out, const char *key, const char *value)
-{
-  if (out->len > 1)
-    g_string_append_c (out, ',');
-  g_string_append_printf (out, "\"%s\":", key);
-  if (value == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  g_string_append_c (out, '"');
-  /* Error messages are the only text that may need escaping; UTF-8 passes
-   * through as JSON allows. */
-  for (const char *c = value; *c != '\0'; c++)
-    {
-      if (*c == '"' || *c == '\\')
-        g_string_append_printf (out, "\\%c", *c);
-      else if ((guchar) *c < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar) *c);
-      else
-        g_string_append_c (out, *c);
-    }
-  g_string_append_c (out, '"');
-}
-
-void
-srp_tool_json_uint (GString *out, const char *key, guint64 value)
-{
-  if (out->len > 1)
-    g_string_append_c (out, ',');
-  g_string_append_printf (out, "\"%s\":%" G_GUINT64_FORMAT, key, value);
-}
-
-void
-srp_tool_json_print (GString *out)
-{
-  g_string_append_c (out, '}');
-  puts (out->str);
-  fflush (stdout);
-  g_string_free (out, TRUE);
 }
 
 gboolean

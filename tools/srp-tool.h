@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <libsrp/srp.h>
 
 G_BEGIN_DECLS
@@ -20,6 +21,8 @@ int srp_tool_publish (int argc, char **argv);
 int srp_tool_subscribe (int argc, char **argv);
 int srp_tool_send (int argc, char **argv);
 int srp_tool_connect (int argc, char **argv);
+int srp_tool_status (int argc, char **argv);
+int srp_tool_peers (int argc, char **argv);
 int srp_tool_stats (int argc, char **argv);
 
 /* Prints a received message as a line of text, or of JSON. */
@@ -30,18 +33,33 @@ gboolean srp_tool_parse_host_port (const char *text, char **host, guint16 *port,
 /* The same for --listen, where port 0 means one the system chooses. */
 gboolean srp_tool_parse_listen (const char *text, char **host, guint16 *port, GError **error);
 
+/* The port of node --http when none is given, and where status and peers
+ * look by default. */
+#define SRP_TOOL_HTTP_PORT 7770
+/* --http's [ADDRESS:]PORT ("" for 127.0.0.1 and the default port); host is
+ * NULL (loopback) when only a port is given. */
+gboolean srp_tool_parse_http (const char *text, char **host, guint16 *port, GError **error);
+
 /* Adds each "HOST:PORT" of list (NULL-terminated, may be NULL) as a
  * bootstrap peer; FALSE with an error at the first that does not parse. */
 gboolean srp_tool_add_bootstraps (SrpPeer *peer, char **list, GError **error);
 
-/* Starts a JSON object line {"event":"NAME" in out; add fields with
- * srp_tool_json_string and srp_tool_json_uint, then print it with
- * srp_tool_json_print. */
-GString *srp_tool_json_begin (const char *event);
-void srp_tool_json_string (GString *out, const char *key, const char *value);
-void srp_tool_json_uint (GString *out, const char *key, guint64 value);
+/* srp-tool-json.c: --json output, through json-glib. Starts a JSON object
+ * line {"event":"NAME" in out; add fields with srp_tool_json_string and
+ * srp_tool_json_uint, then print it with srp_tool_json_print. */
+JsonBuilder *srp_tool_json_begin (const char *event);
+void srp_tool_json_string (JsonBuilder *out, const char *key, const char *value);
+void srp_tool_json_uint (JsonBuilder *out, const char *key, guint64 value);
 /* Closes the object, prints it as one line on stdout, flushes, frees out. */
-void srp_tool_json_print (GString *out);
+void srp_tool_json_print (JsonBuilder *out);
+/* Prints any JSON value as one line on stdout and flushes. */
+void srp_tool_json_print_node (JsonNode *node);
+
+/* srp-tool-api.c: GETs path from a node's status API (url NULL: the
+ * default one), with token (nullable); NULL, with the reason printed on
+ * stderr for command, when that fails. */
+JsonNode *srp_tool_api_fetch (const char *command, const char *url, const char *token,
+                              const char *path);
 
 /* Parses options with a context named after the command; prints the error
  * and returns FALSE when they do not parse. */

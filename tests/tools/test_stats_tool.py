@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-# test_stats_tool.py: "srp-tool stats" joins a node on loopback and prints
-# what it counted: the JSON has the keys of srp_peer_get_stats, with the
-# connection and a malformed datagram sent to it counted.
+# test_stats_tool.py: "srp-tool stats --run" joins a node on loopback and
+# prints what it counted: the JSON has the keys of srp_peer_get_stats, with
+# the connection and a malformed datagram sent to it counted. And "srp-tool
+# stats" reads the same from a node's status API (node --http).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import json
@@ -14,13 +15,15 @@ ADDRESS = '127.0.0.118'
 
 
 def main():
-    result = run('stats', '--seconds', '-1')
-    if result.returncode != 2:
-        fail(f'a negative --seconds: exit {result.returncode}')
-    node = Node(ADDRESS)
+    for bad in (('--run', '--seconds', '-1'), ('--bootstrap', f'{ADDRESS}:1')):
+        result = run('stats', *bad)
+        if result.returncode != 2:
+            fail(f'stats {bad}: exit {result.returncode}')
+    node = Node(ADDRESS, '--http', f'{ADDRESS}:0')
     ready = node.next_event('ready')
+    http = node.next_event('http')
     try:
-        stats = subprocess.Popen([TOOL, 'stats', '--listen', f'{ADDRESS}:0', '--bootstrap',
+        stats = subprocess.Popen([TOOL, 'stats', '--run', '--listen', f'{ADDRESS}:0', '--bootstrap',
                                   f'{ADDRESS}:{ready["port"]}', '--seconds', '3', '--json'],
                                  stdout=subprocess.PIPE, text=True)
         # Its port shows in the node's peer list once it has joined.
@@ -33,6 +36,16 @@ def main():
         if stats.returncode != 0:
             fail(f'stats exited {stats.returncode}')
         counted = json.loads(out)
+        # The node's own figures, through its API: it saw the peer come and go.
+        result = run('stats', '--api', http['url'], '--json')
+        if result.returncode != 0:
+            fail(f'stats --api: exit {result.returncode}, {result.stderr!r}')
+        remote = json.loads(result.stdout)
+        if remote['datagrams_in'] < 2 or 'bad-control' not in remote['drops']:
+            fail(f'stats --api: {remote}')
+        result = run('stats', '--api', http['url'])
+        if result.returncode != 0 or 'peers_connected' not in result.stdout:
+            fail(f'stats --api as a table: exit {result.returncode}, {result.stdout!r}')
     finally:
         node.stop()
     if counted['peers_connected'] != 1 or counted['drops']['bad-control'] != 1:
@@ -43,10 +56,14 @@ def main():
             fail(f'no {key} in {sorted(counted)}')
     if counted['datagrams_in'] < 2 or counted['uptime_s'] < 2:
         fail(f'stats: {counted}')
-    result = run('stats', '--seconds', '0')
+    result = run('stats', '--run', '--seconds', '0')
     if result.returncode != 0 or 'peers_connected' not in result.stdout:
         fail(f'stats as a table: exit {result.returncode}, {result.stdout!r}')
-    print('srp-tool stats: JSON with the connection and a malformed datagram counted; a table')
+    result = run('stats', '--api', 'http://127.0.0.1:1')
+    if result.returncode != 1 or 'cannot read' not in result.stderr:
+        fail(f'stats from no node: exit {result.returncode}, {result.stderr!r}')
+    print('srp-tool stats: --run with the connection and a malformed datagram counted; a '
+          "node's through its API; tables")
 
 
 main()
