@@ -83,9 +83,16 @@ probe_combo() { # sender si receiver ri
 			sed -n 's/.*dport=[0-9]* .*src=[^ ]* dst=[^ ]* sport=[0-9]* dport=\([0-9]*\).*/\1/p' | head -n 1)
 		hole=no
 		if [ -n "$mapped" ]; then
-			lab_exec $s /usr/bin/python3 "$PROBE" listen --port $lp --timeout 1 >"$TMP/$s.$r.$t.in" &
-			local lpid=$!
-			sleep 0.1
+			# The answer goes only once the listener is bound (a busy machine can take
+			# longer than any fixed pause to start Python): a lost answer means a closed hole.
+			rm -f "$TMP/$s.$r.$t.ready"
+			lab_exec $s /usr/bin/python3 "$PROBE" listen --port $lp --timeout 5 \
+				--ready-file "$TMP/$s.$r.$t.ready" >"$TMP/$s.$r.$t.in" &
+			local lpid=$! waited=0
+			while [ ! -e "$TMP/$s.$r.$t.ready" ] && [ $waited -lt 100 ]; do
+				sleep 0.05
+				waited=$((waited + 1))
+			done
 			lab_exec $r /usr/bin/python3 "$PROBE" send --port $dp --to "$(lab_public_ip $s):$mapped" \
 				--data "back $t"
 			wait $lpid && hole=yes

@@ -15,7 +15,8 @@ Server (a reflector, run on public hosts):
 Clients (run inside hosts):
     udp-probe.py ping --to IP:PORT [--port N] [--ttl N]   print the address the reflector saw
     udp-probe.py send --to IP:PORT [--port N] --data TEXT send one datagram
-    udp-probe.py listen --port N [--timeout S]            print "ip:port data" for each datagram
+    udp-probe.py listen --port N [--timeout S] [--ready-file F]
+                                                        print "ip:port data" for each datagram
     udp-probe.py trace --to IP:PORT                       UDP traceroute (ICMP via IP_RECVERR)
     udp-probe.py punch --port N --to IP:PORT              hole punch: send every 0.1 s from port N to
                                                           the peer, print the first datagram that
@@ -342,6 +343,10 @@ def cmd_send(args):
 
 def cmd_listen(args):
     s = udp_socket(args.port, args.bind)
+    # Bound: whoever waits for this file may send now and be heard.
+    if args.ready_file:
+        with open(args.ready_file, "w") as f:
+            f.write("ready\n")
     got = 0
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline and (args.count == 0 or got < args.count):
@@ -437,6 +442,7 @@ def main():
     sp.add_argument("--bind", default="0.0.0.0")
     sp.add_argument("--timeout", type=float, default=5.0)
     sp.add_argument("--count", type=int, default=1)
+    sp.add_argument("--ready-file", help="written once the socket is bound")
     sp.set_defaults(fn=cmd_listen)
     sp = sub.add_parser("punch")
     sp.add_argument("--to", required=True, help="the peer's public ip:port")
