@@ -133,28 +133,29 @@ srp_cache_class_init (SrpCacheClass *klass)
   properties[PROP_N_PACKETS] = g_param_spec_uint ("n-packets", NULL, NULL, 0, G_MAXUINT, 0, flags);
 
   /**
-   * SrpCache:stored:
+   * SrpCache:stored: (getter get_stored)
    *
-   * How many packets were stored since the peer started listening.
+   * How many packets were stored since the peer was made (counts go on across
+   * [method@Peer.close] and [method@Peer.listen]).
    */
   properties[PROP_STORED] = g_param_spec_uint64 ("stored", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 
   /**
-   * SrpCache:evicted:
+   * SrpCache:evicted: (getter get_evicted)
    *
    * How many packets were evicted to stay within the budget.
    */
   properties[PROP_EVICTED] = g_param_spec_uint64 ("evicted", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 
   /**
-   * SrpCache:expired:
+   * SrpCache:expired: (getter get_expired)
    *
    * How many packets reached the end of their life here.
    */
   properties[PROP_EXPIRED] = g_param_spec_uint64 ("expired", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 
   /**
-   * SrpCache:purged:
+   * SrpCache:purged: (getter get_purged)
    *
    * How many packets were dropped for good at postage 0.
    */
@@ -289,8 +290,8 @@ srp_cache_get_n_packets (SrpCache *self)
  * Looks a packet up by its ID.
  *
  * Returns: (transfer full) (nullable): the packet as it travels on the wire
- *   (see docs/protocol.md), or %NULL when the cache does not hold it, the ID
- *   is not valid, or the peer does not listen
+ *   (see docs/protocol.md), or %NULL when the cache does not hold it or the ID
+ *   is not valid
  */
 GBytes *
 srp_cache_lookup (SrpCache *self, const char *packet_id)
@@ -303,4 +304,68 @@ srp_cache_lookup (SrpCache *self, const char *packet_id)
   if (self->peer == NULL || self->peer->core == NULL || !srp_id_from_hex (&id, packet_id))
     return NULL;
   return srp_core_cache_lookup (self->peer->core, &id);
+}
+
+/**
+ * srp_cache_get_stored: (get-property stored)
+ * @self: a cache
+ *
+ * Gets how many packets were stored.
+ *
+ * Returns: the number of packets, since the peer was made
+ */
+guint64
+srp_cache_get_stored (SrpCache *self)
+{
+  g_return_val_if_fail (SRP_IS_CACHE (self), 0);
+
+  return self->stats.stored;
+}
+
+/**
+ * srp_cache_get_evicted: (get-property evicted)
+ * @self: a cache
+ *
+ * Gets how many packets were evicted to stay within the budget.
+ *
+ * Returns: the number of packets, since the peer was made
+ */
+guint64
+srp_cache_get_evicted (SrpCache *self)
+{
+  g_return_val_if_fail (SRP_IS_CACHE (self), 0);
+
+  return self->stats.evicted;
+}
+
+/**
+ * srp_cache_get_expired: (get-property expired)
+ * @self: a cache
+ *
+ * Gets how many packets reached the end of their life here.
+ *
+ * Returns: the number of packets, since the peer was made
+ */
+guint64
+srp_cache_get_expired (SrpCache *self)
+{
+  g_return_val_if_fail (SRP_IS_CACHE (self), 0);
+
+  return self->stats.expired;
+}
+
+/**
+ * srp_cache_get_purged: (get-property purged)
+ * @self: a cache
+ *
+ * Gets how many packets were dropped for good at postage 0.
+ *
+ * Returns: the number of packets, since the peer was made
+ */
+guint64
+srp_cache_get_purged (SrpCache *self)
+{
+  g_return_val_if_fail (SRP_IS_CACHE (self), 0);
+
+  return self->stats.purged;
 }

@@ -31,6 +31,18 @@ SRP_AVAILABLE_IN_ALL
 guint srp_cache_get_n_packets (SrpCache *self);
 
 SRP_AVAILABLE_IN_ALL
+guint64 srp_cache_get_stored (SrpCache *self);
+
+SRP_AVAILABLE_IN_ALL
+guint64 srp_cache_get_evicted (SrpCache *self);
+
+SRP_AVAILABLE_IN_ALL
+guint64 srp_cache_get_expired (SrpCache *self);
+
+SRP_AVAILABLE_IN_ALL
+guint64 srp_cache_get_purged (SrpCache *self);
+
+SRP_AVAILABLE_IN_ALL
 GBytes *srp_cache_lookup (SrpCache *self, const char *packet_id);
 
 G_END_DECLS

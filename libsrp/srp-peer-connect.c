@@ -137,7 +137,7 @@ srp_peer_connect_async (SrpPeer *self, const char *peer_id, GCancellable *cancel
  * %G_IO_ERROR_CANCELLED when cancelled, and %G_IO_ERROR_CLOSED when the
  * peer was closed first.
  *
- * Returns: (transfer full) (nullable): the connected peer, as listed in
+ * Returns: (transfer full): the connected peer, as listed in
  *   [method@Peer.get_peers]: its [property@PeerInfo:path] says whether it
  *   is reached directly or through a relay
  */

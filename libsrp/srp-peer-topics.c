@@ -256,7 +256,7 @@ send_to_inbox (SrpPeer *self, const char *recipient, GBytes *data, GTask *task, 
  * Fails with %SRP_ERROR_INVALID_ARGUMENT for a malformed ID or data longer
  * than 1 MiB, and %SRP_ERROR_NOT_LISTENING when the peer does not listen.
  *
- * Returns: (transfer full) (nullable): the message ID, or %NULL with @error set
+ * Returns: (transfer full): the message ID, or %NULL with @error set
  */
 char *
 srp_peer_send (SrpPeer *self, const char *recipient, GBytes *data, GError **error)

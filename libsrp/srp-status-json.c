@@ -151,18 +151,14 @@ JsonNode *
 srp_status_json_cache (SrpCache *cache)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  guint64 stored, evicted, expired, purged;
-
-  g_object_get (cache, "stored", &stored, "evicted", &evicted, "expired", &expired, "purged",
-                &purged, NULL);
   json_builder_begin_object (builder);
   add_count (builder, "budget", srp_cache_get_budget (cache));
   add_count (builder, "used", srp_cache_get_used (cache));
   add_int (builder, "packets", srp_cache_get_n_packets (cache));
-  add_count (builder, "stored", stored);
-  add_count (builder, "evicted", evicted);
-  add_count (builder, "expired", expired);
-  add_count (builder, "purged", purged);
+  add_count (builder, "stored", srp_cache_get_stored (cache));
+  add_count (builder, "evicted", srp_cache_get_evicted (cache));
+  add_count (builder, "expired", srp_cache_get_expired (cache));
+  add_count (builder, "purged", srp_cache_get_purged (cache));
   return finish (builder);
 }
 

@@ -314,15 +314,13 @@ on_sample (gpointer user_data)
   g_autoptr (GVariant) stats = srp_peer_get_stats (self->peer);
   static const char *const traffic[] = { "datagrams_in", "datagrams_out", "bytes_in",
                                          "bytes_out" };
-  guint64 stored;
 
-  g_object_get (cache, "stored", &stored, NULL);
   add_member (builder, "time_ms", (guint64) (g_get_real_time () / 1000));
   add_member (builder, "peers", g_list_model_get_n_items (srp_peer_get_peers (self->peer)));
   add_member (builder, "cache_budget", srp_cache_get_budget (cache));
   add_member (builder, "cache_used", srp_cache_get_used (cache));
   add_member (builder, "cache_packets", srp_cache_get_n_packets (cache));
-  add_member (builder, "cache_stored", stored);
+  add_member (builder, "cache_stored", srp_cache_get_stored (cache));
   add_member (builder, "messages", self->messages);
   add_member (builder, "message_bytes", self->message_bytes);
   for (guint i = 0; i < G_N_ELEMENTS (traffic); i++)

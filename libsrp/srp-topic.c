@@ -271,7 +271,7 @@ srp_topic_get_subscribed (SrpTopic *self)
  * %G_IO_ERROR_CLOSED when the peer is gone. Use
  * [method@Topic.publish_async] to learn how many peers took the message.
  *
- * Returns: (transfer full) (nullable): the message ID (64 hexadecimal
+ * Returns: (transfer full): the message ID (64 hexadecimal
  *   characters), or %NULL with @error set
  */
 char *

@@ -94,7 +94,7 @@ add_link (Harness *h, guint8 n)
 
   memset (id.bytes, n, SRP_ID_LEN);
   address_of (n, &address);
-  return srp_context_open_link (h->ctx, &id, &address, SRP_NAT_PUBLIC, challenge, challenge);
+  return srp_context_open_link (h->ctx, &id, &address, SRP_NAT_PUBLIC, challenge, challenge, -1);
 }
 
 static void
@@ -341,6 +341,11 @@ test_mesh_handshake_heartbeat_goodbye (void)
   g_assert_cmpuint (srp_link_table_size (b.ctx->links), ==, 1);
   link = srp_link_table_lookup (a.ctx->links, &b.config.peer_id);
   g_assert_nonnull (link);
+  /* Both sides measured the handshake's round trip: no heartbeat needed for
+   * a first RTT. */
+  g_assert_true (srp_rtt_has_sample (&link->rtt));
+  g_assert_true (srp_rtt_has_sample (
+    &srp_link_table_lookup (b.ctx->links, &a.config.peer_id)->rtt));
 
   /* Quiet for a heartbeat interval: a ping goes out. */
   advance (&a, a.config.heartbeat_us);

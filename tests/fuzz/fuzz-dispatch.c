@@ -127,7 +127,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       memset (id.bytes, 0xa0 + i, SRP_ID_LEN);
       srp_peer_table_make_room (ctx->peers, &sources[i].address, SRP_ADMIT_HANDSHAKE);
       srp_context_open_link (ctx, &id, &sources[i].address, SRP_NAT_PUBLIC, challenge,
-                             challenge);
+                             challenge, -1);
     }
   srp_topic_id_from_name ("fuzz", &topic);
   srp_core_subscribe (core, now, &topic);

@@ -32,6 +32,11 @@ def a_connected_network():
             peer.add_bootstrap(ADDRESSES[0], peers[0].props.port)
         peer.listen(address, 0)
     wait_for(lambda: all(p.get_peers().get_n_items() == 2 for p in peers), 'a connected network')
+    # The handshake measured each round trip: no waiting for a heartbeat.
+    for peer in peers:
+        for info in peer.get_peers():
+            if info.props.rtt < 0:
+                fail(f'no RTT for {info.props.id} right after connecting')
     return peers
 
 

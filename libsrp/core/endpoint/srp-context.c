@@ -196,11 +196,15 @@ srp_context_emit_link (SrpContext *ctx, SrpCoreEventType type, const SrpLink *li
 SrpLink *
 srp_context_open_link (SrpContext *ctx, const SrpId *id, const SrpAddress *address, guint8 nat,
                        const guint8 our_challenge[SRP_CHALLENGE_LEN],
-                       const guint8 their_challenge[SRP_CHALLENGE_LEN])
+                       const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us)
 {
   SrpLink *link = srp_link_new (id, address, ctx->now);
 
   link->nat = nat;
+  /* Over a relay the round trip is the relay's too: the direct one is what
+   * the estimator is for, and heartbeats measure the relayed one later. */
+  if (rtt_us >= 0 && !srp_address_is_relay (address))
+    srp_rtt_sample (&link->rtt, rtt_us);
   memcpy (link->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
   memcpy (link->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
   srp_link_table_add (ctx->links, link);

@@ -95,10 +95,12 @@ gboolean srp_context_take (SrpContext *ctx, SrpLink *link, SrpLinkBucket bucket,
 
 /* A handshake completed with id at address: makes the link, takes its place
  * (the caller made room), lets every subsystem set it up, emits PEER_ADDED,
- * and lets every subsystem greet it. */
+ * and lets every subsystem greet it. rtt_us: the handshake's round trip, the
+ * RTT estimator's first sample (-1: none). */
 SrpLink *srp_context_open_link (SrpContext *ctx, const SrpId *id, const SrpAddress *address,
                                 guint8 nat, const guint8 our_challenge[SRP_CHALLENGE_LEN],
-                                const guint8 their_challenge[SRP_CHALLENGE_LEN]);
+                                const guint8 their_challenge[SRP_CHALLENGE_LEN],
+                                gint64 rtt_us);
 /* The link's peer moved to address (which the caller checked is free, and
  * fits: srp_peer_table_can_move):
  * PEER_CHANGED when the path changed, then the observers. */

@@ -112,6 +112,7 @@ send_hello (SrpMesh *mesh, OutgoingHandshake *h)
 
   memcpy (hello.challenge, h->challenge, SRP_CHALLENGE_LEN);
   srp_context_send (ctx, &h->address, frame, srp_hello_encode (&hello, frame));
+  h->sent_at = ctx->now;
   /* 0.5 s, 1 s, 2 s, 4 s between attempts. */
   srp_timer_set (ctx->timers, &h->timer, ctx->now + (HANDSHAKE_FIRST_RETRY_US << h->attempts));
   h->attempts++;
@@ -211,11 +212,13 @@ sign (SrpContext *ctx, const guint8 *data, gsize len, guint8 signature[SRP_SIGNA
 }
 
 /* The handshake with id at address completed, with these challenges: a new
- * link, or a link that moved (or shook hands again: it forgot us). */
+ * link, or a link that moved (or shook hands again: it forgot us). rtt_us is
+ * the handshake's round trip, or -1 when it cannot tell (HELLOs were
+ * resent: which one was answered is unknown, as in Karn's algorithm). */
 static void
 connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
            const guint8 our_challenge[SRP_CHALLENGE_LEN],
-           const guint8 their_challenge[SRP_CHALLENGE_LEN])
+           const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us)
 {
   SrpContext *ctx = mesh->ctx;
   SrpLink *link = srp_link_table_lookup (ctx->links, id);
@@ -253,6 +256,10 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
       memcpy (link->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
       memcpy (link->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
       drop_outgoing_for (mesh, id);
+      /* Over a relay the round trip is the relay's too: the direct one is
+       * what the estimator is for. */
+      if (rtt_us >= 0 && !srp_address_is_relay (address))
+        srp_rtt_sample (&link->rtt, rtt_us);
       if (moved)
         srp_context_move_link (ctx, link, address);
       return;
@@ -283,7 +290,7 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
         }
     }
   drop_outgoing_for (mesh, id);
-  srp_context_open_link (ctx, id, address, nat, our_challenge, their_challenge);
+  srp_context_open_link (ctx, id, address, nat, our_challenge, their_challenge, rtt_us);
 }
 
 void
@@ -423,6 +430,7 @@ srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
   if (!sign (ctx, transcript, sizeof transcript, reply.signature))
     return SRP_DROP_UNEXPECTED;
   srp_context_send (ctx, input->from, out, srp_hello_reply_encode (&reply, out));
+  h->replied_at = ctx->now;
   return SRP_DROP_NONE;
 }
 
@@ -438,6 +446,7 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
   guint8 transcript[SRP_TRANSCRIPT_LEN], out[SRP_MAX_DATAGRAM];
   guint8 our_challenge[SRP_CHALLENGE_LEN];
   SrpAddress from = *input->from;
+  gint64 rtt;
 
   h = find_outgoing (mesh, &from, &index);
   if (h == NULL || memcmp (reply->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
@@ -453,11 +462,12 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
   memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
   srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &ctx->config->peer_id, &reply->sender,
                             h->challenge, reply->challenge, transcript);
+  rtt = h->attempts == 1 ? ctx->now - h->sent_at : -1;
   g_ptr_array_remove_index (mesh->outgoing, index);
   if (!sign (ctx, transcript, sizeof transcript, done.signature))
     return SRP_DROP_NONE;
   srp_context_send (ctx, &from, out, srp_hello_done_encode (&done, out));
-  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge);
+  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt);
   srp_context_reflexive_seen (ctx, &reply->observed);
   return SRP_DROP_NONE;
 }
@@ -473,6 +483,7 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
   guint8 transcript[SRP_TRANSCRIPT_LEN];
   guint8 our_challenge[SRP_CHALLENGE_LEN], their_challenge[SRP_CHALLENGE_LEN];
   SrpAddress from = *input->from;
+  gint64 rtt;
 
   h = find_incoming (mesh, &from, &index);
   if (h == NULL || memcmp (done->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
@@ -484,8 +495,9 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
     return SRP_DROP_BAD_SIGNATURE;
   memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
   memcpy (their_challenge, h->their_challenge, SRP_CHALLENGE_LEN);
+  rtt = ctx->now - h->replied_at;
   g_ptr_array_remove_index (mesh->incoming, index);
-  connected (mesh, &done->sender, &from, our_challenge, their_challenge);
+  connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt);
   return SRP_DROP_NONE;
 }
 

@@ -23,6 +23,7 @@ typedef struct {
   SrpId expected;    /* zero for a bootstrap, whose ID we learn */
   guint8 challenge[SRP_CHALLENGE_LEN];
   guint attempts;
+  gint64 sent_at;    /* the last HELLO: its reply is a round-trip sample if it was the only one */
   SrpTimer timer;    /* the next HELLO, or giving up */
 } OutgoingHandshake;
 
@@ -33,6 +34,7 @@ typedef struct {
   SrpId initiator;
   guint8 their_challenge[SRP_CHALLENGE_LEN];
   guint8 challenge[SRP_CHALLENGE_LEN];
+  gint64 replied_at; /* our HELLO_REPLY with this challenge: DONE answers that one alone */
   SrpTimer timer;    /* forgotten then */
 } IncomingHandshake;
 
