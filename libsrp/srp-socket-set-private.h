@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "srp-socket-buffers.h"
 #include "srp-socket-set.h"
 #include "srp-udp-io.h"
 
@@ -15,6 +16,7 @@ typedef struct {
   guint index;
   GSocket *socket;
   GSource *source;
+  SrpSocketBuffers buffers;
   /* Datagrams the socket refused for a full send buffer, and what came for
    * it since (compact SrpTransmit copies, oldest first), sent when
    * `writable` fires. Empty, and no source, nearly always. */
@@ -31,6 +33,8 @@ struct _SrpSocketSet {
   const SrpUdpIo *io;
   SrpUdpRecvBatch *recv; /* shared: sockets are read one after another */
   SrpTransmit *send;     /* SRP_UDP_SEND_BATCH, what the poll function filled */
+  gint buffer_size;
+  gboolean reported_cap;
   guint lost;            /* datagrams lost since srp_socket_set_send_all last said */
 };
 

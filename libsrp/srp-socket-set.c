@@ -1,5 +1,5 @@
 /* srp-socket-set.c: numbered UDP sockets, each with its own GSource on the
- * owner's main context. Datagrams are read in batches
+ * owner's main context, and their buffers. Datagrams are read in batches
  * (srp-udp-io.c) into buffers the set keeps, and handed on with the
  * sender's SrpAddress: nothing is allocated per datagram. Sending is in
  * srp-socket-send.c.
@@ -43,6 +43,7 @@ srp_socket_set_new (GMainContext *context, SrpSocketSetDatagramFunc datagram,
   set->io = srp_udp_io_default ();
   set->recv = srp_udp_recv_batch_new ();
   set->send = g_new (SrpTransmit, SRP_UDP_SEND_BATCH);
+  set->buffer_size = SRP_SOCKET_BUFFERS_DEFAULT;
   return set;
 }
 
@@ -62,6 +63,12 @@ void
 srp_socket_set_set_io (SrpSocketSet *set, const SrpUdpIo *io)
 {
   set->io = io;
+}
+
+void
+srp_socket_set_set_buffer_size (SrpSocketSet *set, gint bytes)
+{
+  set->buffer_size = MAX (bytes, 0);
 }
 
 /* Reads batches of datagrams from one socket. */
@@ -141,6 +148,17 @@ srp_socket_set_bind (SrpSocketSet *set, guint index, GInetAddress *inet, guint16
   entry->index = index;
   entry->socket = socket;
   g_queue_init (&entry->backlog);
+  /* Every socket may carry data: a peer behind a symmetric NAT is reached
+   * through the punch socket that got through to it. */
+  srp_socket_buffers_apply (socket, set->buffer_size, &entry->buffers);
+  if (entry->buffers.capped && !set->reported_cap)
+    {
+      /* Once: 256 punch sockets would say it 256 times. */
+      g_debug ("Socket %u asked for %d bytes of buffer each way and got %d to receive, %d to "
+               "send: raise net.core.rmem_max and wmem_max for fewer losses under load",
+               index, entry->buffers.requested, entry->buffers.receive, entry->buffers.send);
+      set->reported_cap = TRUE;
+    }
   entry->source = g_socket_create_source (socket, G_IO_IN, NULL);
   g_source_set_callback (entry->source, G_SOURCE_FUNC (on_readable), entry, NULL);
   name = g_strdup_printf ("SrpPeer socket %u", index);
@@ -197,4 +215,15 @@ guint
 srp_socket_set_get_n_sockets (SrpSocketSet *set)
 {
   return g_hash_table_size (set->sockets);
+}
+
+gboolean
+srp_socket_set_get_buffers (SrpSocketSet *set, guint index, SrpSocketBuffers *out)
+{
+  SrpSocketEntry *entry = srp_socket_set_lookup (set, index);
+
+  if (entry == NULL)
+    return FALSE;
+  *out = entry->buffers;
+  return TRUE;
 }

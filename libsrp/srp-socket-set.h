@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "srp-core.h"
+#include "srp-socket-buffers.h"
 #include "srp-udp-io.h"
 
 G_BEGIN_DECLS
@@ -72,6 +73,12 @@ gboolean srp_socket_set_send (SrpSocketSet *set, const SrpTransmit *transmit, GE
 
 /* How many datagrams wait in socket index's backlog. */
 guint srp_socket_set_get_backlog (SrpSocketSet *set, guint index);
+
+/* The socket buffer size to ask for on sockets bound from now on, each way
+ * (default SRP_SOCKET_BUFFERS_DEFAULT; 0: the system default). */
+void srp_socket_set_set_buffer_size (SrpSocketSet *set, gint bytes);
+/* What socket index asked for and got; FALSE when it is not open. */
+gboolean srp_socket_set_get_buffers (SrpSocketSet *set, guint index, SrpSocketBuffers *out);
 
 /* The system calls to use (default srp_udp_io_default ()); for tests. */
 void srp_socket_set_set_io (SrpSocketSet *set, const SrpUdpIo *io);
