@@ -24,6 +24,9 @@
  *   pub µs       publisher thread CPU per datagram published (message ×
  *                min (fanout 3, subscribers)), ACKs it handles included,
  *                against a raw sendto
+ *   drop p, s    datagrams the kernel dropped for a full receive buffer at
+ *                the publisher's and the subscribers' main sockets
+ *                (/proc/net/udp; the publisher's are ACKs and relayed copies)
  * Each round measures raw UDP again; with --repeat N the last table holds
  * the medians of the N rounds (ratios are taken within a round first).
  *
@@ -99,6 +102,8 @@ typedef struct {
   double repair_ms;    /* INFINITY: not within the wait */
   double sub_cpu_us, sub_ratio;
   double pub_cpu_us, pub_ratio;
+  double pub_drops;    /* datagrams the kernel dropped at the publisher's main socket */
+  double sub_drops;    /* ... and at the subscribers' (summed); -1: unknown */
 } Result;
 
 typedef struct {
@@ -273,6 +278,37 @@ node_stop (Node *node)
   g_free (node->seen);
 }
 
+/* Datagrams the kernel dropped for a full receive buffer on the IPv4 UDP
+ * socket bound to port (the drops column of /proc/net/udp), or -1. */
+static double
+socket_drops (guint16 port)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *suffix = g_strdup_printf (":%04X", port);
+
+  if (!g_file_get_contents ("/proc/net/udp", &text, NULL, NULL))
+    return -1;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      guint n = 0;
+      const char *last = NULL;
+
+      for (guint k = 0; fields[k] != NULL; k++)
+        if (*fields[k] != '\0')
+          {
+            if (n++ == 1 && !g_str_has_suffix (fields[k], suffix))
+              break;
+            last = fields[k];
+          }
+      if (n > 12 && last != NULL)
+        return g_ascii_strtod (last, NULL);
+    }
+  return -1;
+}
+
 static gboolean
 flood_tick (gpointer data)
 {
@@ -430,6 +466,14 @@ run_flood (guint n, double rate, const Options *options, guint32 tag, const Benc
       if (drained_at[i] > flood.start_us)
         per_sub += drained[i] / ((drained_at[i] - flood.start_us) / 1e6);
     }
+  result->pub_drops = socket_drops (publisher.port);
+  result->sub_drops = 0;
+  for (guint i = 0; i < n && result->sub_drops >= 0; i++)
+    {
+      double drops = socket_drops (subscribers[i].port);
+
+      result->sub_drops = drops >= 0 ? result->sub_drops + drops : -1;
+    }
   for (guint i = 0; i < n; i++)
     node_stop (&subscribers[i]);
   node_stop (&publisher);
@@ -475,8 +519,9 @@ median_at (const void *base, gsize element_size, guint stride, guint k, int n, g
 static void
 print_header (void)
 {
-  g_print ("%4s %9s %9s | %10s %6s | %7s %9s | %7s %6s | %7s %6s\n", "subs", "offered", "pub/s",
-           "deliv/s", "x raw", "share", "repaired", "sub us", "x recv", "pub us", "x send");
+  g_print ("%4s %9s %9s | %10s %6s | %7s %9s | %7s %6s | %7s %6s | %6s %6s\n", "subs",
+           "offered", "pub/s", "deliv/s", "x raw", "share", "repaired", "sub us", "x recv",
+           "pub us", "x send", "drop p", "drop s");
 }
 
 static void
@@ -489,9 +534,9 @@ print_row (guint n, double rate, const Result *r)
     repaired = g_strdup ("> wait");
   else
     repaired = g_strdup_printf ("%.0f ms", r->repair_ms);
-  g_print ("%4u %9s %9.0f | %10.0f %6.2f | %6.2f%% %9s | %7.2f %6.2f | %7.2f %6.2f\n", n, offered,
-           r->offered, r->per_sub, r->ratio, 100 * r->share, repaired, r->sub_cpu_us,
-           r->sub_ratio, r->pub_cpu_us, r->pub_ratio);
+  g_print ("%4u %9s %9.0f | %10.0f %6.2f | %6.2f%% %9s | %7.2f %6.2f | %7.2f %6.2f | %6.0f %6.0f\n",
+           n, offered, r->offered, r->per_sub, r->ratio, 100 * r->share, repaired, r->sub_cpu_us,
+           r->sub_ratio, r->pub_cpu_us, r->pub_ratio, r->pub_drops, r->sub_drops);
 }
 
 /* "50000,100000,max" -> rates, 0 for max. */
@@ -599,6 +644,8 @@ main (int argc, char **argv)
           m.sub_ratio = M (sub_ratio);
           m.pub_cpu_us = M (pub_cpu_us);
           m.pub_ratio = M (pub_ratio);
+          m.pub_drops = M (pub_drops);
+          m.sub_drops = M (sub_drops);
 #undef M
           print_row ((guint) g_array_index (subs, double, k / rates->len),
                      g_array_index (rates, double, k % rates->len), &m);
