@@ -71,7 +71,8 @@ def main():
     data, archive, comms = sys.argv[1], sys.argv[2], sys.argv[3:]
     core = core_symbols(archive)
     per_comm = {c: {"n": 0, "cat": collections.Counter(), "kernel": collections.Counter(),
-                    "leaf": collections.Counter(), "entry": collections.Counter()}
+                    "leaf": collections.Counter(), "entry": collections.Counter(),
+                    "inclusive": collections.Counter()}
                 for c in comms}
     app_dso = None
     for comm, frames in samples(data, set(comms)):
@@ -88,6 +89,8 @@ def main():
         s["leaf"][(cat, leaf_sym, leaf_dso.rsplit("/", 1)[-1])] += 1
         if owner is not None:
             s["entry"][(cat, owner)] += 1
+        for sym in {sym for sym, dso in frames if dso.rsplit("/", 1)[-1].startswith("libsrp-1.so")}:
+            s["inclusive"][("core" if sym in core else "shell", sym)] += 1
     for comm in comms:
         s = per_comm[comm]
         n = s["n"]
@@ -103,6 +106,9 @@ def main():
             print(f"    {100 * k / n:5.1f}%  {cat:9}  {sym}  [{dso}]")
         print("  first libsrp frame from the leaf (what the time was spent for):")
         for (cat, sym), k in s["entry"].most_common(12):
+            print(f"    {100 * k / n:5.1f}%  {cat:9}  {sym}")
+        print("  libsrp functions, inclusive (the samples with them on the stack):")
+        for (cat, sym), k in s["inclusive"].most_common(20):
             print(f"    {100 * k / n:5.1f}%  {cat:9}  {sym}")
 
 

@@ -88,6 +88,9 @@ transmit (SrpSocketSet *set, SrpSocketEntry *entry, const SrpTransmit *const *tr
           done += sent;
           continue;
         }
+      /* Sending nothing without saying why would otherwise loop forever. */
+      if (local_error == NULL)
+        g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_FAILED, "Nothing was sent");
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         break;
       lose (set, transmits[done], local_error->message);
