@@ -13,26 +13,18 @@
 #include "srp-local-addresses.h"
 #include "srp-socket-address.h"
 
+static gboolean
+poll_transmit (gpointer core, SrpTransmit *out)
+{
+  return srp_core_poll_transmit (core, out);
+}
+
 void
 srp_peer_transport_send (SrpPeer *self)
 {
-  SrpTransmit *transmit = g_alloca (sizeof (SrpTransmit));
-
-  while (srp_core_poll_transmit (self->core, transmit))
-    {
-      g_autoptr (GError) error = NULL;
-      char text[SRP_ADDRESS_STRING_MAX];
-
-      /* A full send buffer, an unreachable network or a punch socket that
-       * is gone loses this datagram only; the protocol resends what
-       * matters. */
-      if (!srp_socket_set_send (self->sockets, transmit, &error))
-        {
-          self->send_failures++;
-          g_debug ("Cannot send %" G_GSIZE_FORMAT " bytes to %s: %s", transmit->len,
-                   srp_address_to_string (&transmit->to, text), error->message);
-        }
-    }
+  /* Lost datagrams (a full network, an unreachable address, a punch socket
+   * that is gone) are the protocol's to resend; they are only counted. */
+  self->send_failures += srp_socket_set_send_all (self->sockets, poll_transmit, self->core);
 }
 
 static void

@@ -1,51 +1,27 @@
 /* srp-socket-set.c: numbered UDP sockets, each with its own GSource on the
- * owner's main context. Datagrams are read in batches with
- * g_socket_receive_messages; sends go one at a time with g_socket_send_to,
- * so a datagram with its own TTL never shares a system call with others.
+ * owner's main context, and their buffers. Datagrams are read in batches
+ * (srp-udp-io.c) into buffers the set keeps, and handed on with the
+ * sender's SrpAddress: nothing is allocated per datagram. Sending is in
+ * srp-socket-send.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
-#include "srp-socket-set.h"
+#include "srp-socket-set-private.h"
 
 #include <gio/gnetworking.h>
 
-#include "srp-socket-address.h"
-
-/* Datagrams taken from a socket per g_socket_receive_messages call, and
- * calls per wake-up before other sources get a turn. */
-#define RECV_BATCH 16
+/* Batches read per wake-up before other sources (and the core's drive)
+ * get a turn. */
 #define RECV_ROUNDS 8
-
-typedef struct {
-  guint8 data[RECV_BATCH][SRP_MAX_DATAGRAM + 1];
-  GInputVector vectors[RECV_BATCH];
-  GInputMessage messages[RECV_BATCH];
-  GSocketAddress *addresses[RECV_BATCH];
-} RecvBatch;
-
-typedef struct {
-  SrpSocketSet *set;
-  guint index;
-  GSocket *socket;
-  GSource *source;
-} Entry;
-
-struct _SrpSocketSet {
-  GMainContext *context;
-  SrpSocketSetDatagramFunc datagram;
-  SrpSocketSetReadFunc read;
-  gpointer user_data;
-  GHashTable *sockets; /* GUINT_TO_POINTER (index) -> Entry *, owned */
-  RecvBatch *recv;     /* shared: sockets are read one after another */
-};
 
 static void
 entry_free (gpointer data)
 {
-  Entry *entry = data;
+  SrpSocketEntry *entry = data;
 
+  srp_socket_send_drop_backlog (entry->set, entry);
   g_source_destroy (entry->source);
   g_source_unref (entry->source);
   g_socket_close (entry->socket, NULL);
@@ -64,7 +40,10 @@ srp_socket_set_new (GMainContext *context, SrpSocketSetDatagramFunc datagram,
   set->read = read;
   set->user_data = user_data;
   set->sockets = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, entry_free);
-  set->recv = g_new0 (RecvBatch, 1);
+  set->io = srp_udp_io_default ();
+  set->recv = srp_udp_recv_batch_new ();
+  set->send = g_new (SrpTransmit, SRP_UDP_SEND_BATCH);
+  set->buffer_size = SRP_SOCKET_BUFFERS_DEFAULT;
   return set;
 }
 
@@ -75,35 +54,35 @@ srp_socket_set_free (SrpSocketSet *set)
     return;
   g_hash_table_unref (set->sockets);
   g_main_context_unref (set->context);
-  g_free (set->recv);
+  srp_udp_recv_batch_free (set->recv);
+  g_free (set->send);
   g_free (set);
+}
+
+void
+srp_socket_set_set_io (SrpSocketSet *set, const SrpUdpIo *io)
+{
+  set->io = io;
+}
+
+void
+srp_socket_set_set_buffer_size (SrpSocketSet *set, gint bytes)
+{
+  set->buffer_size = MAX (bytes, 0);
 }
 
 /* Reads batches of datagrams from one socket. */
 static void
-receive_from (SrpSocketSet *set, Entry *entry)
+receive_from (SrpSocketSet *set, SrpSocketEntry *entry)
 {
-  RecvBatch *recv = set->recv;
+  SrpUdpRecvBatch *recv = set->recv;
 
   for (guint round = 0; round < RECV_ROUNDS; round++)
     {
       g_autoptr (GError) error = NULL;
       gint64 now;
-      int n;
+      gint n = set->io->receive (entry->socket, recv, &error);
 
-      for (guint i = 0; i < RECV_BATCH; i++)
-        {
-          recv->vectors[i].buffer = recv->data[i];
-          recv->vectors[i].size = sizeof recv->data[i];
-          recv->messages[i] = (GInputMessage) {
-            .address = &recv->addresses[i],
-            .vectors = &recv->vectors[i],
-            .num_vectors = 1,
-          };
-          recv->addresses[i] = NULL;
-        }
-
-      n = g_socket_receive_messages (entry->socket, recv->messages, RECV_BATCH, 0, NULL, &error);
       if (n < 0)
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -112,18 +91,12 @@ receive_from (SrpSocketSet *set, Entry *entry)
         }
 
       now = g_get_monotonic_time ();
-      for (int i = 0; i < n; i++)
-        {
-          SrpAddress from;
+      for (gint i = 0; i < n; i++)
+        if (recv->from[i].family != SRP_ADDRESS_FAMILY_NONE)
+          set->datagram (entry->index, now, &recv->from[i], recv->data[i], recv->len[i],
+                         set->user_data);
 
-          if (srp_socket_address_to_srp (recv->addresses[i], &from))
-            set->datagram (entry->index, now, &from, recv->data[i],
-                           recv->messages[i].bytes_received, set->user_data);
-        }
-      for (int i = 0; i < n; i++)
-        g_clear_object (&recv->addresses[i]);
-
-      if (n < RECV_BATCH)
+      if (n < SRP_UDP_RECV_BATCH)
         break;
     }
 }
@@ -131,7 +104,7 @@ receive_from (SrpSocketSet *set, Entry *entry)
 static gboolean
 on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
 {
-  Entry *entry = user_data;
+  SrpSocketEntry *entry = user_data;
   SrpSocketSet *set = entry->set;
 
   receive_from (set, entry);
@@ -166,14 +139,26 @@ srp_socket_set_bind (SrpSocketSet *set, guint index, GInetAddress *inet, guint16
 {
   g_autofree char *name = NULL;
   GSocket *socket = bind_socket (inet, port, dual_stack, error);
-  Entry *entry;
+  SrpSocketEntry *entry;
 
   if (socket == NULL)
     return FALSE;
-  entry = g_new0 (Entry, 1);
+  entry = g_new0 (SrpSocketEntry, 1);
   entry->set = set;
   entry->index = index;
   entry->socket = socket;
+  g_queue_init (&entry->backlog);
+  /* Every socket may carry data: a peer behind a symmetric NAT is reached
+   * through the punch socket that got through to it. */
+  srp_socket_buffers_apply (socket, set->buffer_size, &entry->buffers);
+  if (entry->buffers.capped && !set->reported_cap)
+    {
+      /* Once: 256 punch sockets would say it 256 times. */
+      g_debug ("Socket %u asked for %d bytes of buffer each way and got %d to receive, %d to "
+               "send: raise net.core.rmem_max and wmem_max for fewer losses under load",
+               index, entry->buffers.requested, entry->buffers.receive, entry->buffers.send);
+      set->reported_cap = TRUE;
+    }
   entry->source = g_socket_create_source (socket, G_IO_IN, NULL);
   g_source_set_callback (entry->source, G_SOURCE_FUNC (on_readable), entry, NULL);
   name = g_strdup_printf ("SrpPeer socket %u", index);
@@ -212,10 +197,16 @@ srp_socket_set_close (SrpSocketSet *set, guint index)
   g_hash_table_remove (set->sockets, GUINT_TO_POINTER (index));
 }
 
+SrpSocketEntry *
+srp_socket_set_lookup (SrpSocketSet *set, guint index)
+{
+  return g_hash_table_lookup (set->sockets, GUINT_TO_POINTER (index));
+}
+
 GSocket *
 srp_socket_set_get (SrpSocketSet *set, guint index)
 {
-  Entry *entry = g_hash_table_lookup (set->sockets, GUINT_TO_POINTER (index));
+  SrpSocketEntry *entry = srp_socket_set_lookup (set, index);
 
   return entry != NULL ? entry->socket : NULL;
 }
@@ -226,49 +217,13 @@ srp_socket_set_get_n_sockets (SrpSocketSet *set)
   return g_hash_table_size (set->sockets);
 }
 
-/* IPv4 datagrams take IP_TTL, IPv6 ones the hop limit; a dual-stack socket
- * sends to IPv4-mapped addresses as IPv4, so the destination decides. -1
- * puts the system's default back. */
-static gboolean
-set_ttl (GSocket *socket, const SrpAddress *to, gint ttl, GError **error)
-{
-  if (to->family == SRP_ADDRESS_FAMILY_IPV4)
-    return g_socket_set_option (socket, IPPROTO_IP, IP_TTL, ttl, error);
-  return g_socket_set_option (socket, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, error);
-}
-
 gboolean
-srp_socket_set_send (SrpSocketSet *set, const SrpTransmit *transmit, GError **error)
+srp_socket_set_get_buffers (SrpSocketSet *set, guint index, SrpSocketBuffers *out)
 {
-  GSocket *socket = srp_socket_set_get (set, transmit->socket);
-  g_autoptr (GSocketAddress) to = NULL;
-  g_autoptr (GError) restore_error = NULL;
-  gboolean sent;
+  SrpSocketEntry *entry = srp_socket_set_lookup (set, index);
 
-  /* The core may name a punch socket it has asked to close, or one that
-   * could not be opened: that datagram is lost, as on a congested link. */
-  if (socket == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "Socket %u is not open",
-                   transmit->socket);
-      return FALSE;
-    }
-  to = srp_socket_address_from_srp (&transmit->to, g_socket_get_family (socket));
-  if (to == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "Socket %u cannot reach that address family", transmit->socket);
-      return FALSE;
-    }
-  /* A datagram meant to die after a few hops must not go out at full TTL:
-   * it would reach the other side's NAT, which may then refuse the
-   * connection it is meant to prepare. */
-  if (transmit->ttl != 0 && !set_ttl (socket, &transmit->to, transmit->ttl, error))
+  if (entry == NULL)
     return FALSE;
-  sent = g_socket_send_to (socket, to, (const char *) transmit->data, transmit->len, NULL,
-                           error) >= 0;
-  if (transmit->ttl != 0 && !set_ttl (socket, &transmit->to, -1, &restore_error))
-    g_debug ("Cannot restore the default TTL of socket %u: %s", transmit->socket,
-             restore_error->message);
-  return sent;
+  *out = entry->buffers;
+  return TRUE;
 }

@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 
 #include "srp-core.h"
+#include "srp-socket-buffers.h"
+#include "srp-udp-io.h"
 
 G_BEGIN_DECLS
 
@@ -40,10 +42,46 @@ void srp_socket_set_close (SrpSocketSet *set, guint index);
 GSocket *srp_socket_set_get (SrpSocketSet *set, guint index);
 guint srp_socket_set_get_n_sockets (SrpSocketSet *set);
 
-/* Sends one datagram as the core asks: from its socket, with its TTL (hop
- * limit) when not 0 and the socket's default otherwise. FALSE with error
- * when the socket is not open, cannot reach the address or the send fails. */
+/* Fills out with the next datagram to send; FALSE when there is none. */
+typedef gboolean (*SrpSocketSetPollFunc) (gpointer user_data, SrpTransmit *out);
+
+/* Sends every datagram poll gives, as the core asks: from its socket, with
+ * its TTL (hop limit) when not 0 and the socket's default otherwise.
+ *
+ * Datagrams are taken SRP_UDP_SEND_BATCH at a time and each socket's share
+ * goes out in one sendmmsg, in the order given (the order between two
+ * sockets is not kept: they are different flows). A datagram with a TTL
+ * goes alone, with the TTL set just for it. A datagram whose socket is not
+ * open, whose address the socket cannot reach or whose send fails is lost,
+ * alone. When a socket's send buffer is full, what it refused and what
+ * comes for it later wait in its backlog (at most SRP_SOCKET_SET_BACKLOG
+ * datagrams; more are lost) and go out in order once it is writable.
+ *
+ * Returns how many datagrams were lost since the last call, including those
+ * lost later from a backlog, or by srp_socket_set_send. */
+guint srp_socket_set_send_all (SrpSocketSet *set, SrpSocketSetPollFunc poll, gpointer user_data);
+
+/* Sends one datagram the same way. FALSE with error when it was lost (the
+ * socket is not open, cannot reach the address or the send failed); TRUE
+ * when it went out or waits in the socket's backlog. */
 gboolean srp_socket_set_send (SrpSocketSet *set, const SrpTransmit *transmit, GError **error);
+
+/* Datagrams a full send buffer holds back for a socket, per socket. A
+ * burst that outruns the network card waits rather than being lost; a
+ * sender that keeps outrunning it is the pacing's business, not a queue's. */
+#define SRP_SOCKET_SET_BACKLOG 1024
+
+/* How many datagrams wait in socket index's backlog. */
+guint srp_socket_set_get_backlog (SrpSocketSet *set, guint index);
+
+/* The socket buffer size to ask for on sockets bound from now on, each way
+ * (default SRP_SOCKET_BUFFERS_DEFAULT; 0: the system default). */
+void srp_socket_set_set_buffer_size (SrpSocketSet *set, gint bytes);
+/* What socket index asked for and got; FALSE when it is not open. */
+gboolean srp_socket_set_get_buffers (SrpSocketSet *set, guint index, SrpSocketBuffers *out);
+
+/* The system calls to use (default srp_udp_io_default ()); for tests. */
+void srp_socket_set_set_io (SrpSocketSet *set, const SrpUdpIo *io);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrpSocketSet, srp_socket_set_free)
 

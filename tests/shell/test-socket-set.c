@@ -13,8 +13,7 @@
 #include <string.h>
 
 #include "srp-socket-address.h"
-#include "srp-socket-set.h"
-#include "test-loopback.h"
+#include "test-sockets.h"
 
 /* The core's default number of punch sockets for a symmetric NAT. */
 #define N_PUNCH 256
@@ -24,7 +23,42 @@ typedef struct {
   SrpAddress from;
   GBytes *data;
   guint reads;
+  guint count;
+  guint awaited;
+  guint8 last_seq;
+  gboolean in_order;
 } Received;
+
+/* GIO address objects finalized since count_address_objects: the test of
+ * the receive path wraps their classes' finalize (GObject counts instances
+ * only in debug builds of GLib). */
+static guint addresses_finalized;
+static GObjectClass *address_classes[2];
+static void (*address_finalize[2]) (GObject *object);
+
+static void
+counting_finalize (GObject *object)
+{
+  addresses_finalized++;
+  for (guint i = 0; i < G_N_ELEMENTS (address_classes); i++)
+    if (G_OBJECT_GET_CLASS (object) == address_classes[i])
+      address_finalize[i] (object);
+}
+
+static void
+count_address_objects (void)
+{
+  const GType types[] = { G_TYPE_INET_SOCKET_ADDRESS, G_TYPE_INET_ADDRESS };
+
+  if (address_classes[0] != NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      address_classes[i] = g_type_class_ref (types[i]);
+      address_finalize[i] = address_classes[i]->finalize;
+      address_classes[i]->finalize = counting_finalize;
+    }
+}
 
 static void
 on_datagram (guint index, gint64 now_us, const SrpAddress *from, const guint8 *data, gsize len,
@@ -32,16 +66,23 @@ on_datagram (guint index, gint64 now_us, const SrpAddress *from, const guint8 *d
 {
   Received *received = user_data;
 
+  if (received == NULL)
+    return;
   received->index = index;
   received->from = *from;
   g_clear_pointer (&received->data, g_bytes_unref);
   received->data = g_bytes_new (data, len);
+  if (received->count > 0 && data[0] != (guint8) (received->last_seq + 1))
+    received->in_order = FALSE;
+  received->last_seq = data[0];
+  received->count++;
 }
 
 static void
 on_read (gpointer user_data)
 {
-  ((Received *) user_data)->reads++;
+  if (user_data != NULL)
+    ((Received *) user_data)->reads++;
 }
 
 static gboolean
@@ -50,35 +91,16 @@ has_data (gpointer data)
   return ((Received *) data)->data != NULL;
 }
 
-static GSocket *
-plain_socket (const char *address)
+static gboolean
+has_all (gpointer data)
 {
-  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
-  g_autoptr (GSocketAddress) local = g_inet_socket_address_new (inet, 0);
-  g_autoptr (GError) error = NULL;
-  GSocket *socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_DATAGRAM,
-                                  G_SOCKET_PROTOCOL_UDP, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (socket, local, FALSE, &error));
-  g_assert_no_error (error);
-  return socket;
-}
-
-static SrpAddress
-srp_address_of (GSocket *socket)
-{
-  g_autoptr (GSocketAddress) local = g_socket_get_local_address (socket, NULL);
-  SrpAddress address;
-
-  g_assert_true (srp_socket_address_to_srp (local, &address));
-  return address;
+  return ((Received *) data)->count >= ((Received *) data)->awaited;
 }
 
 static guint16
 port_of (GSocket *socket)
 {
-  return srp_address_of (socket).port;
+  return test_address_of (socket).port;
 }
 
 /* Sends one byte from socket number index of set to receiver. */
@@ -86,72 +108,24 @@ static gboolean
 send_to (SrpSocketSet *set, guint index, guint8 ttl, GSocket *receiver, GError **error)
 {
   SrpTransmit *transmit = g_alloca (sizeof (SrpTransmit));
+  SrpAddress to = test_address_of (receiver);
 
-  memset (transmit, 0, sizeof *transmit);
-  transmit->socket = index;
-  transmit->ttl = ttl;
-  transmit->to = srp_address_of (receiver);
-  transmit->len = 1;
-  transmit->data[0] = 'x';
+  test_transmit_init (transmit, index, ttl, &to, 'x', 1);
   return srp_socket_set_send (set, transmit, error);
 }
 
-/* Reads one datagram; returns the TTL (IPv6: hop limit) it arrived with
- * and where it came from. */
+/* Reads one datagram; returns the TTL (IPv6: hop limit) it arrived with. */
 static int
-receive_ttl (GSocket *socket, SrpAddress *from)
+receive_ttl (GSocket *socket)
 {
-  guint8 buffer[SRP_MAX_DATAGRAM];
-  union {
-    struct cmsghdr align;
-    char bytes[CMSG_SPACE (sizeof (int))];
-  } control;
-  struct sockaddr_storage name;
-  struct iovec iov = { buffer, sizeof buffer };
-  struct msghdr msg = {
-    .msg_name = &name,
-    .msg_namelen = sizeof name,
-    .msg_iov = &iov,
-    .msg_iovlen = 1,
-    .msg_control = control.bytes,
-    .msg_controllen = sizeof control.bytes,
-  };
-  g_autoptr (GSocketAddress) address = NULL;
-  g_autoptr (GError) error = NULL;
+  guint8 buffer[SRP_MAX_DATAGRAM + 1];
+  SrpAddress from;
+  int ttl;
 
-  /* Bounded so that a lost datagram fails the test instead of hanging it. */
-  g_assert_true (g_socket_condition_timed_wait (socket, G_IO_IN,
-                                                TEST_WAIT_SECONDS * G_USEC_PER_SEC, NULL,
-                                                &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (recvmsg (g_socket_get_fd (socket), &msg, 0), ==, 1);
-  address = g_socket_address_new_from_native (&name, msg.msg_namelen);
-  g_assert_true (srp_socket_address_to_srp (address, from));
-  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
-    if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-        (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
-      {
-        int ttl;
-
-        memcpy (&ttl, CMSG_DATA (c), sizeof ttl);
-        return ttl;
-      }
-  g_error ("The datagram came without its TTL");
-}
-
-/* A receiver that is told each datagram's TTL or hop limit. */
-static GSocket *
-ttl_receiver (const char *address)
-{
-  GSocket *socket = plain_socket (address);
-  g_autoptr (GError) error = NULL;
-
-  if (g_socket_get_family (socket) == G_SOCKET_FAMILY_IPV4)
-    g_socket_set_option (socket, IPPROTO_IP, IP_RECVTTL, 1, &error);
-  else
-    g_socket_set_option (socket, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, &error);
-  g_assert_no_error (error);
-  return socket;
+  g_assert_cmpint (test_receive (socket, buffer, &from, &ttl), ==, 1);
+  if (ttl < 0)
+    g_error ("The datagram came without its TTL");
+  return ttl;
 }
 
 /* Sends with the socket's default TTL, then ttl, then the default again,
@@ -160,43 +134,51 @@ static void
 assert_ttl_applies (SrpSocketSet *set, guint index, GSocket *receiver, guint8 ttl)
 {
   g_autoptr (GError) error = NULL;
-  SrpAddress from;
   int default_ttl;
 
   g_assert_true (send_to (set, index, 0, receiver, &error));
   g_assert_no_error (error);
-  default_ttl = receive_ttl (receiver, &from);
+  default_ttl = receive_ttl (receiver);
   g_assert_cmpint (default_ttl, !=, ttl);
 
   g_assert_true (send_to (set, index, ttl, receiver, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (receive_ttl (receiver, &from), ==, ttl);
+  g_assert_cmpint (receive_ttl (receiver), ==, ttl);
 
   g_assert_true (send_to (set, index, 0, receiver, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (receive_ttl (receiver, &from), ==, default_ttl);
+  g_assert_cmpint (receive_ttl (receiver), ==, default_ttl);
+}
+
+static SrpSocketSet *
+new_set (const SrpUdpIo *io, Received *received)
+{
+  SrpSocketSet *set = srp_socket_set_new (g_main_context_default (), on_datagram, on_read,
+                                          received);
+
+  srp_socket_set_set_io (set, io);
+  return set;
 }
 
 /* 256 punch sockets open at once, each on its own port of the main
  * socket's address; one reads and writes under its number, and once closed
  * it is gone while the others stay. */
 static void
-test_punch_sockets (void)
+test_punch_sockets (gconstpointer io)
 {
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string ("127.0.0.54");
-  g_autoptr (GSocket) peer = plain_socket ("127.0.0.55");
+  g_autoptr (GSocket) peer = test_plain_socket ("127.0.0.55");
   g_autoptr (GHashTable) ports = g_hash_table_new (NULL, NULL);
   g_autoptr (GError) error = NULL;
   Received received = { 0 };
-  SrpSocketSet *set = srp_socket_set_new (g_main_context_default (), on_datagram, on_read,
-                                          &received);
+  SrpSocketSet *set = new_set (io, &received);
   GSocket *punch;
   SrpAddress from;
   SrpAddress main_address;
 
   g_assert_true (srp_socket_set_bind (set, 0, inet, 0, FALSE, &error));
   g_assert_no_error (error);
-  main_address = srp_address_of (srp_socket_set_get (set, 0));
+  main_address = test_address_of (srp_socket_set_get (set, 0));
   g_hash_table_add (ports, GUINT_TO_POINTER (main_address.port));
   for (guint i = 2; i < 2 + N_PUNCH; i++)
     {
@@ -204,7 +186,7 @@ test_punch_sockets (void)
 
       g_assert_true (srp_socket_set_bind_like (set, i, 0, &error));
       g_assert_no_error (error);
-      address = srp_address_of (srp_socket_set_get (set, i));
+      address = test_address_of (srp_socket_set_get (set, i));
       g_assert_true (srp_address_same_ip (&address, &main_address));
       g_assert_true (g_hash_table_add (ports, GUINT_TO_POINTER (address.port)));
     }
@@ -221,7 +203,7 @@ test_punch_sockets (void)
   test_wait_until (has_data, &received, "a datagram on punch socket 200");
   g_assert_cmpuint (received.index, ==, 200);
   g_assert_cmpuint (received.reads, >=, 1);
-  from = srp_address_of (peer);
+  from = test_address_of (peer);
   g_assert_true (srp_address_equal (&received.from, &from));
   g_assert_cmpmem (g_bytes_get_data (received.data, NULL), g_bytes_get_size (received.data),
                    "hello", 5);
@@ -263,13 +245,12 @@ test_punch_sockets (void)
 
 /* A TTL applies to its datagram alone. */
 static void
-test_ttl_ipv4 (void)
+test_ttl_ipv4 (gconstpointer io)
 {
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string ("127.0.0.57");
-  g_autoptr (GSocket) receiver = ttl_receiver ("127.0.0.56");
+  g_autoptr (GSocket) receiver = test_ttl_receiver ("127.0.0.56");
   g_autoptr (GError) error = NULL;
-  g_autoptr (SrpSocketSet) set = srp_socket_set_new (g_main_context_default (), on_datagram,
-                                                      on_read, NULL);
+  g_autoptr (SrpSocketSet) set = new_set (io, NULL);
 
   g_assert_true (srp_socket_set_bind (set, 0, inet, 0, FALSE, &error));
   g_assert_no_error (error);
@@ -283,14 +264,13 @@ test_ttl_ipv4 (void)
  * to IPv4 addresses as IPv4: the TTL must apply there too, and the hop
  * limit to IPv6. Its punch sockets are dual-stack as well. */
 static void
-test_ttl_dual_stack (void)
+test_ttl_dual_stack (gconstpointer io)
 {
   g_autoptr (GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
-  g_autoptr (GSocket) receiver4 = ttl_receiver ("127.0.0.58");
+  g_autoptr (GSocket) receiver4 = test_ttl_receiver ("127.0.0.58");
   g_autoptr (GSocket) receiver6 = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (SrpSocketSet) set = srp_socket_set_new (g_main_context_default (), on_datagram,
-                                                      on_read, NULL);
+  g_autoptr (SrpSocketSet) set = new_set (io, NULL);
 
   if (!srp_socket_set_bind (set, 0, any, 0, TRUE, &error))
     {
@@ -303,9 +283,129 @@ test_ttl_dual_stack (void)
   g_assert_no_error (error);
   assert_ttl_applies (set, 0, receiver4, 3);
   assert_ttl_applies (set, 2, receiver4, 3);
-  receiver6 = ttl_receiver ("::1");
+  receiver6 = test_ttl_receiver ("::1");
   assert_ttl_applies (set, 0, receiver6, 5);
   assert_ttl_applies (set, 2, receiver6, 5);
+}
+
+/* 40 datagrams waiting are read in one wake-up (batches of
+ * SRP_UDP_RECV_BATCH), in order, with their sender. */
+static void
+test_receive_burst (gconstpointer io)
+{
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string ("127.0.0.62");
+  g_autoptr (GSocket) sender = test_plain_socket ("127.0.0.63");
+  g_autoptr (GSocketAddress) to = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpSocketSet) set = NULL;
+  Received received = { .in_order = TRUE };
+  SrpAddress from = test_address_of (sender);
+  guint8 datagram[100];
+
+  set = new_set (io, &received);
+  g_assert_true (srp_socket_set_bind (set, 0, inet, 0, FALSE, &error));
+  g_assert_no_error (error);
+  to = g_socket_get_local_address (srp_socket_set_get (set, 0), NULL);
+  for (guint i = 0; i < 40; i++)
+    {
+      memset (datagram, i, sizeof datagram);
+      g_assert_cmpint (g_socket_send_to (sender, to, (char *) datagram, sizeof datagram, NULL,
+                                         &error), ==, sizeof datagram);
+      g_assert_no_error (error);
+    }
+  /* Loopback delivers within the send: all 40 wait before the first read. */
+  received.awaited = 40;
+  test_wait_until (has_all, &received, "40 datagrams");
+  g_assert_cmpuint (received.count, ==, 40);
+  g_assert_cmpuint (received.reads, ==, 1);
+  g_assert_true (received.in_order);
+  g_assert_true (srp_address_equal (&received.from, &from));
+  g_assert_cmpuint (g_bytes_get_size (received.data), ==, sizeof datagram);
+  g_clear_pointer (&received.data, g_bytes_unref);
+}
+
+/* Sends one byte from a plain socket at address to port on loopback of
+ * its family, and checks what the set reports as the sender. */
+static void
+assert_sender_reported (SrpSocketSet *set, Received *received, const char *address,
+                        guint16 port, SrpAddressFamily family)
+{
+  g_autoptr (GSocket) sender = test_plain_socket (address);
+  g_autoptr (GInetAddress) loopback =
+    g_inet_address_new_loopback (g_socket_get_family (sender));
+  g_autoptr (GSocketAddress) to = g_inet_socket_address_new (loopback, port);
+  g_autoptr (GError) error = NULL;
+  SrpAddress expected = test_address_of (sender);
+
+  g_clear_pointer (&received->data, g_bytes_unref);
+  g_assert_cmpint (g_socket_send_to (sender, to, "x", 1, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  test_wait_until (has_data, received, "a datagram");
+  g_assert_cmpuint (received->from.family, ==, family);
+  g_assert_true (srp_address_equal (&received->from, &expected));
+}
+
+/* A dual-stack socket names IPv4 senders as IPv4 (not ::ffff:a.b.c.d)
+ * and IPv6 ones as IPv6. */
+static void
+test_receive_families (gconstpointer io)
+{
+  g_autoptr (GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpSocketSet) set = NULL;
+  Received received = { .in_order = TRUE };
+  guint16 port;
+
+  set = new_set (io, &received);
+  if (!srp_socket_set_bind (set, 0, any, 0, TRUE, &error))
+    {
+      g_autofree char *why = g_strdup_printf ("No dual-stack IPv6 socket: %s", error->message);
+
+      g_test_skip (why);
+      return;
+    }
+  port = port_of (srp_socket_set_get (set, 0));
+  assert_sender_reported (set, &received, "127.0.0.1", port, SRP_ADDRESS_FAMILY_IPV4);
+  assert_sender_reported (set, &received, "::1", port, SRP_ADDRESS_FAMILY_IPV6);
+  g_clear_pointer (&received.data, g_bytes_unref);
+}
+
+/* A relay hears from many peers. GIO caches the address objects of the
+ * last 8 senders; with 12 taking turns every datagram makes new ones on its
+ * path (which shows the check can see them), and none on the native path. */
+#define N_SENDERS 12
+
+static void
+test_receive_no_objects (gconstpointer io)
+{
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string ("127.0.0.65");
+  g_autoptr (GSocketAddress) to = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpSocketSet) set = NULL;
+  GSocket *senders[N_SENDERS];
+  Received received = { .in_order = TRUE };
+  guint before;
+
+  count_address_objects ();
+  set = new_set (io, &received);
+  g_assert_true (srp_socket_set_bind (set, 0, inet, 0, FALSE, &error));
+  g_assert_no_error (error);
+  to = g_socket_get_local_address (srp_socket_set_get (set, 0), NULL);
+  for (guint i = 0; i < N_SENDERS; i++)
+    senders[i] = test_plain_socket ("127.0.0.66");
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < N_SENDERS; i++)
+      g_assert_cmpint (g_socket_send_to (senders[i], to, "x", 1, NULL, &error), ==, 1);
+  before = addresses_finalized;
+  received.awaited = 3 * N_SENDERS;
+  test_wait_until (has_all, &received, "every datagram");
+  if (io == srp_udp_io_native ())
+    g_assert_cmpuint (addresses_finalized, ==, before);
+  else
+    g_assert_cmpuint (addresses_finalized, >=, before + 2 * N_SENDERS);
+  for (guint i = 0; i < N_SENDERS; i++)
+    g_object_unref (senders[i]);
+  g_clear_pointer (&received.data, g_bytes_unref);
 }
 
 int
@@ -313,9 +413,12 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  g_test_add_func ("/socket-set/punch-sockets", test_punch_sockets);
-  g_test_add_func ("/socket-set/ttl/ipv4", test_ttl_ipv4);
-  g_test_add_func ("/socket-set/ttl/dual-stack", test_ttl_dual_stack);
+  test_add_for_each_io ("/socket-set/punch-sockets", test_punch_sockets);
+  test_add_for_each_io ("/socket-set/ttl/ipv4", test_ttl_ipv4);
+  test_add_for_each_io ("/socket-set/ttl/dual-stack", test_ttl_dual_stack);
+  test_add_for_each_io ("/socket-set/receive/burst", test_receive_burst);
+  test_add_for_each_io ("/socket-set/receive/families", test_receive_families);
+  test_add_for_each_io ("/socket-set/receive/no-objects", test_receive_no_objects);
 
   return g_test_run ();
 }
