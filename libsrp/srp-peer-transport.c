@@ -13,18 +13,21 @@
 #include "srp-local-addresses.h"
 #include "srp-socket-address.h"
 
-static gboolean
-poll_transmit (gpointer core, SrpTransmit *out)
-{
-  return srp_core_poll_transmit (core, out);
-}
-
 void
 srp_peer_transport_send (SrpPeer *self)
 {
+  const SrpTransmit *batch[SRP_UDP_SEND_BATCH];
+  guint n;
+
+  /* Straight from the core's ring into sendmmsg: no copy on the way. */
+  while ((n = srp_core_peek_transmits (self->core, batch, G_N_ELEMENTS (batch))) > 0)
+    {
+      srp_socket_set_send_batch (self->sockets, batch, n);
+      srp_core_release_transmits (self->core, n);
+    }
   /* Lost datagrams (a full network, an unreachable address, a punch socket
    * that is gone) are the protocol's to resend; they are only counted. */
-  self->send_failures += srp_socket_set_send_all (self->sockets, poll_transmit, self->core);
+  self->send_failures += srp_socket_set_take_lost (self->sockets);
 }
 
 static void

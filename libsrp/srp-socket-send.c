@@ -249,6 +249,22 @@ srp_socket_set_send_all (SrpSocketSet *set, SrpSocketSetPollFunc poll, gpointer 
   return lost;
 }
 
+void
+srp_socket_set_send_batch (SrpSocketSet *set, const SrpTransmit *const *transmits, guint n)
+{
+  g_return_if_fail (n <= SRP_UDP_SEND_BATCH);
+  send_batch (set, transmits, n, NULL);
+}
+
+guint
+srp_socket_set_take_lost (SrpSocketSet *set)
+{
+  guint lost = set->lost;
+
+  set->lost = 0;
+  return lost;
+}
+
 gboolean
 srp_socket_set_send (SrpSocketSet *set, const SrpTransmit *transmit, GError **error)
 {

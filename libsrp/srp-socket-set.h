@@ -42,6 +42,13 @@ void srp_socket_set_close (SrpSocketSet *set, guint index);
 GSocket *srp_socket_set_get (SrpSocketSet *set, guint index);
 guint srp_socket_set_get_n_sockets (SrpSocketSet *set);
 
+/* Sends transmits[0..n) (at most SRP_UDP_SEND_BATCH) as srp_socket_set_send_all
+ * does; the datagrams may be freed or reused once it returns (what must
+ * wait is copied into the backlog). */
+void srp_socket_set_send_batch (SrpSocketSet *set, const SrpTransmit *const *transmits, guint n);
+/* How many datagrams were lost since the last call (or send_all's). */
+guint srp_socket_set_take_lost (SrpSocketSet *set);
+
 /* Fills out with the next datagram to send; FALSE when there is none. */
 typedef gboolean (*SrpSocketSetPollFunc) (gpointer user_data, SrpTransmit *out);
 

@@ -113,33 +113,27 @@ static guint
 sent (Harness *h, guint8 n, guint8 kind, SrpTransmit *last)
 {
   SrpAddress to;
-  SrpTransmit *t;
+  SrpTransmit t;
   guint count = 0;
 
   address_of (n, &to);
-  while ((t = g_queue_pop_head (&h->ctx->transmits)) != NULL)
-    {
-      if (srp_address_equal (&t->to, &to) && (kind == 0 || t->data[3] == kind))
-        {
-          count++;
-          if (last != NULL)
-            memcpy (last, t, G_STRUCT_OFFSET (SrpTransmit, data) + t->len);
-        }
-      g_free (t);
-    }
+  while (srp_ring_pop (&h->ctx->transmits, &t))
+    if (srp_address_equal (&t.to, &to) && (kind == 0 || t.data[3] == kind))
+      {
+        count++;
+        if (last != NULL)
+          memcpy (last, &t, G_STRUCT_OFFSET (SrpTransmit, data) + t.len);
+      }
   return count;
 }
 
 static void
 drain_events (Harness *h)
 {
-  SrpCoreEvent *event;
+  SrpCoreEvent event;
 
-  while ((event = g_queue_pop_head (&h->ctx->events)) != NULL)
-    {
-      srp_core_event_clear (event);
-      g_free (event);
-    }
+  while (srp_ring_pop (&h->ctx->events, &event))
+    srp_core_event_clear (&event);
 }
 
 static void
@@ -185,7 +179,8 @@ test_pubsub_relays_caches_and_acks (void)
   /* Relayed to the two others with POSTAGE one lower, never back. */
   g_assert_cmpuint (h.ctx->transmits.length, ==, 2);
   {
-    SrpTransmit *a = g_queue_peek_nth (&h.ctx->transmits, 0);
+    const SrpTransmit *a = srp_ring_peek (&h.ctx->transmits, 0);
+
     g_assert_cmpuint (a->data[SRP_PACKET_POSTAGE_OFFSET], ==, SRP_POSTAGE_MAX - 1);
   }
   g_assert_cmpuint (sent (&h, 10, 0, NULL), ==, 0);
@@ -302,16 +297,15 @@ test_pubsub_refuses_strangers (void)
 static guint
 deliver (Harness *src, guint8 as, Harness *dst)
 {
-  SrpTransmit *t;
+  g_autofree SrpTransmit *t = g_new (SrpTransmit, 1);
   SrpAddress address;
   guint n = 0;
 
   address_of (as, &address);
-  while ((t = g_queue_pop_head (&src->ctx->transmits)) != NULL)
+  while (srp_ring_pop (&src->ctx->transmits, t))
     {
       srp_context_handle_frame (dst->ctx, 0, &address, t->data, t->len);
       srp_context_settle (dst->ctx);
-      g_free (t);
       n++;
     }
   return n;
@@ -381,7 +375,7 @@ test_traversal_info_connect_probe_relay (void)
   guint8 frame[SRP_MAX_DATAGRAM], inner[SRP_MAX_DATAGRAM];
   SrpTransmit t;
   SrpLink *link;
-  SrpCoreEvent *event;
+  SrpCoreEvent event;
   gsize inner_len;
 
   harness_init (&h, 60, TRUE, TRUE, FALSE);
@@ -395,10 +389,8 @@ test_traversal_info_connect_probe_relay (void)
   /* INFO tells the link's NAT type: PEER_CHANGED. */
   from (&h, 61, frame, srp_info_encode (&info, frame));
   g_assert_cmpuint (link->nat, ==, SRP_NAT_PORT_RESTRICTED);
-  event = g_queue_pop_head (&h.ctx->events);
-  g_assert_nonnull (event);
-  g_assert_cmpint (event->type, ==, SRP_CORE_EVENT_PEER_CHANGED);
-  g_free (event);
+  g_assert_true (srp_ring_pop (&h.ctx->events, &event));
+  g_assert_cmpint (event.type, ==, SRP_CORE_EVENT_PEER_CHANGED);
 
   /* Asked for a peer it has no link to: "unknown", to the asker only. */
   memset (connect.target.bytes, 0x99, SRP_ID_LEN);

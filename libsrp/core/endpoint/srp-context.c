@@ -20,13 +20,6 @@ slot_of (const Subsystem *s, const SrpLink *link)
   return s->klass->link_slot_size > 0 ? link->slots[s->slot] : NULL;
 }
 
-static void
-event_free (gpointer data)
-{
-  srp_core_event_clear (data);
-  g_free (data);
-}
-
 SrpContext *
 srp_context_new (const SrpCoreConfig *config)
 {
@@ -38,8 +31,8 @@ srp_context_new (const SrpCoreConfig *config)
   ctx->links = srp_link_table_new ();
   ctx->peers = srp_peer_table_new (config->peer_capacity, config->prefix_limit);
   ctx->dispatch = srp_dispatch_new ();
-  g_queue_init (&ctx->transmits);
-  g_queue_init (&ctx->events);
+  srp_ring_init (&ctx->transmits, sizeof (SrpTransmit));
+  srp_ring_init (&ctx->events, sizeof (SrpCoreEvent));
   ctx->next_request = 1;
   ctx->subsystems = g_ptr_array_new_with_free_func (g_free);
   return ctx;
@@ -50,8 +43,13 @@ srp_context_free (SrpContext *ctx)
 {
   if (ctx == NULL)
     return;
-  g_queue_clear_full (&ctx->transmits, g_free);
-  g_queue_clear_full (&ctx->events, event_free);
+  srp_ring_clear (&ctx->transmits);
+  while (ctx->events.length > 0)
+    {
+      srp_core_event_clear (srp_ring_peek (&ctx->events, 0));
+      srp_ring_release (&ctx->events, 1);
+    }
+  srp_ring_clear (&ctx->events);
   g_ptr_array_unref (ctx->subsystems);
   srp_dispatch_free (ctx->dispatch);
   srp_peer_table_free (ctx->peers);
@@ -123,14 +121,13 @@ srp_context_transmit (SrpContext *ctx, guint socket, guint8 ttl, const SrpAddres
   g_assert (socket < ctx->config->n_sockets ||
             (ctx->router.socket_is_open != NULL &&
              ctx->router.socket_is_open (ctx->router.self, socket)));
-  /* Only as much of the buffer as the frame needs is allocated. */
-  t = g_malloc (G_STRUCT_OFFSET (SrpTransmit, data) + len);
+  /* Only the bytes the frame needs are written into the slot. */
+  t = srp_ring_push (&ctx->transmits);
   t->socket = socket;
   t->ttl = ttl;
   t->to = *to;
   t->len = len;
   memcpy (t->data, data, len);
-  g_queue_push_tail (&ctx->transmits, t);
 }
 
 void
@@ -142,10 +139,10 @@ srp_context_send (SrpContext *ctx, const SrpAddress *to, const guint8 *data, gsi
 SrpCoreEvent *
 srp_context_event (SrpContext *ctx, SrpCoreEventType type)
 {
-  SrpCoreEvent *event = g_new0 (SrpCoreEvent, 1);
+  SrpCoreEvent *event = srp_ring_push (&ctx->events);
 
+  memset (event, 0, sizeof *event);
   event->type = type;
-  g_queue_push_tail (&ctx->events, event);
   return event;
 }
 

@@ -17,6 +17,7 @@
 #include "srp-rng.h"
 #include "srp-subsystem.h"
 #include "srp-timer-table.h"
+#include "srp-ring.h"
 
 G_BEGIN_DECLS
 
@@ -48,8 +49,8 @@ struct _SrpContext {
 
   /* The rest is the endpoint's (srp-context.c). */
   SrpRouter router;
-  GQueue transmits;           /* SrpTransmit*, oldest first */
-  GQueue events;              /* SrpCoreEvent*, oldest first */
+  SrpRing transmits;          /* SrpTransmit, oldest first */
+  SrpRing events;             /* SrpCoreEvent, oldest first */
   guint64 next_request;
   guint64 drops[SRP_DROP_N_REASONS];
   guint64 datagrams_in, datagrams_out, bytes_in, bytes_out;
@@ -83,6 +84,8 @@ srp_context_send_link (SrpContext *ctx, const SrpLink *link, const guint8 *data,
 {
   srp_context_send (ctx, &link->address, data, len);
 }
+/* A new event, to fill at once (before any other event is made: the ring
+ * may move). */
 SrpCoreEvent *srp_context_event (SrpContext *ctx, SrpCoreEventType type);
 void srp_context_drop (SrpContext *ctx, SrpDropReason reason);
 /* Request numbers for commands that report later (PING_RESULT, ...). */

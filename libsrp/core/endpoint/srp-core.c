@@ -260,19 +260,36 @@ gboolean
 srp_core_poll_transmit (SrpCore *core, SrpTransmit *out)
 {
   SrpContext *ctx = core->ctx;
-  SrpTransmit *t = g_queue_pop_head (&ctx->transmits);
 
-  if (t == NULL)
+  if (!srp_ring_pop (&ctx->transmits, out))
     return FALSE;
-  out->socket = t->socket;
-  out->ttl = t->ttl;
-  out->to = t->to;
-  out->len = t->len;
-  memcpy (out->data, t->data, t->len);
-  g_free (t);
   ctx->datagrams_out++;
   ctx->bytes_out += out->len;
   return TRUE;
+}
+
+guint
+srp_core_peek_transmits (SrpCore *core, const SrpTransmit **out, guint max)
+{
+  SrpRing *ring = &core->ctx->transmits;
+  guint n = MIN (max, ring->length);
+
+  for (guint i = 0; i < n; i++)
+    out[i] = srp_ring_peek (ring, i);
+  return n;
+}
+
+void
+srp_core_release_transmits (SrpCore *core, guint n)
+{
+  SrpContext *ctx = core->ctx;
+
+  g_return_if_fail (n <= ctx->transmits.length);
+  /* Counted as they go, the same as poll_transmit counts them. */
+  for (guint i = 0; i < n; i++)
+    ctx->bytes_out += ((const SrpTransmit *) srp_ring_peek (&ctx->transmits, i))->len;
+  ctx->datagrams_out += n;
+  srp_ring_release (&ctx->transmits, n);
 }
 
 gint64
@@ -284,13 +301,7 @@ srp_core_poll_timeout (SrpCore *core)
 gboolean
 srp_core_poll_event (SrpCore *core, SrpCoreEvent *out)
 {
-  SrpCoreEvent *event = g_queue_pop_head (&core->ctx->events);
-
-  if (event == NULL)
-    return FALSE;
-  *out = *event;
-  g_free (event);
-  return TRUE;
+  return srp_ring_pop (&core->ctx->events, out);
 }
 
 /* ---- commands ---------------------------------------------------------------------- */

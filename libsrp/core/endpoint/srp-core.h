@@ -165,6 +165,11 @@ void srp_core_handle_datagram (SrpCore *core, gint64 now_us, guint socket,
 void srp_core_handle_timeout (SrpCore *core, gint64 now_us);
 
 gboolean srp_core_poll_transmit (SrpCore *core, SrpTransmit *out);
+/* The same without the copy: pointers to up to max of the oldest
+ * transmits, in order, valid until srp_core_release_transmits (n) says the
+ * first n were sent (or lost) and may go. No other core call in between. */
+guint srp_core_peek_transmits (SrpCore *core, const SrpTransmit **out, guint max);
+void srp_core_release_transmits (SrpCore *core, guint n);
 /* The absolute time at which srp_core_handle_timeout wants calling, or -1. */
 gint64 srp_core_poll_timeout (SrpCore *core);
 gboolean srp_core_poll_event (SrpCore *core, SrpCoreEvent *out);
