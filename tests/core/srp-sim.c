@@ -5,24 +5,19 @@
 #include "srp-sim.h"
 
 #include <string.h>
-#include <gnutls/crypto.h>
-#include <nettle/eddsa.h>
 
 #include "srp-rng.h"
+#include "srp-sim-keys.h"
+#include "srp-sim-trace.h"
 
 /* Nodes have two sockets: the main one at port 4000, the probe one at 4001. */
 #define N_SOCKETS 2
 
 typedef struct {
-  guint8 secret[32];
-  guint8 public[32];
-} Keys;
-
-typedef struct {
   SrpCore *core;
   SrpAddress address[N_SOCKETS];
   gboolean online;
-  Keys *keys;
+  SrpSimKeys *keys;
 } Node;
 
 typedef struct {
@@ -51,7 +46,7 @@ struct _SrpSim {
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
   SrpSimEventFunc event_func;
   gpointer event_data;
-  gnutls_hash_hd_t trace;
+  SrpSimTrace trace;
   guint64 sent, lost, delivered;
 };
 
@@ -67,15 +62,13 @@ srp_sim_new (guint64 seed)
   sim->links = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   sim->default_link.latency_us = 20000;
   sim->flights = g_sequence_new (g_free);
-  g_assert (gnutls_hash_init (&sim->trace, GNUTLS_DIG_SHA256) == 0);
+  srp_sim_trace_init (&sim->trace);
   return sim;
 }
 
 void
 srp_sim_free (SrpSim *sim)
 {
-  guint8 digest[32];
-
   for (guint i = 0; i < sim->nodes->len; i++)
     {
       srp_core_free (g_array_index (sim->nodes, Node, i).core);
@@ -85,19 +78,8 @@ srp_sim_free (SrpSim *sim)
   g_array_unref (sim->nodes);
   g_hash_table_unref (sim->links);
   g_sequence_free (sim->flights);
-  gnutls_hash_deinit (sim->trace, digest);
+  srp_sim_trace_clear (&sim->trace);
   g_free (sim);
-}
-
-/* Ed25519 through nettle, with keys drawn from the simulation's RNG, so
- * that IDs and signatures (deterministic in Ed25519) repeat with the seed. */
-static gboolean
-sim_sign (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN], gpointer user_data)
-{
-  Keys *keys = user_data;
-
-  ed25519_sha512_sign (keys->public, keys->secret, len, data, signature);
-  return TRUE;
 }
 
 guint
@@ -114,11 +96,10 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
   else
     srp_core_config_init (&cfg);
   cfg.seed = srp_rng_next (&sim->rng);
-  node.keys = g_new0 (Keys, 1);
-  srp_rng_fill (&sim->rng, node.keys->secret, sizeof node.keys->secret);
-  ed25519_sha512_public_key (node.keys->public, node.keys->secret);
+  node.keys = g_new0 (SrpSimKeys, 1);
+  srp_sim_keys_generate (node.keys, &sim->rng);
   memcpy (cfg.peer_id.bytes, node.keys->public, SRP_ID_LEN);
-  cfg.sign = sim_sign;
+  cfg.sign = srp_sim_keys_sign;
   cfg.sign_data = node.keys;
   cfg.n_sockets = CLAMP (cfg.n_sockets, 1, N_SOCKETS);
   node.core = srp_core_new (&cfg);
@@ -213,16 +194,13 @@ srp_sim_get_now (SrpSim *sim)
 static void
 trace (SrpSim *sim, const void *data, gsize len)
 {
-  gnutls_hash (sim->trace, data, len);
+  srp_sim_trace_bytes (&sim->trace, data, len);
 }
 
 static void
 trace_u64 (SrpSim *sim, guint64 value)
 {
-  guint8 buf[8];
-  for (int i = 0; i < 8; i++)
-    buf[i] = (guint8) (value >> (56 - 8 * i));
-  trace (sim, buf, sizeof buf);
+  srp_sim_trace_u64 (&sim->trace, value);
 }
 
 static gint
@@ -277,42 +255,6 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
 }
 
-static void
-trace_event (SrpSim *sim, guint node, const SrpCoreEvent *event)
-{
-  trace_u64 (sim, (guint64) sim->now);
-  trace_u64 (sim, node);
-  trace_u64 (sim, event->type);
-  switch (event->type)
-    {
-    case SRP_CORE_EVENT_PING_RESULT:
-      trace_u64 (sim, event->ping.request);
-      trace_u64 (sim, (guint64) event->ping.ok);
-      trace_u64 (sim, (guint64) event->ping.rtt_us);
-      break;
-    case SRP_CORE_EVENT_MESSAGE:
-      trace (sim, &event->message.id, sizeof event->message.id);
-      break;
-    case SRP_CORE_EVENT_PEER_ADDED:
-    case SRP_CORE_EVENT_PEER_CHANGED:
-    case SRP_CORE_EVENT_PEER_REMOVED:
-      trace (sim, &event->peer.id, sizeof event->peer.id);
-      trace (sim, &event->peer.address, sizeof event->peer.address);
-      break;
-    case SRP_CORE_EVENT_NAT_CHANGED:
-      trace (sim, &event->nat, sizeof event->nat);
-      break;
-    case SRP_CORE_EVENT_PUBLISHED:
-      trace (sim, &event->published.message_id, sizeof event->published.message_id);
-      trace_u64 (sim, event->published.n_accepted);
-      trace_u64 (sim, (guint64) event->published.complete);
-      break;
-    case SRP_CORE_EVENT_NONE:
-    default:
-      break;
-    }
-}
-
 void
 srp_sim_flush (SrpSim *sim, guint node)
 {
@@ -324,7 +266,7 @@ srp_sim_flush (SrpSim *sim, guint node)
     send_datagram (sim, node, &t);
   while (srp_core_poll_event (core, &event))
     {
-      trace_event (sim, node, &event);
+      srp_sim_trace_event (&sim->trace, sim->now, node, &event);
       if (sim->event_func != NULL)
         sim->event_func (sim, node, &event, sim->event_data);
       srp_core_event_clear (&event);
@@ -433,14 +375,7 @@ srp_sim_get_delivered (SrpSim *sim)
 char *
 srp_sim_get_trace_hash (SrpSim *sim)
 {
-  gnutls_hash_hd_t copy = gnutls_hash_copy (sim->trace);
-  SrpId digest;
-  char hex[65];
-
-  g_assert (copy != NULL);
-  gnutls_hash_deinit (copy, digest.bytes);
-  srp_id_to_hex (&digest, hex);
-  return g_strdup (hex);
+  return srp_sim_trace_hex (&sim->trace);
 }
 
 gboolean
