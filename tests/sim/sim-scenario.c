@@ -1,0 +1,643 @@
+/* sim-scenario.c: population, churn and workload of an srp-simulate run.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "sim-scenario.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include "srp-chain.h"
+#include "srp-rng.h"
+
+#define SECOND G_TIME_SPAN_SECOND
+#define TICK_US SECOND                  /* traffic is measured per second */
+#define SWEEP_US (60 * SECOND)          /* expired NAT state is freed this often */
+#define SETTLED_US (60 * SECOND)        /* finds go between peers online this long */
+#define PROGRESS_US (5 * SECOND)        /* of wall time */
+#define BOOTSTRAPS_PER_PEER 2
+#define TOPIC_NAME "srp-simulate"
+
+typedef struct {
+  SimNode *node;
+  guint ordinal;
+  gint64 joined_at;
+  guint slot;          /* in Scenario.online, for ordinary peers */
+  gboolean subscriber, probe;
+  guint probe_got;     /* probes: survival messages received */
+  gint64 probe_delay;  /* probes: when the last of them came, -1 before */
+} Peer;
+
+typedef struct {
+  SimScenarioConfig config;
+  SimWorld *world;
+  SimMetrics *metrics;
+  SrpRng rng;               /* the workload's own stream */
+  SrpId topic;
+  GPtrArray *online;        /* Peer*: ordinary peers (not bootstraps, not probes) */
+  GPtrArray *bootstraps;    /* Peer* */
+  GPtrArray *survival;      /* SrpId*: the messages probes wait for */
+  GPtrArray *probes;        /* ProbeWait*: probes still waiting */
+  gint64 start, warmup_end, end, window;
+  guint to_join;            /* initial joins left */
+  gint64 join_gap;
+  gint64 lifetime;          /* churn: a peer's mean time online */
+  guint64 last_transmits, last_bytes;
+  gint64 last_tick;
+  gint64 wall_start, last_progress;
+  gsize rss_start;
+  double rss_per_peer_warm;
+  SimResult *result;
+} Scenario;
+
+void
+sim_scenario_config_init (SimScenarioConfig *c)
+{
+  memset (c, 0, sizeof *c);
+  c->peers = 128;
+  c->minutes = 10;
+  c->seed = 1;
+  c->hard_nat = 30;
+  c->mix[SIM_ACCESS_PUBLIC] = 15;
+  c->mix[SIM_ACCESS_FULL_CONE] = 5;
+  c->mix[SIM_ACCESS_ADDRESS_RESTRICTED] = 10;
+  c->mix[SIM_ACCESS_PORT_RESTRICTED] = 50;
+  c->mix[SIM_ACCESS_CARRIER_GRADE] = 20;
+  c->subscribers = 50;
+  c->goodbye = 50;
+  c->publish = 10;
+  c->sizes[0] = 1000;
+  c->n_sizes = 1;
+  c->probe_wait_s = 120;
+  c->finds = 100;
+  c->bootstraps = 4;
+  c->warmup_s = -1;
+  c->window_s = 60;
+  c->cgn_customers = 8;
+  srp_core_config_init (&c->core);
+  c->core.remembered_ids = 0;
+}
+
+static gsize
+current_rss (void)
+{
+  unsigned long size = 0, resident = 0;
+  FILE *f = fopen ("/proc/self/statm", "r");
+
+  if (f != NULL)
+    {
+      if (fscanf (f, "%lu %lu", &size, &resident) != 2)
+        resident = 0;
+      fclose (f);
+    }
+  return resident * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+static guint64
+peak_rss (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (guint64) usage.ru_maxrss * 1024;
+}
+
+static double
+uniform (Scenario *s)
+{
+  return srp_rng_double (&s->rng);
+}
+
+/* Exponential with the given mean: gaps of a Poisson process. */
+static gint64
+exponential (Scenario *s, gint64 mean)
+{
+  return (gint64) (-(double) mean * log (1.0 - uniform (s)));
+}
+
+static SimAccess
+draw_access (Scenario *s)
+{
+  double total = 0, pick;
+
+  if (uniform (s) * 100.0 < s->config.hard_nat)
+    return SIM_ACCESS_SYMMETRIC;
+  for (guint a = 0; a < SIM_N_ACCESS; a++)
+    if (a != SIM_ACCESS_SYMMETRIC)
+      total += s->config.mix[a];
+  pick = uniform (s) * total;
+  for (guint a = 0; a < SIM_N_ACCESS; a++)
+    {
+      if (a == SIM_ACCESS_SYMMETRIC || s->config.mix[a] <= 0)
+        continue;
+      if (pick < s->config.mix[a])
+        return a;
+      pick -= s->config.mix[a];
+    }
+  return SIM_ACCESS_PORT_RESTRICTED;
+}
+
+static Peer *
+add_peer (Scenario *s, SimAccess access, gboolean datacenter)
+{
+  Peer *peer = g_new0 (Peer, 1);
+
+  peer->node = sim_world_add_node (s->world, access, datacenter);
+  peer->ordinal = sim_node_get_ordinal (peer->node);
+  peer->joined_at = sim_world_get_now (s->world);
+  peer->probe_delay = -1;
+  sim_node_set_data (peer->node, peer);
+  s->result->nodes_created++;
+  return peer;
+}
+
+static void
+bootstrap_through (Scenario *s, Peer *peer, const Peer *via)
+{
+  SrpAddress address;
+
+  if (sim_node_get_public_address (via->node, &address))
+    srp_core_add_bootstrap (sim_node_get_core (peer->node), sim_world_get_now (s->world),
+                            &address);
+}
+
+/* An ordinary peer (or a probe) joins: access and subscription drawn,
+ * through two bootstrap nodes chosen at random. */
+static Peer *
+join (Scenario *s, gboolean probe)
+{
+  Peer *peer = add_peer (s, draw_access (s), FALSE);
+  SrpCore *core = sim_node_get_core (peer->node);
+  guint n = s->bootstraps->len, first = (guint) srp_rng_below (&s->rng, n);
+  guint step = n > 1 ? 1 + (guint) srp_rng_below (&s->rng, n - 1) : 0;
+
+  peer->probe = probe;
+  peer->subscriber = probe || uniform (s) * 100.0 < s->config.subscribers;
+  if (peer->subscriber)
+    srp_core_subscribe (core, sim_world_get_now (s->world), &s->topic);
+  for (guint i = 0; i < MIN (BOOTSTRAPS_PER_PEER, n); i++)
+    bootstrap_through (s, peer, g_ptr_array_index (s->bootstraps, (first + i * step) % n));
+  sim_world_drive (s->world, peer->node);
+  if (!probe)
+    {
+      peer->slot = s->online->len;
+      g_ptr_array_add (s->online, peer);
+    }
+  return peer;
+}
+
+static void
+leave (Scenario *s, Peer *peer, gboolean goodbye)
+{
+  if (!peer->probe)
+    {
+      Peer *last = g_ptr_array_index (s->online, s->online->len - 1);
+
+      g_ptr_array_index (s->online, peer->slot) = last;
+      last->slot = peer->slot;
+      g_ptr_array_set_size (s->online, s->online->len - 1);
+    }
+  sim_metrics_node_left (s->metrics, peer->ordinal, sim_world_get_now (s->world));
+  sim_world_remove_node (s->world, peer->node, goodbye);
+  if (goodbye)
+    s->result->goodbyes++;
+  g_free (peer);
+}
+
+static Peer *
+random_peer (Scenario *s)
+{
+  if (s->online->len == 0)
+    return NULL;
+  return g_ptr_array_index (s->online, srp_rng_below (&s->rng, s->online->len));
+}
+
+/* A random peer online for at least `settled`, or NULL after a few tries. */
+static Peer *
+random_settled_peer (Scenario *s, gint64 settled, const Peer *except)
+{
+  for (guint tries = 0; tries < 64; tries++)
+    {
+      Peer *p = random_peer (s);
+
+      if (p != NULL && p != except && p->joined_at + settled <= sim_world_get_now (s->world))
+        return p;
+    }
+  return NULL;
+}
+
+/* ---- events ---------------------------------------------------------------------- */
+
+static gboolean
+is_survival_message (Scenario *s, const SrpId *id)
+{
+  for (guint i = 0; i < s->survival->len; i++)
+    if (srp_id_equal (g_ptr_array_index (s->survival, i), id))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_event (SimWorld *world, SimNode *node, const SrpCoreEvent *event, gpointer user_data)
+{
+  Scenario *s = user_data;
+  Peer *peer = sim_node_get_data (node);
+  gint64 now = sim_world_get_now (world);
+
+  if (event->type == SRP_CORE_EVENT_MESSAGE && srp_id_equal (&event->message.topic_id, &s->topic))
+    {
+      if (!peer->probe)
+        sim_metrics_received (s->metrics, &event->message.id, peer->ordinal, now);
+      else if (is_survival_message (s, &event->message.id) &&
+               ++peer->probe_got == s->survival->len)
+        peer->probe_delay = now - peer->joined_at;
+    }
+  else if (event->type == SRP_CORE_EVENT_CONNECT_RESULT)
+    sim_metrics_find_result (s->metrics, peer->ordinal, event->connect.request, event->connect.ok,
+                             event->connect.path, event->connect.elapsed_us);
+}
+
+/* ---- actions ---------------------------------------------------------------------- */
+
+static void
+progress (Scenario *s, gboolean last)
+{
+  gint64 wall = g_get_monotonic_time ();
+
+  if (!s->config.progress || (!last && wall - s->last_progress < PROGRESS_US))
+    return;
+  s->last_progress = wall;
+  g_printerr ("srp-simulate: virtual %.0f / %.0f s, wall %.1f s, %u online, RSS %.0f MiB, "
+              "%" G_GUINT64_FORMAT " datagrams\n",
+              (double) (sim_world_get_now (s->world) - s->start) / SECOND,
+              (double) (s->end - s->start) / SECOND, (double) (wall - s->wall_start) / SECOND,
+              sim_world_get_n_online (s->world), (double) current_rss () / (1 << 20),
+              sim_world_get_transmits (s->world));
+}
+
+static void
+tick (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+  gint64 now = sim_world_get_now (world);
+  guint64 transmits = sim_world_get_transmits (world);
+  guint64 bytes = sim_world_get_transmit_bytes (world);
+
+  if (s->last_tick >= s->warmup_end)
+    sim_metrics_traffic (s->metrics, s->last_tick, now, transmits - s->last_transmits,
+                         bytes - s->last_bytes, sim_world_get_n_online (world));
+  if (s->last_tick < s->warmup_end && now >= s->warmup_end)
+    s->rss_per_peer_warm = ((double) current_rss () - (double) s->rss_start) /
+                           MAX (sim_world_get_n_online (world), 1);
+  s->last_tick = now;
+  s->last_transmits = transmits;
+  s->last_bytes = bytes;
+  progress (s, FALSE);
+  if (now + TICK_US <= s->end)
+    sim_world_schedule (world, now + TICK_US, tick, s);
+}
+
+static void
+sweep (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+
+  sim_net_sweep (sim_world_get_net (world), sim_world_get_now (world));
+  sim_world_schedule (world, sim_world_get_now (world) + SWEEP_US, sweep, s);
+}
+
+static void
+initial_join (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+
+  join (s, FALSE);
+  if (--s->to_join > 0)
+    sim_world_schedule (world, sim_world_get_now (world) + s->join_gap, initial_join, s);
+}
+
+/* Each peer stays for an exponential time of mean lifetime (a peer left
+ * of online ones leaves at rate online / lifetime), and peers join at rate
+ * peers / lifetime: the population holds around --peers, and lifetime is
+ * set so that it is replaced churn / 100 times after the warm-up. */
+static void
+churn_leave (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+  Peer *peer = random_peer (s);
+  gint64 next;
+
+  if (peer != NULL)
+    {
+      leave (s, peer, uniform (s) * 100.0 < s->config.goodbye);
+      s->result->leaves++;
+    }
+  next = sim_world_get_now (world) + exponential (s, s->lifetime / MAX (s->online->len, 1));
+  if (next < s->end)
+    sim_world_schedule (world, next, churn_leave, s);
+}
+
+static void
+churn_join (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+  gint64 next = sim_world_get_now (world) +
+                exponential (s, s->lifetime / (s->config.peers - s->config.bootstraps));
+
+  join (s, FALSE);
+  s->result->joins++;
+  if (next < s->end)
+    sim_world_schedule (world, next, churn_join, s);
+}
+
+static void
+publish (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+  gint64 now = sim_world_get_now (world);
+  Peer *publisher = random_settled_peer (s, 30 * SECOND, NULL);
+  gsize len = s->config.sizes[s->result->publishes % s->config.n_sizes];
+  g_autofree guint8 *body = g_malloc (MAX (len, 1));
+  g_autoptr (GArray) eligible = g_array_new (FALSE, FALSE, sizeof (guint));
+  SrpId id;
+
+  if (publisher == NULL)
+    publisher = random_peer (s);
+  if (publisher == NULL)
+    return;
+  srp_rng_fill (&s->rng, body, len);
+  if (!srp_core_publish (sim_node_get_core (publisher->node), now, &s->topic, NULL, body, len,
+                         &id))
+    g_error ("srp-simulate: a message of %" G_GSIZE_FORMAT " bytes cannot be published", len);
+  sim_world_drive (world, publisher->node);
+  for (guint i = 0; i < s->online->len; i++)
+    {
+      const Peer *p = g_ptr_array_index (s->online, i);
+      if (p->subscriber && p != publisher)
+        g_array_append_val (eligible, p->ordinal);
+    }
+  sim_metrics_published (s->metrics, &id, srp_chain_packet_count (len), now,
+                         (const guint *) eligible->data, eligible->len);
+  if (s->config.survival_hours > 0)
+    g_ptr_array_add (s->survival, g_memdup2 (&id, sizeof id));
+  s->result->publishes++;
+}
+
+static void
+find (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+  Peer *from = random_settled_peer (s, SETTLED_US, NULL);
+  Peer *to = from != NULL ? random_settled_peer (s, SETTLED_US, from) : NULL;
+  guint64 request;
+
+  if (to == NULL)
+    return;
+  request = srp_core_connect (sim_node_get_core (from->node), sim_world_get_now (world),
+                              sim_node_get_id (to->node));
+  sim_metrics_find_started (s->metrics, from->ordinal, request, to->ordinal,
+                            sim_world_get_now (world));
+  sim_world_drive (world, from->node);
+}
+
+typedef struct {
+  Scenario *s;
+  Peer *probe;
+} ProbeWait;
+
+static void
+probe_done (SimWorld *world, gpointer data)
+{
+  ProbeWait *wait = data;
+
+  sim_metrics_probe (wait->s->metrics, wait->probe->joined_at, wait->probe->probe_delay);
+  leave (wait->s, wait->probe, TRUE);
+  g_ptr_array_remove (wait->s->probes, wait);
+  g_free (wait);
+}
+
+static void
+probe (SimWorld *world, gpointer data)
+{
+  Scenario *s = data;
+  ProbeWait *wait = g_new (ProbeWait, 1);
+
+  wait->s = s;
+  wait->probe = join (s, TRUE);
+  g_ptr_array_add (s->probes, wait);
+  s->result->probes++;
+  sim_world_schedule (world, sim_world_get_now (world) + (gint64) (s->config.probe_wait_s * SECOND),
+                      probe_done, wait);
+}
+
+/* ---- the run ------------------------------------------------------------------------ */
+
+static gint64
+seconds (double s)
+{
+  return (gint64) (s * SECOND);
+}
+
+/* Fills in what the config leaves to the run, and the timeline. */
+static void
+plan (Scenario *s)
+{
+  SimScenarioConfig *c = &s->config;
+  gint64 total, warmup;
+  guint packets = 0;
+
+  c->peers = MAX (c->peers, 2);
+  c->bootstraps = CLAMP (c->bootstraps, 1, c->peers - 1);
+  c->n_sizes = CLAMP (c->n_sizes, 1, SIM_MAX_SIZES);
+  if (c->warmup_s < 0)
+    c->warmup_s = MAX (60.0, c->peers / 500.0);
+  if (c->survival_hours > 0)
+    c->minutes = (c->warmup_s + c->survival_hours * 3600 + c->probe_wait_s) / 60;
+  total = seconds (c->minutes * 60);
+  warmup = MIN (seconds (c->warmup_s), total / 2);
+  c->warmup_s = (double) warmup / SECOND;
+  s->start = SIM_WORLD_START_US;
+  s->warmup_end = s->start + warmup;
+  s->end = s->start + total;
+  s->window = MIN (seconds (c->window_s), (s->end - s->warmup_end) / 2);
+  c->window_s = (double) s->window / SECOND;
+  /* Every packet a run publishes fits the memory of IDs that left the
+   * cache, so a smaller memory behaves as the default one would. */
+  for (guint m = 0; m < c->publish; m++)
+    packets += srp_chain_packet_count (c->sizes[m % c->n_sizes]);
+  if (c->core.remembered_ids == 0)
+    c->core.remembered_ids = MIN (packets + 1024, 65536);
+}
+
+static void
+schedule_workload (Scenario *s)
+{
+  SimScenarioConfig *c = &s->config;
+  gint64 measured = s->end - s->window - s->warmup_end;
+  gint64 find_last = s->end - c->core.connect_timeout_us - SECOND;
+
+  for (guint m = 0; m < c->publish; m++)
+    {
+      gint64 at;
+
+      if (c->survival_hours > 0)
+        at = s->warmup_end + m * SECOND;
+      else if (c->publish_every_s > 0)
+        at = s->warmup_end + (gint64) m * seconds (c->publish_every_s);
+      else
+        /* Spread evenly, on whole seconds (the traffic ticks). */
+        at = s->warmup_end + (measured * (2 * m + 1) / (2 * c->publish)) / SECOND * SECOND;
+      if (at + s->window <= s->end)
+        sim_world_schedule (s->world, at, publish, s);
+    }
+  for (guint f = 0; f < c->finds && find_last > s->warmup_end; f++)
+    sim_world_schedule (s->world,
+                        s->warmup_end + (gint64) (uniform (s) * (double) (find_last - s->warmup_end)),
+                        find, s);
+  for (guint h = 1; c->survival_hours > 0 && h <= (guint) ceil (c->survival_hours); h++)
+    sim_world_schedule (s->world,
+                        s->warmup_end + MIN (seconds (h * 3600.0), seconds (c->survival_hours * 3600)),
+                        probe, s);
+  if (c->churn > 0)
+    {
+      guint ordinary = c->peers - c->bootstraps;
+
+      s->lifetime = (gint64) ((double) (s->end - s->warmup_end) / (c->churn / 100.0));
+      sim_world_schedule (s->world, s->warmup_end + exponential (s, s->lifetime / ordinary),
+                          churn_leave, s);
+      sim_world_schedule (s->world, s->warmup_end + exponential (s, s->lifetime / ordinary),
+                          churn_join, s);
+    }
+}
+
+static void
+populate (Scenario *s)
+{
+  for (guint b = 0; b < s->config.bootstraps; b++)
+    {
+      Peer *peer = add_peer (s, SIM_ACCESS_PUBLIC, TRUE);
+
+      for (guint k = 0; k < s->bootstraps->len; k++)
+        bootstrap_through (s, peer, g_ptr_array_index (s->bootstraps, k));
+      sim_world_drive (s->world, peer->node);
+      g_ptr_array_add (s->bootstraps, peer);
+    }
+  /* The rest join over the first half of the warm-up. */
+  s->to_join = s->config.peers - s->config.bootstraps;
+  s->join_gap = (s->warmup_end - s->start) / 2 / MAX (s->to_join, 1);
+  sim_world_schedule (s->world, s->start, initial_join, s);
+}
+
+static void
+collect (Scenario *s)
+{
+  SimResult *r = s->result;
+  const SimNetStats *net = sim_net_get_stats (sim_world_get_net (s->world));
+  guint64 connected = 0;
+  gint64 at, delay;
+
+  r->config = s->config;
+  r->virtual_s = (double) (s->end - s->start) / SECOND;
+  r->warmup_s = s->config.warmup_s;
+  r->datagrams = sim_world_get_transmits (s->world);
+  r->bytes = sim_world_get_transmit_bytes (s->world);
+  memcpy (r->by_kind, sim_world_get_transmits_by_kind (s->world), sizeof r->by_kind);
+  r->net = *net;
+  r->online_end = sim_world_get_n_online (s->world);
+  for (guint i = 0; i < s->online->len + s->bootstraps->len; i++)
+    {
+      const Peer *p = i < s->online->len ? g_ptr_array_index (s->online, i)
+                                         : g_ptr_array_index (s->bootstraps, i - s->online->len);
+      SimAccess access = sim_node_get_access (p->node);
+      guint8 nat = srp_core_get_nat (sim_node_get_core (p->node), NULL);
+
+      r->access_online[access]++;
+      r->nat_seen[access][MIN (nat, SRP_NAT_N_TYPES - 1)]++;
+      connected += srp_core_get_n_connected (sim_node_get_core (p->node));
+    }
+  r->connected_mean = (double) connected / MAX (s->online->len + s->bootstraps->len, 1);
+  r->rss_per_peer_warm = s->rss_per_peer_warm;
+  r->rss_per_peer_end = ((double) current_rss () - (double) s->rss_start) / MAX (r->online_end, 1);
+  r->nat_mappings = sim_nat_table_count_mappings (sim_net_get_nats (sim_world_get_net (s->world)));
+  r->nat_permissions =
+      sim_nat_table_count_permissions (sim_net_get_nats (sim_world_get_net (s->world)));
+  sim_metrics_summarize (s->metrics, &r->summary);
+  r->probe_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < sim_metrics_get_probe (s->metrics, i, &at, &delay); i++)
+    {
+      g_array_append_val (r->probe_times, at);
+      g_array_append_val (r->probe_times, delay);
+    }
+  r->trace_hash = sim_world_get_trace_hash (s->world);
+}
+
+SimResult *
+sim_scenario_run (const SimScenarioConfig *config)
+{
+  Scenario scenario = { .config = *config };
+  Scenario *s = &scenario;
+  SimWorldConfig wc;
+
+  s->wall_start = s->last_progress = g_get_monotonic_time ();
+  s->rss_start = current_rss ();
+  s->result = g_new0 (SimResult, 1);
+  srp_rng_init (&s->rng, config->seed ^ 0x776f726b6c6f6164ULL);
+  srp_topic_id_from_name (TOPIC_NAME, &s->topic);
+  s->online = g_ptr_array_new ();
+  s->bootstraps = g_ptr_array_new ();
+  s->survival = g_ptr_array_new_with_free_func (g_free);
+  s->probes = g_ptr_array_new ();
+  plan (s);
+  s->metrics = sim_metrics_new (s->window);
+  sim_world_config_init (&wc);
+  wc.seed = config->seed;
+  wc.loss = config->loss / 100.0;
+  wc.latency.fixed_us = (gint64) (config->fixed_latency_ms * 1000);
+  wc.cgn_customers = config->cgn_customers;
+  wc.core = s->config.core;
+  s->world = sim_world_new (&wc);
+  sim_world_set_event_func (s->world, on_event, s);
+
+  s->last_tick = s->start;
+  populate (s);
+  schedule_workload (s);
+  sim_world_schedule (s->world, s->start + TICK_US, tick, s);
+  sim_world_schedule (s->world, s->start + SWEEP_US, sweep, s);
+  sim_world_run_until (s->world, s->end);
+  progress (s, TRUE);
+  collect (s);
+  s->result->wall_s = (double) (g_get_monotonic_time () - s->wall_start) / SECOND;
+  s->result->peak_rss_bytes = peak_rss ();
+
+  for (guint i = 0; i < s->online->len; i++)
+    g_free (g_ptr_array_index (s->online, i));
+  for (guint i = 0; i < s->bootstraps->len; i++)
+    g_free (g_ptr_array_index (s->bootstraps, i));
+  /* Probes still waiting at the end (their nodes go with the world). */
+  for (guint i = 0; i < s->probes->len; i++)
+    {
+      ProbeWait *wait = g_ptr_array_index (s->probes, i);
+      g_free (wait->probe);
+      g_free (wait);
+    }
+  g_ptr_array_unref (s->probes);
+  g_ptr_array_unref (s->online);
+  g_ptr_array_unref (s->bootstraps);
+  g_ptr_array_unref (s->survival);
+  sim_world_free (s->world);
+  sim_metrics_free (s->metrics);
+  return s->result;
+}
+
+void
+sim_result_free (SimResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->probe_times, g_array_unref);
+  g_free (result->trace_hash);
+  g_free (result);
+}
