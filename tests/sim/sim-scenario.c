@@ -386,14 +386,33 @@ publish (SimWorld *world, gpointer data)
   s->result->publishes++;
 }
 
+static gboolean
+connected_to (Peer *from, const Peer *to)
+{
+  g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
+
+  srp_core_list_peers (sim_node_get_core (from->node), peers);
+  for (guint i = 0; i < peers->len; i++)
+    if (srp_id_equal (&g_array_index (peers, SrpCoreEvent, i).peer.id, sim_node_get_id (to->node)))
+      return TRUE;
+  return FALSE;
+}
+
+/* A find goes to a peer the finder is not connected to: finding a
+ * neighbour proves nothing. */
 static void
 find (SimWorld *world, gpointer data)
 {
   Scenario *s = data;
-  Peer *from = random_settled_peer (s, SETTLED_US, NULL);
-  Peer *to = from != NULL ? random_settled_peer (s, SETTLED_US, from) : NULL;
+  Peer *from = random_settled_peer (s, SETTLED_US, NULL), *to = NULL;
   guint64 request;
 
+  for (guint tries = 0; from != NULL && tries < 16 && to == NULL; tries++)
+    {
+      to = random_settled_peer (s, SETTLED_US, from);
+      if (to != NULL && connected_to (from, to))
+        to = NULL;
+    }
   if (to == NULL)
     return;
   request = srp_core_connect (sim_node_get_core (from->node), sim_world_get_now (world),

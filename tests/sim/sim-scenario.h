@@ -12,7 +12,7 @@
  *   vanishes. Joiners are new peers (new IDs), drawn like the first.
  * - Messages are published by random peers, spread over the measured time
  *   (or every publish_every_s); finds connect a random peer to the ID of
- *   another, both online for at least a minute.
+ *   another it is not connected to, both online for at least a minute.
  * - Survival: the messages are published at the end of the warm-up; every
  *   hour and at the end a new subscriber (a probe) joins, waits, and leaves.
  *
