@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "srp-rng.h"
+#include "srp-sim-heap.h"
 #include "srp-sim-keys.h"
 #include "srp-sim-trace.h"
 
@@ -17,6 +18,7 @@ typedef struct {
   SrpCore *core;
   SrpAddress address[N_SOCKETS];
   gboolean online;
+  gboolean stale; /* its core may have changed since its deadline was read */
   SrpSimKeys *keys;
 } Node;
 
@@ -44,6 +46,11 @@ struct _SrpSim {
   GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
   Link default_link;
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
+  /* Each online node's core deadline, read again whenever the core may
+   * have changed: after the sim drove it, and after its core was handed out
+   * (a test may give it commands; srp_sim_flush after them, as always). */
+  SrpSimDeadlines deadlines;
+  GArray *stale;          /* guint: nodes whose deadline must be read again */
   SrpSimEventFunc event_func;
   gpointer event_data;
   SrpSimTrace trace;
@@ -62,6 +69,8 @@ srp_sim_new (guint64 seed)
   sim->links = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   sim->default_link.latency_us = 20000;
   sim->flights = g_sequence_new (g_free);
+  srp_sim_deadlines_init (&sim->deadlines);
+  sim->stale = g_array_new (FALSE, FALSE, sizeof (guint));
   srp_sim_trace_init (&sim->trace);
   return sim;
 }
@@ -78,9 +87,13 @@ srp_sim_free (SrpSim *sim)
   g_array_unref (sim->nodes);
   g_hash_table_unref (sim->links);
   g_sequence_free (sim->flights);
+  srp_sim_deadlines_clear (&sim->deadlines);
+  g_array_unref (sim->stale);
   srp_sim_trace_clear (&sim->trace);
   g_free (sim);
 }
+
+static void mark_stale (SrpSim *sim, guint node);
 
 guint
 srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
@@ -113,6 +126,7 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
     for (guint s = 0; s < N_SOCKETS; s++)
       g_hash_table_insert (sim->by_address, &g_array_index (sim->nodes, Node, i).address[s],
                            GUINT_TO_POINTER ((i << 1 | s) + 1));
+  mark_stale (sim, index);
   return index;
 }
 
@@ -129,9 +143,37 @@ get_node (SrpSim *sim, guint node)
   return &g_array_index (sim->nodes, Node, node);
 }
 
+static void
+mark_stale (SrpSim *sim, guint node)
+{
+  Node *n = get_node (sim, node);
+
+  if (!n->stale)
+    {
+      n->stale = TRUE;
+      g_array_append_val (sim->stale, node);
+    }
+}
+
+/* Reads the deadlines that may have moved; offline nodes have none. */
+static void
+refresh_deadlines (SrpSim *sim)
+{
+  for (guint i = 0; i < sim->stale->len; i++)
+    {
+      guint node = g_array_index (sim->stale, guint, i);
+      Node *n = get_node (sim, node);
+
+      n->stale = FALSE;
+      srp_sim_deadlines_set (&sim->deadlines, node, n->online ? srp_core_poll_timeout (n->core) : -1);
+    }
+  g_array_set_size (sim->stale, 0);
+}
+
 SrpCore *
 srp_sim_get_core (SrpSim *sim, guint node)
 {
+  mark_stale (sim, node);
   return get_node (sim, node)->core;
 }
 
@@ -176,6 +218,7 @@ void
 srp_sim_set_online (SrpSim *sim, guint node, gboolean online)
 {
   get_node (sim, node)->online = online;
+  mark_stale (sim, node);
 }
 
 void
@@ -271,26 +314,24 @@ srp_sim_flush (SrpSim *sim, guint node)
         sim->event_func (sim, node, &event, sim->event_data);
       srp_core_event_clear (&event);
     }
+  mark_stale (sim, node);
 }
 
 /* The earliest core deadline among online nodes, or -1. */
 static gint64
 next_deadline (SrpSim *sim)
 {
-  gint64 best = -1;
+  gint64 at;
 
-  for (guint i = 0; i < sim->nodes->len; i++)
-    {
-      Node *n = get_node (sim, i);
-      gint64 d;
+  refresh_deadlines (sim);
+  return srp_sim_deadlines_peek (&sim->deadlines, NULL, &at) ? at : -1;
+}
 
-      if (!n->online)
-        continue;
-      d = srp_core_poll_timeout (n->core);
-      if (d >= 0 && (best < 0 || d < best))
-        best = d;
-    }
-  return best;
+static int
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  return x < y ? -1 : x > y;
 }
 
 gboolean
@@ -322,17 +363,26 @@ srp_sim_step (SrpSim *sim)
     }
 
   sim->now = MAX (sim->now, deadline);
-  for (guint i = 0; i < sim->nodes->len; i++)
-    {
-      Node *n = get_node (sim, i);
-      gint64 d = n->online ? srp_core_poll_timeout (n->core) : -1;
+  {
+    /* Every node that is due, in index order, each handled once. */
+    g_autoptr (GArray) due = g_array_new (FALSE, FALSE, sizeof (guint));
+    guint node;
+    gint64 at;
 
-      if (d >= 0 && d <= sim->now)
-        {
-          srp_core_handle_timeout (n->core, sim->now);
-          srp_sim_flush (sim, i);
-        }
-    }
+    while (srp_sim_deadlines_peek (&sim->deadlines, &node, &at) && at <= sim->now)
+      {
+        g_array_append_val (due, node);
+        srp_sim_deadlines_set (&sim->deadlines, node, -1);
+        mark_stale (sim, node);
+      }
+    g_array_sort (due, compare_uint);
+    for (guint i = 0; i < due->len; i++)
+      {
+        node = g_array_index (due, guint, i);
+        srp_core_handle_timeout (get_node (sim, node)->core, sim->now);
+        srp_sim_flush (sim, node);
+      }
+  }
   return TRUE;
 }
 
