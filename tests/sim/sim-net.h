@@ -28,8 +28,8 @@
 
 G_BEGIN_DECLS
 
-/* Three ISP routers on each side, as in tests/netlab. */
-#define SIM_NET_INTERNET_HOPS 6
+/* Three ISP routers on each side and a core router, as in tests/netlab. */
+#define SIM_NET_INTERNET_HOPS 7
 #define SIM_NET_DEFAULT_TTL 64
 /* LAN and hairpin paths: one switch or one router. */
 #define SIM_NET_LOCAL_US 300

@@ -219,7 +219,7 @@ test_low_ttl_punch (void)
   g_assert_null (deliver (net, SECONDS (2), b, 0, &a_public, NULL));
   g_assert_cmpuint (sim_net_get_stats (net)->lost[SIM_LOST_FILTERED], ==, 1);
   /* a punches b with TTL 4: it crosses a's NAT (1 hop) and dies in the
-   * internet (6 hops), so b's NAT does not see it. */
+   * internet (7 hops), so b's NAT does not see it. */
   g_assert_null (deliver (net, SECONDS (3), a, 4, &b_public, NULL));
   g_assert_cmpuint (sim_net_get_stats (net)->lost[SIM_LOST_TTL], ==, 1);
   g_assert_true (deliver (net, SECONDS (3), b, 0, &a_public, NULL) == a);
