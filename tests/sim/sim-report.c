@@ -144,6 +144,7 @@ sim_report_json (const SimResult *r, GString *out)
     sim_json_null (&j, "survived");
 
   sim_json_uint (&j, "seed", r->config.seed);
+  sim_json_double (&j, "cpu_s", r->cpu_s);
   sim_json_string (&j, "trace_hash", r->trace_hash);
   sim_json_uint (&j, "bytes", r->bytes);
   sim_json_double (&j, "idle_bytes_per_peer_s", s->idle_bytes_per_peer_s);
@@ -233,8 +234,8 @@ sim_report_text (const SimResult *r, GString *out)
   g_autofree char *what = sim_report_describe (r);
 
   g_string_append_printf (out, "srp-simulate: %s\n", what);
-  g_string_append_printf (out, "  %-34s %.0f s virtual (%.0f s warm-up), %.1f s wall\n", "time",
-                          r->virtual_s, r->warmup_s, r->wall_s);
+  g_string_append_printf (out, "  %-34s %.0f s virtual (%.0f s warm-up), %.1f s wall, %.1f s CPU\n",
+                          "time", r->virtual_s, r->warmup_s, r->wall_s, r->cpu_s);
   g_string_append_printf (out, "  %-34s %.0f MiB peak, %.1f KiB per peer\n", "memory",
                           (double) r->peak_rss_bytes / (1 << 20), r->rss_per_peer_end / 1024);
   g_string_append_printf (out,

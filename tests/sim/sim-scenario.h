@@ -58,7 +58,7 @@ void sim_scenario_config_init (SimScenarioConfig *config);
 
 typedef struct {
   SimScenarioConfig config;  /* as run: defaults resolved */
-  double virtual_s, wall_s, warmup_s;
+  double virtual_s, wall_s, cpu_s, warmup_s;
   guint64 peak_rss_bytes;
   double rss_per_peer_warm, rss_per_peer_end; /* bytes: RSS growth / peers online */
   guint64 datagrams, bytes;

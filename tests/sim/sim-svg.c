@@ -66,6 +66,12 @@ sim_svg_write_curve (const char *path, const double *t, const double *share, gui
       g_snprintf (label, sizeof label, "%g s", s);
       text (svg, X (s), TOP + PLOT_H + 16, "middle", "", label);
     }
+  /* The end of the window, unless a decade just labelled it. */
+  if (fabs (hi - round (hi)) > 0.05)
+    {
+      g_snprintf (label, sizeof label, "%.3g s", t[n - 1]);
+      text (svg, X (t[n - 1]), TOP + PLOT_H + 16, "middle", "", label);
+    }
   if (log10 (GOAL_S) > lo && log10 (GOAL_S) < hi)
     {
       g_string_append_printf (svg,

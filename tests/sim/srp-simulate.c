@@ -50,7 +50,7 @@ static const char description[] =
 "  find_p99_s                 99th percentile of the time to a successful CONNECT_RESULT\n"
 "  survived                   with --survival: whether the last probe (a subscriber joining\n"
 "                             at the end) got the message; else null\n"
-"Further keys: seed, trace_hash (SHA-256 of every datagram and event: the same seed gives\n"
+"Further keys: seed, cpu_s (the process's CPU seconds), trace_hash (SHA-256 of every datagram and event: the same seed gives\n"
 "the same hash), bytes, idle_bytes_per_peer_s, warmup_s, window_s, messages,\n"
 "messages_t50/t90/t99/complete (how many messages each mean is over), subscribers_counted,\n"
 "subscribers_reached, subscribers_excluded, copies, busy_datagrams, idle_datagrams,\n"
