@@ -47,7 +47,7 @@ typedef struct {
 typedef struct {
   SrpSimDeadline *heap;
   guint len, size;
-  gint *pos;        /* per key: its index in heap, or -1 */
+  gint *pos; /* per key: its index in heap, or -1 */
   guint n_keys;
 } SrpSimDeadlines;
 

@@ -60,8 +60,7 @@ srp_sim_trace_event (SrpSimTrace *trace, gint64 now, guint64 node, const SrpCore
       srp_sim_trace_bytes (trace, &event->nat, sizeof event->nat);
       break;
     case SRP_CORE_EVENT_PUBLISHED:
-      srp_sim_trace_bytes (trace, &event->published.message_id,
-                           sizeof event->published.message_id);
+      srp_sim_trace_bytes (trace, &event->published.message_id, sizeof event->published.message_id);
       srp_sim_trace_u64 (trace, event->published.n_accepted);
       srp_sim_trace_u64 (trace, (guint64) event->published.complete);
       break;

@@ -22,9 +22,9 @@ static const struct {
   { 0.0, 25.0, 0.03 },    /* Africa */
   { -33.0, 148.0, 0.03 }, /* Oceania */
 };
-#define SPREAD_DEG 7.0     /* one standard deviation around a centre */
+#define SPREAD_DEG 7.0 /* one standard deviation around a centre */
 #define ACCESS_MEDIAN_US 6000.0
-#define ACCESS_SIGMA 0.8   /* log-normal: 90 % of hosts within 1.3-17 ms */
+#define ACCESS_SIGMA 0.8 /* log-normal: 90 % of hosts within 1.3-17 ms */
 #define ACCESS_MIN_US 500
 #define ACCESS_MAX_US 80000
 #define DATACENTER_ACCESS_US 300

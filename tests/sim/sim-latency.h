@@ -19,15 +19,15 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  float x, y, z;       /* a unit vector from the centre of the Earth */
-  guint32 access_us;   /* one way */
+  float x, y, z;     /* a unit vector from the centre of the Earth */
+  guint32 access_us; /* one way */
 } SimPlace;
 
 /* A home, office or phone somewhere; a data centre has 0.3 ms access. */
 void sim_place_draw (SimPlace *place, SrpRng *rng, gboolean datacenter);
 
 typedef struct {
-  gint64 fixed_us;     /* > 0: every path has this one-way latency and no jitter */
+  gint64 fixed_us; /* > 0: every path has this one-way latency and no jitter */
 } SimLatency;
 
 /* One way, without jitter. */

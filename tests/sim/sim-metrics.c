@@ -12,16 +12,16 @@ typedef struct {
   SrpId id;
   gint64 at;
   guint n_packets;
-  guint n;            /* counted subscribers */
-  guint *ordinals;    /* sorted */
-  gint64 *delays;     /* per ordinal, -1 until reached */
+  guint n;         /* counted subscribers */
+  guint *ordinals; /* sorted */
+  gint64 *delays;  /* per ordinal, -1 until reached */
 } Message;
 
 typedef struct {
   guint initiator, target;
   guint64 request;
   gint64 started;
-  gint64 elapsed;     /* -1 until the result */
+  gint64 elapsed; /* -1 until the result */
   gboolean ok;
   guint8 path;
 } Find;
@@ -32,12 +32,12 @@ typedef struct {
 
 struct _SimMetrics {
   gint64 window;
-  GPtrArray *messages;   /* Message* */
-  GHashTable *by_id;     /* SrpId* (in the message) -> Message */
-  GArray *left_at;       /* gint64 per ordinal, -1 while online */
-  GArray *finds;         /* Find */
-  GHashTable *pending;   /* guint64 (initiator << 32 | request) -> index + 1 */
-  GArray *probes;        /* Probe */
+  GPtrArray *messages; /* Message* */
+  GHashTable *by_id;   /* SrpId* (in the message) -> Message */
+  GArray *left_at;     /* gint64 per ordinal, -1 while online */
+  GArray *finds;       /* Find */
+  GHashTable *pending; /* guint64 (initiator << 32 | request) -> index + 1 */
+  GArray *probes;      /* Probe */
   guint64 busy_datagrams, idle_datagrams, idle_bytes;
   double busy_peer_seconds, idle_peer_seconds;
 };
@@ -147,8 +147,9 @@ void
 sim_metrics_find_started (SimMetrics *metrics, guint initiator, guint64 request, guint target,
                           gint64 now)
 {
-  Find find = { .initiator = initiator, .target = target, .request = request, .started = now,
-                .elapsed = -1 };
+  Find find = {
+    .initiator = initiator, .target = target, .request = request, .started = now, .elapsed = -1
+  };
   guint64 *key = g_new (guint64, 1);
 
   *key = find_key (initiator, request);
@@ -174,8 +175,8 @@ sim_metrics_find_result (SimMetrics *metrics, guint initiator, guint64 request, 
 }
 
 void
-sim_metrics_traffic (SimMetrics *metrics, gint64 from, gint64 to, guint64 datagrams,
-                     guint64 bytes, guint online)
+sim_metrics_traffic (SimMetrics *metrics, gint64 from, gint64 to, guint64 datagrams, guint64 bytes,
+                     guint online)
 {
   gboolean busy = FALSE;
   double peer_seconds = (double) online * (double) (to - from) / G_USEC_PER_SEC;
@@ -294,8 +295,7 @@ summarize_curve (SimMetrics *metrics, SimSummary *out, GArray *pooled)
     {
       double t = first * pow (last / first, (double) i / (SIM_CURVE_POINTS - 1));
 
-      while (k < pooled->len &&
-             (double) g_array_index (pooled, gint64, k) / G_USEC_PER_SEC <= t)
+      while (k < pooled->len && (double) g_array_index (pooled, gint64, k) / G_USEC_PER_SEC <= t)
         k++;
       out->curve_t[i] = t;
       out->curve_share[i] = out->counted > 0 ? (double) k / out->counted : 0.0;
@@ -363,17 +363,16 @@ sim_metrics_summarize (SimMetrics *metrics, SimSummary *out)
   out->idle_bytes = metrics->idle_bytes;
   out->busy_peer_seconds = metrics->busy_peer_seconds;
   out->idle_peer_seconds = metrics->idle_peer_seconds;
-  out->idle_datagrams_per_peer_s = metrics->idle_peer_seconds > 0
-                                       ? metrics->idle_datagrams / metrics->idle_peer_seconds
-                                       : NAN;
+  out->idle_datagrams_per_peer_s =
+      metrics->idle_peer_seconds > 0 ? metrics->idle_datagrams / metrics->idle_peer_seconds : NAN;
   out->idle_bytes_per_peer_s =
       metrics->idle_peer_seconds > 0 ? metrics->idle_bytes / metrics->idle_peer_seconds : NAN;
   out->datagrams_per_copy = out->copies > 0 ? (double) metrics->busy_datagrams / out->copies : NAN;
   out->extra_datagrams_per_copy = NAN;
   if (out->copies > 0 && !isnan (out->idle_datagrams_per_peer_s))
-    out->extra_datagrams_per_copy =
-        ((double) metrics->busy_datagrams -
-         out->idle_datagrams_per_peer_s * metrics->busy_peer_seconds) / out->copies;
+    out->extra_datagrams_per_copy = ((double) metrics->busy_datagrams -
+                                     out->idle_datagrams_per_peer_s * metrics->busy_peer_seconds) /
+                                    out->copies;
 
   out->last_probe_at = -1;
   for (guint i = 0; i < metrics->probes->len; i++)

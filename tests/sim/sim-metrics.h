@@ -29,13 +29,12 @@ void sim_metrics_node_left (SimMetrics *metrics, guint ordinal, gint64 now);
 /* eligible: the ordinals of the counted subscribers. */
 void sim_metrics_published (SimMetrics *metrics, const SrpId *message_id, guint n_packets,
                             gint64 now, const guint *eligible, guint n_eligible);
-void sim_metrics_received (SimMetrics *metrics, const SrpId *message_id, guint ordinal,
-                           gint64 now);
+void sim_metrics_received (SimMetrics *metrics, const SrpId *message_id, guint ordinal, gint64 now);
 
 /* Finds (srp_core_connect to a peer ID): counted unless either side left
  * before the result. */
-void sim_metrics_find_started (SimMetrics *metrics, guint initiator, guint64 request,
-                               guint target, gint64 now);
+void sim_metrics_find_started (SimMetrics *metrics, guint initiator, guint64 request, guint target,
+                               gint64 now);
 void sim_metrics_find_result (SimMetrics *metrics, guint initiator, guint64 request, gboolean ok,
                               guint8 path, gint64 elapsed_us);
 
@@ -53,10 +52,10 @@ void sim_metrics_probe (SimMetrics *metrics, gint64 at, gint64 delay_us);
 typedef struct {
   guint n_messages;
   guint64 counted, reached, excluded, reached_at_2_5s;
-  double t_mean[4];         /* t50, t90, t99, t100 (s); NAN when no message got there */
-  guint t_n[4];             /* messages that got there */
+  double t_mean[4]; /* t50, t90, t99, t100 (s); NAN when no message got there */
+  guint t_n[4];     /* messages that got there */
   double reached_share, reached_share_at_2_5s;
-  guint64 copies;           /* packets x subscribers reached */
+  guint64 copies; /* packets x subscribers reached */
   guint64 busy_datagrams, idle_datagrams, idle_bytes;
   double busy_peer_seconds, idle_peer_seconds;
   double datagrams_per_copy;       /* busy datagrams / copies */
@@ -65,7 +64,7 @@ typedef struct {
   guint finds, finds_ok, finds_excluded, finds_within_2s, finds_relayed;
   double find_success, find_within_2s, find_p50_s, find_p99_s; /* p: of the successful */
   guint probes, probes_got;
-  gint64 last_probe_at;     /* -1 without probes */
+  gint64 last_probe_at; /* -1 without probes */
   gboolean last_probe_got;
   /* Share of counted subscribers reached by time t after publishing,
    * all messages pooled, at log-spaced t from 10 ms to the window. */

@@ -81,9 +81,9 @@ mapping_key_hash (gconstpointer p)
 {
   const MappingKey *k = p;
 
-  return (guint) mix (mix ((guint64) k->nat << 32 | k->internal_ip) ^
-                      ((guint64) k->remote_ip << 32 | (guint32) k->internal_port << 16 |
-                       k->remote_port));
+  return (guint) mix (
+      mix ((guint64) k->nat << 32 | k->internal_ip) ^
+      ((guint64) k->remote_ip << 32 | (guint32) k->internal_port << 16 | k->remote_port));
 }
 
 static gboolean
@@ -121,8 +121,8 @@ permission_equal (gconstpointer a, gconstpointer b)
 {
   const Permission *x = a, *y = b;
 
-  return x->nat == y->nat && x->remote_ip == y->remote_ip &&
-         x->external_port == y->external_port && x->remote_port == y->remote_port;
+  return x->nat == y->nat && x->remote_ip == y->remote_ip && x->external_port == y->external_port &&
+         x->remote_port == y->remote_port;
 }
 
 SimNatTable *
@@ -286,7 +286,8 @@ sim_nat_outbound (SimNatTable *table, guint nat, gint64 now, const SimEndpoint *
   m->expires = expires;
   if (n->behaviour.filtering != SIM_FILTERING_ENDPOINT_INDEPENDENT)
     {
-      Permission *p = find_permission (table, nat, m->external_port, remote, n->behaviour.filtering);
+      Permission *p =
+          find_permission (table, nat, m->external_port, remote, n->behaviour.filtering);
 
       if (p == NULL)
         {

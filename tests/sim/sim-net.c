@@ -40,10 +40,10 @@ struct _SimHost {
 
 typedef struct {
   Entity entity;
-  guint nat;     /* in the SimNatTable */
-  guint inside;  /* its realm */
+  guint nat;    /* in the SimNatTable */
+  guint inside; /* its realm */
   guint parent;
-  guint32 ip;    /* in parent */
+  guint32 ip; /* in parent */
   SimPlace place;
 } Gateway;
 
@@ -76,9 +76,9 @@ const char *
 sim_lost_name (SimLost reason)
 {
   static const char *names[SIM_N_LOST] = {
-    [SIM_LOST_RANDOM] = "random",       [SIM_LOST_QUEUE] = "queue",
-    [SIM_LOST_TTL] = "ttl",             [SIM_LOST_FILTERED] = "filtered",
-    [SIM_LOST_NO_HOST] = "no_host",     [SIM_LOST_NO_SOCKET] = "no_socket",
+    [SIM_LOST_RANDOM] = "random",     [SIM_LOST_QUEUE] = "queue",
+    [SIM_LOST_TTL] = "ttl",           [SIM_LOST_FILTERED] = "filtered",
+    [SIM_LOST_NO_HOST] = "no_host",   [SIM_LOST_NO_SOCKET] = "no_socket",
     [SIM_LOST_NAT_FULL] = "nat_full",
   };
 

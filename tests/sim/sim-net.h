@@ -37,13 +37,13 @@ G_BEGIN_DECLS
 #define SIM_NET_INTERNET 0
 
 typedef enum {
-  SIM_LOST_RANDOM,     /* --loss */
-  SIM_LOST_QUEUE,      /* the sender's uplink queue was full */
-  SIM_LOST_TTL,        /* TTL ran out at a router */
-  SIM_LOST_FILTERED,   /* a NAT had no mapping, or its filtering refused */
-  SIM_LOST_NO_HOST,    /* nobody at that address (any more) */
-  SIM_LOST_NO_SOCKET,  /* the host has no socket on that port (any more) */
-  SIM_LOST_NAT_FULL,   /* a NAT had no free port */
+  SIM_LOST_RANDOM,    /* --loss */
+  SIM_LOST_QUEUE,     /* the sender's uplink queue was full */
+  SIM_LOST_TTL,       /* TTL ran out at a router */
+  SIM_LOST_FILTERED,  /* a NAT had no mapping, or its filtering refused */
+  SIM_LOST_NO_HOST,   /* nobody at that address (any more) */
+  SIM_LOST_NO_SOCKET, /* the host has no socket on that port (any more) */
+  SIM_LOST_NAT_FULL,  /* a NAT had no free port */
   SIM_N_LOST
 } SimLost;
 
@@ -97,7 +97,7 @@ typedef struct {
   SimHost *host;
   guint socket;
   SimEndpoint from;
-  const guint8 *data;   /* valid until the next sim_net_arrive */
+  const guint8 *data; /* valid until the next sim_net_arrive */
   gsize len;
 } SimDelivery;
 

@@ -15,7 +15,9 @@ typedef enum {
   FIELD_GUINT64,
 } FieldType;
 
+/* clang-format off */
 #define FIELD(name, type) { #name, G_STRUCT_OFFSET (SrpCoreConfig, name), type }
+/* clang-format on */
 static const struct {
   const char *name;
   glong offset;
@@ -68,12 +70,23 @@ sim_options_set_core (SrpCoreConfig *core, const char *assignment, GError **erro
         continue;
       switch (core_fields[i].type)
         {
-        case FIELD_GINT64: *(gint64 *) field = (gint64) value; break;
-        case FIELD_GUINT: *(guint *) field = (guint) MIN (value, G_MAXUINT); break;
-        case FIELD_GSIZE: *(gsize *) field = (gsize) value; break;
-        case FIELD_GUINT8: *(guint8 *) field = (guint8) MIN (value, G_MAXUINT8); break;
-        case FIELD_GUINT64: *(guint64 *) field = value; break;
-        default: g_assert_not_reached ();
+        case FIELD_GINT64:
+          *(gint64 *) field = (gint64) value;
+          break;
+        case FIELD_GUINT:
+          *(guint *) field = (guint) MIN (value, G_MAXUINT);
+          break;
+        case FIELD_GSIZE:
+          *(gsize *) field = (gsize) value;
+          break;
+        case FIELD_GUINT8:
+          *(guint8 *) field = (guint8) MIN (value, G_MAXUINT8);
+          break;
+        case FIELD_GUINT64:
+          *(guint64 *) field = value;
+          break;
+        default:
+          g_assert_not_reached ();
         }
       return TRUE;
     }
@@ -145,8 +158,8 @@ check_share (const char *option, double value, double max, GError **error)
 {
   if (value >= 0 && value <= max)
     return TRUE;
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes a number from 0 to %g", option, max);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s takes a number from 0 to %g",
+               option, max);
   return FALSE;
 }
 
@@ -161,29 +174,53 @@ sim_options_parse (int *argc, char ***argv, const char *description, SimScenario
   g_autofree char *sizes = NULL, *mix = NULL;
   g_auto (GStrv) core = NULL;
   const GOptionEntry entries[] = {
-    { "peers", 0, 0, G_OPTION_ARG_INT, &peers, "Peers online at a time, bootstrap nodes included (128)", "N" },
-    { "minutes", 0, 0, G_OPTION_ARG_DOUBLE, &c->minutes, "Virtual minutes, warm-up included (10)", "M" },
+    { "peers", 0, 0, G_OPTION_ARG_INT, &peers,
+      "Peers online at a time, bootstrap nodes included (128)", "N" },
+    { "minutes", 0, 0, G_OPTION_ARG_DOUBLE, &c->minutes, "Virtual minutes, warm-up included (10)",
+      "M" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of every random choice (1)", "S" },
-    { "loss", 0, 0, G_OPTION_ARG_DOUBLE, &c->loss, "Percent of datagrams lost on the internet (0)", "P" },
-    { "hard-nat", 0, 0, G_OPTION_ARG_DOUBLE, &c->hard_nat, "Percent of peers behind symmetric NATs (30)", "P" },
-    { "mix", 0, 0, G_OPTION_ARG_STRING, &mix, "Weights of the other kinds (public=15,full-cone=5,address-restricted=10,port-restricted=50,carrier-grade=20)", "KIND=W,..." },
-    { "subscribers", 0, 0, G_OPTION_ARG_DOUBLE, &c->subscribers, "Percent of peers subscribed to the topic (50)", "P" },
-    { "churn", 0, 0, G_OPTION_ARG_DOUBLE, &c->churn, "Percent of the population replaced after the warm-up: 1000 is ten times over (0)", "P" },
-    { "goodbye", 0, 0, G_OPTION_ARG_DOUBLE, &c->goodbye, "Percent of leaving peers that say goodbye; the others vanish (50)", "P" },
+    { "loss", 0, 0, G_OPTION_ARG_DOUBLE, &c->loss, "Percent of datagrams lost on the internet (0)",
+      "P" },
+    { "hard-nat", 0, 0, G_OPTION_ARG_DOUBLE, &c->hard_nat,
+      "Percent of peers behind symmetric NATs (30)", "P" },
+    { "mix", 0, 0, G_OPTION_ARG_STRING, &mix,
+      "Weights of the other kinds "
+      "(public=15,full-cone=5,address-restricted=10,port-restricted=50,carrier-grade=20)",
+      "KIND=W,..." },
+    { "subscribers", 0, 0, G_OPTION_ARG_DOUBLE, &c->subscribers,
+      "Percent of peers subscribed to the topic (50)", "P" },
+    { "churn", 0, 0, G_OPTION_ARG_DOUBLE, &c->churn,
+      "Percent of the population replaced after the warm-up: 1000 is ten times over (0)", "P" },
+    { "goodbye", 0, 0, G_OPTION_ARG_DOUBLE, &c->goodbye,
+      "Percent of leaving peers that say goodbye; the others vanish (50)", "P" },
     { "publish", 0, 0, G_OPTION_ARG_INT, &publish, "Messages published by random peers (10)", "N" },
-    { "size", 0, 0, G_OPTION_ARG_STRING, &sizes, "Message sizes in bytes, used in turn (1000)", "B,..." },
-    { "publish-every", 0, 0, G_OPTION_ARG_DOUBLE, &c->publish_every_s, "Publish every S seconds from the warm-up's end, instead of spreading the messages over the run", "S" },
-    { "window", 0, 0, G_OPTION_ARG_DOUBLE, &c->window_s, "Seconds after publishing that delivery is measured (60)", "S" },
-    { "survival", 0, 0, G_OPTION_ARG_DOUBLE, &c->survival_hours, "A survival run of H hours (sets the length; --minutes is ignored)", "H" },
-    { "probe-wait", 0, 0, G_OPTION_ARG_DOUBLE, &c->probe_wait_s, "Seconds a survival probe waits for the message (120)", "S" },
-    { "finds", 0, 0, G_OPTION_ARG_INT, &finds, "Connections to random peer IDs during the run (100)", "N" },
-    { "bootstraps", 0, 0, G_OPTION_ARG_INT, &bootstraps, "Bootstrap nodes (public, never leave) (4)", "N" },
-    { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &c->warmup_s, "Seconds of warm-up: peers join in its first half (max (60, peers / 500))", "S" },
-    { "fixed-latency", 0, 0, G_OPTION_ARG_DOUBLE, &c->fixed_latency_ms, "Every path this many ms one way, no jitter (off: realistic latency)", "MS" },
-    { "cgn-customers", 0, 0, G_OPTION_ARG_INT, &cgn, "Homes behind one carrier-grade NAT address (8)", "N" },
-    { "core", 0, 0, G_OPTION_ARG_STRING_ARRAY, &core, "Set a numeric SrpCoreConfig field for every core (repeatable)", "KEY=VALUE" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &sizes, "Message sizes in bytes, used in turn (1000)",
+      "B,..." },
+    { "publish-every", 0, 0, G_OPTION_ARG_DOUBLE, &c->publish_every_s,
+      "Publish every S seconds from the warm-up's end, instead of spreading the messages over the "
+      "run",
+      "S" },
+    { "window", 0, 0, G_OPTION_ARG_DOUBLE, &c->window_s,
+      "Seconds after publishing that delivery is measured (60)", "S" },
+    { "survival", 0, 0, G_OPTION_ARG_DOUBLE, &c->survival_hours,
+      "A survival run of H hours (sets the length; --minutes is ignored)", "H" },
+    { "probe-wait", 0, 0, G_OPTION_ARG_DOUBLE, &c->probe_wait_s,
+      "Seconds a survival probe waits for the message (120)", "S" },
+    { "finds", 0, 0, G_OPTION_ARG_INT, &finds,
+      "Connections to random peer IDs during the run (100)", "N" },
+    { "bootstraps", 0, 0, G_OPTION_ARG_INT, &bootstraps,
+      "Bootstrap nodes (public, never leave) (4)", "N" },
+    { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &c->warmup_s,
+      "Seconds of warm-up: peers join in its first half (max (60, peers / 500))", "S" },
+    { "fixed-latency", 0, 0, G_OPTION_ARG_DOUBLE, &c->fixed_latency_ms,
+      "Every path this many ms one way, no jitter (off: realistic latency)", "MS" },
+    { "cgn-customers", 0, 0, G_OPTION_ARG_INT, &cgn,
+      "Homes behind one carrier-grade NAT address (8)", "N" },
+    { "core", 0, 0, G_OPTION_ARG_STRING_ARRAY, &core,
+      "Set a numeric SrpCoreConfig field for every core (repeatable)", "KEY=VALUE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &output->json, "Print the result as JSON", NULL },
-    { "plot", 0, 0, G_OPTION_ARG_FILENAME, &output->plot, "Write the delivery curve to an SVG file", "FILE.svg" },
+    { "plot", 0, 0, G_OPTION_ARG_FILENAME, &output->plot, "Write the delivery curve to an SVG file",
+      "FILE.svg" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress lines on stderr", NULL },
     G_OPTION_ENTRY_NULL
   };

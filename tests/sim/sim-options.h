@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   gboolean json;
-  char *plot;           /* SVG path, or NULL */
+  char *plot; /* SVG path, or NULL */
 } SimOutput;
 
 /* Parses argv (GOptionContext; --help prints help, which description

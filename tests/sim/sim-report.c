@@ -13,29 +13,52 @@ frame_name (guint kind)
 {
   switch (kind)
     {
-    case SRP_FRAME_PACKET: return "packet";
-    case SRP_FRAME_PING: return "ping";
-    case SRP_FRAME_PONG: return "pong";
-    case SRP_FRAME_HELLO: return "hello";
-    case SRP_FRAME_HELLO_REPLY: return "hello_reply";
-    case SRP_FRAME_HELLO_DONE: return "hello_done";
-    case SRP_FRAME_PEERS_REQUEST: return "peers_request";
-    case SRP_FRAME_PEERS: return "peers";
-    case SRP_FRAME_PROBE_REQUEST: return "probe_request";
-    case SRP_FRAME_PROBE: return "probe";
-    case SRP_FRAME_BUSY: return "busy";
-    case SRP_FRAME_GOODBYE: return "goodbye";
-    case SRP_FRAME_SUBSCRIPTIONS: return "subscriptions";
-    case SRP_FRAME_ACK: return "ack";
-    case SRP_FRAME_QUERY: return "query";
-    case SRP_FRAME_SYNC: return "sync";
-    case SRP_FRAME_INFO: return "info";
-    case SRP_FRAME_CONNECT: return "connect";
-    case SRP_FRAME_INTRODUCE: return "introduce";
-    case SRP_FRAME_PUNCH: return "punch";
-    case SRP_FRAME_RELAY: return "relay";
-    case SRP_FRAME_RELAYED: return "relayed";
-    default: return NULL;
+    case SRP_FRAME_PACKET:
+      return "packet";
+    case SRP_FRAME_PING:
+      return "ping";
+    case SRP_FRAME_PONG:
+      return "pong";
+    case SRP_FRAME_HELLO:
+      return "hello";
+    case SRP_FRAME_HELLO_REPLY:
+      return "hello_reply";
+    case SRP_FRAME_HELLO_DONE:
+      return "hello_done";
+    case SRP_FRAME_PEERS_REQUEST:
+      return "peers_request";
+    case SRP_FRAME_PEERS:
+      return "peers";
+    case SRP_FRAME_PROBE_REQUEST:
+      return "probe_request";
+    case SRP_FRAME_PROBE:
+      return "probe";
+    case SRP_FRAME_BUSY:
+      return "busy";
+    case SRP_FRAME_GOODBYE:
+      return "goodbye";
+    case SRP_FRAME_SUBSCRIPTIONS:
+      return "subscriptions";
+    case SRP_FRAME_ACK:
+      return "ack";
+    case SRP_FRAME_QUERY:
+      return "query";
+    case SRP_FRAME_SYNC:
+      return "sync";
+    case SRP_FRAME_INFO:
+      return "info";
+    case SRP_FRAME_CONNECT:
+      return "connect";
+    case SRP_FRAME_INTRODUCE:
+      return "introduce";
+    case SRP_FRAME_PUNCH:
+      return "punch";
+    case SRP_FRAME_RELAY:
+      return "relay";
+    case SRP_FRAME_RELAYED:
+      return "relayed";
+    default:
+      return NULL;
     }
 }
 
@@ -175,8 +198,9 @@ sim_report_json (const SimResult *r, GString *out)
       gint64 delay = g_array_index (r->probe_times, gint64, i + 1);
 
       sim_json_begin_object (&j, NULL);
-      sim_json_double (&j, "at_h", (double) (at - SIM_WORLD_START_US) / G_USEC_PER_SEC / 3600
-                                       - r->warmup_s / 3600);
+      sim_json_double (&j, "at_h",
+                       (double) (at - SIM_WORLD_START_US) / G_USEC_PER_SEC / 3600 -
+                           r->warmup_s / 3600);
       sim_json_double (&j, "delay_s", delay >= 0 ? (double) delay / G_USEC_PER_SEC : NAN);
       sim_json_end_object (&j);
     }
@@ -239,13 +263,14 @@ sim_report_text (const SimResult *r, GString *out)
   g_string_append_printf (out, "  %-34s %.0f MiB peak, %.1f KiB per peer\n", "memory",
                           (double) r->peak_rss_bytes / (1 << 20), r->rss_per_peer_end / 1024);
   g_string_append_printf (out,
-                          "  %-34s %u online at the end (%" G_GUINT64_FORMAT " joined, %"
-                          G_GUINT64_FORMAT " left), %.1f connections each\n",
+                          "  %-34s %u online at the end (%" G_GUINT64_FORMAT
+                          " joined, %" G_GUINT64_FORMAT " left), %.1f connections each\n",
                           "peers", r->online_end, r->joins, r->leaves, r->connected_mean);
-  g_string_append_printf (out, "  %-34s %" G_GUINT64_FORMAT " (%.1f MB), %.2f per peer per idle s\n",
-                          "datagrams", r->datagrams, (double) r->bytes / 1e6,
-                          s->idle_datagrams_per_peer_s);
-  g_string_append_printf (out, "  %-34s %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+  g_string_append_printf (
+      out, "  %-34s %" G_GUINT64_FORMAT " (%.1f MB), %.2f per peer per idle s\n", "datagrams",
+      r->datagrams, (double) r->bytes / 1e6, s->idle_datagrams_per_peer_s);
+  g_string_append_printf (out,
+                          "  %-34s %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                           " subscriber copies (%" G_GUINT64_FORMAT " left first)\n",
                           "delivery", s->reached, s->counted, s->excluded);
   share (out, "reached", s->reached_share);

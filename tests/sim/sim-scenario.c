@@ -14,10 +14,10 @@
 #include "srp-rng.h"
 
 #define SECOND G_TIME_SPAN_SECOND
-#define TICK_US SECOND                  /* traffic is measured per second */
-#define SWEEP_US (60 * SECOND)          /* expired NAT state is freed this often */
-#define SETTLED_US (60 * SECOND)        /* finds go between peers online this long */
-#define PROGRESS_US (5 * SECOND)        /* of wall time */
+#define TICK_US SECOND           /* traffic is measured per second */
+#define SWEEP_US (60 * SECOND)   /* expired NAT state is freed this often */
+#define SETTLED_US (60 * SECOND) /* finds go between peers online this long */
+#define PROGRESS_US (5 * SECOND) /* of wall time */
 #define BOOTSTRAPS_PER_PEER 2
 #define TOPIC_NAME "srp-simulate"
 
@@ -25,26 +25,26 @@ typedef struct {
   SimNode *node;
   guint ordinal;
   gint64 joined_at;
-  guint slot;          /* in Scenario.online, for ordinary peers */
+  guint slot; /* in Scenario.online, for ordinary peers */
   gboolean subscriber, probe;
-  guint probe_got;     /* probes: survival messages received */
-  gint64 probe_delay;  /* probes: when the last of them came, -1 before */
+  guint probe_got;    /* probes: survival messages received */
+  gint64 probe_delay; /* probes: when the last of them came, -1 before */
 } Peer;
 
 typedef struct {
   SimScenarioConfig config;
   SimWorld *world;
   SimMetrics *metrics;
-  SrpRng rng;               /* the workload's own stream */
+  SrpRng rng; /* the workload's own stream */
   SrpId topic;
-  GPtrArray *online;        /* Peer*: ordinary peers (not bootstraps, not probes) */
-  GPtrArray *bootstraps;    /* Peer* */
-  GPtrArray *survival;      /* SrpId*: the messages probes wait for */
-  GPtrArray *probes;        /* ProbeWait*: probes still waiting */
+  GPtrArray *online;     /* Peer*: ordinary peers (not bootstraps, not probes) */
+  GPtrArray *bootstraps; /* Peer* */
+  GPtrArray *survival;   /* SrpId*: the messages probes wait for */
+  GPtrArray *probes;     /* ProbeWait*: probes still waiting */
   gint64 start, warmup_end, end, window;
-  guint to_join;            /* initial joins left */
+  guint to_join; /* initial joins left */
   gint64 join_gap;
-  gint64 lifetime;          /* churn: a peer's mean time online */
+  gint64 lifetime; /* churn: a peer's mean time online */
   guint64 last_transmits, last_bytes;
   gint64 last_tick;
   gint64 wall_start, last_progress;
@@ -171,8 +171,7 @@ bootstrap_through (Scenario *s, Peer *peer, const Peer *via)
   SrpAddress address;
 
   if (sim_node_get_public_address (via->node, &address))
-    srp_core_add_bootstrap (sim_node_get_core (peer->node), sim_world_get_now (s->world),
-                            &address);
+    srp_core_add_bootstrap (sim_node_get_core (peer->node), sim_world_get_now (s->world), &address);
 }
 
 /* An ordinary peer (or a probe) joins: access and subscription drawn,
@@ -262,8 +261,7 @@ on_event (SimWorld *world, SimNode *node, const SrpCoreEvent *event, gpointer us
     {
       if (!peer->probe)
         sim_metrics_received (s->metrics, &event->message.id, peer->ordinal, now);
-      else if (is_survival_message (s, &event->message.id) &&
-               ++peer->probe_got == s->survival->len)
+      else if (is_survival_message (s, &event->message.id) && ++peer->probe_got == s->survival->len)
         peer->probe_delay = now - peer->joined_at;
     }
   else if (event->type == SRP_CORE_EVENT_CONNECT_RESULT)
@@ -301,8 +299,8 @@ tick (SimWorld *world, gpointer data)
     sim_metrics_traffic (s->metrics, s->last_tick, now, transmits - s->last_transmits,
                          bytes - s->last_bytes, sim_world_get_n_online (world));
   if (s->last_tick < s->warmup_end && now >= s->warmup_end)
-    s->rss_per_peer_warm = ((double) current_rss () - (double) s->rss_start) /
-                           MAX (sim_world_get_n_online (world), 1);
+    s->rss_per_peer_warm =
+        ((double) current_rss () - (double) s->rss_start) / MAX (sim_world_get_n_online (world), 1);
   s->last_tick = now;
   s->last_transmits = transmits;
   s->last_bytes = bytes;
@@ -380,8 +378,7 @@ publish (SimWorld *world, gpointer data)
   if (publisher == NULL)
     return;
   srp_rng_fill (&s->rng, body, len);
-  if (!srp_core_publish (sim_node_get_core (publisher->node), now, &s->topic, NULL, body, len,
-                         &id))
+  if (!srp_core_publish (sim_node_get_core (publisher->node), now, &s->topic, NULL, body, len, &id))
     g_error ("srp-simulate: a message of %" G_GSIZE_FORMAT " bytes cannot be published", len);
   sim_world_drive (world, publisher->node);
   for (guint i = 0; i < s->online->len; i++)
@@ -524,13 +521,13 @@ schedule_workload (Scenario *s)
         sim_world_schedule (s->world, at, publish, s);
     }
   for (guint f = 0; f < c->finds && find_last > s->warmup_end; f++)
-    sim_world_schedule (s->world,
-                        s->warmup_end + (gint64) (uniform (s) * (double) (find_last - s->warmup_end)),
-                        find, s);
+    sim_world_schedule (
+        s->world, s->warmup_end + (gint64) (uniform (s) * (double) (find_last - s->warmup_end)),
+        find, s);
   for (guint h = 1; c->survival_hours > 0 && h <= (guint) ceil (c->survival_hours); h++)
-    sim_world_schedule (s->world,
-                        s->warmup_end + MIN (seconds (h * 3600.0), seconds (c->survival_hours * 3600)),
-                        probe, s);
+    sim_world_schedule (
+        s->world, s->warmup_end + MIN (seconds (h * 3600.0), seconds (c->survival_hours * 3600)),
+        probe, s);
   if (c->churn > 0)
     {
       guint ordinary = c->peers - c->bootstraps;

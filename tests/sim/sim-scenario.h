@@ -29,35 +29,35 @@ G_BEGIN_DECLS
 #define SIM_MAX_SIZES 8
 
 typedef struct {
-  guint peers;              /* the population, bootstrap nodes included */
-  double minutes;           /* the run, warm-up included (not with survival) */
+  guint peers;    /* the population, bootstrap nodes included */
+  double minutes; /* the run, warm-up included (not with survival) */
   guint64 seed;
-  double loss;              /* % of datagrams crossing the internet */
-  double hard_nat;          /* % of peers behind symmetric NATs */
-  double mix[SIM_N_ACCESS]; /* weights of the other kinds (the symmetric entry is unused) */
-  double subscribers;       /* % of peers subscribed to the topic */
-  double churn;             /* % of the population replaced after the warm-up */
-  double goodbye;           /* % of leavers that say goodbye */
-  guint publish;            /* messages */
+  double loss;                /* % of datagrams crossing the internet */
+  double hard_nat;            /* % of peers behind symmetric NATs */
+  double mix[SIM_N_ACCESS];   /* weights of the other kinds (the symmetric entry is unused) */
+  double subscribers;         /* % of peers subscribed to the topic */
+  double churn;               /* % of the population replaced after the warm-up */
+  double goodbye;             /* % of leavers that say goodbye */
+  guint publish;              /* messages */
   gsize sizes[SIM_MAX_SIZES]; /* message sizes, used in turn */
   guint n_sizes;
-  double publish_every_s;   /* > 0: one message every so often from the warm-up's end */
-  double survival_hours;    /* > 0: a survival run of that many hours */
-  double probe_wait_s;      /* how long a survival probe waits for the message */
+  double publish_every_s; /* > 0: one message every so often from the warm-up's end */
+  double survival_hours;  /* > 0: a survival run of that many hours */
+  double probe_wait_s;    /* how long a survival probe waits for the message */
   guint finds;
   guint bootstraps;
-  double warmup_s;          /* < 0: max (60, peers / 500) */
-  double window_s;          /* delivery is measured this long after publishing */
-  double fixed_latency_ms;  /* > 0: every path has this latency, no jitter */
+  double warmup_s;         /* < 0: max (60, peers / 500) */
+  double window_s;         /* delivery is measured this long after publishing */
+  double fixed_latency_ms; /* > 0: every path has this latency, no jitter */
   guint cgn_customers;
-  SrpCoreConfig core;       /* remembered_ids 0: sized to the run (see srp-simulate --help) */
-  gboolean progress;        /* a line on stderr every few seconds of wall time */
+  SrpCoreConfig core; /* remembered_ids 0: sized to the run (see srp-simulate --help) */
+  gboolean progress;  /* a line on stderr every few seconds of wall time */
 } SimScenarioConfig;
 
 void sim_scenario_config_init (SimScenarioConfig *config);
 
 typedef struct {
-  SimScenarioConfig config;  /* as run: defaults resolved */
+  SimScenarioConfig config; /* as run: defaults resolved */
   double virtual_s, wall_s, cpu_s, warmup_s;
   guint64 peak_rss_bytes;
   double rss_per_peer_warm, rss_per_peer_end; /* bytes: RSS growth / peers online */
@@ -66,12 +66,12 @@ typedef struct {
   SimNetStats net;
   guint64 nodes_created, joins, leaves, goodbyes, publishes, probes;
   guint online_end;
-  double connected_mean;     /* connected peers per online peer, at the end */
+  double connected_mean; /* connected peers per online peer, at the end */
   guint access_online[SIM_N_ACCESS];
   guint nat_seen[SIM_N_ACCESS][SRP_NAT_N_TYPES]; /* true kind x classification, at the end */
-  guint nat_mappings, nat_permissions; /* NAT state at the end */
+  guint nat_mappings, nat_permissions;           /* NAT state at the end */
   SimSummary summary;
-  GArray *probe_times;       /* gint64 pairs (at, delay), in order */
+  GArray *probe_times; /* gint64 pairs (at, delay), in order */
   char *trace_hash;
 } SimResult;
 

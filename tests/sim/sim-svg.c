@@ -21,8 +21,8 @@ text (GString *svg, double x, double y, const char *anchor, const char *style, c
 {
   g_autofree char *escaped = g_markup_escape_text (s, -1);
 
-  g_string_append_printf (svg, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>\n",
-                          x, y, anchor, style, escaped);
+  g_string_append_printf (svg, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>\n", x,
+                          y, anchor, style, escaped);
 }
 
 gboolean
@@ -48,9 +48,9 @@ sim_svg_write_curve (const char *path, const double *t, const double *share, gui
   /* Grid: every 10 % up, every decade (and 2.5 s) across. */
   for (int p = 0; p <= 10; p++)
     {
-      g_string_append_printf (svg,
-                              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
-                              LEFT, Y (p / 10.0), LEFT + PLOT_W, Y (p / 10.0));
+      g_string_append_printf (
+          svg, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", LEFT,
+          Y (p / 10.0), LEFT + PLOT_W, Y (p / 10.0));
       g_snprintf (label, sizeof label, "%d %%", p * 10);
       text (svg, LEFT - 6, Y (p / 10.0) + 4, "end", "", label);
     }
@@ -60,9 +60,9 @@ sim_svg_write_curve (const char *path, const double *t, const double *share, gui
 
       if (log10 (s) < lo - 1e-9 || log10 (s) > hi + 1e-9)
         continue;
-      g_string_append_printf (svg,
-                              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n",
-                              X (s), TOP, X (s), TOP + PLOT_H);
+      g_string_append_printf (
+          svg, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", X (s), TOP,
+          X (s), TOP + PLOT_H);
       g_snprintf (label, sizeof label, "%g s", s);
       text (svg, X (s), TOP + PLOT_H + 16, "middle", "", label);
     }
@@ -84,8 +84,7 @@ sim_svg_write_curve (const char *path, const double *t, const double *share, gui
                           "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
                           "stroke=\"#333\"/>\n",
                           LEFT, TOP, PLOT_W, PLOT_H);
-  text (svg, LEFT + PLOT_W / 2.0, HEIGHT - 12, "middle", "",
-        "time after publishing (logarithmic)");
+  text (svg, LEFT + PLOT_W / 2.0, HEIGHT - 12, "middle", "", "time after publishing (logarithmic)");
   g_string_append_printf (svg,
                           "<text transform=\"translate(16 %.1f) rotate(-90)\" "
                           "text-anchor=\"middle\">share of subscribers reached</text>\n",

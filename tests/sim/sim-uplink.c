@@ -15,9 +15,9 @@
 void
 sim_uplink_draw (SimUplink *uplink, SrpRng *rng, gboolean datacenter)
 {
-  double kbit = datacenter ? DATACENTER_KBIT
-                           : HOME_MIN_KBIT * pow (HOME_MAX_KBIT / HOME_MIN_KBIT,
-                                                  srp_rng_double (rng));
+  double kbit = datacenter
+                    ? DATACENTER_KBIT
+                    : HOME_MIN_KBIT * pow (HOME_MAX_KBIT / HOME_MIN_KBIT, srp_rng_double (rng));
 
   uplink->rate_kbit = (guint32) kbit;
   /* kbit/s x ms / 8 = bytes. */

@@ -17,9 +17,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  guint32 rate_kbit;     /* kbit/s */
+  guint32 rate_kbit; /* kbit/s */
   guint32 queue_bytes;
-  gint64 busy_until;     /* when the last queued datagram has left */
+  gint64 busy_until; /* when the last queued datagram has left */
 } SimUplink;
 
 #define SIM_UPLINK_OVERHEAD 28

@@ -29,8 +29,8 @@ struct _SimNode {
   guint ordinal;
   SimAccess access;
   SimHost *host;
-  guint home;      /* the realm behind its own NAT, 0 when public */
-  gint cgn;        /* its carrier-grade NAT (index), or -1 */
+  guint home; /* the realm behind its own NAT, 0 when public */
+  gint cgn;   /* its carrier-grade NAT (index), or -1 */
   SrpSimKeys keys;
   gpointer data;
 };
@@ -50,18 +50,18 @@ typedef struct {
 
 struct _SimWorld {
   SimWorldConfig config;
-  SrpRng rng;            /* identities, places, uplinks, NAT choices */
+  SrpRng rng; /* identities, places, uplinks, NAT choices */
   SimNet *net;
   gint64 now;
-  GPtrArray *slots;      /* SimNode*, NULL when free */
-  GArray *free_slots;    /* guint, reused last first */
+  GPtrArray *slots;   /* SimNode*, NULL when free */
+  GArray *free_slots; /* guint, reused last first */
   guint next_ordinal;
   guint n_online;
   SrpSimDeadlines deadlines; /* by slot */
-  SrpSimQueue actions;   /* Action* */
-  GArray *carriers;      /* Carrier */
-  GArray *roomy_carriers; /* indices of carriers with room for another home */
-  GArray *events;        /* SrpCoreEvent, reused by drive */
+  SrpSimQueue actions;       /* Action* */
+  GArray *carriers;          /* Carrier */
+  GArray *roomy_carriers;    /* indices of carriers with room for another home */
+  GArray *events;            /* SrpCoreEvent, reused by drive */
   SimEventFunc event_func;
   gpointer event_data;
   SrpSimTrace trace;
@@ -205,9 +205,9 @@ carrier_with_room (SimWorld *world, const SimPlace *place)
   if (world->roomy_carriers->len > 0)
     return g_array_index (world->roomy_carriers, guint, world->roomy_carriers->len - 1);
   draw_nat (world, SIM_NAT_PORT_RESTRICTED, &behaviour);
-  carrier.realm = sim_net_add_nat (world->net, SIM_NET_INTERNET,
-                                   sim_net_new_ip (world->net, SIM_NET_INTERNET), &behaviour,
-                                   place, CARRIER_NET | 1);
+  carrier.realm =
+      sim_net_add_nat (world->net, SIM_NET_INTERNET, sim_net_new_ip (world->net, SIM_NET_INTERNET),
+                       &behaviour, place, CARRIER_NET | 1);
   index = world->carriers->len;
   g_array_append_val (world->carriers, carrier);
   g_array_append_val (world->roomy_carriers, index);
@@ -418,8 +418,7 @@ send_transmit (SimWorld *world, SimNode *node, const SrpTransmit *t)
   trace_transmit (world, node, t);
   /* A closed punch socket, or an address the sim has no route for, loses
    * the datagram like the network would. */
-  sim_net_send (world->net, world->now, node->host, t->socket, t->ttl, &to, t->data, t->len,
-                NULL);
+  sim_net_send (world->net, world->now, node->host, t->socket, t->ttl, &to, t->data, t->len, NULL);
 }
 
 /* Everything out, as the shell does it: events first (sockets to open come

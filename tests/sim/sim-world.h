@@ -37,10 +37,10 @@ guint8 sim_access_expected_nat (SimAccess access);
 
 typedef struct {
   guint64 seed;
-  double loss;              /* per datagram crossing the internet, 0..1 */
+  double loss; /* per datagram crossing the internet, 0..1 */
   SimLatency latency;
-  SrpCoreConfig core;       /* for every core; seed, ID and signer are set per node */
-  guint cgn_customers;      /* homes behind one carrier-grade NAT address (default 8) */
+  SrpCoreConfig core;  /* for every core; seed, ID and signer are set per node */
+  guint cgn_customers; /* homes behind one carrier-grade NAT address (default 8) */
 } SimWorldConfig;
 
 void sim_world_config_init (SimWorldConfig *config);

@@ -6,7 +6,7 @@
  */
 #include "sim-net.h"
 
-#define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
+#define SECONDS(n) ((gint64) (n) *G_USEC_PER_SEC)
 #define IP(a, b, c, d) ((guint32) (a) << 24 | (guint32) (b) << 16 | (guint32) (c) << 8 | (d))
 
 static const SimEndpoint inside = { IP (192, 168, 1, 2), 4000 };
