@@ -1,8 +1,9 @@
-/* sim-scenario.c: population, churn and workload of an srp-simulate run.
- *
+/* sim-scenario.c: an srp-simulate run: its plan, population and churn, the
+ * traffic ticks and what is collected at the end (the workload is in
+ * sim-workload.c).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "sim-scenario.h"
+#include "sim-scenario-private.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +12,6 @@
 #include <sys/resource.h>
 
 #include "srp-chain.h"
-#include "srp-rng.h"
 
 #define SECOND G_TIME_SPAN_SECOND
 #define TICK_US SECOND           /* traffic is measured per second */
@@ -20,38 +20,6 @@
 #define PROGRESS_US (5 * SECOND) /* of wall time */
 #define BOOTSTRAPS_PER_PEER 2
 #define TOPIC_NAME "srp-simulate"
-
-typedef struct {
-  SimNode *node;
-  guint ordinal;
-  gint64 joined_at;
-  guint slot; /* in Scenario.online, for ordinary peers */
-  gboolean subscriber, probe;
-  guint probe_got;    /* probes: survival messages received */
-  gint64 probe_delay; /* probes: when the last of them came, -1 before */
-} Peer;
-
-typedef struct {
-  SimScenarioConfig config;
-  SimWorld *world;
-  SimMetrics *metrics;
-  SrpRng rng; /* the workload's own stream */
-  SrpId topic;
-  GPtrArray *online;     /* Peer*: ordinary peers (not bootstraps, not probes) */
-  GPtrArray *bootstraps; /* Peer* */
-  GPtrArray *survival;   /* SrpId*: the messages probes wait for */
-  GPtrArray *probes;     /* ProbeWait*: probes still waiting */
-  gint64 start, warmup_end, end, window;
-  guint to_join; /* initial joins left */
-  gint64 join_gap;
-  gint64 lifetime; /* churn: a peer's mean time online */
-  guint64 last_transmits, last_bytes;
-  gint64 last_tick;
-  gint64 wall_start, last_progress;
-  gsize rss_start;
-  double rss_per_peer_warm;
-  SimResult *result;
-} Scenario;
 
 void
 sim_scenario_config_init (SimScenarioConfig *c)
@@ -116,8 +84,8 @@ cpu_seconds (void)
          (double) usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
 }
 
-static double
-uniform (Scenario *s)
+double
+sim_scenario_uniform (Scenario *s)
 {
   return srp_rng_double (&s->rng);
 }
@@ -126,7 +94,7 @@ uniform (Scenario *s)
 static gint64
 exponential (Scenario *s, gint64 mean)
 {
-  return (gint64) (-(double) mean * log (1.0 - uniform (s)));
+  return (gint64) (-(double) mean * log (1.0 - sim_scenario_uniform (s)));
 }
 
 static SimAccess
@@ -134,12 +102,12 @@ draw_access (Scenario *s)
 {
   double total = 0, pick;
 
-  if (uniform (s) * 100.0 < s->config.hard_nat)
+  if (sim_scenario_uniform (s) * 100.0 < s->config.hard_nat)
     return SIM_ACCESS_SYMMETRIC;
   for (guint a = 0; a < SIM_N_ACCESS; a++)
     if (a != SIM_ACCESS_SYMMETRIC)
       total += s->config.mix[a];
-  pick = uniform (s) * total;
+  pick = sim_scenario_uniform (s) * total;
   for (guint a = 0; a < SIM_N_ACCESS; a++)
     {
       if (a == SIM_ACCESS_SYMMETRIC || s->config.mix[a] <= 0)
@@ -174,10 +142,8 @@ bootstrap_through (Scenario *s, Peer *peer, const Peer *via)
     srp_core_add_bootstrap (sim_node_get_core (peer->node), sim_world_get_now (s->world), &address);
 }
 
-/* An ordinary peer (or a probe) joins: access and subscription drawn,
- * through two bootstrap nodes chosen at random. */
-static Peer *
-join (Scenario *s, gboolean probe)
+Peer *
+sim_scenario_join (Scenario *s, gboolean probe)
 {
   Peer *peer = add_peer (s, draw_access (s), FALSE);
   SrpCore *core = sim_node_get_core (peer->node);
@@ -185,7 +151,7 @@ join (Scenario *s, gboolean probe)
   guint step = n > 1 ? 1 + (guint) srp_rng_below (&s->rng, n - 1) : 0;
 
   peer->probe = probe;
-  peer->subscriber = probe || uniform (s) * 100.0 < s->config.subscribers;
+  peer->subscriber = probe || sim_scenario_uniform (s) * 100.0 < s->config.subscribers;
   if (peer->subscriber)
     srp_core_subscribe (core, sim_world_get_now (s->world), &s->topic);
   for (guint i = 0; i < MIN (BOOTSTRAPS_PER_PEER, n); i++)
@@ -199,8 +165,8 @@ join (Scenario *s, gboolean probe)
   return peer;
 }
 
-static void
-leave (Scenario *s, Peer *peer, gboolean goodbye)
+void
+sim_scenario_leave (Scenario *s, Peer *peer, gboolean goodbye)
 {
   if (!peer->probe)
     {
@@ -217,56 +183,25 @@ leave (Scenario *s, Peer *peer, gboolean goodbye)
   g_free (peer);
 }
 
-static Peer *
-random_peer (Scenario *s)
+Peer *
+sim_scenario_random_peer (Scenario *s)
 {
   if (s->online->len == 0)
     return NULL;
   return g_ptr_array_index (s->online, srp_rng_below (&s->rng, s->online->len));
 }
 
-/* A random peer online for at least `settled`, or NULL after a few tries. */
-static Peer *
-random_settled_peer (Scenario *s, gint64 settled, const Peer *except)
+Peer *
+sim_scenario_random_settled_peer (Scenario *s, gint64 settled, const Peer *except)
 {
   for (guint tries = 0; tries < 64; tries++)
     {
-      Peer *p = random_peer (s);
+      Peer *p = sim_scenario_random_peer (s);
 
       if (p != NULL && p != except && p->joined_at + settled <= sim_world_get_now (s->world))
         return p;
     }
   return NULL;
-}
-
-/* ---- events ---------------------------------------------------------------------- */
-
-static gboolean
-is_survival_message (Scenario *s, const SrpId *id)
-{
-  for (guint i = 0; i < s->survival->len; i++)
-    if (srp_id_equal (g_ptr_array_index (s->survival, i), id))
-      return TRUE;
-  return FALSE;
-}
-
-static void
-on_event (SimWorld *world, SimNode *node, const SrpCoreEvent *event, gpointer user_data)
-{
-  Scenario *s = user_data;
-  Peer *peer = sim_node_get_data (node);
-  gint64 now = sim_world_get_now (world);
-
-  if (event->type == SRP_CORE_EVENT_MESSAGE && srp_id_equal (&event->message.topic_id, &s->topic))
-    {
-      if (!peer->probe)
-        sim_metrics_received (s->metrics, &event->message.id, peer->ordinal, now);
-      else if (is_survival_message (s, &event->message.id) && ++peer->probe_got == s->survival->len)
-        peer->probe_delay = now - peer->joined_at;
-    }
-  else if (event->type == SRP_CORE_EVENT_CONNECT_RESULT)
-    sim_metrics_find_result (s->metrics, peer->ordinal, event->connect.request, event->connect.ok,
-                             event->connect.path, event->connect.elapsed_us);
 }
 
 /* ---- actions ---------------------------------------------------------------------- */
@@ -323,7 +258,7 @@ initial_join (SimWorld *world, gpointer data)
 {
   Scenario *s = data;
 
-  join (s, FALSE);
+  sim_scenario_join (s, FALSE);
   if (--s->to_join > 0)
     sim_world_schedule (world, sim_world_get_now (world) + s->join_gap, initial_join, s);
 }
@@ -336,12 +271,12 @@ static void
 churn_leave (SimWorld *world, gpointer data)
 {
   Scenario *s = data;
-  Peer *peer = random_peer (s);
+  Peer *peer = sim_scenario_random_peer (s);
   gint64 next;
 
   if (peer != NULL)
     {
-      leave (s, peer, uniform (s) * 100.0 < s->config.goodbye);
+      sim_scenario_leave (s, peer, sim_scenario_uniform (s) * 100.0 < s->config.goodbye);
       s->result->leaves++;
     }
   next = sim_world_get_now (world) + exponential (s, s->lifetime / MAX (s->online->len, 1));
@@ -356,116 +291,18 @@ churn_join (SimWorld *world, gpointer data)
   gint64 next = sim_world_get_now (world) +
                 exponential (s, s->lifetime / (s->config.peers - s->config.bootstraps));
 
-  join (s, FALSE);
+  sim_scenario_join (s, FALSE);
   s->result->joins++;
   if (next < s->end)
     sim_world_schedule (world, next, churn_join, s);
 }
 
-static void
-publish (SimWorld *world, gpointer data)
-{
-  Scenario *s = data;
-  gint64 now = sim_world_get_now (world);
-  Peer *publisher = random_settled_peer (s, 30 * SECOND, NULL);
-  gsize len = s->config.sizes[s->result->publishes % s->config.n_sizes];
-  g_autofree guint8 *body = g_malloc (MAX (len, 1));
-  g_autoptr (GArray) eligible = g_array_new (FALSE, FALSE, sizeof (guint));
-  SrpId id;
-
-  if (publisher == NULL)
-    publisher = random_peer (s);
-  if (publisher == NULL)
-    return;
-  srp_rng_fill (&s->rng, body, len);
-  if (!srp_core_publish (sim_node_get_core (publisher->node), now, &s->topic, NULL, body, len, &id))
-    g_error ("srp-simulate: a message of %" G_GSIZE_FORMAT " bytes cannot be published", len);
-  sim_world_drive (world, publisher->node);
-  for (guint i = 0; i < s->online->len; i++)
-    {
-      const Peer *p = g_ptr_array_index (s->online, i);
-      if (p->subscriber && p != publisher)
-        g_array_append_val (eligible, p->ordinal);
-    }
-  sim_metrics_published (s->metrics, &id, srp_chain_packet_count (len), now,
-                         (const guint *) eligible->data, eligible->len);
-  if (s->config.survival_hours > 0)
-    g_ptr_array_add (s->survival, g_memdup2 (&id, sizeof id));
-  s->result->publishes++;
-}
-
-static gboolean
-connected_to (Peer *from, const Peer *to)
-{
-  g_autoptr (GArray) peers = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
-
-  srp_core_list_peers (sim_node_get_core (from->node), peers);
-  for (guint i = 0; i < peers->len; i++)
-    if (srp_id_equal (&g_array_index (peers, SrpCoreEvent, i).peer.id, sim_node_get_id (to->node)))
-      return TRUE;
-  return FALSE;
-}
-
-/* A find goes to a peer the finder is not connected to: finding a
- * neighbour proves nothing. */
-static void
-find (SimWorld *world, gpointer data)
-{
-  Scenario *s = data;
-  Peer *from = random_settled_peer (s, SETTLED_US, NULL), *to = NULL;
-  guint64 request;
-
-  for (guint tries = 0; from != NULL && tries < 16 && to == NULL; tries++)
-    {
-      to = random_settled_peer (s, SETTLED_US, from);
-      if (to != NULL && connected_to (from, to))
-        to = NULL;
-    }
-  if (to == NULL)
-    return;
-  request = srp_core_connect (sim_node_get_core (from->node), sim_world_get_now (world),
-                              sim_node_get_id (to->node));
-  sim_metrics_find_started (s->metrics, from->ordinal, request, to->ordinal,
-                            sim_world_get_now (world));
-  sim_world_drive (world, from->node);
-}
-
-typedef struct {
-  Scenario *s;
-  Peer *probe;
-} ProbeWait;
-
-static void
-probe_done (SimWorld *world, gpointer data)
-{
-  ProbeWait *wait = data;
-
-  sim_metrics_probe (wait->s->metrics, wait->probe->joined_at, wait->probe->probe_delay);
-  leave (wait->s, wait->probe, TRUE);
-  g_ptr_array_remove (wait->s->probes, wait);
-  g_free (wait);
-}
-
-static void
-probe (SimWorld *world, gpointer data)
-{
-  Scenario *s = data;
-  ProbeWait *wait = g_new (ProbeWait, 1);
-
-  wait->s = s;
-  wait->probe = join (s, TRUE);
-  g_ptr_array_add (s->probes, wait);
-  s->result->probes++;
-  sim_world_schedule (world, sim_world_get_now (world) + (gint64) (s->config.probe_wait_s * SECOND),
-                      probe_done, wait);
-}
-
 /* ---- the run ------------------------------------------------------------------------ */
 
-static gint64
-seconds (double s)
+gint64
+sim_scenario_seconds (double seconds)
 {
-  return (gint64) (s * SECOND);
+  return (gint64) (seconds * SECOND);
 }
 
 /* Fills in what the config leaves to the run, and the timeline. */
@@ -483,13 +320,13 @@ plan (Scenario *s)
     c->warmup_s = MAX (60.0, c->peers / 500.0);
   if (c->survival_hours > 0)
     c->minutes = (c->warmup_s + c->survival_hours * 3600 + c->probe_wait_s) / 60;
-  total = seconds (c->minutes * 60);
-  warmup = MIN (seconds (c->warmup_s), total / 2);
+  total = sim_scenario_seconds (c->minutes * 60);
+  warmup = MIN (sim_scenario_seconds (c->warmup_s), total / 2);
   c->warmup_s = (double) warmup / SECOND;
   s->start = SIM_WORLD_START_US;
   s->warmup_end = s->start + warmup;
   s->end = s->start + total;
-  s->window = MIN (seconds (c->window_s), (s->end - s->warmup_end) / 2);
+  s->window = MIN (sim_scenario_seconds (c->window_s), (s->end - s->warmup_end) / 2);
   c->window_s = (double) s->window / SECOND;
   /* Every packet a run publishes fits the memory of IDs that left the
    * cache, so a smaller memory behaves as the default one would. */
@@ -499,35 +336,12 @@ plan (Scenario *s)
     c->core.remembered_ids = MIN (packets + 1024, 65536);
 }
 
+/* Churn after the warm-up; see churn_leave. */
 static void
-schedule_workload (Scenario *s)
+schedule_churn (Scenario *s)
 {
   SimScenarioConfig *c = &s->config;
-  gint64 measured = s->end - s->window - s->warmup_end;
-  gint64 find_last = s->end - c->core.connect_timeout_us - SECOND;
 
-  for (guint m = 0; m < c->publish; m++)
-    {
-      gint64 at;
-
-      if (c->survival_hours > 0)
-        at = s->warmup_end + m * SECOND;
-      else if (c->publish_every_s > 0)
-        at = s->warmup_end + (gint64) m * seconds (c->publish_every_s);
-      else
-        /* Spread evenly, on whole seconds (the traffic ticks). */
-        at = s->warmup_end + (measured * (2 * m + 1) / (2 * c->publish)) / SECOND * SECOND;
-      if (at + s->window <= s->end)
-        sim_world_schedule (s->world, at, publish, s);
-    }
-  for (guint f = 0; f < c->finds && find_last > s->warmup_end; f++)
-    sim_world_schedule (
-        s->world, s->warmup_end + (gint64) (uniform (s) * (double) (find_last - s->warmup_end)),
-        find, s);
-  for (guint h = 1; c->survival_hours > 0 && h <= (guint) ceil (c->survival_hours); h++)
-    sim_world_schedule (
-        s->world, s->warmup_end + MIN (seconds (h * 3600.0), seconds (c->survival_hours * 3600)),
-        probe, s);
   if (c->churn > 0)
     {
       guint ordinary = c->peers - c->bootstraps;
@@ -628,11 +442,12 @@ sim_scenario_run (const SimScenarioConfig *config)
   wc.cgn_customers = config->cgn_customers;
   wc.core = s->config.core;
   s->world = sim_world_new (&wc);
-  sim_world_set_event_func (s->world, on_event, s);
+  sim_world_set_event_func (s->world, sim_workload_on_event, s);
 
   s->last_tick = s->start;
   populate (s);
-  schedule_workload (s);
+  sim_workload_schedule (s);
+  schedule_churn (s);
   sim_world_schedule (s->world, s->start + TICK_US, tick, s);
   sim_world_schedule (s->world, s->start + SWEEP_US, sweep, s);
   sim_world_run_until (s->world, s->end);
@@ -646,13 +461,7 @@ sim_scenario_run (const SimScenarioConfig *config)
     g_free (g_ptr_array_index (s->online, i));
   for (guint i = 0; i < s->bootstraps->len; i++)
     g_free (g_ptr_array_index (s->bootstraps, i));
-  /* Probes still waiting at the end (their nodes go with the world). */
-  for (guint i = 0; i < s->probes->len; i++)
-    {
-      ProbeWait *wait = g_ptr_array_index (s->probes, i);
-      g_free (wait->probe);
-      g_free (wait);
-    }
+  sim_workload_clear (s);
   g_ptr_array_unref (s->probes);
   g_ptr_array_unref (s->online);
   g_ptr_array_unref (s->bootstraps);
