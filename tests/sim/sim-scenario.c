@@ -1,6 +1,7 @@
 /* sim-scenario.c: an srp-simulate run: its plan, population and churn, the
  * traffic ticks and what is collected at the end (the workload is in
  * sim-workload.c).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "sim-scenario-private.h"
