@@ -191,6 +191,7 @@ sim_report_json (const SimResult *r, GString *out)
   sim_json_uint (&j, "finds_relayed", s->finds_relayed);
   sim_json_double (&j, "find_within_2s", s->find_within_2s);
   sim_json_double (&j, "find_p50_s", s->find_p50_s);
+  sim_json_uint (&j, "survival_probes_got", s->probes_got);
   sim_json_begin_array (&j, "survival_probes");
   for (guint i = 0; r->probe_times != NULL && i + 1 < r->probe_times->len; i += 2)
     {

@@ -13,8 +13,9 @@
  * - Messages are published by random peers, spread over the measured time
  *   (or every publish_every_s); finds connect a random peer to the ID of
  *   another it is not connected to, both online for at least a minute.
- * - Survival: the messages are published at the end of the warm-up; every
- *   hour and at the end a new subscriber (a probe) joins, waits, and leaves.
+ * - Survival: the messages are published at the end of the warm-up; at a
+ *   random time in every hour, and at the end, a new subscriber (a probe)
+ *   joins, waits, and leaves.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -167,11 +167,23 @@ sim_workload_schedule (Scenario *s)
         s->world,
         s->warmup_end + (gint64) (sim_scenario_uniform (s) * (double) (find_last - s->warmup_end)),
         find, s);
-  for (guint h = 1; c->survival_hours > 0 && h <= (guint) ceil (c->survival_hours); h++)
-    sim_world_schedule (s->world,
-                        s->warmup_end + MIN (sim_scenario_seconds (h * 3600.0),
-                                             sim_scenario_seconds (c->survival_hours * 3600)),
-                        probe, s);
+  if (c->survival_hours > 0)
+    {
+      gint64 last = s->warmup_end + sim_scenario_seconds (c->survival_hours * 3600);
+
+      /* One probe at a random time in each hour: every copy of a packet
+       * arrived within seconds, so copies expire together a TTL later, and
+       * probes on the hour would all meet the moment the caches turn over. */
+      for (guint h = 0; h < (guint) ceil (c->survival_hours); h++)
+        {
+          gint64 at = s->warmup_end + sim_scenario_seconds ((h + sim_scenario_uniform (s)) * 3600);
+
+          if (at < last)
+            sim_world_schedule (s->world, at, probe, s);
+        }
+      /* And one at the end: `survived`. */
+      sim_world_schedule (s->world, last, probe, s);
+    }
 }
 
 void
