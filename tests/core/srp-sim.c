@@ -5,24 +5,21 @@
 #include "srp-sim.h"
 
 #include <string.h>
-#include <gnutls/crypto.h>
-#include <nettle/eddsa.h>
 
 #include "srp-rng.h"
+#include "srp-sim-heap.h"
+#include "srp-sim-keys.h"
+#include "srp-sim-trace.h"
 
 /* Nodes have two sockets: the main one at port 4000, the probe one at 4001. */
 #define N_SOCKETS 2
 
 typedef struct {
-  guint8 secret[32];
-  guint8 public[32];
-} Keys;
-
-typedef struct {
   SrpCore *core;
   SrpAddress address[N_SOCKETS];
   gboolean online;
-  Keys *keys;
+  gboolean stale; /* its core may have changed since its deadline was read */
+  SrpSimKeys *keys;
 } Node;
 
 typedef struct {
@@ -49,9 +46,14 @@ struct _SrpSim {
   GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
   Link default_link;
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
+  /* Each online node's core deadline, read again whenever the core may
+   * have changed: after the sim drove it, and after its core was handed out
+   * (a test may give it commands; srp_sim_flush after them, as always). */
+  SrpSimDeadlines deadlines;
+  GArray *stale;          /* guint: nodes whose deadline must be read again */
   SrpSimEventFunc event_func;
   gpointer event_data;
-  gnutls_hash_hd_t trace;
+  SrpSimTrace trace;
   guint64 sent, lost, delivered;
 };
 
@@ -67,15 +69,15 @@ srp_sim_new (guint64 seed)
   sim->links = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   sim->default_link.latency_us = 20000;
   sim->flights = g_sequence_new (g_free);
-  g_assert (gnutls_hash_init (&sim->trace, GNUTLS_DIG_SHA256) == 0);
+  srp_sim_deadlines_init (&sim->deadlines);
+  sim->stale = g_array_new (FALSE, FALSE, sizeof (guint));
+  srp_sim_trace_init (&sim->trace);
   return sim;
 }
 
 void
 srp_sim_free (SrpSim *sim)
 {
-  guint8 digest[32];
-
   for (guint i = 0; i < sim->nodes->len; i++)
     {
       srp_core_free (g_array_index (sim->nodes, Node, i).core);
@@ -85,20 +87,13 @@ srp_sim_free (SrpSim *sim)
   g_array_unref (sim->nodes);
   g_hash_table_unref (sim->links);
   g_sequence_free (sim->flights);
-  gnutls_hash_deinit (sim->trace, digest);
+  srp_sim_deadlines_clear (&sim->deadlines);
+  g_array_unref (sim->stale);
+  srp_sim_trace_clear (&sim->trace);
   g_free (sim);
 }
 
-/* Ed25519 through nettle, with keys drawn from the simulation's RNG, so
- * that IDs and signatures (deterministic in Ed25519) repeat with the seed. */
-static gboolean
-sim_sign (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN], gpointer user_data)
-{
-  Keys *keys = user_data;
-
-  ed25519_sha512_sign (keys->public, keys->secret, len, data, signature);
-  return TRUE;
-}
+static void mark_stale (SrpSim *sim, guint node);
 
 guint
 srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
@@ -114,11 +109,10 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
   else
     srp_core_config_init (&cfg);
   cfg.seed = srp_rng_next (&sim->rng);
-  node.keys = g_new0 (Keys, 1);
-  srp_rng_fill (&sim->rng, node.keys->secret, sizeof node.keys->secret);
-  ed25519_sha512_public_key (node.keys->public, node.keys->secret);
+  node.keys = g_new0 (SrpSimKeys, 1);
+  srp_sim_keys_generate (node.keys, &sim->rng);
   memcpy (cfg.peer_id.bytes, node.keys->public, SRP_ID_LEN);
-  cfg.sign = sim_sign;
+  cfg.sign = srp_sim_keys_sign;
   cfg.sign_data = node.keys;
   cfg.n_sockets = CLAMP (cfg.n_sockets, 1, N_SOCKETS);
   node.core = srp_core_new (&cfg);
@@ -132,6 +126,7 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
     for (guint s = 0; s < N_SOCKETS; s++)
       g_hash_table_insert (sim->by_address, &g_array_index (sim->nodes, Node, i).address[s],
                            GUINT_TO_POINTER ((i << 1 | s) + 1));
+  mark_stale (sim, index);
   return index;
 }
 
@@ -148,9 +143,37 @@ get_node (SrpSim *sim, guint node)
   return &g_array_index (sim->nodes, Node, node);
 }
 
+static void
+mark_stale (SrpSim *sim, guint node)
+{
+  Node *n = get_node (sim, node);
+
+  if (!n->stale)
+    {
+      n->stale = TRUE;
+      g_array_append_val (sim->stale, node);
+    }
+}
+
+/* Reads the deadlines that may have moved; offline nodes have none. */
+static void
+refresh_deadlines (SrpSim *sim)
+{
+  for (guint i = 0; i < sim->stale->len; i++)
+    {
+      guint node = g_array_index (sim->stale, guint, i);
+      Node *n = get_node (sim, node);
+
+      n->stale = FALSE;
+      srp_sim_deadlines_set (&sim->deadlines, node, n->online ? srp_core_poll_timeout (n->core) : -1);
+    }
+  g_array_set_size (sim->stale, 0);
+}
+
 SrpCore *
 srp_sim_get_core (SrpSim *sim, guint node)
 {
+  mark_stale (sim, node);
   return get_node (sim, node)->core;
 }
 
@@ -195,6 +218,7 @@ void
 srp_sim_set_online (SrpSim *sim, guint node, gboolean online)
 {
   get_node (sim, node)->online = online;
+  mark_stale (sim, node);
 }
 
 void
@@ -213,16 +237,13 @@ srp_sim_get_now (SrpSim *sim)
 static void
 trace (SrpSim *sim, const void *data, gsize len)
 {
-  gnutls_hash (sim->trace, data, len);
+  srp_sim_trace_bytes (&sim->trace, data, len);
 }
 
 static void
 trace_u64 (SrpSim *sim, guint64 value)
 {
-  guint8 buf[8];
-  for (int i = 0; i < 8; i++)
-    buf[i] = (guint8) (value >> (56 - 8 * i));
-  trace (sim, buf, sizeof buf);
+  srp_sim_trace_u64 (&sim->trace, value);
 }
 
 static gint
@@ -277,42 +298,6 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
 }
 
-static void
-trace_event (SrpSim *sim, guint node, const SrpCoreEvent *event)
-{
-  trace_u64 (sim, (guint64) sim->now);
-  trace_u64 (sim, node);
-  trace_u64 (sim, event->type);
-  switch (event->type)
-    {
-    case SRP_CORE_EVENT_PING_RESULT:
-      trace_u64 (sim, event->ping.request);
-      trace_u64 (sim, (guint64) event->ping.ok);
-      trace_u64 (sim, (guint64) event->ping.rtt_us);
-      break;
-    case SRP_CORE_EVENT_MESSAGE:
-      trace (sim, &event->message.id, sizeof event->message.id);
-      break;
-    case SRP_CORE_EVENT_PEER_ADDED:
-    case SRP_CORE_EVENT_PEER_CHANGED:
-    case SRP_CORE_EVENT_PEER_REMOVED:
-      trace (sim, &event->peer.id, sizeof event->peer.id);
-      trace (sim, &event->peer.address, sizeof event->peer.address);
-      break;
-    case SRP_CORE_EVENT_NAT_CHANGED:
-      trace (sim, &event->nat, sizeof event->nat);
-      break;
-    case SRP_CORE_EVENT_PUBLISHED:
-      trace (sim, &event->published.message_id, sizeof event->published.message_id);
-      trace_u64 (sim, event->published.n_accepted);
-      trace_u64 (sim, (guint64) event->published.complete);
-      break;
-    case SRP_CORE_EVENT_NONE:
-    default:
-      break;
-    }
-}
-
 void
 srp_sim_flush (SrpSim *sim, guint node)
 {
@@ -324,31 +309,29 @@ srp_sim_flush (SrpSim *sim, guint node)
     send_datagram (sim, node, &t);
   while (srp_core_poll_event (core, &event))
     {
-      trace_event (sim, node, &event);
+      srp_sim_trace_event (&sim->trace, sim->now, node, &event);
       if (sim->event_func != NULL)
         sim->event_func (sim, node, &event, sim->event_data);
       srp_core_event_clear (&event);
     }
+  mark_stale (sim, node);
 }
 
 /* The earliest core deadline among online nodes, or -1. */
 static gint64
 next_deadline (SrpSim *sim)
 {
-  gint64 best = -1;
+  gint64 at;
 
-  for (guint i = 0; i < sim->nodes->len; i++)
-    {
-      Node *n = get_node (sim, i);
-      gint64 d;
+  refresh_deadlines (sim);
+  return srp_sim_deadlines_peek (&sim->deadlines, NULL, &at) ? at : -1;
+}
 
-      if (!n->online)
-        continue;
-      d = srp_core_poll_timeout (n->core);
-      if (d >= 0 && (best < 0 || d < best))
-        best = d;
-    }
-  return best;
+static int
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  return x < y ? -1 : x > y;
 }
 
 gboolean
@@ -380,17 +363,26 @@ srp_sim_step (SrpSim *sim)
     }
 
   sim->now = MAX (sim->now, deadline);
-  for (guint i = 0; i < sim->nodes->len; i++)
-    {
-      Node *n = get_node (sim, i);
-      gint64 d = n->online ? srp_core_poll_timeout (n->core) : -1;
+  {
+    /* Every node that is due, in index order, each handled once. */
+    g_autoptr (GArray) due = g_array_new (FALSE, FALSE, sizeof (guint));
+    guint node;
+    gint64 at;
 
-      if (d >= 0 && d <= sim->now)
-        {
-          srp_core_handle_timeout (n->core, sim->now);
-          srp_sim_flush (sim, i);
-        }
-    }
+    while (srp_sim_deadlines_peek (&sim->deadlines, &node, &at) && at <= sim->now)
+      {
+        g_array_append_val (due, node);
+        srp_sim_deadlines_set (&sim->deadlines, node, -1);
+        mark_stale (sim, node);
+      }
+    g_array_sort (due, compare_uint);
+    for (guint i = 0; i < due->len; i++)
+      {
+        node = g_array_index (due, guint, i);
+        srp_core_handle_timeout (get_node (sim, node)->core, sim->now);
+        srp_sim_flush (sim, node);
+      }
+  }
   return TRUE;
 }
 
@@ -433,14 +425,7 @@ srp_sim_get_delivered (SrpSim *sim)
 char *
 srp_sim_get_trace_hash (SrpSim *sim)
 {
-  gnutls_hash_hd_t copy = gnutls_hash_copy (sim->trace);
-  SrpId digest;
-  char hex[65];
-
-  g_assert (copy != NULL);
-  gnutls_hash_deinit (copy, digest.bytes);
-  srp_id_to_hex (&digest, hex);
-  return g_strdup (hex);
+  return srp_sim_trace_hex (&sim->trace);
 }
 
 gboolean

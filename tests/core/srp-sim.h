@@ -2,7 +2,11 @@
  *
  * Links have a latency and a loss rate; loss, and each core's seed, come from
  * the simulation's own seeded RNG. Time jumps straight to the next delivery
- * or core deadline, so minutes of protocol run in milliseconds. Everything
+ * or core deadline, so minutes of protocol run in milliseconds. Deadlines
+ * sit in a heap (tests/core/srp-sim-heap.h) and are read again only from
+ * cores that may have changed: ones the sim drove, and ones whose core
+ * srp_sim_get_core handed out (so a test that keeps a core pointer across
+ * steps and gives it commands calls srp_sim_flush after them). Everything
  * the cores send and report is folded into a SHA-256 trace hash: the same
  * seed must give the same hash, bit for bit.
  *

@@ -20,6 +20,20 @@ slot_of (const Subsystem *s, const SrpLink *link)
   return s->klass->link_slot_size > 0 ? link->slots[s->slot] : NULL;
 }
 
+typedef struct {
+  SrpAddress from;
+  GBytes *data;
+} Replay;
+
+static void
+replay_free (gpointer data)
+{
+  Replay *r = data;
+
+  g_bytes_unref (r->data);
+  g_free (r);
+}
+
 SrpContext *
 srp_context_new (const SrpCoreConfig *config)
 {
@@ -35,6 +49,7 @@ srp_context_new (const SrpCoreConfig *config)
   srp_ring_init (&ctx->events, sizeof (SrpCoreEvent));
   ctx->next_request = 1;
   ctx->subsystems = g_ptr_array_new_with_free_func (g_free);
+  ctx->replays = g_ptr_array_new_with_free_func (replay_free);
   return ctx;
 }
 
@@ -51,6 +66,7 @@ srp_context_free (SrpContext *ctx)
     }
   srp_ring_clear (&ctx->events);
   g_ptr_array_unref (ctx->subsystems);
+  g_ptr_array_unref (ctx->replays);
   srp_dispatch_free (ctx->dispatch);
   srp_peer_table_free (ctx->peers);
   srp_link_table_free (ctx->links);
@@ -245,6 +261,18 @@ srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address
 }
 
 void
+srp_context_suspect_link (SrpContext *ctx, SrpLink *link)
+{
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_suspect != NULL)
+        s->klass->link_suspect (s->self, link, slot_of (s, link));
+    }
+}
+
+void
 srp_context_flush_link (SrpContext *ctx, SrpLink *link)
 {
   for (guint i = 0; i < ctx->subsystems->len; i++)
@@ -282,6 +310,19 @@ srp_context_close_link (SrpContext *ctx, SrpLink *link)
   srp_link_free (link);
 }
 
+static gboolean
+hold_early (SrpContext *ctx, const SrpInput *input)
+{
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->hold_early != NULL && s->klass->hold_early (s->self, input))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 void
 srp_context_handle_frame (SrpContext *ctx, guint socket, const SrpAddress *from,
                           const guint8 *data, gsize len)
@@ -294,9 +335,35 @@ srp_context_handle_frame (SrpContext *ctx, guint socket, const SrpAddress *from,
   input.link = socket == 0 ? srp_link_table_lookup_address (ctx->links, from) : NULL;
   if (input.link != NULL)
     srp_link_heard (input.link, ctx->now, len);
+  ctx->handling++;
   reason = srp_dispatch_frame (ctx->dispatch, &input);
+  if (reason == SRP_DROP_UNAUTHENTICATED && input.link == NULL && socket == 0 &&
+      hold_early (ctx, &input))
+    reason = SRP_DROP_NONE;
   if (reason != SRP_DROP_NONE)
     srp_context_drop (ctx, reason);
+  ctx->handling--;
+  /* Held frames go once the one that released them is done (and at the
+   * outermost call only: a replayed frame may release more). */
+  while (ctx->handling == 0 && ctx->replays->len > 0)
+    {
+      Replay *r = g_ptr_array_steal_index (ctx->replays, 0);
+      gsize size;
+      const guint8 *bytes = g_bytes_get_data (r->data, &size);
+
+      srp_context_handle_frame (ctx, 0, &r->from, bytes, size);
+      replay_free (r);
+    }
+}
+
+void
+srp_context_replay_frame (SrpContext *ctx, const SrpAddress *from, GBytes *data)
+{
+  Replay *r = g_new (Replay, 1);
+
+  r->from = *from;
+  r->data = data;
+  g_ptr_array_add (ctx->replays, r);
 }
 
 /* ---- notices ---------------------------------------------------------------------- */

@@ -55,6 +55,8 @@ struct _SrpContext {
   guint64 drops[SRP_DROP_N_REASONS];
   guint64 datagrams_in, datagrams_out, bytes_in, bytes_out;
   GPtrArray *subsystems;      /* Subsystem*, in the order they were added */
+  GPtrArray *replays;         /* Replay*: held frames to dispatch once the current one is done */
+  guint handling;             /* srp_context_handle_frame calls under way */
 };
 
 SrpContext *srp_context_new (const SrpCoreConfig *config);
@@ -108,6 +110,9 @@ SrpLink *srp_context_open_link (SrpContext *ctx, const SrpId *id, const SrpAddre
  * fits: srp_peer_table_can_move):
  * PEER_CHANGED when the path changed, then the observers. */
 void srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address);
+/* Something sent to the link went unanswered: the subsystems that keep
+ * links (the mesh) check it now. */
+void srp_context_suspect_link (SrpContext *ctx, SrpLink *link);
 /* Every subsystem sends what must reach the link before a GOODBYE. */
 void srp_context_flush_link (SrpContext *ctx, SrpLink *link);
 /* Every subsystem lets go of the link, PEER_REMOVED, and the link is freed. */
@@ -122,6 +127,10 @@ void srp_context_handle_frame (SrpContext *ctx, guint socket, const SrpAddress *
                                const guint8 *data, gsize len);
 /* Tells the subsystems a peer saw our main socket at reflexive. */
 void srp_context_reflexive_seen (SrpContext *ctx, const SrpAddress *reflexive);
+/* A frame a subsystem held (hold_early) goes through srp_context_handle_frame
+ * on the main socket, as if it came from `from` now: after the frame being
+ * handled, never inside it. Takes data. */
+void srp_context_replay_frame (SrpContext *ctx, const SrpAddress *from, GBytes *data);
 
 /* ---- the endpoint's own (srp-core.c) ------------------------------------------- */
 

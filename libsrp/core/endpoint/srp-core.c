@@ -44,7 +44,7 @@ srp_core_config_init (SrpCoreConfig *config)
   config->reassembly_max_bytes = rc.max_bytes;
   config->reassembly_timeout_us = rc.timeout_us;
   config->n_sockets = 2;
-  config->heartbeat_us = 15 * G_TIME_SPAN_SECOND;
+  config->heartbeat_us = 25 * G_TIME_SPAN_SECOND;
   config->heartbeat_misses = 3;
   config->peer_capacity = 256;
   config->prefix_limit = 16;

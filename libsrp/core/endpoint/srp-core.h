@@ -27,7 +27,7 @@ typedef struct {
   SrpCoreSignFunc sign;       /* without it, the core cannot complete handshakes */
   gpointer sign_data;
   guint n_sockets;            /* 1, or 2 with a second socket for NAT probes (default 2) */
-  gint64 heartbeat_us;        /* heartbeat interval (default 15 s) */
+  gint64 heartbeat_us;        /* heartbeat interval (default 25 s, as WireGuard keeps NATs open) */
   guint heartbeat_misses;     /* missed heartbeats before a peer is dropped (default 3) */
   guint peer_capacity;        /* peer table size (default 256) */
   guint prefix_limit;         /* entries one /24 or /48 may hold (default 16) */

@@ -84,6 +84,10 @@ srp_dispatch_frame (SrpDispatch *dispatch, const SrpInput *input)
     return SRP_DROP_UNAUTHENTICATED;
   if (handler->source == SRP_FROM_DIRECT_LINK && srp_address_is_relay (input->from))
     return SRP_DROP_UNAUTHENTICATED;
+  /* A peer sends frames meant for links only while it holds a link to us:
+   * the link is not half-open. */
+  if (handler->source != SRP_FROM_ANYONE)
+    input->link->confirmed = TRUE;
   dispatch->depth++;
   reason = handler->handle (entry->self, input, decoded);
   dispatch->depth--;

@@ -41,11 +41,21 @@ typedef struct {
   /* We are about to say goodbye to the link: send now what must reach it
    * before the GOODBYE (batched ACKs). */
   void (*link_flush) (gpointer self, SrpLink *link, gpointer slot);
+  /* Something sent over the link went unanswered (a packet nobody ACKed):
+   * the peer may have vanished. The mesh checks at once instead of waiting
+   * for the next heartbeat. */
+  void (*link_suspect) (gpointer self, SrpLink *link, gpointer slot);
   /* The link goes away; its slot is freed right after (link_slot_clear). */
   void (*link_down) (gpointer self, SrpLink *link, gpointer slot);
   /* Frees what the slot points to (the slot's memory itself is the endpoint's). */
   void (*link_slot_clear) (gpointer slot);
 
+  /* A frame only links may send came to the main socket from an address
+   * with no link. A subsystem with a handshake under way there may keep it
+   * (TRUE) and hand it back through srp_context_replay_frame once the link
+   * is up: the network reorders, and a peer's first frames over a new link
+   * can overtake the HELLO_DONE that makes it. */
+  gboolean (*hold_early) (gpointer self, const SrpInput *input);
   /* A peer told us the address it sees our main socket at. */
   void (*reflexive_seen) (gpointer self, const SrpAddress *reflexive);
   /* A datagram passed the prefix check, before it is dispatched. */

@@ -57,6 +57,9 @@ struct _SrpLink {
   guint64 heartbeat_ping;
   guint failures;
   gboolean knows_us;       /* its last pong said we are authenticated to it */
+  gboolean confirmed;      /* it has shown it holds the link too (a frame only links send, or
+                            * a pong saying so): the link is not half-open */
+  gint64 suspected_at;     /* when the ping in flight checks a suspicion (0: a plain heartbeat) */
   SrpTimer heartbeat;
 
   guint64 datagrams_in, datagrams_out, bytes_in, bytes_out;

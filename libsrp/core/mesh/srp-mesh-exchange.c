@@ -47,14 +47,24 @@ add_record (SrpPeers *out, const SrpId *id, guint8 nat, const SrpAddress *addres
   r->address = *address;
 }
 
+/* Whether a peer of this NAT type takes a HELLO from anyone: only those can
+ * be reached directly from a record, by a newcomer with no links. */
+static gboolean
+nat_is_open (guint8 nat)
+{
+  return nat == SRP_NAT_PUBLIC || nat == SRP_NAT_FULL_CONE;
+}
+
 void
 srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers *out)
 {
   SrpContext *ctx = mesh->ctx;
   GPtrArray *links = srp_link_table_list (ctx->links);
   GPtrArray *records = srp_peer_table_records (ctx->peers);
-  g_autoptr (GPtrArray) pool_links = g_ptr_array_new ();
-  g_autoptr (GPtrArray) pool_records = g_ptr_array_new ();
+  g_autoptr (GPtrArray) open_links = g_ptr_array_new ();
+  g_autoptr (GPtrArray) other_links = g_ptr_array_new ();
+  g_autoptr (GPtrArray) open_records = g_ptr_array_new ();
+  g_autoptr (GPtrArray) other_records = g_ptr_array_new ();
 
   out->n = 0;
   /* A relayed peer has no address to pass on. */
@@ -62,24 +72,39 @@ srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers
     {
       SrpLink *link = g_ptr_array_index (links, i);
       if (link != except && !srp_address_is_relay (&link->address))
-        g_ptr_array_add (pool_links, link);
+        g_ptr_array_add (nat_is_open (link->nat) ? open_links : other_links, link);
     }
   for (guint i = 0; i < records->len; i++)
     {
       SrpKnownPeer *r = g_ptr_array_index (records, i);
       if (!srp_address_is_relay (&r->address))
-        g_ptr_array_add (pool_records, r);
+        g_ptr_array_add (nat_is_open (r->nat) ? open_records : other_records, r);
     }
-  srp_rng_shuffle (&ctx->rng, pool_links, 0);
-  srp_rng_shuffle (&ctx->rng, pool_records, 0);
-  for (guint i = 0; i < pool_links->len && out->n < max; i++)
+  srp_rng_shuffle (&ctx->rng, open_links, 0);
+  srp_rng_shuffle (&ctx->rng, other_links, 0);
+  srp_rng_shuffle (&ctx->rng, open_records, 0);
+  srp_rng_shuffle (&ctx->rng, other_records, 0);
+  /* Open peers first: they are the ones anybody can connect to directly
+   * (a newcomer turned away, or a peer behind a NAT looking for more
+   * links); then live links before records, which may be stale. */
+  for (guint i = 0; i < open_links->len && out->n < max; i++)
     {
-      SrpLink *link = g_ptr_array_index (pool_links, i);
+      SrpLink *link = g_ptr_array_index (open_links, i);
       add_record (out, &link->id, link->nat, &link->address, ctx->now - link->last_seen);
     }
-  for (guint i = 0; i < pool_records->len && out->n < max; i++)
+  for (guint i = 0; i < open_records->len && out->n < max; i++)
     {
-      SrpKnownPeer *r = g_ptr_array_index (pool_records, i);
+      SrpKnownPeer *r = g_ptr_array_index (open_records, i);
+      add_record (out, &r->id, r->nat, &r->address, ctx->now - r->last_seen);
+    }
+  for (guint i = 0; i < other_links->len && out->n < max; i++)
+    {
+      SrpLink *link = g_ptr_array_index (other_links, i);
+      add_record (out, &link->id, link->nat, &link->address, ctx->now - link->last_seen);
+    }
+  for (guint i = 0; i < other_records->len && out->n < max; i++)
+    {
+      SrpKnownPeer *r = g_ptr_array_index (other_records, i);
       add_record (out, &r->id, r->nat, &r->address, ctx->now - r->last_seen);
     }
 }
@@ -168,8 +193,13 @@ srp_mesh_bootstrap_connected (SrpMesh *mesh, const SrpAddress *address)
   for (guint i = 0; i < mesh->bootstraps->len; i++)
     {
       Bootstrap *b = &g_array_index (mesh->bootstraps, Bootstrap, i);
+      /* It answers: should we be left with nothing again, it is asked
+       * at once rather than a minute after this attempt. */
       if (srp_address_equal (&b->address, address))
-        b->failures = 0;
+        {
+          b->failures = 0;
+          b->next_attempt = mesh->ctx->now;
+        }
     }
 }
 
@@ -198,6 +228,7 @@ srp_mesh_maintenance (SrpTimer *timer, gpointer owner)
   guint n_connected = srp_link_table_size (ctx->links);
   guint n_outgoing = srp_mesh_outgoing_count (mesh);
   GPtrArray *records = srp_peer_table_records (ctx->peers);
+  g_autoptr (GPtrArray) open = g_ptr_array_new ();
   g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
   guint wanted;
 
@@ -226,20 +257,25 @@ srp_mesh_maintenance (SrpTimer *timer, gpointer owner)
 
       if (srp_mesh_has_outgoing (mesh, &r->address))
         continue;
-      if (r->next_attempt <= ctx->now)
-        g_ptr_array_add (candidates, r);
-      else
+      if (r->next_attempt > ctx->now)
         srp_mesh_schedule_maintenance (mesh, r->next_attempt);
+      else if (nat_is_open (r->nat))
+        g_ptr_array_add (open, r);
+      else
+        g_ptr_array_add (candidates, r);
     }
-  while (wanted > 0 && candidates->len > 0)
+  /* Open peers first: a HELLO to a peer behind a restricting NAT arrives
+   * only if that peer happens to be sending to us too. */
+  while (wanted > 0 && (open->len > 0 || candidates->len > 0))
     {
-      guint pick = (guint) srp_rng_below (&ctx->rng, candidates->len);
-      SrpKnownPeer *r = g_ptr_array_steal_index_fast (candidates, pick);
+      GPtrArray *from = open->len > 0 ? open : candidates;
+      guint pick = (guint) srp_rng_below (&ctx->rng, from->len);
+      SrpKnownPeer *r = g_ptr_array_steal_index_fast (from, pick);
 
       srp_mesh_start_handshake (mesh, &r->address, &r->id);
       wanted--;
     }
-  if (candidates->len > 0)
+  if (open->len > 0 || candidates->len > 0)
     srp_mesh_schedule_maintenance (mesh, ctx->now + SRP_MESH_MAINTENANCE_US);
 }
 

@@ -17,6 +17,10 @@
 #define HANDSHAKE_ATTEMPTS 4 /* HELLOs sent before giving up */
 #define HANDSHAKE_FIRST_RETRY_US (500 * G_TIME_SPAN_MILLISECOND)
 #define INCOMING_LIFETIME_US (10 * G_TIME_SPAN_SECOND)
+/* Frames that overtake a HELLO_DONE (the greetings sent right after it):
+ * enough for them, bounded against a peer that sends frames instead. */
+#define EARLY_MAX_FRAMES 8
+#define EARLY_MAX_BYTES (8 * 1024)
 
 static void
 outgoing_free (gpointer data)
@@ -31,8 +35,13 @@ static void
 incoming_free (gpointer data)
 {
   IncomingHandshake *h = data;
+  SrpContext *ctx = h->mesh->ctx;
 
-  srp_timer_stop (h->mesh->ctx->timers, &h->timer);
+  srp_timer_stop (ctx->timers, &h->timer);
+  /* Held frames of a handshake that never completed were never a link's. */
+  for (guint i = 0; h->early != NULL && i < h->early->len; i++)
+    srp_context_drop (ctx, SRP_DROP_UNAUTHENTICATED);
+  g_clear_pointer (&h->early, g_ptr_array_unref);
   g_free (h);
 }
 
@@ -472,6 +481,23 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
   return SRP_DROP_NONE;
 }
 
+gboolean
+srp_mesh_hold_early (SrpMesh *mesh, const SrpInput *input)
+{
+  IncomingHandshake *h = find_incoming (mesh, input->from, NULL);
+
+  /* Only after our HELLO_REPLY: the DONE is on its way, or was lost. */
+  if (h == NULL || h->replied_at == 0 ||
+      (h->early != NULL && h->early->len >= EARLY_MAX_FRAMES) ||
+      h->early_bytes + input->len > EARLY_MAX_BYTES)
+    return FALSE;
+  if (h->early == NULL)
+    h->early = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_ptr_array_add (h->early, g_bytes_new (input->data, input->len));
+  h->early_bytes += input->len;
+  return TRUE;
+}
+
 SrpDropReason
 srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame)
 {
@@ -484,6 +510,7 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
   guint8 our_challenge[SRP_CHALLENGE_LEN], their_challenge[SRP_CHALLENGE_LEN];
   SrpAddress from = *input->from;
   gint64 rtt;
+  g_autoptr (GPtrArray) early = NULL;
 
   h = find_incoming (mesh, &from, &index);
   if (h == NULL || memcmp (done->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
@@ -496,8 +523,16 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
   memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
   memcpy (their_challenge, h->their_challenge, SRP_CHALLENGE_LEN);
   rtt = ctx->now - h->replied_at;
+  early = g_steal_pointer (&h->early);
   g_ptr_array_remove_index (mesh->incoming, index);
   connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt);
+  /* What overtook the DONE goes through as the link's, now that it is one;
+   * refused, it is dropped as it would have been. */
+  for (guint i = 0; early != NULL && i < early->len; i++)
+    if (srp_link_table_lookup_address (ctx->links, &from) != NULL)
+      srp_context_replay_frame (ctx, &from, g_bytes_ref (g_ptr_array_index (early, i)));
+    else
+      srp_context_drop (ctx, SRP_DROP_UNAUTHENTICATED);
   return SRP_DROP_NONE;
 }
 

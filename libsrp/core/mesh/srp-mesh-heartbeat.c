@@ -4,9 +4,25 @@
  * peer sees us at, and whether it still knows us (it may have restarted, or
  * lost our HELLO_DONE): if not, we shake hands again.
  *
+ * A new link is checked after CONFIRM_US unless the other side has shown
+ * it holds the link too: a half-open link looks connected but every frame
+ * over it is dropped on the far side as unauthenticated.
+ *
+ * A link other subsystems suspect (a packet it never ACKed) that has been
+ * quiet for SUSPECT_QUIET_US is pinged at once, and ended when those pings
+ * go unanswered too and nothing else came from it meanwhile: a peer that
+ * vanished without a GOODBYE is noticed in seconds, not after
+ * heartbeat_misses heartbeats (45 s), while it was all a publisher had.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-mesh-private.h"
+
+#define SUSPECT_QUIET_US (1 * G_TIME_SPAN_SECOND)
+/* Both sides greet a new link at once (INFO, SUBSCRIPTIONS, PEERS_REQUEST):
+ * one that has not heard such a frame by now checks whether the other side
+ * took our HELLO_DONE at all (its table may have filled since our HELLO). */
+#define CONFIRM_US (2 * G_TIME_SPAN_SECOND)
 
 static void
 on_heartbeat_done (gpointer data, guint64 request, gint64 rtt_us, const SrpPong *pong)
@@ -15,11 +31,16 @@ on_heartbeat_done (gpointer data, guint64 request, gint64 rtt_us, const SrpPong 
   SrpMesh *mesh = link->heartbeat.owner;
   SrpContext *ctx = mesh->ctx;
 
+  gint64 suspected_at = link->suspected_at;
+
   link->heartbeat_ping = 0;
+  link->suspected_at = 0;
   srp_timer_set (ctx->timers, &link->heartbeat, ctx->now + ctx->config->heartbeat_us);
   if (pong == NULL)
     {
-      if (++link->failures >= ctx->config->heartbeat_misses)
+      gboolean silent = suspected_at != 0 && link->last_seen < suspected_at;
+
+      if (++link->failures >= ctx->config->heartbeat_misses || silent)
         srp_mesh_disconnect (mesh, link);
       return;
     }
@@ -35,8 +56,18 @@ on_heartbeat_done (gpointer data, guint64 request, gint64 rtt_us, const SrpPong 
   srp_context_reflexive_seen (ctx, &pong->observed);
   /* It forgot us (restarted, or our HELLO_DONE was lost): shake hands again. */
   link->knows_us = (pong->flags & SRP_PONG_AUTHENTICATED) != 0;
+  link->confirmed |= link->knows_us;
   if (!link->knows_us)
     srp_mesh_start_handshake (mesh, &link->address, &link->id);
+}
+
+static void
+send_heartbeat (SrpMesh *mesh, SrpLink *link)
+{
+  SrpContext *ctx = mesh->ctx;
+
+  link->heartbeat_ping = srp_pings_start (mesh->pings, 0, &link->address,
+                                          ctx->config->ping_attempts, on_heartbeat_done, link);
 }
 
 static void
@@ -46,15 +77,30 @@ on_heartbeat_timer (SrpTimer *timer, gpointer owner)
   SrpContext *ctx = mesh->ctx;
   SrpLink *link = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (SrpLink, heartbeat));
 
-  /* Recent traffic is as good as an answered heartbeat. */
+  /* Recent traffic is as good as an answered heartbeat, once the other
+   * side has shown it holds the link (it may have dropped our HELLO_DONE
+   * for want of room, and still answer our pings). */
   if (link->last_seen + ctx->config->heartbeat_us > ctx->now && link->failures == 0 &&
-      link->knows_us && srp_rtt_has_sample (&link->rtt))
+      link->knows_us && link->confirmed)
     {
       srp_timer_set (ctx->timers, &link->heartbeat, link->last_seen + ctx->config->heartbeat_us);
       return;
     }
-  link->heartbeat_ping = srp_pings_start (mesh->pings, 0, &link->address,
-                                          ctx->config->ping_attempts, on_heartbeat_done, link);
+  send_heartbeat (mesh, link);
+}
+
+void
+srp_mesh_heartbeat_suspect (SrpMesh *mesh, SrpLink *link)
+{
+  SrpContext *ctx = mesh->ctx;
+
+  /* A check is under way, or it spoke lately: nothing to learn. */
+  if (link->heartbeat_ping != 0 || link->last_seen + SUSPECT_QUIET_US > ctx->now)
+    return;
+  /* The heartbeat timer comes back when the pings end. */
+  srp_timer_stop (ctx->timers, &link->heartbeat);
+  link->suspected_at = ctx->now;
+  send_heartbeat (mesh, link);
 }
 
 void
@@ -63,7 +109,8 @@ srp_mesh_heartbeat_start (SrpMesh *mesh, SrpLink *link)
   SrpContext *ctx = mesh->ctx;
 
   srp_timer_init (&link->heartbeat, SRP_TIMER_HEARTBEAT, on_heartbeat_timer, mesh);
-  srp_timer_set (ctx->timers, &link->heartbeat, ctx->now + ctx->config->heartbeat_us);
+  srp_timer_set (ctx->timers, &link->heartbeat,
+                 ctx->now + MIN (CONFIRM_US, ctx->config->heartbeat_us));
 }
 
 void

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define SRP_MESH_MAX_INCOMING 64     /* handshakes others started, awaiting DONE */
 #define SRP_MESH_MAX_OUTGOING 8      /* handshakes we run at once (bootstraps aside) */
 #define SRP_MESH_MAINTENANCE_US (1 * G_TIME_SPAN_SECOND)
+#define SRP_MESH_ASK_ON_CONNECT_BELOW 64 /* known peers under which a new link is asked for PEERS */
 
 /* A handshake we started (we sent HELLO to address). */
 typedef struct {
@@ -36,6 +37,8 @@ typedef struct {
   guint8 challenge[SRP_CHALLENGE_LEN];
   gint64 replied_at; /* our HELLO_REPLY with this challenge: DONE answers that one alone */
   SrpTimer timer;    /* forgotten then */
+  GPtrArray *early;  /* GBytes: link frames that overtook the DONE (NULL: none) */
+  gsize early_bytes;
 } IncomingHandshake;
 
 typedef struct {
@@ -62,6 +65,7 @@ SrpDropReason srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input,
 SrpDropReason srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_mesh_handle_busy (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_mesh_handle_goodbye (gpointer self, const SrpInput *input, gpointer frame);
+gboolean srp_mesh_hold_early (SrpMesh *mesh, const SrpInput *input);
 /* Closes a link whose peer went silent or stopped knowing us; it stays
  * known, for a later try. */
 void srp_mesh_disconnect (SrpMesh *mesh, SrpLink *link);
@@ -71,6 +75,7 @@ gboolean srp_mesh_has_outgoing (SrpMesh *mesh, const SrpAddress *address);
 /* srp-mesh-heartbeat.c */
 void srp_mesh_heartbeat_start (SrpMesh *mesh, SrpLink *link);
 void srp_mesh_heartbeat_stop (SrpMesh *mesh, SrpLink *link);
+void srp_mesh_heartbeat_suspect (SrpMesh *mesh, SrpLink *link);
 
 /* srp-mesh-exchange.c */
 SrpDropReason srp_mesh_handle_peers_request (gpointer self, const SrpInput *input, gpointer frame);

@@ -57,7 +57,11 @@ mesh_link_up (gpointer self, SrpLink *link, gpointer slot)
 
   (void) slot;
   srp_mesh_heartbeat_start (mesh, link);
-  srp_mesh_request_peers (mesh, link);
+  /* A peer that knows plenty already learns more from the periodic
+   * exchange; asking every new link would cost two datagrams a link. */
+  if (srp_peer_table_size (ctx->peers) + srp_link_table_size (ctx->links) <
+      SRP_MESH_ASK_ON_CONNECT_BELOW)
+    srp_mesh_request_peers (mesh, link);
   if (!srp_timer_is_armed (&mesh->exchange))
     srp_timer_set (ctx->timers, &mesh->exchange, ctx->now + ctx->config->exchange_us);
   srp_mesh_bootstrap_connected (mesh, &link->address);
@@ -122,9 +126,24 @@ mesh_free (gpointer self)
   g_free (mesh);
 }
 
+static void
+mesh_link_suspect (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) slot;
+  srp_mesh_heartbeat_suspect (self, link);
+}
+
+static gboolean
+mesh_hold_early (gpointer self, const SrpInput *input)
+{
+  return srp_mesh_hold_early (self, input);
+}
+
 static const SrpSubsystemClass mesh_class = {
   .name = "mesh",
   .link_up = mesh_link_up,
+  .link_suspect = mesh_link_suspect,
+  .hold_early = mesh_hold_early,
   .link_down = mesh_link_down,
   .attach = mesh_attach,
   .detach = mesh_detach,

@@ -60,6 +60,22 @@ srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id, const SrpId *re
   return out;
 }
 
+/* How many links a relay passes a packet on to. A peer with many more
+ * links than it keeps up itself is a hub: peers behind NATs link mostly to
+ * the open peers that take their HELLOs, and a hub that relayed to fanout
+ * of its fifty links would leave most of them to anti-entropy. So the
+ * fanout grows with the links beyond twice target_connections (what a
+ * peer that is dialled as often as it dials holds). */
+guint
+srp_gossip_relay_fanout (SrpPubsub *ps)
+{
+  const SrpCoreConfig *config = ps->ctx->config;
+  guint links = srp_link_table_size (ps->ctx->links);
+  guint ordinary = MAX (2 * config->target_connections, 1);
+
+  return MAX (config->fanout, (config->fanout * links + ordinary - 1) / ordinary);
+}
+
 void
 srp_gossip_send_copies (SrpPubsub *ps, const guint8 *frame, gsize len, guint8 postage,
                         GPtrArray *targets)
@@ -137,7 +153,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
     {
       g_autoptr (GPtrArray) targets = srp_gossip_choose_targets (ps, &packet->topic_id, NULL,
                                                                  &input->link->id,
-                                                                 ctx->config->fanout);
+                                                                 srp_gossip_relay_fanout (ps));
       srp_gossip_send_copies (ps, input->data, input->len, packet->postage - 1, targets);
     }
   if (srp_pubsub_is_subscribed (ps, &packet->topic_id))

@@ -20,6 +20,7 @@
 #define RESEND_US (300 * G_TIME_SPAN_MILLISECOND)
 #define RESEND_MAX_US (2 * G_TIME_SPAN_SECOND)
 #define RESENDS 8
+#define SUSPECT_AFTER_RESENDS 2 /* 0.9 s after publishing */
 #define MAX_PUBLISHES 256 /* outstanding PUBLISHED reports; the oldest is closed early */
 
 typedef struct {
@@ -349,8 +350,12 @@ on_resend (SrpTimer *timer, gpointer owner)
       const SrpId *id = &g_array_index (p->targets, SrpId, t);
       SrpLink *link = srp_link_table_lookup (ps->ctx->links, id);
 
-      if (link != NULL)
-        send_publish (ps, p, link, get_acker (p, id));
+      if (link == NULL)
+        continue;
+      send_publish (ps, p, link, get_acker (p, id));
+      /* Nothing ACKed after two rounds of resends: it may be gone. */
+      if (p->resends == SUSPECT_AFTER_RESENDS && find_acker (p, id)->n_acked == 0)
+        srp_context_suspect_link (ps->ctx, link);
     }
   p->resends++;
   if (p->resends < RESENDS)

@@ -62,6 +62,7 @@ struct _SrpPubsub {
 
   /* srp-sync.c */
   SrpTimer sync;
+  guint catchup_links;         /* new links still opened with a sync: we (re)joined lately */
 };
 
 static inline PubsubLink *
@@ -81,6 +82,7 @@ SrpDropReason srp_subscriptions_handle (gpointer self, const SrpInput *input, gp
 /* Up to n links other than except, for a packet on topic_id: the recipient
  * (or the peer whose inbox the topic is) first, then subscribers, then the
  * rest, each class in random order. Returns a GPtrArray of PubsubLink*. */
+guint srp_gossip_relay_fanout (SrpPubsub *ps);
 GPtrArray *srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id,
                                       const SrpId *recipient, const SrpId *except, guint n);
 /* Sends a frame to targets with POSTAGE set to postage. */
@@ -126,6 +128,8 @@ SrpDropReason srp_fill_handle_query (gpointer self, const SrpInput *input, gpoin
 void srp_sync_init (SrpPubsub *ps);
 /* Opens reconciliation of our topics (one topic, or a round of all when
  * topic_id is NULL) with a link. */
+void srp_sync_link_up (SrpPubsub *ps, PubsubLink *pl);
+void srp_sync_link_down (SrpPubsub *ps);
 void srp_sync_start (SrpPubsub *ps, PubsubLink *pl, const SrpId *topic_id);
 SrpDropReason srp_sync_handle (gpointer self, const SrpInput *input, gpointer frame);
 

@@ -51,8 +51,7 @@ pubsub_link_up (gpointer self, SrpLink *link, gpointer slot)
 
   (void) link;
   srp_subscriptions_announce_to (ps, slot);
-  /* A peer that comes back gets what it missed from its new neighbours. */
-  srp_sync_start (ps, slot, NULL);
+  srp_sync_link_up (ps, slot);
 }
 
 static void
@@ -73,6 +72,7 @@ pubsub_link_down (gpointer self, SrpLink *link, gpointer slot)
 
   (void) link;
   srp_timer_stop (ps->ctx->timers, &pl->ack_flush);
+  srp_sync_link_down (ps);
 }
 
 static void

@@ -1,7 +1,8 @@
-/* srp-sync.c: anti-entropy. When two peers connect, and every sync_us with
- * one random link, a peer opens range-based set reconciliation (srp-rbsr.c)
- * of the cached packet IDs of each topic it subscribes to (a rotating share
- * of them per round). The other side answers from its cache whether or not
+/* srp-sync.c: anti-entropy. With its first links after joining (or after
+ * losing them all), and now and then with one random link, a peer opens
+ * range-based set reconciliation (srp-rbsr.c) of the cached packet IDs of
+ * each topic it subscribes to (a rotating share of them per round).
+ * The other side answers from its cache whether or not
  * it subscribes, which is how a peer that was away gets what was published
  * meanwhile. IDs found missing are queried (srp-fill.c); the exchange never
  * pushes packets, so what it moves is always asked for and never relayed
@@ -15,6 +16,10 @@
 
 #define TOPICS_PER_ROUND 16 /* topics opened with one link at once */
 #define REPLY_MAX_FRAMES 16 /* SYNC frames one received frame may cause */
+/* A peer that comes back syncs with this many of its new links: they are
+ * where what it missed comes from. Later links meet a peer that is up to
+ * date, and the periodic rounds cover the rest. */
+#define SYNC_CATCHUP_LINKS 3
 
 /* Stands in for a topic the cache holds nothing of (never NULL + 0). */
 static const guint64 no_items[1];
@@ -72,6 +77,27 @@ srp_sync_start (SrpPubsub *ps, PubsubLink *pl, const SrpId *topic_id)
     }
 }
 
+void
+srp_sync_link_up (SrpPubsub *ps, PubsubLink *pl)
+{
+  if (ps->catchup_links == 0)
+    {
+      if (!srp_timer_is_armed (&ps->sync))
+        srp_timer_set (ps->ctx->timers, &ps->sync, ps->ctx->now + ps->ctx->config->sync_us);
+      return;
+    }
+  ps->catchup_links--;
+  srp_sync_start (ps, pl, NULL);
+}
+
+void
+srp_sync_link_down (SrpPubsub *ps)
+{
+  /* The last link is going: whoever comes next has news for us. */
+  if (srp_link_table_size (ps->ctx->links) <= 1)
+    ps->catchup_links = SYNC_CATCHUP_LINKS;
+}
+
 static void
 on_sync (SrpTimer *timer, gpointer owner)
 {
@@ -93,6 +119,7 @@ void
 srp_sync_init (SrpPubsub *ps)
 {
   srp_timer_init (&ps->sync, SRP_TIMER_SYNC, on_sync, ps);
+  ps->catchup_links = SYNC_CATCHUP_LINKS;
 }
 
 SrpDropReason
