@@ -423,7 +423,11 @@ sim_net_arrive (SimNet *net, SimDelivery *out)
         return lose (net, SIM_LOST_TTL, NULL);
       hops_left--;
       if (!sim_nat_inbound (net->nats, gw->nat, now, &flight->from, to.port, &to))
-        return lose (net, SIM_LOST_FILTERED, NULL);
+        {
+          if (flight->len >= 4)
+            net->stats.filtered_by_kind[flight->data[3]]++;
+          return lose (net, SIM_LOST_FILTERED, NULL);
+        }
       realm = gw->inside;
     }
   if (e == NULL)

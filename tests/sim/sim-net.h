@@ -52,6 +52,7 @@ const char *sim_lost_name (SimLost reason);
 typedef struct {
   guint64 sent, bytes_sent, delivered;
   guint64 lost[SIM_N_LOST];
+  guint64 filtered_by_kind[256]; /* SIM_LOST_FILTERED, by frame kind (data[3]) */
 } SimNetStats;
 
 typedef struct _SimNet SimNet;

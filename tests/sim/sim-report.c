@@ -103,19 +103,27 @@ json_config (SimJson *j, const SimScenarioConfig *c)
   sim_json_end_object (j);
 }
 
+/* An object of the counters that are not zero, named by frame kind. */
 static void
-json_counts (SimJson *j, const SimResult *r)
+json_by_kind (SimJson *j, const char *key, const guint64 counts[256])
 {
-  sim_json_begin_object (j, "datagrams_by_kind");
+  sim_json_begin_object (j, key);
   for (guint k = 0; k < 256; k++)
-    if (r->by_kind[k] > 0)
+    if (counts[k] > 0)
       {
         char other[16];
 
         g_snprintf (other, sizeof other, "0x%02x", k);
-        sim_json_uint (j, frame_name (k) != NULL ? frame_name (k) : other, r->by_kind[k]);
+        sim_json_uint (j, frame_name (k) != NULL ? frame_name (k) : other, counts[k]);
       }
   sim_json_end_object (j);
+}
+
+static void
+json_counts (SimJson *j, const SimResult *r)
+{
+  json_by_kind (j, "datagrams_by_kind", r->by_kind);
+  json_by_kind (j, "filtered_by_kind", r->net.filtered_by_kind);
   sim_json_begin_object (j, "lost");
   for (guint l = 0; l < SIM_N_LOST; l++)
     sim_json_uint (j, sim_lost_name (l), r->net.lost[l]);
