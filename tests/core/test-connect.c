@@ -185,7 +185,8 @@ test_direct_when_reachable (void)
   srp_sim_free (sim);
 }
 
-/* An ID nobody is connected to fails fast; our own ID fails at once. */
+/* An ID nobody is connected to, and nobody registered, fails fast; our own
+ * ID fails at once. */
 static void
 test_unknown_and_self (void)
 {
@@ -197,7 +198,8 @@ test_unknown_and_self (void)
   memset (&nobody, 0x5a, sizeof nobody);
   result = connect_and_wait (sim, &log, 1, &nobody, SECONDS (31));
   g_assert_false (result.connect.ok);
-  g_assert_cmpstr (result.connect.reason, ==, "no connected peer knows that peer");
+  g_assert_cmpstr (result.connect.reason, ==,
+                   "no connected peer knows that peer, and no lookup found it");
   g_assert_cmpint (result.connect.elapsed_us, <, SECONDS (1));
   result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 1), SECONDS (1));
   g_assert_false (result.connect.ok);

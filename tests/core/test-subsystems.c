@@ -39,6 +39,7 @@ typedef struct {
   Keys keys;
   SrpContext *ctx;
   SrpMesh *mesh;
+  SrpDht *dht;
   SrpTraversal *traversal;
   SrpPubsub *pubsub;
 } Harness;
@@ -60,7 +61,10 @@ harness_init (Harness *h, guint8 who, gboolean mesh, gboolean traversal, gboolea
   if (mesh || traversal)
     h->mesh = srp_mesh_new (h->ctx);
   if (traversal)
-    h->traversal = srp_traversal_new (h->ctx, h->mesh);
+    {
+      h->dht = srp_dht_new (h->ctx);
+      h->traversal = srp_traversal_new (h->ctx, h->mesh, h->dht);
+    }
   if (pubsub)
     h->pubsub = srp_pubsub_new (h->ctx);
 }

@@ -57,6 +57,12 @@ frame_name (guint kind)
       return "relay";
     case SRP_FRAME_RELAYED:
       return "relayed";
+    case SRP_FRAME_FIND:
+      return "find";
+    case SRP_FRAME_FOUND:
+      return "found";
+    case SRP_FRAME_REGISTER:
+      return "register";
     default:
       return NULL;
     }

@@ -42,6 +42,8 @@ srp_timer_reason_name (SrpTimerReason reason)
     [SRP_TIMER_CONNECT_RELAY] = "connect-relay",
     [SRP_TIMER_PUNCH] = "punch",
     [SRP_TIMER_UPGRADE] = "upgrade",
+    [SRP_TIMER_DHT_LOOKUP] = "dht-lookup",
+    [SRP_TIMER_DHT_REGISTER] = "dht-register",
   };
 
   if ((guint) reason >= SRP_TIMER_N_REASONS || names[reason] == NULL)

@@ -43,6 +43,8 @@ typedef enum {
   SRP_TIMER_CONNECT_RELAY,      /* no direct path yet: shake hands through the introducer */
   SRP_TIMER_PUNCH,              /* a punch's next step (start, probes, socket round, end) */
   SRP_TIMER_UPGRADE,            /* relayed links ask for a new introduction */
+  SRP_TIMER_DHT_LOOKUP,         /* a lookup's next query deadline, or its end */
+  SRP_TIMER_DHT_REGISTER,       /* our registration with the open peers nearest our ID */
   SRP_TIMER_N_REASONS
 } SrpTimerReason;
 

@@ -23,12 +23,14 @@
 #include "srp-pubsub.h"
 #include "srp-state.h"
 #include "srp-traversal.h"
+#include "srp-dht.h"
 
 struct _SrpCore {
   SrpCoreConfig config;
   SrpContext *ctx;
   SrpMesh *mesh;
   SrpTraversal *traversal;
+  SrpDht *dht;
   SrpPubsub *pubsub;
 };
 
@@ -108,9 +110,11 @@ srp_core_new (const SrpCoreConfig *config)
   core->ctx = srp_context_new (&core->config);
   core->ctx->attached = TRUE;
   /* In this order they hear of links: the mesh first (heartbeats, peer
-   * exchange), then traversal (INFO, attempts), then pub/sub. */
+   * exchange), the DHT (registrations), then traversal (INFO, attempts),
+   * then pub/sub. */
   core->mesh = srp_mesh_new (core->ctx);
-  core->traversal = srp_traversal_new (core->ctx, core->mesh);
+  core->dht = srp_dht_new (core->ctx);
+  core->traversal = srp_traversal_new (core->ctx, core->mesh, core->dht);
   core->pubsub = srp_pubsub_new (core->ctx);
   srp_context_settle (core->ctx);
   return core;

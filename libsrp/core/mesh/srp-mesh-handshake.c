@@ -116,7 +116,7 @@ static void
 send_hello (SrpMesh *mesh, OutgoingHandshake *h)
 {
   SrpContext *ctx = mesh->ctx;
-  SrpHello hello = { .sender = ctx->config->peer_id };
+  SrpHello hello = { .sender = ctx->config->peer_id, .flags = h->flags };
   guint8 frame[SRP_MAX_DATAGRAM];
 
   memcpy (hello.challenge, h->challenge, SRP_CHALLENGE_LEN);
@@ -179,8 +179,8 @@ on_incoming_timer (SrpTimer *timer, gpointer owner)
                       G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (IncomingHandshake, timer)));
 }
 
-void
-srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected)
+static void
+start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected, guint8 flags)
 {
   SrpContext *ctx = mesh->ctx;
   OutgoingHandshake *h;
@@ -188,6 +188,7 @@ srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId 
   if (ctx->config->sign == NULL || find_outgoing (mesh, address, NULL) != NULL)
     return;
   h = g_new0 (OutgoingHandshake, 1);
+  h->flags = flags;
   h->mesh = mesh;
   h->address = *address;
   if (expected != NULL)
@@ -196,6 +197,19 @@ srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId 
   srp_timer_init (&h->timer, SRP_TIMER_HANDSHAKE_RESEND, on_outgoing_timer, mesh);
   g_ptr_array_add (mesh->outgoing, h);
   send_hello (mesh, h);
+}
+
+void
+srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected)
+{
+  start_handshake (mesh, address, expected, 0);
+}
+
+void
+srp_mesh_start_introduction_handshake (SrpMesh *mesh, const SrpAddress *address,
+                                       const SrpId *expected)
+{
+  start_handshake (mesh, address, expected, SRP_HELLO_FLAG_INTRODUCTION);
 }
 
 /* A peer connected: handshakes to its other addresses (local, relayed,
@@ -224,10 +238,20 @@ sign (SrpContext *ctx, const guint8 *data, gsize len, guint8 signature[SRP_SIGNA
  * link, or a link that moved (or shook hands again: it forgot us). rtt_us is
  * the handshake's round trip, or -1 when it cannot tell (HELLOs were
  * resent: which one was answered is unknown, as in Karn's algorithm). */
+/* Whether a new link the other side asked for must stay out of the places
+ * kept for introductions. */
+static gboolean
+reserve_is_reached (SrpContext *ctx)
+{
+  guint capacity = ctx->config->peer_capacity;
+
+  return srp_link_table_size (ctx->links) + SRP_MESH_INTRODUCTION_RESERVE (capacity) >= capacity;
+}
+
 static void
 connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
            const guint8 our_challenge[SRP_CHALLENGE_LEN],
-           const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us)
+           const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us, gboolean may_reserve)
 {
   SrpContext *ctx = mesh->ctx;
   SrpLink *link = srp_link_table_lookup (ctx->links, id);
@@ -292,7 +316,8 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
     {
       if (stale != NULL)
         srp_peer_table_remove (ctx->peers, stale);
-      if (!srp_peer_table_make_room (ctx->peers, address, SRP_ADMIT_HANDSHAKE))
+      if ((!may_reserve && reserve_is_reached (ctx)) ||
+          !srp_peer_table_make_room (ctx->peers, address, SRP_ADMIT_HANDSHAKE))
         {
           srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
           return;
@@ -327,35 +352,39 @@ srp_mesh_disconnect (SrpMesh *mesh, SrpLink *link)
 }
 
 void
-srp_mesh_leave (SrpMesh *mesh)
+srp_mesh_goodbye (SrpMesh *mesh, SrpLink *link)
 {
   SrpContext *ctx = mesh->ctx;
-  g_autoptr (GPtrArray) leaving = g_ptr_array_copy (srp_link_table_list (ctx->links), NULL, NULL);
   SrpGoodbye goodbye = { .sender = ctx->config->peer_id };
   guint8 frame[SRP_MAX_DATAGRAM];
+  SrpId id = link->id;
+  SrpAddress address = link->address;
+  guint8 nat = link->nat;
+  SrpKnownPeer *record;
+
+  /* What the peer must get before it forgets us (ACKs a publisher waits
+   * for) goes first. */
+  srp_context_flush_link (ctx, link);
+  memcpy (goodbye.token, link->their_challenge, SRP_CHALLENGE_LEN);
+  srp_context_send_link (ctx, link, frame, srp_goodbye_encode (&goodbye, frame));
+  srp_context_close_link (ctx, link);
+  /* Peers we left are the ones to come back to; a relayed one has no
+   * address worth keeping. */
+  if (srp_address_is_relay (&address))
+    return;
+  record = srp_peer_table_add (ctx->peers, ctx->now, &id, &address, SRP_ADMIT_HANDSHAKE);
+  if (record != NULL)
+    record->nat = nat;
+}
+
+void
+srp_mesh_leave (SrpMesh *mesh)
+{
+  g_autoptr (GPtrArray) leaving =
+      g_ptr_array_copy (srp_link_table_list (mesh->ctx->links), NULL, NULL);
 
   for (guint i = 0; i < leaving->len; i++)
-    {
-      SrpLink *link = g_ptr_array_index (leaving, i);
-      SrpId id = link->id;
-      SrpAddress address = link->address;
-      guint8 nat = link->nat;
-      SrpKnownPeer *record;
-
-      /* What the peer must get before it forgets us (ACKs a publisher waits
-       * for) goes first. */
-      srp_context_flush_link (ctx, link);
-      memcpy (goodbye.token, link->their_challenge, SRP_CHALLENGE_LEN);
-      srp_context_send_link (ctx, link, frame, srp_goodbye_encode (&goodbye, frame));
-      srp_context_close_link (ctx, link);
-      /* Peers we left are the ones to come back to; a relayed one has no
-       * address worth keeping. */
-      if (srp_address_is_relay (&address))
-        continue;
-      record = srp_peer_table_add (ctx->peers, ctx->now, &id, &address, SRP_ADMIT_HANDSHAKE);
-      if (record != NULL)
-        record->nat = nat;
-    }
+    srp_mesh_goodbye (mesh, g_ptr_array_index (leaving, i));
 }
 
 SrpDropReason
@@ -376,12 +405,15 @@ srp_mesh_handle_goodbye (gpointer self, const SrpInput *input, gpointer frame)
 
 /* Whether a HELLO from id at address would find a place. */
 static gboolean
-has_room_for (SrpContext *ctx, const SrpId *id, const SrpAddress *address)
+has_room_for (SrpContext *ctx, const SrpId *id, const SrpAddress *address, gboolean introduction)
 {
   SrpLink *at_address;
 
-  if (srp_link_table_lookup (ctx->links, id) != NULL ||
-      srp_peer_table_lookup (ctx->peers, id) != NULL)
+  if (srp_link_table_lookup (ctx->links, id) != NULL)
+    return TRUE;
+  if (!introduction && reserve_is_reached (ctx))
+    return FALSE;
+  if (srp_peer_table_lookup (ctx->peers, id) != NULL)
     return TRUE;
   at_address = srp_link_table_lookup_address (ctx->links, address);
   if (at_address != NULL)
@@ -404,7 +436,8 @@ srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
 
   if (srp_id_equal (&hello->sender, &ctx->config->peer_id))
     return SRP_DROP_UNEXPECTED; /* our own HELLO, reflected */
-  if (!has_room_for (ctx, &hello->sender, input->from))
+  if (!has_room_for (ctx, &hello->sender, input->from,
+                     (hello->flags & SRP_HELLO_FLAG_INTRODUCTION) != 0))
     {
       /* No room here, but the newcomer must not be stranded: point it at a
        * few peers that may have room. The answer is under 3 times the HELLO. */
@@ -427,6 +460,7 @@ srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
       g_ptr_array_add (mesh->incoming, h);
     }
   h->initiator = hello->sender;
+  h->introduction = (hello->flags & SRP_HELLO_FLAG_INTRODUCTION) != 0;
   memcpy (h->their_challenge, hello->challenge, SRP_CHALLENGE_LEN);
   srp_rng_fill (&ctx->rng, h->challenge, SRP_CHALLENGE_LEN);
   srp_timer_set (ctx->timers, &h->timer, ctx->now + INCOMING_LIFETIME_US);
@@ -476,7 +510,8 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
   if (!sign (ctx, transcript, sizeof transcript, done.signature))
     return SRP_DROP_NONE;
   srp_context_send (ctx, &from, out, srp_hello_done_encode (&done, out));
-  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt);
+  /* We asked for this link: the reserve is for others asking us. */
+  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt, TRUE);
   srp_context_reflexive_seen (ctx, &reply->observed);
   return SRP_DROP_NONE;
 }
@@ -511,6 +546,7 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
   SrpAddress from = *input->from;
   gint64 rtt;
   g_autoptr (GPtrArray) early = NULL;
+  gboolean introduction;
 
   h = find_incoming (mesh, &from, &index);
   if (h == NULL || memcmp (done->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
@@ -524,8 +560,9 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
   memcpy (their_challenge, h->their_challenge, SRP_CHALLENGE_LEN);
   rtt = ctx->now - h->replied_at;
   early = g_steal_pointer (&h->early);
+  introduction = h->introduction;
   g_ptr_array_remove_index (mesh->incoming, index);
-  connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt);
+  connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt, introduction);
   /* What overtook the DONE goes through as the link's, now that it is one;
    * refused, it is dropped as it would have been. */
   for (guint i = 0; early != NULL && i < early->len; i++)

@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 #define SRP_MESH_MAX_INCOMING 64     /* handshakes others started, awaiting DONE */
 #define SRP_MESH_MAX_OUTGOING 8      /* handshakes we run at once (bootstraps aside) */
 #define SRP_MESH_MAINTENANCE_US (1 * G_TIME_SPAN_SECOND)
+/* Of peer_capacity, the places only handshakes for an introduction may
+ * take: an open peer that everybody links to still takes the finder a
+ * lookup sent it, to introduce it to the peer that registered it. */
+#define SRP_MESH_INTRODUCTION_RESERVE(capacity) ((capacity) / 8)
 #define SRP_MESH_ASK_ON_CONNECT_BELOW 64 /* known peers under which a new link is asked for PEERS */
 
 /* A handshake we started (we sent HELLO to address). */
@@ -25,6 +29,7 @@ typedef struct {
   guint8 challenge[SRP_CHALLENGE_LEN];
   guint attempts;
   gint64 sent_at;    /* the last HELLO: its reply is a round-trip sample if it was the only one */
+  guint8 flags;      /* HELLO's */
   SrpTimer timer;    /* the next HELLO, or giving up */
 } OutgoingHandshake;
 
@@ -37,6 +42,7 @@ typedef struct {
   guint8 challenge[SRP_CHALLENGE_LEN];
   gint64 replied_at; /* our HELLO_REPLY with this challenge: DONE answers that one alone */
   SrpTimer timer;    /* forgotten then */
+  gboolean introduction; /* HELLO had SRP_HELLO_FLAG_INTRODUCTION */
   GPtrArray *early;  /* GBytes: link frames that overtook the DONE (NULL: none) */
   gsize early_bytes;
 } IncomingHandshake;

@@ -31,6 +31,12 @@ SrpPings *srp_mesh_get_pings (SrpMesh *mesh);
  * or NULL for a bootstrap, whose ID we learn). Nothing happens when a
  * handshake to that address runs already. */
 void srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected);
+/* The same, to be introduced by the peer at address to one of its links:
+ * it may use the places it keeps for that (SRP_HELLO_FLAG_INTRODUCTION). */
+void srp_mesh_start_introduction_handshake (SrpMesh *mesh, const SrpAddress *address,
+                                            const SrpId *expected);
+/* Says GOODBYE to one link and closes it; its peer stays known. */
+void srp_mesh_goodbye (SrpMesh *mesh, SrpLink *link);
 /* Whether a handshake we started expects id. */
 gboolean srp_mesh_is_handshaking (SrpMesh *mesh, const SrpId *id);
 

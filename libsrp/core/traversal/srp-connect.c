@@ -20,12 +20,15 @@
 
 #define MAX_ATTEMPTS 32
 #define MAX_ASKED 8 /* links asked for an introduction */
+#define NOT_FOUND "no connected peer knows that peer, and no lookup found it"
 
 static void
 attempt_free (gpointer data)
 {
   ConnectAttempt *a = data;
 
+  if (a->lookup != 0)
+    srp_dht_cancel (a->traversal->dht, a->lookup);
   srp_timer_stop (a->traversal->ctx->timers, &a->deadline);
   srp_timer_stop (a->traversal->ctx->timers, &a->relay);
   g_free (a);
@@ -135,6 +138,17 @@ finish_attempt (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *link,
       else
         o->relayed++;
     }
+  /* Anchors we connected to only to be introduced take places kept for
+   * that: they are given back, unless we need them (we are short of
+   * links, or the new link runs through a relay). */
+  for (guint i = 0; i < a->n_transient; i++)
+    {
+      SrpLink *anchor = srp_link_table_lookup (ctx->links, &a->transient[i]);
+
+      if (anchor != NULL && (link == NULL || !srp_address_is_relay (&link->address)) &&
+          srp_link_table_size (ctx->links) > ctx->config->target_connections)
+        srp_mesh_goodbye (traversal->mesh, anchor);
+    }
   g_ptr_array_remove (traversal->connects, a);
 }
 
@@ -161,6 +175,22 @@ on_relay (SrpTimer *timer, gpointer owner)
       srp_mesh_start_handshake (traversal->mesh, &via, &a->target);
     }
 }
+
+/* Whether anything may still bring the target: links asked, a lookup, a
+ * handshake with it or with an anchor. */
+static gboolean
+attempt_pending (SrpTraversal *traversal, const ConnectAttempt *a)
+{
+  if (a->introduced || a->n_unknown < a->n_asked || a->lookup != 0 ||
+      srp_mesh_is_handshaking (traversal->mesh, &a->target))
+    return TRUE;
+  for (guint i = 0; i < a->n_anchors; i++)
+    if (srp_mesh_is_handshaking (traversal->mesh, &a->anchors[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void on_found (gpointer data, const SrpId *target, const SrpReachability *reach);
 
 void
 srp_connect_send (SrpTraversal *traversal, const SrpLink *to, guint64 nonce, const SrpId *target)
@@ -214,9 +244,49 @@ srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id)
    * (public, full cone): try that as well. */
   if (known != NULL && srp_address_is_valid (&known->address))
     srp_mesh_start_handshake (traversal->mesh, &known->address, peer_id);
-  else if (a->n_asked == 0)
-    finish_attempt (traversal, a, NULL, "no connected peer to ask for an introduction", TRUE);
+  /* In a large network no link knows most peers: look it up meanwhile. */
+  a->lookup = srp_dht_find (traversal->dht, peer_id, on_found, a);
   return request;
+}
+
+/* The lookup ended: shake hands with the target, or with its anchors and
+ * ask them (CONNECT) once connected. */
+static void
+on_found (gpointer data, const SrpId *target, const SrpReachability *reach)
+{
+  ConnectAttempt *a = data;
+  SrpTraversal *traversal = a->traversal;
+  SrpContext *ctx = traversal->ctx;
+
+  a->lookup = 0;
+  if (reach != NULL && reach->has_address && a->their_nat == SRP_NAT_UNKNOWN)
+    a->their_nat = reach->nat;
+  /* An open peer that everybody links to keeps places for peers that were
+   * sent to it by a lookup. */
+  if (reach != NULL && reach->has_address)
+    srp_mesh_start_introduction_handshake (traversal->mesh, &reach->address, target);
+  for (guint i = 0; reach != NULL && i < reach->n_anchors; i++)
+    {
+      const SrpDhtContact *anchor = &reach->anchors[i];
+      SrpLink *link = srp_link_table_lookup (ctx->links, &anchor->id);
+
+      if (srp_id_equal (&anchor->id, &ctx->config->peer_id))
+        continue;
+      if (link != NULL && !srp_address_is_relay (&link->address))
+        {
+          srp_connect_send (traversal, link, a->nonce, target);
+          a->n_asked++;
+        }
+      else if (a->n_anchors < SRP_REGISTER_MAX_ANCHORS)
+        {
+          a->anchors[a->n_anchors++] = anchor->id;
+          srp_mesh_start_introduction_handshake (traversal->mesh, &anchor->address, &anchor->id);
+        }
+    }
+  if (!attempt_pending (traversal, a))
+    finish_attempt (traversal, a, NULL,
+                    reach == NULL ? NOT_FOUND : "the peer's anchors cannot be reached",
+                    TRUE);
 }
 
 void
@@ -260,9 +330,9 @@ srp_connect_introduced (SrpTraversal *traversal, ConnectAttempt *attempt,
 void
 srp_connect_unknown (SrpTraversal *traversal, ConnectAttempt *attempt)
 {
-  if (!attempt->introduced && ++attempt->n_unknown >= attempt->n_asked &&
-      !srp_mesh_is_handshaking (traversal->mesh, &attempt->target))
-    finish_attempt (traversal, attempt, NULL, "no connected peer knows that peer", TRUE);
+  attempt->n_unknown++;
+  if (!attempt_pending (traversal, attempt))
+    finish_attempt (traversal, attempt, NULL, NOT_FOUND, TRUE);
 }
 
 gboolean
@@ -280,10 +350,24 @@ srp_connect_link_up (SrpTraversal *traversal, SrpLink *link)
   for (guint i = 0; i < traversal->connects->len;)
     {
       ConnectAttempt *a = g_ptr_array_index (traversal->connects, i);
+
       if (srp_id_equal (&a->target, &link->id))
-        finish_attempt (traversal, a, link, NULL, TRUE);
-      else
-        i++;
+        {
+          finish_attempt (traversal, a, link, NULL, TRUE);
+          continue;
+        }
+      /* An anchor the lookup named is connected now: it can introduce us. */
+      for (guint k = 0; k < a->n_anchors; k++)
+        if (srp_id_equal (&a->anchors[k], &link->id) && !srp_address_is_relay (&link->address))
+          {
+            a->anchors[k] = a->anchors[--a->n_anchors];
+            if (a->n_transient < SRP_REGISTER_MAX_ANCHORS)
+              a->transient[a->n_transient++] = link->id;
+            srp_connect_send (traversal, link, a->nonce, &a->target);
+            a->n_asked++;
+            break;
+          }
+      i++;
     }
 }
 

@@ -113,6 +113,7 @@ conclude (SrpTraversal *traversal, SrpNat type, const SrpAddress *public_address
     return;
   nat->type = type;
   nat->public_address = *public_address;
+  srp_dht_set_nat (traversal->dht, (guint8) type, public_address);
   event = srp_context_event (ctx, SRP_CORE_EVENT_NAT_CHANGED);
   event->nat.nat = (guint8) type;
   event->nat.public_address = *public_address;

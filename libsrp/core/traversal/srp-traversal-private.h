@@ -10,6 +10,7 @@
 
 #include "srp-control-connect.h"
 #include "srp-control.h"
+#include "srp-dht.h"
 #include "srp-traversal.h"
 
 G_BEGIN_DECLS
@@ -67,6 +68,11 @@ typedef struct {
   guint8 our_nat, their_nat;   /* at the introduction: for the outcome counts */
   SrpTimer deadline;           /* gives up */
   SrpTimer relay;              /* no direct path yet: through the introducer */
+  guint64 lookup;              /* the DHT lookup of the target under way, or 0 */
+  SrpId anchors[SRP_REGISTER_MAX_ANCHORS]; /* found anchors we are shaking hands with */
+  guint n_anchors;
+  SrpId transient[SRP_REGISTER_MAX_ANCHORS]; /* anchors connected for this attempt alone */
+  guint n_transient;
 } ConnectAttempt;
 
 /* What a link told us in INFO (its traversal slot). */
@@ -112,6 +118,7 @@ typedef struct {
 struct _SrpTraversal {
   SrpContext *ctx;
   SrpMesh *mesh;
+  SrpDht *dht;                 /* finds peers no link knows */
   guint slot;                  /* links' TraversalLink */
 
   NatState nat;

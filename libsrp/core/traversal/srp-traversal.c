@@ -125,12 +125,13 @@ static const SrpSubsystemClass traversal_class = {
 };
 
 SrpTraversal *
-srp_traversal_new (SrpContext *ctx, SrpMesh *mesh)
+srp_traversal_new (SrpContext *ctx, SrpMesh *mesh, SrpDht *dht)
 {
   SrpTraversal *traversal = g_new0 (SrpTraversal, 1);
 
   traversal->ctx = ctx;
   traversal->mesh = mesh;
+  traversal->dht = dht;
   traversal->local_addresses = g_array_new (FALSE, TRUE, sizeof (SrpAddress));
   srp_connect_init (traversal);
   srp_punch_init (traversal);

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "srp-context.h"
+#include "srp-dht.h"
 #include "srp-mesh.h"
 
 G_BEGIN_DECLS
@@ -25,7 +26,7 @@ G_BEGIN_DECLS
 typedef struct _SrpTraversal SrpTraversal;
 
 /* Makes the subsystem, registers it (its frames, its router) with ctx. */
-SrpTraversal *srp_traversal_new (SrpContext *ctx, SrpMesh *mesh);
+SrpTraversal *srp_traversal_new (SrpContext *ctx, SrpMesh *mesh, SrpDht *dht);
 
 /* srp_core_connect: a CONNECT_RESULT with the returned request follows. */
 guint64 srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id);

@@ -85,6 +85,7 @@ srp_hello_encode (const SrpHello *hello, guint8 out[SRP_MAX_DATAGRAM])
   srp_writer_begin_frame (&w, out, SRP_FRAME_HELLO);
   srp_writer_id (&w, &hello->sender);
   srp_writer_bytes (&w, hello->challenge, SRP_CHALLENGE_LEN);
+  srp_writer_u8 (&w, hello->flags);
   while (w.len < SRP_HELLO_LEN)
     srp_writer_u8 (&w, 0);
   g_assert (w.ok);
@@ -101,6 +102,9 @@ srp_hello_decode (const guint8 *frame, gsize len, SrpHello *out)
   srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->challenge, SRP_CHALLENGE_LEN);
+  out->flags = srp_reader_u8 (&r);
+  if (out->flags & ~SRP_HELLO_FLAG_INTRODUCTION)
+    return SRP_DROP_BAD_CONTROL;
   while (r.ok && r.pos < r.len)
     if (srp_reader_u8 (&r) != 0)
       return SRP_DROP_BAD_CONTROL;

@@ -27,12 +27,16 @@ typedef struct {
   SrpAddress observed;
 } SrpPong;
 
-/* HELLO: sender ID (32), challenge (16), then zero padding to
+/* HELLO: sender ID (32), challenge (16), flags (1), then zero padding to
  * SRP_HELLO_LEN, so that the reply is never 1.5 times larger than it. */
 #define SRP_HELLO_LEN 160
+/* The handshake is for an introduction to one of the responder's links (a
+ * lookup named it an anchor): it may take a place kept for those. */
+#define SRP_HELLO_FLAG_INTRODUCTION 0x01
 typedef struct {
   SrpId sender;
   guint8 challenge[SRP_CHALLENGE_LEN];
+  guint8 flags;
 } SrpHello;
 
 /* HELLO_REPLY: sender ID (32), the HELLO's challenge (16), a new challenge

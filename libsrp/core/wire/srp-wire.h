@@ -53,6 +53,9 @@ typedef enum {
   SRP_FRAME_PUNCH = 0x43,         /* connecting: a hole-punching probe */
   SRP_FRAME_RELAY = 0x44,         /* relaying: pass this frame on to that peer */
   SRP_FRAME_RELAYED = 0x45,       /* relaying: a frame from that peer */
+  SRP_FRAME_FIND = 0x60,          /* finding: who do you know near this ID, and how to reach it */
+  SRP_FRAME_FOUND = 0x61,         /* finding: the answer to FIND */
+  SRP_FRAME_REGISTER = 0x62,      /* finding: the sender can be reached through these anchors */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */

@@ -1,0 +1,366 @@
+/* srp-dht-lookup.c: iterative lookups over the open peers.
+ *
+ * A lookup keeps a shortlist of the contacts nearest to its target, seeded
+ * from the routing table and from our open links and records, and asks
+ * SRP_DHT_ALPHA of the nearest not yet asked at a time (FIND). Each answer
+ * brings nearer contacts; the lookup ends when one brings the target's
+ * reachability, or when the SRP_DHT_K nearest it knows have all answered
+ * or failed. Bounds: SHORTLIST contacts, MAX_QUERIES queries, QUERY_TIMEOUT
+ * per query; an answer counts only from the address it was asked at, with
+ * its nonce, so nobody else can steer a lookup.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-dht-private.h"
+
+#include <string.h>
+
+#define SHORTLIST 24
+#define MAX_QUERIES 32
+#define QUERY_TIMEOUT_US (600 * G_TIME_SPAN_MILLISECOND)
+#define MAX_LOOKUPS 64
+
+typedef enum {
+  CANDIDATE_NEW,
+  CANDIDATE_ASKED,
+  CANDIDATE_ANSWERED,
+  CANDIDATE_FAILED,
+} CandidateState;
+
+typedef struct {
+  SrpDhtContact contact;
+  CandidateState state;
+  guint64 nonce;
+  gint64 deadline;
+} Candidate;
+
+typedef struct {
+  SrpDht *dht;
+  guint64 handle;
+  SrpId target;
+  GArray *candidates; /* Candidate, nearest first */
+  guint in_flight, queries;
+  SrpTimer timer;     /* the earliest query deadline, or now to finish */
+  gboolean done;
+  const SrpReachability *result;
+  SrpReachability reach;
+  SrpDhtFoundFunc found;
+  SrpDhtClosestFunc closest;
+  gpointer data;
+} Lookup;
+
+static void
+lookup_free (gpointer data)
+{
+  Lookup *l = data;
+
+  srp_timer_stop (l->dht->ctx->timers, &l->timer);
+  g_array_unref (l->candidates);
+  g_free (l);
+}
+
+void
+srp_dht_lookup_init (SrpDht *dht)
+{
+  dht->lookups = g_ptr_array_new_with_free_func (lookup_free);
+}
+
+void
+srp_dht_lookup_clear (SrpDht *dht)
+{
+  g_ptr_array_set_size (dht->lookups, 0);
+}
+
+guint
+srp_dht_lookup_count (SrpDht *dht)
+{
+  return dht->lookups->len;
+}
+
+/* Adds a contact to the shortlist, in distance order; the farthest falls
+ * off a full one. */
+static void
+add_candidate (Lookup *l, const SrpDhtContact *contact)
+{
+  SrpContext *ctx = l->dht->ctx;
+  Candidate c = { .contact = *contact, .state = CANDIDATE_NEW };
+  guint at = 0;
+
+  if (srp_id_equal (&contact->id, &ctx->config->peer_id) || !srp_address_is_valid (&contact->address) ||
+      srp_address_is_relay (&contact->address))
+    return;
+  for (guint i = 0; i < l->candidates->len; i++)
+    {
+      const Candidate *other = &g_array_index (l->candidates, Candidate, i);
+      if (srp_id_equal (&other->contact.id, &contact->id))
+        return;
+    }
+  while (at < l->candidates->len &&
+         srp_dht_compare_distance (&l->target, &g_array_index (l->candidates, Candidate, at).contact.id,
+                                   &contact->id) < 0)
+    at++;
+  if (at >= SHORTLIST)
+    return;
+  g_array_insert_val (l->candidates, at, c);
+  if (l->candidates->len > SHORTLIST)
+    {
+      Candidate *last = &g_array_index (l->candidates, Candidate, l->candidates->len - 1);
+      if (last->state == CANDIDATE_ASKED)
+        l->in_flight--;
+      g_array_set_size (l->candidates, SHORTLIST);
+    }
+}
+
+static void
+seed (Lookup *l)
+{
+  SrpDht *dht = l->dht;
+  SrpContext *ctx = dht->ctx;
+  SrpDhtContact near[SHORTLIST];
+  guint n = srp_dht_closest_known (dht, &l->target, SHORTLIST, near);
+  GPtrArray *records = srp_peer_table_records (ctx->peers);
+
+  for (guint i = 0; i < n; i++)
+    add_candidate (l, &near[i]);
+  /* Open peers we have heard of answer FIND too. */
+  for (guint i = 0; i < records->len; i++)
+    {
+      const SrpKnownPeer *r = g_ptr_array_index (records, i);
+      SrpDhtContact c = { .id = r->id, .nat = r->nat, .address = r->address };
+
+      if (srp_dht_nat_is_open (r->nat))
+        add_candidate (l, &c);
+    }
+}
+
+static void
+ask (Lookup *l, Candidate *c)
+{
+  SrpDht *dht = l->dht;
+  SrpContext *ctx = dht->ctx;
+  SrpFind find = { .target = l->target, .sender = ctx->config->peer_id };
+  guint8 out[SRP_MAX_DATAGRAM];
+
+  c->state = CANDIDATE_ASKED;
+  c->nonce = srp_rng_next (&ctx->rng);
+  c->deadline = ctx->now + QUERY_TIMEOUT_US;
+  find.nonce = c->nonce;
+  if (srp_dht_nat_is_open (dht->nat))
+    find.flags |= SRP_FIND_FLAG_OPEN;
+  srp_context_send (ctx, &c->contact.address, out, srp_find_encode (&find, out));
+  l->in_flight++;
+  l->queries++;
+}
+
+static void
+finish (Lookup *l, const SrpReachability *reach)
+{
+  l->done = TRUE;
+  if (reach != NULL)
+    {
+      l->reach = *reach;
+      l->result = &l->reach;
+    }
+  /* Called back from the timer, so never from inside srp_dht_find. */
+  srp_timer_set (l->dht->ctx->timers, &l->timer, l->dht->ctx->now);
+}
+
+/* Asks more, or ends the lookup; arms the timer for the next deadline. */
+static void
+step (Lookup *l)
+{
+  gint64 next = -1;
+  gboolean pending = FALSE;
+
+  if (l->done)
+    return;
+  for (guint i = 0; i < l->candidates->len && i < SRP_DHT_K; i++)
+    {
+      Candidate *c = &g_array_index (l->candidates, Candidate, i);
+
+      if (c->state == CANDIDATE_NEW && l->in_flight < SRP_DHT_ALPHA && l->queries < MAX_QUERIES)
+        ask (l, c);
+      if (c->state == CANDIDATE_NEW || c->state == CANDIDATE_ASKED)
+        pending = TRUE;
+    }
+  for (guint i = 0; i < l->candidates->len; i++)
+    {
+      const Candidate *c = &g_array_index (l->candidates, Candidate, i);
+      if (c->state == CANDIDATE_ASKED && (next < 0 || c->deadline < next))
+        next = c->deadline;
+    }
+  if (l->in_flight == 0 && (!pending || l->queries >= MAX_QUERIES))
+    {
+      finish (l, NULL);
+      return;
+    }
+  srp_timer_set (l->dht->ctx->timers, &l->timer, next);
+}
+
+static void
+report (SrpDht *dht, Lookup *l)
+{
+  if (l->closest != NULL)
+    {
+      SrpDhtContact answered[SRP_DHT_K];
+      guint n = 0;
+
+      for (guint i = 0; i < l->candidates->len && n < SRP_DHT_K; i++)
+        {
+          const Candidate *c = &g_array_index (l->candidates, Candidate, i);
+          if (c->state == CANDIDATE_ANSWERED)
+            answered[n++] = c->contact;
+        }
+      l->closest (l->data, answered, n);
+    }
+  else
+    {
+      if (l->result != NULL)
+        dht->lookups_found++;
+      else
+        dht->lookups_failed++;
+      l->found (l->data, &l->target, l->result);
+    }
+}
+
+static void
+on_timer (SrpTimer *timer, gpointer owner)
+{
+  SrpDht *dht = owner;
+  Lookup *l = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (Lookup, timer));
+  SrpContext *ctx = dht->ctx;
+
+  if (!l->done)
+    {
+      for (guint i = 0; i < l->candidates->len; i++)
+        {
+          Candidate *c = &g_array_index (l->candidates, Candidate, i);
+
+          if (c->state == CANDIDATE_ASKED && c->deadline <= ctx->now)
+            {
+              c->state = CANDIDATE_FAILED;
+              l->in_flight--;
+              srp_dht_table_failed (dht->table, &c->contact.id);
+            }
+        }
+      step (l);
+      if (!l->done)
+        return;
+    }
+  /* Removed before calling back: the callback may start another lookup. */
+  {
+    guint index;
+
+    if (g_ptr_array_find (dht->lookups, l, &index))
+      g_ptr_array_steal_index (dht->lookups, index);
+  }
+  report (dht, l);
+  lookup_free (l);
+}
+
+static Lookup *
+start (SrpDht *dht, const SrpId *target)
+{
+  Lookup *l = g_new0 (Lookup, 1);
+
+  l->dht = dht;
+  l->handle = ++dht->next_lookup;
+  l->target = *target;
+  l->candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  srp_timer_init (&l->timer, SRP_TIMER_DHT_LOOKUP, on_timer, dht);
+  /* The oldest goes, silently for its caller: a burst of lookups must not
+   * grow without bound. */
+  if (dht->lookups->len >= MAX_LOOKUPS)
+    g_ptr_array_remove_index (dht->lookups, 0);
+  g_ptr_array_add (dht->lookups, l);
+  return l;
+}
+
+guint64
+srp_dht_find (SrpDht *dht, const SrpId *target, SrpDhtFoundFunc func, gpointer data)
+{
+  Lookup *l = start (dht, target);
+  SrpReachability reach;
+
+  l->found = func;
+  l->data = data;
+  /* An open peer may hold the answer itself. */
+  if (srp_dht_nat_is_open (dht->nat) && !srp_id_equal (target, &dht->ctx->config->peer_id))
+    {
+      const SrpReachability *held = srp_dht_registry_get (dht->registry, target, dht->ctx->now);
+      if (held != NULL)
+        {
+          reach = *held;
+          finish (l, &reach);
+          return l->handle;
+        }
+    }
+  seed (l);
+  step (l);
+  return l->handle;
+}
+
+guint64
+srp_dht_find_closest (SrpDht *dht, const SrpId *target, SrpDhtClosestFunc func, gpointer data)
+{
+  Lookup *l = start (dht, target);
+
+  l->closest = func;
+  l->data = data;
+  seed (l);
+  step (l);
+  return l->handle;
+}
+
+void
+srp_dht_cancel (SrpDht *dht, guint64 handle)
+{
+  for (guint i = 0; i < dht->lookups->len; i++)
+    if (((Lookup *) g_ptr_array_index (dht->lookups, i))->handle == handle)
+      {
+        g_ptr_array_remove_index (dht->lookups, i);
+        return;
+      }
+}
+
+SrpDropReason
+srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpDht *dht = self;
+  const SrpFound *found = frame;
+
+  for (guint i = 0; i < dht->lookups->len; i++)
+    {
+      Lookup *l = g_ptr_array_index (dht->lookups, i);
+
+      if (l->done || !srp_id_equal (&l->target, &found->target))
+        continue;
+      for (guint k = 0; k < l->candidates->len; k++)
+        {
+          Candidate *c = &g_array_index (l->candidates, Candidate, k);
+
+          if (c->state != CANDIDATE_ASKED || c->nonce != found->nonce ||
+              !srp_address_equal (&c->contact.address, input->from))
+            continue;
+          c->state = CANDIDATE_ANSWERED;
+          l->in_flight--;
+          /* It answered FIND, so it is open: into the table. */
+          srp_dht_table_add (dht->table, &c->contact, dht->ctx->now);
+          /* Contacts it names fill empty places in our table too (a full
+           * bucket keeps what it has; one that never answers leaves after
+           * two tries): tables stay dense near every ID that is looked up. */
+          for (guint n = 0; n < found->n_contacts; n++)
+            {
+              add_candidate (l, &found->contacts[n]);
+              if (!srp_id_equal (&found->contacts[n].id, &dht->ctx->config->peer_id))
+                srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now);
+            }
+          if (found->has_reachability && l->closest == NULL)
+            finish (l, &found->reachability);
+          else
+            step (l);
+          return SRP_DROP_NONE;
+        }
+    }
+  return SRP_DROP_UNEXPECTED;
+}

@@ -1,0 +1,76 @@
+/* srp-dht-private.h: the state the DHT's files share. srp-dht.c registers
+ * the subsystem and answers FIND and REGISTER; srp-dht-lookup.c walks the
+ * overlay; srp-dht-register.c keeps our own registration up.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-dht.h"
+#include "srp-dht-registry.h"
+#include "srp-dht-table.h"
+#include "srp-token-bucket.h"
+
+G_BEGIN_DECLS
+
+#define SRP_DHT_K 8                 /* contacts per bucket, and per answer */
+#define SRP_DHT_ALPHA 3             /* queries a lookup has in flight */
+#define SRP_DHT_HOMES 4             /* open peers a registration goes to */
+#define SRP_DHT_REGISTRATIONS 4096  /* registrations an open peer holds */
+#define SRP_DHT_REGISTRATION_TTL_US (30 * G_TIME_SPAN_MINUTE)
+#define SRP_DHT_REREGISTER_US (10 * G_TIME_SPAN_MINUTE)
+
+struct _SrpDht {
+  SrpContext *ctx;
+  guint8 nat;
+  SrpAddress public_address;
+  SrpDhtTable *table;
+  SrpDhtRegistry *registry;
+  SrpTokenBucket find_budget;     /* FINDs answered */
+  SrpTokenBucket register_budget; /* REGISTERs checked (a signature each) */
+
+  /* srp-dht-lookup.c */
+  GPtrArray *lookups; /* Lookup*, owned */
+  guint64 next_lookup;
+
+  /* srp-dht-register.c */
+  SrpTimer reregister;
+  SrpId anchors[SRP_REGISTER_MAX_ANCHORS]; /* what we registered last */
+  guint n_anchors;
+  guint64 registering; /* the lookup of our own ID under way, or 0 */
+  guint registrations; /* lookups of our own ID so far */
+  SrpDhtContact homes[SRP_DHT_HOMES]; /* where the last lookup of our ID sent it */
+  guint n_homes;
+  gboolean send_to_homes; /* the next registration goes to the same homes, no lookup */
+
+  guint64 finds_answered, registrations_taken, lookups_found, lookups_failed;
+};
+
+gboolean srp_dht_nat_is_open (guint8 nat);
+/* The max contacts nearest to target among the routing table and our open
+ * links (nearest first). Links count: the mesh is connected, so an overlay
+ * that knows every open link cannot split into parts that never meet. */
+guint srp_dht_closest_known (SrpDht *dht, const SrpId *target, guint max, SrpDhtContact *out);
+/* How this peer is reached, as it would register it; FALSE when it cannot
+ * be (NAT unknown, or behind a NAT with no open link). */
+gboolean srp_dht_own_reachability (SrpDht *dht, SrpReachability *out);
+
+/* srp-dht-lookup.c */
+typedef void (*SrpDhtClosestFunc) (gpointer data, const SrpDhtContact *answered, guint n);
+void srp_dht_lookup_init (SrpDht *dht);
+void srp_dht_lookup_clear (SrpDht *dht);
+/* A lookup of our own ID: func gets the nearest contacts that answered. */
+guint64 srp_dht_find_closest (SrpDht *dht, const SrpId *target, SrpDhtClosestFunc func,
+                              gpointer data);
+SrpDropReason srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame);
+guint srp_dht_lookup_count (SrpDht *dht);
+
+/* srp-dht-register.c */
+void srp_dht_register_init (SrpDht *dht);
+void srp_dht_register_clear (SrpDht *dht);
+/* Our reachability may have changed: register again soon. */
+void srp_dht_register_soon (SrpDht *dht);
+void srp_dht_register_link_up (SrpDht *dht, const SrpLink *link);
+void srp_dht_register_link_down (SrpDht *dht, const SrpLink *link);
+
+G_END_DECLS

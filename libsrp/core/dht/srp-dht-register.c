@@ -1,0 +1,145 @@
+/* srp-dht-register.c: keeping our own registration up.
+ *
+ * Once our NAT is known, and we are open or connected to an open peer, we
+ * look up our own ID and send REGISTER (signed) to the SRP_DHT_HOMES
+ * nearest open peers that answered; again after 30 s and 2 min (the
+ * network near our ID was still forming), then every SRP_DHT_REREGISTER_US
+ * (the homes hold it for SRP_DHT_REGISTRATION_TTL_US), and soon after
+ * what we registered changed (the NAT, or an anchor went).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-dht-private.h"
+
+#include <string.h>
+
+/* Long enough for the INFO that tells a new link's NAT type, and for a
+ * burst of link changes to settle into one registration. */
+#define SOON_US (3 * G_TIME_SPAN_SECOND)
+
+static const gint64 settling[] = { 2 * G_TIME_SPAN_MINUTE };
+
+/* Signs our reachability and sends it to the homes. */
+static void
+send_registration (SrpDht *dht)
+{
+  SrpContext *ctx = dht->ctx;
+  SrpRegister reg = { .sender = ctx->config->peer_id };
+  guint8 transcript[SRP_MAX_DATAGRAM], out[SRP_MAX_DATAGRAM];
+  gsize len, frame_len;
+
+  if (dht->n_homes == 0 || ctx->config->sign == NULL ||
+      !srp_dht_own_reachability (dht, &reg.reachability))
+    return;
+  len = srp_register_transcript (&reg.sender, &reg.reachability, transcript);
+  if (!ctx->config->sign (transcript, len, reg.signature, ctx->config->sign_data))
+    return;
+  frame_len = srp_register_encode (&reg, out);
+  for (guint i = 0; i < dht->n_homes; i++)
+    srp_context_send (ctx, &dht->homes[i].address, out, frame_len);
+  dht->n_anchors = reg.reachability.n_anchors;
+  for (guint i = 0; i < dht->n_anchors; i++)
+    dht->anchors[i] = reg.reachability.anchors[i].id;
+}
+
+static void
+on_closest (gpointer data, const SrpDhtContact *answered, guint n)
+{
+  SrpDht *dht = data;
+  SrpContext *ctx = dht->ctx;
+
+  dht->registering = 0;
+  /* The first lookups of our ID run while the network around it is still
+   * forming (we, and others, have just joined): the next comes sooner,
+   * finding nearer peers and making us known to them. */
+  srp_timer_set (ctx->timers, &dht->reregister,
+                 ctx->now + (dht->registrations < G_N_ELEMENTS (settling)
+                                 ? settling[dht->registrations]
+                                 : SRP_DHT_REREGISTER_US));
+  dht->registrations++;
+  dht->n_homes = MIN (n, SRP_DHT_HOMES);
+  memcpy (dht->homes, answered, dht->n_homes * sizeof (SrpDhtContact));
+  send_registration (dht);
+}
+
+static void
+on_reregister (SrpTimer *timer, gpointer owner)
+{
+  SrpDht *dht = owner;
+  SrpReachability reach;
+
+  (void) timer;
+  if (dht->registering != 0 || !srp_dht_own_reachability (dht, &reach))
+    return; /* a link or a NAT change will bring us back */
+  /* Only the anchors changed: the homes are where they were. */
+  if (dht->send_to_homes && dht->n_homes > 0)
+    {
+      dht->send_to_homes = FALSE;
+      send_registration (dht);
+      srp_timer_set (dht->ctx->timers, &dht->reregister, dht->ctx->now + SRP_DHT_REREGISTER_US);
+      return;
+    }
+  dht->registering = srp_dht_find_closest (dht, &dht->ctx->config->peer_id, on_closest, dht);
+}
+
+void
+srp_dht_register_init (SrpDht *dht)
+{
+  srp_timer_init (&dht->reregister, SRP_TIMER_DHT_REGISTER, on_reregister, dht);
+}
+
+void
+srp_dht_register_clear (SrpDht *dht)
+{
+  srp_timer_stop (dht->ctx->timers, &dht->reregister);
+  dht->registering = 0;
+  dht->n_anchors = 0;
+  dht->n_homes = 0;
+  dht->send_to_homes = FALSE;
+}
+
+void
+srp_dht_register_soon (SrpDht *dht)
+{
+  dht->send_to_homes = FALSE;
+  srp_timer_set_earlier (dht->ctx->timers, &dht->reregister, dht->ctx->now + SOON_US);
+}
+
+static void
+anchors_changed (SrpDht *dht)
+{
+  gboolean pending = srp_timer_is_armed (&dht->reregister) &&
+                     dht->reregister.deadline <= dht->ctx->now + SOON_US;
+
+  /* A lookup already due stays one; otherwise the same homes hear of it. */
+  if (!pending)
+    dht->send_to_homes = TRUE;
+  srp_timer_set_earlier (dht->ctx->timers, &dht->reregister, dht->ctx->now + SOON_US);
+}
+
+void
+srp_dht_register_link_up (SrpDht *dht, const SrpLink *link)
+{
+  (void) link;
+  /* Behind a NAT with no anchor yet: this link may be one (its NAT type
+   * comes with INFO, after this: the registration waits a little). */
+  if (srp_dht_nat_is_open (dht->nat) || dht->n_anchors > 0)
+    return;
+  if (dht->n_homes == 0)
+    srp_dht_register_soon (dht);
+  else
+    anchors_changed (dht);
+}
+
+void
+srp_dht_register_link_down (SrpDht *dht, const SrpLink *link)
+{
+  for (guint i = 0; i < dht->n_anchors; i++)
+    if (srp_id_equal (&dht->anchors[i], &link->id))
+      {
+        /* Our homes now point at a peer that cannot introduce us. */
+        dht->anchors[i] = dht->anchors[--dht->n_anchors];
+        anchors_changed (dht);
+        return;
+      }
+}

@@ -1,0 +1,178 @@
+/* srp-dht-table.c: the k-buckets.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-dht-table.h"
+
+#include <string.h>
+
+#define N_BUCKETS (8 * SRP_ID_LEN)
+#define FAILURES_TO_REMOVE 2
+
+typedef struct {
+  SrpDhtContact contact;
+  gint64 seen;
+  guint failures;
+} Entry;
+
+struct _SrpDhtTable {
+  SrpId self;
+  guint k;
+  guint size;
+  GArray *buckets[N_BUCKETS]; /* Entry; NULL while empty */
+};
+
+guint
+srp_dht_shared_bits (const SrpId *a, const SrpId *b)
+{
+  for (guint i = 0; i < SRP_ID_LEN; i++)
+    {
+      guint8 x = a->bytes[i] ^ b->bytes[i];
+      if (x != 0)
+        return i * 8 + (guint) __builtin_clz ((unsigned) x) - 24;
+    }
+  return N_BUCKETS;
+}
+
+int
+srp_dht_compare_distance (const SrpId *target, const SrpId *a, const SrpId *b)
+{
+  for (guint i = 0; i < SRP_ID_LEN; i++)
+    {
+      guint8 x = a->bytes[i] ^ target->bytes[i], y = b->bytes[i] ^ target->bytes[i];
+      if (x != y)
+        return x < y ? -1 : 1;
+    }
+  return 0;
+}
+
+SrpDhtTable *
+srp_dht_table_new (const SrpId *self, guint k)
+{
+  SrpDhtTable *table = g_new0 (SrpDhtTable, 1);
+
+  table->self = *self;
+  table->k = MAX (k, 1);
+  return table;
+}
+
+void
+srp_dht_table_free (SrpDhtTable *table)
+{
+  if (table == NULL)
+    return;
+  for (guint i = 0; i < N_BUCKETS; i++)
+    if (table->buckets[i] != NULL)
+      g_array_unref (table->buckets[i]);
+  g_free (table);
+}
+
+static GArray *
+bucket_of (SrpDhtTable *table, const SrpId *id, gboolean create)
+{
+  guint b = srp_dht_shared_bits (&table->self, id);
+
+  if (b >= N_BUCKETS)
+    return NULL; /* ourselves */
+  if (table->buckets[b] == NULL && create)
+    table->buckets[b] = g_array_sized_new (FALSE, FALSE, sizeof (Entry), table->k);
+  return table->buckets[b];
+}
+
+static gint
+find_in (GArray *bucket, const SrpId *id)
+{
+  for (guint i = 0; bucket != NULL && i < bucket->len; i++)
+    if (srp_id_equal (&g_array_index (bucket, Entry, i).contact.id, id))
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now)
+{
+  GArray *bucket = bucket_of (table, &contact->id, TRUE);
+  Entry entry = { .contact = *contact, .seen = now };
+  gint at;
+
+  if (bucket == NULL)
+    return FALSE;
+  at = find_in (bucket, &contact->id);
+  if (at >= 0)
+    {
+      Entry *e = &g_array_index (bucket, Entry, at);
+      e->contact = *contact;
+      e->seen = now;
+      e->failures = 0;
+      return TRUE;
+    }
+  if (bucket->len < table->k)
+    {
+      g_array_append_val (bucket, entry);
+      table->size++;
+      return TRUE;
+    }
+  for (guint i = 0; i < bucket->len; i++)
+    if (g_array_index (bucket, Entry, i).failures > 0)
+      {
+        g_array_index (bucket, Entry, i) = entry;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+srp_dht_table_remove (SrpDhtTable *table, const SrpId *id)
+{
+  GArray *bucket = bucket_of (table, id, FALSE);
+  gint at = find_in (bucket, id);
+
+  if (at < 0)
+    return;
+  g_array_remove_index (bucket, (guint) at);
+  table->size--;
+}
+
+void
+srp_dht_table_failed (SrpDhtTable *table, const SrpId *id)
+{
+  GArray *bucket = bucket_of (table, id, FALSE);
+  gint at = find_in (bucket, id);
+
+  if (at >= 0 && ++g_array_index (bucket, Entry, at).failures >= FAILURES_TO_REMOVE)
+    srp_dht_table_remove (table, id);
+}
+
+typedef struct {
+  const SrpId *target;
+} SortBy;
+
+static int
+compare_entries (const void *a, const void *b, void *data)
+{
+  const SortBy *by = data;
+  return srp_dht_compare_distance (by->target, &((const SrpDhtContact *) a)->id,
+                                   &((const SrpDhtContact *) b)->id);
+}
+
+guint
+srp_dht_table_closest (SrpDhtTable *table, const SrpId *target, guint max, SrpDhtContact *out)
+{
+  g_autoptr (GArray) all = g_array_sized_new (FALSE, FALSE, sizeof (SrpDhtContact), table->size);
+  SortBy by = { target };
+  guint n;
+
+  for (guint b = 0; b < N_BUCKETS; b++)
+    for (guint i = 0; table->buckets[b] != NULL && i < table->buckets[b]->len; i++)
+      g_array_append_val (all, g_array_index (table->buckets[b], Entry, i).contact);
+  g_array_sort_with_data (all, (GCompareDataFunc) compare_entries, &by);
+  n = MIN (max, all->len);
+  memcpy (out, all->data, n * sizeof (SrpDhtContact));
+  return n;
+}
+
+guint
+srp_dht_table_size (SrpDhtTable *table)
+{
+  return table->size;
+}

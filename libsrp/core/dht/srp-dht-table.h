@@ -1,0 +1,40 @@
+/* srp-dht-table.h: a Kademlia routing table of open peers (k-buckets).
+ *
+ * Contacts are filed by how many leading bits their ID shares with ours
+ * (bucket 0: the other half of the ID space; bucket 255: the nearest),
+ * at most k per bucket. A full bucket keeps the contacts it has, which have
+ * answered before, over a newcomer, unless one of them stopped answering:
+ * old contacts are the likeliest to stay (Kademlia's observation), and a
+ * flood of fresh IDs cannot push them out.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-control-dht.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrpDhtTable SrpDhtTable;
+
+SrpDhtTable *srp_dht_table_new (const SrpId *self, guint k);
+void srp_dht_table_free (SrpDhtTable *table);
+
+/* Adds the contact or refreshes its address; FALSE when its bucket is full
+ * of contacts that answer (or it is ourselves). */
+gboolean srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now);
+/* A query to it went unanswered: after two in a row it leaves the table. */
+void srp_dht_table_failed (SrpDhtTable *table, const SrpId *id);
+void srp_dht_table_remove (SrpDhtTable *table, const SrpId *id);
+/* Up to max contacts nearest to target (XOR distance), nearest first;
+ * returns how many. */
+guint srp_dht_table_closest (SrpDhtTable *table, const SrpId *target, guint max,
+                             SrpDhtContact *out);
+guint srp_dht_table_size (SrpDhtTable *table);
+
+/* The XOR distance order: negative when a is nearer to target than b. */
+int srp_dht_compare_distance (const SrpId *target, const SrpId *a, const SrpId *b);
+/* Leading bits a and b share (0-256). */
+guint srp_dht_shared_bits (const SrpId *a, const SrpId *b);
+
+G_END_DECLS

@@ -1,0 +1,297 @@
+/* srp-dht.c: the DHT subsystem, and the open peer's side: answering FIND
+ * and holding REGISTERs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-dht-private.h"
+
+#include <string.h>
+
+#include "srp-signature.h"
+
+/* An open peer answers at most this many FINDs (each at most 3 times its
+ * size) and checks this many REGISTERs (a signature each): a flood costs it
+ * bounded work and sends a bounded amount, whoever it appears to come from. */
+static const SrpTokenRate find_rate = { .burst = 400, .per_second = 200 };
+static const SrpTokenRate register_rate = { .burst = 40, .per_second = 20 };
+
+SRP_FRAME_DECODER (decode_find, srp_find_decode, SrpFind)
+SRP_FRAME_DECODER (decode_found, srp_found_decode, SrpFound)
+SRP_FRAME_DECODER (decode_register, srp_register_decode, SrpRegister)
+
+gboolean
+srp_dht_nat_is_open (guint8 nat)
+{
+  return nat == SRP_NAT_PUBLIC || nat == SRP_NAT_FULL_CONE;
+}
+
+static gboolean
+is_anchor_link (const SrpLink *link)
+{
+  return srp_dht_nat_is_open (link->nat) && !srp_address_is_relay (&link->address);
+}
+
+gboolean
+srp_dht_own_reachability (SrpDht *dht, SrpReachability *out)
+{
+  GPtrArray *links = srp_link_table_list (dht->ctx->links);
+
+  memset (out, 0, sizeof *out);
+  out->nat = dht->nat;
+  if (dht->nat == SRP_NAT_UNKNOWN)
+    return FALSE;
+  if (srp_dht_nat_is_open (dht->nat) && srp_address_is_valid (&dht->public_address))
+    {
+      out->has_address = TRUE;
+      out->address = dht->public_address;
+      return TRUE;
+    }
+  /* Two anchors, so that one leaving does not make us unreachable until
+   * the next registration. */
+  for (guint i = 0; i < links->len && out->n_anchors < SRP_REGISTER_MAX_ANCHORS; i++)
+    {
+      const SrpLink *link = g_ptr_array_index (links, i);
+
+      if (!is_anchor_link (link))
+        continue;
+      out->anchors[out->n_anchors].id = link->id;
+      out->anchors[out->n_anchors].address = link->address;
+      out->n_anchors++;
+    }
+  return out->n_anchors > 0;
+}
+
+typedef struct {
+  const SrpId *target;
+} ByDistance;
+
+static int
+compare_contacts (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const ByDistance *by = data;
+  return srp_dht_compare_distance (by->target, &((const SrpDhtContact *) a)->id,
+                                   &((const SrpDhtContact *) b)->id);
+}
+
+guint
+srp_dht_closest_known (SrpDht *dht, const SrpId *target, guint max, SrpDhtContact *out)
+{
+  GPtrArray *links = srp_link_table_list (dht->ctx->links);
+  g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (SrpDhtContact));
+  ByDistance by = { target };
+  guint n;
+
+  g_array_set_size (all, max);
+  g_array_set_size (all, srp_dht_table_closest (dht->table, target, max,
+                                                (SrpDhtContact *) all->data));
+  for (guint i = 0; i < links->len; i++)
+    {
+      const SrpLink *link = g_ptr_array_index (links, i);
+      SrpDhtContact c = { .id = link->id, .nat = link->nat, .address = link->address };
+      gboolean held = FALSE;
+
+      if (!is_anchor_link (link))
+        continue;
+      for (guint k = 0; k < all->len && !held; k++)
+        held = srp_id_equal (&g_array_index (all, SrpDhtContact, k).id, &link->id);
+      if (!held)
+        g_array_append_val (all, c);
+    }
+  g_array_sort_with_data (all, compare_contacts, &by);
+  n = MIN (max, all->len);
+  memcpy (out, all->data, n * sizeof (SrpDhtContact));
+  return n;
+}
+
+/* ---- answering --------------------------------------------------------------------------- */
+
+/* How the target of a FIND is reached, as far as we can tell. */
+static gboolean
+reachability_of (SrpDht *dht, const SrpId *target, SrpReachability *out)
+{
+  SrpContext *ctx = dht->ctx;
+  const SrpReachability *held;
+  SrpLink *link;
+
+  if (srp_id_equal (target, &ctx->config->peer_id))
+    return srp_dht_own_reachability (dht, out);
+  if ((held = srp_dht_registry_get (dht->registry, target, ctx->now)) != NULL)
+    {
+      *out = *held;
+      return TRUE;
+    }
+  /* Connected to it: we are an anchor (and we are open, or we would not be
+   * answering), or it is open itself. */
+  link = srp_link_table_lookup (ctx->links, target);
+  if (link == NULL || srp_address_is_relay (&link->address))
+    return FALSE;
+  memset (out, 0, sizeof *out);
+  out->nat = link->nat;
+  if (srp_dht_nat_is_open (link->nat))
+    {
+      out->has_address = TRUE;
+      out->address = link->address;
+    }
+  else if (srp_address_is_valid (&dht->public_address))
+    {
+      out->n_anchors = 1;
+      out->anchors[0].id = ctx->config->peer_id;
+      out->anchors[0].address = dht->public_address;
+    }
+  return out->has_address || out->n_anchors > 0;
+}
+
+static SrpDropReason
+handle_find (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpDht *dht = self;
+  SrpContext *ctx = dht->ctx;
+  const SrpFind *find = frame;
+  SrpFound found = { .nonce = find->nonce, .target = find->target };
+  guint8 out[SRP_MAX_DATAGRAM];
+
+  /* Only open peers are part of the overlay, and only the main socket. */
+  if (!srp_dht_nat_is_open (dht->nat) || input->socket != 0 ||
+      srp_address_is_relay (input->from))
+    return SRP_DROP_UNWANTED;
+  if (!srp_token_bucket_take (&dht->find_budget, &find_rate, ctx->now, 1.0))
+    return SRP_DROP_RATE_LIMITED;
+  /* An open sender joins our table at the address it spoke from (the ID
+   * is its claim: a wrong one only costs a lookup an unanswered query). */
+  if ((find->flags & SRP_FIND_FLAG_OPEN) && !srp_id_is_zero (&find->sender))
+    {
+      SrpDhtContact sender = { .id = find->sender, .nat = SRP_NAT_PUBLIC,
+                               .address = *input->from };
+      srp_dht_table_add (dht->table, &sender, ctx->now);
+    }
+  found.n_contacts = srp_dht_closest_known (dht, &find->target, SRP_FOUND_MAX_CONTACTS,
+                                            found.contacts);
+  found.has_reachability = reachability_of (dht, &find->target, &found.reachability);
+  dht->finds_answered++;
+  srp_context_send (ctx, input->from, out, srp_found_encode (&found, out));
+  return SRP_DROP_NONE;
+}
+
+static SrpDropReason
+handle_register (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpDht *dht = self;
+  SrpContext *ctx = dht->ctx;
+  const SrpRegister *reg = frame;
+  guint8 transcript[SRP_MAX_DATAGRAM];
+  gsize len;
+
+  if (!srp_dht_nat_is_open (dht->nat) || input->socket != 0 ||
+      srp_address_is_relay (input->from))
+    return SRP_DROP_UNWANTED;
+  /* An open peer registers the address it speaks from; anything else is a
+   * replay from elsewhere, or a mistake. */
+  if (reg->reachability.has_address && !srp_address_equal (&reg->reachability.address,
+                                                           input->from))
+    return SRP_DROP_UNEXPECTED;
+  if (!srp_token_bucket_take (&dht->register_budget, &register_rate, ctx->now, 1.0))
+    return SRP_DROP_RATE_LIMITED;
+  len = srp_register_transcript (&reg->sender, &reg->reachability, transcript);
+  if (!srp_signature_verify (&reg->sender, transcript, len, reg->signature))
+    return SRP_DROP_BAD_SIGNATURE;
+  srp_dht_registry_put (dht->registry, &reg->sender, &reg->reachability,
+                        ctx->now + SRP_DHT_REGISTRATION_TTL_US);
+  dht->registrations_taken++;
+  return SRP_DROP_NONE;
+}
+
+static const SrpFrameHandler frames[] = {
+  { SRP_FRAME_FIND, SRP_FROM_ANYONE, sizeof (SrpFind), decode_find, handle_find },
+  { SRP_FRAME_FOUND, SRP_FROM_ANYONE, sizeof (SrpFound), decode_found, srp_dht_handle_found },
+  { SRP_FRAME_REGISTER, SRP_FROM_ANYONE, sizeof (SrpRegister), decode_register, handle_register },
+};
+
+/* ---- the subsystem ---------------------------------------------------------------------- */
+
+void
+srp_dht_set_nat (SrpDht *dht, guint8 nat, const SrpAddress *public_address)
+{
+  if (dht->nat == nat && srp_address_equal (&dht->public_address, public_address))
+    return;
+  dht->nat = nat;
+  dht->public_address = *public_address;
+  srp_dht_register_soon (dht);
+}
+
+static void
+dht_link_up (gpointer self, SrpLink *link, gpointer slot)
+{
+  SrpDht *dht = self;
+
+  (void) slot;
+  srp_dht_register_link_up (dht, link);
+}
+
+static void
+dht_link_down (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) slot;
+  srp_dht_register_link_down (self, link);
+}
+
+static void
+dht_stats (gpointer self, GVariantDict *dict)
+{
+  SrpDht *dht = self;
+
+  g_variant_dict_insert (dict, "dht_contacts", "u", srp_dht_table_size (dht->table));
+  g_variant_dict_insert (dict, "dht_registrations", "u", srp_dht_registry_size (dht->registry));
+  g_variant_dict_insert (dict, "dht_lookups_pending", "u", srp_dht_lookup_count (dht));
+  g_variant_dict_insert (dict, "dht_lookups_found", "t", dht->lookups_found);
+  g_variant_dict_insert (dict, "dht_lookups_failed", "t", dht->lookups_failed);
+  g_variant_dict_insert (dict, "dht_finds_answered", "t", dht->finds_answered);
+  g_variant_dict_insert (dict, "dht_registrations_taken", "t", dht->registrations_taken);
+}
+
+static void
+dht_detach (gpointer self)
+{
+  SrpDht *dht = self;
+
+  srp_dht_lookup_clear (dht);
+  srp_dht_register_clear (dht);
+}
+
+static void
+dht_free (gpointer self)
+{
+  SrpDht *dht = self;
+
+  srp_dht_lookup_clear (dht);
+  srp_dht_register_clear (dht);
+  g_ptr_array_unref (dht->lookups);
+  srp_dht_table_free (dht->table);
+  srp_dht_registry_free (dht->registry);
+  g_free (dht);
+}
+
+static const SrpSubsystemClass dht_class = {
+  .name = "dht",
+  .link_up = dht_link_up,
+  .link_down = dht_link_down,
+  .detach = dht_detach,
+  .stats = dht_stats,
+  .free = dht_free,
+};
+
+SrpDht *
+srp_dht_new (SrpContext *ctx)
+{
+  SrpDht *dht = g_new0 (SrpDht, 1);
+
+  dht->ctx = ctx;
+  dht->table = srp_dht_table_new (&ctx->config->peer_id, SRP_DHT_K);
+  dht->registry = srp_dht_registry_new (SRP_DHT_REGISTRATIONS);
+  srp_token_bucket_init (&dht->find_budget, &find_rate, ctx->now);
+  srp_token_bucket_init (&dht->register_budget, &register_rate, ctx->now);
+  srp_dht_lookup_init (dht);
+  srp_dht_register_init (dht);
+  srp_context_add_subsystem (ctx, &dht_class, dht);
+  srp_dispatch_add (ctx->dispatch, frames, G_N_ELEMENTS (frames), dht);
+  return dht;
+}

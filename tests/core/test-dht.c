@@ -1,0 +1,246 @@
+/* test-dht.c: finding any peer by its ID: the routing table, lookups over
+ * many cores in virtual time, and the checks on FIND, FOUND and REGISTER.
+ *
+ * (The simulator has no NATs, so every core here is an open peer; how
+ * peers behind NATs register through anchors is measured by srp-simulate.)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "srp-control-dht.h"
+#include "srp-core.h"
+#include "srp-dht-table.h"
+#include "srp-sim.h"
+
+#define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
+#define LATENCY_US 30000
+
+static void
+id_with (SrpId *id, guint8 first, guint8 fill)
+{
+  memset (id->bytes, fill, SRP_ID_LEN);
+  id->bytes[0] = first;
+}
+
+static void
+contact (SrpDhtContact *c, guint8 first, guint8 fill, guint8 host)
+{
+  guint8 ip[4] = { 192, 0, 2, host };
+
+  memset (c, 0, sizeof *c);
+  id_with (&c->id, first, fill);
+  c->nat = SRP_NAT_PUBLIC;
+  srp_address_init_ipv4 (&c->address, ip, 4000);
+}
+
+/* Contacts come back nearest first by XOR distance; a full bucket keeps
+ * the contacts it has over newcomers until one fails twice. */
+static void
+test_table (void)
+{
+  SrpId self, target;
+  SrpDhtTable *table;
+  SrpDhtContact c, out[8];
+  guint n;
+
+  id_with (&self, 0x00, 0x00);
+  table = srp_dht_table_new (&self, 2);
+  /* All in bucket 0 (first bit differs from ours). */
+  for (guint i = 0; i < 3; i++)
+    {
+      contact (&c, 0x80 | (guint8) i, 0x11, (guint8) (i + 1));
+      g_assert_cmpint (srp_dht_table_add (table, &c, 0), ==, i < 2);
+    }
+  g_assert_cmpuint (srp_dht_table_size (table), ==, 2);
+  /* One failure makes room for the newcomer only once the bucket is full. */
+  contact (&c, 0x80, 0x11, 1);
+  srp_dht_table_failed (table, &c.id);
+  contact (&c, 0x82, 0x11, 3);
+  g_assert_true (srp_dht_table_add (table, &c, 0));
+  g_assert_cmpuint (srp_dht_table_size (table), ==, 2);
+  /* A nearer bucket, and ourselves never. */
+  contact (&c, 0x01, 0x22, 4);
+  g_assert_true (srp_dht_table_add (table, &c, 0));
+  contact (&c, 0x00, 0x00, 5);
+  g_assert_false (srp_dht_table_add (table, &c, 0));
+  id_with (&target, 0x81, 0x11);
+  n = srp_dht_table_closest (table, &target, 8, out);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (out[0].id.bytes[0], ==, 0x81);
+  g_assert_cmpuint (out[1].id.bytes[0], ==, 0x82);
+  g_assert_cmpuint (out[2].id.bytes[0], ==, 0x01);
+  srp_dht_table_free (table);
+}
+
+/* FIND is padded so that no FOUND is more than 3 times its size, and the
+ * codecs refuse what does not fit their rules. */
+static void
+test_frames (void)
+{
+  SrpFind find = { .nonce = 7 }, find_back;
+  SrpFound found = { .nonce = 7, .has_reachability = TRUE }, found_back;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  gsize find_len, found_len;
+
+  find_len = srp_find_encode (&find, frame);
+  g_assert_cmpuint (find_len, ==, SRP_FIND_LEN);
+  g_assert_cmpint (srp_find_decode (frame, find_len, &find_back), ==, SRP_DROP_NONE);
+  g_assert_cmpint (srp_find_decode (frame, find_len - 1, &find_back), ==, SRP_DROP_BAD_CONTROL);
+  /* The largest FOUND: 8 IPv6 contacts and a reachability with 2 anchors. */
+  found.n_contacts = SRP_FOUND_MAX_CONTACTS;
+  for (guint i = 0; i < found.n_contacts; i++)
+    {
+      guint8 ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = (guint8) i };
+
+      id_with (&found.contacts[i].id, (guint8) i, 0x33);
+      srp_address_init_ipv6 (&found.contacts[i].address, ip6, 4000);
+    }
+  found.reachability.nat = SRP_NAT_PORT_RESTRICTED;
+  found.reachability.n_anchors = SRP_REGISTER_MAX_ANCHORS;
+  for (guint i = 0; i < SRP_REGISTER_MAX_ANCHORS; i++)
+    found.reachability.anchors[i] = found.contacts[i];
+  found_len = srp_found_encode (&found, frame);
+  g_assert_cmpuint (found_len, <=, 3 * SRP_FIND_LEN);
+  g_assert_cmpint (srp_found_decode (frame, found_len, &found_back), ==, SRP_DROP_NONE);
+  g_assert_cmpuint (found_back.n_contacts, ==, SRP_FOUND_MAX_CONTACTS);
+  g_assert_cmpuint (found_back.reachability.n_anchors, ==, SRP_REGISTER_MAX_ANCHORS);
+  g_assert_true (srp_id_equal (&found_back.reachability.anchors[1].id, &found.contacts[1].id));
+  /* Too many contacts. */
+  frame[4 + 8 + 32] = SRP_FOUND_MAX_CONTACTS + 1;
+  g_assert_cmpint (srp_found_decode (frame, found_len, &found_back), ==, SRP_DROP_BAD_CONTROL);
+}
+
+typedef struct {
+  gboolean done;
+  SrpCoreEvent result;
+  guint64 request;
+} Wait;
+
+static void
+on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  (void) sim;
+  (void) node;
+  if (event->type == SRP_CORE_EVENT_CONNECT_RESULT && event->connect.request == w->request)
+    {
+      w->done = TRUE;
+      w->result = *event;
+    }
+}
+
+/* Whether a and b have a neighbour in common (then an introduction needs no
+ * lookup). */
+static gboolean
+share_a_neighbour (SrpSim *sim, guint n, guint a, guint b)
+{
+  for (guint i = 0; i < n; i++)
+    if (srp_sim_is_connected (sim, a, i) && srp_sim_is_connected (sim, i, b))
+      return TRUE;
+  return srp_sim_is_connected (sim, a, b);
+}
+
+/* 150 peers keeping 4 connections each: most pairs share no neighbour, so
+ * no link can introduce them. Every lookup still finds its target, and the
+ * connection is made well within 2 s of virtual time. */
+static void
+test_find_beyond_one_hop (void)
+{
+  guint n = 150, tried = 0;
+  SrpCoreConfig config;
+  SrpSim *sim = srp_sim_new (21);
+  Wait w = { 0 };
+  gint64 slowest = 0;
+
+  srp_core_config_init (&config);
+  config.target_connections = 4;
+  for (guint i = 0; i < n; i++)
+    srp_sim_add_node (sim, &config);
+  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
+  srp_sim_set_event_func (sim, on_event, &w);
+  /* A chain of bootstraps, so that no single peer knows everyone. */
+  for (guint i = 1; i < n; i++)
+    {
+      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
+                              srp_sim_get_address (sim, (i - 1) / 4));
+      srp_sim_flush (sim, i);
+    }
+  srp_sim_run_until (sim, SECONDS (90));
+  for (guint a = 1; a < n && tried < 20; a += 7)
+    {
+      guint b = (a * 37 + 11) % n;
+
+      if (b == a || share_a_neighbour (sim, n, a, b))
+        continue;
+      tried++;
+      w.done = FALSE;
+      w.request = srp_core_connect (srp_sim_get_core (sim, a), srp_sim_get_now (sim),
+                                    srp_sim_get_id (sim, b));
+      srp_sim_flush (sim, a);
+      srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+      g_assert_true (w.done);
+      if (!w.result.connect.ok)
+        g_error ("%u -> %u: %s", a, b, w.result.connect.reason);
+      slowest = MAX (slowest, w.result.connect.elapsed_us);
+    }
+  g_assert_cmpuint (tried, >=, 10);
+  g_test_message ("%u lookups beyond one hop, the slowest connected in %.2f s", tried,
+                  (double) slowest / G_USEC_PER_SEC);
+  g_assert_cmpint (slowest, <, SECONDS (2));
+  srp_sim_free (sim);
+}
+
+/* FOUND that no lookup asked for, from the wrong address or with the wrong
+ * nonce, is dropped and counted; so is a REGISTER whose signature fails. */
+static void
+test_unsolicited_and_forged (void)
+{
+  SrpSim *sim = srp_sim_new (22);
+  SrpCore *core;
+  SrpFound found = { .nonce = 1 };
+  SrpRegister reg = { .reachability = { .nat = SRP_NAT_PORT_RESTRICTED, .n_anchors = 1 } };
+  SrpAddress stranger;
+  guint8 ip[4] = { 192, 0, 2, 99 };
+  guint8 frame[SRP_MAX_DATAGRAM];
+  guint64 before;
+
+  for (guint i = 0; i < 3; i++)
+    srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
+  for (guint i = 1; i < 3; i++)
+    {
+      srp_core_add_bootstrap (srp_sim_get_core (sim, i), 0, srp_sim_get_address (sim, 0));
+      srp_sim_flush (sim, i);
+    }
+  srp_sim_run_until (sim, SECONDS (30)); /* classified public: they answer FIND */
+  core = srp_sim_get_core (sim, 0);
+  g_assert_cmpuint (srp_core_get_nat (core, NULL), ==, SRP_NAT_PUBLIC);
+  srp_address_init_ipv4 (&stranger, ip, 5000);
+  before = srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED);
+  srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &stranger, frame,
+                            srp_found_encode (&found, frame));
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED), ==, before + 1);
+
+  id_with (&reg.sender, 0x42, 0x42);
+  id_with (&reg.reachability.anchors[0].id, 0x43, 0x43);
+  reg.reachability.anchors[0].address = stranger;
+  before = srp_core_get_drop_count (core, SRP_DROP_BAD_SIGNATURE);
+  srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &stranger, frame,
+                            srp_register_encode (&reg, frame));
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_BAD_SIGNATURE), ==, before + 1);
+  srp_sim_flush (sim, 0);
+  srp_sim_free (sim);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/dht/table", test_table);
+  g_test_add_func ("/dht/frames", test_frames);
+  g_test_add_func ("/dht/find-beyond-one-hop", test_find_beyond_one_hop);
+  g_test_add_func ("/dht/unsolicited-and-forged", test_unsolicited_and_forged);
+  return g_test_run ();
+}
