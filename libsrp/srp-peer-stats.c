@@ -44,6 +44,12 @@
  * `relay_circuits` (`u`, pairs of peers this one relays for) and
  * `relayed_bytes` (`t`).
  *
+ * Finding peers by ID: `dht_contacts` (`u`, open peers in the routing
+ * table), `dht_registrations` (`u`, other peers' registrations held, open
+ * peers only), `dht_lookups_pending` (`u`), `dht_lookups_found`,
+ * `dht_lookups_failed`, `dht_finds_answered`, `dht_registrations_taken`
+ * (`t`).
+ *
  * The shell: `listening` (`b`), `uptime_s` (`t`, seconds since listen, 0
  * when not listening), `operations_pending` (`u`), and `timers` (`a{su}`,
  * the core's pending deadlines by reason).

@@ -9,6 +9,7 @@
 #include "gen-corpus.h"
 #include "srp-chain.h"
 #include "srp-control-connect.h"
+#include "srp-control-dht.h"
 #include "srp-control-topics.h"
 #include "srp-control.h"
 #include "srp-core.h"
@@ -128,6 +129,32 @@ traversal_frames (void)
 }
 
 static void
+dht_frames (void)
+{
+  guint8 f[SRP_MAX_DATAGRAM];
+  SrpFind find = { .nonce = 9, .flags = SRP_FIND_FLAG_OPEN };
+  SrpFound found = { .nonce = 9, .n_contacts = 2, .has_reachability = TRUE };
+  SrpRegister reg = { .reachability = { .nat = SRP_NAT_PORT_RESTRICTED, .n_anchors = 1 } };
+
+  id_of (0xb1, &find.target);
+  id_of (0xb2, &find.sender);
+  write_one ("find", STRANGER, f, srp_find_encode (&find, f));
+  found.target = find.target;
+  for (guint i = 0; i < found.n_contacts; i++)
+    {
+      id_of ((guint8) (0xc0 + i), &found.contacts[i].id);
+      found.contacts[i].nat = SRP_NAT_PUBLIC;
+      address_of ((guint8) (50 + i), &found.contacts[i].address);
+    }
+  found.reachability.n_anchors = 1;
+  found.reachability.anchors[0] = found.contacts[0];
+  write_one ("found", STRANGER, f, srp_found_encode (&found, f));
+  id_of (0xb3, &reg.sender);
+  reg.reachability.anchors[0] = found.contacts[1];
+  write_one ("register", STRANGER, f, srp_register_encode (&reg, f));
+}
+
+static void
 pack_sync (const guint8 *frame, gsize len, gpointer data)
 {
   GByteArray *records = data;
@@ -178,5 +205,6 @@ gen_corpus_dispatch (const char *out_dir)
   dir = out_dir;
   mesh_frames ();
   traversal_frames ();
+  dht_frames ();
   pubsub_frames ();
 }
