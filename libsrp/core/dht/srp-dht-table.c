@@ -167,7 +167,8 @@ srp_dht_table_closest (SrpDhtTable *table, const SrpId *target, guint max, SrpDh
       g_array_append_val (all, g_array_index (table->buckets[b], Entry, i).contact);
   g_array_sort_with_data (all, (GCompareDataFunc) compare_entries, &by);
   n = MIN (max, all->len);
-  memcpy (out, all->data, n * sizeof (SrpDhtContact));
+  if (n > 0) /* an empty GArray's data may be NULL, which memcpy must not get */
+    memcpy (out, all->data, n * sizeof (SrpDhtContact));
   return n;
 }
 
