@@ -4,8 +4,8 @@
  * from the routing table and from our open links and records, and asks
  * SRP_DHT_ALPHA of the nearest not yet asked at a time (FIND). Each answer
  * brings nearer contacts; the lookup ends when one brings the target's
- * reachability, or when the SRP_DHT_K nearest it knows have all answered
- * or failed. Bounds: SHORTLIST contacts, MAX_QUERIES queries, QUERY_TIMEOUT
+ * reachability, or when the SRP_DHT_K nearest it knows (FIND_WIDTH for a
+ * find) have all answered or failed. Bounds: SHORTLIST contacts, MAX_QUERIES queries, QUERY_TIMEOUT
  * per query; an answer counts only from the address it was asked at, with
  * its nonce, so nobody else can steer a lookup.
  *
@@ -19,6 +19,7 @@
 #define MAX_QUERIES 32
 #define QUERY_TIMEOUT_US (600 * G_TIME_SPAN_MILLISECOND)
 #define MAX_LOOKUPS 64
+#define FIND_WIDTH 16 /* nearest contacts a find asks before it gives up */
 
 typedef enum {
   CANDIDATE_NEW,
@@ -118,19 +119,10 @@ seed (Lookup *l)
   SrpContext *ctx = dht->ctx;
   SrpDhtContact near[SHORTLIST];
   guint n = srp_dht_closest_known (dht, &l->target, SHORTLIST, near);
-  GPtrArray *records = srp_peer_table_records (ctx->peers);
 
+  (void) ctx;
   for (guint i = 0; i < n; i++)
     add_candidate (l, &near[i]);
-  /* Open peers we have heard of answer FIND too. */
-  for (guint i = 0; i < records->len; i++)
-    {
-      const SrpKnownPeer *r = g_ptr_array_index (records, i);
-      SrpDhtContact c = { .id = r->id, .nat = r->nat, .address = r->address };
-
-      if (srp_dht_nat_is_open (r->nat))
-        add_candidate (l, &c);
-    }
 }
 
 static void
@@ -171,10 +163,14 @@ step (Lookup *l)
 {
   gint64 next = -1;
   gboolean pending = FALSE;
+  /* A search for a registration goes wider than a search for our homes: in
+   * a young network parts of the overlay near an ID may not know of each
+   * other yet, and the registration may sit in the other part. */
+  guint width = l->closest != NULL ? SRP_DHT_K : FIND_WIDTH;
 
   if (l->done)
     return;
-  for (guint i = 0; i < l->candidates->len && i < SRP_DHT_K; i++)
+  for (guint i = 0; i < l->candidates->len && i < width; i++)
     {
       Candidate *c = &g_array_index (l->candidates, Candidate, i);
 
@@ -354,6 +350,7 @@ srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
               add_candidate (l, &found->contacts[n]);
               if (!srp_id_equal (&found->contacts[n].id, &dht->ctx->config->peer_id))
                 srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now);
+              srp_dht_register_heard_of (dht, &found->contacts[n].id);
             }
           if (found->has_reachability && l->closest == NULL)
             finish (l, &found->reachability);

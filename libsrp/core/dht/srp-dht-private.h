@@ -39,6 +39,7 @@ struct _SrpDht {
   guint n_anchors;
   guint64 registering; /* the lookup of our own ID under way, or 0 */
   guint registrations; /* lookups of our own ID so far */
+  gint64 registered_at; /* the last one's end */
   SrpDhtContact homes[SRP_DHT_HOMES]; /* where the last lookup of our ID sent it */
   guint n_homes;
   gboolean send_to_homes; /* the next registration goes to the same homes, no lookup */
@@ -47,9 +48,10 @@ struct _SrpDht {
 };
 
 gboolean srp_dht_nat_is_open (guint8 nat);
-/* The max contacts nearest to target among the routing table and our open
- * links (nearest first). Links count: the mesh is connected, so an overlay
- * that knows every open link cannot split into parts that never meet. */
+/* The max contacts nearest to target among the routing table, our open
+ * links and the open peers we know of (nearest first). Links and records
+ * count: the mesh is connected, so an overlay that knows every open peer
+ * the mesh knows cannot split into parts that never meet. */
 guint srp_dht_closest_known (SrpDht *dht, const SrpId *target, guint max, SrpDhtContact *out);
 /* How this peer is reached, as it would register it; FALSE when it cannot
  * be (NAT unknown, or behind a NAT with no open link). */
@@ -71,6 +73,9 @@ void srp_dht_register_clear (SrpDht *dht);
 /* Our reachability may have changed: register again soon. */
 void srp_dht_register_soon (SrpDht *dht);
 void srp_dht_register_link_up (SrpDht *dht, const SrpLink *link);
+/* An open peer we did not know of: if it is nearer our ID than a home, we
+ * register again soon. */
+void srp_dht_register_heard_of (SrpDht *dht, const SrpId *id);
 void srp_dht_register_link_down (SrpDht *dht, const SrpLink *link);
 
 G_END_DECLS

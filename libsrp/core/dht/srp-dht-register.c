@@ -2,8 +2,8 @@
  *
  * Once our NAT is known, and we are open or connected to an open peer, we
  * look up our own ID and send REGISTER (signed) to the SRP_DHT_HOMES
- * nearest open peers that answered; again after 30 s and 2 min (the
- * network near our ID was still forming), then every SRP_DHT_REREGISTER_US
+ * nearest open peers that answered; again after 30 s, 1 min, 2 min, ... (the
+ * network near our ID may still be forming), up to every SRP_DHT_REREGISTER_US
  * (the homes hold it for SRP_DHT_REGISTRATION_TTL_US), and soon after
  * what we registered changed (the NAT, or an anchor went).
  *
@@ -16,8 +16,11 @@
 /* Long enough for the INFO that tells a new link's NAT type, and for a
  * burst of link changes to settle into one registration. */
 #define SOON_US (3 * G_TIME_SPAN_SECOND)
-
-static const gint64 settling[] = { 2 * G_TIME_SPAN_MINUTE };
+/* After the first lookup of our ID, the next comes this long after, then
+ * twice as long each time up to SRP_DHT_REREGISTER_US. */
+#define SETTLING_FIRST_US (30 * G_TIME_SPAN_SECOND)
+/* Lookups of our ID come at most this often, whatever asks for them. */
+#define MIN_GAP_US (20 * G_TIME_SPAN_SECOND)
 
 /* Signs our reachability and sends it to the homes. */
 static void
@@ -49,16 +52,18 @@ on_closest (gpointer data, const SrpDhtContact *answered, guint n)
   SrpContext *ctx = dht->ctx;
 
   dht->registering = 0;
+  dht->registered_at = ctx->now;
   /* The first lookups of our ID run while the network around it is still
-   * forming (we, and others, have just joined): the next comes sooner,
-   * finding nearer peers and making us known to them. */
+   * forming (we, and others, have just joined): the next ones come sooner,
+   * 30 s, 1 min, 2 min... each finding nearer peers and making us known to
+   * them, until they are SRP_DHT_REREGISTER_US apart. */
   srp_timer_set (ctx->timers, &dht->reregister,
-                 ctx->now + (dht->registrations < G_N_ELEMENTS (settling)
-                                 ? settling[dht->registrations]
-                                 : SRP_DHT_REREGISTER_US));
+                 ctx->now + MIN (SETTLING_FIRST_US << MIN (dht->registrations, 10),
+                                 SRP_DHT_REREGISTER_US));
   dht->registrations++;
   dht->n_homes = MIN (n, SRP_DHT_HOMES);
-  memcpy (dht->homes, answered, dht->n_homes * sizeof (SrpDhtContact));
+  if (dht->n_homes > 0)
+    memcpy (dht->homes, answered, dht->n_homes * sizeof (SrpDhtContact));
   send_registration (dht);
 }
 
@@ -101,8 +106,12 @@ srp_dht_register_clear (SrpDht *dht)
 void
 srp_dht_register_soon (SrpDht *dht)
 {
+  gint64 at = dht->ctx->now + SOON_US;
+
   dht->send_to_homes = FALSE;
-  srp_timer_set_earlier (dht->ctx->timers, &dht->reregister, dht->ctx->now + SOON_US);
+  if (dht->registrations > 0)
+    at = MAX (at, dht->registered_at + MIN_GAP_US);
+  srp_timer_set_earlier (dht->ctx->timers, &dht->reregister, at);
 }
 
 static void
@@ -115,6 +124,23 @@ anchors_changed (SrpDht *dht)
   if (!pending)
     dht->send_to_homes = TRUE;
   srp_timer_set_earlier (dht->ctx->timers, &dht->reregister, dht->ctx->now + SOON_US);
+}
+
+void
+srp_dht_register_heard_of (SrpDht *dht, const SrpId *id)
+{
+  const SrpId *self = &dht->ctx->config->peer_id;
+
+  if (dht->n_homes == 0 || srp_id_equal (id, self))
+    return;
+  for (guint i = 0; i < dht->n_homes; i++)
+    if (srp_id_equal (&dht->homes[i].id, id))
+      return;
+  /* Homes are the nearest peers the last lookup of our ID found; while the
+   * network forms, nearer ones appear, and lookups for us end at them. */
+  if (dht->n_homes < SRP_DHT_HOMES ||
+      srp_dht_compare_distance (self, id, &dht->homes[dht->n_homes - 1].id) < 0)
+    srp_dht_register_soon (dht);
 }
 
 void

@@ -73,10 +73,20 @@ compare_contacts (gconstpointer a, gconstpointer b, gpointer data)
                                    &((const SrpDhtContact *) b)->id);
 }
 
+static void
+add_unique (GArray *all, const SrpDhtContact *c)
+{
+  for (guint k = 0; k < all->len; k++)
+    if (srp_id_equal (&g_array_index (all, SrpDhtContact, k).id, &c->id))
+      return;
+  g_array_append_val (all, *c);
+}
+
 guint
 srp_dht_closest_known (SrpDht *dht, const SrpId *target, guint max, SrpDhtContact *out)
 {
   GPtrArray *links = srp_link_table_list (dht->ctx->links);
+  GPtrArray *records = srp_peer_table_records (dht->ctx->peers);
   g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (SrpDhtContact));
   ByDistance by = { target };
   guint n;
@@ -88,18 +98,22 @@ srp_dht_closest_known (SrpDht *dht, const SrpId *target, guint max, SrpDhtContac
     {
       const SrpLink *link = g_ptr_array_index (links, i);
       SrpDhtContact c = { .id = link->id, .nat = link->nat, .address = link->address };
-      gboolean held = FALSE;
 
-      if (!is_anchor_link (link))
-        continue;
-      for (guint k = 0; k < all->len && !held; k++)
-        held = srp_id_equal (&g_array_index (all, SrpDhtContact, k).id, &link->id);
-      if (!held)
-        g_array_append_val (all, c);
+      if (is_anchor_link (link))
+        add_unique (all, &c);
+    }
+  for (guint i = 0; i < records->len; i++)
+    {
+      const SrpKnownPeer *r = g_ptr_array_index (records, i);
+      SrpDhtContact c = { .id = r->id, .nat = r->nat, .address = r->address };
+
+      if (srp_dht_nat_is_open (r->nat) && !srp_address_is_relay (&r->address))
+        add_unique (all, &c);
     }
   g_array_sort_with_data (all, compare_contacts, &by);
   n = MIN (max, all->len);
-  memcpy (out, all->data, n * sizeof (SrpDhtContact));
+  if (n > 0) /* an empty GArray's data may be NULL, which memcpy must not get */
+    memcpy (out, all->data, n * sizeof (SrpDhtContact));
   return n;
 }
 
@@ -163,6 +177,7 @@ handle_find (gpointer self, const SrpInput *input, gpointer frame)
       SrpDhtContact sender = { .id = find->sender, .nat = SRP_NAT_PUBLIC,
                                .address = *input->from };
       srp_dht_table_add (dht->table, &sender, ctx->now);
+      srp_dht_register_heard_of (dht, &find->sender);
     }
   found.n_contacts = srp_dht_closest_known (dht, &find->target, SRP_FOUND_MAX_CONTACTS,
                                             found.contacts);

@@ -39,7 +39,7 @@ typedef struct {
   gsize reassembly_max_bytes; /* see SrpReassemblerConfig (default 8 MiB) */
   gint64 reassembly_timeout_us; /* (default 60 s) */
   gsize cache_budget;         /* shared packet cache, bytes (default 16 MiB) */
-  gint64 cache_ttl_us;        /* a cached packet's life before re-broadcast or purge (default 1 h) */
+  gint64 cache_ttl_us;        /* a cached packet's life before re-broadcast or purge (default 1 h; each peer uses 3/4 to all of it) */
   guint fanout;               /* peers each packet is sent or relayed to (default 3) */
   gint64 sync_us;             /* anti-entropy with a random peer this often (default 10 s) */
   gint64 publish_timeout_us;  /* PUBLISHED is reported by then at the latest (default 10 s) */

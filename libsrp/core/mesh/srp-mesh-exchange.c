@@ -145,9 +145,18 @@ srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers)
       SrpKnownPeer *record;
 
       if (srp_id_equal (&r->id, &ctx->config->peer_id) || srp_id_is_zero (&r->id) ||
-          r->address.port == 0 || srp_link_table_lookup (ctx->links, &r->id) != NULL ||
-          srp_peer_table_lookup (ctx->peers, &r->id) != NULL)
+          r->address.port == 0 || srp_link_table_lookup (ctx->links, &r->id) != NULL)
         continue;
+      /* A record heard of before its NAT was classified learns it now: the
+       * NAT type decides whether it is dialled, and whether it can serve
+       * lookups. Only the type: the address stays the one we had. */
+      if ((record = srp_peer_table_lookup (ctx->peers, &r->id)) != NULL)
+        {
+          if (record->nat == SRP_NAT_UNKNOWN && r->nat != SRP_NAT_UNKNOWN &&
+              srp_address_equal (&record->address, &r->address))
+            record->nat = r->nat;
+          continue;
+        }
       /* One peer per address: a record naming a taken address is refused. */
       if (srp_link_table_lookup_address (ctx->links, &r->address) != NULL ||
           srp_peer_table_lookup_address (ctx->peers, &r->address) != NULL ||

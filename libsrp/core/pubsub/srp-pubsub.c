@@ -156,7 +156,13 @@ srp_pubsub_new (SrpContext *ctx)
   const SrpCoreConfig *config = ctx->config;
 
   ps->ctx = ctx;
-  ps->cache = srp_packet_cache_new (config->cache_budget, config->cache_ttl_us,
+  /* Each peer keeps packets for its own share of the TTL, between 3/4 and
+   * all of it: copies that arrived together must not all expire together,
+   * or the re-broadcasts of the first to expire find every other holder
+   * expiring too, and the packet is gone from the network at once. */
+  ps->cache = srp_packet_cache_new (config->cache_budget,
+                                    (gint64) (config->cache_ttl_us *
+                                              (0.75 + 0.25 * srp_rng_double (&ctx->rng))),
                                     config->remembered_ids);
   srp_timer_init (&ps->cache_expiry, SRP_TIMER_CACHE_EXPIRY, srp_gossip_expire, ps);
   srp_subscriptions_init (ps);
