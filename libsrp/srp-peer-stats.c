@@ -30,6 +30,9 @@
  *
  * Topics and the cache: `topics` (`u`, subscriptions, the inbox included),
  * `publishes_pending` (`u`, publishes waiting for their acknowledgements),
+ * `publishes_pending_bytes` (`t`, their frames, at most 16 MiB),
+ * `publishes_closed_early` (`t`, publishes reported before all their
+ * acknowledgements came, to stay within that bound),
  * `wants` (`u`, missing packets being asked for), `reassembler_chains`
  * (`u`) and `reassembler_bytes` (`t`, incomplete messages),
  * `delivered_remembered` (`u`), `cache_budget`, `cache_used` (`t`),

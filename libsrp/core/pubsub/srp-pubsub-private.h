@@ -51,6 +51,9 @@ struct _SrpPubsub {
 
   /* srp-publish.c */
   GPtrArray *publishes;        /* Publish*, oldest first */
+  GHashTable *publish_prefixes; /* guint64* packet prefix -> its PrefixIndex in a Publish */
+  gsize publish_bytes;         /* frames of the publishes */
+  guint64 publishes_closed_early; /* reported before their ACKs: over MAX_OUTSTANDING_BYTES */
   GHashTable *chain_heads;     /* topic SrpId* -> SrpId* of our last message on it */
 
   /* srp-fill.c */
