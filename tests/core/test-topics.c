@@ -591,6 +591,52 @@ test_query_over_budget_served_in_part (void)
   srp_sim_free (sim);
 }
 
+/* Relayed PACKETs sent by node 0 after one came in from node 1. */
+static guint
+relayed_copies (SrpSim *sim, SrpPacket *packet)
+{
+  SrpCore *hub = srp_sim_get_core (sim, 0);
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+  guint n = 0;
+
+  srp_core_handle_datagram (hub, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
+                            srp_packet_encode (packet, frame));
+  while (srp_core_poll_transmit (hub, &t))
+    n += t.data[3] == SRP_FRAME_PACKET;
+  return n;
+}
+
+/* A message of one packet is relayed to fanout + 2 links (nothing shows a
+ * peer that missed it but anti-entropy); a packet of a chain to fanout
+ * (a hole in a chain is asked for). */
+static void
+test_lone_packets_relayed_wider (void)
+{
+  Log log;
+  SrpSim *sim = make_network (19, 9, NULL, &log);
+  SrpId topic = { { 47 } };
+  GBytes *one = make_data (500, 11), *two = make_data (1500, 12);
+  g_autoptr (GPtrArray) lone = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL,
+                                                g_bytes_get_data (one, NULL),
+                                                g_bytes_get_size (one));
+  g_autoptr (GPtrArray) chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL,
+                                                 g_bytes_get_data (two, NULL),
+                                                 g_bytes_get_size (two));
+
+  g_assert_cmpuint (srp_core_get_n_connected (srp_sim_get_core (sim, 0)), ==, 8);
+  g_assert_cmpuint (lone->len, ==, 1);
+  g_assert_cmpuint (chain->len, ==, 2);
+  ((SrpPacket *) g_ptr_array_index (lone, 0))->postage = 10;
+  ((SrpPacket *) g_ptr_array_index (chain, 0))->postage = 10;
+  g_assert_cmpuint (relayed_copies (sim, g_ptr_array_index (lone, 0)), ==, 3 + 2);
+  g_assert_cmpuint (relayed_copies (sim, g_ptr_array_index (chain, 0)), ==, 3);
+  g_bytes_unref (one);
+  g_bytes_unref (two);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
 /* Malformed new frames are dropped and counted; requests from addresses
  * that are not connected are refused without an answer. */
 static void
@@ -636,6 +682,7 @@ main (int argc, char **argv)
   g_test_add_func ("/topics/inbox-prefers-recipient", test_inbox_prefers_recipient);
   g_test_add_func ("/topics/gap-filled-by-query", test_gap_filled_by_query);
   g_test_add_func ("/topics/hole-filled-within-rtts", test_hole_filled_within_rtts);
+  g_test_add_func ("/topics/lone-packets-relayed-wider", test_lone_packets_relayed_wider);
   g_test_add_func ("/topics/lost-publish-resent-within-rtts", test_lost_publish_resent_within_rtts);
   g_test_add_func ("/topics/query-over-budget-served-in-part",
                    test_query_over_budget_served_in_part);

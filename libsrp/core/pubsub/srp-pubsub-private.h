@@ -85,7 +85,9 @@ SrpDropReason srp_subscriptions_handle (gpointer self, const SrpInput *input, gp
 /* Up to n links other than except, for a packet on topic_id: the recipient
  * (or the peer whose inbox the topic is) first, then subscribers, then the
  * rest, each class in random order. Returns a GPtrArray of PubsubLink*. */
-guint srp_gossip_relay_fanout (SrpPubsub *ps);
+/* Links beyond fanout a relay passes a message of one packet to. */
+#define SRP_GOSSIP_LONE_EXTRA 2
+guint srp_gossip_relay_fanout (SrpPubsub *ps, const SrpPacket *packet);
 GPtrArray *srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id,
                                       const SrpId *recipient, const SrpId *except, guint n);
 /* Sends a frame to targets with POSTAGE set to postage. */
