@@ -44,6 +44,7 @@ typedef struct {
   GPtrArray *writers[2];    /* Writer*, of streams the node writes */
   GPtrArray *readers[2];    /* Reader*, of streams the node reads */
   guint64 max_receive_buffered, max_send_buffered;
+  guint accepted[2];        /* ACCEPTED events */
 } World;
 
 static SrpCore *
@@ -161,7 +162,11 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data
                                    event->stream.stream);
           break;
         }
+      srp_core_stream_accept (core_of (w, node), srp_sim_get_now (w->sim), event->stream.stream);
       drain (w, node, reader_for (w, node, event->stream.stream, TRUE));
+      break;
+    case SRP_CORE_EVENT_STREAM_ACCEPTED:
+      w->accepted[node]++;
       break;
     case SRP_CORE_EVENT_STREAM_READABLE:
       r = reader_for (w, node, event->stream.stream, FALSE);
@@ -407,6 +412,7 @@ test_stream_independent (void)
   assert_same (ra, a);
   assert_same (rb, b);
   g_assert_cmpint (rb->eof_at, <, ra->first_byte_at);
+  g_assert_cmpuint (w.accepted[0], ==, 2);
   world_clear (&w);
 }
 
@@ -500,6 +506,7 @@ test_stream_refused (void)
   g_assert_cmpint (srp_core_stream_write (srp_sim_get_core (w.sim, 0), srp_sim_get_now (w.sim),
                                           wr->handle, (const guint8 *) "x", 1), ==, -1);
   g_assert_cmpuint (stat_u64 (srp_sim_get_core (w.sim, 1), "streams_refused"), ==, 1);
+  g_assert_cmpuint (w.accepted[0], ==, 0);
   srp_core_stream_release (srp_sim_get_core (w.sim, 0), srp_sim_get_now (w.sim), wr->handle);
   world_clear (&w);
 }

@@ -497,6 +497,14 @@ srp_core_stream_open (SrpCore *core, gint64 now_us, const SrpId *peer_id, const 
   return stream;
 }
 
+void
+srp_core_stream_accept (SrpCore *core, gint64 now_us, guint64 stream)
+{
+  core->ctx->now = now_us;
+  srp_streams_accept (core->streams, stream);
+  settle (core);
+}
+
 gssize
 srp_core_stream_write (SrpCore *core, gint64 now_us, guint64 stream, const guint8 *data, gsize len)
 {

@@ -81,6 +81,7 @@ typedef enum {
   SRP_CORE_EVENT_STREAM_READABLE, /* a stream has bytes (or its end) to read again */
   SRP_CORE_EVENT_STREAM_WRITABLE, /* a stream whose write was cut short has room again */
   SRP_CORE_EVENT_STREAM_CLOSED, /* a stream is over: both ways done, reset, or its link lost */
+  SRP_CORE_EVENT_STREAM_ACCEPTED, /* the peer's application took a stream we opened */
 } SrpCoreEventType;
 
 /* How a connected peer is reached. */
@@ -289,6 +290,9 @@ gboolean srp_core_import_state (SrpCore *core, gint64 now_us, GVariant *state, G
  * streams from us. */
 guint64 srp_core_stream_open (SrpCore *core, gint64 now_us, const SrpId *peer_id,
                               const char *label);
+/* Takes an incoming stream (STREAM_INCOMING): the opener hears of it
+ * (STREAM_ACCEPTED). Reading and writing do not need it. */
+void srp_core_stream_accept (SrpCore *core, gint64 now_us, guint64 stream);
 /* Queues up to len bytes; returns how many were taken (0: the send buffer
  * is full; STREAM_WRITABLE follows), or -1 when the stream cannot be
  * written (finished, reset, closed, unknown). */
@@ -315,6 +319,7 @@ typedef struct {
   SrpId peer_id;
   char label[128 + 1];      /* SRP_STREAM_LABEL_MAX + 1 */
   gboolean incoming;     /* the peer opened it */
+  gboolean accepted;     /* incoming: we took it; ours: the peer took it */
   gboolean closed;       /* CLOSED was reported */
   guint8 reason;         /* SrpStreamReason, once closed */
   guint8 path;           /* SrpCorePath of the link */

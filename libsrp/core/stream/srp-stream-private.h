@@ -57,6 +57,7 @@ struct _Stream {
   gboolean closed;         /* nothing more happens on it; CLOSED was emitted */
   guint8 reason;           /* SrpStreamReason */
   gboolean queued;         /* in its link's send queue */
+  gboolean accepted;       /* incoming: the application took it; ours: the peer's did */
 
   /* Sending: bytes [send_base, write_end) wait at send_buf + send_head
    * until acknowledged. */
@@ -151,6 +152,9 @@ void srp_stream_close (Stream *s, guint8 reason, gboolean emit);
 /* Frees the stream if nothing more can happen to it. */
 void srp_stream_maybe_free (Stream *s);
 gsize srp_stream_send_room (const Stream *s);
+
+/* The peer's application took one of our streams (its first window or byte). */
+void srp_stream_peer_accepted (Stream *s);
 
 /* srp-stream-send.c */
 void srp_stream_queue (Stream *s);

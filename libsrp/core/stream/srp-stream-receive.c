@@ -129,6 +129,7 @@ srp_stream_handle_data (StreamLink *sl, const SrpStreamData *frame)
         return SRP_DROP_FLOW_CONTROL;
     }
   srp_stream_received_pn (sl, frame->pn);
+  srp_stream_peer_accepted (s);
   sl->data_received += grown;
   if (frame->flags & SRP_STREAM_FLAG_FIN)
     s->fin_offset = (gint64) end;
@@ -231,6 +232,8 @@ srp_stream_handle_window (StreamLink *sl, const SrpStreamWindow *frame)
     }
   s = g_hash_table_lookup (sl->by_id, GUINT_TO_POINTER (frame->stream_id));
   srp_stream_received_pn (sl, frame->pn);
+  if (s != NULL && !s->reset)
+    srp_stream_peer_accepted (s);
   if (s != NULL && frame->max > s->peer_max)
     {
       s->peer_max = frame->max;

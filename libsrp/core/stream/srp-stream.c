@@ -227,6 +227,29 @@ srp_streams_open (SrpStreams *streams, const SrpId *peer_id, const char *label)
   return s->handle;
 }
 
+void
+srp_stream_peer_accepted (Stream *s)
+{
+  if (s->incoming || s->accepted)
+    return;
+  s->accepted = TRUE;
+  srp_stream_emit (s, SRP_CORE_EVENT_STREAM_ACCEPTED);
+}
+
+void
+srp_streams_accept (SrpStreams *streams, guint64 handle)
+{
+  Stream *s = lookup (streams, handle);
+
+  if (s == NULL || !s->incoming || s->accepted || s->reset || s->sl == NULL)
+    return;
+  s->accepted = TRUE;
+  /* The window the opener has already, sent once more: it says "taken". */
+  s->window_pending = TRUE;
+  srp_stream_queue (s);
+  srp_stream_pump (s->sl);
+}
+
 gssize
 srp_streams_write (SrpStreams *streams, guint64 handle, const guint8 *data, gsize len)
 {
@@ -358,6 +381,7 @@ srp_streams_get_info (SrpStreams *streams, guint64 handle, SrpStreamInfo *out)
   out->peer_id = s->peer_id;
   memcpy (out->label, s->label, sizeof out->label);
   out->incoming = s->incoming;
+  out->accepted = s->accepted;
   out->closed = s->closed;
   out->reason = s->reason;
   out->path = link != NULL ? srp_link_path (link) : 0;

@@ -41,6 +41,7 @@ SrpStreams *srp_streams_new (SrpContext *ctx);
 
 /* See srp_core_stream_* in srp-core.h. */
 guint64 srp_streams_open (SrpStreams *streams, const SrpId *peer_id, const char *label);
+void srp_streams_accept (SrpStreams *streams, guint64 handle);
 gssize srp_streams_write (SrpStreams *streams, guint64 handle, const guint8 *data, gsize len);
 gboolean srp_streams_finish (SrpStreams *streams, guint64 handle);
 gssize srp_streams_read (SrpStreams *streams, guint64 handle, guint8 *out, gsize len,
