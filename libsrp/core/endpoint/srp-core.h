@@ -329,6 +329,9 @@ typedef struct {
   guint64 bytes_retransmitted;
   gsize send_buffered;   /* written and not yet acknowledged */
   gsize receive_buffered; /* received and not yet read */
+  gsize readable;        /* bytes a read would return now, in order */
+  gboolean at_end;       /* a read would return the end now */
+  gsize writable;        /* bytes a write would take now (0 once finished or over) */
 } SrpCoreStreamInfo;
 /* What the core knows of a stream; FALSE for an unknown handle. */
 gboolean srp_core_stream_get_info (SrpCore *core, guint64 stream, SrpCoreStreamInfo *out);

@@ -145,38 +145,38 @@ srp_streams_link (SrpStreams *streams, SrpLink *link)
 }
 
 /* srp-stream.c */
-Stream *srp_stream_new (StreamLink *sl, guint32 id, gboolean incoming);
-void srp_stream_emit (Stream *s, SrpCoreEventType type);
+Stream *srp_stream_core_new (StreamLink *sl, guint32 id, gboolean incoming);
+void srp_stream_core_emit (Stream *s, SrpCoreEventType type);
 /* Ends the stream with reason (CLOSED, unless the application asked). */
-void srp_stream_close (Stream *s, guint8 reason, gboolean emit);
+void srp_stream_core_close (Stream *s, guint8 reason, gboolean emit);
 /* Frees the stream if nothing more can happen to it. */
-void srp_stream_maybe_free (Stream *s);
-gsize srp_stream_send_room (const Stream *s);
+void srp_stream_core_maybe_free (Stream *s);
+gsize srp_stream_core_send_room (const Stream *s);
 
 /* The peer's application took one of our streams (its first window or byte). */
-void srp_stream_peer_accepted (Stream *s);
+void srp_stream_core_peer_accepted (Stream *s);
 
 /* srp-stream-send.c */
-void srp_stream_queue (Stream *s);
-void srp_stream_pump (StreamLink *sl);
-void srp_stream_pace_fired (SrpTimer *timer, gpointer owner);
+void srp_stream_core_queue (Stream *s);
+void srp_stream_core_pump (StreamLink *sl);
+void srp_stream_core_pace_fired (SrpTimer *timer, gpointer owner);
 
 /* srp-stream-recovery.c */
-void srp_stream_sent (StreamLink *sl, const SentFrame *frame);
-SrpDropReason srp_stream_handle_ack (StreamLink *sl, const SrpStreamAck *ack);
-void srp_stream_loss_fired (SrpTimer *timer, gpointer owner);
-void srp_stream_arm_loss_timer (StreamLink *sl);
-gint64 srp_stream_rto (const StreamLink *sl);
+void srp_stream_core_sent (StreamLink *sl, const SentFrame *frame);
+SrpDropReason srp_stream_core_handle_ack (StreamLink *sl, const SrpStreamAck *ack);
+void srp_stream_core_loss_fired (SrpTimer *timer, gpointer owner);
+void srp_stream_core_arm_loss_timer (StreamLink *sl);
+gint64 srp_stream_core_rto (const StreamLink *sl);
 
 /* srp-stream-receive.c */
-SrpDropReason srp_stream_handle_data (StreamLink *sl, const SrpStreamData *frame);
-SrpDropReason srp_stream_handle_window (StreamLink *sl, const SrpStreamWindow *frame);
-SrpDropReason srp_stream_handle_reset (StreamLink *sl, const SrpStreamReset *frame);
+SrpDropReason srp_stream_core_handle_data (StreamLink *sl, const SrpStreamData *frame);
+SrpDropReason srp_stream_core_handle_window (StreamLink *sl, const SrpStreamWindow *frame);
+SrpDropReason srp_stream_core_handle_reset (StreamLink *sl, const SrpStreamReset *frame);
 /* A frame with a packet number arrived and was taken: acknowledge it. */
-void srp_stream_received_pn (StreamLink *sl, guint64 pn);
-void srp_stream_send_ack (StreamLink *sl);
-void srp_stream_ack_fired (SrpTimer *timer, gpointer owner);
+void srp_stream_core_received_pn (StreamLink *sl, guint64 pn);
+void srp_stream_core_send_ack (StreamLink *sl);
+void srp_stream_core_ack_fired (SrpTimer *timer, gpointer owner);
 /* The application took n bytes: windows open again. */
-void srp_stream_consumed (Stream *s, gsize n);
+void srp_stream_core_consumed (Stream *s, gsize n);
 
 G_END_DECLS

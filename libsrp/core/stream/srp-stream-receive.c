@@ -20,7 +20,7 @@
 #include <string.h>
 
 void
-srp_stream_send_ack (StreamLink *sl)
+srp_stream_core_send_ack (StreamLink *sl)
 {
   SrpContext *ctx = sl->streams->ctx;
   SrpStreamAck ack = { 0 };
@@ -45,14 +45,14 @@ srp_stream_send_ack (StreamLink *sl)
 }
 
 void
-srp_stream_ack_fired (SrpTimer *timer, gpointer owner)
+srp_stream_core_ack_fired (SrpTimer *timer, gpointer owner)
 {
   (void) timer;
-  srp_stream_send_ack (owner);
+  srp_stream_core_send_ack (owner);
 }
 
 void
-srp_stream_received_pn (StreamLink *sl, guint64 pn)
+srp_stream_core_received_pn (StreamLink *sl, guint64 pn)
 {
   SrpContext *ctx = sl->streams->ctx;
   guint n = srp_range_set_n_ranges (&sl->received_pns);
@@ -66,7 +66,7 @@ srp_stream_received_pn (StreamLink *sl, guint64 pn)
     sl->largest_received_at = ctx->now;
   sl->unacked++;
   if (sl->unacked >= 2 || out_of_order || duplicate)
-    srp_stream_send_ack (sl);
+    srp_stream_core_send_ack (sl);
   else
     srp_timer_set_earlier (ctx->timers, &sl->ack_timer, ctx->now + SRP_STREAM_ACK_DELAY_US);
 }
@@ -89,12 +89,12 @@ stream_for (StreamLink *sl, guint32 id, gboolean *refused)
       return NULL;
     }
   for (; sl->next_remote_id <= id; sl->next_remote_id += 2)
-    s = srp_stream_new (sl, sl->next_remote_id, TRUE);
+    s = srp_stream_core_new (sl, sl->next_remote_id, TRUE);
   return s;
 }
 
 SrpDropReason
-srp_stream_handle_data (StreamLink *sl, const SrpStreamData *frame)
+srp_stream_core_handle_data (StreamLink *sl, const SrpStreamData *frame)
 {
   SrpStreams *streams = sl->streams;
   gboolean refused;
@@ -110,7 +110,7 @@ srp_stream_handle_data (StreamLink *sl, const SrpStreamData *frame)
   if (s == NULL || s->reset)
     {
       /* Over: taken (acknowledged) and forgotten. */
-      srp_stream_received_pn (sl, frame->pn);
+      srp_stream_core_received_pn (sl, frame->pn);
       return SRP_DROP_NONE;
     }
   if ((frame->flags & SRP_STREAM_FLAG_OPEN) && !s->incoming)
@@ -128,8 +128,8 @@ srp_stream_handle_data (StreamLink *sl, const SrpStreamData *frame)
       if (sl->data_received + grown > sl->our_max_data)
         return SRP_DROP_FLOW_CONTROL;
     }
-  srp_stream_received_pn (sl, frame->pn);
-  srp_stream_peer_accepted (s);
+  srp_stream_core_received_pn (sl, frame->pn);
+  srp_stream_core_peer_accepted (s);
   sl->data_received += grown;
   if (frame->flags & SRP_STREAM_FLAG_FIN)
     s->fin_offset = (gint64) end;
@@ -139,7 +139,7 @@ srp_stream_handle_data (StreamLink *sl, const SrpStreamData *frame)
       s->label[frame->label_len] = '\0';
       s->announced = TRUE;
       streams->accepted++;
-      srp_stream_emit (s, SRP_CORE_EVENT_STREAM_INCOMING);
+      srp_stream_core_emit (s, SRP_CORE_EVENT_STREAM_INCOMING);
     }
   readable_before = srp_range_set_contiguous_end (&s->received, s->read_offset);
   start = MAX (frame->offset, s->read_offset);
@@ -173,21 +173,21 @@ srp_stream_handle_data (StreamLink *sl, const SrpStreamData *frame)
       guint64 unread = s->recv_high - s->read_offset;
 
       s->read_offset = s->recv_high;
-      srp_stream_consumed (s, unread);
+      srp_stream_core_consumed (s, unread);
     }
   else if (s->readable_wanted && s->announced &&
            (srp_range_set_contiguous_end (&s->received, s->read_offset) > readable_before ||
             (s->fin_offset >= 0 && readable_before == (guint64) s->fin_offset)))
     {
       s->readable_wanted = FALSE;
-      srp_stream_emit (s, SRP_CORE_EVENT_STREAM_READABLE);
+      srp_stream_core_emit (s, SRP_CORE_EVENT_STREAM_READABLE);
     }
-  srp_stream_maybe_free (s);
+  srp_stream_core_maybe_free (s);
   return SRP_DROP_NONE;
 }
 
 void
-srp_stream_consumed (Stream *s, gsize n)
+srp_stream_core_consumed (Stream *s, gsize n)
 {
   StreamLink *sl = s->sl;
 
@@ -199,24 +199,24 @@ srp_stream_consumed (Stream *s, gsize n)
       s->our_max = s->read_offset + SRP_STREAM_WINDOW;
       /* Even with one in flight: the newer value goes too. */
       s->window_pending = TRUE;
-      srp_stream_queue (s);
+      srp_stream_core_queue (s);
     }
   if (sl->our_max_data - sl->data_consumed < SRP_STREAM_LINK_WINDOW / 2)
     {
       sl->our_max_data = sl->data_consumed + SRP_STREAM_LINK_WINDOW;
       sl->link_window_pending = TRUE;
     }
-  srp_stream_pump (sl);
+  srp_stream_core_pump (sl);
 }
 
 SrpDropReason
-srp_stream_handle_window (StreamLink *sl, const SrpStreamWindow *frame)
+srp_stream_core_handle_window (StreamLink *sl, const SrpStreamWindow *frame)
 {
   Stream *s;
 
   if (frame->stream_id == SRP_STREAM_ID_LINK)
     {
-      srp_stream_received_pn (sl, frame->pn);
+      srp_stream_core_received_pn (sl, frame->pn);
       if (frame->max > sl->peer_max_data)
         {
           GList *all = g_hash_table_get_values (sl->by_id);
@@ -224,41 +224,41 @@ srp_stream_handle_window (StreamLink *sl, const SrpStreamWindow *frame)
           sl->peer_max_data = frame->max;
           /* Streams that waited for the link's window may go on. */
           for (GList *l = all; l != NULL; l = l->next)
-            srp_stream_queue (l->data);
+            srp_stream_core_queue (l->data);
           g_list_free (all);
-          srp_stream_pump (sl);
+          srp_stream_core_pump (sl);
         }
       return SRP_DROP_NONE;
     }
   s = g_hash_table_lookup (sl->by_id, GUINT_TO_POINTER (frame->stream_id));
-  srp_stream_received_pn (sl, frame->pn);
+  srp_stream_core_received_pn (sl, frame->pn);
   if (s != NULL && !s->reset)
-    srp_stream_peer_accepted (s);
+    srp_stream_core_peer_accepted (s);
   if (s != NULL && frame->max > s->peer_max)
     {
       s->peer_max = frame->max;
-      srp_stream_queue (s);
-      srp_stream_pump (sl);
+      srp_stream_core_queue (s);
+      srp_stream_core_pump (sl);
     }
   return SRP_DROP_NONE;
 }
 
 SrpDropReason
-srp_stream_handle_reset (StreamLink *sl, const SrpStreamReset *frame)
+srp_stream_core_handle_reset (StreamLink *sl, const SrpStreamReset *frame)
 {
   gboolean refused;
   Stream *s = stream_for (sl, frame->stream_id, &refused);
 
   if (refused)
     return SRP_DROP_FLOW_CONTROL;
-  srp_stream_received_pn (sl, frame->pn);
+  srp_stream_core_received_pn (sl, frame->pn);
   if (s == NULL || s->closed)
     return SRP_DROP_NONE;
   sl->streams->resets_received++;
   /* A stream the peer opened and reset before we heard of it is nobody's. */
   if (s->incoming && !s->announced)
     s->released = TRUE;
-  srp_stream_close (s, frame->reason, !s->released);
-  srp_stream_maybe_free (s);
+  srp_stream_core_close (s, frame->reason, !s->released);
+  srp_stream_core_maybe_free (s);
   return SRP_DROP_NONE;
 }

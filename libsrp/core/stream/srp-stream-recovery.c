@@ -23,7 +23,7 @@
 #define RTO_MAX_US (10 * G_TIME_SPAN_SECOND)
 
 gint64
-srp_stream_rto (const StreamLink *sl)
+srp_stream_core_rto (const StreamLink *sl)
 {
   gint64 rto = srp_rtt_timeout (&sl->link->rtt, RTO_INITIAL_US, RTO_MIN_US, RTO_MAX_US);
 
@@ -33,7 +33,7 @@ srp_stream_rto (const StreamLink *sl)
 }
 
 void
-srp_stream_sent (StreamLink *sl, const SentFrame *frame)
+srp_stream_core_sent (StreamLink *sl, const SentFrame *frame)
 {
   if (sl->bytes_in_flight == 0)
     sl->rto_base = frame->sent_at;
@@ -41,7 +41,7 @@ srp_stream_sent (StreamLink *sl, const SentFrame *frame)
   sl->frames_sent++;
   g_array_append_val (sl->sent, *frame);
   if (!srp_timer_is_armed (&sl->loss_timer))
-    srp_stream_arm_loss_timer (sl);
+    srp_stream_core_arm_loss_timer (sl);
 }
 
 static Stream *
@@ -136,7 +136,7 @@ frame_lost (StreamLink *sl, SentFrame *f)
       if ((f->flags & SRP_STREAM_FLAG_FIN) && !s->fin_acked)
         s->fin_in_flight = FALSE;
     }
-  srp_stream_queue (s);
+  srp_stream_core_queue (s);
 }
 
 /* The first frame with pn >= value. */
@@ -211,13 +211,13 @@ trim_sent (StreamLink *sl)
 }
 
 void
-srp_stream_arm_loss_timer (StreamLink *sl)
+srp_stream_core_arm_loss_timer (StreamLink *sl)
 {
   SrpContext *ctx = sl->streams->ctx;
   gint64 deadline = -1;
 
   if (sl->bytes_in_flight > 0)
-    deadline = sl->rto_base + srp_stream_rto (sl);
+    deadline = sl->rto_base + srp_stream_core_rto (sl);
   srp_timer_set (ctx->timers, &sl->loss_timer, deadline);
 }
 
@@ -239,15 +239,15 @@ advance (Stream *s)
           s->send_head = 0;
         }
     }
-  if (s->write_blocked && !s->released && srp_stream_send_room (s) >= SRP_STREAM_WINDOW / 4)
+  if (s->write_blocked && !s->released && srp_stream_core_send_room (s) >= SRP_STREAM_WINDOW / 4)
     {
       s->write_blocked = FALSE;
-      srp_stream_emit (s, SRP_CORE_EVENT_STREAM_WRITABLE);
+      srp_stream_core_emit (s, SRP_CORE_EVENT_STREAM_WRITABLE);
     }
 }
 
 SrpDropReason
-srp_stream_handle_ack (StreamLink *sl, const SrpStreamAck *ack)
+srp_stream_core_handle_ack (StreamLink *sl, const SrpStreamAck *ack)
 {
   SrpContext *ctx = sl->streams->ctx;
   GPtrArray *touched;
@@ -294,7 +294,7 @@ srp_stream_handle_ack (StreamLink *sl, const SrpStreamAck *ack)
     }
   next_loss = detect_losses (sl);
   trim_sent (sl);
-  srp_stream_arm_loss_timer (sl);
+  srp_stream_core_arm_loss_timer (sl);
   if (next_loss >= 0 && next_loss < sl->loss_timer.deadline)
     srp_timer_set (ctx->timers, &sl->loss_timer, next_loss);
   for (guint i = 0; i < touched->len; i++)
@@ -303,15 +303,15 @@ srp_stream_handle_ack (StreamLink *sl, const SrpStreamAck *ack)
 
       if (!s->reset)
         advance (s);
-      srp_stream_maybe_free (s);
+      srp_stream_core_maybe_free (s);
     }
   g_ptr_array_unref (touched);
-  srp_stream_pump (sl);
+  srp_stream_core_pump (sl);
   return SRP_DROP_NONE;
 }
 
 void
-srp_stream_loss_fired (SrpTimer *timer, gpointer owner)
+srp_stream_core_loss_fired (SrpTimer *timer, gpointer owner)
 {
   StreamLink *sl = owner;
   SrpContext *ctx = sl->streams->ctx;
@@ -319,7 +319,7 @@ srp_stream_loss_fired (SrpTimer *timer, gpointer owner)
 
   (void) timer;
   next_loss = detect_losses (sl);
-  if (sl->bytes_in_flight > 0 && ctx->now >= sl->rto_base + srp_stream_rto (sl))
+  if (sl->bytes_in_flight > 0 && ctx->now >= sl->rto_base + srp_stream_core_rto (sl))
     {
       /* Nothing came back for a whole timeout: everything in flight goes
        * again, slowly, and the mesh checks on the peer. */
@@ -337,8 +337,8 @@ srp_stream_loss_fired (SrpTimer *timer, gpointer owner)
       srp_context_suspect_link (ctx, sl->link);
     }
   trim_sent (sl);
-  srp_stream_arm_loss_timer (sl);
+  srp_stream_core_arm_loss_timer (sl);
   if (next_loss >= 0 && (!srp_timer_is_armed (&sl->loss_timer) || next_loss < sl->loss_timer.deadline))
     srp_timer_set (ctx->timers, &sl->loss_timer, next_loss);
-  srp_stream_pump (sl);
+  srp_stream_core_pump (sl);
 }

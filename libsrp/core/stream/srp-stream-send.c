@@ -20,7 +20,7 @@
 #define BURST_US (2 * G_TIME_SPAN_MILLISECOND)
 
 void
-srp_stream_queue (Stream *s)
+srp_stream_core_queue (Stream *s)
 {
   if (s->queued || s->sl == NULL)
     return;
@@ -48,7 +48,7 @@ send_frame (StreamLink *sl, const guint8 *buf, gsize len, SentFrame *record)
   record->size = len;
   record->in_flight = TRUE;
   srp_context_send_link (ctx, sl->link, buf, len);
-  srp_stream_sent (sl, record);
+  srp_stream_core_sent (sl, record);
 }
 
 /* DATA from offset (at most max bytes, all of [offset, end) that fits). */
@@ -195,7 +195,7 @@ pacer_allows (StreamLink *sl)
 }
 
 void
-srp_stream_pump (StreamLink *sl)
+srp_stream_core_pump (StreamLink *sl)
 {
   SrpContext *ctx = sl->streams->ctx;
 
@@ -235,13 +235,13 @@ srp_stream_pump (StreamLink *sl)
           continue;
         }
       if (has_frame (s))
-        srp_stream_queue (s);
+        srp_stream_core_queue (s);
     }
 }
 
 void
-srp_stream_pace_fired (SrpTimer *timer, gpointer owner)
+srp_stream_core_pace_fired (SrpTimer *timer, gpointer owner)
 {
   (void) timer;
-  srp_stream_pump (owner);
+  srp_stream_core_pump (owner);
 }

@@ -26,25 +26,25 @@ input_link (SrpStreams *streams, const SrpInput *input)
 static SrpDropReason
 handle_data (gpointer self, const SrpInput *input, gpointer frame)
 {
-  return srp_stream_handle_data (input_link (self, input), frame);
+  return srp_stream_core_handle_data (input_link (self, input), frame);
 }
 
 static SrpDropReason
 handle_ack (gpointer self, const SrpInput *input, gpointer frame)
 {
-  return srp_stream_handle_ack (input_link (self, input), frame);
+  return srp_stream_core_handle_ack (input_link (self, input), frame);
 }
 
 static SrpDropReason
 handle_window (gpointer self, const SrpInput *input, gpointer frame)
 {
-  return srp_stream_handle_window (input_link (self, input), frame);
+  return srp_stream_core_handle_window (input_link (self, input), frame);
 }
 
 static SrpDropReason
 handle_reset (gpointer self, const SrpInput *input, gpointer frame)
 {
-  return srp_stream_handle_reset (input_link (self, input), frame);
+  return srp_stream_core_handle_reset (input_link (self, input), frame);
 }
 
 /* Relayed links carry streams too: the relay passes frames on. */
@@ -59,7 +59,7 @@ static const SrpFrameHandler frames[] = {
 /* ---- a stream's life ---------------------------------------------------------------- */
 
 Stream *
-srp_stream_new (StreamLink *sl, guint32 id, gboolean incoming)
+srp_stream_core_new (StreamLink *sl, guint32 id, gboolean incoming)
 {
   SrpStreams *streams = sl->streams;
   Stream *s = g_new0 (Stream, 1);
@@ -90,7 +90,7 @@ srp_stream_new (StreamLink *sl, guint32 id, gboolean incoming)
 }
 
 void
-srp_stream_emit (Stream *s, SrpCoreEventType type)
+srp_stream_core_emit (Stream *s, SrpCoreEventType type)
 {
   SrpCoreEvent *event = srp_context_event (s->streams->ctx, type);
 
@@ -100,7 +100,7 @@ srp_stream_emit (Stream *s, SrpCoreEventType type)
 }
 
 gsize
-srp_stream_send_room (const Stream *s)
+srp_stream_core_send_room (const Stream *s)
 {
   guint64 buffered = s->write_end - s->send_base;
 
@@ -121,7 +121,7 @@ discard_received (Stream *s)
 }
 
 void
-srp_stream_close (Stream *s, guint8 reason, gboolean emit)
+srp_stream_core_close (Stream *s, guint8 reason, gboolean emit)
 {
   if (s->closed)
     return;
@@ -136,7 +136,7 @@ srp_stream_close (Stream *s, guint8 reason, gboolean emit)
       srp_range_set_remove_below (&s->lost, G_MAXUINT64);
     }
   if (emit)
-    srp_stream_emit (s, SRP_CORE_EVENT_STREAM_CLOSED);
+    srp_stream_core_emit (s, SRP_CORE_EVENT_STREAM_CLOSED);
 }
 
 static gboolean
@@ -183,10 +183,10 @@ stream_free (Stream *s)
 }
 
 void
-srp_stream_maybe_free (Stream *s)
+srp_stream_core_maybe_free (Stream *s)
 {
   if (s->sl != NULL && !s->closed && send_done (s) && receive_done (s))
-    srp_stream_close (s, SRP_STREAM_REASON_NONE, !s->released);
+    srp_stream_core_close (s, SRP_STREAM_REASON_NONE, !s->released);
   if (!s->released)
     return;
   if (s->sl == NULL || (s->closed && send_done (s)))
@@ -216,24 +216,24 @@ srp_streams_open (SrpStreams *streams, const SrpId *peer_id, const char *label)
   sl = srp_streams_link (streams, link);
   if (sl->n_local >= SRP_STREAM_MAX_STREAMS || sl->next_local_id >= G_MAXINT32)
     return 0;
-  s = srp_stream_new (sl, sl->next_local_id, FALSE);
+  s = srp_stream_core_new (sl, sl->next_local_id, FALSE);
   sl->next_local_id += 2;
   if (label_len > 0)
     memcpy (s->label, label, label_len);
   streams->opened++;
   /* The OPEN frame goes now: the peer hears of the stream before any byte. */
-  srp_stream_queue (s);
-  srp_stream_pump (sl);
+  srp_stream_core_queue (s);
+  srp_stream_core_pump (sl);
   return s->handle;
 }
 
 void
-srp_stream_peer_accepted (Stream *s)
+srp_stream_core_peer_accepted (Stream *s)
 {
   if (s->incoming || s->accepted)
     return;
   s->accepted = TRUE;
-  srp_stream_emit (s, SRP_CORE_EVENT_STREAM_ACCEPTED);
+  srp_stream_core_emit (s, SRP_CORE_EVENT_STREAM_ACCEPTED);
 }
 
 void
@@ -246,8 +246,8 @@ srp_streams_accept (SrpStreams *streams, guint64 handle)
   s->accepted = TRUE;
   /* The window the opener has already, sent once more: it says "taken". */
   s->window_pending = TRUE;
-  srp_stream_queue (s);
-  srp_stream_pump (s->sl);
+  srp_stream_core_queue (s);
+  srp_stream_core_pump (s->sl);
 }
 
 gssize
@@ -258,15 +258,15 @@ srp_streams_write (SrpStreams *streams, guint64 handle, const guint8 *data, gsiz
 
   if (s == NULL || s->closed || s->reset || s->fin_wanted || s->released || s->sl == NULL)
     return -1;
-  n = MIN (len, srp_stream_send_room (s));
+  n = MIN (len, srp_stream_core_send_room (s));
   if (n < len)
     s->write_blocked = TRUE;
   if (n == 0)
     return 0;
   g_byte_array_append (s->send_buf, data, n);
   s->write_end += n;
-  srp_stream_queue (s);
-  srp_stream_pump (s->sl);
+  srp_stream_core_queue (s);
+  srp_stream_core_pump (s->sl);
   return n;
 }
 
@@ -280,8 +280,8 @@ srp_streams_finish (SrpStreams *streams, guint64 handle)
   if (s->fin_wanted)
     return TRUE;
   s->fin_wanted = TRUE;
-  srp_stream_queue (s);
-  srp_stream_pump (s->sl);
+  srp_stream_core_queue (s);
+  srp_stream_core_pump (s->sl);
   return TRUE;
 }
 
@@ -309,7 +309,7 @@ srp_streams_read (SrpStreams *streams, guint64 handle, guint8 *out, gsize len, g
           g_byte_array_remove_range (s->recv_buf, 0, s->recv_head);
           s->recv_head = 0;
         }
-      srp_stream_consumed (s, n);
+      srp_stream_core_consumed (s, n);
     }
   if (n == ready)
     {
@@ -322,7 +322,7 @@ srp_streams_read (SrpStreams *streams, guint64 handle, guint8 *out, gsize len, g
               s->eof_read = TRUE;
               if (s->sl == NULL)
                 return n;
-              srp_stream_maybe_free (s);
+              srp_stream_core_maybe_free (s);
             }
         }
       else if (s->sl == NULL)
@@ -343,9 +343,9 @@ srp_streams_reset (SrpStreams *streams, guint64 handle, guint8 reason)
     streams->refused++;
   s->reset_reason = reason;
   s->reset_pending = TRUE;
-  srp_stream_close (s, reason, FALSE);
-  srp_stream_queue (s);
-  srp_stream_pump (s->sl);
+  srp_stream_core_close (s, reason, FALSE);
+  srp_stream_core_queue (s);
+  srp_stream_core_pump (s->sl);
 }
 
 void
@@ -362,10 +362,10 @@ srp_streams_release (SrpStreams *streams, guint64 handle)
        * ends with FIN. What comes from the peer is read by nobody. */
       discard_received (s);
       s->fin_wanted = TRUE;
-      srp_stream_queue (s);
-      srp_stream_pump (s->sl);
+      srp_stream_core_queue (s);
+      srp_stream_core_pump (s->sl);
     }
-  srp_stream_maybe_free (s);
+  srp_stream_core_maybe_free (s);
 }
 
 gboolean
@@ -391,6 +391,13 @@ srp_streams_get_info (SrpStreams *streams, guint64 handle, SrpStreamInfo *out)
   out->bytes_retransmitted = s->bytes_retransmitted;
   out->send_buffered = s->write_end - s->send_base;
   out->receive_buffered = s->recv_high - s->read_offset;
+  if (!s->reset)
+    {
+      out->readable = srp_range_set_contiguous_end (&s->received, s->read_offset) - s->read_offset;
+      out->at_end = s->fin_offset >= 0 && s->read_offset == (guint64) s->fin_offset;
+    }
+  if (!s->reset && !s->closed && !s->fin_wanted && !s->released && s->sl != NULL)
+    out->writable = srp_stream_core_send_room (s);
   return TRUE;
 }
 
@@ -417,9 +424,9 @@ streams_link_init (gpointer self, SrpLink *link, gpointer slot)
   sl->our_max_data = SRP_STREAM_LINK_WINDOW;
   sl->pace_next = G_MININT64;
   srp_range_set_init (&sl->received_pns);
-  srp_timer_init (&sl->loss_timer, SRP_TIMER_STREAM_LOSS, srp_stream_loss_fired, sl);
-  srp_timer_init (&sl->pace_timer, SRP_TIMER_STREAM_PACE, srp_stream_pace_fired, sl);
-  srp_timer_init (&sl->ack_timer, SRP_TIMER_STREAM_ACK, srp_stream_ack_fired, sl);
+  srp_timer_init (&sl->loss_timer, SRP_TIMER_STREAM_LOSS, srp_stream_core_loss_fired, sl);
+  srp_timer_init (&sl->pace_timer, SRP_TIMER_STREAM_PACE, srp_stream_core_pace_fired, sl);
+  srp_timer_init (&sl->ack_timer, SRP_TIMER_STREAM_ACK, srp_stream_core_ack_fired, sl);
 }
 
 static void
@@ -430,7 +437,7 @@ streams_link_flush (gpointer self, SrpLink *link, gpointer slot)
   (void) self;
   (void) link;
   if (srp_timer_is_armed (&sl->ack_timer))
-    srp_stream_send_ack (sl);
+    srp_stream_core_send_ack (sl);
 }
 
 static void
@@ -446,11 +453,11 @@ streams_link_down (gpointer self, SrpLink *link, gpointer slot)
     {
       Stream *s = l->data;
 
-      srp_stream_close (s, SRP_STREAM_REASON_LINK_LOST, !s->released);
+      srp_stream_core_close (s, SRP_STREAM_REASON_LINK_LOST, !s->released);
       discard_received (s);
       s->sl = NULL;
       s->queued = FALSE;
-      srp_stream_maybe_free (s);
+      srp_stream_core_maybe_free (s);
     }
   g_list_free (all);
   g_hash_table_remove_all (sl->by_id);
@@ -497,7 +504,7 @@ streams_free (gpointer self)
       Stream *s = l->data;
 
       s->released = TRUE;
-      srp_stream_maybe_free (s);
+      srp_stream_core_maybe_free (s);
     }
   g_list_free (all);
   g_hash_table_unref (streams->by_handle);
