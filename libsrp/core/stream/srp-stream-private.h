@@ -14,8 +14,9 @@
 
 G_BEGIN_DECLS
 
-/* An acknowledgement waits at most this long (two frames make it go at once). */
+/* An acknowledgement waits at most this long, or for this many frames. */
 #define SRP_STREAM_ACK_DELAY_US (5 * G_TIME_SPAN_MILLISECOND)
+#define SRP_STREAM_ACK_EVERY 8
 /* Packet-number ranges a receiver remembers to acknowledge. */
 #define SRP_STREAM_ACK_RANGES_KEPT 64
 /* A frame is lost when this many later ones were acknowledged... */
