@@ -235,6 +235,23 @@ input_read (GInputStream *input, void *buffer, gsize count, GCancellable *cancel
   return input_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), buffer, count, error);
 }
 
+/* GInputStream would close in a thread: the core is not for threads. */
+static void
+input_close_async (GInputStream *input, int priority, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (input, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, input_close_async);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+input_close_finish (GInputStream *input, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static gboolean
 input_close (GInputStream *input, GCancellable *cancellable, GError **error)
 {
@@ -262,6 +279,8 @@ srp_stream_input_class_init (SrpStreamInputClass *klass)
   G_OBJECT_CLASS (klass)->dispose = srp_stream_input_dispose;
   G_INPUT_STREAM_CLASS (klass)->read_fn = input_read;
   G_INPUT_STREAM_CLASS (klass)->close_fn = input_close;
+  G_INPUT_STREAM_CLASS (klass)->close_async = input_close_async;
+  G_INPUT_STREAM_CLASS (klass)->close_finish = input_close_finish;
 }
 
 static void
@@ -363,22 +382,81 @@ output_write (GOutputStream *output, const void *buffer, gsize count, GCancellab
   return output_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (output), buffer, count, error);
 }
 
+/* Every byte and the end acknowledged, or the stream over. */
+static gboolean
+delivered (SrpStream *stream)
+{
+  SrpCoreStreamInfo info;
+
+  if (!get_info (stream, &info))
+    return TRUE;
+  return info.delivered || info.closed || srp_stream_is_closed (stream);
+}
+
+static void
+send_end (SrpStreamOutput *self)
+{
+  SrpPeer *peer = srp_stream_get_peer (self->stream);
+
+  /* The end goes after the last byte; the other side reads it there. */
+  srp_core_stream_finish (srp_peer_get_core (peer), g_get_monotonic_time (),
+                          srp_stream_get_handle (self->stream));
+  srp_peer_drive (peer);
+}
+
+/* Closing completes once the other peer has everything: a program may
+ * exit (and its peer close) right after. */
 static gboolean
 output_close (GOutputStream *output, GCancellable *cancellable, GError **error)
 {
   SrpStreamOutput *self = SRP_STREAM_OUTPUT (output);
-  SrpPeer *peer;
 
-  (void) cancellable;
-  (void) error;
   if (self->stream == NULL)
     return TRUE;
-  /* The end goes after the last byte; the other side reads it there. */
-  peer = srp_stream_get_peer (self->stream);
-  srp_core_stream_finish (srp_peer_get_core (peer), g_get_monotonic_time (),
-                          srp_stream_get_handle (self->stream));
-  srp_peer_drive (peer);
-  return TRUE;
+  send_end (self);
+  if (srp_stream_is_releasing (self->stream))
+    return TRUE;
+  return wait_until (self->stream, delivered, cancellable, error);
+}
+
+static gboolean
+on_delivered (GObject *pollable, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* GOutputStream would close in a thread: the core is not for threads. */
+static void
+output_close_async (GOutputStream *output, int priority, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  SrpStreamOutput *self = SRP_STREAM_OUTPUT (output);
+  GTask *task = g_task_new (output, cancellable, callback, user_data);
+  GSource *source;
+
+  g_task_set_source_tag (task, output_close_async);
+  if (self->stream == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  send_end (self);
+  source = make_source (G_OBJECT (output), self->stream, delivered, NULL);
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_delivered, task,
+                         g_object_unref);
+  g_source_attach (source, srp_stream_get_peer (self->stream)->context);
+  g_source_unref (source);
+}
+
+static gboolean
+output_close_finish (GOutputStream *output, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -398,6 +476,8 @@ srp_stream_output_class_init (SrpStreamOutputClass *klass)
   G_OBJECT_CLASS (klass)->dispose = srp_stream_output_dispose;
   G_OUTPUT_STREAM_CLASS (klass)->write_fn = output_write;
   G_OUTPUT_STREAM_CLASS (klass)->close_fn = output_close;
+  G_OUTPUT_STREAM_CLASS (klass)->close_async = output_close_async;
+  G_OUTPUT_STREAM_CLASS (klass)->close_finish = output_close_finish;
 }
 
 static void

@@ -25,6 +25,8 @@ void srp_stream_set_closed (SrpStream *self, guint8 reason);
 /* The error a read (or a write) of a closed stream fails with. */
 void srp_stream_set_error (SrpStream *self, gboolean writing, GError **error);
 gboolean srp_stream_is_closed (SrpStream *self);
+/* Being disposed: closing must not wait. */
+gboolean srp_stream_is_releasing (SrpStream *self);
 
 /* srp-stream-io.c: the input and output streams. */
 GInputStream *srp_stream_input_new (SrpStream *stream);

@@ -42,6 +42,7 @@ struct _SrpStream {
   char *peer_id;
   char *label;
   gboolean closed;
+  gboolean releasing;    /* disposed: closing does not wait for the peer */
   guint8 reason;
   SrpPath path;
   gint64 rtt;
@@ -100,6 +101,12 @@ SrpPeer *
 srp_stream_get_peer (SrpStream *self)
 {
   return self->peer;
+}
+
+gboolean
+srp_stream_is_releasing (SrpStream *self)
+{
+  return self->releasing;
 }
 
 gboolean
@@ -194,7 +201,9 @@ srp_stream_dispose (GObject *object)
   SrpStream *self = SRP_STREAM (object);
 
   /* Closing finishes what was written (GIOStream would close it later,
-   * without its streams). */
+   * without its streams); the core still delivers it after the release,
+   * so nothing waits here. */
+  self->releasing = TRUE;
   if (self->input != NULL && !g_io_stream_is_closed (G_IO_STREAM (self)))
     g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
   if (self->peer != NULL)

@@ -25,6 +25,7 @@ static const Command commands[] = {
   { "subscribe", srp_tool_subscribe, "Print the messages published on a topic" },
   { "send", srp_tool_send, "Send a message to one peer's inbox" },
   { "connect", srp_tool_connect, "Connect to a peer by its ID, through NATs" },
+  { "stream", srp_tool_stream, "Standard input to a stream to a peer, the stream to output" },
   { "status", srp_tool_status, "Show a running node's status (node --http)" },
   { "peers", srp_tool_peers, "List a running node's connected peers (node --http)" },
   { "stats", srp_tool_stats, "Run a peer for a while and print what it counted" },

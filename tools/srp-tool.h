@@ -21,6 +21,7 @@ int srp_tool_publish (int argc, char **argv);
 int srp_tool_subscribe (int argc, char **argv);
 int srp_tool_send (int argc, char **argv);
 int srp_tool_connect (int argc, char **argv);
+int srp_tool_stream (int argc, char **argv);
 int srp_tool_status (int argc, char **argv);
 int srp_tool_peers (int argc, char **argv);
 int srp_tool_stats (int argc, char **argv);

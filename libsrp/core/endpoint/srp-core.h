@@ -332,6 +332,7 @@ typedef struct {
   gsize readable;        /* bytes a read would return now, in order */
   gboolean at_end;       /* a read would return the end now */
   gsize writable;        /* bytes a write would take now (0 once finished or over) */
+  gboolean delivered;    /* finished, and the peer acknowledged every byte and the end */
 } SrpCoreStreamInfo;
 /* What the core knows of a stream; FALSE for an unknown handle. */
 gboolean srp_core_stream_get_info (SrpCore *core, guint64 stream, SrpCoreStreamInfo *out);

@@ -396,6 +396,7 @@ srp_streams_get_info (SrpStreams *streams, guint64 handle, SrpStreamInfo *out)
       out->readable = srp_range_set_contiguous_end (&s->received, s->read_offset) - s->read_offset;
       out->at_end = s->fin_offset >= 0 && s->read_offset == (guint64) s->fin_offset;
     }
+  out->delivered = !s->reset && s->fin_acked && s->send_base == s->write_end;
   if (!s->reset && !s->closed && !s->fin_wanted && !s->released && s->sl != NULL)
     out->writable = srp_stream_core_send_room (s);
   return TRUE;
