@@ -8,6 +8,7 @@
 
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -153,6 +154,10 @@ srp_tool_stream (int argc, char **argv)
     }
   else
     {
+      /* A full pipe must not stop the whole peer (its heartbeats, its
+       * acknowledgements): the splices wait for the descriptors instead. */
+      g_unix_set_fd_nonblocking (0, TRUE, NULL);
+      g_unix_set_fd_nonblocking (1, TRUE, NULL);
       in = g_unix_input_stream_new (0, FALSE);
       out = g_unix_output_stream_new (1, FALSE);
       splice (g_io_stream_get_output_stream (G_IO_STREAM (session.stream)), in, &session.sent,

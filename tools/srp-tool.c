@@ -26,6 +26,8 @@ static const Command commands[] = {
   { "send", srp_tool_send, "Send a message to one peer's inbox" },
   { "connect", srp_tool_connect, "Connect to a peer by its ID, through NATs" },
   { "stream", srp_tool_stream, "Standard input to a stream to a peer, the stream to output" },
+  { "send-file", srp_tool_send_file, "Send a file to a peer running receive, SHA-256 checked" },
+  { "receive", srp_tool_receive, "Take files sent with send-file" },
   { "status", srp_tool_status, "Show a running node's status (node --http)" },
   { "peers", srp_tool_peers, "List a running node's connected peers (node --http)" },
   { "stats", srp_tool_stats, "Run a peer for a while and print what it counted" },

@@ -22,6 +22,8 @@ int srp_tool_subscribe (int argc, char **argv);
 int srp_tool_send (int argc, char **argv);
 int srp_tool_connect (int argc, char **argv);
 int srp_tool_stream (int argc, char **argv);
+int srp_tool_send_file (int argc, char **argv);
+int srp_tool_receive (int argc, char **argv);
 int srp_tool_status (int argc, char **argv);
 int srp_tool_peers (int argc, char **argv);
 int srp_tool_stats (int argc, char **argv);
