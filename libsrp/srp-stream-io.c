@@ -138,6 +138,35 @@ make_source (GObject *pollable, SrpStream *stream, ReadyFunc ready, GCancellable
   return (GSource *) rs;
 }
 
+/* The core is not for threads: a call from a thread while the peer's
+ * context runs elsewhere fails (GIO's default asynchronous calls of a
+ * non-pollable wrapper, such as GBufferedInputStream's read_async, read in
+ * a thread). *acquired: release the context after. */
+static gboolean
+enter (SrpStream *stream, gboolean *acquired, GError **error)
+{
+  GMainContext *context = srp_stream_get_peer (stream)->context;
+
+  *acquired = FALSE;
+  if (g_main_context_is_owner (context))
+    return TRUE;
+  if (g_main_context_acquire (context))
+    {
+      *acquired = TRUE;
+      return TRUE;
+    }
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "An SrpStream is used from the thread of its peer's main context only");
+  return FALSE;
+}
+
+static void
+leave (SrpStream *stream, gboolean acquired)
+{
+  if (acquired)
+    g_main_context_release (srp_stream_get_peer (stream)->context);
+}
+
 /* Runs the peer's context until ready, or the cancellable fires. */
 static gboolean
 wait_until (SrpStream *stream, ReadyFunc ready, GCancellable *cancellable, GError **error)
@@ -229,10 +258,18 @@ input_read (GInputStream *input, void *buffer, gsize count, GCancellable *cancel
             GError **error)
 {
   SrpStreamInput *self = SRP_STREAM_INPUT (input);
+  g_autoptr (SrpStream) stream = self->stream != NULL ? g_object_ref (self->stream) : NULL;
+  gboolean acquired;
+  gssize n = -1;
 
-  if (self->stream != NULL && !wait_until (self->stream, can_read, cancellable, error))
+  if (stream == NULL)
+    return input_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), buffer, count, error);
+  if (!enter (stream, &acquired, error))
     return -1;
-  return input_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), buffer, count, error);
+  if (wait_until (stream, can_read, cancellable, error))
+    n = input_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), buffer, count, error);
+  leave (stream, acquired);
+  return n;
 }
 
 /* GInputStream would close in a thread: the core is not for threads. */
@@ -376,10 +413,18 @@ output_write (GOutputStream *output, const void *buffer, gsize count, GCancellab
               GError **error)
 {
   SrpStreamOutput *self = SRP_STREAM_OUTPUT (output);
+  g_autoptr (SrpStream) stream = self->stream != NULL ? g_object_ref (self->stream) : NULL;
+  gboolean acquired;
+  gssize n = -1;
 
-  if (self->stream != NULL && !wait_until (self->stream, can_write, cancellable, error))
+  if (stream == NULL)
+    return output_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (output), buffer, count, error);
+  if (!enter (stream, &acquired, error))
     return -1;
-  return output_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (output), buffer, count, error);
+  if (wait_until (stream, can_write, cancellable, error))
+    n = output_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (output), buffer, count, error);
+  leave (stream, acquired);
+  return n;
 }
 
 /* Every byte and the end acknowledged, or the stream over. */
@@ -410,13 +455,17 @@ static gboolean
 output_close (GOutputStream *output, GCancellable *cancellable, GError **error)
 {
   SrpStreamOutput *self = SRP_STREAM_OUTPUT (output);
+  gboolean acquired, ok = TRUE;
 
   if (self->stream == NULL)
     return TRUE;
+  if (!enter (self->stream, &acquired, error))
+    return FALSE;
   send_end (self);
-  if (srp_stream_is_releasing (self->stream))
-    return TRUE;
-  return wait_until (self->stream, delivered, cancellable, error);
+  if (!srp_stream_is_releasing (self->stream))
+    ok = wait_until (self->stream, delivered, cancellable, error);
+  leave (self->stream, acquired);
+  return ok;
 }
 
 static gboolean

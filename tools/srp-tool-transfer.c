@@ -404,8 +404,8 @@ on_chunk (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 read_more (Incoming *in)
 {
-  g_input_stream_read_async (G_INPUT_STREAM (in->in), in->buf, sizeof in->buf, G_PRIORITY_DEFAULT,
-                             NULL, on_chunk, in);
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (in->stream)), in->buf,
+                             sizeof in->buf, G_PRIORITY_DEFAULT, NULL, on_chunk, in);
 }
 
 static void
@@ -452,6 +452,26 @@ on_header (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   gnutls_hash_init (&in->hash, GNUTLS_DIG_SHA256);
   in->progress.start = g_get_monotonic_time ();
+  /* What the line reader took past the header is the file's first bytes;
+   * after them, read the stream itself (a GBufferedInputStream's
+   * read_async would read in a thread). */
+  {
+    GBufferedInputStream *buffered = G_BUFFERED_INPUT_STREAM (in->in);
+    gsize available = 0;
+    const guint8 *ahead = g_buffered_input_stream_peek_buffer (buffered, &available);
+
+    if (available > 0)
+      {
+        if (!g_output_stream_write_all (in->file, ahead, available, NULL, NULL, &error))
+          {
+            conclude (in, error->message);
+            return;
+          }
+        gnutls_hash (in->hash, ahead, available);
+        in->got += available;
+        g_input_stream_skip (G_INPUT_STREAM (buffered), available, NULL, NULL);
+      }
+  }
   read_more (in);
 }
 

@@ -543,6 +543,40 @@ test_stream_peer_vanishes (void)
   world_clear (&w);
 }
 
+static gboolean
+reader_closed (World *w, gpointer data)
+{
+  (void) data;
+  return w->readers[1]->len > 0 &&
+         ((Reader *) g_ptr_array_index (w->readers[1], 0))->closed_reason >= 0;
+}
+
+/* Everything arrived, unread, then the writer vanished: the bytes and the
+ * end are still the reader's (the link's loss does not take them), as TCP
+ * keeps what it received. */
+static void
+test_stream_read_after_loss (void)
+{
+  World w;
+  Writer *wr;
+  Reader *r;
+
+  world_init (&w, 18);
+  w.paused[1] = TRUE;
+  wr = start_writer (&w, "last words", 20000, 8);
+  world_run (&w, SECONDS (2), NULL, NULL);
+  srp_sim_set_online (w.sim, 0, FALSE);
+  g_assert_true (world_run (&w, SECONDS (200), reader_closed, NULL));
+  r = g_ptr_array_index (w.readers[1], 0);
+  g_assert_cmpint (r->closed_reason, ==, SRP_STREAM_REASON_LINK_LOST);
+  w.paused[1] = FALSE;
+  drain (&w, 1, r);
+  g_assert_true (r->eof);
+  assert_same (r, wr);
+  srp_core_stream_release (srp_sim_get_core (w.sim, 1), srp_sim_get_now (w.sim), r->handle);
+  world_clear (&w);
+}
+
 /* ---- the wire ------------------------------------------------------------------------ */
 
 static char *
@@ -648,6 +682,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stream/bottleneck", test_stream_bottleneck);
   g_test_add_func ("/stream/refused", test_stream_refused);
   g_test_add_func ("/stream/peer-vanishes", test_stream_peer_vanishes);
+  g_test_add_func ("/stream/read-after-loss", test_stream_read_after_loss);
   g_test_add_func ("/stream/wire", test_stream_wire);
   g_test_add_func ("/stream/malformed-counted", test_stream_malformed_counted);
   return g_test_run ();

@@ -37,7 +37,10 @@ def transfer(directory):
                              f'{ADDRESSES[0]}:{listening["port"]}', listening['id'], source],
                             capture_output=True, text=True, timeout=60)
     if sender.returncode != 0:
-        fail(f'send-file exited {sender.returncode}: {sender.stderr} {sender.stdout[-500:]}')
+        receiver.kill()
+        out, _ = receiver.communicate()
+        fail(f'send-file exited {sender.returncode}: {sender.stderr} {sender.stdout[-300:]}; '
+             f'receive said {out[-300:]}')
     events = [json.loads(line) for line in sender.stdout.splitlines()]
     if events[-1]['event'] != 'sent' or events[-1]['receiver'] != 'ok':
         fail(f'send-file said {events[-1]}')

@@ -130,7 +130,10 @@ srp_stream_core_close (Stream *s, guint8 reason, gboolean emit)
   if (reason != SRP_STREAM_REASON_NONE)
     {
       s->reset = TRUE;
-      discard_received (s);
+      /* What arrived before the peer went away is still the application's
+       * to read (the end too, when it came); a reset takes it all. */
+      if (reason != SRP_STREAM_REASON_LINK_LOST)
+        discard_received (s);
       g_byte_array_set_size (s->send_buf, 0);
       s->send_head = 0;
       srp_range_set_remove_below (&s->lost, G_MAXUINT64);
@@ -293,7 +296,7 @@ srp_streams_read (SrpStreams *streams, guint64 handle, guint8 *out, gsize len, g
   gsize n;
 
   *eof = FALSE;
-  if (s == NULL || s->reset)
+  if (s == NULL || (s->reset && s->reason != SRP_STREAM_REASON_LINK_LOST))
     return -1;
   ready = srp_range_set_contiguous_end (&s->received, s->read_offset) - s->read_offset;
   n = (gsize) MIN ((guint64) len, ready);
@@ -391,7 +394,7 @@ srp_streams_get_info (SrpStreams *streams, guint64 handle, SrpStreamInfo *out)
   out->bytes_retransmitted = s->bytes_retransmitted;
   out->send_buffered = s->write_end - s->send_base;
   out->receive_buffered = s->recv_high - s->read_offset;
-  if (!s->reset)
+  if (!s->reset || s->reason == SRP_STREAM_REASON_LINK_LOST)
     {
       out->readable = srp_range_set_contiguous_end (&s->received, s->read_offset) - s->read_offset;
       out->at_end = s->fin_offset >= 0 && s->read_offset == (guint64) s->fin_offset;
@@ -455,7 +458,6 @@ streams_link_down (gpointer self, SrpLink *link, gpointer slot)
       Stream *s = l->data;
 
       srp_stream_core_close (s, SRP_STREAM_REASON_LINK_LOST, !s->released);
-      discard_received (s);
       s->sl = NULL;
       s->queued = FALSE;
       srp_stream_core_maybe_free (s);
