@@ -35,14 +35,6 @@ on_incoming (SrpPeer *peer, SrpStream *stream, gpointer user_data)
   return TRUE;
 }
 
-static void
-on_opened (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Session *session = user_data;
-
-  session->stream = srp_peer_open_stream_finish (SRP_PEER (source), result, &session->error);
-  session->opened = TRUE;
-}
 
 static void
 on_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -55,12 +47,6 @@ on_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
       session->error == NULL)
     session->error = g_steal_pointer (&error);
   *done = TRUE;
-}
-
-static gboolean
-has_peers (gpointer peer)
-{
-  return g_list_model_get_n_items (srp_peer_get_peers (peer)) > 0;
 }
 
 static gboolean
@@ -141,10 +127,8 @@ srp_tool_stream (int argc, char **argv)
     }
   else
     {
-      /* The network first: the peer is found through it. */
-      srp_tool_run_until_condition (has_peers, peer, (guint64) timeout * 1000);
-      srp_peer_open_stream_async (peer, argv[1], STDIO_LABEL, NULL, on_opened, &session);
-      srp_tool_run_for (&session.opened, (guint64) timeout * 1000);
+      session.stream = srp_tool_open_stream (peer, argv[1], STDIO_LABEL, timeout,
+                                             &session.error);
     }
   if (session.stream == NULL)
     {

@@ -107,15 +107,6 @@ typedef struct {
 } Send;
 
 static void
-on_opened (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Send *send = user_data;
-
-  send->stream = srp_peer_open_stream_finish (SRP_PEER (source), result, &send->error);
-  send->done = TRUE;
-}
-
-static void
 on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Send *send = user_data;
@@ -123,12 +114,6 @@ on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
   send->answer = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result,
                                                         NULL, &send->error);
   send->done = TRUE;
-}
-
-static gboolean
-has_peers (gpointer peer)
-{
-  return g_list_model_get_n_items (srp_peer_get_peers (peer)) > 0;
 }
 
 static char *
@@ -222,12 +207,10 @@ srp_tool_send_file (int argc, char **argv)
   peer = srp_peer_new ();
   if (!srp_tool_join (peer, "send-file", bootstraps, timeout))
     return 1;
-  srp_tool_run_until_condition (has_peers, peer, (guint64) timeout * 1000);
-  srp_peer_open_stream_async (peer, argv[1], FILE_LABEL, NULL, on_opened, &send);
-  srp_tool_run_for (&send.done, (guint64) timeout * 1000);
+  send.stream = srp_tool_open_stream (peer, argv[1], FILE_LABEL, timeout, &error);
   if (send.stream == NULL)
     {
-      g_printerr ("srp-tool send-file: %s\n", send.error != NULL ? send.error->message : "no stream");
+      g_printerr ("srp-tool send-file: %s\n", error->message);
       goto out;
     }
   progress.json = json;
@@ -518,7 +501,7 @@ srp_tool_receive (int argc, char **argv)
     { "count", 0, 0, G_OPTION_ARG_INT, &count,
       "Exit after this many files (default 1; 0: run until interrupted)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &receive.json,
-      "Print {\"event\":\"listening\",…}, progress and {\"event\":\"received\",…} lines", NULL },
+      "Print {\"event\":\"ready\",…}, progress and {\"event\":\"received\",…} lines", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
@@ -550,19 +533,7 @@ srp_tool_receive (int argc, char **argv)
       g_printerr ("srp-tool receive: %s\n", error->message);
       return 1;
     }
-  if (receive.json)
-    {
-      JsonBuilder *out = srp_tool_json_begin ("listening");
-
-      srp_tool_json_string (out, "id", srp_peer_get_id (peer));
-      srp_tool_json_uint (out, "port", srp_peer_get_port (peer));
-      srp_tool_json_print (out);
-    }
-  else
-    {
-      printf ("peer %s listening on port %u\n", srp_peer_get_id (peer), srp_peer_get_port (peer));
-      fflush (stdout);
-    }
+  srp_tool_print_ready (peer, receive.json);
   srp_tool_run_until_condition (all_received, &receive, G_MAXUINT);
   g_signal_handlers_disconnect_by_data (peer, &receive);
   srp_peer_close (peer);

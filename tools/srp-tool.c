@@ -251,6 +251,69 @@ srp_tool_run_until_condition (gboolean (*condition) (gpointer data), gpointer da
   return condition (data);
 }
 
+void
+srp_tool_print_ready (SrpPeer *peer, gboolean json)
+{
+  if (json)
+    {
+      JsonBuilder *out = srp_tool_json_begin ("ready");
+
+      srp_tool_json_string (out, "id", srp_peer_get_id (peer));
+      srp_tool_json_uint (out, "port", srp_peer_get_port (peer));
+      srp_tool_json_print (out);
+    }
+  else
+    {
+      printf ("peer %s listening on port %u\n", srp_peer_get_id (peer), srp_peer_get_port (peer));
+      fflush (stdout);
+    }
+}
+
+typedef struct {
+  gboolean done;
+  SrpStream *stream;
+  GError *error;
+} OpenWait;
+
+static void
+on_stream_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  OpenWait *wait = user_data;
+
+  wait->stream = srp_peer_open_stream_finish (SRP_PEER (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+has_peers (gpointer peer)
+{
+  return g_list_model_get_n_items (srp_peer_get_peers (peer)) > 0;
+}
+
+SrpStream *
+srp_tool_open_stream (SrpPeer *peer, const char *peer_id, const char *label, int timeout,
+                      GError **error)
+{
+  OpenWait wait = { FALSE, NULL, NULL };
+
+  srp_tool_run_until_condition (has_peers, peer, (guint64) timeout * 1000);
+  srp_peer_open_stream_async (peer, peer_id, label, NULL, on_stream_opened, &wait);
+  if (!srp_tool_run_for (&wait.done, (guint64) timeout * 1000))
+    {
+      /* The callback comes later, when the open gives up. */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "No stream within %d s", timeout);
+      srp_tool_run_until (&wait.done);
+      g_clear_object (&wait.stream);
+      g_clear_error (&wait.error);
+      return NULL;
+    }
+  if (wait.stream == NULL && wait.error == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Interrupted");
+  else if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.stream;
+}
+
 typedef struct {
   gboolean done;
   gint64 rtt_us;

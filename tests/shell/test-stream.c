@@ -53,29 +53,14 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
     g_clear_object (&fixture->peers[i]);
 }
 
-static void
-on_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 static SrpStream *
 open_and_wait (Fixture *fixture, const char *label, GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
 
   srp_peer_open_stream_async (fixture->peers[0], srp_peer_get_id (fixture->peers[1]), label,
-                              NULL, on_done, &result);
-  test_wait_until (has_result, &result, "the stream to open");
+                              NULL, test_keep_result, &result);
+  test_wait_until (test_has_result, &result, "the stream to open");
   return srp_peer_open_stream_finish (fixture->peers[0], result, error);
 }
 
@@ -124,12 +109,12 @@ test_splice (Fixture *fixture, gconstpointer data)
 
   g_output_stream_splice_async (g_io_stream_get_output_stream (G_IO_STREAM (stream)), source,
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL,
-                                on_done, &wrote);
+                                test_keep_result, &wrote);
   g_output_stream_splice_async (sink, g_io_stream_get_input_stream (G_IO_STREAM (theirs)),
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL,
-                                on_done, &read);
-  test_wait_until (has_result, &wrote, "the writer's splice");
-  test_wait_until (has_result, &read, "the reader's splice");
+                                test_keep_result, &read);
+  test_wait_until (test_has_result, &wrote, "the writer's splice");
+  test_wait_until (test_has_result, &read, "the reader's splice");
   g_assert_cmpint (g_output_stream_splice_finish (
                      g_io_stream_get_output_stream (G_IO_STREAM (stream)), wrote, &error),
                    ==, 4 * 1024 * 1024);
@@ -197,9 +182,9 @@ test_peer_closes (Fixture *fixture, gconstpointer data)
 
   g_assert_no_error (error);
   g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (stream)), buf,
-                             sizeof buf, G_PRIORITY_DEFAULT, NULL, on_done, &result);
+                             sizeof buf, G_PRIORITY_DEFAULT, NULL, test_keep_result, &result);
   srp_peer_close (fixture->peers[1]);
-  test_wait_until (has_result, &result, "the read to fail");
+  test_wait_until (test_has_result, &result, "the read to fail");
   g_assert_cmpint (g_input_stream_read_finish (g_io_stream_get_input_stream (G_IO_STREAM (stream)),
                                                result, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);

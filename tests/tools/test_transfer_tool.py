@@ -33,6 +33,8 @@ def transfer(directory):
     receiver = subprocess.Popen([TOOL, 'receive', '--json', '--listen', f'{ADDRESSES[0]}:0',
                                  '--dir', target], stdout=subprocess.PIPE, text=True)
     listening = json.loads(first_line(receiver))
+    if listening['event'] != 'ready':
+        fail(f'receive printed {listening}')
     sender = subprocess.run([TOOL, 'send-file', '--json', '--bootstrap',
                              f'{ADDRESSES[0]}:{listening["port"]}', listening['id'], source],
                             capture_output=True, text=True, timeout=60)
