@@ -2,10 +2,13 @@
  * over a stream, checked end to end.
  *
  * The sender opens a stream labelled "srp-file" and writes one line of
- * JSON, {"name":…,"size":…,"sha256":…}, then the file's bytes, then the
- * end. The receiver writes the bytes into its directory, hashes them as
- * they come, compares with the announced SHA-256 and answers one line on
- * the same stream: "ok" or "mismatch". Both print progress: on a terminal
+ * JSON, {"name":…,"size":…,"sha256":…}. The receiver answers "have N":
+ * the bytes of NAME.part it kept from an interrupted transfer (0 for
+ * none). The sender sends the rest from there, then the end. The receiver
+ * appends them to NAME.part, hashes everything (the kept bytes too),
+ * compares with the announced SHA-256, renames NAME.part to NAME when
+ * they match, and answers one more line: "ok" or "mismatch". A transfer
+ * cut short leaves NAME.part for the next one; a mismatch removes it. Both print progress: on a terminal
  * a line of bytes, rate and time left; with --json, events.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -135,17 +138,17 @@ header_line (const char *name, guint64 size, const char *sha256)
 }
 
 static gboolean
-write_file (SrpStream *stream, const char *path, const char *name, guint64 size,
+write_file (SrpStream *stream, const char *path, const char *name, guint64 from, guint64 size,
             Progress *progress, GError **error)
 {
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (GFileInputStream) in = g_file_read (file, NULL, error);
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (stream));
   guint8 buf[CHUNK];
-  guint64 sent = 0;
+  guint64 sent = from;
   gssize n;
 
-  if (in == NULL)
+  if (in == NULL || !g_seekable_seek (G_SEEKABLE (in), (goffset) from, G_SEEK_SET, NULL, error))
     return FALSE;
   /* Blocking writes run the main context: the peer keeps going meanwhile. */
   while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, sizeof buf, NULL, error)) > 0)
@@ -181,7 +184,7 @@ srp_tool_send_file (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *sha256 = NULL, *name = NULL, *header = NULL;
   g_autoptr (GDataInputStream) answers = NULL;
-  guint64 size = 0;
+  guint64 size = 0, from = 0;
   Send send = { NULL };
   Progress progress = { "sending", FALSE, 0, 0 };
   int status = 1;
@@ -214,17 +217,32 @@ srp_tool_send_file (int argc, char **argv)
       goto out;
     }
   progress.json = json;
-  progress.start = g_get_monotonic_time ();
   header = header_line (name, size, sha256);
   if (!g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (send.stream)),
-                                  header, strlen (header), NULL, NULL, &error) ||
-      !write_file (send.stream, argv[2], name, size, &progress, &error))
+                                  header, strlen (header), NULL, NULL, &error))
+    {
+      g_printerr ("srp-tool send-file: %s\n", error->message);
+      goto out;
+    }
+  /* What the receiver kept of an earlier attempt. */
+  answers = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (send.stream)));
+  g_data_input_stream_read_line_async (answers, G_PRIORITY_DEFAULT, NULL, on_answer, &send);
+  srp_tool_run_for (&send.done, (guint64) timeout * 1000);
+  if (send.answer == NULL || !g_str_has_prefix (send.answer, "have ") ||
+      !g_ascii_string_to_unsigned (send.answer + 5, 10, 0, size, &from, NULL))
+    {
+      g_printerr ("srp-tool send-file: the receiver did not say what it has (%s)\n",
+                  send.answer != NULL ? send.answer : "nothing");
+      goto out;
+    }
+  g_clear_pointer (&send.answer, g_free);
+  progress.start = g_get_monotonic_time ();
+  if (!write_file (send.stream, argv[2], name, from, size, &progress, &error))
     {
       g_printerr ("srp-tool send-file: %s\n", error->message);
       goto out;
     }
   /* The receiver's verdict on the SHA-256. */
-  answers = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (send.stream)));
   send.done = FALSE;
   g_data_input_stream_read_line_async (answers, G_PRIORITY_DEFAULT, NULL, on_answer, &send);
   srp_tool_run_for (&send.done, (guint64) timeout * 1000);
@@ -236,14 +254,16 @@ srp_tool_send_file (int argc, char **argv)
       srp_tool_json_uint (out, "size", size);
       srp_tool_json_string (out, "sha256", sha256);
       srp_tool_json_string (out, "receiver", send.answer != NULL ? send.answer : "no answer");
+      srp_tool_json_uint (out, "resumed_from", from);
       srp_tool_json_uint (out, "bytes_retransmitted",
                           srp_stream_get_bytes_retransmitted (send.stream));
       srp_tool_json_print (out);
     }
   else
     {
-      printf ("sent %s (%" G_GUINT64_FORMAT " bytes, sha256 %s): the receiver says %s\n", name,
-              size, sha256, send.answer != NULL ? send.answer : "nothing");
+      printf ("sent %s (%" G_GUINT64_FORMAT " bytes from %" G_GUINT64_FORMAT
+              ", sha256 %s): the receiver says %s\n",
+              name, size, from, sha256, send.answer != NULL ? send.answer : "nothing");
       fflush (stdout);
     }
   status = g_strcmp0 (send.answer, "ok") == 0 ? 0 : 1;
@@ -266,6 +286,9 @@ typedef struct {
   GOutputStream *file;
   char *name;
   char *expected;
+  GFile *part;             /* NAME.part, renamed to NAME when the SHA-256 matches */
+  GFile *target;
+  guint64 kept;            /* bytes of NAME.part from an earlier attempt */
   guint64 size, got;
   gnutls_hash_hd_t hash;
   Progress progress;
@@ -289,6 +312,8 @@ incoming_free (Incoming *in)
       gnutls_hash_deinit (in->hash, digest);
     }
   g_clear_object (&in->file);
+  g_clear_object (&in->part);
+  g_clear_object (&in->target);
   g_clear_object (&in->in);
   g_clear_object (&in->stream);
   g_free (in->name);
@@ -322,6 +347,10 @@ conclude (Incoming *in, const char *error_text)
   g_output_stream_close (in->file, NULL, NULL);
   verdict = error_text == NULL && in->got == in->size && g_strcmp0 (sha256, in->expected) == 0
               ? "ok" : "mismatch";
+  if (g_strcmp0 (verdict, "ok") == 0)
+    g_file_move (in->part, in->target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL);
+  else if (error_text == NULL)
+    g_file_delete (in->part, NULL, NULL); /* what it kept was wrong: start over next time */
   if (g_strcmp0 (verdict, "ok") != 0)
     receive->failed++;
   progress_print (&in->progress, in->name, in->got, in->size, TRUE);
@@ -334,6 +363,7 @@ conclude (Incoming *in, const char *error_text)
       srp_tool_json_uint (j, "size", in->got);
       srp_tool_json_string (j, "sha256", sha256);
       srp_tool_json_string (j, "check", verdict);
+      srp_tool_json_uint (j, "resumed_from", in->kept);
       if (error_text != NULL)
         srp_tool_json_string (j, "error", error_text);
       srp_tool_json_print (j);
@@ -391,6 +421,42 @@ read_more (Incoming *in)
                              sizeof in->buf, G_PRIORITY_DEFAULT, NULL, on_chunk, in);
 }
 
+/* Takes what NAME.part holds (hashed, counted) and opens it to append;
+ * one longer than the file is no earlier attempt at it. */
+static gboolean
+keep_part (Incoming *in, GError **error)
+{
+  g_autoptr (GFileInputStream) old = g_file_read (in->part, NULL, NULL);
+  guint8 buf[CHUNK];
+  gssize n;
+
+  if (old != NULL)
+    {
+      while ((n = g_input_stream_read (G_INPUT_STREAM (old), buf, sizeof buf, NULL, NULL)) > 0 &&
+             in->kept + n <= in->size)
+        {
+          gnutls_hash (in->hash, buf, n);
+          in->kept += n;
+        }
+      if (n != 0)
+        {
+          /* Unreadable or too long: start over. */
+          guint8 digest[32];
+
+          gnutls_hash_deinit (in->hash, digest);
+          gnutls_hash_init (&in->hash, GNUTLS_DIG_SHA256);
+          in->kept = 0;
+        }
+    }
+  in->got = in->kept;
+  if (in->kept > 0)
+    in->file = G_OUTPUT_STREAM (g_file_append_to (in->part, G_FILE_CREATE_NONE, NULL, error));
+  else
+    in->file = G_OUTPUT_STREAM (g_file_replace (in->part, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
+                                                error));
+  return in->file != NULL;
+}
+
 static void
 on_header (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -399,7 +465,6 @@ on_header (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
                                                                 result, NULL, &error);
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GFile) file = NULL;
   g_autofree char *base = NULL;
   JsonObject *header;
 
@@ -423,9 +488,14 @@ on_header (GObject *source, GAsyncResult *result, gpointer user_data)
   in->name = g_steal_pointer (&base);
   in->size = (guint64) MAX (json_object_get_int_member_with_default (header, "size", 0), 0);
   in->expected = g_strdup (json_object_get_string_member_with_default (header, "sha256", ""));
-  file = g_file_new_build_filename (in->receive->dir, in->name, NULL);
-  in->file = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error));
-  if (in->file == NULL)
+  {
+    g_autofree char *part_name = g_strconcat (in->name, ".part", NULL);
+
+    in->target = g_file_new_build_filename (in->receive->dir, in->name, NULL);
+    in->part = g_file_new_build_filename (in->receive->dir, part_name, NULL);
+  }
+  gnutls_hash_init (&in->hash, GNUTLS_DIG_SHA256);
+  if (!keep_part (in, &error))
     {
       g_printerr ("srp-tool receive: %s\n", error->message);
       in->receive->finished++;
@@ -433,7 +503,12 @@ on_header (GObject *source, GAsyncResult *result, gpointer user_data)
       incoming_free (in);
       return;
     }
-  gnutls_hash_init (&in->hash, GNUTLS_DIG_SHA256);
+  {
+    g_autofree char *have = g_strdup_printf ("have %" G_GUINT64_FORMAT "\n", in->kept);
+
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (in->stream)), have,
+                               strlen (have), NULL, NULL, NULL);
+  }
   in->progress.start = g_get_monotonic_time ();
   /* What the line reader took past the header is the file's first bytes;
    * after them, read the stream itself (a GBufferedInputStream's

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # test_transfer_tool.py: "srp-tool send-file" to "srp-tool receive" on
 # loopback: the file arrives the same, both say the SHA-256 matched, with
-# --json progress events; and "srp-tool stream" carries standard input
+# --json progress events; a receiver that kept part of the file from an
+# interrupted transfer gets only the rest, and the whole still matches; and "srp-tool stream" carries standard input
 # both ways between "stream --accept" and "stream PEER_ID".
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -23,13 +24,18 @@ def first_line(process):
     return line
 
 
-def transfer(directory):
+def transfer(directory, kept=0):
+    """Sends a file; with kept, the receiver holds that much of it from an
+    interrupted transfer (NAME.part), and only the rest is sent."""
     data = os.urandom(3 * 1024 * 1024 + 17)
     source = os.path.join(directory, 'payload.bin')
     with open(source, 'wb') as f:
         f.write(data)
-    target = os.path.join(directory, 'in')
+    target = os.path.join(directory, f'in-{kept}')
     os.mkdir(target)
+    if kept:
+        with open(os.path.join(target, 'payload.bin.part'), 'wb') as f:
+            f.write(data[:kept])
     receiver = subprocess.Popen([TOOL, 'receive', '--json', '--listen', f'{ADDRESSES[0]}:0',
                                  '--dir', target], stdout=subprocess.PIPE, text=True)
     listening = json.loads(first_line(receiver))
@@ -46,6 +52,8 @@ def transfer(directory):
     events = [json.loads(line) for line in sender.stdout.splitlines()]
     if events[-1]['event'] != 'sent' or events[-1]['receiver'] != 'ok':
         fail(f'send-file said {events[-1]}')
+    if events[-1]['resumed_from'] != kept:
+        fail(f'send-file resumed from {events[-1]["resumed_from"]}, not {kept}')
     if not any(e['event'] == 'progress' for e in events):
         fail('send-file printed no progress')
     out, _ = receiver.communicate(timeout=WAIT)
@@ -54,6 +62,8 @@ def transfer(directory):
     received = [json.loads(line) for line in out.splitlines()][-1]
     if received['event'] != 'received' or received['check'] != 'ok':
         fail(f'receive said {received}')
+    if os.path.exists(os.path.join(target, 'payload.bin.part')):
+        fail('the .part file is still there')
     with open(os.path.join(target, 'payload.bin'), 'rb') as f:
         if f.read() != data:
             fail('the received file differs')
@@ -87,6 +97,7 @@ def stream(directory):
 def main():
     with tempfile.TemporaryDirectory() as directory:
         transfer(directory)
+        transfer(directory, kept=1024 * 1024 + 5)
         stream(directory)
     print('ok')
 
