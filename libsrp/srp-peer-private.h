@@ -78,6 +78,9 @@ struct _SrpPeer {
   GCancellable *resolving; /* cancelled when the peer stops listening */
 
   guint64 send_failures;
+
+  GHashTable *streams;   /* guint64 * handle -> SrpStream * (weak; srp-peer-streams.c) */
+  GPtrArray *stream_opens; /* GTask * of srp_peer_open_stream_async waiting */
 };
 
 typedef struct {

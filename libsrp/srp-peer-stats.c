@@ -53,6 +53,11 @@
  * `dht_lookups_failed`, `dht_finds_answered`, `dht_registrations_taken`
  * (`t`).
  *
+ * Streams: `streams` (`u`, streams the core holds), `streams_opened`,
+ * `streams_accepted`, `streams_refused`, `streams_resets_received`,
+ * `stream_bytes_sent`, `stream_bytes_received`,
+ * `stream_bytes_retransmitted` (`t`).
+ *
  * The shell: `listening` (`b`), `uptime_s` (`t`, seconds since listen, 0
  * when not listening), `operations_pending` (`u`), and `timers` (`a{su}`,
  * the core's pending deadlines by reason).
