@@ -11,6 +11,7 @@
 #pragma once
 
 #include "srp-address.h"
+#include "srp-credit.h"
 #include "srp-rtt.h"
 #include "srp-timer-table.h"
 #include "srp-token-bucket.h"
@@ -63,6 +64,9 @@ struct _SrpLink {
   SrpTimer heartbeat;
 
   guint64 datagrams_in, datagrams_out, bytes_in, bytes_out;
+  /* Pays what we send to addresses it names until they answer: three
+   * times what it sent us (srp-credit.h). */
+  SrpCredit *credit;
 
   gpointer slots[SRP_LINK_SLOTS];
 };

@@ -28,6 +28,7 @@ outgoing_free (gpointer data)
   OutgoingHandshake *h = data;
 
   srp_timer_stop (h->mesh->ctx->timers, &h->timer);
+  srp_credit_unref (h->credit);
   g_free (h);
 }
 
@@ -45,9 +46,13 @@ incoming_free (gpointer data)
   g_free (h);
 }
 
+static const SrpTokenRate handshake_rate = { .burst = SRP_MESH_HANDSHAKE_BURST,
+                                              .per_second = SRP_MESH_HANDSHAKES_PER_SECOND };
+
 void
 srp_mesh_handshake_init (SrpMesh *mesh)
 {
+  srp_token_bucket_init (&mesh->handshake_budget, &handshake_rate, mesh->ctx->now);
   mesh->outgoing = g_ptr_array_new_with_free_func (outgoing_free);
   mesh->incoming = g_ptr_array_new_with_free_func (incoming_free);
 }
@@ -112,19 +117,28 @@ srp_mesh_is_handshaking (SrpMesh *mesh, const SrpId *id)
   return FALSE;
 }
 
-static void
+/* FALSE when whoever named the address has no credit left for it. */
+static gboolean
 send_hello (SrpMesh *mesh, OutgoingHandshake *h)
 {
   SrpContext *ctx = mesh->ctx;
   SrpHello hello = { .sender = ctx->config->peer_id, .flags = h->flags };
   guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len;
 
   memcpy (hello.challenge, h->challenge, SRP_CHALLENGE_LEN);
-  srp_context_send (ctx, &h->address, frame, srp_hello_encode (&hello, frame));
+  len = srp_hello_encode (&hello, frame);
+  if (!srp_credit_spend (h->credit, len))
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      return FALSE;
+    }
+  srp_context_send (ctx, &h->address, frame, len);
   h->sent_at = ctx->now;
   /* 0.5 s, 1 s, 2 s, 4 s between attempts. */
   srp_timer_set (ctx->timers, &h->timer, ctx->now + (HANDSHAKE_FIRST_RETRY_US << h->attempts));
   h->attempts++;
+  return TRUE;
 }
 
 /* A handshake we started went unanswered, or was refused. */
@@ -161,11 +175,8 @@ on_outgoing_timer (SrpTimer *timer, gpointer owner)
   SrpMesh *mesh = owner;
   OutgoingHandshake *h = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (OutgoingHandshake, timer));
 
-  if (h->attempts < HANDSHAKE_ATTEMPTS)
-    {
-      send_hello (mesh, h);
-      return;
-    }
+  if (h->attempts < HANDSHAKE_ATTEMPTS && send_hello (mesh, h))
+    return;
   handshake_failed (mesh, h);
   g_ptr_array_remove (mesh->outgoing, h);
 }
@@ -179,15 +190,36 @@ on_incoming_timer (SrpTimer *timer, gpointer owner)
                       G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (IncomingHandshake, timer)));
 }
 
-static void
-start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected, guint8 flags)
+gboolean
+srp_mesh_start_paid_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected,
+                               guint8 flags, SrpCredit *credit)
 {
   SrpContext *ctx = mesh->ctx;
   OutgoingHandshake *h;
+  SrpKnownPeer *record;
 
   if (ctx->config->sign == NULL || find_outgoing (mesh, address, NULL) != NULL)
-    return;
+    return FALSE;
+  if (credit == NULL && expected != NULL &&
+      (record = srp_peer_table_lookup (ctx->peers, expected)) != NULL &&
+      srp_address_equal (&record->address, address))
+    credit = record->named_by;
+  if (srp_credit_left (credit) < SRP_HELLO_LEN)
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      return FALSE;
+    }
+  /* One budget, whatever suggested the handshake: nobody can make us send
+   * HELLOs faster by answering ours with more names. */
+  if (!srp_token_bucket_take (&mesh->handshake_budget, &handshake_rate, ctx->now, 1.0))
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      srp_mesh_schedule_maintenance (mesh, ctx->now + G_TIME_SPAN_SECOND /
+                                                          (gint64) SRP_MESH_HANDSHAKES_PER_SECOND);
+      return FALSE;
+    }
   h = g_new0 (OutgoingHandshake, 1);
+  h->credit = srp_credit_ref (credit);
   h->flags = flags;
   h->mesh = mesh;
   h->address = *address;
@@ -196,20 +228,23 @@ start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected
   srp_rng_fill (&ctx->rng, h->challenge, SRP_CHALLENGE_LEN);
   srp_timer_init (&h->timer, SRP_TIMER_HANDSHAKE_RESEND, on_outgoing_timer, mesh);
   g_ptr_array_add (mesh->outgoing, h);
-  send_hello (mesh, h);
+  if (send_hello (mesh, h))
+    return TRUE;
+  g_ptr_array_remove (mesh->outgoing, h);
+  return FALSE;
 }
 
 void
 srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected)
 {
-  start_handshake (mesh, address, expected, 0);
+  srp_mesh_start_paid_handshake (mesh, address, expected, 0, NULL);
 }
 
 void
 srp_mesh_start_introduction_handshake (SrpMesh *mesh, const SrpAddress *address,
                                        const SrpId *expected)
 {
-  start_handshake (mesh, address, expected, SRP_HELLO_FLAG_INTRODUCTION);
+  srp_mesh_start_paid_handshake (mesh, address, expected, SRP_HELLO_FLAG_INTRODUCTION, NULL);
 }
 
 /* A peer connected: handshakes to its other addresses (local, relayed,
@@ -489,6 +524,7 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
   guint8 transcript[SRP_TRANSCRIPT_LEN], out[SRP_MAX_DATAGRAM];
   guint8 our_challenge[SRP_CHALLENGE_LEN];
   SrpAddress from = *input->from;
+  SrpKnownPeer *record;
   gint64 rtt;
 
   h = find_outgoing (mesh, &from, &index);
@@ -500,6 +536,11 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
                             h->challenge, reply->challenge, transcript);
   if (!srp_signature_verify (&reply->sender, transcript, sizeof transcript, reply->signature))
     return SRP_DROP_BAD_SIGNATURE;
+  /* It echoed our challenge: the address receives, and nobody's credit
+   * pays for it any more. */
+  record = srp_peer_table_lookup_address (ctx->peers, &from);
+  if (record != NULL)
+    srp_credit_set (&record->named_by, NULL);
 
   memcpy (done.echo, reply->challenge, SRP_CHALLENGE_LEN);
   memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
@@ -588,6 +629,13 @@ srp_mesh_handle_busy (gpointer self, const SrpInput *input, gpointer frame)
   handshake_failed (mesh, h);
   /* handshake_failed may close a link, never a handshake: index holds. */
   g_ptr_array_remove_index (mesh->outgoing, index);
-  srp_mesh_learn_peers (mesh, others);
+  {
+    /* BUSY proves nothing (it has no echo: anyone could send it from that
+     * address), so the peers it names get HELLOs worth three times its
+     * own size, and no more. */
+    g_autoptr (SrpCredit) credit = srp_credit_new (input->len);
+
+    srp_mesh_learn_peers (mesh, others, credit);
+  }
   return SRP_DROP_NONE;
 }

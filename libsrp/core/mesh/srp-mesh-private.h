@@ -20,6 +20,13 @@ G_BEGIN_DECLS
  * lookup sent it, to introduce it to the peer that registered it. */
 #define SRP_MESH_INTRODUCTION_RESERVE(capacity) ((capacity) / 8)
 #define SRP_MESH_ASK_ON_CONNECT_BELOW 64 /* known peers under which a new link is asked for PEERS */
+/* New handshakes we start, whatever suggested them (bootstraps, PEERS,
+ * BUSY, introductions, punches, re-handshakes): at most 8 a second
+ * sustained, 16 at once. A peer keeps 8 connections up: a burst of 16
+ * brings them all up at once; a network that answers every HELLO with
+ * BUSY naming new records gets no more than 8 HELLOs a second out of it. */
+#define SRP_MESH_HANDSHAKE_BURST 16.0
+#define SRP_MESH_HANDSHAKES_PER_SECOND 8.0
 
 /* A handshake we started (we sent HELLO to address). */
 typedef struct {
@@ -30,6 +37,7 @@ typedef struct {
   guint attempts;
   gint64 sent_at;    /* the last HELLO: its reply is a round-trip sample if it was the only one */
   guint8 flags;      /* HELLO's */
+  SrpCredit *credit; /* pays the HELLOs (whoever named the address); NULL: unmetered */
   SrpTimer timer;    /* the next HELLO, or giving up */
 } OutgoingHandshake;
 
@@ -61,6 +69,7 @@ struct _SrpMesh {
   GArray *bootstraps;    /* Bootstrap */
   SrpTimer exchange;     /* ask a random link for peers */
   SrpTimer maintenance;  /* bootstraps, and connections to keep up */
+  SrpTokenBucket handshake_budget; /* new outgoing handshakes (SRP_MESH_HANDSHAKE_BURST) */
 };
 
 /* srp-mesh-handshake.c */
@@ -90,7 +99,8 @@ void srp_mesh_request_peers (SrpMesh *mesh, const SrpLink *link);
 /* Fills out with up to max random peers other than except, links first:
  * they are the ones known to work. */
 void srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers *out);
-void srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers);
+/* Records peers; credit (the namer's) pays our first HELLOs to them. */
+void srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers, SrpCredit *credit);
 void srp_mesh_schedule_maintenance (SrpMesh *mesh, gint64 at);
 void srp_mesh_maintenance (SrpTimer *timer, gpointer owner);
 void srp_mesh_exchange (SrpTimer *timer, gpointer owner);

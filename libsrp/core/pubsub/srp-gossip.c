@@ -130,7 +130,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
     {
       if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
         return SRP_DROP_UNWANTED;
-      srp_delivery_add (ps, packet, input->from);
+      srp_delivery_add_from_stranger (ps, packet, input->from);
       return SRP_DROP_NONE;
     }
   pl = pubsub_link (ps, input->link);

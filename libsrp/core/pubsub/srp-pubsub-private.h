@@ -46,6 +46,7 @@ struct _SrpPubsub {
 
   /* srp-delivery.c */
   SrpReassembler *reassembler;
+  SrpReassembler *strangers;   /* packets from unconnected addresses: their own small pool */
   SrpDelivered *delivered;
   SrpTimer reassembly_expiry;
 
@@ -98,6 +99,14 @@ void srp_delivery_clear (SrpPubsub *ps);
 /* Feeds a packet of a subscribed topic to the reassembler; MESSAGE events
  * follow for what completes, once per message. */
 void srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from);
+/* The same for a packet from an address that is not a link: it goes to a
+ * pool of its own (SRP_STRANGER_CHAINS runs, SRP_STRANGER_BYTES), so that
+ * strangers cannot evict what links are reassembling. */
+void srp_delivery_add_from_stranger (SrpPubsub *ps, const SrpPacket *packet,
+                                     const SrpAddress *from);
+/* The earliest deadline of both pools (-1: none), and their drops. */
+gint64 srp_delivery_next_deadline (SrpPubsub *ps);
+guint64 srp_delivery_drops (SrpPubsub *ps, SrpDropReason reason);
 /* Delivers what the cache already holds of a topic (we just subscribed). */
 void srp_delivery_from_cache (SrpPubsub *ps, const SrpId *topic_id);
 void srp_delivery_expire (SrpTimer *timer, gpointer owner);

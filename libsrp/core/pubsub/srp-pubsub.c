@@ -92,7 +92,7 @@ pubsub_settle (gpointer self)
   SrpTimerTable *timers = ps->ctx->timers;
 
   srp_timer_set (timers, &ps->cache_expiry, srp_packet_cache_next_expiry (ps->cache));
-  srp_timer_set (timers, &ps->reassembly_expiry, srp_reassembler_next_deadline (ps->reassembler));
+  srp_timer_set (timers, &ps->reassembly_expiry, srp_delivery_next_deadline (ps));
 }
 
 static void
@@ -209,5 +209,5 @@ srp_pubsub_cache_lookup (SrpPubsub *ps, const SrpId *packet_id)
 guint64
 srp_pubsub_reassembler_drops (SrpPubsub *ps, SrpDropReason reason)
 {
-  return srp_reassembler_get_drop_count (ps->reassembler, reason);
+  return srp_delivery_drops (ps, reason);
 }
