@@ -14,7 +14,11 @@
  *     addresses that have not proved they receive, against bytes the
  *     attacker sent (its handshake included, for the link), at most 3x;
  *   - strangers-cannot-fill-the-reassembler: a stranger's flood of chain
- *     starts on a subscribed topic leaves the links' pool alone.
+ *     starts on a subscribed topic leaves the links' pool alone;
+ *   - forged-copies-are-harmless: copies of a genuine packet with another
+ *     NEXT, INDEX or TOPIC (or NEXT zero) that arrive first (attack 4):
+ *     the subscriber delivers the genuine message and nothing else, and
+ *     the cache serves the genuine copy once the chain shows which it is.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -523,6 +527,111 @@ test_strangers_cannot_fill_the_reassembler (void)
   victim_clear (&v);
 }
 
+/* ---- forgeries ---------------------------------------------------------------------- */
+
+static void
+send_packet (Victim *v, const SrpAddress *from, const SrpPacket *p)
+{
+  guint8 f[SRP_MAX_DATAGRAM];
+
+  srp_core_handle_datagram (v->core, v->now, 0, from, f, srp_packet_encode (p, f));
+}
+
+/* Counts messages; each must be the genuine one. */
+static guint
+take_messages (Victim *v, const SrpId *id, const guint8 *data, gsize len)
+{
+  SrpCoreEvent event;
+  SrpTransmit t;
+  guint n = 0;
+
+  while (srp_core_poll_transmit (v->core, &t))
+    ;
+  while (srp_core_poll_event (v->core, &event))
+    {
+      if (event.type == SRP_CORE_EVENT_MESSAGE)
+        {
+          g_assert_true (srp_id_equal (&event.message.id, id));
+          g_assert_cmpmem (g_bytes_get_data (event.message.data, NULL),
+                           g_bytes_get_size (event.message.data), data, len);
+          n++;
+        }
+      srp_core_event_clear (&event);
+    }
+  return n;
+}
+
+static void
+test_forged_copies_are_harmless (void)
+{
+  Victim v;
+  guint8 body[4 * SRP_PACKET_MAX_BODY];
+  g_autoptr (GPtrArray) chain = NULL;
+  const SrpPacket *genuine;
+  const SrpId *message_id;
+  SrpPacket forged;
+  SrpId prev;
+  guint8 f[SRP_MAX_DATAGRAM];
+  gsize len;
+  guint64 bad_id;
+
+  victim_init (&v);
+  drain (&v);
+  for (gsize i = 0; i < sizeof body; i++)
+    body[i] = (guint8) (i * 7);
+  memset (prev.bytes, 0x44, SRP_ID_LEN);
+  chain = srp_chain_build (&v.topic, SRP_PACKET_TYPE_MESSAGE, &prev, body, sizeof body);
+  genuine = g_ptr_array_index (chain, 1);
+  message_id = &((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
+
+  /* The attacker saw packet 1 and is first: NEXT set to zero (the old
+   * truncation), another INDEX, another TOPIC: none decodes any more. */
+  bad_id = srp_core_get_drop_count (v.core, SRP_DROP_BAD_PACKET_ID);
+  forged = *genuine;
+  memset (&forged.next_id, 0, sizeof forged.next_id);
+  len = srp_packet_encode (&forged, f);
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, len);
+  forged = *genuine;
+  forged.index = 0;
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, srp_packet_encode (&forged, f));
+  forged = *genuine;
+  forged.topic_id.bytes[0] ^= 1;
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, srp_packet_encode (&forged, f));
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_BAD_PACKET_ID), ==, bad_id + 3);
+
+  /* Another NEXT ID does decode (the ID cannot cover it): it comes first,
+   * and is cached first. */
+  forged = *genuine;
+  forged.next_id.bytes[0] ^= 0x5a;
+  send_packet (&v, &v.link, &forged);
+  g_assert_cmpuint (take_messages (&v, message_id, body, sizeof body), ==, 0);
+
+  /* The genuine chain, in order, from the honest link: delivered whole,
+   * once, with the genuine ID and bytes. */
+  for (guint i = 0; i < chain->len; i++)
+    send_packet (&v, &v.link_b, g_ptr_array_index (chain, i));
+  g_assert_cmpuint (take_messages (&v, message_id, body, sizeof body), ==, 1);
+
+  /* The cache serves the genuine copy now: packet 2 proved which NEXT ID
+   * packet 1 has. */
+  {
+    g_autoptr (GBytes) cached = srp_core_cache_lookup (v.core, &genuine->id);
+    SrpPacket got;
+
+    g_assert_nonnull (cached);
+    g_assert_cmpint (srp_packet_decode (g_bytes_get_data (cached, NULL),
+                                        g_bytes_get_size (cached), &got), ==, SRP_DROP_NONE);
+    g_assert_true (srp_id_equal (&got.next_id, &genuine->next_id));
+  }
+
+  /* Repeats of either copy deliver nothing more. */
+  send_packet (&v, &v.link, &forged);
+  for (guint i = 0; i < chain->len; i++)
+    send_packet (&v, &v.link_b, g_ptr_array_index (chain, i));
+  g_assert_cmpuint (take_messages (&v, message_id, body, sizeof body), ==, 0);
+  victim_clear (&v);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -531,5 +640,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/amplification-by-kind", test_amplification_by_kind);
   g_test_add_func ("/hostile/strangers-cannot-fill-the-reassembler",
                    test_strangers_cannot_fill_the_reassembler);
+  g_test_add_func ("/hostile/forged-copies-are-harmless", test_forged_copies_are_harmless);
   return g_test_run ();
 }

@@ -10,9 +10,13 @@
 #include "srp-delivered.h"
 #include "srp-packet-cache.h"
 #include "srp-pubsub.h"
+#include "srp-packet-rivals.h"
 #include "srp-reassembler.h"
 
 G_BEGIN_DECLS
+
+/* Copies of cached IDs with another NEXT ID kept aside (srp-packet-rivals.h). */
+#define SRP_PUBSUB_RIVALS_MAX 256
 
 /* SYNC and SUBSCRIPTIONS share a link's SYNCS bucket; a QUERY costs a
  * token per packet asked for (SRP_LINK_BUCKET_QUERIES). */
@@ -41,6 +45,7 @@ struct _SrpPubsub {
 
   /* srp-gossip.c */
   SrpPacketCache *cache;
+  SrpPacketRivals *rivals;     /* copies of cached IDs with another NEXT ID */
   SrpId last_source;           /* the link that last sent us a packet we wanted */
   SrpTimer cache_expiry;
 

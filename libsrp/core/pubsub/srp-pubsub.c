@@ -131,6 +131,7 @@ pubsub_free (gpointer self)
   srp_delivery_clear (ps);
   srp_subscriptions_clear (ps);
   srp_packet_cache_free (ps->cache);
+  srp_packet_rivals_free (ps->rivals);
   g_free (ps);
 }
 
@@ -160,6 +161,7 @@ srp_pubsub_new (SrpContext *ctx)
    * all of it: copies that arrived together must not all expire together,
    * or the re-broadcasts of the first to expire find every other holder
    * expiring too, and the packet is gone from the network at once. */
+  ps->rivals = srp_packet_rivals_new (SRP_PUBSUB_RIVALS_MAX);
   ps->cache = srp_packet_cache_new (config->cache_budget,
                                     (gint64) (config->cache_ttl_us *
                                               (0.75 + 0.25 * srp_rng_double (&ctx->rng))),

@@ -108,7 +108,7 @@ typedef enum {
   SRP_DROP_BODY_TOO_LONG,    /* packet body over SRP_PACKET_MAX_BODY */
   SRP_DROP_BAD_TYPE,         /* unknown packet TYPE */
   SRP_DROP_BAD_POSTAGE,      /* POSTAGE above SRP_POSTAGE_MAX */
-  SRP_DROP_BAD_PACKET_ID,    /* PACKET ID is not SHA-256(PREV ID || BODY) */
+  SRP_DROP_BAD_PACKET_ID,    /* PACKET ID is not the hash of what it covers */
   SRP_DROP_BAD_LINK,         /* NEXT ID or PREV ID inconsistent with the packet itself */
   SRP_DROP_BAD_INDEX,        /* INDEX too large for a message of at most 1 MiB */
   SRP_DROP_BAD_CONTROL,      /* a control message that does not parse exactly */
