@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "srp-core-internal.h"
 #include "srp-rng.h"
 #include "srp-sim-heap.h"
 #include "srp-sim-keys.h"
@@ -53,6 +54,8 @@ struct _SrpSim {
   GArray *stale;          /* guint: nodes whose deadline must be read again */
   SrpSimEventFunc event_func;
   gpointer event_data;
+  SrpSimTapFunc tap_func;
+  gpointer tap_data;
   SrpSimTrace trace;
   guint64 sent, lost, delivered;
 };
@@ -265,6 +268,8 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   Flight *flight;
 
   sim->sent++;
+  if (sim->tap_func != NULL)
+    sim->tap_func (sim, from_node, t, sim->tap_data);
   trace_u64 (sim, (guint64) sim->now);
   trace_u64 (sim, from_node);
   trace (sim, &t->to, sizeof t->to);
@@ -438,4 +443,30 @@ srp_sim_is_connected (SrpSim *sim, guint node, guint other)
     if (srp_id_equal (&g_array_index (peers, SrpCoreEvent, p).peer.id, srp_sim_get_id (sim, other)))
       return TRUE;
   return FALSE;
+}
+
+gboolean
+srp_sim_inject_from (SrpSim *sim, guint from, guint to, const guint8 *frame, gsize len)
+{
+  SrpContext *ctx = srp_core_get_context (srp_sim_get_core (sim, from));
+  SrpLink *link = srp_link_table_lookup_address (ctx->links, srp_sim_get_address (sim, to));
+  guint8 sealed[SRP_MAX_DATAGRAM];
+
+  if (link == NULL)
+    return FALSE;
+  if (link->session != NULL && srp_session_seals_kind (frame[3]))
+    {
+      len = srp_session_seal (link->session, srp_sim_get_now (sim), frame, len, sealed);
+      frame = sealed;
+    }
+  srp_core_handle_datagram (srp_sim_get_core (sim, to), srp_sim_get_now (sim), 0,
+                            srp_sim_get_address (sim, from), frame, len);
+  return TRUE;
+}
+
+void
+srp_sim_set_tap (SrpSim *sim, SrpSimTapFunc func, gpointer user_data)
+{
+  sim->tap_func = func;
+  sim->tap_data = user_data;
 }

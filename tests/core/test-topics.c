@@ -386,8 +386,7 @@ test_gap_filled_by_query (void)
 
       p->postage = 3;
       len = srp_packet_encode (p, frame);
-      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
-                                len);
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, len));
     }
   /* ...which it got "from b": it relays nothing back to b. Drop a's output. */
   {
@@ -401,8 +400,7 @@ test_gap_filled_by_query (void)
       {
         SrpPacket *p = g_ptr_array_index (chain, i);
         gsize len = srp_packet_encode (p, frame);
-        srp_core_handle_datagram (b, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 0),
-                                  frame, len);
+        g_assert_true (srp_sim_inject_from (sim, 0, 1, frame, len));
       }
   srp_sim_flush (sim, 1);
   id = ((SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;

@@ -49,6 +49,7 @@ srp_link_free (SrpLink *link)
   for (guint s = 0; s < SRP_LINK_SLOTS; s++)
     g_warn_if_fail (link->slots[s] == NULL);
   srp_credit_unref (link->credit);
+  srp_session_free (link->session);
   g_free (link);
 }
 

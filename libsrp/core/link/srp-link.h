@@ -12,6 +12,7 @@
 
 #include "srp-address.h"
 #include "srp-credit.h"
+#include "srp-session.h"
 #include "srp-rtt.h"
 #include "srp-timer-table.h"
 #include "srp-token-bucket.h"
@@ -67,6 +68,9 @@ struct _SrpLink {
   /* Pays what we send to addresses it names until they answer: three
    * times what it sent us (srp-credit.h). */
   SrpCredit *credit;
+  /* The keys its frames are sealed with (srp-session.h); NULL for a link
+   * made without a handshake (tests), whose frames go in clear. */
+  SrpSession *session;
 
   gpointer slots[SRP_LINK_SLOTS];
 };

@@ -37,6 +37,7 @@ typedef struct {
   guint attempts;
   gint64 sent_at;    /* the last HELLO: its reply is a round-trip sample if it was the only one */
   guint8 flags;      /* HELLO's */
+  SrpEphemeral ephemeral; /* our key exchange's half */
   SrpCredit *credit; /* pays the HELLOs (whoever named the address); NULL: unmetered */
   SrpTimer timer;    /* the next HELLO, or giving up */
 } OutgoingHandshake;
@@ -48,6 +49,8 @@ typedef struct {
   SrpId initiator;
   guint8 their_challenge[SRP_CHALLENGE_LEN];
   guint8 challenge[SRP_CHALLENGE_LEN];
+  guint8 their_ephemeral[SRP_HELLO_EPHEMERAL_LEN];
+  SrpEphemeral ephemeral; /* ours, in the HELLO_REPLY */
   gint64 replied_at; /* our HELLO_REPLY with this challenge: DONE answers that one alone */
   SrpTimer timer;    /* forgotten then */
   gboolean introduction; /* HELLO had SRP_HELLO_FLAG_INTRODUCTION */

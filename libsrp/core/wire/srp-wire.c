@@ -95,6 +95,8 @@ srp_drop_reason_name (SrpDropReason reason)
     [SRP_DROP_RATE_LIMITED] = "rate-limited",
     [SRP_DROP_TABLE_FULL] = "table-full",
     [SRP_DROP_UNWANTED] = "unwanted",
+    [SRP_DROP_BAD_SEAL] = "bad-seal",
+    [SRP_DROP_UNSEALED] = "unsealed",
   };
 
   if ((guint) reason >= SRP_DROP_N_REASONS || names[reason] == NULL)

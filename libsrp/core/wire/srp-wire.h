@@ -20,7 +20,12 @@ G_BEGIN_DECLS
 /* A relay adds a prefix and an 8-byte ID prefix to a frame: every frame a
  * peer makes is at most this long, so that any of them can be relayed. */
 #define SRP_RELAY_HEADER_LEN (4 + 8)
-#define SRP_MAX_FRAME (SRP_MAX_DATAGRAM - SRP_RELAY_HEADER_LEN)
+/* A frame to a link goes sealed, this much longer (srp-session.h); a
+ * relayed one is sealed twice (end to end, then to the relay). */
+#define SRP_SEAL_OVERHEAD 26
+#define SRP_MAX_FRAME (SRP_MAX_DATAGRAM - SRP_RELAY_HEADER_LEN - 2 * SRP_SEAL_OVERHEAD)
+/* What a RELAY or RELAYED carries: a frame, sealed end to end. */
+#define SRP_MAX_RELAYED (SRP_MAX_FRAME + SRP_SEAL_OVERHEAD)
 
 #define SRP_ID_LEN 32
 /* PREV ID, PACKET ID, TOPIC ID (32 each), TYPE (1), INDEX (4), POSTAGE (1), NEXT ID (32). */
@@ -56,6 +61,7 @@ typedef enum {
   SRP_FRAME_FIND = 0x60,          /* finding: who do you know near this ID, and how to reach it */
   SRP_FRAME_FOUND = 0x61,         /* finding: the answer to FIND */
   SRP_FRAME_REGISTER = 0x62,      /* finding: the sender can be reached through these anchors */
+  SRP_FRAME_SEALED = 0x70,        /* any frame of a link, sealed with its session's key */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */
@@ -123,6 +129,8 @@ typedef enum {
   SRP_DROP_TABLE_FULL,       /* a peer record refused: table full or its prefix at its limit */
   SRP_DROP_UNWANTED,         /* a packet this peer does not take: purged before, or not
                               * subscribed and from an address that is not connected */
+  SRP_DROP_BAD_SEAL,         /* a sealed frame that does not open: forged, altered, replayed */
+  SRP_DROP_UNSEALED,         /* a link frame in clear from a link whose frames are sealed */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 
