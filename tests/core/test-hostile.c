@@ -15,6 +15,9 @@
  *     attacker sent (its handshake included, for the link), at most 3x;
  *   - strangers-cannot-fill-the-reassembler: a stranger's flood of chain
  *     starts on a subscribed topic leaves the links' pool alone;
+ *   - hello-flood-asks-for-cookies: 50,000 HELLOs a second from spoofed
+ *     sources (attack 2): the victim signs within its budget, keeps its
+ *     half-open table bounded, and a newcomer that receives still gets in;
  *   - forged-copies-are-harmless: copies of a genuine packet with another
  *     NEXT, INDEX or TOPIC (or NEXT zero) that arrive first (attack 4):
  *     the subscriber delivers the genuine message and nothing else, and
@@ -32,6 +35,7 @@
 #include "srp-core-internal.h"
 #include "srp-core.h"
 #include "srp-rbsr.h"
+#include "srp-sim.h"
 
 #define STEP_US (1000)
 /* What a real link sent us to become one: HELLO and HELLO_DONE. */
@@ -632,6 +636,77 @@ test_forged_copies_are_harmless (void)
   victim_clear (&v);
 }
 
+/* ---- HELLO flood ---------------------------------------------------------------------- */
+
+typedef struct {
+  guint replies, cookies; /* the victim's, to anyone */
+} FloodTap;
+
+static void
+on_flood_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
+{
+  FloodTap *tap = data;
+
+  if (node != 0)
+    return;
+  tap->replies += t->data[3] == SRP_FRAME_HELLO_REPLY;
+  tap->cookies += t->data[3] == SRP_FRAME_COOKIE;
+}
+
+static void
+test_hello_flood_asks_for_cookies (void)
+{
+  SrpSim *sim = srp_sim_new (5);
+  FloodTap tap = { 0 };
+  SrpCore *victim;
+  guint n_hellos = 0;
+  gint64 start;
+
+  srp_sim_add_node (sim, NULL);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, 5000, 0.0);
+  srp_sim_set_tap (sim, on_flood_tap, &tap);
+  victim = srp_sim_get_core (sim, 0);
+  start = srp_sim_get_now (sim);
+  /* Two seconds of 50 HELLOs a millisecond, each from another spoofed
+   * source; the newcomer says HELLO half a second in. */
+  for (gint64 ms = 0; ms < 2000; ms++)
+    {
+      if (ms == 500)
+        {
+          srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
+                                  srp_sim_get_address (sim, 0));
+          srp_sim_flush (sim, 1);
+        }
+      for (guint k = 0; k < 50; k++, n_hellos++)
+        {
+          SrpHello hello = { .flags = 0 };
+          guint8 f[SRP_MAX_DATAGRAM], ip[4] = { 203, 0, (guint8) (n_hellos >> 8), (guint8) n_hellos };
+          SrpAddress spoofed;
+
+          srp_address_init_ipv4 (&spoofed, ip, (guint16) (1024 + n_hellos % 60000));
+          memset (hello.sender.bytes, 0x77, SRP_ID_LEN);
+          memcpy (hello.sender.bytes, &n_hellos, sizeof n_hellos);
+          memcpy (hello.challenge, &n_hellos, sizeof n_hellos);
+          srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0, &spoofed, f,
+                                    srp_hello_encode (&hello, f));
+        }
+      srp_sim_flush (sim, 0);
+      srp_sim_run_until (sim, start + (ms + 1) * 1000);
+    }
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + 5 * G_USEC_PER_SEC);
+  g_test_message ("%u spoofed HELLOs in 2 s: %u answered in full (signed), %u cookies; "
+                  "newcomer connected: %s",
+                  n_hellos, tap.replies, tap.cookies,
+                  srp_sim_is_connected (sim, 1, 0) ? "yes" : "no");
+  /* The burst, then 64 a second (the newcomer's among them). */
+  g_assert_cmpuint (tap.replies, <=, 64 + 64 * 7 + 1);
+  g_assert_cmpuint (tap.cookies, >, n_hellos / 2);
+  g_assert_true (srp_sim_is_connected (sim, 1, 0));
+  g_assert_true (srp_sim_is_connected (sim, 0, 1));
+  srp_sim_free (sim);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -641,5 +716,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/strangers-cannot-fill-the-reassembler",
                    test_strangers_cannot_fill_the_reassembler);
   g_test_add_func ("/hostile/forged-copies-are-harmless", test_forged_copies_are_harmless);
+  g_test_add_func ("/hostile/hello-flood-asks-for-cookies", test_hello_flood_asks_for_cookies);
   return g_test_run ();
 }

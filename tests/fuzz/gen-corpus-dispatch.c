@@ -92,6 +92,14 @@ mesh_frames (void)
     }
   write_one ("peers", LINK_A | LATER, f, srp_peers_encode (&peers, f));
   write_one ("busy", STRANGER, f, srp_busy_encode (&peers, f));
+  {
+    SrpCookie cookie = { .cookie = { 9 } };
+    SrpHello again = { .flags = SRP_HELLO_FLAG_COOKIE, .cookie = { 9 } };
+
+    write_one ("cookie", STRANGER, f, srp_cookie_encode (&cookie, f));
+    id_of (0xd0, &again.sender);
+    write_one ("hello-with-cookie", STRANGER, f, srp_hello_encode (&again, f));
+  }
   id_of (0xa0, &goodbye.sender);
   goodbye.token[0] = 1; /* the challenge fuzz-dispatch's links were made with */
   write_one ("goodbye", LINK_A, f, srp_goodbye_encode (&goodbye, f));

@@ -131,6 +131,7 @@ srp_session_seals_kind (guint8 kind)
     case SRP_FRAME_HELLO_REPLY:
     case SRP_FRAME_HELLO_DONE:
     case SRP_FRAME_BUSY:
+    case SRP_FRAME_COOKIE:
     case SRP_FRAME_PING:
     case SRP_FRAME_PONG:
     case SRP_FRAME_PUNCH:

@@ -132,6 +132,7 @@ send_hello (SrpMesh *mesh, OutgoingHandshake *h)
 
   memcpy (hello.challenge, h->challenge, SRP_CHALLENGE_LEN);
   memcpy (hello.ephemeral, h->ephemeral.public, SRP_HELLO_EPHEMERAL_LEN);
+  memcpy (hello.cookie, h->cookie, SRP_COOKIE_LEN);
   len = srp_hello_encode (&hello, frame);
   if (!srp_credit_spend (h->credit, len))
     {
@@ -492,6 +493,10 @@ srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
 
   if (srp_id_equal (&hello->sender, &ctx->config->peer_id))
     return SRP_DROP_UNEXPECTED; /* our own HELLO, reflected */
+  /* Before anything costly, or any state: under load, only sources that
+   * receive at their address get further. */
+  if (!srp_mesh_cookie_admits (mesh, input, hello))
+    return SRP_DROP_NONE;
   if (!has_room_for (ctx, &hello->sender, input->from,
                      (hello->flags & SRP_HELLO_FLAG_INTRODUCTION) != 0))
     {
@@ -684,5 +689,27 @@ srp_mesh_handle_busy (gpointer self, const SrpInput *input, gpointer frame)
 
     srp_mesh_learn_peers (mesh, others, credit);
   }
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_mesh_handle_cookie (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  const SrpCookie *cookie = frame;
+  OutgoingHandshake *h = find_outgoing (mesh, input->from, NULL);
+
+  /* Only for our own HELLO (its challenge); a new cookie replaces one that
+   * went stale (the responder's secret rotated). */
+  if (h == NULL || memcmp (cookie->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
+      ((h->flags & SRP_HELLO_FLAG_COOKIE) &&
+       memcmp (h->cookie, cookie->cookie, SRP_COOKIE_LEN) == 0))
+    return SRP_DROP_UNEXPECTED;
+  memcpy (h->cookie, cookie->cookie, SRP_COOKIE_LEN);
+  h->flags |= SRP_HELLO_FLAG_COOKIE;
+  /* Say HELLO again at once, with it: the same handshake, no new budget. */
+  if (h->attempts > 0)
+    h->attempts--;
+  send_hello (mesh, h);
   return SRP_DROP_NONE;
 }

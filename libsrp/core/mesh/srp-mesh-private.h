@@ -27,6 +27,12 @@ G_BEGIN_DECLS
  * BUSY naming new records gets no more than 8 HELLOs a second out of it. */
 #define SRP_MESH_HANDSHAKE_BURST 16.0
 #define SRP_MESH_HANDSHAKES_PER_SECOND 8.0
+/* HELLOs answered with a signature and a key exchange: past this, or with
+ * half the half-open places taken, a HELLO must bring a cookie
+ * (srp-mesh-cookie.c). */
+#define SRP_MESH_COSTLY_BURST 64.0
+#define SRP_MESH_COSTLY_PER_SECOND 64.0
+#define SRP_MESH_COOKIE_SECRET_LEN 32
 
 /* A handshake we started (we sent HELLO to address). */
 typedef struct {
@@ -37,6 +43,7 @@ typedef struct {
   guint attempts;
   gint64 sent_at;    /* the last HELLO: its reply is a round-trip sample if it was the only one */
   guint8 flags;      /* HELLO's */
+  guint8 cookie[SRP_COOKIE_LEN]; /* the responder's, once it asked for one (flags has COOKIE) */
   SrpEphemeral ephemeral; /* our key exchange's half */
   SrpCredit *credit; /* pays the HELLOs (whoever named the address); NULL: unmetered */
   SrpTimer timer;    /* the next HELLO, or giving up */
@@ -73,6 +80,11 @@ struct _SrpMesh {
   SrpTimer exchange;     /* ask a random link for peers */
   SrpTimer maintenance;  /* bootstraps, and connections to keep up */
   SrpTokenBucket handshake_budget; /* new outgoing handshakes (SRP_MESH_HANDSHAKE_BURST) */
+  /* srp-mesh-cookie.c */
+  SrpTokenBucket costly;           /* HELLOs answered in full */
+  guint8 cookie_secret[SRP_MESH_COOKIE_SECRET_LEN], cookie_previous[SRP_MESH_COOKIE_SECRET_LEN];
+  gint64 cookie_rotate_at;
+  guint64 cookies_sent;
 };
 
 /* srp-mesh-handshake.c */
@@ -89,6 +101,12 @@ gboolean srp_mesh_hold_early (SrpMesh *mesh, const SrpInput *input);
 void srp_mesh_disconnect (SrpMesh *mesh, SrpLink *link);
 guint srp_mesh_outgoing_count (SrpMesh *mesh);
 gboolean srp_mesh_has_outgoing (SrpMesh *mesh, const SrpAddress *address);
+
+/* srp-mesh-cookie.c: whether to answer a HELLO in full now (TRUE), or with
+ * a COOKIE (sent here) or nothing (FALSE). */
+void srp_mesh_cookie_init (SrpMesh *mesh);
+gboolean srp_mesh_cookie_admits (SrpMesh *mesh, const SrpInput *input, const SrpHello *hello);
+SrpDropReason srp_mesh_handle_cookie (gpointer self, const SrpInput *input, gpointer frame);
 
 /* srp-mesh-heartbeat.c */
 void srp_mesh_heartbeat_start (SrpMesh *mesh, SrpLink *link);

@@ -93,6 +93,8 @@ srp_hello_encode (const SrpHello *hello, guint8 out[SRP_MAX_DATAGRAM])
   srp_writer_bytes (&w, hello->challenge, SRP_CHALLENGE_LEN);
   srp_writer_u8 (&w, hello->flags);
   srp_writer_bytes (&w, hello->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+  if (hello->flags & SRP_HELLO_FLAG_COOKIE)
+    srp_writer_bytes (&w, hello->cookie, SRP_COOKIE_LEN);
   while (w.len < SRP_HELLO_LEN)
     srp_writer_u8 (&w, 0);
   g_assert (w.ok);
@@ -110,12 +112,37 @@ srp_hello_decode (const guint8 *frame, gsize len, SrpHello *out)
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->challenge, SRP_CHALLENGE_LEN);
   out->flags = srp_reader_u8 (&r);
-  if (out->flags & ~SRP_HELLO_FLAG_INTRODUCTION)
+  if (out->flags & ~(SRP_HELLO_FLAG_INTRODUCTION | SRP_HELLO_FLAG_COOKIE))
     return SRP_DROP_BAD_CONTROL;
   srp_reader_bytes (&r, out->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+  if (out->flags & SRP_HELLO_FLAG_COOKIE)
+    srp_reader_bytes (&r, out->cookie, SRP_COOKIE_LEN);
   while (r.ok && r.pos < r.len)
     if (srp_reader_u8 (&r) != 0)
       return SRP_DROP_BAD_CONTROL;
+  return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
+}
+
+gsize
+srp_cookie_encode (const SrpCookie *cookie, guint8 out[SRP_MAX_DATAGRAM])
+{
+  SrpWriter w;
+
+  srp_writer_begin_frame (&w, out, SRP_FRAME_COOKIE);
+  srp_writer_bytes (&w, cookie->echo, SRP_CHALLENGE_LEN);
+  srp_writer_bytes (&w, cookie->cookie, SRP_COOKIE_LEN);
+  g_assert (w.ok);
+  return w.len;
+}
+
+SrpDropReason
+srp_cookie_decode (const guint8 *frame, gsize len, SrpCookie *out)
+{
+  SrpReader r;
+
+  srp_reader_begin_frame (&r, frame, len);
+  srp_reader_bytes (&r, out->echo, SRP_CHALLENGE_LEN);
+  srp_reader_bytes (&r, out->cookie, SRP_COOKIE_LEN);
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
 }
 

@@ -35,12 +35,25 @@ typedef struct {
 /* The handshake is for an introduction to one of the responder's links (a
  * lookup named it an anchor): it may take a place kept for those. */
 #define SRP_HELLO_FLAG_INTRODUCTION 0x01
+/* COOKIE (16) follows EPHEMERAL: the answer to a responder's COOKIE. */
+#define SRP_HELLO_FLAG_COOKIE 0x02
+#define SRP_COOKIE_LEN 16
 typedef struct {
   SrpId sender;
   guint8 challenge[SRP_CHALLENGE_LEN];
   guint8 flags;
   guint8 ephemeral[SRP_HELLO_EPHEMERAL_LEN];
+  guint8 cookie[SRP_COOKIE_LEN]; /* with SRP_HELLO_FLAG_COOKIE */
 } SrpHello;
+
+/* COOKIE: the HELLO's challenge (16), then a cookie (16) that proves, when
+ * a HELLO from the same address brings it back, that the address receives. */
+typedef struct {
+  guint8 echo[SRP_CHALLENGE_LEN];
+  guint8 cookie[SRP_COOKIE_LEN];
+} SrpCookie;
+gsize srp_cookie_encode (const SrpCookie *cookie, guint8 out[SRP_MAX_DATAGRAM]);
+SrpDropReason srp_cookie_decode (const guint8 *frame, gsize len, SrpCookie *out);
 
 /* HELLO_REPLY: sender ID (32), the HELLO's challenge (16), a new challenge
  * (16), the responder's ephemeral key (32), the address the HELLO came

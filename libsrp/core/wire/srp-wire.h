@@ -47,6 +47,7 @@ typedef enum {
   SRP_FRAME_PROBE_REQUEST = 0x25, /* NAT classification: send a probe to my other socket */
   SRP_FRAME_PROBE = 0x26,         /* NAT classification: the probe */
   SRP_FRAME_BUSY = 0x27,          /* handshake refused (table full); other peers to try */
+  SRP_FRAME_COOKIE = 0x28,        /* handshake deferred (responder busy): say HELLO with this */
   SRP_FRAME_GOODBYE = 0x2f,       /* the sender is leaving: forget it now, not after heartbeats */
   SRP_FRAME_SUBSCRIPTIONS = 0x30, /* topics: the topics the sender subscribes to */
   SRP_FRAME_ACK = 0x31,           /* topics: packets (fresh from their publisher) received */
