@@ -90,16 +90,22 @@ pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
     }
 }
 
+/* Gives r the packet; FALSE (counted) when it refuses it. */
+static gboolean
+take (SrpPubsub *ps, SrpReassembler *r, const SrpPacket *packet)
+{
+  SrpDropReason reason = srp_reassembler_add (r, ps->ctx->now, packet);
+
+  if (reason != SRP_DROP_NONE)
+    srp_context_drop (ps->ctx, reason);
+  return reason == SRP_DROP_NONE;
+}
+
 void
 srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from)
 {
-  SrpDropReason reason = srp_reassembler_add (ps->reassembler, ps->ctx->now, packet);
-
-  if (reason != SRP_DROP_NONE)
-    {
-      srp_context_drop (ps->ctx, reason);
-      return;
-    }
+  if (!take (ps, ps->reassembler, packet))
+    return;
   feed_neighbours (ps, packet, FALSE);
   feed_neighbours (ps, packet, TRUE);
   pop_messages (ps, ps->reassembler, from);
@@ -112,14 +118,8 @@ srp_delivery_add_from_stranger (SrpPubsub *ps, const SrpPacket *packet, const Sr
 {
   /* Nothing is asked for on a stranger's behalf: gap filling serves the
    * links' pool alone. */
-  SrpDropReason reason = srp_reassembler_add (ps->strangers, ps->ctx->now, packet);
-
-  if (reason != SRP_DROP_NONE)
-    {
-      srp_context_drop (ps->ctx, reason);
-      return;
-    }
-  pop_messages (ps, ps->strangers, from);
+  if (take (ps, ps->strangers, packet))
+    pop_messages (ps, ps->strangers, from);
 }
 
 gint64
