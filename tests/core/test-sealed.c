@@ -6,6 +6,9 @@
  *   - replayed-altered-reordered: a captured sealed frame sent again, or
  *     with one bit flipped, is dropped (bad-seal); frames that arrive out
  *     of order are taken;
+ *   - crossing-handshakes: two peers that shake hands with each other at
+ *     the same moment (hole punching makes them) end with each other's
+ *     sessions in opposite orders, and still open what the other seals;
  *   - vector: the test vector of docs/protocol.md ("Sealed frames"),
  *     which Python's cryptography package (OpenSSL) gives too;
  *   - keys-roll-over: after SRP_SESSION_REKEY_US, and after
@@ -280,6 +283,53 @@ test_keys_roll_over (void)
   srp_session_free (r);
 }
 
+static void
+test_crossing_handshakes (void)
+{
+  Capture c;
+  SrpSim *sim = srp_sim_new (78);
+  SrpId inbox, id;
+  GBytes *got;
+
+  c.datagrams = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  c.got = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free,
+                                 (GDestroyNotify) g_bytes_unref);
+  c.tapping = FALSE;
+  srp_sim_add_node (sim, NULL);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, 10000, 0.0);
+  srp_sim_set_event_func (sim, on_event, &c);
+  /* Both say HELLO at once: each handshake completes on both sides. */
+  for (guint i = 0; i < 2; i++)
+    srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
+                            srp_sim_get_address (sim, 1 - i));
+  for (guint i = 0; i < 2; i++)
+    srp_sim_flush (sim, i);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+  g_assert_true (srp_sim_is_connected (sim, 0, 1));
+  g_assert_true (srp_sim_is_connected (sim, 1, 0));
+  for (guint i = 0; i < 2; i++)
+    {
+      char text[] = "letter from ?";
+
+      text[12] = (char) ('0' + i);
+      srp_topic_id_for_inbox (srp_sim_get_id (sim, 1 - i), &inbox);
+      g_assert_true (srp_core_publish (srp_sim_get_core (sim, i), srp_sim_get_now (sim), &inbox,
+                                       srp_sim_get_id (sim, 1 - i), (const guint8 *) text,
+                                       sizeof text, &id));
+      srp_sim_flush (sim, i);
+      srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+      got = g_hash_table_lookup (c.got, &id);
+      g_assert_nonnull (got);
+      g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), text, sizeof text);
+    }
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpuint (srp_core_get_drop_count (srp_sim_get_core (sim, i), SRP_DROP_BAD_SEAL), ==,
+                      0);
+  capture_clear (&c);
+  srp_sim_free (sim);
+}
+
 /* docs/protocol.md, "Sealed frames": the test vector. */
 static void
 test_vector (void)
@@ -307,5 +357,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sealed/replayed-altered-reordered", test_replayed_altered_reordered);
   g_test_add_func ("/sealed/keys-roll-over", test_keys_roll_over);
   g_test_add_func ("/sealed/vector", test_vector);
+  g_test_add_func ("/sealed/crossing-handshakes", test_crossing_handshakes);
   return g_test_run ();
 }

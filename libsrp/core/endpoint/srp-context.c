@@ -364,6 +364,8 @@ open_sealed (SrpContext *ctx, const SrpInput *input, guint8 *opened)
       return 0;
     }
   n = srp_session_open (input->link->session, ctx->now, input->data, input->len, opened);
+  if (n == 0 && input->link->session_prev != NULL)
+    n = srp_session_open (input->link->session_prev, ctx->now, input->data, input->len, opened);
   /* Only what a link seals may be inside: nothing nests. */
   if (n == 0 || !srp_session_seals_kind (opened[3]))
     {

@@ -50,6 +50,7 @@ srp_link_free (SrpLink *link)
     g_warn_if_fail (link->slots[s] == NULL);
   srp_credit_unref (link->credit);
   srp_session_free (link->session);
+  srp_session_free (link->session_prev);
   g_free (link);
 }
 

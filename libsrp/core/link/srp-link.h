@@ -71,6 +71,11 @@ struct _SrpLink {
   /* The keys its frames are sealed with (srp-session.h); NULL for a link
    * made without a handshake (tests), whose frames go in clear. */
   SrpSession *session;
+  /* The session it replaced, still opened (not used to seal): two peers
+   * that shake hands with each other at once (hole punching does) each
+   * end with both sessions, in opposite orders, so each seals with one
+   * and opens with either. */
+  SrpSession *session_prev;
 
   gpointer slots[SRP_LINK_SLOTS];
 };

@@ -338,8 +338,11 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
       /* A new handshake (the other side forgot us) makes new goodbye tokens. */
       memcpy (link->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
       memcpy (link->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
-      /* ... and new keys: the other side has them already. */
-      srp_session_free (link->session);
+      /* ... and new keys: the other side has them already. The old ones
+       * still open what was sealed with them (a handshake the other side
+       * started at the same time may have finished last over there). */
+      srp_session_free (link->session_prev);
+      link->session_prev = link->session;
       link->session = session;
       drop_outgoing_for (mesh, id);
       /* Over a relay the round trip is the relay's too: the direct one is
