@@ -26,7 +26,8 @@
  *
  * Peers: `peers_known`, `peers_connected`, `peers_half_open` (handshakes
  * others started and did not finish), `handshakes_outgoing`,
- * `pings_pending` (`u`).
+ * `pings_pending` (`u`), `cookies_sent` (`t`, HELLOs answered with a cookie
+ * while the peer was under load).
  *
  * Topics and the cache: `topics` (`u`, subscriptions, the inbox included),
  * `publishes_pending` (`u`, publishes waiting for their acknowledgements),

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "srp-core-internal.h"
 #include "srp-rng.h"
 #include "srp-sim-heap.h"
 #include "srp-sim-keys.h"
@@ -60,6 +61,8 @@ struct _SrpSim {
   gpointer event_data;
   SrpSimFilterFunc filter_func;
   gpointer filter_data;
+  SrpSimTapFunc tap_func;
+  gpointer tap_data;
   SrpSimTrace trace;
   guint64 sent, lost, delivered;
 };
@@ -303,6 +306,30 @@ flight_compare (gconstpointer a, gconstpointer b, gpointer user_data)
   return fa->seq < fb->seq ? -1 : fa->seq > fb->seq;
 }
 
+
+/* Asks the filter about a datagram, showing a sealed frame opened with the
+ * receiver's session for the sender (peeked: the real open still works). */
+static gboolean
+filter_drops (SrpSim *sim, guint from_node, guint to_node, const SrpTransmit *t)
+{
+  guint8 plain[SRP_MAX_DATAGRAM];
+  gsize len = 0;
+
+  if (t->len > 3 && t->data[3] == SRP_FRAME_SEALED)
+    {
+      SrpContext *ctx = srp_core_get_context (srp_sim_get_core (sim, to_node));
+      const SrpLink *link = srp_link_table_lookup (ctx->links, srp_sim_get_id (sim, from_node));
+
+      if (link != NULL && link->session != NULL)
+        len = srp_session_peek (link->session, t->data, t->len, plain);
+      if (len == 0 && link != NULL && link->session_prev != NULL)
+        len = srp_session_peek (link->session_prev, t->data, t->len, plain);
+    }
+  if (len > 0)
+    return sim->filter_func (sim, from_node, to_node, plain, len, sim->filter_data);
+  return sim->filter_func (sim, from_node, to_node, t->data, t->len, sim->filter_data);
+}
+
 static void
 send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
 {
@@ -314,6 +341,8 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   guint copies;
 
   sim->sent++;
+  if (sim->tap_func != NULL)
+    sim->tap_func (sim, from_node, t, sim->tap_data);
   trace_u64 (sim, (guint64) sim->now);
   trace_u64 (sim, from_node);
   trace (sim, &t->to, sizeof t->to);
@@ -336,8 +365,7 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
       sim->lost++;
       return;
     }
-  if (sim->filter_func != NULL &&
-      sim->filter_func (sim, from_node, (found - 1) >> 1, t->data, t->len, sim->filter_data))
+  if (sim->filter_func != NULL && filter_drops (sim, from_node, (found - 1) >> 1, t))
     {
       sim->lost++;
       return;
@@ -519,4 +547,30 @@ srp_sim_is_connected (SrpSim *sim, guint node, guint other)
     if (srp_id_equal (&g_array_index (peers, SrpCoreEvent, p).peer.id, srp_sim_get_id (sim, other)))
       return TRUE;
   return FALSE;
+}
+
+gboolean
+srp_sim_inject_from (SrpSim *sim, guint from, guint to, const guint8 *frame, gsize len)
+{
+  SrpContext *ctx = srp_core_get_context (srp_sim_get_core (sim, from));
+  SrpLink *link = srp_link_table_lookup_address (ctx->links, srp_sim_get_address (sim, to));
+  guint8 sealed[SRP_MAX_DATAGRAM];
+
+  if (link == NULL)
+    return FALSE;
+  if (link->session != NULL && srp_session_seals_kind (frame[3]))
+    {
+      len = srp_session_seal (link->session, srp_sim_get_now (sim), frame, len, sealed);
+      frame = sealed;
+    }
+  srp_core_handle_datagram (srp_sim_get_core (sim, to), srp_sim_get_now (sim), 0,
+                            srp_sim_get_address (sim, from), frame, len);
+  return TRUE;
+}
+
+void
+srp_sim_set_tap (SrpSim *sim, SrpSimTapFunc func, gpointer user_data)
+{
+  sim->tap_func = func;
+  sim->tap_data = user_data;
 }

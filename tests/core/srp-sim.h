@@ -53,7 +53,9 @@ void srp_sim_set_link_disorder (SrpSim *sim, guint a, guint b, gint64 jitter_us,
 void srp_sim_set_link_rate (SrpSim *sim, guint a, guint b, guint64 bytes_per_second,
                             gsize queue_bytes);
 /* Called for every datagram handed to the network (after the link's own
- * loss): TRUE loses it. For tests that lose one datagram in particular. */
+ * loss): TRUE loses it. For tests that lose one datagram in particular. A
+ * sealed frame is shown opened, as its receiver would read it (with the
+ * receiver's session, which the look does not change). */
 typedef gboolean (*SrpSimFilterFunc) (SrpSim *sim, guint from, guint to, const guint8 *data,
                                       gsize len, gpointer user_data);
 void srp_sim_set_filter (SrpSim *sim, SrpSimFilterFunc func, gpointer user_data);
@@ -62,6 +64,10 @@ void srp_sim_set_online (SrpSim *sim, guint node, gboolean online);
 
 void srp_sim_set_event_func (SrpSim *sim, SrpSimEventFunc func, gpointer user_data);
 
+/* Sees every datagram a node hands to the network (what a wiretap would). */
+typedef void (*SrpSimTapFunc) (SrpSim *sim, guint node, const SrpTransmit *t, gpointer user_data);
+void srp_sim_set_tap (SrpSim *sim, SrpSimTapFunc func, gpointer user_data);
+
 gint64 srp_sim_get_now (SrpSim *sim);
 /* Drains a node after a command was given to it directly. */
 void srp_sim_flush (SrpSim *sim, guint node);
@@ -69,6 +75,11 @@ void srp_sim_flush (SrpSim *sim, guint node);
 gboolean srp_sim_step (SrpSim *sim);
 /* Steps until nothing is pending or virtual time passes until_us. */
 void srp_sim_run_until (SrpSim *sim, gint64 until_us);
+
+/* Hands frame to node `to` at once, as node `from` would send it over
+ * their link: sealed with their session when they have one (tests that
+ * play an authenticated peer). FALSE when from holds no link to `to`. */
+gboolean srp_sim_inject_from (SrpSim *sim, guint from, guint to, const guint8 *frame, gsize len);
 
 /* Datagrams handed to the network, lost by it, and delivered. */
 guint64 srp_sim_get_sent (SrpSim *sim);

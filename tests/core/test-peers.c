@@ -221,7 +221,6 @@ test_flood_from_one_prefix (void)
 {
   SrpSim *sim = make_network (11, 2, NULL, NULL);
   SrpCore *victim = srp_sim_get_core (sim, 0);
-  const SrpAddress *attacker = srp_sim_get_address (sim, 1);
   SrpPeers peers = { .n = SRP_PEERS_MAX };
   guint8 frame[SRP_MAX_DATAGRAM];
   guint sent = 0;
@@ -248,7 +247,7 @@ test_flood_from_one_prefix (void)
           srp_address_init_ipv4 (&r->address, ip, (guint16) (1000 + sent / 250));
         }
       len = srp_peers_encode (&peers, frame);
-      srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0, attacker, frame, len);
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, len));
       srp_sim_flush (sim, 0);
       srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (3));
     }
@@ -318,11 +317,15 @@ test_goodbye_frees_at_once (void)
   known_before = srp_core_get_n_known (bootstrap);
 
   memset (forged.token, 0x5a, sizeof forged.token);
+  /* In clear from the leaver's address (anyone on the path could send
+   * it): not even read. */
   srp_core_handle_datagram (bootstrap, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1),
                             frame, srp_goodbye_encode (&forged, frame));
+  g_assert_cmpuint (srp_core_get_drop_count (bootstrap, SRP_DROP_UNSEALED), ==, 1);
+  /* Sealed, but with another token; and cut short. */
+  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_goodbye_encode (&forged, frame)));
   g_assert_cmpuint (srp_core_get_drop_count (bootstrap, SRP_DROP_UNEXPECTED), ==, 1);
-  srp_core_handle_datagram (bootstrap, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1),
-                            frame, srp_goodbye_encode (&forged, frame) - 1);
+  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_goodbye_encode (&forged, frame) - 1));
   g_assert_cmpuint (srp_core_get_drop_count (bootstrap, SRP_DROP_BAD_CONTROL), ==, 1);
   g_assert_cmpuint (srp_core_get_n_connected (bootstrap), ==, 2);
 
@@ -384,8 +387,7 @@ test_one_socket_refuses_other_port_probes (void)
   while (srp_core_poll_transmit (core, &t))
     ;
   probe.target = *srp_sim_get_address (sim, 1);
-  srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
-                            srp_probe_request_encode (&probe, frame));
+  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_probe_request_encode (&probe, frame)));
   g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED), ==, 1);
   g_assert_false (srp_core_poll_transmit (core, &t));
   /* Nor does it ever classify with only one socket. */

@@ -661,12 +661,11 @@ test_stream_malformed_counted (void)
   core = srp_sim_get_core (w.sim, 0);
   before = srp_core_get_drop_count (core, SRP_DROP_BAD_CONTROL);
   /* A truncated DATA and an ACK of frames never sent. */
+  /* From node 1 over its link, sealed as node 1 would. */
   srp_wire_write_prefix (frame, SRP_FRAME_STREAM_DATA);
-  srp_core_handle_datagram (core, srp_sim_get_now (w.sim), 0, srp_sim_get_address (w.sim, 1),
-                            frame, 10);
+  g_assert_true (srp_sim_inject_from (w.sim, 1, 0, frame, 10));
   len = srp_stream_ack_encode (&ack, frame);
-  srp_core_handle_datagram (core, srp_sim_get_now (w.sim), 0, srp_sim_get_address (w.sim, 1),
-                            frame, len);
+  g_assert_true (srp_sim_inject_from (w.sim, 1, 0, frame, len));
   g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_BAD_CONTROL), ==, before + 2);
   srp_sim_flush (w.sim, 0);
   world_clear (&w);

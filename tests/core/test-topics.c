@@ -387,8 +387,7 @@ test_gap_filled_by_query (void)
 
       p->postage = 3;
       len = srp_packet_encode (p, frame);
-      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
-                                len);
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, len));
     }
   /* ...which it got "from b": it relays nothing back to b. Drop a's output. */
   {
@@ -402,8 +401,7 @@ test_gap_filled_by_query (void)
       {
         SrpPacket *p = g_ptr_array_index (chain, i);
         gsize len = srp_packet_encode (p, frame);
-        srp_core_handle_datagram (b, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 0),
-                                  frame, len);
+        g_assert_true (srp_sim_inject_from (sim, 0, 1, frame, len));
       }
   srp_sim_flush (sim, 1);
   id = ((SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
@@ -452,16 +450,15 @@ test_hole_filled_within_rtts (void)
     {
       SrpPacket *p = g_ptr_array_index (chain, i);
       p->postage = 3;
-      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
-                                srp_packet_encode (p, frame));
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_packet_encode (p, frame)));
     }
   while (srp_core_poll_transmit (a, &t))
     ;
   /* b gets every packet but the fourth. */
   for (guint i = 0; i < chain->len; i++)
     if (i != 3)
-      srp_core_handle_datagram (b, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 0), frame,
-                                srp_packet_encode (g_ptr_array_index (chain, i), frame));
+      g_assert_true (srp_sim_inject_from (sim, 0, 1, frame,
+                                          srp_packet_encode (g_ptr_array_index (chain, i), frame)));
   srp_sim_flush (sim, 1);
   id = ((SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
   g_assert_cmpint (time_until_got (sim, &log, 1, &id, SECONDS (2)), <=, MS (150));
@@ -567,8 +564,7 @@ test_query_over_budget_served_in_part (void)
     {
       SrpPacket *p = g_ptr_array_index (chain, i);
       p->postage = 0; /* cached, relayed to nobody */
-      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
-                                srp_packet_encode (p, frame));
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_packet_encode (p, frame)));
     }
   while (srp_core_poll_transmit (a, &t))
     ;
@@ -579,11 +575,13 @@ test_query_over_budget_served_in_part (void)
 
       for (guint k = 0; k < ids.n; k++)
         ids.ids[k] = srp_id_prefix (&((SrpPacket *) g_ptr_array_index (chain, next++))->id);
-      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
-                                srp_query_encode (&ids, frame));
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_query_encode (&ids, frame)));
     }
+  /* Answers go sealed: PACKET frames of the chain's packets, each of them
+   * 1,162 bytes plain, are the sealed datagrams that long. */
   while (srp_core_poll_transmit (a, &t))
-    answered += t.data[3] == SRP_FRAME_PACKET;
+    answered += t.data[3] == SRP_FRAME_SEALED &&
+                t.len == srp_packet_encode (g_ptr_array_index (chain, 0), frame) + SRP_SEAL_OVERHEAD;
   g_assert_cmpuint (answered, ==, 512);
   g_assert_cmpuint (srp_core_get_drop_count (a, SRP_DROP_RATE_LIMITED), ==, 1);
   g_bytes_unref (data);
@@ -600,10 +598,11 @@ relayed_copies (SrpSim *sim, SrpPacket *packet)
   SrpTransmit t;
   guint n = 0;
 
-  srp_core_handle_datagram (hub, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
-                            srp_packet_encode (packet, frame));
+  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_packet_encode (packet, frame)));
+  /* Sealed on the way out: a relayed copy is as long as the packet, sealed. */
   while (srp_core_poll_transmit (hub, &t))
-    n += t.data[3] == SRP_FRAME_PACKET;
+    n += t.data[3] == SRP_FRAME_SEALED && t.len == srp_packet_encode (packet, frame) +
+                                                   SRP_SEAL_OVERHEAD;
   return n;
 }
 

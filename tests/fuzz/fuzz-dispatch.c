@@ -3,7 +3,8 @@
  *
  * Each input makes a fresh core with two links made by hand (A and B, as if
  * their handshakes had completed) and one subscription, and is read as
- * records: SELECT (1 byte), LENGTH (2, big-endian), that many bytes of
+ * records (link B's frames are sealed: it has a session, fuzz-session.h;
+ * A's go in clear, so that every handler is reached): SELECT (1 byte), LENGTH (2, big-endian), that many bytes of
  * datagram (the last record takes what is left). SELECT's low two bits pick
  * the sender (link A, link B, a stranger, a second stranger), bit 2 the
  * probe socket, and bits 3-7 how many 50 ms steps of virtual time pass
@@ -27,6 +28,7 @@
 #include <string.h>
 
 #include "fuzz-check.h"
+#include "fuzz-session.h"
 #include "srp-core-internal.h"
 #include "srp-core.h"
 
@@ -126,8 +128,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 
       memset (id.bytes, 0xa0 + i, SRP_ID_LEN);
       srp_peer_table_make_room (ctx->peers, &sources[i].address, SRP_ADMIT_HANDSHAKE);
-      srp_context_open_link (ctx, &id, &sources[i].address, SRP_NAT_PUBLIC, challenge,
-                             challenge, -1);
+      srp_context_open_sealed_link (ctx, &id, &sources[i].address, SRP_NAT_PUBLIC, challenge,
+                                    challenge, -1, i == 1 ? fuzz_session_b (TRUE) : NULL);
     }
   srp_topic_id_from_name ("fuzz", &topic);
   srp_core_subscribe (core, now, &topic);

@@ -58,14 +58,22 @@ take_record (SrpReassembler *r, gint64 now, const guint8 *frame, gsize len, gboo
   guint8 again[SRP_MAX_DATAGRAM];
   SrpPacket packet;
 
-  if (fix_id && len >= SRP_PACKET_FRAME_LEN (0) && len <= SRP_MAX_DATAGRAM)
+  if (fix_id && len >= SRP_PACKET_FRAME_LEN (0) && len <= SRP_PACKET_FRAME_LEN (SRP_PACKET_MAX_BODY))
     {
-      SrpId id;
+      SrpPacket raw;
 
+      /* The fields as they are (decoding may refuse them later), and the
+       * ID they give. */
       memcpy (buf, frame, len);
-      srp_sha256_2 (buf + SRP_WIRE_PREFIX_LEN, SRP_ID_LEN, buf + SRP_PACKET_FRAME_LEN (0),
-                    len - SRP_PACKET_FRAME_LEN (0), &id);
-      memcpy (buf + SRP_WIRE_PREFIX_LEN + SRP_ID_LEN, id.bytes, SRP_ID_LEN);
+      memcpy (raw.prev_id.bytes, buf + SRP_WIRE_PREFIX_LEN, SRP_ID_LEN);
+      memcpy (raw.topic_id.bytes, buf + SRP_WIRE_PREFIX_LEN + 2 * SRP_ID_LEN, SRP_ID_LEN);
+      raw.type = buf[SRP_WIRE_PREFIX_LEN + 3 * SRP_ID_LEN];
+      raw.index = srp_read_u32 (buf + SRP_WIRE_PREFIX_LEN + 3 * SRP_ID_LEN + 1);
+      memcpy (raw.next_id.bytes, buf + SRP_PACKET_FRAME_LEN (0) - SRP_ID_LEN, SRP_ID_LEN);
+      raw.body_len = (guint16) (len - SRP_PACKET_FRAME_LEN (0));
+      memcpy (raw.body, buf + SRP_PACKET_FRAME_LEN (0), raw.body_len);
+      srp_packet_compute_id (&raw);
+      memcpy (buf + SRP_WIRE_PREFIX_LEN + SRP_ID_LEN, raw.id.bytes, SRP_ID_LEN);
       frame = buf;
     }
   if (srp_packet_decode (frame, len, &packet) != SRP_DROP_NONE)

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "fuzz-session.h"
 #include "gen-corpus.h"
 #include "srp-chain.h"
 #include "srp-control-connect.h"
@@ -18,6 +19,7 @@
 
 /* SELECT values (fuzz-dispatch.c). */
 #define LINK_A 0
+#define LINK_B 1
 #define STRANGER 2
 #define PROBE_SOCKET 4
 #define LATER (4 << 3) /* 200 ms first */
@@ -80,6 +82,7 @@ mesh_frames (void)
   address_of (9, &reply.observed);
   write_one ("hello-reply", STRANGER, f, srp_hello_reply_encode (&reply, f));
   id_of (0xd0, &done.sender);
+  address_of (9, &done.observed);
   write_one ("hello-done", STRANGER, f, srp_hello_done_encode (&done, f));
   write_one ("peers-request", LINK_A, f, srp_peers_request_encode (f));
   for (guint i = 0; i < peers.n; i++)
@@ -90,6 +93,14 @@ mesh_frames (void)
     }
   write_one ("peers", LINK_A | LATER, f, srp_peers_encode (&peers, f));
   write_one ("busy", STRANGER, f, srp_busy_encode (&peers, f));
+  {
+    SrpCookie cookie = { .cookie = { 9 } };
+    SrpHello again = { .flags = SRP_HELLO_FLAG_COOKIE, .cookie = { 9 } };
+
+    write_one ("cookie", STRANGER, f, srp_cookie_encode (&cookie, f));
+    id_of (0xd0, &again.sender);
+    write_one ("hello-with-cookie", STRANGER, f, srp_hello_encode (&again, f));
+  }
   id_of (0xa0, &goodbye.sender);
   goodbye.token[0] = 1; /* the challenge fuzz-dispatch's links were made with */
   write_one ("goodbye", LINK_A, f, srp_goodbye_encode (&goodbye, f));
@@ -239,6 +250,27 @@ stream_frames (void)
   write_one ("stream-reset", LINK_A, f, srp_stream_reset_encode (&reset, f));
 }
 
+/* Link B's frames, sealed as B would (fuzz-session.h): a PEERS_REQUEST,
+ * the same again (a replay), and one with its tag broken. */
+static void
+sealed_frames (void)
+{
+  g_autoptr (GByteArray) records = g_byte_array_new ();
+  SrpSession *b = fuzz_session_b (FALSE);
+  guint8 f[SRP_MAX_DATAGRAM], sealed[SRP_MAX_DATAGRAM];
+  gsize n = srp_peers_request_encode (f), len;
+
+  len = srp_session_seal (b, 0, f, n, sealed);
+  add (records, LINK_B, sealed, len);
+  add (records, LINK_B, sealed, len);
+  sealed[len - 1] ^= 1;
+  add (records, LINK_B, sealed, len);
+  len = srp_session_seal (b, 0, f, srp_peers_encode (&(SrpPeers){ .n = 0 }, f), sealed);
+  add (records, LINK_B, sealed, len);
+  gen_corpus_write (dir, "sealed", records->data, records->len);
+  srp_session_free (b);
+}
+
 void
 gen_corpus_dispatch (const char *out_dir)
 {
@@ -248,4 +280,5 @@ gen_corpus_dispatch (const char *out_dir)
   dht_frames ();
   pubsub_frames ();
   stream_frames ();
+  sealed_frames ();
 }

@@ -124,23 +124,47 @@ test_round_trip (void)
     }
 }
 
+/* SHA-256 (PREV ID ‖ TOPIC ID ‖ TYPE ‖ INDEX ‖ LAST ‖ BODY), written out
+ * again here from the frame's own bytes. */
+static void
+expected_id (const SrpPacket *p, SrpId *out)
+{
+  guint8 frame[SRP_MAX_DATAGRAM], buf[70 + SRP_PACKET_MAX_BODY];
+
+  write_frame_raw (p, frame);
+  memcpy (buf, frame + AT_PREV, 32);
+  memcpy (buf + 32, frame + AT_TOPIC, 32);
+  memcpy (buf + 64, frame + AT_TYPE, 1 + 4);
+  buf[69] = srp_id_is_zero (&p->next_id) ? 1 : 0;
+  memcpy (buf + 70, p->body, p->body_len);
+  srp_sha256 (buf, 70 + p->body_len, out);
+}
+
 static void
 test_id_rule (void)
 {
-  SrpPacket p;
-  guint8 buf[SRP_ID_LEN + SRP_PACKET_MAX_BODY];
+  SrpPacket p, q;
   SrpId expect;
 
   make_middle (&p);
-  memcpy (buf, &p.prev_id, SRP_ID_LEN);
-  memcpy (buf + SRP_ID_LEN, p.body, p.body_len);
-  srp_sha256 (buf, SRP_ID_LEN + p.body_len, &expect);
+  expected_id (&p, &expect);
   g_assert_true (srp_id_equal (&p.id, &expect));
 
-  /* Empty body: the hash of the PREV ID alone. */
+  /* Every field but POSTAGE and NEXT ID changes it; NEXT ID only by being
+   * zero or not. */
+  q = p, q.index++, srp_packet_compute_id (&q);
+  g_assert_false (srp_id_equal (&p.id, &q.id));
+  q = p, q.topic_id.bytes[5] ^= 1, srp_packet_compute_id (&q);
+  g_assert_false (srp_id_equal (&p.id, &q.id));
+  q = p, memset (&q.next_id, 0, sizeof q.next_id), srp_packet_compute_id (&q);
+  g_assert_false (srp_id_equal (&p.id, &q.id));
+  q = p, q.next_id.bytes[5] ^= 1, q.postage = 1, srp_packet_compute_id (&q);
+  g_assert_true (srp_id_equal (&p.id, &q.id));
+
+  /* Empty body: the header alone. */
   p.body_len = 0;
   srp_packet_compute_id (&p);
-  srp_sha256 (&p.prev_id, SRP_ID_LEN, &expect);
+  expected_id (&p, &expect);
   g_assert_true (srp_id_equal (&p.id, &expect));
 }
 
@@ -161,6 +185,7 @@ mut_index1023_last (SrpPacket *p)
 {
   p->index = 1023;
   memset (&p->next_id, 0, sizeof p->next_id);
+  srp_packet_compute_id (p);
 }
 static void mut_next_self (SrpPacket *p) { p->next_id = p->id; }
 static void mut_prev_self (SrpPacket *p) { p->prev_id = p->id; }
@@ -203,12 +228,16 @@ mut_empty_first (SrpPacket *p)
 {
   mut_empty_later (p);
   p->index = 0;
+  srp_packet_compute_id (p);
 }
 static void mut_body_flip (SrpPacket *p) { p->body[100] ^= 1; }
 static void mut_id_flip (SrpPacket *p) { p->id.bytes[31] ^= 0x80; }
 static void mut_prev_flip (SrpPacket *p) { p->prev_id.bytes[0] ^= 1; }
-/* Not covered by the ID: changing them keeps the packet valid. */
+/* Covered by the ID: a copy with another TOPIC, INDEX or end is refused. */
 static void mut_topic (SrpPacket *p) { p->topic_id.bytes[3] ^= 0xff; }
+static void mut_index (SrpPacket *p) { p->index++; }
+static void mut_next_zero (SrpPacket *p) { memset (&p->next_id, 0, sizeof p->next_id); }
+/* Not covered (it cannot be): changing it keeps the packet valid. */
 static void mut_next_other (SrpPacket *p) { p->next_id.bytes[9] ^= 0xff; }
 
 static const struct {
@@ -239,7 +268,9 @@ static const struct {
   { "body changed", mut_body_flip, SRP_DROP_BAD_PACKET_ID },
   { "id changed", mut_id_flip, SRP_DROP_BAD_PACKET_ID },
   { "prev changed", mut_prev_flip, SRP_DROP_BAD_PACKET_ID },
-  { "topic changed", mut_topic, SRP_DROP_NONE },
+  { "topic changed", mut_topic, SRP_DROP_BAD_PACKET_ID },
+  { "index changed", mut_index, SRP_DROP_BAD_PACKET_ID },
+  { "next set to zero", mut_next_zero, SRP_DROP_BAD_PACKET_ID },
   { "next changed", mut_next_other, SRP_DROP_NONE },
 };
 
@@ -378,15 +409,15 @@ test_same_header (void)
 }
 
 static const char vector1_0[] =
-  "535201010000000000000000000000000000000000000000000000000000000000000000106f89c0e3ab18a845c36fde"
-  "6bd74789288fe04d1f793cbd17a465cdea3dcf81000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+  "5352010100000000000000000000000000000000000000000000000000000000000000006ff89bc8128642ff7cd84de5"
+  "5741c4538bfa3580113a6f3a4ee68b62bbc5dd74000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
   "1c1d1e1f010000000010000000000000000000000000000000000000000000000000000000000000000048656c6c6f2c"
   "2053525021";
 
 static const char vector2_0[] =
-  "53520101abababababababababababababababababababababababababababababababab24fad2c7bb5c1edcf6a4db76"
-  "57d7ec4cc25fa66a07cf3fdf65b1b836aaa00690000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
-  "1c1d1e1f0100000000102f16f9489b38d9392767f3578030732f8b8d294c685ab6e93202bb276ce52f6b000102030405"
+  "53520101abababababababababababababababababababababababababababababababab6bff7b8bba68a3e653353233"
+  "2d33d245d19b81c4f41f45fca0b7e6def3b9d540000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+  "1c1d1e1f01000000001014ac0a03a0585aad0d6f58b55974ea2493928a66a837c3283b756e23a3491fa0000102030405"
   "060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435"
   "363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465"
   "666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495"
@@ -411,9 +442,9 @@ static const char vector2_0[] =
   "0a0b0c0d0e0f10111213";
 
 static const char vector2_1[] =
-  "5352010124fad2c7bb5c1edcf6a4db7657d7ec4cc25fa66a07cf3fdf65b1b836aaa006902f16f9489b38d9392767f357"
-  "8030732f8b8d294c685ab6e93202bb276ce52f6b000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
-  "1c1d1e1f01000000011086db7982b9abf65ea519ced1c0500d06b861bde931abf458373404ece08f2d5e141516171819"
+  "535201016bff7b8bba68a3e6533532332d33d245d19b81c4f41f45fca0b7e6def3b9d54014ac0a03a0585aad0d6f58b5"
+  "5974ea2493928a66a837c3283b756e23a3491fa0000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+  "1c1d1e1f010000000110b712d4714a569e81d2c0b08a7bfdfbeeed85c3824f31b99d511ed7c00581d8a5141516171819"
   "1a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f40414243444546474849"
   "4a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f70717273747576777879"
   "7a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9"
@@ -438,14 +469,14 @@ static const char vector2_1[] =
   "1e1f2021222324252627";
 
 static const char vector2_2[] =
-  "535201012f16f9489b38d9392767f3578030732f8b8d294c685ab6e93202bb276ce52f6b86db7982b9abf65ea519ced1"
-  "c0500d06b861bde931abf458373404ece08f2d5e000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+  "5352010114ac0a03a0585aad0d6f58b55974ea2493928a66a837c3283b756e23a3491fa0b712d4714a569e81d2c0b08a"
+  "7bfdfbeeed85c3824f31b99d511ed7c00581d8a5000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
   "1c1d1e1f010000000210000000000000000000000000000000000000000000000000000000000000000028292a2b2c2d"
   "2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b";
 
 static const char vector3_0[] =
-  "53520101000000000000000000000000000000000000000000000000000000000000000066687aadf862bd776c8fc18b"
-  "8e9f8e20089714856ee233b3902a591d0d5f2925000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+  "5352010100000000000000000000000000000000000000000000000000000000000000002a975dfb6e97633509889d9c"
+  "6e4381d5418f63bbd7567fbf2ad7bbabdc53ead1000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
   "1c1d1e1f0100000000100000000000000000000000000000000000000000000000000000000000000000";
 
 /* The frames of the "Test vectors" section of docs/protocol.md, in order.

@@ -33,7 +33,14 @@ typedef struct {
   CandidateState state;
   guint64 nonce;
   gint64 deadline;
+  SrpCredit *credit;  /* whoever named it pays the FIND (srp-credit.h); NULL: our own table */
 } Candidate;
+
+static void
+candidate_clear (gpointer data)
+{
+  g_clear_pointer (&((Candidate *) data)->credit, srp_credit_unref);
+}
 
 typedef struct {
   SrpDht *dht;
@@ -81,7 +88,7 @@ srp_dht_lookup_count (SrpDht *dht)
 /* Adds a contact to the shortlist, in distance order; the farthest falls
  * off a full one. */
 static void
-add_candidate (Lookup *l, const SrpDhtContact *contact)
+add_candidate (Lookup *l, const SrpDhtContact *contact, SrpCredit *credit)
 {
   SrpContext *ctx = l->dht->ctx;
   Candidate c = { .contact = *contact, .state = CANDIDATE_NEW };
@@ -102,6 +109,7 @@ add_candidate (Lookup *l, const SrpDhtContact *contact)
     at++;
   if (at >= SHORTLIST)
     return;
+  c.credit = srp_credit_ref (credit);
   g_array_insert_val (l->candidates, at, c);
   if (l->candidates->len > SHORTLIST)
     {
@@ -122,7 +130,7 @@ seed (Lookup *l)
 
   (void) ctx;
   for (guint i = 0; i < n; i++)
-    add_candidate (l, &near[i]);
+    add_candidate (l, &near[i], NULL);
 }
 
 static void
@@ -132,14 +140,23 @@ ask (Lookup *l, Candidate *c)
   SrpContext *ctx = dht->ctx;
   SrpFind find = { .target = l->target, .sender = ctx->config->peer_id };
   guint8 out[SRP_MAX_DATAGRAM];
+  gsize len;
 
-  c->state = CANDIDATE_ASKED;
   c->nonce = srp_rng_next (&ctx->rng);
-  c->deadline = ctx->now + QUERY_TIMEOUT_US;
   find.nonce = c->nonce;
   if (srp_dht_nat_is_open (dht->nat))
     find.flags |= SRP_FIND_FLAG_OPEN;
-  srp_context_send (ctx, &c->contact.address, out, srp_find_encode (&find, out));
+  len = srp_find_encode (&find, out);
+  /* A contact named by a FOUND that its namer cannot pay for is not asked. */
+  if (!srp_credit_spend (c->credit, len))
+    {
+      c->state = CANDIDATE_FAILED;
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      return;
+    }
+  c->state = CANDIDATE_ASKED;
+  c->deadline = ctx->now + QUERY_TIMEOUT_US;
+  srp_context_send (ctx, &c->contact.address, out, len);
   l->in_flight++;
   l->queries++;
 }
@@ -263,6 +280,7 @@ start (SrpDht *dht, const SrpId *target)
   l->handle = ++dht->next_lookup;
   l->target = *target;
   l->candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_array_set_clear_func (l->candidates, candidate_clear);
   srp_timer_init (&l->timer, SRP_TIMER_DHT_LOOKUP, on_timer, dht);
   /* The oldest goes, silently for its caller: a burst of lookups must not
    * grow without bound. */
@@ -324,6 +342,7 @@ srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
 {
   SrpDht *dht = self;
   const SrpFound *found = frame;
+  g_autoptr (SrpCredit) credit = NULL;
 
   for (guint i = 0; i < dht->lookups->len; i++)
     {
@@ -340,6 +359,12 @@ srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
             continue;
           c->state = CANDIDATE_ANSWERED;
           l->in_flight--;
+          /* It echoed our nonce: it receives. Those it names are paid for
+           * by what it sent (a link earns all the time). */
+          if (input->link != NULL)
+            srp_credit_set (&credit, input->link->credit);
+          else
+            credit = srp_credit_new (input->len);
           /* It answered FIND, so it is open: into the table. */
           srp_dht_table_add (dht->table, &c->contact, dht->ctx->now);
           /* Contacts it names fill empty places in our table too (a full
@@ -347,7 +372,7 @@ srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
            * two tries): tables stay dense near every ID that is looked up. */
           for (guint n = 0; n < found->n_contacts; n++)
             {
-              add_candidate (l, &found->contacts[n]);
+              add_candidate (l, &found->contacts[n], credit);
               if (!srp_id_equal (&found->contacts[n].id, &dht->ctx->config->peer_id))
                 srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now);
               srp_dht_register_heard_of (dht, &found->contacts[n].id);

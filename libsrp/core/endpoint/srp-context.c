@@ -109,6 +109,7 @@ srp_context_transmit (SrpContext *ctx, guint socket, guint8 ttl, const SrpAddres
 {
   SrpTransmit *t;
   SrpLink *link;
+  guint8 sealed[SRP_MAX_DATAGRAM];
 
   g_assert (len <= SRP_MAX_DATAGRAM);
   /* Detached, there is no socket: what would go out is lost, as it would be
@@ -116,6 +117,17 @@ srp_context_transmit (SrpContext *ctx, guint socket, guint8 ttl, const SrpAddres
   if (!ctx->attached)
     return;
   link = srp_link_table_lookup_address (ctx->links, to);
+  /* A link's frames go sealed (all but the handshake's, pings and
+   * punches), whichever subsystem sent them; to a relayed link, sealed end
+   * to end before the relay wraps them (and seals the wrapping again). The
+   * probe socket speaks for no link. */
+  if (link != NULL && link->session != NULL && socket != 1 && len >= SRP_WIRE_PREFIX_LEN &&
+      srp_session_seals_kind (data[3]))
+    {
+      g_assert (len + SRP_SEAL_OVERHEAD <= SRP_MAX_DATAGRAM);
+      len = srp_session_seal (link->session, ctx->now, data, len, sealed);
+      data = sealed;
+    }
   if (link != NULL)
     {
       link->datagrams_out++;
@@ -221,7 +233,19 @@ srp_context_open_link (SrpContext *ctx, const SrpId *id, const SrpAddress *addre
                        const guint8 our_challenge[SRP_CHALLENGE_LEN],
                        const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us)
 {
+  return srp_context_open_sealed_link (ctx, id, address, nat, our_challenge, their_challenge,
+                                       rtt_us, NULL);
+}
+
+SrpLink *
+srp_context_open_sealed_link (SrpContext *ctx, const SrpId *id, const SrpAddress *address,
+                              guint8 nat, const guint8 our_challenge[SRP_CHALLENGE_LEN],
+                              const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us,
+                              SrpSession *session)
+{
   SrpLink *link = srp_link_new (id, address, ctx->now);
+
+  link->session = session;
 
   link->nat = nat;
   /* Over a relay the round trip is the relay's too: the direct one is what
@@ -333,19 +357,64 @@ hold_early (SrpContext *ctx, const SrpInput *input)
   return FALSE;
 }
 
+/* A sealed frame from a link opens into opened (its length, or 0: dropped
+ * and counted). From an address that is not a link, it may be held until
+ * the handshake that makes it one completes (the initiator's first frames
+ * overtake its HELLO_DONE); else it is dropped. */
+static gsize
+open_sealed (SrpContext *ctx, const SrpInput *input, guint8 *opened)
+{
+  gsize n;
+
+  if (input->link == NULL || input->link->session == NULL)
+    {
+      if (input->link == NULL && input->socket == 0 && hold_early (ctx, input))
+        return 0;
+      srp_context_drop (ctx, SRP_DROP_UNAUTHENTICATED);
+      return 0;
+    }
+  n = srp_session_open (input->link->session, ctx->now, input->data, input->len, opened);
+  if (n == 0 && input->link->session_prev != NULL)
+    n = srp_session_open (input->link->session_prev, ctx->now, input->data, input->len, opened);
+  /* Only what a link seals may be inside: nothing nests. */
+  if (n == 0 || !srp_session_seals_kind (opened[3]))
+    {
+      srp_context_drop (ctx, SRP_DROP_BAD_SEAL);
+      return 0;
+    }
+  return n;
+}
+
 void
 srp_context_handle_frame (SrpContext *ctx, guint socket, const SrpAddress *from,
                           const guint8 *data, gsize len)
 {
   SrpInput input = { .socket = socket, .from = from, .data = data, .len = len };
   SrpDropReason reason;
+  guint8 opened[SRP_MAX_DATAGRAM];
 
   /* Only the main socket speaks for a link: the probe socket's datagrams
    * are NAT probes and their answers. */
   input.link = socket == 0 ? srp_link_table_lookup_address (ctx->links, from) : NULL;
+  if (len >= SRP_WIRE_PREFIX_LEN && data[3] == SRP_FRAME_SEALED)
+    {
+      if ((input.len = open_sealed (ctx, &input, opened)) == 0)
+        return;
+      input.data = opened;
+    }
+  else if (input.link != NULL && input.link->session != NULL && len >= SRP_WIRE_PREFIX_LEN &&
+           srp_session_seals_kind (data[3]))
+    {
+      /* In clear from a sealed link: anyone on the path could have sent it. */
+      srp_context_drop (ctx, SRP_DROP_UNSEALED);
+      return;
+    }
+  /* Only what opened (or needs no seal) is a sign of life. */
   if (input.link != NULL)
     srp_link_heard (input.link, ctx->now, len);
   ctx->handling++;
+  if (input.len >= SRP_WIRE_PREFIX_LEN)
+    ctx->frames_in[input.data[3]]++;
   reason = srp_dispatch_frame (ctx->dispatch, &input);
   if (reason == SRP_DROP_UNAUTHENTICATED && input.link == NULL && socket == 0 &&
       hold_early (ctx, &input))

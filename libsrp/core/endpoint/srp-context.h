@@ -54,6 +54,7 @@ struct _SrpContext {
   guint64 next_request;
   guint64 drops[SRP_DROP_N_REASONS];
   guint64 datagrams_in, datagrams_out, bytes_in, bytes_out;
+  guint64 frames_in[256];     /* frames dispatched, by kind (opened, when sealed) */
   GPtrArray *subsystems;      /* Subsystem*, in the order they were added */
   GPtrArray *replays;         /* Replay*: held frames to dispatch once the current one is done */
   guint handling;             /* srp_context_handle_frame calls under way */
@@ -109,6 +110,14 @@ SrpLink *srp_context_open_link (SrpContext *ctx, const SrpId *id, const SrpAddre
                                 guint8 nat, const guint8 our_challenge[SRP_CHALLENGE_LEN],
                                 const guint8 their_challenge[SRP_CHALLENGE_LEN],
                                 gint64 rtt_us);
+/* The same with the handshake's session (taken): every frame the link
+ * sends is sealed with it, from its greetings on, and frames that come
+ * from it must open with it. */
+SrpLink *srp_context_open_sealed_link (SrpContext *ctx, const SrpId *id,
+                                       const SrpAddress *address, guint8 nat,
+                                       const guint8 our_challenge[SRP_CHALLENGE_LEN],
+                                       const guint8 their_challenge[SRP_CHALLENGE_LEN],
+                                       gint64 rtt_us, SrpSession *session);
 /* The link's peer moved to address (which the caller checked is free, and
  * fits: srp_peer_table_can_move):
  * PEER_CHANGED when the path changed, then the observers. */

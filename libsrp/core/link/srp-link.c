@@ -4,6 +4,8 @@
  */
 #include "srp-link.h"
 
+#include "srp-control.h"
+
 /* Peer exchange, probes and introductions are rare: a burst on connecting,
  * then one every two seconds. Queries cost a token per packet asked for;
  * SYNC and SUBSCRIPTIONS are cheap but can come in rounds. */
@@ -30,6 +32,8 @@ srp_link_new (const SrpId *id, const SrpAddress *address, gint64 now)
   link->connected_at = now;
   link->last_seen = now;
   link->knows_us = TRUE;
+  /* What its handshake sent us. */
+  link->credit = srp_credit_new (SRP_HELLO_LEN);
   srp_rtt_init (&link->rtt);
   for (guint b = 0; b < SRP_LINK_N_BUCKETS; b++)
     srp_token_bucket_init (&link->buckets[b], &rates[b], now);
@@ -44,6 +48,9 @@ srp_link_free (SrpLink *link)
   g_warn_if_fail (!srp_timer_is_armed (&link->heartbeat));
   for (guint s = 0; s < SRP_LINK_SLOTS; s++)
     g_warn_if_fail (link->slots[s] == NULL);
+  srp_credit_unref (link->credit);
+  srp_session_free (link->session);
+  srp_session_free (link->session_prev);
   g_free (link);
 }
 
@@ -68,4 +75,5 @@ srp_link_heard (SrpLink *link, gint64 now, gsize bytes)
   link->failures = 0;
   link->datagrams_in++;
   link->bytes_in += bytes;
+  srp_credit_earn (link->credit, bytes);
 }

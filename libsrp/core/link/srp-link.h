@@ -11,6 +11,8 @@
 #pragma once
 
 #include "srp-address.h"
+#include "srp-credit.h"
+#include "srp-session.h"
 #include "srp-rtt.h"
 #include "srp-timer-table.h"
 #include "srp-token-bucket.h"
@@ -63,6 +65,17 @@ struct _SrpLink {
   SrpTimer heartbeat;
 
   guint64 datagrams_in, datagrams_out, bytes_in, bytes_out;
+  /* Pays what we send to addresses it names until they answer: three
+   * times what it sent us (srp-credit.h). */
+  SrpCredit *credit;
+  /* The keys its frames are sealed with (srp-session.h); NULL for a link
+   * made without a handshake (tests), whose frames go in clear. */
+  SrpSession *session;
+  /* The session it replaced, still opened (not used to seal): two peers
+   * that shake hands with each other at once (hole punching does) each
+   * end with both sessions, in opposite orders, so each seals with one
+   * and opens with either. */
+  SrpSession *session_prev;
 
   gpointer slots[SRP_LINK_SLOTS];
 };

@@ -16,6 +16,15 @@ struct _SrpPeerTable {
   GHashTable *prefixes;   /* SrpAddress* (masked prefix, owned) -> places */
 };
 
+static void
+record_free (gpointer data)
+{
+  SrpKnownPeer *record = data;
+
+  srp_credit_unref (record->named_by);
+  g_free (record);
+}
+
 SrpPeerTable *
 srp_peer_table_new (guint capacity, guint prefix_limit)
 {
@@ -23,7 +32,7 @@ srp_peer_table_new (guint capacity, guint prefix_limit)
 
   table->capacity = MAX (capacity, 1);
   table->prefix_limit = MAX (prefix_limit, 1);
-  table->records = g_ptr_array_new_with_free_func (g_free);
+  table->records = g_ptr_array_new_with_free_func (record_free);
   table->by_id = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
   table->by_address = g_hash_table_new (srp_address_hash_func, srp_address_equal_func);
   table->prefixes = g_hash_table_new_full (srp_address_hash_func, srp_address_equal_func, g_free,

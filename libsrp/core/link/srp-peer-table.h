@@ -14,6 +14,7 @@
 #pragma once
 
 #include "srp-address.h"
+#include "srp-credit.h"
 #include "srp-wire.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,8 @@ typedef struct {
   gint64 last_seen;     /* when we last heard from it, or the age a record reported */
   guint failures;       /* consecutive failed handshakes */
   gint64 next_attempt;  /* earliest time to try a handshake again */
+  SrpCredit *named_by;  /* pays our HELLOs until it answers (srp-credit.h); NULL: the
+                         * application or a handshake vouched for the address */
 } SrpKnownPeer;
 
 typedef struct _SrpPeerTable SrpPeerTable;

@@ -130,12 +130,12 @@ srp_mesh_handle_peers (gpointer self, const SrpInput *input, gpointer frame)
   SrpMesh *mesh = self;
 
   if (srp_context_take (mesh->ctx, input->link, SRP_LINK_BUCKET_REQUESTS, 1.0))
-    srp_mesh_learn_peers (mesh, frame);
+    srp_mesh_learn_peers (mesh, frame, input->link->credit);
   return SRP_DROP_NONE;
 }
 
 void
-srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers)
+srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers, SrpCredit *credit)
 {
   SrpContext *ctx = mesh->ctx;
 
@@ -168,6 +168,7 @@ srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers)
         }
       record->nat = r->nat;
       record->last_seen = ctx->now - (gint64) r->age_s * G_TIME_SPAN_SECOND;
+      srp_credit_set (&record->named_by, credit);
     }
   srp_mesh_schedule_maintenance (mesh, ctx->now);
 }
@@ -281,7 +282,14 @@ srp_mesh_maintenance (SrpTimer *timer, gpointer owner)
       guint pick = (guint) srp_rng_below (&ctx->rng, from->len);
       SrpKnownPeer *r = g_ptr_array_steal_index_fast (from, pick);
 
-      srp_mesh_start_handshake (mesh, &r->address, &r->id);
+      if (!srp_mesh_start_paid_handshake (mesh, &r->address, &r->id, 0, NULL))
+        {
+          /* Out of budget, or its namer out of credit: it waits its turn,
+           * and the rest wait for the next round. */
+          r->failures++;
+          r->next_attempt = ctx->now + srp_mesh_backoff (r->failures);
+          break;
+        }
       wanted--;
     }
   if (open->len > 0 || candidates->len > 0)

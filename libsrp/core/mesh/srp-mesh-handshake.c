@@ -1,8 +1,10 @@
 /* srp-mesh-handshake.c: making links (HELLO, HELLO_REPLY, HELLO_DONE) and
  * ending them (GOODBYE, silence, leaving).
  *
- * Each side signs a transcript of both IDs and both challenges, so nobody
- * can claim an ID without its private key. A full table answers HELLO with
+ * Each side signs a transcript of both IDs, both challenges, both
+ * ephemeral X25519 keys and the address it sees the other at, so nobody
+ * can claim an ID without its private key, and the key exchange gives the
+ * link a session (srp-session.h) that seals all its later frames. A full table answers HELLO with
  * BUSY, a few peers that may have room, so that a newcomer is never
  * stranded.
  *
@@ -28,6 +30,8 @@ outgoing_free (gpointer data)
   OutgoingHandshake *h = data;
 
   srp_timer_stop (h->mesh->ctx->timers, &h->timer);
+  srp_credit_unref (h->credit);
+  srp_ephemeral_clear (&h->ephemeral);
   g_free (h);
 }
 
@@ -42,12 +46,17 @@ incoming_free (gpointer data)
   for (guint i = 0; h->early != NULL && i < h->early->len; i++)
     srp_context_drop (ctx, SRP_DROP_UNAUTHENTICATED);
   g_clear_pointer (&h->early, g_ptr_array_unref);
+  srp_ephemeral_clear (&h->ephemeral);
   g_free (h);
 }
+
+static const SrpTokenRate handshake_rate = { .burst = SRP_MESH_HANDSHAKE_BURST,
+                                              .per_second = SRP_MESH_HANDSHAKES_PER_SECOND };
 
 void
 srp_mesh_handshake_init (SrpMesh *mesh)
 {
+  srp_token_bucket_init (&mesh->handshake_budget, &handshake_rate, mesh->ctx->now);
   mesh->outgoing = g_ptr_array_new_with_free_func (outgoing_free);
   mesh->incoming = g_ptr_array_new_with_free_func (incoming_free);
 }
@@ -112,19 +121,30 @@ srp_mesh_is_handshaking (SrpMesh *mesh, const SrpId *id)
   return FALSE;
 }
 
-static void
+/* FALSE when whoever named the address has no credit left for it. */
+static gboolean
 send_hello (SrpMesh *mesh, OutgoingHandshake *h)
 {
   SrpContext *ctx = mesh->ctx;
   SrpHello hello = { .sender = ctx->config->peer_id, .flags = h->flags };
   guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len;
 
   memcpy (hello.challenge, h->challenge, SRP_CHALLENGE_LEN);
-  srp_context_send (ctx, &h->address, frame, srp_hello_encode (&hello, frame));
+  memcpy (hello.ephemeral, h->ephemeral.public, SRP_HELLO_EPHEMERAL_LEN);
+  memcpy (hello.cookie, h->cookie, SRP_COOKIE_LEN);
+  len = srp_hello_encode (&hello, frame);
+  if (!srp_credit_spend (h->credit, len))
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      return FALSE;
+    }
+  srp_context_send (ctx, &h->address, frame, len);
   h->sent_at = ctx->now;
   /* 0.5 s, 1 s, 2 s, 4 s between attempts. */
   srp_timer_set (ctx->timers, &h->timer, ctx->now + (HANDSHAKE_FIRST_RETRY_US << h->attempts));
   h->attempts++;
+  return TRUE;
 }
 
 /* A handshake we started went unanswered, or was refused. */
@@ -161,11 +181,8 @@ on_outgoing_timer (SrpTimer *timer, gpointer owner)
   SrpMesh *mesh = owner;
   OutgoingHandshake *h = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (OutgoingHandshake, timer));
 
-  if (h->attempts < HANDSHAKE_ATTEMPTS)
-    {
-      send_hello (mesh, h);
-      return;
-    }
+  if (h->attempts < HANDSHAKE_ATTEMPTS && send_hello (mesh, h))
+    return;
   handshake_failed (mesh, h);
   g_ptr_array_remove (mesh->outgoing, h);
 }
@@ -179,37 +196,63 @@ on_incoming_timer (SrpTimer *timer, gpointer owner)
                       G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (IncomingHandshake, timer)));
 }
 
-static void
-start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected, guint8 flags)
+gboolean
+srp_mesh_start_paid_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected,
+                               guint8 flags, SrpCredit *credit)
 {
   SrpContext *ctx = mesh->ctx;
   OutgoingHandshake *h;
+  SrpKnownPeer *record;
 
   if (ctx->config->sign == NULL || find_outgoing (mesh, address, NULL) != NULL)
-    return;
+    return FALSE;
+  if (credit == NULL && expected != NULL &&
+      (record = srp_peer_table_lookup (ctx->peers, expected)) != NULL &&
+      srp_address_equal (&record->address, address))
+    credit = record->named_by;
+  if (srp_credit_left (credit) < SRP_HELLO_LEN)
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      return FALSE;
+    }
+  /* One budget, whatever suggested the handshake: nobody can make us send
+   * HELLOs faster by answering ours with more names. */
+  if (!srp_token_bucket_take (&mesh->handshake_budget, &handshake_rate, ctx->now, 1.0))
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      srp_mesh_schedule_maintenance (mesh, ctx->now + G_TIME_SPAN_SECOND /
+                                                          (gint64) SRP_MESH_HANDSHAKES_PER_SECOND);
+      return FALSE;
+    }
   h = g_new0 (OutgoingHandshake, 1);
+  h->credit = srp_credit_ref (credit);
   h->flags = flags;
   h->mesh = mesh;
   h->address = *address;
   if (expected != NULL)
     h->expected = *expected;
   srp_rng_fill (&ctx->rng, h->challenge, SRP_CHALLENGE_LEN);
+  srp_rng_fill (&ctx->rng, h->ephemeral.secret, sizeof h->ephemeral.secret);
+  srp_ephemeral_init (&h->ephemeral);
   srp_timer_init (&h->timer, SRP_TIMER_HANDSHAKE_RESEND, on_outgoing_timer, mesh);
   g_ptr_array_add (mesh->outgoing, h);
-  send_hello (mesh, h);
+  if (send_hello (mesh, h))
+    return TRUE;
+  g_ptr_array_remove (mesh->outgoing, h);
+  return FALSE;
 }
 
 void
 srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected)
 {
-  start_handshake (mesh, address, expected, 0);
+  srp_mesh_start_paid_handshake (mesh, address, expected, 0, NULL);
 }
 
 void
 srp_mesh_start_introduction_handshake (SrpMesh *mesh, const SrpAddress *address,
                                        const SrpId *expected)
 {
-  start_handshake (mesh, address, expected, SRP_HELLO_FLAG_INTRODUCTION);
+  srp_mesh_start_paid_handshake (mesh, address, expected, SRP_HELLO_FLAG_INTRODUCTION, NULL);
 }
 
 /* A peer connected: handshakes to its other addresses (local, relayed,
@@ -248,10 +291,12 @@ reserve_is_reached (SrpContext *ctx)
   return srp_link_table_size (ctx->links) + SRP_MESH_INTRODUCTION_RESERVE (capacity) >= capacity;
 }
 
+/* Takes session; frees it when the link is refused. */
 static void
 connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
            const guint8 our_challenge[SRP_CHALLENGE_LEN],
-           const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us, gboolean may_reserve)
+           const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us, gboolean may_reserve,
+           SrpSession *session)
 {
   SrpContext *ctx = mesh->ctx;
   SrpLink *link = srp_link_table_lookup (ctx->links, id);
@@ -263,11 +308,15 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
   /* A direct link does not go back to a relay that a late handshake
    * completed through. */
   if (link != NULL && srp_address_is_relay (address) && !srp_address_is_relay (&link->address))
-    return;
+    {
+      srp_session_free (session);
+      return;
+    }
   /* One peer per address: another's link there stays. */
   if (other != NULL && other != link)
     {
       srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+      srp_session_free (session);
       return;
     }
   if (link != NULL)
@@ -277,6 +326,7 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
       if (moved && !srp_peer_table_can_move (ctx->peers, &link->address, address))
         {
           srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+          srp_session_free (session);
           return;
         }
       /* Whoever the address answered as before is stale now. */
@@ -288,6 +338,12 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
       /* A new handshake (the other side forgot us) makes new goodbye tokens. */
       memcpy (link->our_challenge, our_challenge, SRP_CHALLENGE_LEN);
       memcpy (link->their_challenge, their_challenge, SRP_CHALLENGE_LEN);
+      /* ... and new keys: the other side has them already. The old ones
+       * still open what was sealed with them (a handshake the other side
+       * started at the same time may have finished last over there). */
+      srp_session_free (link->session_prev);
+      link->session_prev = link->session;
+      link->session = session;
       drop_outgoing_for (mesh, id);
       /* Over a relay the round trip is the relay's too: the direct one is
        * what the estimator is for. */
@@ -305,6 +361,7 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
       if (!srp_peer_table_can_move (ctx->peers, &record->address, address))
         {
           srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+          srp_session_free (session);
           return;
         }
       if (stale != NULL && stale != record)
@@ -320,11 +377,13 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
           !srp_peer_table_make_room (ctx->peers, address, SRP_ADMIT_HANDSHAKE))
         {
           srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
+          srp_session_free (session);
           return;
         }
     }
   drop_outgoing_for (mesh, id);
-  srp_context_open_link (ctx, id, address, nat, our_challenge, their_challenge, rtt_us);
+  srp_context_open_sealed_link (ctx, id, address, nat, our_challenge, their_challenge, rtt_us,
+                                session);
 }
 
 void
@@ -433,9 +492,14 @@ srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
   SrpHelloReply reply = { .sender = ctx->config->peer_id };
   IncomingHandshake *h;
   guint8 transcript[SRP_TRANSCRIPT_LEN], out[SRP_MAX_DATAGRAM];
+  gsize n;
 
   if (srp_id_equal (&hello->sender, &ctx->config->peer_id))
     return SRP_DROP_UNEXPECTED; /* our own HELLO, reflected */
+  /* Before anything costly, or any state: under load, only sources that
+   * receive at their address get further. */
+  if (!srp_mesh_cookie_admits (mesh, input, hello))
+    return SRP_DROP_NONE;
   if (!has_room_for (ctx, &hello->sender, input->from,
                      (hello->flags & SRP_HELLO_FLAG_INTRODUCTION) != 0))
     {
@@ -462,15 +526,20 @@ srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
   h->initiator = hello->sender;
   h->introduction = (hello->flags & SRP_HELLO_FLAG_INTRODUCTION) != 0;
   memcpy (h->their_challenge, hello->challenge, SRP_CHALLENGE_LEN);
+  memcpy (h->their_ephemeral, hello->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
   srp_rng_fill (&ctx->rng, h->challenge, SRP_CHALLENGE_LEN);
+  srp_rng_fill (&ctx->rng, h->ephemeral.secret, sizeof h->ephemeral.secret);
+  srp_ephemeral_init (&h->ephemeral);
   srp_timer_set (ctx->timers, &h->timer, ctx->now + INCOMING_LIFETIME_US);
 
   memcpy (reply.echo, hello->challenge, SRP_CHALLENGE_LEN);
   memcpy (reply.challenge, h->challenge, SRP_CHALLENGE_LEN);
+  memcpy (reply.ephemeral, h->ephemeral.public, SRP_HELLO_EPHEMERAL_LEN);
   srp_address_observed (input->from, &reply.observed);
-  srp_handshake_transcript (SRP_TRANSCRIPT_REPLY, &hello->sender, &ctx->config->peer_id,
-                            hello->challenge, h->challenge, transcript);
-  if (!sign (ctx, transcript, sizeof transcript, reply.signature))
+  n = srp_handshake_transcript (SRP_TRANSCRIPT_REPLY, &hello->sender, &ctx->config->peer_id,
+                                hello->ephemeral, h->ephemeral.public, &reply.observed,
+                                hello->challenge, h->challenge, transcript);
+  if (!sign (ctx, transcript, n, reply.signature))
     return SRP_DROP_UNEXPECTED;
   srp_context_send (ctx, input->from, out, srp_hello_reply_encode (&reply, out));
   h->replied_at = ctx->now;
@@ -489,29 +558,48 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
   guint8 transcript[SRP_TRANSCRIPT_LEN], out[SRP_MAX_DATAGRAM];
   guint8 our_challenge[SRP_CHALLENGE_LEN];
   SrpAddress from = *input->from;
+  SrpKnownPeer *record;
+  SrpSession *session;
   gint64 rtt;
+  gsize n;
 
   h = find_outgoing (mesh, &from, &index);
   if (h == NULL || memcmp (reply->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
       (!srp_id_is_zero (&h->expected) && !srp_id_equal (&h->expected, &reply->sender)) ||
       srp_id_equal (&reply->sender, &ctx->config->peer_id))
     return SRP_DROP_UNEXPECTED;
-  srp_handshake_transcript (SRP_TRANSCRIPT_REPLY, &ctx->config->peer_id, &reply->sender,
-                            h->challenge, reply->challenge, transcript);
-  if (!srp_signature_verify (&reply->sender, transcript, sizeof transcript, reply->signature))
+  n = srp_handshake_transcript (SRP_TRANSCRIPT_REPLY, &ctx->config->peer_id, &reply->sender,
+                                h->ephemeral.public, reply->ephemeral, &reply->observed,
+                                h->challenge, reply->challenge, transcript);
+  if (!srp_signature_verify (&reply->sender, transcript, n, reply->signature))
     return SRP_DROP_BAD_SIGNATURE;
+  session = srp_session_new (TRUE, &h->ephemeral, reply->ephemeral, &ctx->config->peer_id,
+                             &reply->sender, h->challenge, reply->challenge, ctx->now);
+  if (session == NULL)
+    return SRP_DROP_BAD_CONTROL; /* a key that shares nothing */
+  /* It echoed our challenge: the address receives, and nobody's credit
+   * pays for it any more. */
+  record = srp_peer_table_lookup_address (ctx->peers, &from);
+  if (record != NULL)
+    srp_credit_set (&record->named_by, NULL);
 
   memcpy (done.echo, reply->challenge, SRP_CHALLENGE_LEN);
   memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
-  srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &ctx->config->peer_id, &reply->sender,
-                            h->challenge, reply->challenge, transcript);
+  /* Where we see it: a forwarder in between shows in the signed record. */
+  srp_address_observed (&from, &done.observed);
+  n = srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &ctx->config->peer_id, &reply->sender,
+                                h->ephemeral.public, reply->ephemeral, &done.observed,
+                                h->challenge, reply->challenge, transcript);
   rtt = h->attempts == 1 ? ctx->now - h->sent_at : -1;
   g_ptr_array_remove_index (mesh->outgoing, index);
-  if (!sign (ctx, transcript, sizeof transcript, done.signature))
-    return SRP_DROP_NONE;
+  if (!sign (ctx, transcript, n, done.signature))
+    {
+      srp_session_free (session);
+      return SRP_DROP_NONE;
+    }
   srp_context_send (ctx, &from, out, srp_hello_done_encode (&done, out));
   /* We asked for this link: the reserve is for others asking us. */
-  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt, TRUE);
+  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt, TRUE, session);
   srp_context_reflexive_seen (ctx, &reply->observed);
   return SRP_DROP_NONE;
 }
@@ -547,22 +635,30 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
   gint64 rtt;
   g_autoptr (GPtrArray) early = NULL;
   gboolean introduction;
+  SrpSession *session;
+  gsize n;
 
   h = find_incoming (mesh, &from, &index);
   if (h == NULL || memcmp (done->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
       !srp_id_equal (&done->sender, &h->initiator))
     return SRP_DROP_UNEXPECTED;
-  srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &h->initiator, &ctx->config->peer_id,
-                            h->their_challenge, h->challenge, transcript);
-  if (!srp_signature_verify (&done->sender, transcript, sizeof transcript, done->signature))
+  n = srp_handshake_transcript (SRP_TRANSCRIPT_DONE, &h->initiator, &ctx->config->peer_id,
+                                h->their_ephemeral, h->ephemeral.public, &done->observed,
+                                h->their_challenge, h->challenge, transcript);
+  if (!srp_signature_verify (&done->sender, transcript, n, done->signature))
     return SRP_DROP_BAD_SIGNATURE;
+  session = srp_session_new (FALSE, &h->ephemeral, h->their_ephemeral, &h->initiator,
+                             &ctx->config->peer_id, h->their_challenge, h->challenge, ctx->now);
+  if (session == NULL)
+    return SRP_DROP_BAD_CONTROL;
   memcpy (our_challenge, h->challenge, SRP_CHALLENGE_LEN);
   memcpy (their_challenge, h->their_challenge, SRP_CHALLENGE_LEN);
   rtt = ctx->now - h->replied_at;
   early = g_steal_pointer (&h->early);
   introduction = h->introduction;
   g_ptr_array_remove_index (mesh->incoming, index);
-  connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt, introduction);
+  connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt, introduction,
+             session);
   /* What overtook the DONE goes through as the link's, now that it is one;
    * refused, it is dropped as it would have been. */
   for (guint i = 0; early != NULL && i < early->len; i++)
@@ -588,6 +684,35 @@ srp_mesh_handle_busy (gpointer self, const SrpInput *input, gpointer frame)
   handshake_failed (mesh, h);
   /* handshake_failed may close a link, never a handshake: index holds. */
   g_ptr_array_remove_index (mesh->outgoing, index);
-  srp_mesh_learn_peers (mesh, others);
+  {
+    /* BUSY proves nothing (it has no echo: anyone could send it from that
+     * address), so the peers it names get HELLOs worth three times its
+     * own size, and no more. */
+    g_autoptr (SrpCredit) credit = srp_credit_new (input->len);
+
+    srp_mesh_learn_peers (mesh, others, credit);
+  }
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_mesh_handle_cookie (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpMesh *mesh = self;
+  const SrpCookie *cookie = frame;
+  OutgoingHandshake *h = find_outgoing (mesh, input->from, NULL);
+
+  /* Only for our own HELLO (its challenge); a new cookie replaces one that
+   * went stale (the responder's secret rotated). */
+  if (h == NULL || memcmp (cookie->echo, h->challenge, SRP_CHALLENGE_LEN) != 0 ||
+      ((h->flags & SRP_HELLO_FLAG_COOKIE) &&
+       memcmp (h->cookie, cookie->cookie, SRP_COOKIE_LEN) == 0))
+    return SRP_DROP_UNEXPECTED;
+  memcpy (h->cookie, cookie->cookie, SRP_COOKIE_LEN);
+  h->flags |= SRP_HELLO_FLAG_COOKIE;
+  /* Say HELLO again at once, with it: the same handshake, no new budget. */
+  if (h->attempts > 0)
+    h->attempts--;
+  send_hello (mesh, h);
   return SRP_DROP_NONE;
 }

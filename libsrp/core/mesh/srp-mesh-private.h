@@ -20,6 +20,19 @@ G_BEGIN_DECLS
  * lookup sent it, to introduce it to the peer that registered it. */
 #define SRP_MESH_INTRODUCTION_RESERVE(capacity) ((capacity) / 8)
 #define SRP_MESH_ASK_ON_CONNECT_BELOW 64 /* known peers under which a new link is asked for PEERS */
+/* New handshakes we start, whatever suggested them (bootstraps, PEERS,
+ * BUSY, introductions, punches, re-handshakes): at most 8 a second
+ * sustained, 16 at once. A peer keeps 8 connections up: a burst of 16
+ * brings them all up at once; a network that answers every HELLO with
+ * BUSY naming new records gets no more than 8 HELLOs a second out of it. */
+#define SRP_MESH_HANDSHAKE_BURST 16.0
+#define SRP_MESH_HANDSHAKES_PER_SECOND 8.0
+/* HELLOs answered with a signature and a key exchange: past this, or with
+ * half the half-open places taken, a HELLO must bring a cookie
+ * (srp-mesh-cookie.c). */
+#define SRP_MESH_COSTLY_BURST 64.0
+#define SRP_MESH_COSTLY_PER_SECOND 64.0
+#define SRP_MESH_COOKIE_SECRET_LEN 32
 
 /* A handshake we started (we sent HELLO to address). */
 typedef struct {
@@ -30,6 +43,9 @@ typedef struct {
   guint attempts;
   gint64 sent_at;    /* the last HELLO: its reply is a round-trip sample if it was the only one */
   guint8 flags;      /* HELLO's */
+  guint8 cookie[SRP_COOKIE_LEN]; /* the responder's, once it asked for one (flags has COOKIE) */
+  SrpEphemeral ephemeral; /* our key exchange's half */
+  SrpCredit *credit; /* pays the HELLOs (whoever named the address); NULL: unmetered */
   SrpTimer timer;    /* the next HELLO, or giving up */
 } OutgoingHandshake;
 
@@ -40,6 +56,8 @@ typedef struct {
   SrpId initiator;
   guint8 their_challenge[SRP_CHALLENGE_LEN];
   guint8 challenge[SRP_CHALLENGE_LEN];
+  guint8 their_ephemeral[SRP_HELLO_EPHEMERAL_LEN];
+  SrpEphemeral ephemeral; /* ours, in the HELLO_REPLY */
   gint64 replied_at; /* our HELLO_REPLY with this challenge: DONE answers that one alone */
   SrpTimer timer;    /* forgotten then */
   gboolean introduction; /* HELLO had SRP_HELLO_FLAG_INTRODUCTION */
@@ -61,6 +79,12 @@ struct _SrpMesh {
   GArray *bootstraps;    /* Bootstrap */
   SrpTimer exchange;     /* ask a random link for peers */
   SrpTimer maintenance;  /* bootstraps, and connections to keep up */
+  SrpTokenBucket handshake_budget; /* new outgoing handshakes (SRP_MESH_HANDSHAKE_BURST) */
+  /* srp-mesh-cookie.c */
+  SrpTokenBucket costly;           /* HELLOs answered in full */
+  guint8 cookie_secret[SRP_MESH_COOKIE_SECRET_LEN], cookie_previous[SRP_MESH_COOKIE_SECRET_LEN];
+  gint64 cookie_rotate_at;
+  guint64 cookies_sent;
 };
 
 /* srp-mesh-handshake.c */
@@ -78,6 +102,12 @@ void srp_mesh_disconnect (SrpMesh *mesh, SrpLink *link);
 guint srp_mesh_outgoing_count (SrpMesh *mesh);
 gboolean srp_mesh_has_outgoing (SrpMesh *mesh, const SrpAddress *address);
 
+/* srp-mesh-cookie.c: whether to answer a HELLO in full now (TRUE), or with
+ * a COOKIE (sent here) or nothing (FALSE). */
+void srp_mesh_cookie_init (SrpMesh *mesh);
+gboolean srp_mesh_cookie_admits (SrpMesh *mesh, const SrpInput *input, const SrpHello *hello);
+SrpDropReason srp_mesh_handle_cookie (gpointer self, const SrpInput *input, gpointer frame);
+
 /* srp-mesh-heartbeat.c */
 void srp_mesh_heartbeat_start (SrpMesh *mesh, SrpLink *link);
 void srp_mesh_heartbeat_stop (SrpMesh *mesh, SrpLink *link);
@@ -90,7 +120,8 @@ void srp_mesh_request_peers (SrpMesh *mesh, const SrpLink *link);
 /* Fills out with up to max random peers other than except, links first:
  * they are the ones known to work. */
 void srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers *out);
-void srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers);
+/* Records peers; credit (the namer's) pays our first HELLOs to them. */
+void srp_mesh_learn_peers (SrpMesh *mesh, const SrpPeers *peers, SrpCredit *credit);
 void srp_mesh_schedule_maintenance (SrpMesh *mesh, gint64 at);
 void srp_mesh_maintenance (SrpTimer *timer, gpointer owner);
 void srp_mesh_exchange (SrpTimer *timer, gpointer owner);

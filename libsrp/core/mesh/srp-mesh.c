@@ -13,6 +13,7 @@ SRP_FRAME_DECODER (decode_hello_done, srp_hello_done_decode, SrpHelloDone)
 SRP_FRAME_DECODER (decode_peers, srp_peers_decode, SrpPeers)
 SRP_FRAME_DECODER (decode_busy, srp_busy_decode, SrpPeers)
 SRP_FRAME_DECODER (decode_goodbye, srp_goodbye_decode, SrpGoodbye)
+SRP_FRAME_DECODER (decode_cookie, srp_cookie_decode, SrpCookie)
 
 static SrpDropReason
 decode_peers_request (const guint8 *frame, gsize len, gpointer out)
@@ -45,6 +46,7 @@ static const SrpFrameHandler frames[] = {
     srp_mesh_handle_peers_request },
   { SRP_FRAME_PEERS, SRP_FROM_LINK, sizeof (SrpPeers), decode_peers, srp_mesh_handle_peers },
   { SRP_FRAME_BUSY, SRP_FROM_ANYONE, sizeof (SrpPeers), decode_busy, srp_mesh_handle_busy },
+  { SRP_FRAME_COOKIE, SRP_FROM_ANYONE, sizeof (SrpCookie), decode_cookie, srp_mesh_handle_cookie },
   { SRP_FRAME_GOODBYE, SRP_FROM_ANYONE, sizeof (SrpGoodbye), decode_goodbye,
     srp_mesh_handle_goodbye },
 };
@@ -109,6 +111,7 @@ mesh_stats (gpointer self, GVariantDict *dict)
   g_variant_dict_insert (dict, "peers_connected", "u", srp_link_table_size (ctx->links));
   g_variant_dict_insert (dict, "peers_half_open", "u", mesh->incoming->len);
   g_variant_dict_insert (dict, "handshakes_outgoing", "u", mesh->outgoing->len);
+  g_variant_dict_insert (dict, "cookies_sent", "t", mesh->cookies_sent);
   g_variant_dict_insert (dict, "pings_pending", "u", srp_pings_count (mesh->pings));
 }
 
@@ -161,6 +164,7 @@ srp_mesh_new (SrpContext *ctx)
   mesh->ctx = ctx;
   mesh->pings = srp_pings_new (ctx);
   srp_mesh_handshake_init (mesh);
+  srp_mesh_cookie_init (mesh);
   mesh->bootstraps = g_array_new (FALSE, TRUE, sizeof (Bootstrap));
   srp_timer_init (&mesh->exchange, SRP_TIMER_EXCHANGE, srp_mesh_exchange, mesh);
   srp_timer_init (&mesh->maintenance, SRP_TIMER_MAINTENANCE, srp_mesh_maintenance, mesh);

@@ -35,6 +35,12 @@ void srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const S
  * it may use the places it keeps for that (SRP_HELLO_FLAG_INTRODUCTION). */
 void srp_mesh_start_introduction_handshake (SrpMesh *mesh, const SrpAddress *address,
                                             const SrpId *expected);
+/* The same, with the HELLOs paid from credit (srp-credit.h): the credit of
+ * whoever named address, when it has not proved it receives. NULL: the
+ * record for expected at address pays, if it has a namer. FALSE when the
+ * handshake budget (SRP_MESH_HANDSHAKES_PER_SECOND) or the credit refused it. */
+gboolean srp_mesh_start_paid_handshake (SrpMesh *mesh, const SrpAddress *address,
+                                        const SrpId *expected, guint8 flags, SrpCredit *credit);
 /* Says GOODBYE to one link and closes it; its peer stays known. */
 void srp_mesh_goodbye (SrpMesh *mesh, SrpLink *link);
 /* Whether a handshake we started expects id. */

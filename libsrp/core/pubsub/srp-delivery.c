@@ -14,6 +14,11 @@
 /* Message IDs handed over, remembered: far more than any peer receives
  * between two of its restarts, in about 1 MiB. */
 #define DELIVERED_MAX 16384
+/* What packets from strangers (srp_core_send_message, or anyone aiming at
+ * an inbox: its topic follows from a public ID) may hold: one message of
+ * the largest size. They can crowd out only each other. */
+#define SRP_STRANGER_CHAINS 64
+#define SRP_STRANGER_BYTES (SRP_MESSAGE_MAX_LEN + SRP_PACKET_MAX_BODY)
 
 void
 srp_delivery_init (SrpPubsub *ps)
@@ -24,6 +29,9 @@ srp_delivery_init (SrpPubsub *ps)
   rc.max_bytes = ps->ctx->config->reassembly_max_bytes;
   rc.timeout_us = ps->ctx->config->reassembly_timeout_us;
   ps->reassembler = srp_reassembler_new (&rc);
+  rc.max_chains = SRP_STRANGER_CHAINS;
+  rc.max_bytes = MIN (rc.max_bytes, SRP_STRANGER_BYTES);
+  ps->strangers = srp_reassembler_new (&rc);
   ps->delivered = srp_delivered_new (DELIVERED_MAX);
   srp_timer_init (&ps->reassembly_expiry, SRP_TIMER_REASSEMBLY_EXPIRY, srp_delivery_expire, ps);
 }
@@ -33,6 +41,7 @@ srp_delivery_clear (SrpPubsub *ps)
 {
   srp_timer_stop (ps->ctx->timers, &ps->reassembly_expiry);
   srp_reassembler_free (ps->reassembler);
+  srp_reassembler_free (ps->strangers);
   srp_delivered_free (ps->delivered);
 }
 
@@ -59,21 +68,14 @@ feed_neighbours (SrpPubsub *ps, const SrpPacket *packet, gboolean forward)
     }
 }
 
-void
-srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from)
+/* Hands over what r completed. */
+static void
+pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
 {
   SrpContext *ctx = ps->ctx;
   SrpReassembledMessage message;
-  SrpDropReason reason = srp_reassembler_add (ps->reassembler, ctx->now, packet);
 
-  if (reason != SRP_DROP_NONE)
-    {
-      srp_context_drop (ctx, reason);
-      return;
-    }
-  feed_neighbours (ps, packet, FALSE);
-  feed_neighbours (ps, packet, TRUE);
-  while (srp_reassembler_pop_message (ps->reassembler, &message))
+  while (srp_reassembler_pop_message (r, &message))
     {
       if (srp_delivered_add (ps->delivered, &message.id))
         {
@@ -86,8 +88,54 @@ srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from
         }
       srp_reassembled_message_clear (&message);
     }
+}
+
+/* Gives r the packet; FALSE (counted) when it refuses it. */
+static gboolean
+take (SrpPubsub *ps, SrpReassembler *r, const SrpPacket *packet)
+{
+  SrpDropReason reason = srp_reassembler_add (r, ps->ctx->now, packet);
+
+  if (reason != SRP_DROP_NONE)
+    srp_context_drop (ps->ctx, reason);
+  return reason == SRP_DROP_NONE;
+}
+
+void
+srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from)
+{
+  if (!take (ps, ps->reassembler, packet))
+    return;
+  feed_neighbours (ps, packet, FALSE);
+  feed_neighbours (ps, packet, TRUE);
+  pop_messages (ps, ps->reassembler, from);
   if (srp_reassembler_get_chain_count (ps->reassembler) > 0)
     srp_fill_schedule (ps);
+}
+
+void
+srp_delivery_add_from_stranger (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from)
+{
+  /* Nothing is asked for on a stranger's behalf: gap filling serves the
+   * links' pool alone. */
+  if (take (ps, ps->strangers, packet))
+    pop_messages (ps, ps->strangers, from);
+}
+
+gint64
+srp_delivery_next_deadline (SrpPubsub *ps)
+{
+  gint64 a = srp_reassembler_next_deadline (ps->reassembler);
+  gint64 b = srp_reassembler_next_deadline (ps->strangers);
+
+  return a < 0 ? b : b < 0 ? a : MIN (a, b);
+}
+
+guint64
+srp_delivery_drops (SrpPubsub *ps, SrpDropReason reason)
+{
+  return srp_reassembler_get_drop_count (ps->reassembler, reason) +
+         srp_reassembler_get_drop_count (ps->strangers, reason);
 }
 
 static void
@@ -116,4 +164,5 @@ srp_delivery_expire (SrpTimer *timer, gpointer owner)
 
   (void) timer;
   srp_reassembler_expire (ps->reassembler, ps->ctx->now);
+  srp_reassembler_expire (ps->strangers, ps->ctx->now);
 }

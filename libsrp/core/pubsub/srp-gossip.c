@@ -138,7 +138,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
     {
       if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
         return SRP_DROP_UNWANTED;
-      srp_delivery_add (ps, packet, input->from);
+      srp_delivery_add_from_stranger (ps, packet, input->from);
       return SRP_DROP_NONE;
     }
   pl = pubsub_link (ps, input->link);
@@ -148,10 +148,21 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
   switch (srp_packet_cache_add (ps->cache, ctx->now, packet))
     {
     case SRP_PACKET_CACHE_HELD:
-      return SRP_DROP_DUPLICATE;
+      /* Another NEXT ID under a cached ID: a forgery, or the genuine copy
+       * after one. The cache keeps what the chain proves; the reassembler
+       * holds both and completes whichever leads somewhere. Neither is
+       * relayed: gap filling and anti-entropy carry what the cache kept. */
+      if (srp_packet_rivals_offer (ps->rivals, ps->cache, packet) == SRP_PACKET_RIVALS_SAME)
+        return SRP_DROP_DUPLICATE;
+      if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
+        return SRP_DROP_CONFLICT;
+      srp_delivery_add (ps, packet, input->from);
+      return SRP_DROP_NONE;
     case SRP_PACKET_CACHE_GONE:
       return SRP_DROP_UNWANTED;
     case SRP_PACKET_CACHE_STORED:
+      srp_packet_rivals_successor (ps->rivals, ps->cache, packet);
+      break;
     case SRP_PACKET_CACHE_TOO_LARGE:
     default:
       break;

@@ -272,6 +272,24 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64
   return SRP_PACKET_CACHE_STORED;
 }
 
+gboolean
+srp_packet_cache_replace (SrpPacketCache *cache, const SrpPacket *packet)
+{
+  Entry *entry = g_hash_table_lookup (cache->by_id, &packet->id);
+  guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len;
+
+  if (entry == NULL)
+    return FALSE;
+  /* Same ID, so the same body and size: the cost and the places stay. */
+  len = srp_packet_encode (packet, frame);
+  g_assert (len == g_bytes_get_size (entry->e.frame));
+  g_bytes_unref (entry->e.frame);
+  entry->e.frame = g_bytes_new (frame, len);
+  entry->e.postage = packet->postage;
+  return TRUE;
+}
+
 SrpPacketCacheResult
 srp_packet_cache_add (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet)
 {

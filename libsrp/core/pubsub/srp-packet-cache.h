@@ -53,6 +53,10 @@ typedef enum {
   SRP_PACKET_CACHE_TOO_LARGE, /* larger than the whole budget */
 } SrpPacketCacheResult;
 
+/* The held copy of packet's ID becomes packet (another NEXT ID the chain
+ * proved: see srp-packet-rivals.h); FALSE when the ID is not held. */
+gboolean srp_packet_cache_replace (SrpPacketCache *cache, const SrpPacket *packet);
+
 /* Stores a decoded, valid packet, evicting as needed. */
 SrpPacketCacheResult srp_packet_cache_add (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet);
 /* The same for a packet kept across a restart, with the life it had left:

@@ -114,9 +114,9 @@ srp_publish_chain_prev (SrpPubsub *ps, const SrpId *topic_id, SrpId *out)
 {
   SrpId *last = g_hash_table_lookup (ps->chain_heads, topic_id);
 
-  /* A packet's ID covers only PREV ID and BODY: were every publisher's first
-   * message to start from zero, two first messages with the same body (on
-   * any topics, from any publishers) would share an ID, and the second
+  /* A packet's ID does not cover its publisher: were every publisher's
+   * first message to start from zero, two first messages with the same
+   * body (from any publishers on one topic) would share an ID, and the second
    * would be dropped everywhere as a duplicate. A random start makes each
    * publisher's chain its own; later messages link to the last one. */
   if (last != NULL)

@@ -10,9 +10,13 @@
 #include "srp-delivered.h"
 #include "srp-packet-cache.h"
 #include "srp-pubsub.h"
+#include "srp-packet-rivals.h"
 #include "srp-reassembler.h"
 
 G_BEGIN_DECLS
+
+/* Copies of cached IDs with another NEXT ID kept aside (srp-packet-rivals.h). */
+#define SRP_PUBSUB_RIVALS_MAX 256
 
 /* SYNC and SUBSCRIPTIONS share a link's SYNCS bucket; a QUERY costs a
  * token per packet asked for (SRP_LINK_BUCKET_QUERIES). */
@@ -41,11 +45,13 @@ struct _SrpPubsub {
 
   /* srp-gossip.c */
   SrpPacketCache *cache;
+  SrpPacketRivals *rivals;     /* copies of cached IDs with another NEXT ID */
   SrpId last_source;           /* the link that last sent us a packet we wanted */
   SrpTimer cache_expiry;
 
   /* srp-delivery.c */
   SrpReassembler *reassembler;
+  SrpReassembler *strangers;   /* packets from unconnected addresses: their own small pool */
   SrpDelivered *delivered;
   SrpTimer reassembly_expiry;
 
@@ -103,6 +109,14 @@ void srp_delivery_clear (SrpPubsub *ps);
 /* Feeds a packet of a subscribed topic to the reassembler; MESSAGE events
  * follow for what completes, once per message. */
 void srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from);
+/* The same for a packet from an address that is not a link: it goes to a
+ * pool of its own (SRP_STRANGER_CHAINS runs, SRP_STRANGER_BYTES), so that
+ * strangers cannot evict what links are reassembling. */
+void srp_delivery_add_from_stranger (SrpPubsub *ps, const SrpPacket *packet,
+                                     const SrpAddress *from);
+/* The earliest deadline of both pools (-1: none), and their drops. */
+gint64 srp_delivery_next_deadline (SrpPubsub *ps);
+guint64 srp_delivery_drops (SrpPubsub *ps, SrpDropReason reason);
 /* Delivers what the cache already holds of a topic (we just subscribed). */
 void srp_delivery_from_cache (SrpPubsub *ps, const SrpId *topic_id);
 void srp_delivery_expire (SrpTimer *timer, gpointer owner);

@@ -92,7 +92,7 @@ pubsub_settle (gpointer self)
   SrpTimerTable *timers = ps->ctx->timers;
 
   srp_timer_set (timers, &ps->cache_expiry, srp_packet_cache_next_expiry (ps->cache));
-  srp_timer_set (timers, &ps->reassembly_expiry, srp_reassembler_next_deadline (ps->reassembler));
+  srp_timer_set (timers, &ps->reassembly_expiry, srp_delivery_next_deadline (ps));
 }
 
 static void
@@ -133,6 +133,7 @@ pubsub_free (gpointer self)
   srp_delivery_clear (ps);
   srp_subscriptions_clear (ps);
   srp_packet_cache_free (ps->cache);
+  srp_packet_rivals_free (ps->rivals);
   g_free (ps);
 }
 
@@ -162,6 +163,7 @@ srp_pubsub_new (SrpContext *ctx)
    * all of it: copies that arrived together must not all expire together,
    * or the re-broadcasts of the first to expire find every other holder
    * expiring too, and the packet is gone from the network at once. */
+  ps->rivals = srp_packet_rivals_new (SRP_PUBSUB_RIVALS_MAX);
   ps->cache = srp_packet_cache_new (config->cache_budget,
                                     (gint64) (config->cache_ttl_us *
                                               (0.75 + 0.25 * srp_rng_double (&ctx->rng))),
@@ -211,5 +213,5 @@ srp_pubsub_cache_lookup (SrpPubsub *ps, const SrpId *packet_id)
 guint64
 srp_pubsub_reassembler_drops (SrpPubsub *ps, SrpDropReason reason)
 {
-  return srp_reassembler_get_drop_count (ps->reassembler, reason);
+  return srp_delivery_drops (ps, reason);
 }

@@ -8,6 +8,14 @@
  * ID is its NEXT. Joining two segments relabels the nodes of the smaller
  * one, so a message of n packets arriving in any order costs O(n log n).
  *
+ * The packet ID covers every field but NEXT ID (and POSTAGE), so copies
+ * of one ID can differ in NEXT ID alone: a forgery, or the genuine copy.
+ * Both are held, as *variants* of the ID (at most MAX_VARIANTS; the table
+ * maps the ID to the first, each names the next), and each links only
+ * with what agrees with it both ways. A forged NEXT therefore links
+ * nothing, and the genuine copy, however late, still completes the chain:
+ * what is delivered is always what the message ID commits to.
+ *
  * A segment is what the API calls an incomplete chain: max_chains, eviction
  * and timeouts count segments. Segments sit in a list from least to most
  * recently extended, which is both the eviction order and the timeout order.
@@ -31,6 +39,7 @@ typedef struct _Node {
   guint8 postage;
   guint16 body_len;
   struct _Node *right; /* the next node of the segment, NULL at its tail */
+  struct _Node *variant; /* the next held copy of the same ID (another NEXT ID) */
   Segment *segment;
   guint8 body[]; /* body_len bytes */
 } Node;
@@ -44,17 +53,23 @@ struct _Segment {
   GList link;     /* in SrpReassembler.segments; data points back here */
 };
 
+/* Copies of one packet ID held at once, each with its own NEXT ID. */
+#define MAX_VARIANTS 4
+
 struct _SrpReassembler {
   SrpReassemblerConfig config;
-  GHashTable *nodes;  /* SrpId of a held packet -> Node (owned) */
+  GHashTable *nodes;  /* SrpId of a held packet -> its first variant (nodes are the segments') */
   GQueue segments;    /* of Segment, least recently extended first */
   gsize bytes;
   gint64 now_us;      /* latest time seen: time never runs back here */
   GQueue complete;    /* of SrpReassembledMessage, not yet popped */
 
-  /* IDs of packets of delivered messages, to refuse their repeats: a set
-   * and a ring holding the same IDs in order of arrival. The ring grows up
-   * to remembered_ids, then the oldest ID makes room for the newest. */
+  /* Packets of delivered messages, to refuse their repeats: a set and a
+   * ring holding the same keys in order of arrival. The ring grows up to
+   * remembered_ids, then the oldest key makes room for the newest. A key
+   * is the packet ID XOR its NEXT ID (see remembered_key), so that a
+   * forged copy delivered in an attacker's own chain does not make the
+   * genuine copy a repeat. */
   GHashTable *remembered; /* SrpId (points into ring) -> itself */
   SrpId *ring;
   guint ring_size;
@@ -93,7 +108,7 @@ srp_reassembler_new (const SrpReassemblerConfig *config)
     r->config = *config;
   else
     srp_reassembler_config_init (&r->config);
-  r->nodes = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL, g_free);
+  r->nodes = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
   g_queue_init (&r->segments);
   g_queue_init (&r->complete);
   r->remembered = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
@@ -115,9 +130,18 @@ srp_reassembler_free (SrpReassembler *r)
 {
   if (r == NULL)
     return;
-  /* The nodes go with their table. */
+  /* Every node is in a segment. */
   while (r->segments.head != NULL)
-    g_free (g_queue_pop_head_link (&r->segments)->data);
+    {
+      Segment *segment = g_queue_pop_head_link (&r->segments)->data;
+
+      for (Node *node = segment->head, *right; node != NULL; node = right)
+        {
+          right = node->right;
+          g_free (node);
+        }
+      g_free (segment);
+    }
   g_hash_table_destroy (r->nodes);
   g_queue_clear_full (&r->complete, free_message);
   g_hash_table_destroy (r->remembered);
@@ -155,6 +179,20 @@ remember (SrpReassembler *r, const SrpId *id)
   g_hash_table_add (r->remembered, slot);
 }
 
+/* What the remembered set holds for a packet: its ID, XOR its NEXT ID. Two
+ * copies of one ID give two keys. A forger who picks NEXT so that its key
+ * meets another's only makes its own copy a repeat: to make a genuine copy
+ * one, it would need a delivered packet whose ID it chose (a preimage). */
+static SrpId
+remembered_key (const SrpId *id, const SrpId *next)
+{
+  SrpId key;
+
+  for (guint i = 0; i < SRP_ID_LEN; i++)
+    key.bytes[i] = id->bytes[i] ^ next->bytes[i];
+  return key;
+}
+
 static Node *
 node_new (const SrpPacket *packet)
 {
@@ -169,19 +207,58 @@ node_new (const SrpPacket *packet)
   node->postage = packet->postage;
   node->body_len = packet->body_len;
   node->right = NULL;
+  node->variant = NULL;
   node->segment = NULL;
   memcpy (node->body, packet->body, packet->body_len);
   return node;
 }
 
+/* Everything the ID covers agrees (a packet whose ID was checked always
+ * does; one that does not is refused as a conflict). */
 static gboolean
-node_same_header (const Node *node, const SrpPacket *packet)
+node_same_covered (const Node *node, const SrpPacket *packet)
 {
-  /* As srp_packet_same_header: POSTAGE may differ between honest copies. */
   return srp_id_equal (&node->prev_id, &packet->prev_id) &&
          srp_id_equal (&node->topic_id, &packet->topic_id) && node->type == packet->type &&
-         node->index == packet->index && srp_id_equal (&node->next_id, &packet->next_id) &&
-         node->body_len == packet->body_len;
+         node->index == packet->index && node->body_len == packet->body_len &&
+         srp_id_is_zero (&node->next_id) == srp_id_is_zero (&packet->next_id);
+}
+
+/* Adds node to its ID's variants. */
+static void
+variant_add (SrpReassembler *r, Node *node)
+{
+  Node *first = g_hash_table_lookup (r->nodes, &node->id);
+
+  if (first == NULL)
+    {
+      g_hash_table_insert (r->nodes, &node->id, node);
+      return;
+    }
+  while (first->variant != NULL)
+    first = first->variant;
+  first->variant = node;
+}
+
+/* Takes node out of its ID's variants (and the table, when it was the
+ * last); the caller frees it. */
+static void
+variant_remove (SrpReassembler *r, Node *node)
+{
+  Node *first = g_hash_table_lookup (r->nodes, &node->id);
+
+  if (first == node)
+    {
+      if (node->variant != NULL)
+        g_hash_table_replace (r->nodes, &node->variant->id, node->variant);
+      else
+        g_hash_table_remove (r->nodes, &node->id);
+      return;
+    }
+  while (first != NULL && first->variant != node)
+    first = first->variant;
+  if (first != NULL)
+    first->variant = node->variant;
 }
 
 /* TRUE when a may be followed by the packet b describes, both agreeing. */
@@ -194,35 +271,45 @@ links (const SrpId *a_id, const SrpId *a_next, const SrpId *a_topic, guint8 a_ty
          srp_id_equal (a_topic, b_topic) && a_type == b_type;
 }
 
+/* The held copy of p's PREV that names p as its NEXT (another variant of
+ * p's ID may follow it already: see attach_head). */
 static Node *
-find_left (SrpReassembler *r, const SrpPacket *p)
+find_left_of (SrpReassembler *r, const SrpId *id, const SrpId *prev, const SrpId *topic,
+              guint8 type, guint32 index)
 {
-  Node *a;
-
-  if (p->index == 0)
+  if (index == 0)
     return NULL;
-  a = g_hash_table_lookup (r->nodes, &p->prev_id);
-  if (a == NULL || !links (&a->id, &a->next_id, &a->topic_id, a->type, a->index, &p->id,
-                           &p->prev_id, &p->topic_id, p->type, p->index))
-    return NULL;
-  /* a.NEXT names p, which is not held, so a ends its segment. */
-  g_assert (a->right == NULL);
-  return a;
+  for (Node *a = g_hash_table_lookup (r->nodes, prev); a != NULL; a = a->variant)
+    if (links (&a->id, &a->next_id, &a->topic_id, a->type, a->index, id, prev, topic, type,
+               index))
+      return a;
+  return NULL;
 }
 
 static Node *
+find_left (SrpReassembler *r, const SrpPacket *p)
+{
+  Node *a = find_left_of (r, &p->id, &p->prev_id, &p->topic_id, p->type, p->index);
+
+  return a != NULL && a->right == NULL ? a : NULL;
+}
+
+/* The copy of p's NEXT to link to: its variants all follow p (they share
+ * everything the ID covers), and none has a left neighbour yet (that would
+ * be a copy of p's ID naming it: p itself). The longest run wins. */
+static Node *
 find_right (SrpReassembler *r, const SrpPacket *p)
 {
-  Node *b;
+  Node *best = NULL;
 
   if (srp_id_is_zero (&p->next_id))
     return NULL;
-  b = g_hash_table_lookup (r->nodes, &p->next_id);
-  if (b == NULL || !links (&p->id, &p->next_id, &p->topic_id, p->type, p->index, &b->id,
-                           &b->prev_id, &b->topic_id, b->type, b->index))
-    return NULL;
-  g_assert (b->segment->head == b);
-  return b;
+  for (Node *b = g_hash_table_lookup (r->nodes, &p->next_id); b != NULL; b = b->variant)
+    if (links (&p->id, &p->next_id, &p->topic_id, p->type, p->index, &b->id, &b->prev_id,
+               &b->topic_id, b->type, b->index) &&
+        b->segment->head == b && (best == NULL || b->segment->n_packets > best->segment->n_packets))
+      best = b;
+  return best;
 }
 
 static Segment *
@@ -260,6 +347,58 @@ segment_join (SrpReassembler *r, Segment *left, Segment *right)
   return keep;
 }
 
+/* Cuts a's segment after a: what follows becomes a segment of its own. */
+static void
+segment_split (SrpReassembler *r, Node *a)
+{
+  Segment *left = a->segment;
+  Segment *right = g_new0 (Segment, 1);
+
+  right->head = a->right;
+  right->tail = left->tail;
+  right->last_us = left->last_us;
+  right->link.data = right;
+  for (Node *node = a->right; node != NULL; node = node->right)
+    {
+      node->segment = right;
+      right->n_packets++;
+      right->bytes += node->body_len;
+    }
+  left->tail = a;
+  left->n_packets -= right->n_packets;
+  left->bytes -= right->bytes;
+  a->right = NULL;
+  g_queue_insert_before_link (&r->segments, &left->link, &right->link);
+}
+
+/* Packets from node to its segment's tail. */
+static guint
+run_from (const Node *node)
+{
+  guint n = 0;
+
+  for (; node != NULL; node = node->right)
+    n++;
+  return n;
+}
+
+/* A run whose head's left neighbour is followed by another copy of the
+ * head's ID (a forged NEXT ID that came first, or an attacker's fork)
+ * takes that place when it is the longer run: the copy that leads
+ * somewhere wins over the one that leads nowhere, whichever came first. */
+static Segment *
+attach_head (SrpReassembler *r, Segment *segment)
+{
+  Node *head = segment->head;
+  Node *a = find_left_of (r, &head->id, &head->prev_id, &head->topic_id, head->type, head->index);
+
+  if (a == NULL || a->right == NULL || a->segment == segment ||
+      run_from (a->right) >= segment->n_packets)
+    return segment;
+  segment_split (r, a);
+  return segment_join (r, a->segment, segment);
+}
+
 /* Removes a segment and its nodes; remembers their IDs when delivered. */
 static void
 segment_remove (SrpReassembler *r, Segment *segment, gboolean delivered)
@@ -272,8 +411,12 @@ segment_remove (SrpReassembler *r, Segment *segment, gboolean delivered)
     {
       Node *right = node->right;
       if (delivered)
-        remember (r, &node->id);
-      g_hash_table_remove (r->nodes, &node->id); /* frees node */
+        {
+          SrpId key = remembered_key (&node->id, &node->next_id);
+          remember (r, &key);
+        }
+      variant_remove (r, node);
+      g_free (node);
       node = right;
     }
   g_free (segment);
@@ -312,34 +455,72 @@ drop_oldest (SrpReassembler *r, SrpDropReason reason, guint returned)
   segment_remove (r, oldest, FALSE);
 }
 
+/* Whether packet may join the copies of its ID held already: DUPLICATE for
+ * one of them again, CONFLICT when it disagrees on what the ID covers (it
+ * cannot have been checked) or MAX_VARIANTS are held and none can go. A
+ * variant alone in its run, linked to nothing, makes room: it is the
+ * forgery, or the genuine copy whose neighbours have not come (they will
+ * ask for it again by ID). */
+static SrpDropReason
+check_variants (SrpReassembler *r, const SrpPacket *packet)
+{
+  Node *lonely = NULL;
+  guint n = 0;
+
+  for (Node *held = g_hash_table_lookup (r->nodes, &packet->id); held != NULL;
+       held = held->variant, n++)
+    {
+      if (!node_same_covered (held, packet))
+        return SRP_DROP_CONFLICT;
+      if (srp_id_equal (&held->next_id, &packet->next_id))
+        return SRP_DROP_DUPLICATE;
+      if (lonely == NULL && held->segment->n_packets == 1)
+        lonely = held;
+    }
+  if (n < MAX_VARIANTS)
+    return SRP_DROP_NONE;
+  if (lonely == NULL)
+    return SRP_DROP_CONFLICT;
+  r->drops[SRP_DROP_CONFLICT]++;
+  segment_remove (r, lonely->segment, FALSE);
+  return SRP_DROP_NONE;
+}
+
 SrpDropReason
 srp_reassembler_add (SrpReassembler *r, gint64 now_us, const SrpPacket *packet)
 {
   SrpDropReason reason;
-  Node *held, *left, *right, *node;
+  Node *left, *right, *node;
   Segment *segment;
 
   g_return_val_if_fail (r != NULL && packet != NULL, SRP_DROP_UNEXPECTED);
 
   r->now_us = MAX (r->now_us, now_us);
   reason = srp_packet_validate (packet);
-  if (reason == SRP_DROP_NONE && g_hash_table_contains (r->remembered, &packet->id))
-    reason = SRP_DROP_DUPLICATE;
-  if (reason == SRP_DROP_NONE && (held = g_hash_table_lookup (r->nodes, &packet->id)) != NULL)
-    reason = node_same_header (held, packet) ? SRP_DROP_DUPLICATE : SRP_DROP_CONFLICT;
+  if (reason == SRP_DROP_NONE)
+    {
+      SrpId key = remembered_key (&packet->id, &packet->next_id);
+
+      if (g_hash_table_contains (r->remembered, &key))
+        reason = SRP_DROP_DUPLICATE;
+    }
+  if (reason == SRP_DROP_NONE)
+    reason = check_variants (r, packet);
   if (reason != SRP_DROP_NONE)
     return reason; /* the caller counts these */
 
   left = find_left (r, packet);
   right = find_right (r, packet);
   node = node_new (packet);
-  g_hash_table_insert (r->nodes, &node->id, node);
+  variant_add (r, node);
   segment = segment_new (r, node);
   r->bytes += node->body_len;
   if (left != NULL)
     segment = segment_join (r, left->segment, segment);
   if (right != NULL)
     segment = segment_join (r, segment, right->segment);
+  /* The run grew: its head may now win a place taken by a shorter one. */
+  segment = attach_head (r, segment);
   segment->last_us = r->now_us;
   g_queue_unlink (&r->segments, &segment->link);
   g_queue_push_tail_link (&r->segments, &segment->link);

@@ -43,6 +43,7 @@ punch_free (gpointer data)
   Punch *punch = data;
 
   srp_timer_stop (punch->traversal->ctx->timers, &punch->timer);
+  srp_credit_unref (punch->credit);
   g_free (punch);
 }
 
@@ -188,23 +189,31 @@ same_public_address (SrpTraversal *traversal, const Punch *punch)
          srp_address_same_ip (&traversal->nat.reflexive, &punch->address);
 }
 
-static void
-send_punch (SrpTraversal *traversal, guint socket, guint8 ttl, const SrpAddress *to,
-            guint64 nonce)
+/* FALSE when the punch's credit is spent (nothing sent). */
+static gboolean
+send_punch (SrpTraversal *traversal, const Punch *punch, guint socket, guint8 ttl,
+            const SrpAddress *to)
 {
   guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len = srp_punch_encode (punch->nonce, frame);
 
-  srp_context_transmit (traversal->ctx, socket, ttl, to, frame, srp_punch_encode (nonce, frame));
+  if (!srp_credit_spend (punch->credit, len))
+    {
+      srp_context_drop (traversal->ctx, SRP_DROP_RATE_LIMITED);
+      return FALSE;
+    }
+  srp_context_transmit (traversal->ctx, socket, ttl, to, frame, len);
+  return TRUE;
 }
 
 /* The low-TTL packets that open our own NAT(s) towards the other side. */
 static void
 open_own_nat (SrpTraversal *traversal, const Punch *punch)
 {
-  send_punch (traversal, 0, traversal->ctx->config->punch_ttl, &punch->address, punch->nonce);
+  send_punch (traversal, punch, 0, traversal->ctx->config->punch_ttl, &punch->address);
   if (same_public_address (traversal, punch))
     for (guint i = 0; i < punch->n_locals; i++)
-      send_punch (traversal, 0, 0, &punch->locals[i], punch->nonce);
+      send_punch (traversal, punch, 0, 0, &punch->locals[i]);
 }
 
 static gboolean
@@ -279,6 +288,10 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   punch->probes_left = ctx->config->punch_probes;
   punch->next_probe = -1;
   punch->next_round = -1;
+  /* An introduction we did not ask for: what it makes us send, the
+   * introducer pays for. */
+  if (attempt == NULL)
+    punch->credit = srp_credit_ref (introducer->credit);
   srp_timer_init (&punch->timer, SRP_TIMER_PUNCH, on_punch_timer, traversal);
   g_ptr_array_add (traversal->punches, punch);
 
@@ -344,7 +357,8 @@ srp_punch_handle_punch (gpointer self, const SrpInput *input, gpointer frame)
   punch->probes_left = 0;
   punch->next_probe = -1;
   rearm (traversal, punch);
-  srp_mesh_start_handshake (traversal->mesh, input->from, &punch->peer);
+  /* A PUNCH proves nothing of its source (the introducer knew the nonce). */
+  srp_mesh_start_paid_handshake (traversal->mesh, input->from, &punch->peer, 0, punch->credit);
   return SRP_DROP_NONE;
 }
 
@@ -358,8 +372,10 @@ spray (SrpTraversal *traversal, Punch *punch)
       SrpAddress to = punch->address;
 
       to.port = (guint16) (1024 + srp_rng_below (&ctx->rng, 65536 - 1024));
-      send_punch (traversal, 0, 0, &to, punch->nonce);
-      punch->probes_left--;
+      if (!send_punch (traversal, punch, 0, 0, &to))
+        punch->probes_left = 0;
+      else
+        punch->probes_left--;
     }
   punch->next_probe = punch->probes_left > 0 ? ctx->now + PROBE_INTERVAL_US : -1;
 }
@@ -381,10 +397,12 @@ on_punch_timer (SrpTimer *timer, gpointer owner)
       punch->start_at = -1;
       if (punch->role == PUNCH_BOTH)
         {
-          srp_mesh_start_handshake (traversal->mesh, &punch->address, &punch->peer);
+          srp_mesh_start_paid_handshake (traversal->mesh, &punch->address, &punch->peer, 0,
+                                         punch->credit);
           if (same_public_address (traversal, punch))
             for (guint k = 0; k < punch->n_locals; k++)
-              srp_mesh_start_handshake (traversal->mesh, &punch->locals[k], &punch->peer);
+              srp_mesh_start_paid_handshake (traversal->mesh, &punch->locals[k], &punch->peer, 0,
+                                             punch->credit);
         }
       else if (punch->role == PUNCH_SPRAY)
         punch->next_probe = ctx->now;
@@ -394,7 +412,7 @@ on_punch_timer (SrpTimer *timer, gpointer owner)
   if (punch->next_round >= 0 && punch->next_round <= ctx->now)
     {
       for (guint s = punch->first_socket; s < punch->first_socket + punch->n_sockets; s++)
-        send_punch (traversal, s, ctx->config->punch_ttl, &punch->address, punch->nonce);
+        send_punch (traversal, punch, s, ctx->config->punch_ttl, &punch->address);
       punch->next_round = ctx->now + SOCKET_ROUND_US;
     }
   rearm (traversal, punch);

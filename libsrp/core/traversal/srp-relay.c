@@ -52,9 +52,10 @@ srp_relay_send (gpointer self, const SrpAddress *to, const guint8 *data, gsize l
   SrpLink *relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (to));
   guint8 frame[SRP_MAX_DATAGRAM];
 
-  /* Our frames are all at most SRP_MAX_FRAME long; a relay gone means the
-   * peer behind it is unreachable until heartbeats notice. */
-  if (relay == NULL || srp_address_is_relay (&relay->address) || len > SRP_MAX_FRAME)
+  /* Our frames are all at most SRP_MAX_FRAME long, sealed end to end
+   * SRP_MAX_RELAYED; a relay gone means the peer behind it is unreachable
+   * until heartbeats notice. */
+  if (relay == NULL || srp_address_is_relay (&relay->address) || len > SRP_MAX_RELAYED)
     return;
   srp_context_send_link (ctx, relay, frame,
                          srp_relay_encode (SRP_FRAME_RELAY, srp_address_relayed_prefix (to), data,

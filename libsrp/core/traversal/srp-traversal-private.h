@@ -112,6 +112,10 @@ typedef struct {
   gint64 next_probe;           /* PUNCH_SPRAY, -1 when none */
   gint64 next_round;           /* PUNCH_SOCKETS, -1 when none */
   guint first_socket, n_sockets; /* PUNCH_SOCKETS: the range it opened */
+  /* Pays what goes to the addresses until one answers: the introducer's
+   * credit (srp-credit.h) when another peer asked for the introduction;
+   * NULL when we asked for it (srp_core_connect). */
+  SrpCredit *credit;
   SrpTimer timer;              /* the earliest of the times above */
 } Punch;
 

@@ -46,7 +46,8 @@ srp_chain_build (const SrpId *topic_id, guint8 type, const SrpId *prev,
       packet->body_len = (guint16) MIN (len - offset, SRP_PACKET_MAX_BODY);
       if (packet->body_len > 0)
         memcpy (packet->body, data + offset, packet->body_len);
-      srp_packet_compute_id (packet);
+      /* NEXT IDs come later: whether it is the last is known already. */
+      srp_packet_compute_id_as (packet, i + 1 == n);
       g_ptr_array_add (packets, packet);
     }
 

@@ -139,7 +139,7 @@ srp_relay_encode (SrpFrameKind kind, guint64 id_prefix, const guint8 *inner, gsi
   SrpWriter w;
 
   g_return_val_if_fail (kind == SRP_FRAME_RELAY || kind == SRP_FRAME_RELAYED, 0);
-  g_return_val_if_fail (inner_len <= SRP_MAX_FRAME, 0);
+  g_return_val_if_fail (inner_len <= SRP_MAX_RELAYED, 0);
   srp_writer_begin_frame (&w, out, kind);
   srp_writer_u64 (&w, id_prefix);
   srp_writer_bytes (&w, inner, inner_len);
@@ -161,7 +161,7 @@ srp_relay_decode (const guint8 *frame, gsize len, guint64 *id_prefix, const guin
   *inner = frame + r.pos;
   *inner_len = len - r.pos;
   /* A whole SRP frame, and never another relay frame: no nesting. */
-  if (*inner_len > SRP_MAX_FRAME || srp_wire_check_prefix (*inner, *inner_len, &kind) != SRP_DROP_NONE ||
+  if (*inner_len > SRP_MAX_RELAYED || srp_wire_check_prefix (*inner, *inner_len, &kind) != SRP_DROP_NONE ||
       kind == SRP_FRAME_RELAY || kind == SRP_FRAME_RELAYED)
     return SRP_DROP_BAD_CONTROL;
   return SRP_DROP_NONE;

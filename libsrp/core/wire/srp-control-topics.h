@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* SUBSCRIPTIONS: COUNT (2), COUNT x TOPIC PREFIX (8), strictly increasing. */
-#define SRP_SUBSCRIPTIONS_MAX 150
+#define SRP_SUBSCRIPTIONS_MAX 145
 typedef struct {
   guint n;
   guint64 topics[SRP_SUBSCRIPTIONS_MAX];

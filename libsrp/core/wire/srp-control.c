@@ -61,6 +61,9 @@ srp_pong_decode (const guint8 *frame, gsize len, SrpPong *out)
 gsize
 srp_handshake_transcript (SrpTranscriptKind kind, const SrpId *initiator,
                           const SrpId *responder,
+                          const guint8 initiator_ephemeral[SRP_HELLO_EPHEMERAL_LEN],
+                          const guint8 responder_ephemeral[SRP_HELLO_EPHEMERAL_LEN],
+                          const SrpAddress *observed,
                           const guint8 initiator_challenge[SRP_CHALLENGE_LEN],
                           const guint8 responder_challenge[SRP_CHALLENGE_LEN], guint8 *out)
 {
@@ -73,7 +76,10 @@ srp_handshake_transcript (SrpTranscriptKind kind, const SrpId *initiator,
   srp_writer_id (&w, responder);
   srp_writer_bytes (&w, initiator_challenge, SRP_CHALLENGE_LEN);
   srp_writer_bytes (&w, responder_challenge, SRP_CHALLENGE_LEN);
-  g_assert (w.ok && w.len == SRP_TRANSCRIPT_LEN);
+  srp_writer_bytes (&w, initiator_ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+  srp_writer_bytes (&w, responder_ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+  srp_writer_address (&w, observed);
+  g_assert (w.ok);
   return w.len;
 }
 
@@ -86,6 +92,9 @@ srp_hello_encode (const SrpHello *hello, guint8 out[SRP_MAX_DATAGRAM])
   srp_writer_id (&w, &hello->sender);
   srp_writer_bytes (&w, hello->challenge, SRP_CHALLENGE_LEN);
   srp_writer_u8 (&w, hello->flags);
+  srp_writer_bytes (&w, hello->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+  if (hello->flags & SRP_HELLO_FLAG_COOKIE)
+    srp_writer_bytes (&w, hello->cookie, SRP_COOKIE_LEN);
   while (w.len < SRP_HELLO_LEN)
     srp_writer_u8 (&w, 0);
   g_assert (w.ok);
@@ -103,11 +112,37 @@ srp_hello_decode (const guint8 *frame, gsize len, SrpHello *out)
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->challenge, SRP_CHALLENGE_LEN);
   out->flags = srp_reader_u8 (&r);
-  if (out->flags & ~SRP_HELLO_FLAG_INTRODUCTION)
+  if (out->flags & ~(SRP_HELLO_FLAG_INTRODUCTION | SRP_HELLO_FLAG_COOKIE))
     return SRP_DROP_BAD_CONTROL;
+  srp_reader_bytes (&r, out->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+  if (out->flags & SRP_HELLO_FLAG_COOKIE)
+    srp_reader_bytes (&r, out->cookie, SRP_COOKIE_LEN);
   while (r.ok && r.pos < r.len)
     if (srp_reader_u8 (&r) != 0)
       return SRP_DROP_BAD_CONTROL;
+  return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
+}
+
+gsize
+srp_cookie_encode (const SrpCookie *cookie, guint8 out[SRP_MAX_DATAGRAM])
+{
+  SrpWriter w;
+
+  srp_writer_begin_frame (&w, out, SRP_FRAME_COOKIE);
+  srp_writer_bytes (&w, cookie->echo, SRP_CHALLENGE_LEN);
+  srp_writer_bytes (&w, cookie->cookie, SRP_COOKIE_LEN);
+  g_assert (w.ok);
+  return w.len;
+}
+
+SrpDropReason
+srp_cookie_decode (const guint8 *frame, gsize len, SrpCookie *out)
+{
+  SrpReader r;
+
+  srp_reader_begin_frame (&r, frame, len);
+  srp_reader_bytes (&r, out->echo, SRP_CHALLENGE_LEN);
+  srp_reader_bytes (&r, out->cookie, SRP_COOKIE_LEN);
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
 }
 
@@ -120,6 +155,7 @@ srp_hello_reply_encode (const SrpHelloReply *reply, guint8 out[SRP_MAX_DATAGRAM]
   srp_writer_id (&w, &reply->sender);
   srp_writer_bytes (&w, reply->echo, SRP_CHALLENGE_LEN);
   srp_writer_bytes (&w, reply->challenge, SRP_CHALLENGE_LEN);
+  srp_writer_bytes (&w, reply->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
   srp_writer_address (&w, &reply->observed);
   srp_writer_bytes (&w, reply->signature, SRP_SIGNATURE_LEN);
   g_assert (w.ok);
@@ -135,6 +171,7 @@ srp_hello_reply_decode (const guint8 *frame, gsize len, SrpHelloReply *out)
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->echo, SRP_CHALLENGE_LEN);
   srp_reader_bytes (&r, out->challenge, SRP_CHALLENGE_LEN);
+  srp_reader_bytes (&r, out->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
   srp_reader_address (&r, &out->observed);
   srp_reader_bytes (&r, out->signature, SRP_SIGNATURE_LEN);
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
@@ -148,6 +185,7 @@ srp_hello_done_encode (const SrpHelloDone *done, guint8 out[SRP_MAX_DATAGRAM])
   srp_writer_begin_frame (&w, out, SRP_FRAME_HELLO_DONE);
   srp_writer_id (&w, &done->sender);
   srp_writer_bytes (&w, done->echo, SRP_CHALLENGE_LEN);
+  srp_writer_address (&w, &done->observed);
   srp_writer_bytes (&w, done->signature, SRP_SIGNATURE_LEN);
   g_assert (w.ok);
   return w.len;
@@ -161,6 +199,7 @@ srp_hello_done_decode (const guint8 *frame, gsize len, SrpHelloDone *out)
   srp_reader_begin_frame (&r, frame, len);
   srp_reader_id (&r, &out->sender);
   srp_reader_bytes (&r, out->echo, SRP_CHALLENGE_LEN);
+  srp_reader_address (&r, &out->observed);
   srp_reader_bytes (&r, out->signature, SRP_SIGNATURE_LEN);
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
 }

@@ -27,34 +27,53 @@ typedef struct {
   SrpAddress observed;
 } SrpPong;
 
-/* HELLO: sender ID (32), challenge (16), flags (1), then zero padding to
- * SRP_HELLO_LEN, so that the reply is never 1.5 times larger than it. */
+/* HELLO: sender ID (32), challenge (16), flags (1), ephemeral X25519 key
+ * (32), then zero padding to SRP_HELLO_LEN, so that the reply is never 1.5
+ * times larger than it. */
 #define SRP_HELLO_LEN 160
+#define SRP_HELLO_EPHEMERAL_LEN 32
 /* The handshake is for an introduction to one of the responder's links (a
  * lookup named it an anchor): it may take a place kept for those. */
 #define SRP_HELLO_FLAG_INTRODUCTION 0x01
+/* COOKIE (16) follows EPHEMERAL: the answer to a responder's COOKIE. */
+#define SRP_HELLO_FLAG_COOKIE 0x02
+#define SRP_COOKIE_LEN 16
 typedef struct {
   SrpId sender;
   guint8 challenge[SRP_CHALLENGE_LEN];
   guint8 flags;
+  guint8 ephemeral[SRP_HELLO_EPHEMERAL_LEN];
+  guint8 cookie[SRP_COOKIE_LEN]; /* with SRP_HELLO_FLAG_COOKIE */
 } SrpHello;
 
+/* COOKIE: the HELLO's challenge (16), then a cookie (16) that proves, when
+ * a HELLO from the same address brings it back, that the address receives. */
+typedef struct {
+  guint8 echo[SRP_CHALLENGE_LEN];
+  guint8 cookie[SRP_COOKIE_LEN];
+} SrpCookie;
+gsize srp_cookie_encode (const SrpCookie *cookie, guint8 out[SRP_MAX_DATAGRAM]);
+SrpDropReason srp_cookie_decode (const guint8 *frame, gsize len, SrpCookie *out);
+
 /* HELLO_REPLY: sender ID (32), the HELLO's challenge (16), a new challenge
- * (16), the address the HELLO came from (7 or 19), signature (64) over
- * srp_handshake_transcript (REPLY, ...). */
+ * (16), the responder's ephemeral key (32), the address the HELLO came
+ * from (7 or 19), signature (64) over srp_handshake_transcript (REPLY, ...). */
 typedef struct {
   SrpId sender;
   guint8 echo[SRP_CHALLENGE_LEN];
   guint8 challenge[SRP_CHALLENGE_LEN];
+  guint8 ephemeral[SRP_HELLO_EPHEMERAL_LEN];
   SrpAddress observed;
   guint8 signature[SRP_SIGNATURE_LEN];
 } SrpHelloReply;
 
-/* HELLO_DONE: sender ID (32), the reply's challenge (16), signature (64) over
- * srp_handshake_transcript (DONE, ...). */
+/* HELLO_DONE: sender ID (32), the reply's challenge (16), the address the
+ * reply came from (7 or 19), signature (64) over srp_handshake_transcript
+ * (DONE, ...). */
 typedef struct {
   SrpId sender;
   guint8 echo[SRP_CHALLENGE_LEN];
+  SrpAddress observed;
   guint8 signature[SRP_SIGNATURE_LEN];
 } SrpHelloDone;
 
@@ -64,11 +83,17 @@ typedef enum {
 } SrpTranscriptKind;
 
 /* What each side signs: "SRP1 handshake", the kind, the initiator's and the
- * responder's IDs, both challenges. Returns the length written into out
- * (at least SRP_TRANSCRIPT_LEN bytes). */
-#define SRP_TRANSCRIPT_LEN (14 + 1 + 2 * SRP_ID_LEN + 2 * SRP_CHALLENGE_LEN)
+ * responder's IDs, both challenges, both ephemeral keys, and the address
+ * the signer sees the other at (REPLY: the initiator's, DONE: the
+ * responder's). Returns the length written into out (at most
+ * SRP_TRANSCRIPT_LEN bytes). */
+#define SRP_TRANSCRIPT_LEN                                                                       \
+  (14 + 1 + 2 * SRP_ID_LEN + 2 * SRP_CHALLENGE_LEN + 2 * SRP_HELLO_EPHEMERAL_LEN + 19)
 gsize srp_handshake_transcript (SrpTranscriptKind kind, const SrpId *initiator,
                                 const SrpId *responder,
+                                const guint8 initiator_ephemeral[SRP_HELLO_EPHEMERAL_LEN],
+                                const guint8 responder_ephemeral[SRP_HELLO_EPHEMERAL_LEN],
+                                const SrpAddress *observed,
                                 const guint8 initiator_challenge[SRP_CHALLENGE_LEN],
                                 const guint8 responder_challenge[SRP_CHALLENGE_LEN],
                                 guint8 *out);

@@ -29,10 +29,33 @@ G_STATIC_ASSERT (SRP_PACKET_FRAME_LEN (SRP_PACKET_MAX_BODY) <= SRP_MAX_DATAGRAM)
 /* A message of at most SRP_MESSAGE_MAX_LEN bytes has at most this many packets. */
 #define MAX_PACKETS (SRP_MESSAGE_MAX_LEN / SRP_PACKET_MAX_BODY)
 
+/* SHA-256 (PREV ID ‖ TOPIC ID ‖ TYPE ‖ INDEX ‖ LAST ‖ BODY): every field
+ * but NEXT ID (which cannot be: the next ID depends on this one) and
+ * POSTAGE (which relays lower). LAST says whether NEXT ID is zero, so that
+ * nobody can end a chain early or renumber it under the same IDs. */
+static void
+id_of (const SrpPacket *packet, gboolean last, SrpId *out)
+{
+  guint8 header[SRP_PACKET_ID_HEADER_LEN];
+
+  memcpy (header, packet->prev_id.bytes, SRP_ID_LEN);
+  memcpy (header + SRP_ID_LEN, packet->topic_id.bytes, SRP_ID_LEN);
+  header[2 * SRP_ID_LEN] = packet->type;
+  srp_write_u32 (header + 2 * SRP_ID_LEN + 1, packet->index);
+  header[2 * SRP_ID_LEN + 5] = last ? 1 : 0;
+  srp_sha256_2 (header, sizeof header, packet->body, packet->body_len, out);
+}
+
 void
 srp_packet_compute_id (SrpPacket *packet)
 {
-  srp_sha256_2 (packet->prev_id.bytes, SRP_ID_LEN, packet->body, packet->body_len, &packet->id);
+  id_of (packet, srp_id_is_zero (&packet->next_id), &packet->id);
+}
+
+void
+srp_packet_compute_id_as (SrpPacket *packet, gboolean last)
+{
+  id_of (packet, last, &packet->id);
 }
 
 gsize
@@ -114,7 +137,7 @@ srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out)
   reason = srp_packet_validate (out);
   if (reason != SRP_DROP_NONE)
     return reason;
-  srp_sha256_2 (out->prev_id.bytes, SRP_ID_LEN, out->body, out->body_len, &id);
+  id_of (out, srp_id_is_zero (&out->next_id), &id);
   if (!srp_id_equal (&id, &out->id))
     return SRP_DROP_BAD_PACKET_ID;
   return SRP_DROP_NONE;

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   SrpId prev_id;
-  SrpId id;       /* SHA-256 (prev_id || body) */
+  SrpId id;       /* SHA-256 (prev_id || topic_id || type || index || last || body) */
   SrpId topic_id;
   guint8 type;    /* SrpPacketType */
   guint32 index;  /* position in its message's chain, from 0 */
@@ -27,8 +27,16 @@ typedef struct {
   guint8 body[SRP_PACKET_MAX_BODY];
 } SrpPacket;
 
-/* Sets packet->id from prev_id and body. */
+/* What the packet ID hashes before the body: PREV ID, TOPIC ID, TYPE,
+ * INDEX (4, big-endian), LAST (1: 01 when NEXT ID is zero, else 00). */
+#define SRP_PACKET_ID_HEADER_LEN (2 * SRP_ID_LEN + 1 + 4 + 1)
+
+/* Sets packet->id from every field but POSTAGE and NEXT ID (of which only
+ * whether it is zero counts). */
 void srp_packet_compute_id (SrpPacket *packet);
+/* The same, for a packet whose NEXT ID is not filled in yet: last says
+ * whether it will be zero. */
+void srp_packet_compute_id_as (SrpPacket *packet, gboolean last);
 
 /* Writes the whole frame (prefix included) into out, which holds at least
  * SRP_PACKET_FRAME_LEN (packet->body_len) bytes; returns the length written.
@@ -37,7 +45,7 @@ gsize srp_packet_encode (const SrpPacket *packet, guint8 *out);
 
 /* Decodes a whole datagram (prefix included) into out, checking everything
  * the packet alone can tell: lengths, TYPE, POSTAGE, INDEX, the links, and
- * that the PACKET ID is SHA-256 (PREV ID || BODY). */
+ * that the PACKET ID is what srp_packet_compute_id gives. */
 SrpDropReason srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out);
 
 /* The header checks of srp_packet_decode, without recomputing the ID. */

@@ -18,10 +18,10 @@ srp_sha256 (const void *data, gsize len, SrpId *out)
 void
 srp_sha256_2 (const void *a, gsize a_len, const void *b, gsize b_len, SrpId *out)
 {
-  /* Packet IDs hash PREV ID || BODY (at most 32 + 1024 bytes). Copying them
-   * into one stack buffer costs far less than gnutls_hash_init, which
-   * allocates a context on every call. */
-  guint8 buf[SRP_ID_LEN + SRP_PACKET_MAX_BODY];
+  /* Packet IDs hash a 70-byte header and the BODY (at most 70 + 1024
+   * bytes). Copying them into one stack buffer costs far less than
+   * gnutls_hash_init, which allocates a context on every call. */
+  guint8 buf[128 + SRP_PACKET_MAX_BODY];
 
   if (a_len + b_len <= sizeof buf)
     {

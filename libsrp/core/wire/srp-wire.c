@@ -96,6 +96,8 @@ srp_drop_reason_name (SrpDropReason reason)
     [SRP_DROP_TABLE_FULL] = "table-full",
     [SRP_DROP_UNWANTED] = "unwanted",
     [SRP_DROP_FLOW_CONTROL] = "flow-control",
+    [SRP_DROP_BAD_SEAL] = "bad-seal",
+    [SRP_DROP_UNSEALED] = "unsealed",
   };
 
   if ((guint) reason >= SRP_DROP_N_REASONS || names[reason] == NULL)

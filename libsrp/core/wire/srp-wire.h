@@ -20,7 +20,12 @@ G_BEGIN_DECLS
 /* A relay adds a prefix and an 8-byte ID prefix to a frame: every frame a
  * peer makes is at most this long, so that any of them can be relayed. */
 #define SRP_RELAY_HEADER_LEN (4 + 8)
-#define SRP_MAX_FRAME (SRP_MAX_DATAGRAM - SRP_RELAY_HEADER_LEN)
+/* A frame to a link goes sealed, this much longer (srp-session.h); a
+ * relayed one is sealed twice (end to end, then to the relay). */
+#define SRP_SEAL_OVERHEAD 26
+#define SRP_MAX_FRAME (SRP_MAX_DATAGRAM - SRP_RELAY_HEADER_LEN - 2 * SRP_SEAL_OVERHEAD)
+/* What a RELAY or RELAYED carries: a frame, sealed end to end. */
+#define SRP_MAX_RELAYED (SRP_MAX_FRAME + SRP_SEAL_OVERHEAD)
 
 #define SRP_ID_LEN 32
 /* PREV ID, PACKET ID, TOPIC ID (32 each), TYPE (1), INDEX (4), POSTAGE (1), NEXT ID (32). */
@@ -42,6 +47,7 @@ typedef enum {
   SRP_FRAME_PROBE_REQUEST = 0x25, /* NAT classification: send a probe to my other socket */
   SRP_FRAME_PROBE = 0x26,         /* NAT classification: the probe */
   SRP_FRAME_BUSY = 0x27,          /* handshake refused (table full); other peers to try */
+  SRP_FRAME_COOKIE = 0x28,        /* handshake deferred (responder busy): say HELLO with this */
   SRP_FRAME_GOODBYE = 0x2f,       /* the sender is leaving: forget it now, not after heartbeats */
   SRP_FRAME_SUBSCRIPTIONS = 0x30, /* topics: the topics the sender subscribes to */
   SRP_FRAME_ACK = 0x31,           /* topics: packets (fresh from their publisher) received */
@@ -60,6 +66,7 @@ typedef enum {
   SRP_FRAME_STREAM_ACK = 0x51,    /* streams: the packet numbers received (selective) */
   SRP_FRAME_STREAM_WINDOW = 0x52, /* streams: the receiver takes bytes up to here */
   SRP_FRAME_STREAM_RESET = 0x53,  /* streams: the stream is abandoned (or refused) */
+  SRP_FRAME_SEALED = 0x70,        /* any frame of a link, sealed with its session's key */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */
@@ -112,7 +119,7 @@ typedef enum {
   SRP_DROP_BODY_TOO_LONG,    /* packet body over SRP_PACKET_MAX_BODY */
   SRP_DROP_BAD_TYPE,         /* unknown packet TYPE */
   SRP_DROP_BAD_POSTAGE,      /* POSTAGE above SRP_POSTAGE_MAX */
-  SRP_DROP_BAD_PACKET_ID,    /* PACKET ID is not SHA-256(PREV ID || BODY) */
+  SRP_DROP_BAD_PACKET_ID,    /* PACKET ID is not the hash of what it covers */
   SRP_DROP_BAD_LINK,         /* NEXT ID or PREV ID inconsistent with the packet itself */
   SRP_DROP_BAD_INDEX,        /* INDEX too large for a message of at most 1 MiB */
   SRP_DROP_BAD_CONTROL,      /* a control message that does not parse exactly */
@@ -128,6 +135,8 @@ typedef enum {
   SRP_DROP_UNWANTED,         /* a packet this peer does not take: purged before, or not
                               * subscribed and from an address that is not connected */
   SRP_DROP_FLOW_CONTROL,     /* stream bytes past the window we gave, or a stream over the limit */
+  SRP_DROP_BAD_SEAL,         /* a sealed frame that does not open: forged, altered, replayed */
+  SRP_DROP_UNSEALED,         /* a link frame in clear from a link whose frames are sealed */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 

@@ -1,0 +1,728 @@
+/* test-hostile.c: a core among hostile peers, in virtual time.
+ *
+ * The victim is a core driven by hand; the attacker is this test, which
+ * holds an authenticated link to it (made as if its handshake had run) and
+ * any number of addresses it controls. What the victim sends is captured
+ * and measured:
+ *   - busy-chain-is-budgeted: PEERS pointing at attacker addresses that
+ *     answer every HELLO with BUSY naming four new ones (the issue's attack
+ *     1): new handshakes stay within the one handshake budget
+ *     (SRP_MESH_HANDSHAKES_PER_SECOND), and the bytes sent to the named
+ *     addresses within three times what the attacker sent;
+ *   - amplification-by-kind: one frame of every kind, from a stranger and
+ *     from an authenticated link, several times: bytes the victim sends to
+ *     addresses that have not proved they receive, against bytes the
+ *     attacker sent (its handshake included, for the link), at most 3x;
+ *   - strangers-cannot-fill-the-reassembler: a stranger's flood of chain
+ *     starts on a subscribed topic leaves the links' pool alone;
+ *   - hello-flood-asks-for-cookies: 25,000 HELLOs a second from spoofed
+ *     sources (attack 2): the victim signs within its budget, keeps its
+ *     half-open table bounded, and a newcomer that receives still gets in;
+ *   - forged-copies-are-harmless: copies of a genuine packet with another
+ *     NEXT, INDEX or TOPIC (or NEXT zero) that arrive first (attack 4):
+ *     the subscriber delivers the genuine message and nothing else, and
+ *     the cache serves the genuine copy once the chain shows which it is.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "srp-chain.h"
+#include "srp-control-connect.h"
+#include "srp-control-dht.h"
+#include "srp-control-topics.h"
+#include "srp-control.h"
+#include "srp-core-internal.h"
+#include "srp-core.h"
+#include "srp-rbsr.h"
+#include "srp-sim.h"
+
+#define STEP_US (1000)
+/* What a real link sent us to become one: HELLO and HELLO_DONE. */
+#define HANDSHAKE_BYTES (SRP_HELLO_LEN + 4 + SRP_ID_LEN + SRP_CHALLENGE_LEN + SRP_SIGNATURE_LEN)
+
+typedef struct {
+  SrpCore *core;
+  SrpContext *ctx;
+  gint64 now;
+  SrpAddress link;     /* the attacker's authenticated link */
+  SrpAddress link_b;   /* an honest link, for CONNECT and relays */
+  SrpAddress stranger; /* the attacker, unauthenticated */
+  SrpId topic;
+  guint64 bytes_in;    /* what the attacker sent */
+  guint64 unproven_out; /* what the victim sent to addresses that proved nothing */
+  guint64 hellos;
+  GHashTable *hello_to; /* addresses sent a HELLO (SrpAddress*, owned) */
+  gboolean answer_busy; /* attacker addresses answer HELLO with BUSY naming new ones */
+  guint next_name;
+} Victim;
+
+static gboolean
+sign (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATURE_LEN], gpointer user_data)
+{
+  memset (signature, 0x5a, SRP_SIGNATURE_LEN);
+  return TRUE;
+}
+
+static void
+address_of (guint8 a, guint8 b, SrpAddress *out)
+{
+  guint8 ip[4] = { 198, 18, a, b };
+
+  srp_address_init_ipv4 (out, ip, 4000);
+}
+
+/* cache_budget 0: the default. */
+static void
+victim_init_with_cache (Victim *v, gsize cache_budget)
+{
+  SrpCoreConfig config;
+  guint8 challenge[SRP_CHALLENGE_LEN] = { 1 };
+  SrpId id;
+
+  memset (v, 0, sizeof *v);
+  srp_core_config_init (&config);
+  config.seed = 12;
+  memset (config.peer_id.bytes, 0xcc, SRP_ID_LEN);
+  config.sign = sign;
+  if (cache_budget > 0)
+    config.cache_budget = cache_budget;
+  v->core = srp_core_new (&config);
+  v->ctx = srp_core_get_context (v->core);
+  v->now = G_USEC_PER_SEC;
+  v->ctx->now = v->now;
+  address_of (1, 1, &v->link);
+  address_of (2, 1, &v->link_b);
+  address_of (3, 1, &v->stranger);
+  memset (id.bytes, 0xa0, SRP_ID_LEN);
+  srp_peer_table_make_room (v->ctx->peers, &v->link, SRP_ADMIT_HANDSHAKE);
+  srp_context_open_link (v->ctx, &id, &v->link, SRP_NAT_PUBLIC, challenge, challenge, -1);
+  memset (id.bytes, 0xa1, SRP_ID_LEN);
+  srp_peer_table_make_room (v->ctx->peers, &v->link_b, SRP_ADMIT_HANDSHAKE);
+  srp_context_open_link (v->ctx, &id, &v->link_b, SRP_NAT_PUBLIC, challenge, challenge, -1);
+  srp_topic_id_from_name ("hostile", &v->topic);
+  srp_core_subscribe (v->core, v->now, &v->topic);
+  v->hello_to = g_hash_table_new_full (srp_address_hash_func, srp_address_equal_func, g_free,
+                                       NULL);
+  v->next_name = 1;
+}
+
+static void
+victim_init (Victim *v)
+{
+  victim_init_with_cache (v, 0);
+}
+
+static void
+victim_clear (Victim *v)
+{
+  srp_core_free (v->core);
+  g_hash_table_destroy (v->hello_to);
+}
+
+/* Four records at fresh attacker addresses (one /24 each: no prefix limit). */
+static void
+fresh_peers (Victim *v, guint n, SrpPeers *out)
+{
+  out->n = n;
+  for (guint i = 0; i < n; i++)
+    {
+      guint name = v->next_name++;
+
+      memset (out->peers[i].id.bytes, 0, SRP_ID_LEN);
+      out->peers[i].id.bytes[0] = 0xe0;
+      out->peers[i].id.bytes[1] = (guint8) (name >> 8);
+      out->peers[i].id.bytes[2] = (guint8) name;
+      out->peers[i].nat = SRP_NAT_PUBLIC;
+      out->peers[i].age_s = 0;
+      address_of ((guint8) (100 + (name >> 8)), (guint8) name, &out->peers[i].address);
+    }
+}
+
+static void
+deliver (Victim *v, const SrpAddress *from, const guint8 *frame, gsize len)
+{
+  v->bytes_in += len;
+  srp_core_handle_datagram (v->core, v->now, 0, from, frame, len);
+}
+
+static gboolean
+is_link_address (Victim *v, const SrpAddress *to)
+{
+  return srp_address_equal (to, &v->link) || srp_address_equal (to, &v->link_b);
+}
+
+/* Takes what the victim sent; attacker addresses answer HELLOs if asked. */
+static void
+drain (Victim *v)
+{
+  SrpTransmit t;
+  SrpCoreEvent event;
+  g_autoptr (GArray) answer_to = g_array_new (FALSE, FALSE, sizeof (SrpAddress));
+
+  while (srp_core_poll_transmit (v->core, &t))
+    {
+      if (!is_link_address (v, &t.to))
+        v->unproven_out += t.len;
+      if (t.data[3] == SRP_FRAME_HELLO && !is_link_address (v, &t.to))
+        {
+          v->hellos++;
+          g_hash_table_add (v->hello_to, g_memdup2 (&t.to, sizeof t.to));
+          if (v->answer_busy)
+            g_array_append_val (answer_to, t.to);
+        }
+    }
+  while (srp_core_poll_event (v->core, &event))
+    srp_core_event_clear (&event);
+  for (guint i = 0; i < answer_to->len; i++)
+    {
+      SrpPeers others;
+      guint8 f[SRP_MAX_DATAGRAM];
+
+      fresh_peers (v, SRP_BUSY_MAX, &others);
+      deliver (v, &g_array_index (answer_to, SrpAddress, i), f, srp_busy_encode (&others, f));
+    }
+  if (answer_to->len > 0)
+    drain (v);
+}
+
+static void
+run_in_steps (Victim *v, gint64 us, gint64 step)
+{
+  gint64 until = v->now + us;
+
+  while (v->now < until)
+    {
+      v->now += step;
+      srp_core_handle_timeout (v->core, v->now);
+      drain (v);
+    }
+}
+
+static void
+run_for (Victim *v, gint64 us)
+{
+  run_in_steps (v, us, STEP_US);
+}
+
+static void
+test_busy_chain_is_budgeted (void)
+{
+  Victim v;
+  SrpPeers peers;
+  guint8 f[SRP_MAX_DATAGRAM];
+  const gint64 seconds = 10;
+  guint handshakes;
+
+  victim_init (&v);
+  drain (&v);
+  v.bytes_in = HANDSHAKE_BYTES;
+  v.unproven_out = 0;
+  v.answer_busy = TRUE;
+  fresh_peers (&v, SRP_PEERS_MAX, &peers);
+  deliver (&v, &v.link, f, srp_peers_encode (&peers, f));
+  drain (&v);
+  run_for (&v, seconds * G_USEC_PER_SEC);
+  handshakes = g_hash_table_size (v.hello_to);
+  g_test_message ("BUSY chain: %u new handshakes in %" G_GINT64_FORMAT " s (%.1f/s), %" G_GUINT64_FORMAT
+                  " HELLOs; %" G_GUINT64_FORMAT " B out to named addresses for %" G_GUINT64_FORMAT
+                  " B in (%.2fx)",
+                  handshakes, seconds, (double) handshakes / seconds, v.hellos, v.unproven_out,
+                  v.bytes_in, (double) v.unproven_out / v.bytes_in);
+  /* The burst, then 8 a second. */
+  g_assert_cmpuint (handshakes, <=, 16 + 8 * seconds);
+  g_assert_cmpuint (v.unproven_out, <=, 3 * v.bytes_in);
+  victim_clear (&v);
+}
+
+/* ---- one frame of every kind ----------------------------------------------------- */
+
+typedef gsize (*BuildFunc) (Victim *v, guint round, guint8 *f);
+
+static gsize
+build_ping (Victim *v, guint round, guint8 *f)
+{
+  SrpPing ping = { .nonce = round };
+
+  memset (ping.sender.bytes, 0xa0, SRP_ID_LEN);
+  return srp_ping_encode (&ping, f);
+}
+
+static gsize
+build_hello (Victim *v, guint round, guint8 *f)
+{
+  SrpHello hello = { 0 };
+
+  memset (hello.sender.bytes, 0xd0 + round, SRP_ID_LEN);
+  return srp_hello_encode (&hello, f);
+}
+
+static gsize
+build_peers_request (Victim *v, guint round, guint8 *f)
+{
+  return srp_peers_request_encode (f);
+}
+
+static gsize
+build_peers (Victim *v, guint round, guint8 *f)
+{
+  SrpPeers peers;
+
+  fresh_peers (v, SRP_PEERS_MAX, &peers);
+  return srp_peers_encode (&peers, f);
+}
+
+static gsize
+build_busy (Victim *v, guint round, guint8 *f)
+{
+  SrpPeers peers;
+
+  fresh_peers (v, SRP_BUSY_MAX, &peers);
+  return srp_busy_encode (&peers, f);
+}
+
+static gsize
+build_probe_request (Victim *v, guint round, guint8 *f)
+{
+  SrpProbeRequest probe = { .nonce = round, .mode = SRP_PROBE_FROM_MAIN_PORT };
+
+  address_of (1, 1, &probe.target);
+  probe.target.port = (guint16) (5000 + round);
+  return srp_probe_request_encode (&probe, f);
+}
+
+static gsize
+build_info (Victim *v, guint round, guint8 *f)
+{
+  SrpInfo info = { .nat = SRP_NAT_PORT_RESTRICTED, .n_locals = 1 };
+
+  address_of (50, (guint8) round, &info.locals[0]);
+  return srp_info_encode (&info, f);
+}
+
+static gsize
+build_connect (Victim *v, guint round, guint8 *f)
+{
+  SrpConnect connect = { .nonce = round };
+
+  memset (connect.target.bytes, 0xa1, SRP_ID_LEN);
+  return srp_connect_encode (&connect, f);
+}
+
+static gsize
+build_introduce (Victim *v, guint round, guint8 *f)
+{
+  SrpIntroduce intro = { .nonce = round, .status = SRP_INTRODUCE_OK, .nat = SRP_NAT_PUBLIC,
+                         .n_locals = SRP_LOCALS_MAX };
+
+  memset (intro.peer.bytes, 0xd8 + round, SRP_ID_LEN);
+  address_of (60, (guint8) round, &intro.address);
+  for (guint i = 0; i < SRP_LOCALS_MAX; i++)
+    address_of (61 + i, (guint8) round, &intro.locals[i]);
+  return srp_introduce_encode (&intro, f);
+}
+
+static gsize
+build_introduce_symmetric (Victim *v, guint round, guint8 *f)
+{
+  gsize len = build_introduce (v, round, f);
+  SrpIntroduce intro;
+
+  /* A symmetric peer: the birthday spray to random ports of its IP. */
+  g_assert_true (srp_introduce_decode (f, len, &intro) == SRP_DROP_NONE);
+  intro.nat = SRP_NAT_SYMMETRIC;
+  return srp_introduce_encode (&intro, f);
+}
+
+static gsize
+build_punch (Victim *v, guint round, guint8 *f)
+{
+  return srp_punch_encode (round, f);
+}
+
+static gsize
+build_relay (Victim *v, guint round, guint8 *f)
+{
+  guint8 inner[SRP_MAX_DATAGRAM];
+  SrpId b;
+  gsize n = srp_peers_request_encode (inner);
+
+  memset (b.bytes, 0xa1, SRP_ID_LEN);
+  return srp_relay_encode (SRP_FRAME_RELAY, srp_id_prefix (&b), inner, n, f);
+}
+
+static gsize
+build_find (Victim *v, guint round, guint8 *f)
+{
+  SrpFind find = { .nonce = round, .flags = SRP_FIND_FLAG_OPEN };
+
+  memset (find.target.bytes, 0xb1, SRP_ID_LEN);
+  memset (find.sender.bytes, 0xb2 + round, SRP_ID_LEN);
+  return srp_find_encode (&find, f);
+}
+
+static gsize
+build_found (Victim *v, guint round, guint8 *f)
+{
+  SrpFound found = { .nonce = round, .n_contacts = SRP_FOUND_MAX_CONTACTS };
+  SrpPeers peers;
+
+  memset (found.target.bytes, 0xb1, SRP_ID_LEN);
+  fresh_peers (v, SRP_FOUND_MAX_CONTACTS, &peers);
+  for (guint i = 0; i < found.n_contacts; i++)
+    {
+      found.contacts[i].id = peers.peers[i].id;
+      found.contacts[i].nat = SRP_NAT_PUBLIC;
+      found.contacts[i].address = peers.peers[i].address;
+    }
+  return srp_found_encode (&found, f);
+}
+
+static gsize
+build_subscriptions (Victim *v, guint round, guint8 *f)
+{
+  SrpSubscriptions subs = { .n = 1 };
+
+  subs.topics[0] = srp_id_prefix (&v->topic) + round;
+  return srp_subscriptions_encode (&subs, f);
+}
+
+static gsize
+build_query (Victim *v, guint round, guint8 *f)
+{
+  SrpIdList ids = { .n = 2, .ids = { 1, 2 } };
+
+  return srp_query_encode (&ids, f);
+}
+
+static gsize
+build_packet (Victim *v, guint round, guint8 *f)
+{
+  g_autoptr (GPtrArray) chain = NULL;
+  guint8 body[100];
+  SrpId prev;
+
+  memset (body, 'm', sizeof body);
+  memset (prev.bytes, 0x11 + round, SRP_ID_LEN);
+  chain = srp_chain_build (&v->topic, SRP_PACKET_TYPE_MESSAGE, &prev, body, sizeof body);
+  return srp_packet_encode (g_ptr_array_index (chain, 0), f);
+}
+
+typedef struct {
+  const char *name;
+  BuildFunc build;
+} Kind;
+
+static const Kind kinds[] = {
+  { "PING", build_ping },
+  { "HELLO", build_hello },
+  { "PEERS_REQUEST", build_peers_request },
+  { "PEERS", build_peers },
+  { "BUSY", build_busy },
+  { "PROBE_REQUEST", build_probe_request },
+  { "INFO", build_info },
+  { "CONNECT", build_connect },
+  { "INTRODUCE", build_introduce },
+  { "INTRODUCE (symmetric)", build_introduce_symmetric },
+  { "PUNCH", build_punch },
+  { "RELAY", build_relay },
+  { "FIND", build_find },
+  { "FOUND", build_found },
+  { "SUBSCRIPTIONS", build_subscriptions },
+  { "QUERY", build_query },
+  { "PACKET", build_packet },
+};
+
+#define ROUNDS 4
+
+/* Sends ROUNDS frames of kind, a second apart, and lets a minute pass:
+ * returns out / in to addresses that proved nothing. */
+static double
+measure (const Kind *kind, gboolean from_link, guint64 *in, guint64 *out)
+{
+  Victim v;
+  guint8 f[SRP_MAX_DATAGRAM];
+
+  victim_init (&v);
+  drain (&v);
+  v.bytes_in = from_link ? HANDSHAKE_BYTES : 0;
+  v.unproven_out = 0;
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      gsize len = kind->build (&v, round, f);
+
+      deliver (&v, from_link ? &v.link : &v.stranger, f, len);
+      drain (&v);
+      run_for (&v, G_USEC_PER_SEC);
+    }
+  /* The rest of every resend and timer, more coarsely. */
+  run_in_steps (&v, 60 * G_USEC_PER_SEC, 20 * STEP_US);
+  *in = v.bytes_in;
+  *out = v.unproven_out;
+  victim_clear (&v);
+  return *in > 0 ? (double) *out / (double) *in : 0.0;
+}
+
+static void
+test_amplification_by_kind (void)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint from_link = 0; from_link < 2; from_link++)
+      {
+        guint64 in, out;
+        double ratio = measure (&kinds[k], from_link, &in, &out);
+
+        g_test_message ("%-22s from %-8s %6" G_GUINT64_FORMAT " B in %6" G_GUINT64_FORMAT
+                        " B out to unproven addresses: %.2fx",
+                        kinds[k].name, from_link ? "a link" : "a stranger", in, out, ratio);
+        g_assert_cmpuint (out, <=, 3 * in);
+      }
+}
+
+/* ---- the reassembler ---------------------------------------------------------------- */
+
+static void
+test_strangers_cannot_fill_the_reassembler (void)
+{
+  Victim v;
+  guint8 f[SRP_MAX_DATAGRAM];
+  guint8 body[3 * SRP_PACKET_MAX_BODY];
+  g_autoptr (GPtrArray) real = NULL;
+  SrpId prev;
+  SrpCoreEvent event;
+  guint delivered = 0;
+  SrpTransmit t;
+
+  /* A cache too small to hold the link's packets: what the reassembler
+   * drops is not fed back from it. */
+  victim_init_with_cache (&v, 1);
+  drain (&v);
+  /* A link's message, all but its last packet. */
+  memset (body, 'r', sizeof body);
+  memset (prev.bytes, 0x33, SRP_ID_LEN);
+  real = srp_chain_build (&v.topic, SRP_PACKET_TYPE_MESSAGE, &prev, body, sizeof body);
+  for (guint i = 0; i + 1 < real->len; i++)
+    srp_core_handle_datagram (v.core, v.now, 0, &v.link, f,
+                              srp_packet_encode (g_ptr_array_index (real, i), f));
+  drain (&v);
+  /* A stranger's flood of chain starts that never end. */
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autoptr (GPtrArray) junk = NULL;
+      guint8 full[2 * SRP_PACKET_MAX_BODY];
+
+      memset (full, 'j', sizeof full);
+      memcpy (full, &i, sizeof i);
+      junk = srp_chain_build (&v.topic, SRP_PACKET_TYPE_MESSAGE, &prev, full, sizeof full);
+      srp_core_handle_datagram (v.core, v.now, 0, &v.stranger, f,
+                                srp_packet_encode (g_ptr_array_index (junk, 0), f));
+      while (srp_core_poll_transmit (v.core, &t))
+        ;
+    }
+  /* The link's last packet still completes its message. */
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f,
+                            srp_packet_encode (g_ptr_array_index (real, real->len - 1), f));
+  while (srp_core_poll_transmit (v.core, &t))
+    ;
+  while (srp_core_poll_event (v.core, &event))
+    {
+      if (event.type == SRP_CORE_EVENT_MESSAGE)
+        {
+          g_assert_cmpmem (g_bytes_get_data (event.message.data, NULL),
+                           g_bytes_get_size (event.message.data), body, sizeof body);
+          delivered++;
+        }
+      srp_core_event_clear (&event);
+    }
+  g_assert_cmpuint (delivered, ==, 1);
+  victim_clear (&v);
+}
+
+/* ---- forgeries ---------------------------------------------------------------------- */
+
+static void
+send_packet (Victim *v, const SrpAddress *from, const SrpPacket *p)
+{
+  guint8 f[SRP_MAX_DATAGRAM];
+
+  srp_core_handle_datagram (v->core, v->now, 0, from, f, srp_packet_encode (p, f));
+}
+
+/* Counts messages; each must be the genuine one. */
+static guint
+take_messages (Victim *v, const SrpId *id, const guint8 *data, gsize len)
+{
+  SrpCoreEvent event;
+  SrpTransmit t;
+  guint n = 0;
+
+  while (srp_core_poll_transmit (v->core, &t))
+    ;
+  while (srp_core_poll_event (v->core, &event))
+    {
+      if (event.type == SRP_CORE_EVENT_MESSAGE)
+        {
+          g_assert_true (srp_id_equal (&event.message.id, id));
+          g_assert_cmpmem (g_bytes_get_data (event.message.data, NULL),
+                           g_bytes_get_size (event.message.data), data, len);
+          n++;
+        }
+      srp_core_event_clear (&event);
+    }
+  return n;
+}
+
+static void
+test_forged_copies_are_harmless (void)
+{
+  Victim v;
+  guint8 body[4 * SRP_PACKET_MAX_BODY];
+  g_autoptr (GPtrArray) chain = NULL;
+  const SrpPacket *genuine;
+  const SrpId *message_id;
+  SrpPacket forged;
+  SrpId prev;
+  guint8 f[SRP_MAX_DATAGRAM];
+  gsize len;
+  guint64 bad_id;
+
+  victim_init (&v);
+  drain (&v);
+  for (gsize i = 0; i < sizeof body; i++)
+    body[i] = (guint8) (i * 7);
+  memset (prev.bytes, 0x44, SRP_ID_LEN);
+  chain = srp_chain_build (&v.topic, SRP_PACKET_TYPE_MESSAGE, &prev, body, sizeof body);
+  genuine = g_ptr_array_index (chain, 1);
+  message_id = &((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
+
+  /* The attacker saw packet 1 and is first: NEXT set to zero (the old
+   * truncation), another INDEX, another TOPIC: none decodes any more. */
+  bad_id = srp_core_get_drop_count (v.core, SRP_DROP_BAD_PACKET_ID);
+  forged = *genuine;
+  memset (&forged.next_id, 0, sizeof forged.next_id);
+  len = srp_packet_encode (&forged, f);
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, len);
+  forged = *genuine;
+  forged.index = 0;
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, srp_packet_encode (&forged, f));
+  forged = *genuine;
+  forged.topic_id.bytes[0] ^= 1;
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, srp_packet_encode (&forged, f));
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_BAD_PACKET_ID), ==, bad_id + 3);
+
+  /* Another NEXT ID does decode (the ID cannot cover it): it comes first,
+   * and is cached first. */
+  forged = *genuine;
+  forged.next_id.bytes[0] ^= 0x5a;
+  send_packet (&v, &v.link, &forged);
+  g_assert_cmpuint (take_messages (&v, message_id, body, sizeof body), ==, 0);
+
+  /* The genuine chain, in order, from the honest link: delivered whole,
+   * once, with the genuine ID and bytes. */
+  for (guint i = 0; i < chain->len; i++)
+    send_packet (&v, &v.link_b, g_ptr_array_index (chain, i));
+  g_assert_cmpuint (take_messages (&v, message_id, body, sizeof body), ==, 1);
+
+  /* The cache serves the genuine copy now: packet 2 proved which NEXT ID
+   * packet 1 has. */
+  {
+    g_autoptr (GBytes) cached = srp_core_cache_lookup (v.core, &genuine->id);
+    SrpPacket got;
+
+    g_assert_nonnull (cached);
+    g_assert_cmpint (srp_packet_decode (g_bytes_get_data (cached, NULL),
+                                        g_bytes_get_size (cached), &got), ==, SRP_DROP_NONE);
+    g_assert_true (srp_id_equal (&got.next_id, &genuine->next_id));
+  }
+
+  /* Repeats of either copy deliver nothing more. */
+  send_packet (&v, &v.link, &forged);
+  for (guint i = 0; i < chain->len; i++)
+    send_packet (&v, &v.link_b, g_ptr_array_index (chain, i));
+  g_assert_cmpuint (take_messages (&v, message_id, body, sizeof body), ==, 0);
+  victim_clear (&v);
+}
+
+/* ---- HELLO flood ---------------------------------------------------------------------- */
+
+typedef struct {
+  guint replies, cookies; /* the victim's, to anyone */
+} FloodTap;
+
+static void
+on_flood_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
+{
+  FloodTap *tap = data;
+
+  if (node != 0)
+    return;
+  tap->replies += t->data[3] == SRP_FRAME_HELLO_REPLY;
+  tap->cookies += t->data[3] == SRP_FRAME_COOKIE;
+}
+
+static void
+test_hello_flood_asks_for_cookies (void)
+{
+  SrpSim *sim = srp_sim_new (5);
+  FloodTap tap = { 0 };
+  SrpCore *victim;
+  guint n_hellos = 0;
+  gint64 start;
+
+  srp_sim_add_node (sim, NULL);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, 5000, 0.0);
+  srp_sim_set_tap (sim, on_flood_tap, &tap);
+  victim = srp_sim_get_core (sim, 0);
+  start = srp_sim_get_now (sim);
+  /* Two seconds of 25 HELLOs a millisecond, each from another spoofed
+   * source; the newcomer says HELLO half a second in. */
+  for (gint64 ms = 0; ms < 2000; ms++)
+    {
+      if (ms == 500)
+        {
+          srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
+                                  srp_sim_get_address (sim, 0));
+          srp_sim_flush (sim, 1);
+        }
+      for (guint k = 0; k < 25; k++, n_hellos++)
+        {
+          SrpHello hello = { .flags = 0 };
+          guint8 f[SRP_MAX_DATAGRAM], ip[4] = { 203, 0, (guint8) (n_hellos >> 8), (guint8) n_hellos };
+          SrpAddress spoofed;
+
+          srp_address_init_ipv4 (&spoofed, ip, (guint16) (1024 + n_hellos % 60000));
+          memset (hello.sender.bytes, 0x77, SRP_ID_LEN);
+          memcpy (hello.sender.bytes, &n_hellos, sizeof n_hellos);
+          memcpy (hello.challenge, &n_hellos, sizeof n_hellos);
+          srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0, &spoofed, f,
+                                    srp_hello_encode (&hello, f));
+        }
+      srp_sim_flush (sim, 0);
+      srp_sim_run_until (sim, start + (ms + 1) * 1000);
+    }
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + 5 * G_USEC_PER_SEC);
+  g_test_message ("%u spoofed HELLOs in 2 s: %u answered in full (signed), %u cookies; "
+                  "newcomer connected: %s",
+                  n_hellos, tap.replies, tap.cookies,
+                  srp_sim_is_connected (sim, 1, 0) ? "yes" : "no");
+  /* The burst, then 64 a second (the newcomer's among them). */
+  g_assert_cmpuint (tap.replies, <=, 64 + 64 * 7 + 1);
+  g_assert_cmpuint (tap.cookies, >, n_hellos / 2);
+  g_assert_true (srp_sim_is_connected (sim, 1, 0));
+  g_assert_true (srp_sim_is_connected (sim, 0, 1));
+  srp_sim_free (sim);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/hostile/busy-chain-is-budgeted", test_busy_chain_is_budgeted);
+  g_test_add_func ("/hostile/amplification-by-kind", test_amplification_by_kind);
+  g_test_add_func ("/hostile/strangers-cannot-fill-the-reassembler",
+                   test_strangers_cannot_fill_the_reassembler);
+  g_test_add_func ("/hostile/forged-copies-are-harmless", test_forged_copies_are_harmless);
+  g_test_add_func ("/hostile/hello-flood-asks-for-cookies", test_hello_flood_asks_for_cookies);
+  return g_test_run ();
+}
