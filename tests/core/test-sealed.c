@@ -1,8 +1,8 @@
 /* test-sealed.c: sealed links, in virtual time.
  *
  *   - no-plaintext-on-the-wire: every datagram of a network that publishes
- *     a message and sends a letter is captured; none holds any 16 bytes of
- *     either (both are delivered);
+ *     a message, sends a letter and streams bytes is captured; none holds
+ *     any 16 bytes of any of them (all three are delivered);
  *   - replayed-altered-reordered: a captured sealed frame sent again, or
  *     with one bit flipped, is dropped (bad-seal); frames that arrive out
  *     of order are taken;
@@ -35,6 +35,7 @@ typedef struct {
   GPtrArray *datagrams; /* GBytes of every datagram, once tapping */
   gboolean tapping;
   GHashTable *got;      /* message SrpId* -> GBytes, any node */
+  GByteArray *streamed; /* what incoming streams brought, read as it came */
 } Capture;
 
 static void
@@ -54,6 +55,22 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer data)
   if (event->type == SRP_CORE_EVENT_MESSAGE)
     g_hash_table_replace (c->got, g_memdup2 (&event->message.id, sizeof (SrpId)),
                           g_bytes_ref (event->message.data));
+  else if (event->type == SRP_CORE_EVENT_STREAM_INCOMING ||
+           event->type == SRP_CORE_EVENT_STREAM_READABLE)
+    {
+      SrpCore *core = srp_sim_get_core (sim, node);
+      guint8 buf[4096];
+      gboolean eof = FALSE;
+      gssize n;
+
+      if (event->type == SRP_CORE_EVENT_STREAM_INCOMING)
+        srp_core_stream_accept (core, srp_sim_get_now (sim), event->stream.stream);
+      while ((n = srp_core_stream_read (core, srp_sim_get_now (sim), event->stream.stream, buf,
+                                        sizeof buf, &eof)) > 0)
+        g_byte_array_append (c->streamed, buf, (guint) n);
+      if (eof)
+        srp_core_stream_release (core, srp_sim_get_now (sim), event->stream.stream);
+    }
 }
 
 static SrpSim *
@@ -64,6 +81,7 @@ make_network (guint n, Capture *c)
   c->datagrams = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   c->got = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free,
                                   (GDestroyNotify) g_bytes_unref);
+  c->streamed = g_byte_array_new ();
   c->tapping = FALSE;
   for (guint i = 0; i < n; i++)
     srp_sim_add_node (sim, NULL);
@@ -85,6 +103,7 @@ capture_clear (Capture *c)
 {
   g_ptr_array_unref (c->datagrams);
   g_hash_table_destroy (c->got);
+  g_byte_array_unref (c->streamed);
 }
 
 /* Whether any 16-byte stretch of secret appears in data. */
@@ -119,7 +138,9 @@ test_no_plaintext_on_the_wire (void)
   const gsize len = 3000;
   g_autofree guint8 *news = make_secret ("public news, sealed on every link ", len);
   g_autofree guint8 *mail = make_secret ("a letter for node three alone ", len);
+  g_autofree guint8 *bytes = make_secret ("a stream from node one to its peer ", len);
   guint sealed = 0;
+  guint64 stream;
   GBytes *got;
 
   for (guint i = 0; i < 4; i++)
@@ -139,9 +160,19 @@ test_no_plaintext_on_the_wire (void)
   g_assert_true (srp_core_publish (srp_sim_get_core (sim, 1), srp_sim_get_now (sim), &inbox,
                                    srp_sim_get_id (sim, 3), mail, len, &letter));
   srp_sim_flush (sim, 1);
+  /* And a stream from node 1 to node 0 (its bootstrap, so a link). */
+  stream = srp_core_stream_open (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
+                                 srp_sim_get_id (sim, 0), "sealed stream");
+  g_assert_cmpuint (stream, !=, 0);
+  g_assert_cmpint (srp_core_stream_write (srp_sim_get_core (sim, 1), srp_sim_get_now (sim), stream,
+                                          bytes, len), ==, (gssize) len);
+  g_assert_true (srp_core_stream_finish (srp_sim_get_core (sim, 1), srp_sim_get_now (sim), stream));
+  srp_core_stream_release (srp_sim_get_core (sim, 1), srp_sim_get_now (sim), stream);
+  srp_sim_flush (sim, 1);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (20));
 
-  /* Both arrived, so their bytes did cross the network... */
+  /* All three arrived, so their bytes did cross the network... */
+  g_assert_cmpmem (c.streamed->data, c.streamed->len, bytes, len);
   got = g_hash_table_lookup (c.got, &message);
   g_assert_nonnull (got);
   g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), news, len);
@@ -156,10 +187,11 @@ test_no_plaintext_on_the_wire (void)
 
       g_assert_false (leaks (d, news, len));
       g_assert_false (leaks (d, mail, len));
+      g_assert_false (leaks (d, bytes, len));
       sealed += ((const guint8 *) g_bytes_get_data (d, NULL))[3] == SRP_FRAME_SEALED;
     }
   g_test_message ("%u datagrams captured, %u sealed, no plaintext", c.datagrams->len, sealed);
-  g_assert_cmpuint (sealed, >, 6); /* at least the packets of both */
+  g_assert_cmpuint (sealed, >, 9); /* at least the packets of both and the stream's frames */
   capture_clear (&c);
   srp_sim_free (sim);
 }
