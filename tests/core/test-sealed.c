@@ -73,16 +73,22 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer data)
     }
 }
 
-static SrpSim *
-make_network (guint n, Capture *c)
+static void
+capture_init (Capture *c)
 {
-  SrpSim *sim = srp_sim_new (77);
-
   c->datagrams = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   c->got = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free,
                                   (GDestroyNotify) g_bytes_unref);
   c->streamed = g_byte_array_new ();
   c->tapping = FALSE;
+}
+
+static SrpSim *
+make_network (guint n, Capture *c)
+{
+  SrpSim *sim = srp_sim_new (77);
+
+  capture_init (c);
   for (guint i = 0; i < n; i++)
     srp_sim_add_node (sim, NULL);
   srp_sim_set_default_link (sim, 10000, 0.0);
@@ -323,10 +329,7 @@ test_crossing_handshakes (void)
   SrpId inbox, id;
   GBytes *got;
 
-  c.datagrams = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  c.got = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free,
-                                 (GDestroyNotify) g_bytes_unref);
-  c.tapping = FALSE;
+  capture_init (&c);
   srp_sim_add_node (sim, NULL);
   srp_sim_add_node (sim, NULL);
   srp_sim_set_default_link (sim, 10000, 0.0);
