@@ -190,6 +190,10 @@ srp_peer_drive (SrpPeer *self)
         }
       srp_core_event_clear (&event);
     }
+  /* On disk before anything goes out or to the application: an ACK sent,
+   * a publish's ID returned or a message emitted is then never undone by
+   * a kill. */
+  srp_peer_store_flush (self);
   if (srp_peer_is_listening (self))
     {
       srp_peer_transport_send (self);

@@ -27,7 +27,7 @@ class Node:
 
     def __init__(self, address, *extra):
         self.process = subprocess.Popen(
-            [TOOL, 'node', '--listen', f'{address}:0', '--json', *extra],
+            [TOOL, 'node', '--ephemeral', '--listen', f'{address}:0', '--json', *extra],
             stdout=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

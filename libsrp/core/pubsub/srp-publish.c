@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "srp-chain.h"
+#include "srp-state.h"
 
 /* Unacknowledged packets go again after 0.3, 0.6, 1.2, 2 s, then every 2 s. */
 #define RESEND_US (300 * G_TIME_SPAN_MILLISECOND)
@@ -45,6 +46,7 @@ typedef struct {
   guint wanted;
   guint n_accepted;
   guint resends;
+  gboolean restored;          /* from a saved state: targets are chosen once links come */
   SrpTimer deadline;          /* PUBLISHED with what came */
   SrpTimer resend;
 } Publish;
@@ -84,6 +86,10 @@ srp_publish_clear (SrpPubsub *ps)
 void
 srp_publish_set_chain_head (SrpPubsub *ps, const SrpId *topic_id, const SrpId *message_id)
 {
+  if (srp_journal_is_on (&ps->ctx->journal))
+    srp_journal_push (&ps->ctx->journal, SRP_STATE_CHANGE_CHAIN_HEAD,
+                      g_variant_new ("(@ay@ay)", srp_state_id (topic_id),
+                                     srp_state_id (message_id)));
   g_hash_table_replace (ps->chain_heads, g_memdup2 (topic_id, sizeof *topic_id),
                         g_memdup2 (message_id, sizeof *message_id));
 }
@@ -128,6 +134,8 @@ send_publish (SrpPubsub *ps, Publish *p, const SrpLink *link, const Acker *acker
     }
 }
 
+static GVariant *srp_publish_record (SrpPubsub *ps, gpointer publish);
+
 /* PUBLISHED, and the publish is done. */
 static void
 report (SrpPubsub *ps, Publish *p, gboolean complete)
@@ -139,11 +147,42 @@ report (SrpPubsub *ps, Publish *p, gboolean complete)
   event->published.topic_id = p->topic_id;
   event->published.n_accepted = p->n_accepted;
   event->published.complete = complete;
+  if (srp_journal_is_on (&ps->ctx->journal))
+    srp_journal_push (&ps->ctx->journal, SRP_STATE_CHANGE_OUTBOX_REMOVE,
+                      srp_state_id (&p->message_id));
   g_ptr_array_remove (ps->publishes, p);
 }
 
 static void on_deadline (SrpTimer *timer, gpointer owner);
 static void on_resend (SrpTimer *timer, gpointer owner);
+
+static Publish *
+publish_new (SrpPubsub *ps, const SrpId *topic_id)
+{
+  Publish *p = g_new0 (Publish, 1);
+
+  p->ps = ps;
+  p->request = srp_context_next_request (ps->ctx);
+  p->topic_id = *topic_id;
+  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  p->index = g_array_new (FALSE, FALSE, sizeof (PrefixIndex));
+  p->targets = g_array_new (FALSE, FALSE, sizeof (SrpId));
+  p->ackers = g_array_new (FALSE, FALSE, sizeof (Acker));
+  srp_timer_init (&p->deadline, SRP_TIMER_PUBLISH_DEADLINE, on_deadline, ps);
+  srp_timer_init (&p->resend, SRP_TIMER_PUBLISH_RESEND, on_resend, ps);
+  return p;
+}
+
+/* Queues the publish; the oldest goes when too many wait. */
+static void
+publish_add (SrpPubsub *ps, Publish *p)
+{
+  if (ps->publishes->len >= MAX_PUBLISHES)
+    report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
+  g_ptr_array_add (ps->publishes, p);
+  if (srp_journal_is_on (&ps->ctx->journal))
+    srp_journal_push (&ps->ctx->journal, SRP_STATE_CHANGE_OUTBOX_ADD, srp_publish_record (ps, p));
+}
 
 guint64
 srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient,
@@ -161,16 +200,7 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, &prev, data, len);
   g_assert (chain != NULL);
 
-  p = g_new0 (Publish, 1);
-  p->ps = ps;
-  p->request = srp_context_next_request (ctx);
-  p->topic_id = *topic_id;
-  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  p->index = g_array_new (FALSE, FALSE, sizeof (PrefixIndex));
-  p->targets = g_array_new (FALSE, FALSE, sizeof (SrpId));
-  p->ackers = g_array_new (FALSE, FALSE, sizeof (Acker));
-  srp_timer_init (&p->deadline, SRP_TIMER_PUBLISH_DEADLINE, on_deadline, ps);
-  srp_timer_init (&p->resend, SRP_TIMER_PUBLISH_RESEND, on_resend, ps);
+  p = publish_new (ps, topic_id);
   for (guint i = 0; i < chain->len; i++)
     {
       const SrpPacket *packet = g_ptr_array_index (chain, i);
@@ -196,9 +226,7 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   p->wanted = targets->len;
   srp_timer_set (ctx->timers, &p->deadline, ctx->now + ctx->config->publish_timeout_us);
   srp_timer_set (ctx->timers, &p->resend, ctx->now + RESEND_US);
-  if (ps->publishes->len >= MAX_PUBLISHES)
-    report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
-  g_ptr_array_add (ps->publishes, p);
+  publish_add (ps, p);
   if (message_id != NULL)
     *message_id = p->message_id;
   return p->request;
@@ -327,6 +355,24 @@ replace_departed_targets (SrpPubsub *ps, Publish *p)
     }
 }
 
+/* A publish restored from a saved state had nobody to go to: it goes to
+ * fanout links now, as srp_pubsub_publish would have sent it. */
+static gboolean
+choose_restored_targets (SrpPubsub *ps, Publish *p)
+{
+  g_autoptr (GPtrArray) targets =
+      srp_gossip_choose_targets (ps, &p->topic_id, NULL, NULL, ps->ctx->config->fanout);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      PubsubLink *pl = g_ptr_array_index (targets, i);
+      g_array_append_val (p->targets, pl->link->id);
+      send_publish (ps, p, pl->link, NULL);
+    }
+  p->wanted = targets->len;
+  return targets->len > 0;
+}
+
 static void
 on_deadline (SrpTimer *timer, gpointer owner)
 {
@@ -339,6 +385,12 @@ on_resend (SrpTimer *timer, gpointer owner)
   SrpPubsub *ps = owner;
   Publish *p = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (Publish, resend));
 
+  if (p->restored && p->targets->len == 0 && !choose_restored_targets (ps, p))
+    {
+      /* Still alone after a restart: wait for links, until the deadline. */
+      srp_timer_set (ps->ctx->timers, &p->resend, ps->ctx->now + RESEND_MAX_US);
+      return;
+    }
   replace_departed_targets (ps, p);
   if (p->wanted > 0 && p->n_accepted >= p->wanted)
     {
@@ -394,4 +446,65 @@ guint
 srp_publish_count (SrpPubsub *ps)
 {
   return ps->publishes->len;
+}
+
+/* ---- the outbox, for persistence ------------------------------------------------------- */
+
+/* (ayayaayx): message ID, topic, frames, life left before the deadline. */
+static GVariant *
+srp_publish_record (SrpPubsub *ps, gpointer publish)
+{
+  Publish *p = publish;
+  GVariantBuilder frames;
+
+  g_variant_builder_init (&frames, G_VARIANT_TYPE ("aay"));
+  for (guint i = 0; i < p->frames->len; i++)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (g_ptr_array_index (p->frames, i), &len);
+      g_variant_builder_add_value (&frames,
+                                   g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, len, 1));
+    }
+  return g_variant_new ("(@ay@ayaayx)", srp_state_id (&p->message_id), srp_state_id (&p->topic_id),
+                        &frames, MAX (p->deadline.deadline - ps->ctx->now, 0));
+}
+
+GVariant *
+srp_publish_export (SrpPubsub *ps)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a" SRP_PUBLISH_RECORD_TYPE));
+  for (guint i = 0; i < ps->publishes->len; i++)
+    g_variant_builder_add_value (&b, srp_publish_record (ps, g_ptr_array_index (ps->publishes, i)));
+  return g_variant_builder_end (&b);
+}
+
+void
+srp_publish_restore (SrpPubsub *ps, const SrpId *message_id, const SrpId *topic_id,
+                     GPtrArray *packets, gint64 life_us)
+{
+  SrpContext *ctx = ps->ctx;
+  Publish *p;
+
+  for (guint i = 0; i < ps->publishes->len; i++)
+    if (srp_id_equal (&((Publish *) g_ptr_array_index (ps->publishes, i))->message_id, message_id))
+      return;
+  p = publish_new (ps, topic_id);
+  p->message_id = *message_id;
+  p->restored = TRUE;
+  for (guint i = 0; i < packets->len; i++)
+    {
+      const SrpPacket *packet = g_ptr_array_index (packets, i);
+      guint8 frame[SRP_MAX_DATAGRAM];
+      PrefixIndex pi = { srp_id_prefix (&packet->id), i };
+
+      g_ptr_array_add (p->frames, g_bytes_new (frame, srp_packet_encode (packet, frame)));
+      g_array_append_val (p->index, pi);
+    }
+  g_array_sort (p->index, compare_prefix_index);
+  srp_timer_set (ctx->timers, &p->deadline,
+                 ctx->now + CLAMP (life_us, 0, ctx->config->publish_timeout_us));
+  srp_timer_set (ctx->timers, &p->resend, ctx->now + RESEND_US);
+  publish_add (ps, p);
 }

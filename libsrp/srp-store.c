@@ -1,0 +1,469 @@
+/* srp-store.c: opening a peer's database (creating it, checking it,
+ * migrating its schema) and writing the core's changes into it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "srp-store-private.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "srp-error.h"
+
+/* Schema migrations: MIGRATIONS[v] takes a database from version v to v + 1.
+ * A new version appends one entry and raises SRP_STORE_SCHEMA_VERSION;
+ * entries are never edited once released. */
+static const char *const MIGRATIONS[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+  /* seq keeps arrival order, which is the cache's expiry order. */
+  "CREATE TABLE cache (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+  "                    frame BLOB NOT NULL, expires INTEGER NOT NULL);"
+  "CREATE TABLE delivered (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
+  "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+  "                     record BLOB NOT NULL);"
+  "CREATE TABLE chain_heads (topic BLOB PRIMARY KEY, head BLOB NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE topics (name TEXT PRIMARY KEY) WITHOUT ROWID;",
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (MIGRATIONS) == SRP_STORE_SCHEMA_VERSION);
+
+static const char *const STATEMENTS[N_STMTS] = {
+  [STMT_CACHE_ADD] = "INSERT OR IGNORE INTO cache (id, frame, expires) VALUES (?, ?, ?)",
+  [STMT_CACHE_REMOVE] = "DELETE FROM cache WHERE id = ?",
+  [STMT_DELIVERED_ADD] = "INSERT OR IGNORE INTO delivered (id) VALUES (?)",
+  [STMT_DELIVERED_TRIM] = "DELETE FROM delivered WHERE seq <= ?",
+  [STMT_OUTBOX_ADD] = "INSERT OR REPLACE INTO outbox (id, record) VALUES (?, ?)",
+  [STMT_OUTBOX_REMOVE] = "DELETE FROM outbox WHERE id = ?",
+  [STMT_CHAIN_HEAD] = "INSERT OR REPLACE INTO chain_heads (topic, head) VALUES (?, ?)",
+  [STMT_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+  [STMT_TOPIC_ADD] = "INSERT OR IGNORE INTO topics (name) VALUES (?)",
+  [STMT_TOPIC_REMOVE] = "DELETE FROM topics WHERE name = ?",
+};
+
+gboolean
+srp_store_fail (SrpStore *store, const char *what, GError **error)
+{
+  g_set_error (error, SRP_ERROR, SRP_ERROR_STATE, "%s: %s (%s)", store->path, what,
+               store->db != NULL ? sqlite3_errmsg (store->db) : "cannot open");
+  return FALSE;
+}
+
+char *
+srp_store_path (const char *directory, const char *hex_id)
+{
+  g_autofree char *name = g_strdup_printf ("%s.sqlite", hex_id);
+
+  return g_build_filename (directory, name, NULL);
+}
+
+static gboolean
+exec (SrpStore *store, const char *sql, const char *what, GError **error)
+{
+  if (sqlite3_exec (store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return srp_store_fail (store, what, error);
+  return TRUE;
+}
+
+/* An integer from a one-row query; -1 on failure. */
+static gint64
+query_int (SrpStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  if (sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gboolean
+migrate (SrpStore *store, gint64 from, GError **error)
+{
+  g_autofree char *set_version = NULL;
+
+  if (!exec (store, "BEGIN IMMEDIATE", "cannot start the migration", error))
+    return FALSE;
+  for (gint64 v = from; v < SRP_STORE_SCHEMA_VERSION; v++)
+    if (!exec (store, MIGRATIONS[v], "cannot migrate the schema", error))
+      {
+        sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+        return FALSE;
+      }
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", SRP_STORE_SCHEMA_VERSION);
+  if (!exec (store, set_version, "cannot migrate the schema", error) ||
+      !exec (store, "COMMIT", "cannot migrate the schema", error))
+    {
+      sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_peer_id (SrpStore *store, const SrpId *peer_id, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  ok = sqlite3_prepare_v2 (store->db, "INSERT INTO meta (key, value) VALUES ('peer_id', ?)", -1,
+                           &stmt, NULL) == SQLITE_OK &&
+       sqlite3_bind_blob (stmt, 1, peer_id->bytes, SRP_ID_LEN, SQLITE_STATIC) == SQLITE_OK &&
+       sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+  return ok || srp_store_fail (store, "cannot write the peer ID", error);
+}
+
+static SrpStore *
+store_new (const char *path)
+{
+  SrpStore *store = g_new0 (SrpStore, 1);
+
+  store->path = g_strdup (path);
+  return store;
+}
+
+/* A new database is made under a temporary name and renamed into place
+ * whole: a peer killed while making it leaves no half-made database that
+ * would later read as truncated. */
+static gboolean
+create (const char *path, const SrpId *peer_id, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".new", NULL);
+  g_autoptr (SrpStore) store = store_new (tmp);
+  gboolean ok;
+
+  g_unlink (tmp);
+  if (sqlite3_open_v2 (tmp, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK)
+    return srp_store_fail (store, "cannot create the state database", error);
+  /* The WAL mode is stored in the file: set it before the file is in place. */
+  ok = exec (store, "PRAGMA journal_mode = WAL", "cannot use WAL", error) &&
+       migrate (store, 0, error) && write_peer_id (store, peer_id, error);
+  g_clear_pointer (&store->db, sqlite3_close);
+  if (ok && g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, SRP_ERROR, SRP_ERROR_STATE, "Cannot put the state database at %s: %s",
+                   path, g_strerror (saved));
+      ok = FALSE;
+    }
+  if (!ok)
+    g_unlink (tmp);
+  return ok;
+}
+
+static gboolean
+check_peer_id (SrpStore *store, const SrpId *peer_id, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean same = FALSE;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT value FROM meta WHERE key = 'peer_id'", -1, &stmt,
+                          NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    same = sqlite3_column_bytes (stmt, 0) == SRP_ID_LEN &&
+           memcmp (sqlite3_column_blob (stmt, 0), peer_id->bytes, SRP_ID_LEN) == 0;
+  sqlite3_finalize (stmt);
+  if (!same)
+    g_set_error (error, SRP_ERROR, SRP_ERROR_STATE,
+                 "%s holds the state of another peer than this identity", store->path);
+  return same;
+}
+
+/* Opens path and checks that it is a whole database of a schema this
+ * libsrp reads. */
+static SrpStore *
+open_checked (const char *path, gboolean read_only, GError **error)
+{
+  g_autoptr (SrpStore) store = store_new (path);
+  gint64 version;
+  sqlite3_stmt *check = NULL;
+  gboolean whole = FALSE;
+
+  if (sqlite3_open_v2 (path, &store->db,
+                       read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL) !=
+      SQLITE_OK)
+    {
+      srp_store_fail (store, "cannot open the state database", error);
+      return NULL;
+    }
+  sqlite3_busy_timeout (store->db, 2000);
+  version = query_int (store, "PRAGMA user_version");
+  if (version < 0)
+    {
+      srp_store_fail (store, "not a state database (corrupt?)", error);
+      return NULL;
+    }
+  if (version == 0)
+    {
+      g_set_error (error, SRP_ERROR, SRP_ERROR_STATE,
+                   "%s is empty or truncated: move it away to start over with the same identity",
+                   path);
+      return NULL;
+    }
+  if (version > SRP_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, SRP_ERROR, SRP_ERROR_STATE,
+                   "%s has schema version %" G_GINT64_FORMAT
+                   ", newer than this libsrp reads (%d): use a newer libsrp",
+                   path, version, SRP_STORE_SCHEMA_VERSION);
+      return NULL;
+    }
+  /* A truncated or damaged file can still answer the header's questions;
+   * quick_check reads every page (milliseconds for a full cache). */
+  if (sqlite3_prepare_v2 (store->db, "PRAGMA quick_check", -1, &check, NULL) == SQLITE_OK &&
+      sqlite3_step (check) == SQLITE_ROW)
+    whole = g_strcmp0 ((const char *) sqlite3_column_text (check, 0), "ok") == 0;
+  sqlite3_finalize (check);
+  if (!whole)
+    {
+      g_set_error (error, SRP_ERROR, SRP_ERROR_STATE,
+                   "%s is corrupt or truncated: move it away to start over with the same "
+                   "identity",
+                   path);
+      return NULL;
+    }
+  if (!read_only && version < SRP_STORE_SCHEMA_VERSION && !migrate (store, version, error))
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+SrpStore *
+srp_store_open (const char *path, const SrpId *peer_id, GError **error)
+{
+  g_autoptr (SrpStore) store = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && !create (path, peer_id, error))
+    return NULL;
+  store = open_checked (path, FALSE, error);
+  if (store == NULL || !check_peer_id (store, peer_id, error))
+    return NULL;
+  /* NORMAL in WAL mode: commits do not fsync (see srp-store.h). */
+  if (!exec (store, "PRAGMA journal_mode = WAL", "cannot use WAL", error) ||
+      !exec (store, "PRAGMA synchronous = NORMAL", "cannot set synchronous", error))
+    return NULL;
+  /* A read-only file or directory shows here at the latest: the first
+   * write. */
+  if (!exec (store, "BEGIN IMMEDIATE; COMMIT", "cannot write the state database", error))
+    return NULL;
+  for (guint i = 0; i < N_STMTS; i++)
+    if (sqlite3_prepare_v3 (store->db, STATEMENTS[i], -1, SQLITE_PREPARE_PERSISTENT,
+                            &store->stmts[i], NULL) != SQLITE_OK)
+      {
+        srp_store_fail (store, "cannot prepare a statement", error);
+        return NULL;
+      }
+  {
+    g_autofree char *expired = g_strdup_printf ("DELETE FROM cache WHERE expires <= %" G_GINT64_FORMAT,
+                                                g_get_real_time ());
+    if (!exec (store, expired, "cannot forget expired packets", error))
+      return NULL;
+  }
+  store->delivered_seq = query_int (store, "SELECT IFNULL(MAX(seq), 0) FROM delivered");
+  store->last_checkpoint = g_get_monotonic_time ();
+  return g_steal_pointer (&store);
+}
+
+SrpStore *
+srp_store_open_read_only (const char *path, GError **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  return open_checked (path, TRUE, error);
+}
+
+void
+srp_store_free (SrpStore *store)
+{
+  if (store == NULL)
+    return;
+  if (store->in_transaction)
+    srp_store_commit (store, NULL);
+  for (guint i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (store->stmts[i]);
+  sqlite3_close (store->db);
+  g_free (store->path);
+  g_free (store);
+}
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+static void
+begin (SrpStore *store)
+{
+  if (store->in_transaction)
+    return;
+  /* A failure shows at commit; until then the statements run in
+   * autocommit mode, which is slower but loses nothing. */
+  store->in_transaction = sqlite3_exec (store->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void
+bind_bytes (sqlite3_stmt *stmt, int column, GVariant *ay)
+{
+  gsize n;
+  const guint8 *data = g_variant_get_fixed_array (ay, &n, 1);
+
+  /* A zero-length blob from a NULL pointer would be stored as NULL. */
+  sqlite3_bind_blob (stmt, column, n > 0 ? (const void *) data : "", (int) n, SQLITE_TRANSIENT);
+}
+
+static void
+bind_variant (sqlite3_stmt *stmt, int column, GVariant *value)
+{
+  sqlite3_bind_blob (stmt, column, g_variant_get_data (value), (int) g_variant_get_size (value),
+                     SQLITE_TRANSIENT);
+}
+
+static void
+run (SrpStore *store, sqlite3_stmt *stmt)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    g_debug ("%s: %s", store->path, sqlite3_errmsg (store->db));
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  store->wrote_since_checkpoint = TRUE;
+}
+
+static void
+set_meta (SrpStore *store, const char *key, GVariant *value)
+{
+  sqlite3_stmt *stmt = store->stmts[STMT_META_SET];
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  bind_variant (stmt, 2, value);
+  run (store, stmt);
+}
+
+static void
+add_delivered (SrpStore *store, GVariant *id)
+{
+  sqlite3_stmt *stmt = store->stmts[STMT_DELIVERED_ADD];
+
+  bind_bytes (stmt, 1, id);
+  run (store, stmt);
+  store->delivered_seq = sqlite3_last_insert_rowid (store->db);
+  /* Trimmed in steps, not row by row. */
+  if (store->delivered_seq % 1024 == 0)
+    {
+      stmt = store->stmts[STMT_DELIVERED_TRIM];
+      sqlite3_bind_int64 (stmt, 1, store->delivered_seq - SRP_STORE_DELIVERED_KEEP);
+      run (store, stmt);
+    }
+}
+
+static void
+add_cached (SrpStore *store, GVariant *value)
+{
+  g_autoptr (GVariant) id = NULL, frame = NULL;
+  sqlite3_stmt *stmt = store->stmts[STMT_CACHE_ADD];
+  gint64 life;
+
+  g_variant_get (value, "(@ay@ayx)", &id, &frame, &life);
+  bind_bytes (stmt, 1, id);
+  bind_bytes (stmt, 2, frame);
+  /* Kept on the wall clock: the core's monotonic time means nothing after
+   * a restart. */
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () + life);
+  run (store, stmt);
+}
+
+void
+srp_store_apply (SrpStore *store, const SrpStateChange *change)
+{
+  GVariant *v = change->value;
+  sqlite3_stmt *stmt;
+  g_autoptr (GVariant) first = NULL, second = NULL;
+
+  begin (store);
+  switch (change->type)
+    {
+    case SRP_STATE_CHANGE_CACHE_ADD:
+      add_cached (store, v);
+      break;
+    case SRP_STATE_CHANGE_CACHE_REMOVE:
+      stmt = store->stmts[STMT_CACHE_REMOVE];
+      bind_bytes (stmt, 1, v);
+      run (store, stmt);
+      break;
+    case SRP_STATE_CHANGE_DELIVERED:
+      add_delivered (store, v);
+      break;
+    case SRP_STATE_CHANGE_OUTBOX_ADD:
+      stmt = store->stmts[STMT_OUTBOX_ADD];
+      first = g_variant_get_child_value (v, 0);
+      bind_bytes (stmt, 1, first);
+      bind_variant (stmt, 2, v);
+      run (store, stmt);
+      break;
+    case SRP_STATE_CHANGE_OUTBOX_REMOVE:
+      stmt = store->stmts[STMT_OUTBOX_REMOVE];
+      bind_bytes (stmt, 1, v);
+      run (store, stmt);
+      break;
+    case SRP_STATE_CHANGE_CHAIN_HEAD:
+      stmt = store->stmts[STMT_CHAIN_HEAD];
+      first = g_variant_get_child_value (v, 0);
+      second = g_variant_get_child_value (v, 1);
+      bind_bytes (stmt, 1, first);
+      bind_bytes (stmt, 2, second);
+      run (store, stmt);
+      break;
+    case SRP_STATE_CHANGE_SUBSCRIPTIONS:
+      set_meta (store, "subscriptions", v);
+      break;
+    case SRP_STATE_CHANGE_KNOWN_PEERS:
+      set_meta (store, "known_peers", v);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+}
+
+void
+srp_store_set_topic (SrpStore *store, const char *name, gboolean subscribed)
+{
+  sqlite3_stmt *stmt = store->stmts[subscribed ? STMT_TOPIC_ADD : STMT_TOPIC_REMOVE];
+
+  begin (store);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  run (store, stmt);
+}
+
+gboolean
+srp_store_commit (SrpStore *store, GError **error)
+{
+  gint64 now;
+
+  if (store->in_transaction)
+    {
+      store->in_transaction = FALSE;
+      if (sqlite3_exec (store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        {
+          srp_store_fail (store, "cannot save the state", error);
+          sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+  /* The checkpoint is what fsyncs: bounded in time, it bounds what a power
+   * loss can cost without costing a sync per commit. */
+  now = g_get_monotonic_time ();
+  if (store->wrote_since_checkpoint && now - store->last_checkpoint >= SRP_STORE_CHECKPOINT_US)
+    {
+      sqlite3_wal_checkpoint_v2 (store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      store->last_checkpoint = now;
+      store->wrote_since_checkpoint = FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+srp_store_has_unsynced (SrpStore *store)
+{
+  return store->wrote_since_checkpoint;
+}
