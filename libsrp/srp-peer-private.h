@@ -169,6 +169,9 @@ void srp_peer_store_open (SrpPeer *self);
 void srp_peer_store_flush (SrpPeer *self);
 /* Flushes and closes the store (the peer goes away). */
 void srp_peer_store_close (SrpPeer *self);
+/* A message is about to be handed to the application: its ID goes to disk
+ * first. */
+void srp_peer_store_delivering (SrpPeer *self, const SrpId *message_id);
 /* A topic was subscribed to (or left) by name. */
 void srp_peer_store_topic (SrpPeer *self, const char *name, gboolean subscribed);
 /* The topic restored under name that nobody asked for yet (transfer full), or NULL. */

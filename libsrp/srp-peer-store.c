@@ -211,6 +211,15 @@ srp_peer_store_close (SrpPeer *self)
 }
 
 void
+srp_peer_store_delivering (SrpPeer *self, const SrpId *message_id)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->store != NULL && !srp_store_save_delivered (self->store, message_id, &error))
+    g_message ("%s", error->message);
+}
+
+void
 srp_peer_store_topic (SrpPeer *self, const char *name, gboolean subscribed)
 {
   if (self->store == NULL)

@@ -106,7 +106,9 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
   g_autoptr (GPtrArray) receivers = NULL;
   GPtrArray *list;
 
-  /* The core hands each message over once, across close and listen. */
+  /* The core hands each message over once, across close and listen; the
+   * store makes that hold across restarts. */
+  srp_peer_store_delivering (self, &event->message.id);
   if (srp_id_equal (&event->message.topic_id, &self->inbox))
     {
       g_autoptr (SrpMessage) message =

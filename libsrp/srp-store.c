@@ -196,7 +196,10 @@ open_checked (const char *path, gboolean read_only, GError **error)
   version = query_int (store, "PRAGMA user_version");
   if (version < 0)
     {
-      srp_store_fail (store, "not a state database (corrupt?)", error);
+      srp_store_fail (store,
+                      "corrupt, or not a state database: move it away to start over with the "
+                      "same identity",
+                      error);
       return NULL;
     }
   if (version == 0)
@@ -340,12 +343,13 @@ set_meta (SrpStore *store, const char *key, GVariant *value)
   run (store, stmt);
 }
 
-static void
-add_delivered (SrpStore *store, GVariant *id)
+gboolean
+srp_store_save_delivered (SrpStore *store, const SrpId *message_id, GError **error)
 {
   sqlite3_stmt *stmt = store->stmts[STMT_DELIVERED_ADD];
 
-  bind_bytes (stmt, 1, id);
+  begin (store);
+  sqlite3_bind_blob (stmt, 1, message_id->bytes, SRP_ID_LEN, SQLITE_TRANSIENT);
   run (store, stmt);
   store->delivered_seq = sqlite3_last_insert_rowid (store->db);
   /* Trimmed in steps, not row by row. */
@@ -355,6 +359,7 @@ add_delivered (SrpStore *store, GVariant *id)
       sqlite3_bind_int64 (stmt, 1, store->delivered_seq - SRP_STORE_DELIVERED_KEEP);
       run (store, stmt);
     }
+  return srp_store_commit (store, error);
 }
 
 static void
@@ -391,8 +396,7 @@ srp_store_apply (SrpStore *store, const SrpStateChange *change)
       bind_bytes (stmt, 1, v);
       run (store, stmt);
       break;
-    case SRP_STATE_CHANGE_DELIVERED:
-      add_delivered (store, v);
+    case SRP_STATE_CHANGE_DELIVERED: /* srp_store_save_delivered */
       break;
     case SRP_STATE_CHANGE_OUTBOX_ADD:
       stmt = store->stmts[STMT_OUTBOX_ADD];

@@ -50,8 +50,15 @@ GStrv srp_store_load_topic_names (SrpStore *store);
  * delivered, chain_heads, known_peers, topics (as), peer_id (s). */
 GVariant *srp_store_summarize (SrpStore *store);
 
-/* Writes a change of the core's feed into the open transaction. */
+/* Writes a change of the core's feed into the open transaction, except
+ * DELIVERED: the peer writes each delivered ID itself, with
+ * srp_store_save_delivered, as it hands the message over. */
 void srp_store_apply (SrpStore *store, const SrpStateChange *change);
+/* Writes a message ID as delivered and commits at once: called right before
+ * the message is emitted, so that a kill loses at most the one message
+ * being handed over (never shows one twice), and messages of the same turn
+ * not yet handed over come back from the cache after a restart. */
+gboolean srp_store_save_delivered (SrpStore *store, const SrpId *message_id, GError **error);
 /* Whether commits were made since the last checkpoint (one is due). */
 gboolean srp_store_has_unsynced (SrpStore *store);
 /* The peer subscribed to (or unsubscribed from) a topic by name. */
