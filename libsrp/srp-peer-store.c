@@ -148,14 +148,47 @@ srp_peer_store_open (SrpPeer *self)
     }
 }
 
+static void schedule_commit (SrpPeer *self);
+
 static gboolean
-checkpoint_due (gpointer user_data)
+commit_due (gpointer user_data)
 {
   SrpPeer *self = user_data;
+  g_autoptr (GError) error = NULL;
 
   self->checkpoint_source = NULL;
-  srp_peer_store_flush (self);
+  /* A full disk or a directory taken away: the changes stay in the log,
+   * the peer goes on, and the next batch tries again. */
+  if (!srp_store_commit (self->store, &error))
+    g_message ("%s", error->message);
+  schedule_commit (self);
   return G_SOURCE_REMOVE;
+}
+
+/* Changes waiting in the log go into SQLite within SRP_STORE_BATCH_MS; a
+ * quiet peer still gets its last changes checkpointed (synced) once. */
+static void
+schedule_commit (SrpPeer *self)
+{
+  guint delay;
+
+  if (srp_store_has_pending (self->store))
+    delay = SRP_STORE_BATCH_MS;
+  else if (srp_store_has_unsynced (self->store))
+    delay = SRP_STORE_CHECKPOINT_US / 1000 + 100;
+  else
+    return;
+  if (self->checkpoint_source != NULL)
+    {
+      if (g_source_get_ready_time (self->checkpoint_source) <=
+          g_get_monotonic_time () + (gint64) delay * 1000)
+        return;
+      g_source_destroy (self->checkpoint_source);
+    }
+  self->checkpoint_source = g_timeout_source_new (delay);
+  g_source_set_callback (self->checkpoint_source, commit_due, self, NULL);
+  g_source_attach (self->checkpoint_source, self->context);
+  g_source_unref (self->checkpoint_source);
 }
 
 void
@@ -171,19 +204,14 @@ srp_peer_store_flush (SrpPeer *self)
       srp_store_apply (self->store, &change);
       srp_state_change_clear (&change);
     }
-  /* A full disk or a directory taken away: the peer goes on in memory;
-   * the next turn tries again with its own changes. */
-  if (!srp_store_commit (self->store, &error))
+  /* One write(): from here on a kill loses none of it. */
+  if (!srp_store_write_log (self->store, &error))
     g_message ("%s", error->message);
-  /* The WAL is checkpointed (and synced) on a commit at most every few
-   * seconds: a quiet peer still gets there, once. */
-  if (self->checkpoint_source == NULL && srp_store_has_unsynced (self->store))
-    {
-      self->checkpoint_source = g_timeout_source_new (SRP_STORE_CHECKPOINT_US / 1000 + 100);
-      g_source_set_callback (self->checkpoint_source, checkpoint_due, self, NULL);
-      g_source_attach (self->checkpoint_source, self->context);
-      g_source_unref (self->checkpoint_source);
-    }
+  else if (srp_store_has_pending (self->store) &&
+           srp_store_get_n_pending (self->store) >= SRP_STORE_BATCH_MAX &&
+           !srp_store_commit (self->store, &error))
+    g_message ("%s", error->message);
+  schedule_commit (self);
 }
 
 void

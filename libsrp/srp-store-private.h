@@ -28,9 +28,35 @@ typedef enum {
   N_STMTS
 } StoreStatement;
 
+/* srp-store-log.c: the redo log (see there). */
+typedef struct _SrpStoreLog SrpStoreLog;
+/* wall_us: the wall-clock time of the change, which lives count from. */
+typedef void (*SrpStoreLogFunc) (SrpStateChangeType type, gint64 wall_us, GVariant *value,
+                                 gpointer data);
+SrpStoreLog *srp_store_log_open (const char *path, GError **error);
+void srp_store_log_free (SrpStoreLog *log);
+/* Calls func for each change of every whole record, in order. */
+gboolean srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer data,
+                               GError **error);
+/* Adds a change to the record being made. */
+void srp_store_log_add (SrpStoreLog *log, SrpStateChangeType type, gint64 wall_us,
+                        GVariant *value);
+/* Appends the record being made (if any) with one write(). */
+gboolean srp_store_log_write (SrpStoreLog *log, GError **error);
+/* Empties the log: what it held is in SQLite. */
+gboolean srp_store_log_reset (SrpStoreLog *log, GError **error);
+
+typedef struct {
+  SrpStateChangeType type;
+  gint64 wall_us;            /* when it was made: a CACHE_ADD's life counts from here */
+  GVariant *value;
+} StoreChange;
+
 struct _SrpStore {
   sqlite3 *db;
   char *path;
+  SrpStoreLog *log;
+  GArray *batch;             /* StoreChange: in the log, not yet in SQLite */
   sqlite3_stmt *stmts[N_STMTS];
   gboolean in_transaction;
   gint64 delivered_seq;      /* the newest row of the delivered memory */

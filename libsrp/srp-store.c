@@ -118,14 +118,25 @@ write_peer_id (SrpStore *store, const SrpId *peer_id, GError **error)
   return ok || srp_store_fail (store, "cannot write the peer ID", error);
 }
 
+static void
+store_change_clear (gpointer data)
+{
+  g_variant_unref (((StoreChange *) data)->value);
+}
+
 static SrpStore *
 store_new (const char *path)
 {
   SrpStore *store = g_new0 (SrpStore, 1);
 
   store->path = g_strdup (path);
+  store->batch = g_array_new (FALSE, FALSE, sizeof (StoreChange));
+  g_array_set_clear_func (store->batch, store_change_clear);
   return store;
 }
+
+static void replay_change (SrpStateChangeType type, gint64 wall_us, GVariant *value,
+                           gpointer data);
 
 /* A new database is made under a temporary name and renamed into place
  * whole: a peer killed while making it leaves no half-made database that
@@ -270,6 +281,16 @@ srp_store_open (const char *path, const SrpId *peer_id, GError **error)
   }
   store->delivered_seq = query_int (store, "SELECT IFNULL(MAX(seq), 0) FROM delivered");
   store->last_checkpoint = g_get_monotonic_time ();
+  /* What the last run made safe from a kill but had not yet put into
+   * SQLite comes first. */
+  {
+    g_autofree char *log_path = g_strconcat (path, "-redo", NULL);
+
+    store->log = srp_store_log_open (log_path, error);
+    if (store->log == NULL || !srp_store_log_replay (store->log, replay_change, store, error) ||
+        !srp_store_commit (store, error))
+      return NULL;
+  }
   return g_steal_pointer (&store);
 }
 
@@ -285,8 +306,15 @@ srp_store_free (SrpStore *store)
 {
   if (store == NULL)
     return;
-  if (store->in_transaction)
-    srp_store_commit (store, NULL);
+  if (store->log != NULL)
+    {
+      /* Whatever SQLite cannot take stays in the log for the next start. */
+      srp_store_write_log (store, NULL);
+      srp_store_commit (store, NULL);
+    }
+  srp_store_log_free (store->log);
+  if (store->batch != NULL)
+    g_array_unref (store->batch);
   for (guint i = 0; i < N_STMTS; i++)
     sqlite3_finalize (store->stmts[i]);
   sqlite3_close (store->db);
@@ -343,13 +371,12 @@ set_meta (SrpStore *store, const char *key, GVariant *value)
   run (store, stmt);
 }
 
-gboolean
-srp_store_save_delivered (SrpStore *store, const SrpId *message_id, GError **error)
+static void
+add_delivered (SrpStore *store, GVariant *id)
 {
   sqlite3_stmt *stmt = store->stmts[STMT_DELIVERED_ADD];
 
-  begin (store);
-  sqlite3_bind_blob (stmt, 1, message_id->bytes, SRP_ID_LEN, SQLITE_TRANSIENT);
+  bind_bytes (stmt, 1, id);
   run (store, stmt);
   store->delivered_seq = sqlite3_last_insert_rowid (store->db);
   /* Trimmed in steps, not row by row. */
@@ -359,27 +386,51 @@ srp_store_save_delivered (SrpStore *store, const SrpId *message_id, GError **err
       sqlite3_bind_int64 (stmt, 1, store->delivered_seq - SRP_STORE_DELIVERED_KEEP);
       run (store, stmt);
     }
-  return srp_store_commit (store, error);
 }
 
 static void
-add_cached (SrpStore *store, GVariant *value)
+add_cached (SrpStore *store, const StoreChange *change)
 {
   g_autoptr (GVariant) id = NULL, frame = NULL;
   sqlite3_stmt *stmt = store->stmts[STMT_CACHE_ADD];
   gint64 life;
 
-  g_variant_get (value, "(@ay@ayx)", &id, &frame, &life);
+  g_variant_get (change->value, "(@ay@ayx)", &id, &frame, &life);
   bind_bytes (stmt, 1, id);
   bind_bytes (stmt, 2, frame);
   /* Kept on the wall clock: the core's monotonic time means nothing after
    * a restart. */
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time () + life);
+  sqlite3_bind_int64 (stmt, 3, change->wall_us + life);
   run (store, stmt);
 }
 
-void
-srp_store_apply (SrpStore *store, const SrpStateChange *change)
+/* The type each change's value has (the log is read back from a disk). */
+static const char *
+change_type (SrpStateChangeType type)
+{
+  switch (type)
+    {
+    case SRP_STATE_CHANGE_CACHE_ADD:
+      return "(ayayx)"; /* its life counts from the change's wall-clock time */
+    case SRP_STATE_CHANGE_OUTBOX_ADD:
+      return "(ayayaayx)";
+    case SRP_STATE_CHANGE_CHAIN_HEAD:
+      return "(ayay)";
+    case SRP_STATE_CHANGE_SUBSCRIPTIONS:
+      return "aay";
+    case SRP_STATE_CHANGE_KNOWN_PEERS:
+      return "a(ay(yqay)yx)";
+    case SRP_STATE_CHANGE_CACHE_REMOVE:
+    case SRP_STATE_CHANGE_DELIVERED:
+    case SRP_STATE_CHANGE_OUTBOX_REMOVE:
+      return "ay";
+    default:
+      return NULL;
+    }
+}
+
+static void
+apply_sql (SrpStore *store, const StoreChange *change)
 {
   GVariant *v = change->value;
   sqlite3_stmt *stmt;
@@ -389,14 +440,15 @@ srp_store_apply (SrpStore *store, const SrpStateChange *change)
   switch (change->type)
     {
     case SRP_STATE_CHANGE_CACHE_ADD:
-      add_cached (store, v);
+      add_cached (store, change);
       break;
     case SRP_STATE_CHANGE_CACHE_REMOVE:
       stmt = store->stmts[STMT_CACHE_REMOVE];
       bind_bytes (stmt, 1, v);
       run (store, stmt);
       break;
-    case SRP_STATE_CHANGE_DELIVERED: /* srp_store_save_delivered */
+    case SRP_STATE_CHANGE_DELIVERED:
+      add_delivered (store, v);
       break;
     case SRP_STATE_CHANGE_OUTBOX_ADD:
       stmt = store->stmts[STMT_OUTBOX_ADD];
@@ -429,21 +481,174 @@ srp_store_apply (SrpStore *store, const SrpStateChange *change)
     }
 }
 
+/* Into the log's next record and the batch. */
+static void
+take (SrpStore *store, SrpStateChangeType type, GVariant *value)
+{
+  StoreChange change = { type, g_get_real_time (), g_variant_ref_sink (value) };
+
+  srp_store_log_add (store->log, type, change.wall_us, change.value);
+  g_array_append_val (store->batch, change);
+}
+
+static void
+replay_change (SrpStateChangeType type, gint64 wall_us, GVariant *value, gpointer data)
+{
+  SrpStore *store = data;
+  const char *expected = change_type (type);
+  StoreChange change;
+
+  /* A record passed its hash; a value of another type is still refused
+   * rather than trusted. */
+  if (expected == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE (expected)))
+    return;
+  change.type = type;
+  change.wall_us = wall_us;
+  change.value = g_variant_ref (value);
+  g_array_append_val (store->batch, change);
+}
+
+void
+srp_store_apply (SrpStore *store, const SrpStateChange *change)
+{
+  GVariant *v = change->value;
+
+  switch (change->type)
+    {
+    case SRP_STATE_CHANGE_DELIVERED: /* srp_store_save_delivered */
+      return;
+    default:
+      take (store, change->type, v);
+    }
+}
+
+gboolean
+srp_store_write_log (SrpStore *store, GError **error)
+{
+  return srp_store_log_write (store->log, error);
+}
+
+gboolean
+srp_store_has_pending (SrpStore *store)
+{
+  return store->batch->len > 0;
+}
+
+guint
+srp_store_get_n_pending (SrpStore *store)
+{
+  return store->batch->len;
+}
+
+gboolean
+srp_store_save_delivered (SrpStore *store, const SrpId *message_id, GError **error)
+{
+  take (store, SRP_STATE_CHANGE_DELIVERED,
+        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, message_id->bytes, SRP_ID_LEN, 1));
+  return srp_store_write_log (store, error);
+}
+
 void
 srp_store_set_topic (SrpStore *store, const char *name, gboolean subscribed)
 {
   sqlite3_stmt *stmt = store->stmts[subscribed ? STMT_TOPIC_ADD : STMT_TOPIC_REMOVE];
 
+  /* Rare: straight into SQLite, with whatever waits. */
+  srp_store_write_log (store, NULL);
   begin (store);
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
   run (store, stmt);
+  srp_store_commit (store, NULL);
+}
+
+/* What identifies the row a change writes: a later change of the same
+ * key replaces it (last one wins); DELIVERED rows have no key (never
+ * undone). */
+static GBytes *
+change_key (const StoreChange *change)
+{
+  g_autoptr (GVariant) id = NULL;
+  guint8 key[1 + SRP_ID_LEN] = { 0 };
+  gsize n = 0;
+  const guint8 *bytes;
+
+  switch (change->type)
+    {
+    case SRP_STATE_CHANGE_CACHE_ADD:
+    case SRP_STATE_CHANGE_OUTBOX_ADD:
+    case SRP_STATE_CHANGE_CHAIN_HEAD:
+      id = g_variant_get_child_value (change->value, 0);
+      break;
+    case SRP_STATE_CHANGE_CACHE_REMOVE:
+    case SRP_STATE_CHANGE_OUTBOX_REMOVE:
+      id = g_variant_ref (change->value);
+      break;
+    case SRP_STATE_CHANGE_SUBSCRIPTIONS:
+    case SRP_STATE_CHANGE_KNOWN_PEERS:
+      break;
+    case SRP_STATE_CHANGE_DELIVERED:
+    default:
+      return NULL;
+    }
+  /* Adds and removes of one table share a key. */
+  key[0] = change->type == SRP_STATE_CHANGE_CACHE_REMOVE    ? SRP_STATE_CHANGE_CACHE_ADD
+           : change->type == SRP_STATE_CHANGE_OUTBOX_REMOVE ? SRP_STATE_CHANGE_OUTBOX_ADD
+                                                            : change->type;
+  if (id != NULL)
+    {
+      bytes = g_variant_get_fixed_array (id, &n, 1);
+      if (n > 0)
+        memcpy (key + 1, bytes, MIN (n, (gsize) SRP_ID_LEN));
+    }
+  return g_bytes_new (key, sizeof key);
 }
 
 gboolean
 srp_store_commit (SrpStore *store, GError **error)
 {
+  g_autoptr (GHashTable) last = NULL, born = NULL;
+  g_autoptr (GPtrArray) keys = NULL;
   gint64 now;
 
+  if (store->batch->len > 0)
+    {
+      /* key -> index + 1 of the last change of it; born: keys whose first
+       * change in the batch made the row (an add of a row that cannot have
+       * been there: a packet or publish is added once). */
+      last = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+      born = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+      keys = g_ptr_array_new_full (store->batch->len, (GDestroyNotify) g_bytes_unref);
+      for (guint i = 0; i < store->batch->len; i++)
+        {
+          const StoreChange *change = &g_array_index (store->batch, StoreChange, i);
+          GBytes *key = change_key (change);
+
+          g_ptr_array_add (keys, key);
+          if (key == NULL)
+            continue;
+          if (!g_hash_table_contains (last, key) &&
+              (change->type == SRP_STATE_CHANGE_CACHE_ADD ||
+               change->type == SRP_STATE_CHANGE_OUTBOX_ADD))
+            g_hash_table_add (born, key);
+          g_hash_table_insert (last, key, GUINT_TO_POINTER (i + 1));
+        }
+      for (guint i = 0; i < store->batch->len; i++)
+        {
+          const StoreChange *change = &g_array_index (store->batch, StoreChange, i);
+          GBytes *key = keys->pdata[i];
+          gboolean removed;
+
+          if (key != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (last, key)) != i + 1)
+            continue; /* replaced later in the batch */
+          /* Made and undone within the batch (a publish acknowledged at
+           * once, a packet purged): SQLite never needs to hear of it. */
+          removed = change->type == SRP_STATE_CHANGE_CACHE_REMOVE ||
+                    change->type == SRP_STATE_CHANGE_OUTBOX_REMOVE;
+          if (removed && g_hash_table_contains (born, key))
+            continue;
+          apply_sql (store, change);
+        }
+    }
   if (store->in_transaction)
     {
       store->in_transaction = FALSE;
@@ -454,6 +659,10 @@ srp_store_commit (SrpStore *store, GError **error)
           return FALSE;
         }
     }
+  /* In SQLite now: the log starts over. */
+  g_array_set_size (store->batch, 0);
+  if (!srp_store_log_reset (store->log, error))
+    return FALSE;
   /* The checkpoint is what fsyncs: bounded in time, it bounds what a power
    * loss can cost without costing a sync per commit. */
   now = g_get_monotonic_time ();

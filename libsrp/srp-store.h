@@ -3,13 +3,15 @@
  * One database per identity, in the peer's state directory. The core hands
  * out its state as plain data (srp_core_export_state, and the change feed
  * srp_core_poll_state_change); this file is where that data meets the disk.
- * Changes go into one open transaction that srp_store_commit ends: the
- * peer commits once per turn of its drive loop, before it hands the turn's
- * events to the application (so a message the application was given is in
- * the delivered memory on disk first) and before a publish returns its ID.
+ * Changes are made safe from a kill by srp_store_write_log, one write() of
+ * a redo record (srp-store-log.c), which the peer calls once per turn of
+ * its drive loop before it sends anything or a publish returns its ID, and
+ * before each message it hands to the application (srp_store_save_delivered).
+ * SQLite takes them in batches, one transaction per srp_store_commit, which
+ * the peer calls every SRP_STORE_BATCH_MS while changes wait.
  *
- * Durability: WAL journal, synchronous=NORMAL. A commit is a write into the
- * WAL (no fsync): it survives the process being killed at any moment. The
+ * Durability: WAL journal, synchronous=NORMAL. Neither a log write nor a
+ * commit syncs: both survive the process being killed at any moment. The
  * WAL reaches the disk at checkpoints, which the store runs at most every
  * SRP_STORE_CHECKPOINT_US: a power loss or kernel crash can cost the
  * changes of the last seconds (the database stays consistent).
@@ -28,6 +30,10 @@ G_BEGIN_DECLS
 #define SRP_STORE_SCHEMA_VERSION 1
 /* How often at most the WAL is checkpointed (and so fsynced). */
 #define SRP_STORE_CHECKPOINT_US (2 * G_USEC_PER_SEC)
+/* How long changes wait in the log before a batch takes them into SQLite. */
+#define SRP_STORE_BATCH_MS 50
+/* A batch this large goes into SQLite at once. */
+#define SRP_STORE_BATCH_MAX 8192
 
 typedef struct _SrpStore SrpStore;
 
@@ -50,11 +56,17 @@ GStrv srp_store_load_topic_names (SrpStore *store);
  * delivered, chain_heads, known_peers, topics (as), peer_id (s). */
 GVariant *srp_store_summarize (SrpStore *store);
 
-/* Writes a change of the core's feed into the open transaction, except
- * DELIVERED: the peer writes each delivered ID itself, with
+/* Takes a change of the core's feed into the log's next record and the
+ * batch, except DELIVERED: the peer saves each delivered ID itself, with
  * srp_store_save_delivered, as it hands the message over. */
 void srp_store_apply (SrpStore *store, const SrpStateChange *change);
-/* Writes a message ID as delivered and commits at once: called right before
+/* Writes what srp_store_apply took since the last call as one log record:
+ * from here on a kill loses none of it. */
+gboolean srp_store_write_log (SrpStore *store, GError **error);
+/* Whether changes wait for a batch (srp_store_commit), and how many. */
+gboolean srp_store_has_pending (SrpStore *store);
+guint srp_store_get_n_pending (SrpStore *store);
+/* Writes a message ID as delivered, into the log at once: called right before
  * the message is emitted, so that a kill loses at most the one message
  * being handed over (never shows one twice), and messages of the same turn
  * not yet handed over come back from the cache after a restart. */
@@ -63,8 +75,10 @@ gboolean srp_store_save_delivered (SrpStore *store, const SrpId *message_id, GEr
 gboolean srp_store_has_unsynced (SrpStore *store);
 /* The peer subscribed to (or unsubscribed from) a topic by name. */
 void srp_store_set_topic (SrpStore *store, const char *name, gboolean subscribed);
-/* Ends the open transaction, if any; checkpoints when it is time. FALSE
- * with error when the disk refused: that turn's changes did not reach it. */
+/* Takes the waiting changes into SQLite in one transaction (a change that a
+ * later one undoes or replaces is left out), empties the log, and
+ * checkpoints when it is time. FALSE with error when the disk refused: the
+ * changes stay in the log, and the next commit tries again. */
 gboolean srp_store_commit (SrpStore *store, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrpStore, srp_store_free)
