@@ -18,9 +18,25 @@
 #include <libsrp/srp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TOPIC "bench-store"
-#define ROUNDS 3
+#define ROUNDS 5
+
+typedef struct {
+  double wall, cpu; /* seconds */
+} Cost;
+
+/* The CPU this thread used: what the work cost, however busy the machine
+ * is (the subscriber runs in this thread too, alike in both runs). */
+static double
+thread_cpu (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void
 spin (guint ms)
@@ -46,10 +62,10 @@ make_publisher (const char *directory, SrpPeer *subscriber)
   return peer;
 }
 
-/* Seconds to publish n messages of len bytes, with a subscriber linked or
- * not. Each run has its own topic and subscriber: anti-entropy must not
+/* What publishing n messages of len bytes cost, with a subscriber linked
+ * or not. Each run has its own topic and subscriber: anti-entropy must not
  * bring one run's messages into the next. */
-static double
+static Cost
 publish_run (const char *directory, guint n, gsize len, gboolean linked)
 {
   static guint runs;
@@ -61,6 +77,7 @@ publish_run (const char *directory, guint n, gsize len, gboolean linked)
   g_autofree guint8 *data = g_malloc (len);
   g_autoptr (GError) error = NULL;
   gint64 start, end;
+  double cpu_start, cpu_end;
 
   if (linked && !srp_peer_listen (subscriber, "127.0.0.1", 0, &error))
     g_error ("subscriber: %s", error->message);
@@ -72,6 +89,7 @@ publish_run (const char *directory, guint n, gsize len, gboolean linked)
         g_main_context_iteration (NULL, TRUE);
     }
   start = g_get_monotonic_time ();
+  cpu_start = thread_cpu ();
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (GBytes) bytes = NULL;
@@ -87,11 +105,12 @@ publish_run (const char *directory, guint n, gsize len, gboolean linked)
       g_main_context_iteration (NULL, FALSE);
     }
   end = g_get_monotonic_time ();
+  cpu_end = thread_cpu ();
   spin (50);
   srp_peer_close (publisher);
   if (linked)
     srp_peer_close (subscriber);
-  return (end - start) / 1e6;
+  return (Cost) { (end - start) / 1e6, cpu_end - cpu_start };
 }
 
 static void
@@ -124,7 +143,8 @@ main (int argc, char **argv)
   guint n = argc > 1 ? (guint) atoi (argv[1]) : 10000;
   g_autofree char *base = g_dir_make_tmp ("srp-bench-store-XXXXXX", NULL);
   g_autoptr (GError) error = NULL;
-  double best_memory = G_MAXDOUBLE, best_store = G_MAXDOUBLE, best_start = G_MAXDOUBLE;
+  Cost memory = { G_MAXDOUBLE, G_MAXDOUBLE }, store = { G_MAXDOUBLE, G_MAXDOUBLE };
+  double best_start = G_MAXDOUBLE;
   g_autofree char *full = g_build_filename (base, "full", NULL);
   guint64 used = 0;
   guint packets = 0;
@@ -133,16 +153,26 @@ main (int argc, char **argv)
     {
       g_autofree char *directory = fresh_directory (base, "publish", round);
 
-      best_memory = MIN (best_memory, publish_run (NULL, n, 64, TRUE));
-      best_store = MIN (best_store, publish_run (directory, n, 64, TRUE));
+      Cost m = publish_run (NULL, n, 64, TRUE);
+      Cost s = publish_run (directory, n, 64, TRUE);
+
+      memory.wall = MIN (memory.wall, m.wall);
+      memory.cpu = MIN (memory.cpu, m.cpu);
+      store.wall = MIN (store.wall, s.wall);
+      store.cpu = MIN (store.cpu, s.cpu);
     }
-  g_print ("publish %u x 64 B, one subscriber linked (best of %d)\n", n, ROUNDS);
-  g_print ("  without a store  %8.0f messages/s\n", n / best_memory);
-  g_print ("  with a store     %8.0f messages/s\n", n / best_store);
-  g_print ("  ratio            %8.2f (goal >= 0.80)\n", best_memory / best_store);
+  /* The CPU ratio is the figure: wall time on a shared machine says as
+   * much about the neighbours as about the store. */
+  g_print ("publish %u x 64 B, one subscriber linked (best of %d rounds, alternating)\n", n,
+           ROUNDS);
+  g_print ("                   per CPU second   per wall second\n");
+  g_print ("  without a store  %10.0f/s     %10.0f/s\n", n / memory.cpu, n / memory.wall);
+  g_print ("  with a store     %10.0f/s     %10.0f/s\n", n / store.cpu, n / store.wall);
+  g_print ("  ratio            %10.2f       %10.2f   (goal >= 0.80)\n", memory.cpu / store.cpu,
+           memory.wall / store.wall);
 
   /* A full cache: 16 MiB of 1 KiB messages, more than fit. */
-  publish_run (full, 16 * 1024 * 1024 / 1024 + 1000, 1000, FALSE);
+  (void) publish_run (full, 16 * 1024 * 1024 / 1024 + 1000, 1000, FALSE);
   for (guint round = 0; round < ROUNDS; round++)
     {
       gint64 start = g_get_monotonic_time ();

@@ -13,8 +13,11 @@
  * "replace", taken in order).
  *
  * A record: "SRPL", the payload's length and its FNV-1a hash (32-bit, little
- * endian), then the payload, a serialised a(uxv) of (change type, its
- * wall-clock time, value). A
+ * endian), then the payload: its changes one after the other, each its
+ * type (1 byte), its wall-clock time (8), then by type: an ID (32 bytes);
+ * ID, life (8), frame; ID, topic, life, frames (4-byte count, then each
+ * with a 4-byte length); topic, ID; or a serialised GVariant with a 4-byte
+ * length. Integers little endian. No GVariant on the hot path. A
  * record cut short or damaged (a power loss, not a kill) ends the replay:
  * what follows it cannot be trusted either.
  *
@@ -39,8 +42,8 @@
 struct _SrpStoreLog {
   char *path;
   int fd;
-  GVariantBuilder builder;
-  guint pending;     /* changes in builder */
+  GByteArray *record; /* the header, then the changes added since the last write */
+  gboolean urgent;    /* record holds a change that must not be lost */
 };
 
 static guint32
@@ -74,7 +77,8 @@ srp_store_log_open (const char *path, GError **error)
       srp_store_log_free (log);
       return NULL;
     }
-  g_variant_builder_init (&log->builder, G_VARIANT_TYPE ("a(uxv)"));
+  log->record = g_byte_array_new ();
+  g_byte_array_set_size (log->record, HEADER_LEN);
   return log;
 }
 
@@ -83,11 +87,245 @@ srp_store_log_free (SrpStoreLog *log)
 {
   if (log == NULL)
     return;
-  g_variant_builder_clear (&log->builder);
+  g_clear_pointer (&log->record, g_byte_array_unref);
   if (log->fd >= 0)
     close (log->fd);
   g_free (log->path);
   g_free (log);
+}
+
+/* ---- encoding ------------------------------------------------------------------------- */
+
+static void
+put (GByteArray *out, const void *data, gsize len)
+{
+  g_byte_array_append (out, data, (guint) len);
+}
+
+static void
+put_u32 (GByteArray *out, guint32 v)
+{
+  v = GUINT32_TO_LE (v);
+  put (out, &v, 4);
+}
+
+static void
+put_i64 (GByteArray *out, gint64 v)
+{
+  guint64 u = GUINT64_TO_LE ((guint64) v);
+  put (out, &u, 8);
+}
+
+static void
+put_bytes (GByteArray *out, const void *data, gsize len)
+{
+  put_u32 (out, (guint32) len);
+  if (len > 0)
+    put (out, data, len);
+}
+
+void
+srp_store_log_add (SrpStoreLog *log, const StoreChange *change)
+{
+  GByteArray *out = log->record;
+  const SrpStateChange *c = &change->c;
+  guint8 type = (guint8) c->type;
+
+  put (out, &type, 1);
+  put_i64 (out, change->wall_us);
+  if (c->type != SRP_STATE_CHANGE_CACHE_REMOVE && c->type != SRP_STATE_CHANGE_OUTBOX_REMOVE)
+    log->urgent = TRUE;
+  switch (c->type)
+    {
+    case SRP_STATE_CHANGE_CACHE_ADD:
+      put (out, c->id.bytes, SRP_ID_LEN);
+      put_i64 (out, c->life_us);
+      put_bytes (out, g_bytes_get_data (c->frame, NULL), g_bytes_get_size (c->frame));
+      break;
+    case SRP_STATE_CHANGE_OUTBOX_ADD:
+      put (out, c->id.bytes, SRP_ID_LEN);
+      put (out, c->topic.bytes, SRP_ID_LEN);
+      put_i64 (out, c->life_us);
+      put_u32 (out, c->frames->len);
+      for (guint i = 0; i < c->frames->len; i++)
+        put_bytes (out, g_bytes_get_data (c->frames->pdata[i], NULL),
+                   g_bytes_get_size (c->frames->pdata[i]));
+      break;
+    case SRP_STATE_CHANGE_CHAIN_HEAD:
+      put (out, c->topic.bytes, SRP_ID_LEN);
+      put (out, c->id.bytes, SRP_ID_LEN);
+      break;
+    case SRP_STATE_CHANGE_SUBSCRIPTIONS:
+    case SRP_STATE_CHANGE_KNOWN_PEERS:
+      put_bytes (out, g_variant_get_data (c->value), g_variant_get_size (c->value));
+      break;
+    default:
+      put (out, c->id.bytes, SRP_ID_LEN);
+      break;
+    }
+}
+
+gboolean
+srp_store_log_write (SrpStoreLog *log, gboolean force, GError **error)
+{
+  GByteArray *record = log->record;
+  guint32 size, hash;
+  gsize done = 0;
+
+  if (record->len == HEADER_LEN || !(log->urgent || force))
+    return TRUE;
+  log->urgent = FALSE;
+  size = GUINT32_TO_LE (record->len - HEADER_LEN);
+  hash = GUINT32_TO_LE (fnv1a (record->data + HEADER_LEN, record->len - HEADER_LEN));
+  memcpy (record->data, MAGIC, 4);
+  memcpy (record->data + 4, &size, 4);
+  memcpy (record->data + 8, &hash, 4);
+  /* One writer, and reset seeks back: no O_APPEND needed. */
+  while (done < record->len)
+    {
+      ssize_t n = write (log->fd, record->data + done, record->len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          /* A part may have gone: what follows starts a new record where
+           * the replay stops trusting the file. Nothing better is left. */
+          g_byte_array_set_size (record, HEADER_LEN);
+          return fail_errno (log, "cannot write the log", saved, error);
+        }
+      done += (gsize) n;
+    }
+  g_byte_array_set_size (record, HEADER_LEN);
+  return TRUE;
+}
+
+/* ---- decoding: bounds-checked, as anything read back from a disk ------------------------ */
+
+typedef struct {
+  const guint8 *p, *end;
+  gboolean ok;
+} Reader;
+
+static const guint8 *
+take_bytes (Reader *r, gsize n)
+{
+  const guint8 *at = r->p;
+
+  if (!r->ok || (gsize) (r->end - r->p) < n)
+    {
+      r->ok = FALSE;
+      return NULL;
+    }
+  r->p += n;
+  return at;
+}
+
+static void
+get_id (Reader *r, SrpId *out)
+{
+  const guint8 *at = take_bytes (r, SRP_ID_LEN);
+  if (at != NULL)
+    memcpy (out->bytes, at, SRP_ID_LEN);
+}
+
+static gint64
+get_i64 (Reader *r)
+{
+  const guint8 *at = take_bytes (r, 8);
+  guint64 v = 0;
+
+  if (at != NULL)
+    memcpy (&v, at, 8);
+  return (gint64) GUINT64_FROM_LE (v);
+}
+
+static guint32
+get_u32 (Reader *r)
+{
+  const guint8 *at = take_bytes (r, 4);
+  guint32 v = 0;
+
+  if (at != NULL)
+    memcpy (&v, at, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static GBytes *
+get_bytes (Reader *r)
+{
+  guint32 n = get_u32 (r);
+  const guint8 *at = take_bytes (r, n);
+
+  return at != NULL ? g_bytes_new (at, n) : NULL;
+}
+
+/* One change; FALSE (nothing made) when it does not decode. */
+static gboolean
+get_change (Reader *r, StoreChange *out)
+{
+  SrpStateChange *c = &out->c;
+  const guint8 *type = take_bytes (r, 1);
+
+  memset (out, 0, sizeof *out);
+  out->wall_us = get_i64 (r);
+  if (type == NULL || !r->ok)
+    return FALSE;
+  c->type = *type;
+  switch (c->type)
+    {
+    case SRP_STATE_CHANGE_CACHE_ADD:
+      get_id (r, &c->id);
+      c->life_us = get_i64 (r);
+      c->frame = get_bytes (r);
+      break;
+    case SRP_STATE_CHANGE_OUTBOX_ADD:
+      {
+        guint32 n;
+
+        get_id (r, &c->id);
+        get_id (r, &c->topic);
+        c->life_us = get_i64 (r);
+        n = get_u32 (r);
+        c->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+        for (guint32 i = 0; i < n && r->ok; i++)
+          {
+            GBytes *frame = get_bytes (r);
+            if (frame != NULL)
+              g_ptr_array_add (c->frames, frame);
+          }
+      }
+      break;
+    case SRP_STATE_CHANGE_CHAIN_HEAD:
+      get_id (r, &c->topic);
+      get_id (r, &c->id);
+      break;
+    case SRP_STATE_CHANGE_SUBSCRIPTIONS:
+    case SRP_STATE_CHANGE_KNOWN_PEERS:
+      {
+        g_autoptr (GBytes) bytes = get_bytes (r);
+        const GVariantType *vt = G_VARIANT_TYPE (c->type == SRP_STATE_CHANGE_SUBSCRIPTIONS
+                                                     ? "aay"
+                                                     : "a(ay(yqay)yx)");
+
+        if (bytes != NULL)
+          {
+            c->value = g_variant_ref_sink (g_variant_new_from_bytes (vt, bytes, FALSE));
+            r->ok = g_variant_is_normal_form (c->value);
+          }
+      }
+      break;
+    case SRP_STATE_CHANGE_CACHE_REMOVE:
+    case SRP_STATE_CHANGE_DELIVERED:
+    case SRP_STATE_CHANGE_OUTBOX_REMOVE:
+      get_id (r, &c->id);
+      break;
+    default:
+      r->ok = FALSE;
+    }
+  if (!r->ok)
+    srp_state_change_clear (c);
+  return r->ok;
 }
 
 gboolean
@@ -105,12 +343,8 @@ srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer data, GEr
   while (len - at >= HEADER_LEN && memcmp (contents + at, MAGIC, 4) == 0)
     {
       guint32 size, hash;
-      g_autoptr (GBytes) bytes = NULL;
-      g_autoptr (GVariant) changes = NULL;
-      GVariantIter iter;
-      guint32 type;
-      gint64 wall_us;
-      GVariant *value;
+      Reader r;
+      StoreChange change;
 
       memcpy (&size, contents + at + 4, 4);
       memcpy (&hash, contents + at + 8, 4);
@@ -119,58 +353,14 @@ srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer data, GEr
       if (size > RECORD_MAX || size > len - at - HEADER_LEN ||
           fnv1a ((const guint8 *) contents + at + HEADER_LEN, size) != hash)
         break;
-      bytes = g_bytes_new (contents + at + HEADER_LEN, size);
-      changes = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("a(uxv)"), bytes,
-                                                              FALSE));
-      if (!g_variant_is_normal_form (changes))
+      r.p = (const guint8 *) contents + at + HEADER_LEN;
+      r.end = r.p + size;
+      r.ok = TRUE;
+      while (r.p < r.end && get_change (&r, &change))
+        func (&change, data);
+      if (!r.ok)
         break;
-      g_variant_iter_init (&iter, changes);
-      while (g_variant_iter_next (&iter, "(uxv)", &type, &wall_us, &value))
-        {
-          func (type, wall_us, value, data);
-          g_variant_unref (value);
-        }
       at += HEADER_LEN + size;
-    }
-  return TRUE;
-}
-
-void
-srp_store_log_add (SrpStoreLog *log, SrpStateChangeType type, gint64 wall_us, GVariant *value)
-{
-  g_variant_builder_add (&log->builder, "(uxv)", (guint32) type, wall_us, value);
-  log->pending++;
-}
-
-gboolean
-srp_store_log_write (SrpStoreLog *log, GError **error)
-{
-  g_autoptr (GVariant) changes = NULL;
-  g_autoptr (GByteArray) record = NULL;
-  guint32 size, hash;
-  gsize done = 0;
-
-  if (log->pending == 0)
-    return TRUE;
-  changes = g_variant_ref_sink (g_variant_builder_end (&log->builder));
-  g_variant_builder_init (&log->builder, G_VARIANT_TYPE ("a(uxv)"));
-  log->pending = 0;
-  size = GUINT32_TO_LE ((guint32) g_variant_get_size (changes));
-  hash = GUINT32_TO_LE (fnv1a (g_variant_get_data (changes), g_variant_get_size (changes)));
-  record = g_byte_array_sized_new (HEADER_LEN + g_variant_get_size (changes));
-  g_byte_array_append (record, (const guint8 *) MAGIC, 4);
-  g_byte_array_append (record, (const guint8 *) &size, 4);
-  g_byte_array_append (record, (const guint8 *) &hash, 4);
-  g_byte_array_append (record, g_variant_get_data (changes), g_variant_get_size (changes));
-  /* O_APPEND is not needed: one writer, and reset seeks back. */
-  while (done < record->len)
-    {
-      ssize_t n = write (log->fd, record->data + done, record->len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return fail_errno (log, "cannot write the log", errno, error);
-      done += (gsize) n;
     }
   return TRUE;
 }
@@ -178,6 +368,8 @@ srp_store_log_write (SrpStoreLog *log, GError **error)
 gboolean
 srp_store_log_reset (SrpStoreLog *log, GError **error)
 {
+  g_byte_array_set_size (log->record, HEADER_LEN);
+  log->urgent = FALSE;
   if (ftruncate (log->fd, 0) != 0 || lseek (log->fd, 0, SEEK_SET) != 0)
     return fail_errno (log, "cannot empty the log", errno, error);
   return TRUE;

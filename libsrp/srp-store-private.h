@@ -28,29 +28,30 @@ typedef enum {
   N_STMTS
 } StoreStatement;
 
+/* A change as the store keeps it: what the core said, and when on the wall
+ * clock (a CACHE_ADD's life counts from there). */
+typedef struct {
+  SrpStateChange c;
+  gint64 wall_us;
+} StoreChange;
+
 /* srp-store-log.c: the redo log (see there). */
 typedef struct _SrpStoreLog SrpStoreLog;
-/* wall_us: the wall-clock time of the change, which lives count from. */
-typedef void (*SrpStoreLogFunc) (SrpStateChangeType type, gint64 wall_us, GVariant *value,
-                                 gpointer data);
+/* Takes change (the callee owns its references). */
+typedef void (*SrpStoreLogFunc) (StoreChange *change, gpointer data);
 SrpStoreLog *srp_store_log_open (const char *path, GError **error);
 void srp_store_log_free (SrpStoreLog *log);
 /* Calls func for each change of every whole record, in order. */
 gboolean srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer data,
                                GError **error);
 /* Adds a change to the record being made. */
-void srp_store_log_add (SrpStoreLog *log, SrpStateChangeType type, gint64 wall_us,
-                        GVariant *value);
-/* Appends the record being made (if any) with one write(). */
-gboolean srp_store_log_write (SrpStoreLog *log, GError **error);
-/* Empties the log: what it held is in SQLite. */
+void srp_store_log_add (SrpStoreLog *log, const StoreChange *change);
+/* Appends the record being made with one write(): when it holds a change
+ * that must not be lost (all but removals: a packet or publish that comes
+ * back after a kill is harmless, one that is lost is not), or with force. */
+gboolean srp_store_log_write (SrpStoreLog *log, gboolean force, GError **error);
+/* Empties the log and the record being made: what they held is in SQLite. */
 gboolean srp_store_log_reset (SrpStoreLog *log, GError **error);
-
-typedef struct {
-  SrpStateChangeType type;
-  gint64 wall_us;            /* when it was made: a CACHE_ADD's life counts from here */
-  GVariant *value;
-} StoreChange;
 
 struct _SrpStore {
   sqlite3 *db;

@@ -121,7 +121,7 @@ write_peer_id (SrpStore *store, const SrpId *peer_id, GError **error)
 static void
 store_change_clear (gpointer data)
 {
-  g_variant_unref (((StoreChange *) data)->value);
+  srp_state_change_clear (&((StoreChange *) data)->c);
 }
 
 static SrpStore *
@@ -135,8 +135,7 @@ store_new (const char *path)
   return store;
 }
 
-static void replay_change (SrpStateChangeType type, gint64 wall_us, GVariant *value,
-                           gpointer data);
+static void replay_change (StoreChange *change, gpointer data);
 
 /* A new database is made under a temporary name and renamed into place
  * whole: a peer killed while making it leaves no half-made database that
@@ -309,7 +308,7 @@ srp_store_free (SrpStore *store)
   if (store->log != NULL)
     {
       /* Whatever SQLite cannot take stays in the log for the next start. */
-      srp_store_write_log (store, NULL);
+      srp_store_log_write (store->log, TRUE, NULL);
       srp_store_commit (store, NULL);
     }
   srp_store_log_free (store->log);
@@ -335,13 +334,19 @@ begin (SrpStore *store)
 }
 
 static void
-bind_bytes (sqlite3_stmt *stmt, int column, GVariant *ay)
+bind_id (sqlite3_stmt *stmt, int column, const SrpId *id)
+{
+  sqlite3_bind_blob (stmt, column, id->bytes, SRP_ID_LEN, SQLITE_TRANSIENT);
+}
+
+static void
+bind_gbytes (sqlite3_stmt *stmt, int column, GBytes *bytes)
 {
   gsize n;
-  const guint8 *data = g_variant_get_fixed_array (ay, &n, 1);
+  const void *data = g_bytes_get_data (bytes, &n);
 
   /* A zero-length blob from a NULL pointer would be stored as NULL. */
-  sqlite3_bind_blob (stmt, column, n > 0 ? (const void *) data : "", (int) n, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, column, n > 0 ? data : "", (int) n, SQLITE_TRANSIENT);
 }
 
 static void
@@ -362,6 +367,15 @@ run (SrpStore *store, sqlite3_stmt *stmt)
 }
 
 static void
+run_with_id (SrpStore *store, StoreStatement which, const SrpId *id)
+{
+  sqlite3_stmt *stmt = store->stmts[which];
+
+  bind_id (stmt, 1, id);
+  run (store, stmt);
+}
+
+static void
 set_meta (SrpStore *store, const char *key, GVariant *value)
 {
   sqlite3_stmt *stmt = store->stmts[STMT_META_SET];
@@ -372,12 +386,11 @@ set_meta (SrpStore *store, const char *key, GVariant *value)
 }
 
 static void
-add_delivered (SrpStore *store, GVariant *id)
+add_delivered (SrpStore *store, const SrpId *id)
 {
-  sqlite3_stmt *stmt = store->stmts[STMT_DELIVERED_ADD];
+  sqlite3_stmt *stmt;
 
-  bind_bytes (stmt, 1, id);
-  run (store, stmt);
+  run_with_id (store, STMT_DELIVERED_ADD, id);
   store->delivered_seq = sqlite3_last_insert_rowid (store->db);
   /* Trimmed in steps, not row by row. */
   if (store->delivered_seq % 1024 == 0)
@@ -389,143 +402,93 @@ add_delivered (SrpStore *store, GVariant *id)
 }
 
 static void
-add_cached (SrpStore *store, const StoreChange *change)
+apply_sql (SrpStore *store, StoreChange *change)
 {
-  g_autoptr (GVariant) id = NULL, frame = NULL;
-  sqlite3_stmt *stmt = store->stmts[STMT_CACHE_ADD];
-  gint64 life;
-
-  g_variant_get (change->value, "(@ay@ayx)", &id, &frame, &life);
-  bind_bytes (stmt, 1, id);
-  bind_bytes (stmt, 2, frame);
-  /* Kept on the wall clock: the core's monotonic time means nothing after
-   * a restart. */
-  sqlite3_bind_int64 (stmt, 3, change->wall_us + life);
-  run (store, stmt);
-}
-
-/* The type each change's value has (the log is read back from a disk). */
-static const char *
-change_type (SrpStateChangeType type)
-{
-  switch (type)
-    {
-    case SRP_STATE_CHANGE_CACHE_ADD:
-      return "(ayayx)"; /* its life counts from the change's wall-clock time */
-    case SRP_STATE_CHANGE_OUTBOX_ADD:
-      return "(ayayaayx)";
-    case SRP_STATE_CHANGE_CHAIN_HEAD:
-      return "(ayay)";
-    case SRP_STATE_CHANGE_SUBSCRIPTIONS:
-      return "aay";
-    case SRP_STATE_CHANGE_KNOWN_PEERS:
-      return "a(ay(yqay)yx)";
-    case SRP_STATE_CHANGE_CACHE_REMOVE:
-    case SRP_STATE_CHANGE_DELIVERED:
-    case SRP_STATE_CHANGE_OUTBOX_REMOVE:
-      return "ay";
-    default:
-      return NULL;
-    }
-}
-
-static void
-apply_sql (SrpStore *store, const StoreChange *change)
-{
-  GVariant *v = change->value;
+  SrpStateChange *c = &change->c;
   sqlite3_stmt *stmt;
-  g_autoptr (GVariant) first = NULL, second = NULL;
 
   begin (store);
-  switch (change->type)
+  switch (c->type)
     {
     case SRP_STATE_CHANGE_CACHE_ADD:
-      add_cached (store, change);
-      break;
-    case SRP_STATE_CHANGE_CACHE_REMOVE:
-      stmt = store->stmts[STMT_CACHE_REMOVE];
-      bind_bytes (stmt, 1, v);
+      stmt = store->stmts[STMT_CACHE_ADD];
+      bind_id (stmt, 1, &c->id);
+      bind_gbytes (stmt, 2, c->frame);
+      /* Kept on the wall clock: the core's monotonic time means nothing
+       * after a restart. */
+      sqlite3_bind_int64 (stmt, 3, change->wall_us + c->life_us);
       run (store, stmt);
       break;
+    case SRP_STATE_CHANGE_CACHE_REMOVE:
+      run_with_id (store, STMT_CACHE_REMOVE, &c->id);
+      break;
     case SRP_STATE_CHANGE_DELIVERED:
-      add_delivered (store, v);
+      add_delivered (store, &c->id);
       break;
     case SRP_STATE_CHANGE_OUTBOX_ADD:
       stmt = store->stmts[STMT_OUTBOX_ADD];
-      first = g_variant_get_child_value (v, 0);
-      bind_bytes (stmt, 1, first);
-      bind_variant (stmt, 2, v);
+      bind_id (stmt, 1, &c->id);
+      bind_variant (stmt, 2, srp_state_change_get_value (c));
       run (store, stmt);
       break;
     case SRP_STATE_CHANGE_OUTBOX_REMOVE:
-      stmt = store->stmts[STMT_OUTBOX_REMOVE];
-      bind_bytes (stmt, 1, v);
-      run (store, stmt);
+      run_with_id (store, STMT_OUTBOX_REMOVE, &c->id);
       break;
     case SRP_STATE_CHANGE_CHAIN_HEAD:
       stmt = store->stmts[STMT_CHAIN_HEAD];
-      first = g_variant_get_child_value (v, 0);
-      second = g_variant_get_child_value (v, 1);
-      bind_bytes (stmt, 1, first);
-      bind_bytes (stmt, 2, second);
+      bind_id (stmt, 1, &c->topic);
+      bind_id (stmt, 2, &c->id);
       run (store, stmt);
       break;
     case SRP_STATE_CHANGE_SUBSCRIPTIONS:
-      set_meta (store, "subscriptions", v);
+      set_meta (store, "subscriptions", c->value);
       break;
     case SRP_STATE_CHANGE_KNOWN_PEERS:
-      set_meta (store, "known_peers", v);
+      set_meta (store, "known_peers", c->value);
       break;
     default:
       g_return_if_reached ();
     }
 }
 
-/* Into the log's next record and the batch. */
+/* Into the log's next record and the batch (takes the change's references). */
 static void
-take (SrpStore *store, SrpStateChangeType type, GVariant *value)
+take (SrpStore *store, StoreChange *change)
 {
-  StoreChange change = { type, g_get_real_time (), g_variant_ref_sink (value) };
-
-  srp_store_log_add (store->log, type, change.wall_us, change.value);
-  g_array_append_val (store->batch, change);
+  change->wall_us = g_get_real_time ();
+  srp_store_log_add (store->log, change);
+  g_array_append_vals (store->batch, change, 1);
 }
 
 static void
-replay_change (SrpStateChangeType type, gint64 wall_us, GVariant *value, gpointer data)
+replay_change (StoreChange *change, gpointer data)
 {
   SrpStore *store = data;
-  const char *expected = change_type (type);
-  StoreChange change;
 
-  /* A record passed its hash; a value of another type is still refused
-   * rather than trusted. */
-  if (expected == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE (expected)))
-    return;
-  change.type = type;
-  change.wall_us = wall_us;
-  change.value = g_variant_ref (value);
-  g_array_append_val (store->batch, change);
+  g_array_append_vals (store->batch, change, 1);
 }
 
 void
 srp_store_apply (SrpStore *store, const SrpStateChange *change)
 {
-  GVariant *v = change->value;
+  StoreChange copy = { *change, 0 };
 
-  switch (change->type)
-    {
-    case SRP_STATE_CHANGE_DELIVERED: /* srp_store_save_delivered */
-      return;
-    default:
-      take (store, change->type, v);
-    }
+  if (change->type == SRP_STATE_CHANGE_DELIVERED) /* srp_store_save_delivered */
+    return;
+  /* The batch holds its own references; the caller clears its change. */
+  if (copy.c.frame != NULL)
+    g_bytes_ref (copy.c.frame);
+  if (copy.c.frames != NULL)
+    g_ptr_array_ref (copy.c.frames);
+  if (copy.c.value != NULL)
+    g_variant_ref (copy.c.value);
+  take (store, &copy);
 }
 
 gboolean
 srp_store_write_log (SrpStore *store, GError **error)
 {
-  return srp_store_log_write (store->log, error);
+  return srp_store_log_write (store->log, FALSE, error);
 }
 
 gboolean
@@ -543,8 +506,9 @@ srp_store_get_n_pending (SrpStore *store)
 gboolean
 srp_store_save_delivered (SrpStore *store, const SrpId *message_id, GError **error)
 {
-  take (store, SRP_STATE_CHANGE_DELIVERED,
-        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, message_id->bytes, SRP_ID_LEN, 1));
+  StoreChange change = { { .type = SRP_STATE_CHANGE_DELIVERED, .id = *message_id }, 0 };
+
+  take (store, &change);
   return srp_store_write_log (store, error);
 }
 
@@ -567,88 +531,96 @@ srp_store_set_topic (SrpStore *store, const char *name, gboolean subscribed)
 static GBytes *
 change_key (const StoreChange *change)
 {
-  g_autoptr (GVariant) id = NULL;
+  const SrpStateChange *c = &change->c;
   guint8 key[1 + SRP_ID_LEN] = { 0 };
-  gsize n = 0;
-  const guint8 *bytes;
 
-  switch (change->type)
+  switch (c->type)
     {
     case SRP_STATE_CHANGE_CACHE_ADD:
-    case SRP_STATE_CHANGE_OUTBOX_ADD:
-    case SRP_STATE_CHANGE_CHAIN_HEAD:
-      id = g_variant_get_child_value (change->value, 0);
-      break;
     case SRP_STATE_CHANGE_CACHE_REMOVE:
+      key[0] = SRP_STATE_CHANGE_CACHE_ADD; /* adds and removes of one table share a key */
+      memcpy (key + 1, c->id.bytes, SRP_ID_LEN);
+      break;
+    case SRP_STATE_CHANGE_OUTBOX_ADD:
     case SRP_STATE_CHANGE_OUTBOX_REMOVE:
-      id = g_variant_ref (change->value);
+      key[0] = SRP_STATE_CHANGE_OUTBOX_ADD;
+      memcpy (key + 1, c->id.bytes, SRP_ID_LEN);
+      break;
+    case SRP_STATE_CHANGE_CHAIN_HEAD:
+      key[0] = c->type;
+      memcpy (key + 1, c->topic.bytes, SRP_ID_LEN);
       break;
     case SRP_STATE_CHANGE_SUBSCRIPTIONS:
     case SRP_STATE_CHANGE_KNOWN_PEERS:
+      key[0] = c->type;
       break;
     case SRP_STATE_CHANGE_DELIVERED:
     default:
       return NULL;
     }
-  /* Adds and removes of one table share a key. */
-  key[0] = change->type == SRP_STATE_CHANGE_CACHE_REMOVE    ? SRP_STATE_CHANGE_CACHE_ADD
-           : change->type == SRP_STATE_CHANGE_OUTBOX_REMOVE ? SRP_STATE_CHANGE_OUTBOX_ADD
-                                                            : change->type;
-  if (id != NULL)
-    {
-      bytes = g_variant_get_fixed_array (id, &n, 1);
-      if (n > 0)
-        memcpy (key + 1, bytes, MIN (n, (gsize) SRP_ID_LEN));
-    }
   return g_bytes_new (key, sizeof key);
+}
+
+static gboolean
+makes_row (const StoreChange *change)
+{
+  return change->c.type == SRP_STATE_CHANGE_CACHE_ADD ||
+         change->c.type == SRP_STATE_CHANGE_OUTBOX_ADD;
+}
+
+static gboolean
+removes_row (const StoreChange *change)
+{
+  return change->c.type == SRP_STATE_CHANGE_CACHE_REMOVE ||
+         change->c.type == SRP_STATE_CHANGE_OUTBOX_REMOVE;
+}
+
+/* The batch into the open transaction, each row's last change only. */
+static void
+apply_batch (SrpStore *store)
+{
+  g_autoptr (GHashTable) last = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  g_autoptr (GHashTable) born = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  g_autoptr (GPtrArray) keys =
+      g_ptr_array_new_full (store->batch->len, (GDestroyNotify) g_bytes_unref);
+
+  /* last: key -> index + 1 of its last change; born: keys whose first
+   * change in the batch made the row (a packet or publish is added once,
+   * so the row was not there before). */
+  for (guint i = 0; i < store->batch->len; i++)
+    {
+      const StoreChange *change = &g_array_index (store->batch, StoreChange, i);
+      GBytes *key = change_key (change);
+
+      g_ptr_array_add (keys, key);
+      if (key == NULL)
+        continue;
+      if (!g_hash_table_contains (last, key) && makes_row (change))
+        g_hash_table_add (born, key);
+      g_hash_table_insert (last, key, GUINT_TO_POINTER (i + 1));
+    }
+  for (guint i = 0; i < store->batch->len; i++)
+    {
+      StoreChange *change = &g_array_index (store->batch, StoreChange, i);
+      GBytes *key = keys->pdata[i];
+
+      if (key != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (last, key)) != i + 1)
+        continue; /* replaced later in the batch */
+      /* Made and undone within the batch (a publish acknowledged at once, a
+       * packet purged): SQLite never needs to hear of it. */
+      if (removes_row (change) && g_hash_table_contains (born, key))
+        continue;
+      apply_sql (store, change);
+    }
 }
 
 gboolean
 srp_store_commit (SrpStore *store, GError **error)
 {
-  g_autoptr (GHashTable) last = NULL, born = NULL;
-  g_autoptr (GPtrArray) keys = NULL;
   gint64 now;
 
   if (store->batch->len > 0)
-    {
-      /* key -> index + 1 of the last change of it; born: keys whose first
-       * change in the batch made the row (an add of a row that cannot have
-       * been there: a packet or publish is added once). */
-      last = g_hash_table_new (g_bytes_hash, g_bytes_equal);
-      born = g_hash_table_new (g_bytes_hash, g_bytes_equal);
-      keys = g_ptr_array_new_full (store->batch->len, (GDestroyNotify) g_bytes_unref);
-      for (guint i = 0; i < store->batch->len; i++)
-        {
-          const StoreChange *change = &g_array_index (store->batch, StoreChange, i);
-          GBytes *key = change_key (change);
-
-          g_ptr_array_add (keys, key);
-          if (key == NULL)
-            continue;
-          if (!g_hash_table_contains (last, key) &&
-              (change->type == SRP_STATE_CHANGE_CACHE_ADD ||
-               change->type == SRP_STATE_CHANGE_OUTBOX_ADD))
-            g_hash_table_add (born, key);
-          g_hash_table_insert (last, key, GUINT_TO_POINTER (i + 1));
-        }
-      for (guint i = 0; i < store->batch->len; i++)
-        {
-          const StoreChange *change = &g_array_index (store->batch, StoreChange, i);
-          GBytes *key = keys->pdata[i];
-          gboolean removed;
-
-          if (key != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (last, key)) != i + 1)
-            continue; /* replaced later in the batch */
-          /* Made and undone within the batch (a publish acknowledged at
-           * once, a packet purged): SQLite never needs to hear of it. */
-          removed = change->type == SRP_STATE_CHANGE_CACHE_REMOVE ||
-                    change->type == SRP_STATE_CHANGE_OUTBOX_REMOVE;
-          if (removed && g_hash_table_contains (born, key))
-            continue;
-          apply_sql (store, change);
-        }
-    }
+    apply_batch (store);
   if (store->in_transaction)
     {
       store->in_transaction = FALSE;

@@ -73,7 +73,7 @@ model_drain (Model *m, SrpCore *core)
 
   while (srp_core_poll_state_change (core, &change))
     {
-      GVariant *v = change.value;
+      GVariant *v = srp_state_change_get_value (&change);
       g_autoptr (GVariant) first = NULL, second = NULL;
       gint64 life;
 

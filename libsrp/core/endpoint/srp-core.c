@@ -574,6 +574,7 @@ srp_core_poll_state_change (SrpCore *core, SrpStateChange *out)
   if (journal->subscriptions_dirty)
     {
       journal->subscriptions_dirty = FALSE;
+      memset (out, 0, sizeof *out);
       out->type = SRP_STATE_CHANGE_SUBSCRIPTIONS;
       out->value = g_variant_ref_sink (srp_pubsub_export_subscriptions (core->pubsub));
       return TRUE;
@@ -581,6 +582,7 @@ srp_core_poll_state_change (SrpCore *core, SrpStateChange *out)
   if (journal->peers_dirty)
     {
       journal->peers_dirty = FALSE;
+      memset (out, 0, sizeof *out);
       out->type = SRP_STATE_CHANGE_KNOWN_PEERS;
       out->value = g_variant_ref_sink (srp_mesh_export_known_peers (core->mesh));
       return TRUE;

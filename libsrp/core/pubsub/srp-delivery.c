@@ -11,8 +11,6 @@
  */
 #include "srp-pubsub-private.h"
 
-#include "srp-state.h"
-
 /* Message IDs handed over, remembered: far more than any peer receives
  * between two of its restarts, in about 1 MiB. */
 #define DELIVERED_MAX 16384
@@ -83,8 +81,7 @@ srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from
 
           /* Journalled before the event: a store that writes the turn's
            * changes before it hands the events on never hands one twice. */
-          if (srp_journal_is_on (&ctx->journal))
-            srp_journal_push (&ctx->journal, SRP_STATE_CHANGE_DELIVERED, srp_state_id (&message.id));
+          srp_journal_push_id (&ctx->journal, SRP_STATE_CHANGE_DELIVERED, &message.id);
           event = srp_context_event (ctx, SRP_CORE_EVENT_MESSAGE);
 
           event->message.id = message.id;

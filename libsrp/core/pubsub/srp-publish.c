@@ -86,10 +86,7 @@ srp_publish_clear (SrpPubsub *ps)
 void
 srp_publish_set_chain_head (SrpPubsub *ps, const SrpId *topic_id, const SrpId *message_id)
 {
-  if (srp_journal_is_on (&ps->ctx->journal))
-    srp_journal_push (&ps->ctx->journal, SRP_STATE_CHANGE_CHAIN_HEAD,
-                      g_variant_new ("(@ay@ay)", srp_state_id (topic_id),
-                                     srp_state_id (message_id)));
+  srp_journal_push_chain_head (&ps->ctx->journal, topic_id, message_id);
   g_hash_table_replace (ps->chain_heads, g_memdup2 (topic_id, sizeof *topic_id),
                         g_memdup2 (message_id, sizeof *message_id));
 }
@@ -134,8 +131,6 @@ send_publish (SrpPubsub *ps, Publish *p, const SrpLink *link, const Acker *acker
     }
 }
 
-static GVariant *srp_publish_record (SrpPubsub *ps, gpointer publish);
-
 /* PUBLISHED, and the publish is done. */
 static void
 report (SrpPubsub *ps, Publish *p, gboolean complete)
@@ -147,9 +142,7 @@ report (SrpPubsub *ps, Publish *p, gboolean complete)
   event->published.topic_id = p->topic_id;
   event->published.n_accepted = p->n_accepted;
   event->published.complete = complete;
-  if (srp_journal_is_on (&ps->ctx->journal))
-    srp_journal_push (&ps->ctx->journal, SRP_STATE_CHANGE_OUTBOX_REMOVE,
-                      srp_state_id (&p->message_id));
+  srp_journal_push_id (&ps->ctx->journal, SRP_STATE_CHANGE_OUTBOX_REMOVE, &p->message_id);
   g_ptr_array_remove (ps->publishes, p);
 }
 
@@ -180,8 +173,8 @@ publish_add (SrpPubsub *ps, Publish *p)
   if (ps->publishes->len >= MAX_PUBLISHES)
     report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
   g_ptr_array_add (ps->publishes, p);
-  if (srp_journal_is_on (&ps->ctx->journal))
-    srp_journal_push (&ps->ctx->journal, SRP_STATE_CHANGE_OUTBOX_ADD, srp_publish_record (ps, p));
+  srp_journal_push_publish (&ps->ctx->journal, &p->message_id, &p->topic_id, p->frames,
+                            MAX (p->deadline.deadline - ps->ctx->now, 0));
 }
 
 guint64
@@ -452,9 +445,8 @@ srp_publish_count (SrpPubsub *ps)
 
 /* (ayayaayx): message ID, topic, frames, life left before the deadline. */
 static GVariant *
-srp_publish_record (SrpPubsub *ps, gpointer publish)
+srp_publish_record (SrpPubsub *ps, Publish *p)
 {
-  Publish *p = publish;
   GVariantBuilder frames;
 
   g_variant_builder_init (&frames, G_VARIANT_TYPE ("aay"));

@@ -56,14 +56,10 @@ srp_pubsub_journal_cache (const SrpPacketCacheEntry *entry, gboolean stored, gpo
   if (!srp_journal_is_on (journal))
     return;
   if (stored)
-    srp_journal_push (journal, SRP_STATE_CHANGE_CACHE_ADD,
-                      g_variant_new ("(@ay@ayx)", srp_state_id (&entry->id),
-                                     g_variant_new_fixed_array (
-                                         G_VARIANT_TYPE_BYTE, g_bytes_get_data (entry->frame, NULL),
-                                         g_bytes_get_size (entry->frame), 1),
-                                     MAX (entry->expires_at - ps->ctx->now, 0)));
+    srp_journal_push_cached (journal, &entry->id, entry->frame,
+                             MAX (entry->expires_at - ps->ctx->now, 0));
   else
-    srp_journal_push (journal, SRP_STATE_CHANGE_CACHE_REMOVE, srp_state_id (&entry->id));
+    srp_journal_push_id (journal, SRP_STATE_CHANGE_CACHE_REMOVE, &entry->id);
 }
 
 GVariant *
