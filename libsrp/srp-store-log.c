@@ -12,8 +12,8 @@
  * already has is harmless (each is "insert or ignore", "delete" or
  * "replace", taken in order).
  *
- * A record: "SRPL", the payload's length and its FNV-1a hash (32-bit, little
- * endian), then the payload: its changes one after the other, each its
+ * A record: "SRPL", the payload's length and its hash (record_hash, 32-bit,
+ * little endian), then the payload: its changes one after the other, each its
  * type (1 byte), its wall-clock time (8), then by type: an ID (32 bytes);
  * ID, life (8), frame; ID, topic, life, frames (4-byte count, then each
  * with a 4-byte length); topic, ID; or a serialised GVariant with a 4-byte
@@ -46,14 +46,23 @@ struct _SrpStoreLog {
   gboolean urgent;    /* record holds a change that must not be lost */
 };
 
+/* FNV-1a over 8-byte words (then the tail bytes), folded to 32 bits: a
+ * record is checked for damage, not for an adversary. */
 static guint32
-fnv1a (const guint8 *data, gsize len)
+record_hash (const guint8 *data, gsize len)
 {
-  guint32 h = 2166136261u;
+  guint64 h = 14695981039346656037u;
+  gsize i = 0;
 
-  for (gsize i = 0; i < len; i++)
-    h = (h ^ data[i]) * 16777619u;
-  return h;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 word;
+      memcpy (&word, data + i, 8);
+      h = (h ^ word) * 1099511628211u;
+    }
+  for (; i < len; i++)
+    h = (h ^ data[i]) * 1099511628211u;
+  return (guint32) (h ^ (h >> 32));
 }
 
 static gboolean
@@ -176,7 +185,7 @@ srp_store_log_write (SrpStoreLog *log, gboolean force, GError **error)
     return TRUE;
   log->urgent = FALSE;
   size = GUINT32_TO_LE (record->len - HEADER_LEN);
-  hash = GUINT32_TO_LE (fnv1a (record->data + HEADER_LEN, record->len - HEADER_LEN));
+  hash = GUINT32_TO_LE (record_hash (record->data + HEADER_LEN, record->len - HEADER_LEN));
   memcpy (record->data, MAGIC, 4);
   memcpy (record->data + 4, &size, 4);
   memcpy (record->data + 8, &hash, 4);
@@ -351,7 +360,7 @@ srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer data, GEr
       size = GUINT32_FROM_LE (size);
       hash = GUINT32_FROM_LE (hash);
       if (size > RECORD_MAX || size > len - at - HEADER_LEN ||
-          fnv1a ((const guint8 *) contents + at + HEADER_LEN, size) != hash)
+          record_hash ((const guint8 *) contents + at + HEADER_LEN, size) != hash)
         break;
       r.p = (const guint8 *) contents + at + HEADER_LEN;
       r.end = r.p + size;

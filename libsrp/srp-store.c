@@ -526,39 +526,59 @@ srp_store_set_topic (SrpStore *store, const char *name, gboolean subscribed)
 }
 
 /* What identifies the row a change writes: a later change of the same
- * key replaces it (last one wins); DELIVERED rows have no key (never
- * undone). */
-static GBytes *
-change_key (const StoreChange *change)
+ * key replaces it (last one wins). Adds and removes of one table share a
+ * key; DELIVERED rows have none (never undone). */
+typedef struct {
+  guint8 bytes[1 + SRP_ID_LEN];
+} RowKey;
+
+static gboolean
+row_key (const StoreChange *change, RowKey *key)
 {
   const SrpStateChange *c = &change->c;
-  guint8 key[1 + SRP_ID_LEN] = { 0 };
 
+  memset (key, 0, sizeof *key);
   switch (c->type)
     {
     case SRP_STATE_CHANGE_CACHE_ADD:
     case SRP_STATE_CHANGE_CACHE_REMOVE:
-      key[0] = SRP_STATE_CHANGE_CACHE_ADD; /* adds and removes of one table share a key */
-      memcpy (key + 1, c->id.bytes, SRP_ID_LEN);
-      break;
+      key->bytes[0] = SRP_STATE_CHANGE_CACHE_ADD;
+      memcpy (key->bytes + 1, c->id.bytes, SRP_ID_LEN);
+      return TRUE;
     case SRP_STATE_CHANGE_OUTBOX_ADD:
     case SRP_STATE_CHANGE_OUTBOX_REMOVE:
-      key[0] = SRP_STATE_CHANGE_OUTBOX_ADD;
-      memcpy (key + 1, c->id.bytes, SRP_ID_LEN);
-      break;
+      key->bytes[0] = SRP_STATE_CHANGE_OUTBOX_ADD;
+      memcpy (key->bytes + 1, c->id.bytes, SRP_ID_LEN);
+      return TRUE;
     case SRP_STATE_CHANGE_CHAIN_HEAD:
-      key[0] = c->type;
-      memcpy (key + 1, c->topic.bytes, SRP_ID_LEN);
-      break;
+      key->bytes[0] = c->type;
+      memcpy (key->bytes + 1, c->topic.bytes, SRP_ID_LEN);
+      return TRUE;
     case SRP_STATE_CHANGE_SUBSCRIPTIONS:
     case SRP_STATE_CHANGE_KNOWN_PEERS:
-      key[0] = c->type;
-      break;
+      key->bytes[0] = c->type;
+      return TRUE;
     case SRP_STATE_CHANGE_DELIVERED:
     default:
-      return NULL;
+      return FALSE;
     }
-  return g_bytes_new (key, sizeof key);
+}
+
+static guint
+row_key_hash (gconstpointer key)
+{
+  const RowKey *k = key;
+  guint h;
+
+  /* IDs are hashes already. */
+  memcpy (&h, k->bytes + 1, sizeof h);
+  return h ^ k->bytes[0];
+}
+
+static gboolean
+row_key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (RowKey)) == 0;
 }
 
 static gboolean
@@ -579,36 +599,35 @@ removes_row (const StoreChange *change)
 static void
 apply_batch (SrpStore *store)
 {
-  g_autoptr (GHashTable) last = g_hash_table_new (g_bytes_hash, g_bytes_equal);
-  g_autoptr (GHashTable) born = g_hash_table_new (g_bytes_hash, g_bytes_equal);
-  g_autoptr (GPtrArray) keys =
-      g_ptr_array_new_full (store->batch->len, (GDestroyNotify) g_bytes_unref);
-
+  guint n = store->batch->len;
+  g_autofree RowKey *keys = g_new (RowKey, n);
+  g_autofree gboolean *keyed = g_new (gboolean, n);
   /* last: key -> index + 1 of its last change; born: keys whose first
    * change in the batch made the row (a packet or publish is added once,
-   * so the row was not there before). */
-  for (guint i = 0; i < store->batch->len; i++)
+   * so the row was not there before). Keys point into keys[]. */
+  g_autoptr (GHashTable) last = g_hash_table_new (row_key_hash, row_key_equal);
+  g_autoptr (GHashTable) born = g_hash_table_new (row_key_hash, row_key_equal);
+
+  for (guint i = 0; i < n; i++)
     {
       const StoreChange *change = &g_array_index (store->batch, StoreChange, i);
-      GBytes *key = change_key (change);
 
-      g_ptr_array_add (keys, key);
-      if (key == NULL)
+      keyed[i] = row_key (change, &keys[i]);
+      if (!keyed[i])
         continue;
-      if (!g_hash_table_contains (last, key) && makes_row (change))
-        g_hash_table_add (born, key);
-      g_hash_table_insert (last, key, GUINT_TO_POINTER (i + 1));
+      if (!g_hash_table_contains (last, &keys[i]) && makes_row (change))
+        g_hash_table_add (born, &keys[i]);
+      g_hash_table_insert (last, &keys[i], GUINT_TO_POINTER (i + 1));
     }
-  for (guint i = 0; i < store->batch->len; i++)
+  for (guint i = 0; i < n; i++)
     {
       StoreChange *change = &g_array_index (store->batch, StoreChange, i);
-      GBytes *key = keys->pdata[i];
 
-      if (key != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (last, key)) != i + 1)
+      if (keyed[i] && GPOINTER_TO_UINT (g_hash_table_lookup (last, &keys[i])) != i + 1)
         continue; /* replaced later in the batch */
       /* Made and undone within the batch (a publish acknowledged at once, a
        * packet purged): SQLite never needs to hear of it. */
-      if (removes_row (change) && g_hash_table_contains (born, key))
+      if (removes_row (change) && g_hash_table_contains (born, &keys[i]))
         continue;
       apply_sql (store, change);
     }

@@ -31,7 +31,7 @@ G_BEGIN_DECLS
 /* How often at most the WAL is checkpointed (and so fsynced). */
 #define SRP_STORE_CHECKPOINT_US (2 * G_USEC_PER_SEC)
 /* How long changes wait in the log before a batch takes them into SQLite. */
-#define SRP_STORE_BATCH_MS 50
+#define SRP_STORE_BATCH_MS 200
 /* A batch this large goes into SQLite at once. */
 #define SRP_STORE_BATCH_MAX 8192
 
