@@ -190,9 +190,9 @@ srp_peer_drive (SrpPeer *self)
         }
       srp_core_event_clear (&event);
     }
-  /* On disk before anything goes out or to the application: an ACK sent,
-   * a publish's ID returned or a message emitted is then never undone by
-   * a kill. */
+  /* Safe from a kill (the store's redo record) before anything goes out
+   * or a publish's ID is returned: an ACK sent or an ID given is then
+   * never undone by a kill. */
   srp_peer_store_flush (self);
   if (srp_peer_is_listening (self))
     {

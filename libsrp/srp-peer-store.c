@@ -1,13 +1,14 @@
 /* srp-peer-store.c: SrpPeer's state directory. The identity key and one
  * SQLite database (srp-store.c) per identity live there; the core's state
  * is imported from it when the peer is made, and what the core changes
- * (its journal) is written back once per drive, in one transaction, before
- * the drive hands events to the application or sends anything.
+ * (its journal) goes to the store once per drive: one write() of a redo
+ * record before the drive sends anything or hands events on, and into
+ * SQLite in batches (every SRP_STORE_BATCH_MS).
  *
  * What that buys (docs/design.md, "Persistence"): once a publish returned
- * its ID the message is on disk (srp_peer_publish drives, and the drive
- * commits); once SrpTopic::message was emitted for an ID, the delivered
- * memory on disk holds it, so no restart emits it again.
+ * its ID the message is safe from a kill (srp_peer_publish drives, and the
+ * drive writes the record); a message's ID is written right before the
+ * message is emitted, so no restart emits it again.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
