@@ -188,7 +188,7 @@ main (int argc, char **argv)
       if (peer == NULL)
         g_error ("startup: %s", error->message);
       best_start = MIN (best_start, seconds);
-      stats = g_variant_ref_sink (srp_peer_get_stats (peer));
+      stats = g_variant_take_ref (srp_peer_get_stats (peer));
       g_variant_lookup (stats, "cache_used", "t", &used);
       g_variant_lookup (stats, "cache_packets", "u", &packets);
     }
