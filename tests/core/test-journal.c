@@ -12,7 +12,7 @@
 
 #include "srp-core.h"
 #include "srp-packet.h"
-#include "srp-sim.h"
+#include "srp-sim-state.h"
 #include "srp-state.h"
 
 #define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
@@ -181,33 +181,6 @@ count_messages (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer use
     received++;
 }
 
-static SrpCore *
-core_like (SrpSim *sim, guint node)
-{
-  SrpCoreConfig config;
-
-  srp_core_config_init (&config);
-  config.seed = 99;
-  config.peer_id = *srp_sim_get_id (sim, node);
-  return srp_core_new (&config);
-}
-
-static guint
-drain_messages (SrpCore *core)
-{
-  SrpCoreEvent event;
-  SrpTransmit t;
-  guint n = 0;
-
-  while (srp_core_poll_event (core, &event))
-    {
-      n += event.type == SRP_CORE_EVENT_MESSAGE;
-      srp_core_event_clear (&event);
-    }
-  while (srp_core_poll_transmit (core, &t))
-    ;
-  return n;
-}
 
 static guint
 outbox_size (SrpCore *core, gint64 now)
@@ -269,7 +242,7 @@ test_journal_replays_to_the_same_state (void)
   g_assert_cmpuint (m.counts[SRP_STATE_CHANGE_CHAIN_HEAD], ==, 0);
 
   state = model_state (&m, srp_sim_get_id (sim, 1));
-  copy = core_like (sim, 1);
+  copy = srp_sim_core_like (sim, 1);
   g_assert_true (srp_core_import_state (copy, srp_sim_get_now (sim), state, &error));
   g_assert_no_error (error);
   g_assert_true (srp_core_is_subscribed (copy, &topic));
@@ -279,7 +252,7 @@ test_journal_replays_to_the_same_state (void)
   g_assert_cmpuint (restored.used, ==, original.used);
   g_assert_cmpuint (srp_core_get_n_known (copy), >=, 1);
   /* Everything cached was handed over before: nothing comes again. */
-  g_assert_cmpuint (drain_messages (copy), ==, 0);
+  g_assert_cmpuint (srp_sim_drain_messages (copy), ==, 0);
   srp_core_free (copy);
   model_clear (&m);
   srp_sim_free (sim);
@@ -343,11 +316,11 @@ test_outbox_comes_and_goes (void)
   state = model_state (&m, srp_sim_get_id (sim, 0));
 
   /* Restored: waiting, and its chain goes on from it. */
-  copy = core_like (sim, 0);
+  copy = srp_sim_core_like (sim, 0);
   g_assert_true (srp_core_import_state (copy, now, state, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (outbox_size (copy, now), ==, 1);
-  drain_messages (copy);
+  srp_sim_drain_messages (copy);
   srp_core_free (copy);
 
   /* The deadline passes with nobody there: given up, out of the outbox. */
@@ -392,7 +365,7 @@ test_forged_outbox_refused (void)
   g_variant_dict_init (&dict, state);
   g_variant_dict_insert_value (&dict, "outbox", g_variant_builder_end (&b));
   forged = g_variant_ref_sink (g_variant_dict_end (&dict));
-  copy = core_like (sim, 0);
+  copy = srp_sim_core_like (sim, 0);
   g_assert_false (srp_core_import_state (copy, srp_sim_get_now (sim), forged, &error));
   g_assert_error (error, SRP_STATE_ERROR, SRP_STATE_ERROR_MALFORMED);
   g_assert_cmpuint (outbox_size (copy, srp_sim_get_now (sim)), ==, 0);

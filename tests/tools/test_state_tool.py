@@ -9,45 +9,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import json
 import os
-import queue
 import shutil
-import signal
-import subprocess
 import tempfile
-import threading
 
-from srp_tool_testing import TOOL, WAIT, Node, fail, run
+from srp_tool_testing import Node, fail, run
 
 BOOTSTRAP = '127.0.0.195'
 ADDRESS = '127.0.0.196'
 
 
-class StateNode:
-    """srp-tool node --json with a state directory (or the default one)."""
-
-    def __init__(self, args, env=None):
-        self.process = subprocess.Popen([TOOL, 'node', '--listen', f'{ADDRESS}:0', '--json', *args],
-                                        stdout=subprocess.PIPE, text=True, env=env)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(json.loads(line))
-
-    def next_event(self, event):
-        while True:
-            try:
-                line = self.lines.get(timeout=WAIT)
-            except queue.Empty:
-                fail(f'node printed no "{event}" within {WAIT} s')
-            if line['event'] == event:
-                return line
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        if self.process.wait(timeout=WAIT) != 0:
-            fail(f'node exited {self.process.returncode}')
+def state_node(*args, state='', env=None):
+    return Node(ADDRESS, *args, state=state, env=env)
 
 
 def main():
@@ -56,7 +28,7 @@ def main():
     try:
         boot = bootstrap.next_event('ready')
         directory = os.path.join(base, 'node')
-        node = StateNode(['--state', directory, '--bootstrap', f'{BOOTSTRAP}:{boot["port"]}'])
+        node = state_node('--bootstrap', f'{BOOTSTRAP}:{boot["port"]}', state=directory)
         ready = node.next_event('ready')
         if node.next_event('peer-added')['id'] != boot['id']:
             fail('the node connected to another peer than its bootstrap')
@@ -77,7 +49,7 @@ def main():
             fail(f'state (text): {text.stdout!r} {text.stderr!r}')
 
         # Restarted with no bootstrap: the same peer, back through the one it knew.
-        again = StateNode(['--state', directory])
+        again = state_node(state=directory)
         if again.next_event('ready')['id'] != ready['id']:
             fail('the restarted node has another identity')
         if again.next_event('peer-added')['id'] != boot['id']:
@@ -87,14 +59,14 @@ def main():
         # The default directory, under $XDG_STATE_HOME.
         env = dict(os.environ, XDG_STATE_HOME=os.path.join(base, 'xdg'))
         join = ['--bootstrap', f'{BOOTSTRAP}:{boot["port"]}']
-        default = StateNode(join, env=env)
+        default = state_node(*join, env=env)
         first = default.next_event('ready')['id']
         # Stopped once it runs its loop (SIGTERM is handled from there on).
         default.next_event('peer-added')
         default.stop()
         if not os.path.exists(os.path.join(base, 'xdg', 'srp', 'node', 'identity.key')):
             fail('node keeps no state under $XDG_STATE_HOME by default')
-        default = StateNode(join, env=env)
+        default = state_node(*join, env=env)
         if default.next_event('ready')['id'] != first:
             fail('the default state directory did not keep the identity')
         default.next_event('peer-added')

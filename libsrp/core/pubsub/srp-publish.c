@@ -166,6 +166,23 @@ publish_new (SrpPubsub *ps, const SrpId *topic_id)
   return p;
 }
 
+/* The publish's frames (POSTAGE as in the packets) and their prefix index,
+ * from its chain (SrpPacket*). */
+static void
+publish_set_chain (Publish *p, GPtrArray *chain)
+{
+  for (guint i = 0; i < chain->len; i++)
+    {
+      const SrpPacket *packet = g_ptr_array_index (chain, i);
+      guint8 frame[SRP_MAX_DATAGRAM];
+      PrefixIndex pi = { srp_id_prefix (&packet->id), i };
+
+      g_ptr_array_add (p->frames, g_bytes_new (frame, srp_packet_encode (packet, frame)));
+      g_array_append_val (p->index, pi);
+    }
+  g_array_sort (p->index, compare_prefix_index);
+}
+
 /* Queues the publish; the oldest goes when too many wait. */
 static void
 publish_add (SrpPubsub *ps, Publish *p)
@@ -194,17 +211,9 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   g_assert (chain != NULL);
 
   p = publish_new (ps, topic_id);
+  publish_set_chain (p, chain);
   for (guint i = 0; i < chain->len; i++)
-    {
-      const SrpPacket *packet = g_ptr_array_index (chain, i);
-      guint8 frame[SRP_MAX_DATAGRAM];
-      PrefixIndex pi = { srp_id_prefix (&packet->id), i };
-
-      g_ptr_array_add (p->frames, g_bytes_new (frame, srp_packet_encode (packet, frame)));
-      g_array_append_val (p->index, pi);
-      srp_packet_cache_add (ps->cache, ctx->now, packet);
-    }
-  g_array_sort (p->index, compare_prefix_index);
+    srp_packet_cache_add (ps->cache, ctx->now, g_ptr_array_index (chain, i));
   p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
   srp_publish_set_chain_head (ps, topic_id, &p->message_id);
 
@@ -485,16 +494,7 @@ srp_publish_restore (SrpPubsub *ps, const SrpId *message_id, const SrpId *topic_
   p = publish_new (ps, topic_id);
   p->message_id = *message_id;
   p->restored = TRUE;
-  for (guint i = 0; i < packets->len; i++)
-    {
-      const SrpPacket *packet = g_ptr_array_index (packets, i);
-      guint8 frame[SRP_MAX_DATAGRAM];
-      PrefixIndex pi = { srp_id_prefix (&packet->id), i };
-
-      g_ptr_array_add (p->frames, g_bytes_new (frame, srp_packet_encode (packet, frame)));
-      g_array_append_val (p->index, pi);
-    }
-  g_array_sort (p->index, compare_prefix_index);
+  publish_set_chain (p, packets);
   srp_timer_set (ctx->timers, &p->deadline,
                  ctx->now + CLAMP (life_us, 0, ctx->config->publish_timeout_us));
   srp_timer_set (ctx->timers, &p->resend, ctx->now + RESEND_US);
