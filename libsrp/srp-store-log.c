@@ -238,26 +238,28 @@ get_id (Reader *r, SrpId *out)
     memcpy (out->bytes, at, SRP_ID_LEN);
 }
 
+/* A little-endian integer of n bytes (4 or 8). */
+static guint64
+get_le (Reader *r, gsize n)
+{
+  const guint8 *at = take_bytes (r, n);
+  guint64 v = 0;
+
+  for (gsize i = 0; at != NULL && i < n; i++)
+    v |= (guint64) at[i] << (8 * i);
+  return v;
+}
+
 static gint64
 get_i64 (Reader *r)
 {
-  const guint8 *at = take_bytes (r, 8);
-  guint64 v = 0;
-
-  if (at != NULL)
-    memcpy (&v, at, 8);
-  return (gint64) GUINT64_FROM_LE (v);
+  return (gint64) get_le (r, 8);
 }
 
 static guint32
 get_u32 (Reader *r)
 {
-  const guint8 *at = take_bytes (r, 4);
-  guint32 v = 0;
-
-  if (at != NULL)
-    memcpy (&v, at, 4);
-  return GUINT32_FROM_LE (v);
+  return (guint32) get_le (r, 4);
 }
 
 static GBytes *
