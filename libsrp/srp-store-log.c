@@ -1,25 +1,33 @@
 /* srp-store-log.c: the store's redo log, what makes a change safe from a
- * kill at the cost of one write().
+ * kill at the cost of a memcpy.
  *
  * A SQLite commit writes every page the transaction touched into the WAL:
  * for one publish (a cache row, its index, the outbox, the chain head)
  * some 20 KiB, several times what publishing itself costs. So the changes
- * of a turn are appended here as one record (a few hundred bytes, one
- * write(), no fsync), which is all a kill -9 needs: the kernel has the
- * bytes. SQLite takes them in batches (srp_store_commit, every few tens of
+ * of a turn are appended here as one record (a few hundred bytes, no
+ * fsync), which is all a kill -9 needs: the kernel has the bytes. The log
+ * is a file mapped shared, space reserved with posix_fallocate: a record
+ * is a memcpy into the page cache, no system call (a disk too full to
+ * reserve more falls back to pwrite, never to a SIGBUS). SQLite takes them in batches (srp_store_commit, every few tens of
  * milliseconds), and the log starts over after each. Opening a store
  * replays what the log holds into SQLite first; replaying changes SQLite
  * already has is harmless (each is "insert or ignore", "delete" or
  * "replace", taken in order).
  *
- * A record: "SRPL", the payload's length and its hash (record_hash, 32-bit,
- * little endian), then the payload: its changes one after the other, each its
+ * A record: "SRPL", the log's epoch, the payload's length and its hash
+ * (record_hash of epoch and payload; 32-bit, little endian), then the
+ * payload: its changes one after the other, each its
  * type (1 byte), its wall-clock time (8), then by type: an ID (32 bytes);
  * ID, life (8), frame; ID, topic, life, frames (4-byte count, then each
  * with a 4-byte length); topic, ID; or a serialised GVariant with a 4-byte
  * length. Integers little endian. No GVariant on the hot path. A
  * record cut short or damaged (a power loss, not a kill) ends the replay:
  * what follows it cannot be trusted either.
+ *
+ * The log starts over in place: offset 0 holds an empty record of a new
+ * epoch, and new records follow it. Records of an earlier epoch still
+ * further on in the file are stale, and the replay stops at the first
+ * record whose epoch is not the first one's.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -31,27 +39,35 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "srp-error.h"
 
 #define MAGIC "SRPL"
-#define HEADER_LEN 12
+#define HEADER_LEN 16
 #define RECORD_MAX (64 * 1024 * 1024)
+#define MAP_STEP (1024 * 1024)         /* the mapping grows by whole MiB */
+#define MAP_KEEP (8 * 1024 * 1024)     /* larger than this, a reset shrinks it back */
 
 struct _SrpStoreLog {
   char *path;
   int fd;
   GByteArray *record; /* the header, then the changes added since the last write */
   gboolean urgent;    /* record holds a change that must not be lost */
+  guint32 epoch;
+  gsize offset;       /* where the next record goes */
+  guint8 *map;        /* the file, mapped shared; NULL: pwrite instead */
+  gsize map_len;
+  gboolean no_map;    /* space could not be reserved: pwrite from here on */
 };
 
 /* FNV-1a over 8-byte words (then the tail bytes), folded to 32 bits: a
  * record is checked for damage, not for an adversary. */
 static guint32
-record_hash (const guint8 *data, gsize len)
+record_hash (guint32 epoch, const guint8 *data, gsize len)
 {
-  guint64 h = 14695981039346656037u;
+  guint64 h = (14695981039346656037u ^ epoch) * 1099511628211u;
   gsize i = 0;
 
   for (; i + 8 <= len; i += 8)
@@ -97,6 +113,8 @@ srp_store_log_free (SrpStoreLog *log)
   if (log == NULL)
     return;
   g_clear_pointer (&log->record, g_byte_array_unref);
+  if (log->map != NULL)
+    munmap (log->map, log->map_len);
   if (log->fd >= 0)
     close (log->fd);
   g_free (log->path);
@@ -174,39 +192,88 @@ srp_store_log_add (SrpStoreLog *log, const StoreChange *change)
     }
 }
 
+/* Room for len more bytes at the offset, in the mapping; FALSE: none
+ * (pwrite then). */
+static gboolean
+ensure_mapped (SrpStoreLog *log, gsize len)
+{
+  gsize need = log->offset + len, size;
+  guint8 *map;
+
+  if (log->no_map)
+    return FALSE;
+  if (log->map != NULL && need <= log->map_len)
+    return TRUE;
+  size = MAX (log->map_len * 2, (need + MAP_STEP - 1) / MAP_STEP * MAP_STEP);
+  /* Blocks reserved first: a store into a mapped hole the disk cannot fill
+   * would be a SIGBUS. */
+  if (posix_fallocate (log->fd, 0, (off_t) size) != 0 ||
+      (map = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, log->fd, 0)) == MAP_FAILED)
+    {
+      log->no_map = TRUE;
+      if (log->map != NULL)
+        munmap (log->map, log->map_len);
+      log->map = NULL;
+      log->map_len = 0;
+      return FALSE;
+    }
+  if (log->map != NULL)
+    munmap (log->map, log->map_len);
+  log->map = map;
+  log->map_len = size;
+  return TRUE;
+}
+
+static gboolean
+put_at (SrpStoreLog *log, const guint8 *data, gsize len, GError **error)
+{
+  gsize done = 0;
+
+  if (ensure_mapped (log, len))
+    {
+      memcpy (log->map + log->offset, data, len);
+      log->offset += len;
+      return TRUE;
+    }
+  while (done < len)
+    {
+      ssize_t n = pwrite (log->fd, data + done, len - done, (off_t) (log->offset + done));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return fail_errno (log, "cannot write the log", errno, error);
+      done += (gsize) n;
+    }
+  log->offset += len;
+  return TRUE;
+}
+
+/* Fills in the header of a record whose payload follows it in data. */
+static void
+seal (guint32 epoch, guint8 *data, gsize payload_len)
+{
+  guint32 e = GUINT32_TO_LE (epoch), size = GUINT32_TO_LE ((guint32) payload_len);
+  guint32 hash = GUINT32_TO_LE (record_hash (epoch, data + HEADER_LEN, payload_len));
+
+  memcpy (data, MAGIC, 4);
+  memcpy (data + 4, &e, 4);
+  memcpy (data + 8, &size, 4);
+  memcpy (data + 12, &hash, 4);
+}
+
 gboolean
 srp_store_log_write (SrpStoreLog *log, gboolean force, GError **error)
 {
   GByteArray *record = log->record;
-  guint32 size, hash;
-  gsize done = 0;
+  gboolean ok;
 
   if (record->len == HEADER_LEN || !(log->urgent || force))
     return TRUE;
   log->urgent = FALSE;
-  size = GUINT32_TO_LE (record->len - HEADER_LEN);
-  hash = GUINT32_TO_LE (record_hash (record->data + HEADER_LEN, record->len - HEADER_LEN));
-  memcpy (record->data, MAGIC, 4);
-  memcpy (record->data + 4, &size, 4);
-  memcpy (record->data + 8, &hash, 4);
-  /* One writer, and reset seeks back: no O_APPEND needed. */
-  while (done < record->len)
-    {
-      ssize_t n = write (log->fd, record->data + done, record->len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-          /* A part may have gone: what follows starts a new record where
-           * the replay stops trusting the file. Nothing better is left. */
-          g_byte_array_set_size (record, HEADER_LEN);
-          return fail_errno (log, "cannot write the log", saved, error);
-        }
-      done += (gsize) n;
-    }
+  seal (log->epoch, record->data, record->len - HEADER_LEN);
+  ok = put_at (log, record->data, record->len, error);
   g_byte_array_set_size (record, HEADER_LEN);
-  return TRUE;
+  return ok;
 }
 
 /* ---- decoding: bounds-checked, as anything read back from a disk ------------------------ */
@@ -353,16 +420,20 @@ srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer data, GEr
     }
   while (len - at >= HEADER_LEN && memcmp (contents + at, MAGIC, 4) == 0)
     {
-      guint32 size, hash;
+      guint32 epoch, size, hash;
       Reader r;
       StoreChange change;
 
-      memcpy (&size, contents + at + 4, 4);
-      memcpy (&hash, contents + at + 8, 4);
+      memcpy (&epoch, contents + at + 4, 4);
+      memcpy (&size, contents + at + 8, 4);
+      memcpy (&hash, contents + at + 12, 4);
+      epoch = GUINT32_FROM_LE (epoch);
       size = GUINT32_FROM_LE (size);
       hash = GUINT32_FROM_LE (hash);
-      if (size > RECORD_MAX || size > len - at - HEADER_LEN ||
-          record_hash ((const guint8 *) contents + at + HEADER_LEN, size) != hash)
+      if (at == 0)
+        log->epoch = epoch;
+      if (epoch != log->epoch || size > RECORD_MAX || size > len - at - HEADER_LEN ||
+          record_hash (epoch, (const guint8 *) contents + at + HEADER_LEN, size) != hash)
         break;
       r.p = (const guint8 *) contents + at + HEADER_LEN;
       r.end = r.p + size;
@@ -379,9 +450,22 @@ srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer data, GEr
 gboolean
 srp_store_log_reset (SrpStoreLog *log, GError **error)
 {
+  guint8 marker[HEADER_LEN];
+
   g_byte_array_set_size (log->record, HEADER_LEN);
   log->urgent = FALSE;
-  if (ftruncate (log->fd, 0) != 0 || lseek (log->fd, 0, SEEK_SET) != 0)
-    return fail_errno (log, "cannot empty the log", errno, error);
-  return TRUE;
+  if (log->map_len > MAP_KEEP)
+    {
+      munmap (log->map, log->map_len);
+      log->map = NULL;
+      log->map_len = 0;
+      if (ftruncate (log->fd, 0) != 0)
+        return fail_errno (log, "cannot shrink the log", errno, error);
+    }
+  /* An empty record of a new epoch at the start: whatever follows it in
+   * the file is stale from here on. */
+  log->epoch++;
+  log->offset = 0;
+  seal (log->epoch, marker, 0);
+  return put_at (log, marker, sizeof marker, error);
 }

@@ -61,6 +61,8 @@ struct _SrpStore {
   sqlite3_stmt *stmts[N_STMTS];
   gboolean in_transaction;
   gint64 delivered_seq;      /* the newest row of the delivered memory */
+  GHashTable *cache_rows;    /* SrpId* (owned) -> gint64* (owned): the cache table's seq */
+  gint64 cache_seq;          /* the newest row of the cache table */
   gint64 last_checkpoint;    /* monotonic */
   gboolean wrote_since_checkpoint;
 };

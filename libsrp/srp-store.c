@@ -19,8 +19,10 @@
 static const char *const MIGRATIONS[] = {
   /* 0 -> 1 */
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
-  /* seq keeps arrival order, which is the cache's expiry order. */
-  "CREATE TABLE cache (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+  /* seq keeps arrival order, which is the cache's expiry order. No index on
+   * id: the store maps IDs to rows in memory, so that an insert appends to
+   * one b-tree instead of dirtying a random page of a second one. */
+  "CREATE TABLE cache (seq INTEGER PRIMARY KEY, id BLOB NOT NULL,"
   "                    frame BLOB NOT NULL, expires INTEGER NOT NULL);"
   "CREATE TABLE delivered (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
   "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
@@ -31,8 +33,8 @@ static const char *const MIGRATIONS[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (MIGRATIONS) == SRP_STORE_SCHEMA_VERSION);
 
 static const char *const STATEMENTS[N_STMTS] = {
-  [STMT_CACHE_ADD] = "INSERT OR IGNORE INTO cache (id, frame, expires) VALUES (?, ?, ?)",
-  [STMT_CACHE_REMOVE] = "DELETE FROM cache WHERE id = ?",
+  [STMT_CACHE_ADD] = "INSERT INTO cache (seq, id, frame, expires) VALUES (?, ?, ?, ?)",
+  [STMT_CACHE_REMOVE] = "DELETE FROM cache WHERE seq = ?",
   [STMT_DELIVERED_ADD] = "INSERT OR IGNORE INTO delivered (id) VALUES (?)",
   [STMT_DELIVERED_TRIM] = "DELETE FROM delivered WHERE seq <= ?",
   [STMT_OUTBOX_ADD] = "INSERT OR REPLACE INTO outbox (id, record) VALUES (?, ?)",
@@ -131,6 +133,7 @@ store_new (const char *path)
 
   store->path = g_strdup (path);
   store->batch = g_array_new (FALSE, FALSE, sizeof (StoreChange));
+  store->cache_rows = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, g_free);
   g_array_set_clear_func (store->batch, store_change_clear);
   return store;
 }
@@ -165,6 +168,31 @@ create (const char *path, const SrpId *peer_id, GError **error)
   if (!ok)
     g_unlink (tmp);
   return ok;
+}
+
+/* The cache's rows by packet ID (see the schema). */
+static gboolean
+map_cache_rows (SrpStore *store, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT seq, id FROM cache", -1, &stmt, NULL) != SQLITE_OK)
+    return srp_store_fail (store, "cannot read the cache", error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      store->cache_seq = MAX (store->cache_seq, seq);
+      if (sqlite3_column_bytes (stmt, 1) == SRP_ID_LEN)
+        g_hash_table_insert (store->cache_rows,
+                             g_memdup2 (sqlite3_column_blob (stmt, 1), SRP_ID_LEN),
+                             g_memdup2 (&seq, sizeof seq));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return srp_store_fail (store, "cannot read the cache", error);
+  return TRUE;
 }
 
 static gboolean
@@ -279,6 +307,8 @@ srp_store_open (const char *path, const SrpId *peer_id, GError **error)
       return NULL;
   }
   store->delivered_seq = query_int (store, "SELECT IFNULL(MAX(seq), 0) FROM delivered");
+  if (!map_cache_rows (store, error))
+    return NULL;
   store->last_checkpoint = g_get_monotonic_time ();
   /* What the last run made safe from a kill but had not yet put into
    * SQLite comes first. */
@@ -314,6 +344,7 @@ srp_store_free (SrpStore *store)
   srp_store_log_free (store->log);
   if (store->batch != NULL)
     g_array_unref (store->batch);
+  g_clear_pointer (&store->cache_rows, g_hash_table_unref);
   for (guint i = 0; i < N_STMTS; i++)
     sqlite3_finalize (store->stmts[i]);
   sqlite3_close (store->db);
@@ -411,16 +442,34 @@ apply_sql (SrpStore *store, StoreChange *change)
   switch (c->type)
     {
     case SRP_STATE_CHANGE_CACHE_ADD:
-      stmt = store->stmts[STMT_CACHE_ADD];
-      bind_id (stmt, 1, &c->id);
-      bind_gbytes (stmt, 2, c->frame);
-      /* Kept on the wall clock: the core's monotonic time means nothing
-       * after a restart. */
-      sqlite3_bind_int64 (stmt, 3, change->wall_us + c->life_us);
-      run (store, stmt);
+      {
+        gint64 seq = ++store->cache_seq;
+
+        if (g_hash_table_contains (store->cache_rows, &c->id))
+          break; /* a replayed change SQLite had */
+        stmt = store->stmts[STMT_CACHE_ADD];
+        sqlite3_bind_int64 (stmt, 1, seq);
+        bind_id (stmt, 2, &c->id);
+        bind_gbytes (stmt, 3, c->frame);
+        /* Kept on the wall clock: the core's monotonic time means nothing
+         * after a restart. */
+        sqlite3_bind_int64 (stmt, 4, change->wall_us + c->life_us);
+        run (store, stmt);
+        g_hash_table_insert (store->cache_rows, g_memdup2 (&c->id, sizeof c->id),
+                             g_memdup2 (&seq, sizeof seq));
+      }
       break;
     case SRP_STATE_CHANGE_CACHE_REMOVE:
-      run_with_id (store, STMT_CACHE_REMOVE, &c->id);
+      {
+        const gint64 *seq = g_hash_table_lookup (store->cache_rows, &c->id);
+
+        if (seq == NULL)
+          break;
+        stmt = store->stmts[STMT_CACHE_REMOVE];
+        sqlite3_bind_int64 (stmt, 1, *seq);
+        run (store, stmt);
+        g_hash_table_remove (store->cache_rows, &c->id);
+      }
       break;
     case SRP_STATE_CHANGE_DELIVERED:
       add_delivered (store, &c->id);
