@@ -1,8 +1,8 @@
 /* srp-peer-store.c: SrpPeer's state directory. The identity key and one
  * SQLite database (srp-store.c) per identity live there; the core's state
  * is imported from it when the peer is made, and what the core changes
- * (its journal) goes to the store once per drive: one write() of a redo
- * record before the drive sends anything or hands events on, and into
+ * (its journal) goes to the store once per drive: a redo record (a memcpy
+ * into a mapped file) before the drive sends anything or hands events on, and into
  * SQLite in batches (every SRP_STORE_BATCH_MS).
  *
  * What that buys (docs/design.md, "Persistence"): once a publish returned
@@ -205,7 +205,7 @@ srp_peer_store_flush (SrpPeer *self)
       srp_store_apply (self->store, &change);
       srp_state_change_clear (&change);
     }
-  /* One write(): from here on a kill loses none of it. */
+  /* From here on a kill loses none of it. */
   if (!srp_store_write_log (self->store, &error))
     g_message ("%s", error->message);
   else if (srp_store_has_pending (self->store) &&

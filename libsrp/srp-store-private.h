@@ -46,7 +46,7 @@ gboolean srp_store_log_replay (SrpStoreLog *log, SrpStoreLogFunc func, gpointer 
                                GError **error);
 /* Adds a change to the record being made. */
 void srp_store_log_add (SrpStoreLog *log, const StoreChange *change);
-/* Appends the record being made with one write(): when it holds a change
+/* Appends the record being made (a memcpy, or one pwrite): when it holds a change
  * that must not be lost (all but removals: a packet or publish that comes
  * back after a kill is harmless, one that is lost is not), or with force. */
 gboolean srp_store_log_write (SrpStoreLog *log, gboolean force, GError **error);

@@ -3,8 +3,8 @@
  * One database per identity, in the peer's state directory. The core hands
  * out its state as plain data (srp_core_export_state, and the change feed
  * srp_core_poll_state_change); this file is where that data meets the disk.
- * Changes are made safe from a kill by srp_store_write_log, one write() of
- * a redo record (srp-store-log.c), which the peer calls once per turn of
+ * Changes are made safe from a kill by srp_store_write_log, a redo record
+ * put into a mapped file (srp-store-log.c: a memcpy, no system call), which the peer calls once per turn of
  * its drive loop before it sends anything or a publish returns its ID, and
  * before each message it hands to the application (srp_store_save_delivered).
  * SQLite takes them in batches, one transaction per srp_store_commit, which
