@@ -8,14 +8,17 @@
 #       listens on ADDRESS:PORT, publishes message FIRST..COUNT-1 on the
 #       topic, one per main-loop turn with a 1 ms pause, printing
 #       {"event":"published","index":I,"id":ID} after each; then "done".
-#   store_peer.py subscribe DIR ADDRESS BOOTSTRAP_PORT
+#   store_peer.py subscribe DIR ADDRESS BOOTSTRAP_PORT [PAUSE_MS]
 #       subscribes, listens, bootstraps through ADDRESS:BOOTSTRAP_PORT and
-#       prints {"event":"message","id":ID,"data_b64":...} for each message.
+#       prints {"event":"message","id":ID,"data_b64":...} for each message,
+#       taking PAUSE_MS over each (a slow application: messages then come
+#       over a while, and kills fall while it receives).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import base64
 import json
 import sys
+import time
 
 import gi
 
@@ -61,10 +64,13 @@ def main():
         GLib.timeout_add(1, publish_one)
     else:
         bootstrap_port = int(sys.argv[4])
+        pause_s = int(sys.argv[5]) / 1000 if len(sys.argv) > 5 else 0
 
         def on_message(_topic, message):
             data = message.get_data().get_data()
             emit(event='message', id=message.get_id(), data_b64=base64.b64encode(data).decode())
+            if pause_s:
+                time.sleep(pause_s)
 
         topic.connect('message', on_message)
         peer.listen(address, 0)
