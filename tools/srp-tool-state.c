@@ -24,24 +24,29 @@ srp_tool_state_directory (const char *state, gboolean ephemeral)
 static void
 print_text (GVariant *summary)
 {
+  /* The summary's counts, each on its line. */
+  static const struct {
+    const char *key, *label, *unit;
+  } lines[] = {
+    { "cache_packets", "cache", " packets" },
+    { "cache_bytes", "cache bytes", "" },
+    { "outbox", "outbox", " unacknowledged publishes" },
+    { "delivered", "delivered", " message IDs remembered" },
+    { "chain_heads", "chain heads", " topics published on" },
+    { "known_peers", "known peers", "" },
+  };
   g_autofree const char **topics = NULL;
   const char *id;
-  guint64 value;
 
   g_variant_lookup (summary, "peer_id", "&s", &id);
   printf ("identity      %s\n", id);
-  g_variant_lookup (summary, "cache_packets", "t", &value);
-  printf ("cache         %" G_GUINT64_FORMAT " packets", value);
-  g_variant_lookup (summary, "cache_bytes", "t", &value);
-  printf (", %" G_GUINT64_FORMAT " bytes\n", value);
-  g_variant_lookup (summary, "outbox", "t", &value);
-  printf ("outbox        %" G_GUINT64_FORMAT " unacknowledged publishes\n", value);
-  g_variant_lookup (summary, "delivered", "t", &value);
-  printf ("delivered     %" G_GUINT64_FORMAT " message IDs remembered\n", value);
-  g_variant_lookup (summary, "chain_heads", "t", &value);
-  printf ("chain heads   %" G_GUINT64_FORMAT " topics published on\n", value);
-  g_variant_lookup (summary, "known_peers", "t", &value);
-  printf ("known peers   %" G_GUINT64_FORMAT "\n", value);
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      guint64 value = 0;
+
+      g_variant_lookup (summary, lines[i].key, "t", &value);
+      printf ("%-14s%" G_GUINT64_FORMAT "%s\n", lines[i].label, value, lines[i].unit);
+    }
   g_variant_lookup (summary, "topics", "^a&s", &topics);
   printf ("subscriptions %u\n", g_strv_length ((char **) topics));
   for (guint i = 0; topics[i] != NULL; i++)
