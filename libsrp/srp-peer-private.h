@@ -89,6 +89,8 @@ struct _SrpPeer {
   GHashTable *restored_topics; /* name -> SrpTopic* (borrowed): subscribed at start, not yet asked for */
   GSource *checkpoint_source;
   int state_lock;          /* the directory's lock file, held while the store is open; -1 */
+  GHashTable *streams;   /* guint64 * handle -> SrpStream * (weak; srp-peer-streams.c) */
+  GPtrArray *stream_opens; /* GTask * of srp_peer_open_stream_async waiting */
 };
 
 typedef struct {
