@@ -520,9 +520,6 @@ srp_publish_restore (SrpPubsub *ps, const SrpId *message_id, const SrpId *topic_
   SrpContext *ctx = ps->ctx;
   Publish *p;
 
-  for (guint i = 0; i < ps->publishes->len; i++)
-    if (srp_id_equal (&((Publish *) g_ptr_array_index (ps->publishes, i))->message_id, message_id))
-      return;
   p = publish_new (ps, topic_id, packets->len);
   p->message_id = *message_id;
   p->restored = TRUE;
@@ -531,4 +528,17 @@ srp_publish_restore (SrpPubsub *ps, const SrpId *message_id, const SrpId *topic_
                  ctx->now + CLAMP (life_us, 0, ctx->config->publish_timeout_us));
   srp_timer_set (ctx->timers, &p->resend, ctx->now + RESEND_US);
   publish_add (ps, p);
+}
+
+GHashTable *
+srp_publish_message_ids (SrpPubsub *ps)
+{
+  GHashTable *ids = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
+
+  for (guint i = 0; i < ps->publishes->len; i++)
+    {
+      Publish *p = g_ptr_array_index (ps->publishes, i);
+      g_hash_table_add (ids, g_memdup2 (&p->message_id, sizeof p->message_id));
+    }
+  return ids;
 }

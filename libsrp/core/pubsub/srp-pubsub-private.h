@@ -120,8 +120,11 @@ guint srp_publish_count (SrpPubsub *ps);
  * records (message ID, topic, frames, life left before the deadline). */
 #define SRP_PUBLISH_RECORD_TYPE "(ayayaayx)"
 GVariant *srp_publish_export (SrpPubsub *ps);
+/* The message IDs of the publishes waiting (a set of SrpId*, owned). */
+GHashTable *srp_publish_message_ids (SrpPubsub *ps);
 /* Takes back a saved publish (packets: SrpPacket*, decoded from its
- * frames); it goes to links as they come, until its deadline. */
+ * frames; the caller checked it is not waiting already); it goes to links
+ * as they come, until its deadline. */
 void srp_publish_restore (SrpPubsub *ps, const SrpId *message_id, const SrpId *topic_id,
                           GPtrArray *packets, gint64 life_us);
 

@@ -258,11 +258,18 @@ srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply, GErr
   for (guint i = 0; i < packets->len; i++)
     srp_packet_cache_restore (ps->cache, ctx->now, g_ptr_array_index (packets, i),
                               ctx->now + g_array_index (lives, gint64, i));
-  for (guint i = 0; i < outbox_items->len; i++)
-    {
-      OutboxItem *item = g_ptr_array_index (outbox_items, i);
-      srp_publish_restore (ps, &item->message_id, &item->topic_id, item->packets, item->life);
-    }
+  {
+    g_autoptr (GHashTable) waiting = srp_publish_message_ids (ps);
+
+    for (guint i = 0; i < outbox_items->len; i++)
+      {
+        OutboxItem *item = g_ptr_array_index (outbox_items, i);
+
+        if (!g_hash_table_add (waiting, g_memdup2 (&item->message_id, sizeof item->message_id)))
+          continue; /* waiting already, or twice in the state */
+        srp_publish_restore (ps, &item->message_id, &item->topic_id, item->packets, item->life);
+      }
+  }
   /* Last: subscribing hands over what the cache holds of the topic, and
    * the delivered memory keeps what was handed over before from coming
    * again. */
