@@ -198,6 +198,10 @@ srp_peer_drive (SrpPeer *self)
         }
       srp_core_event_clear (&event);
     }
+  /* Safe from a kill (the store's redo record) before anything goes out
+   * or a publish's ID is returned: an ACK sent or an ID given is then
+   * never undone by a kill. */
+  srp_peer_store_flush (self);
   if (srp_peer_is_listening (self))
     {
       srp_peer_transport_send (self);

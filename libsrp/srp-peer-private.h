@@ -19,6 +19,7 @@
 #include "srp-message-private.h"
 #include "srp-operation.h"
 #include "srp-socket-set.h"
+#include "srp-store.h"
 #include "srp-topic.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,7 @@ enum {
   SRP_PEER_PROP_NAT_TYPE,
   SRP_PEER_PROP_PUBLIC_ADDRESS,
   SRP_PEER_PROP_NAT_PROBLEM,
+  SRP_PEER_PROP_STATE_DIRECTORY,
   SRP_PEER_N_PROPS
 };
 
@@ -79,6 +81,14 @@ struct _SrpPeer {
 
   guint64 send_failures;
 
+  /* srp-peer-store.c: with a state directory, what the core changes goes
+   * to the store once per drive. */
+  char *state_directory;
+  SrpStore *store;
+  GError *state_error;     /* why the state directory could not be used */
+  GHashTable *restored_topics; /* name -> SrpTopic* (borrowed): subscribed at start, not yet asked for */
+  GSource *checkpoint_source;
+  int state_lock;          /* the directory's lock file, held while the store is open; -1 */
   GHashTable *streams;   /* guint64 * handle -> SrpStream * (weak; srp-peer-streams.c) */
   GPtrArray *stream_opens; /* GTask * of srp_peer_open_stream_async waiting */
 };
@@ -153,6 +163,21 @@ void srp_topic_orphan (SrpTopic *self);
 /* srp-peer-drive.c: brings the list of peers' figures (bytes, RTT) up to
  * date; called once a second while listening. */
 void srp_peer_refresh_infos (SrpPeer *self);
+
+/* srp-peer-store.c: opens the state directory (identity, database) and
+ * takes the saved state into the core; error kept in state_error. */
+void srp_peer_store_open (SrpPeer *self);
+/* Writes what the core changed since the last flush, in one transaction. */
+void srp_peer_store_flush (SrpPeer *self);
+/* Flushes and closes the store (the peer goes away). */
+void srp_peer_store_close (SrpPeer *self);
+/* A message is about to be handed to the application: its ID goes to disk
+ * first. */
+void srp_peer_store_delivering (SrpPeer *self, const SrpId *message_id);
+/* A topic was subscribed to (or left) by name. */
+void srp_peer_store_topic (SrpPeer *self, const char *name, gboolean subscribed);
+/* The topic restored under name that nobody asked for yet (transfer full), or NULL. */
+SrpTopic *srp_peer_store_take_restored_topic (SrpPeer *self, const char *name);
 
 /* srp-peer-bootstrap.c: hands every bootstrap to the core (resolving names
  * first); called when the peer starts listening. */

@@ -73,10 +73,13 @@ srp_peer_get_stats (SrpPeer *self)
 {
   GVariantDict dict;
   gint64 uptime = 0;
+  g_autoptr (GVariant) core_stats = NULL;
 
   g_return_val_if_fail (SRP_IS_PEER (self), NULL);
 
-  g_variant_dict_init (&dict, srp_core_get_stats (srp_peer_get_core (self)));
+  /* g_variant_dict_init does not take a floating value: held here. */
+  core_stats = g_variant_ref_sink (srp_core_get_stats (srp_peer_get_core (self)));
+  g_variant_dict_init (&dict, core_stats);
   if (srp_peer_is_listening (self))
     uptime = (g_get_monotonic_time () - self->listening_since) / G_USEC_PER_SEC;
   g_variant_dict_insert (&dict, "send_failures", "t", self->send_failures);

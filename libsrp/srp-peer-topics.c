@@ -60,11 +60,14 @@ srp_peer_topic_add (SrpPeer *self, SrpTopic *topic)
       /* The key lives in the first topic; remove re-keys when it goes. */
       g_hash_table_insert (self->topics, (gpointer) id, list);
       srp_core_subscribe (srp_peer_get_core (self), g_get_monotonic_time (), id);
+      srp_peer_store_topic (self, srp_topic_get_name (topic), TRUE);
     }
   g_ptr_array_add (list, topic);
   g_list_store_append (self->subscriptions, topic);
   if (srp_peer_is_listening (self))
     srp_peer_drive (self);
+  else
+    srp_peer_store_flush (self);
 }
 
 void
@@ -90,8 +93,11 @@ srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic)
     }
   g_ptr_array_unref (list);
   srp_core_unsubscribe (srp_peer_get_core (self), g_get_monotonic_time (), &key);
+  srp_peer_store_topic (self, srp_topic_get_name (topic), FALSE);
   if (srp_peer_is_listening (self))
     srp_peer_drive (self);
+  else
+    srp_peer_store_flush (self);
 }
 
 void
@@ -100,7 +106,9 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
   g_autoptr (GPtrArray) receivers = NULL;
   GPtrArray *list;
 
-  /* The core hands each message over once, across close and listen. */
+  /* The core hands each message over once, across close and listen; the
+   * store makes that hold across restarts. */
+  srp_peer_store_delivering (self, &event->message.id);
   if (srp_id_equal (&event->message.topic_id, &self->inbox))
     {
       g_autoptr (SrpMessage) message =
@@ -218,15 +226,22 @@ srp_peer_publish_finish (GAsyncResult *result, char **message_id, GError **error
  * Subscribing twice to one name gives two topics, each with its own
  * signal; the peer subscribes to the name while either is subscribed.
  *
+ * A peer with a state directory ([ctor@Peer.new_with_state_directory])
+ * comes back subscribed to what it was: the first subscribe to such a
+ * name returns the topic the peer restored.
+ *
  * Returns: (transfer full): the topic
  */
 SrpTopic *
 srp_peer_subscribe (SrpPeer *self, const char *name)
 {
+  SrpTopic *topic;
+
   g_return_val_if_fail (SRP_IS_PEER (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  return srp_topic_new (self, name);
+  topic = srp_peer_store_take_restored_topic (self, name);
+  return topic != NULL ? topic : srp_topic_new (self, name);
 }
 
 static char *

@@ -199,6 +199,7 @@ srp_peer_dispose (GObject *object)
   SrpPeer *self = SRP_PEER (object);
 
   srp_peer_stop (self, FALSE);
+  srp_peer_store_close (self);
   srp_peer_topics_dispose (self);
   if (self->cache != NULL)
     srp_cache_detach (self->cache);
@@ -225,6 +226,8 @@ srp_peer_finalize (GObject *object)
   g_clear_pointer (&self->public_address, g_free);
   g_clear_pointer (&self->bootstraps, g_array_unref);
   g_clear_pointer (&self->identity, srp_identity_free);
+  g_clear_pointer (&self->state_directory, g_free);
+  g_clear_error (&self->state_error);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (srp_peer_parent_class)->finalize (object);
@@ -252,9 +255,38 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case SRP_PEER_PROP_NAT_PROBLEM:
       g_value_set_string (value, srp_peer_get_nat_problem (self));
       break;
+    case SRP_PEER_PROP_STATE_DIRECTORY:
+      g_value_set_string (value, srp_peer_get_state_directory (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+srp_peer_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  SrpPeer *self = SRP_PEER (object);
+
+  switch (prop_id)
+    {
+    case SRP_PEER_PROP_STATE_DIRECTORY:
+      self->state_directory = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+srp_peer_constructed (GObject *object)
+{
+  SrpPeer *self = SRP_PEER (object);
+
+  G_OBJECT_CLASS (srp_peer_parent_class)->constructed (object);
+  /* A peer made with g_object_new cannot return the error: it keeps it,
+   * and listen fails with it (srp_peer_new_with_state_directory returns it). */
+  srp_peer_store_open (self);
 }
 
 static void
@@ -266,6 +298,8 @@ srp_peer_class_init (SrpPeerClass *klass)
   object_class->dispose = srp_peer_dispose;
   object_class->finalize = srp_peer_finalize;
   object_class->get_property = srp_peer_get_property;
+  object_class->set_property = srp_peer_set_property;
+  object_class->constructed = srp_peer_constructed;
 
   /**
    * SrpPeer:id: (getter get_id)
@@ -318,6 +352,20 @@ srp_peer_class_init (SrpPeerClass *klass)
    * peer keeps trying.
    */
   properties[SRP_PEER_PROP_NAT_PROBLEM] = g_param_spec_string ("nat-problem", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpPeer:state-directory: (getter get_state_directory)
+   *
+   * The directory where the peer keeps its identity key and its state, or
+   * %NULL for a peer that keeps everything in memory. Set at construction
+   * only; see [ctor@Peer.new_with_state_directory] for what is kept and
+   * what it guarantees. A peer made with g_object_new() whose directory
+   * cannot be used fails [method@Peer.listen] with the reason
+   * (%SRP_ERROR_STATE or %SRP_ERROR_IDENTITY).
+   */
+  properties[SRP_PEER_PROP_STATE_DIRECTORY] =
+    g_param_spec_string ("state-directory", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, SRP_PEER_N_PROPS, properties);
 
@@ -424,6 +472,7 @@ srp_peer_init (SrpPeer *self)
   self->operations = srp_operations_new (self->context, cancel_in_core, self);
   self->peers = g_list_store_new (SRP_TYPE_PEER_INFO);
   self->peer_index = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
+  self->state_lock = -1;
   self->bootstraps = g_array_new (FALSE, FALSE, sizeof (SrpPeerBootstrap));
   g_array_set_clear_func (self->bootstraps, srp_peer_bootstrap_clear);
   self->identity = srp_identity_new (&error);
@@ -486,6 +535,72 @@ srp_peer_new_with_key_file (const char *path, GError **error)
   self->identity = identity;
   srp_topic_id_for_inbox (srp_identity_get_public_key (identity), &self->inbox);
   return self;
+}
+
+/**
+ * srp_peer_new_with_state_directory:
+ * @path: (type filename): the peer's state directory (made, mode 0700,
+ *   when it does not exist)
+ * @error: return location for an error
+ *
+ * Makes a peer that loses nothing it accepted when it restarts or is
+ * killed. @path holds its identity key (`identity.key`, made the first
+ * time) and one SQLite database per identity (`ID.sqlite`) with: the packet
+ * cache (each packet with its TTL and postage), the outbox (publishes not
+ * yet acknowledged: they spread again after a restart), the IDs of the
+ * messages handed to the application, the subscriptions (the topics come
+ * back in [method@Peer.get_topics], and the first [method@Peer.subscribe]
+ * of each name returns it), the chain heads of what it published, and the
+ * peers it knew (it rejoins through them with no bootstrap given).
+ *
+ * The guarantee: once [method@Topic.publish] (or [method@Peer.send])
+ * returned an ID, the message survives the process being killed at any
+ * moment (`kill -9`); once [signal@Topic::message] or [signal@Peer::message]
+ * was emitted for an ID, it is never emitted again for this state. Writes
+ * are one transaction per turn of the peer's work (no fsync each): a power
+ * loss or kernel crash can cost the last two seconds or so of changes, and
+ * then a message may be emitted again or a published one lost.
+ *
+ * Fails with %SRP_ERROR_IDENTITY for an unreadable key, and with
+ * %SRP_ERROR_STATE for a database of a newer libsrp, a corrupt or truncated
+ * one (the message says how to start over with the same identity), one of
+ * another identity, or a directory that cannot be written. The peer never
+ * starts silently as another peer, nor with a state it cannot trust.
+ *
+ * Returns: (transfer full) (nullable): a new peer, or %NULL with @error set
+ */
+SrpPeer *
+srp_peer_new_with_state_directory (const char *path, GError **error)
+{
+  g_autoptr (SrpPeer) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (SRP_TYPE_PEER, "state-directory", path, NULL);
+  if (self->state_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->state_error));
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+/**
+ * srp_peer_get_state_directory: (get-property state-directory)
+ * @self: a peer
+ *
+ * Gets the directory the peer keeps its state in.
+ *
+ * Returns: (nullable) (transfer none) (type filename): the directory, or
+ *   %NULL for a peer that keeps its state in memory
+ */
+const char *
+srp_peer_get_state_directory (SrpPeer *self)
+{
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
+
+  return self->state_directory;
 }
 
 /**
@@ -632,6 +747,11 @@ srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **erro
     {
       g_set_error (error, SRP_ERROR, SRP_ERROR_ALREADY_LISTENING,
                    "The peer listens already, on port %u", self->port);
+      return FALSE;
+    }
+  if (self->state_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->state_error));
       return FALSE;
     }
   if (!srp_peer_transport_open (self, address, port, error))

@@ -28,6 +28,10 @@ SrpPeer *srp_peer_new (void);
 
 SRP_AVAILABLE_IN_ALL
 SrpPeer *srp_peer_new_with_key_file (const char *path, GError **error);
+SRP_AVAILABLE_IN_ALL
+SrpPeer *srp_peer_new_with_state_directory (const char *path, GError **error);
+SRP_AVAILABLE_IN_ALL
+const char *srp_peer_get_state_directory (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
 const char *srp_peer_get_id (SrpPeer *self);

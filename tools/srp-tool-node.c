@@ -211,6 +211,9 @@ srp_tool_node (int argc, char **argv)
   g_autofree char *listen = NULL;
   g_auto (GStrv) bootstraps = NULL;
   g_autofree char *key = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *state_directory = NULL;
+  gboolean ephemeral = FALSE;
   g_autofree char *greet = NULL;
   g_autofree char *token = NULL;
   Node node = { FALSE };
@@ -221,8 +224,14 @@ srp_tool_node (int argc, char **argv)
     { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
       "A peer to join the network through; repeat for more (two at different addresses "
       "let the peer classify its NAT)", "HOST:PORT" },
+    { "state", 's', 0, G_OPTION_ARG_FILENAME, &state,
+      "Keep the peer's identity and state in DIR: a restarted node loses nothing it "
+      "accepted (default: $XDG_STATE_HOME/srp/node)", "DIR" },
+    { "ephemeral", 0, 0, G_OPTION_ARG_NONE, &ephemeral,
+      "Keep nothing: a new identity, state in memory only", NULL },
     { "key", 'k', 0, G_OPTION_ARG_FILENAME, &key,
-      "Keep the peer's identity in FILE (made, mode 0600, when missing)", "FILE" },
+      "Keep only the peer's identity, in FILE (made, mode 0600, when missing); the rest "
+      "of its state in memory", "FILE" },
     { "greet", 0, 0, G_OPTION_ARG_STRING, &greet,
       "Send TEXT to the inbox of every peer this one connects with (for srp-tool connect "
       "--expect)", "TEXT" },
@@ -269,7 +278,16 @@ srp_tool_node (int argc, char **argv)
       return 2;
     }
 
-  peer = key != NULL ? srp_peer_new_with_key_file (key, &error) : srp_peer_new ();
+  if ((state != NULL) + ephemeral + (key != NULL) > 1)
+    {
+      g_printerr ("srp-tool node: --state, --ephemeral and --key exclude each other\n");
+      return 2;
+    }
+  state_directory = srp_tool_state_directory (state, ephemeral || key != NULL);
+  if (state_directory != NULL)
+    peer = srp_peer_new_with_state_directory (state_directory, &error);
+  else
+    peer = key != NULL ? srp_peer_new_with_key_file (key, &error) : srp_peer_new ();
   if (peer == NULL)
     {
       g_printerr ("srp-tool node: %s\n", error->message);

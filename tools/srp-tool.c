@@ -31,6 +31,7 @@ static const Command commands[] = {
   { "status", srp_tool_status, "Show a running node's status (node --http)" },
   { "peers", srp_tool_peers, "List a running node's connected peers (node --http)" },
   { "stats", srp_tool_stats, "Run a peer for a while and print what it counted" },
+  { "state", srp_tool_state, "Summarise what a peer's state directory holds" },
   { "demo", srp_tool_demo, "Show peers on loopback: ping, discovery, topics, catching up" },
 };
 

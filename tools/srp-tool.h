@@ -27,6 +27,10 @@ int srp_tool_receive (int argc, char **argv);
 int srp_tool_status (int argc, char **argv);
 int srp_tool_peers (int argc, char **argv);
 int srp_tool_stats (int argc, char **argv);
+int srp_tool_state (int argc, char **argv);
+/* srp-tool-state.c: the state directory of node: state, or with neither
+ * it nor ephemeral the default under $XDG_STATE_HOME; NULL when ephemeral. */
+char *srp_tool_state_directory (const char *state, gboolean ephemeral);
 
 /* Prints a received message as a line of text, or of JSON. */
 void srp_tool_print_message (SrpMessage *message, gboolean json);

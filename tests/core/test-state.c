@@ -9,7 +9,7 @@
 
 #include "srp-core.h"
 #include "srp-packet.h"
-#include "srp-sim.h"
+#include "srp-sim-state.h"
 #include "srp-state.h"
 
 #define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
@@ -55,35 +55,6 @@ make_pair (const SrpId *topic, Counts *counts, SrpId message_ids[3])
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
   g_assert_cmpuint (counts->messages[1], ==, 3);
   return sim;
-}
-
-/* A fresh core with a node's identity (nothing signs: no handshakes here). */
-static SrpCore *
-core_like (SrpSim *sim, guint node)
-{
-  SrpCoreConfig config;
-
-  srp_core_config_init (&config);
-  config.seed = 99;
-  config.peer_id = *srp_sim_get_id (sim, node);
-  return srp_core_new (&config);
-}
-
-static guint
-drain_messages (SrpCore *core)
-{
-  SrpCoreEvent event;
-  SrpTransmit t;
-  guint n = 0;
-
-  while (srp_core_poll_event (core, &event))
-    {
-      n += event.type == SRP_CORE_EVENT_MESSAGE;
-      srp_core_event_clear (&event);
-    }
-  while (srp_core_poll_transmit (core, &t))
-    ;
-  return n;
 }
 
 static void
@@ -139,7 +110,7 @@ test_export_import_round_trip (void)
   state0 = g_variant_ref_sink (srp_core_export_state (srp_sim_get_core (sim, 0), now));
 
   /* The subscriber: its topic, its cache, its known peer, what it delivered. */
-  copy1 = core_like (sim, 1);
+  copy1 = srp_sim_core_like (sim, 1);
   g_assert_true (srp_core_import_state (copy1, now, state1, &error));
   g_assert_no_error (error);
   g_assert_true (srp_core_is_subscribed (copy1, &topic));
@@ -150,10 +121,10 @@ test_export_import_round_trip (void)
   g_assert_cmpuint (srp_core_get_n_known (copy1), ==, 1);
   /* Subscribing handed over what the cache holds: nothing, since every
    * message there was delivered before. */
-  g_assert_cmpuint (drain_messages (copy1), ==, 0);
+  g_assert_cmpuint (srp_sim_drain_messages (copy1), ==, 0);
 
   /* The publisher: its next message on the topic links to its last one. */
-  copy0 = core_like (sim, 0);
+  copy0 = srp_sim_core_like (sim, 0);
   g_assert_true (srp_core_import_state (copy0, now, state0, &error));
   {
     SrpId next_id;
@@ -168,7 +139,7 @@ test_export_import_round_trip (void)
                                         &packet), ==, SRP_DROP_NONE);
     g_assert_true (srp_id_equal (&packet.prev_id, &ids[2]));
   }
-  drain_messages (copy0);
+  srp_sim_drain_messages (copy0);
   srp_core_free (copy0);
   srp_core_free (copy1);
   srp_sim_free (sim);
@@ -189,7 +160,7 @@ static void
 assert_refused (SrpSim *sim, GVariant *state, gint code)
 {
   g_autoptr (GError) error = NULL;
-  SrpCore *copy = core_like (sim, 1);
+  SrpCore *copy = srp_sim_core_like (sim, 1);
   SrpId topic;
 
   srp_topic_id_from_name ("state/refused", &topic);

@@ -80,7 +80,7 @@ cl_bootstrap_args() {
 cl_start_node() { # HOST LOG node-args...
 	local host=$1 log=$2
 	shift 2
-	ip netns exec "$(lab_ns "$host")" "$SRP_TOOL" node --json "$@" >"$log" 2>&1 &
+	ip netns exec "$(lab_ns "$host")" "$SRP_TOOL" node --ephemeral --json "$@" >"$log" 2>&1 &
 	CL_PID=$!
 }
 

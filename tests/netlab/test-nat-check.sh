@@ -40,7 +40,7 @@ PORT=4000
 for p in pub1 pub2; do
 	other=pub2
 	[ $p = pub2 ] && other=pub1
-	lab_exec $p "$SRP_TOOL" node --json --listen "$(lab_ip $p):$PORT" \
+	lab_exec $p "$SRP_TOOL" node --ephemeral --json --listen "$(lab_ip $p):$PORT" \
 		--bootstrap "$(lab_ip $other):$PORT" >"$TMP/$p.log" 2>&1 &
 	lab_on_down "kill $! 2>/dev/null; wait $! 2>/dev/null"
 done

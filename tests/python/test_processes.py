@@ -165,7 +165,7 @@ def b64(data):
 
 
 def run(net, srp_tool, gjs, python_peer, gjs_peer):
-    node = net.start('bootstrap', [srp_tool, 'node', '--json', '--listen',
+    node = net.start('bootstrap', [srp_tool, 'node', '--ephemeral', '--json', '--listen',
                                    f'{BOOTSTRAP_ADDRESS}:0'])
     port = net.wait_ready(node, BOOTSTRAP_ADDRESS)['port']
     bootstrap = f'{BOOTSTRAP_ADDRESS}:{port}'

@@ -62,7 +62,7 @@ class Node:
 
     def __init__(self, tool, address, *args):
         self.process = spawn(
-            [tool, 'node', '--listen', f'{address}:0', '--json', *args],
+            [tool, 'node', '--ephemeral', '--listen', f'{address}:0', '--json', *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         self.counts = {}

@@ -64,11 +64,11 @@ def check_listen_rules():
 
 
 def check_node_refuses():
-    result = subprocess.run([TOOL, 'node', '--listen', '127.0.0.141:0', '--http', '0.0.0.0:0'],
+    result = subprocess.run([TOOL, 'node', '--ephemeral', '--listen', '127.0.0.141:0', '--http', '0.0.0.0:0'],
                             capture_output=True, text=True, timeout=30)
     if result.returncode != 1 or 'needs a token' not in result.stderr:
         fail(f'node --http 0.0.0.0:0 without --token: {result.returncode} {result.stderr!r}')
-    result = subprocess.run([TOOL, 'node', '--http', 'nonsense:port'],
+    result = subprocess.run([TOOL, 'node', '--ephemeral', '--http', 'nonsense:port'],
                             capture_output=True, text=True, timeout=30)
     if result.returncode != 1 or '--http' not in result.stderr:
         fail(f'node --http nonsense: {result.returncode} {result.stderr!r}')

@@ -23,12 +23,14 @@ def run(*args):
 
 
 class Node:
-    """srp-tool node --json on address, its lines read as they come."""
+    """srp-tool node --json on address, its lines read as they come. state:
+    None for --ephemeral, a directory for --state, '' for the default one."""
 
-    def __init__(self, address, *extra):
+    def __init__(self, address, *extra, state=None, env=None):
+        keep = ['--ephemeral'] if state is None else ['--state', state] if state else []
         self.process = subprocess.Popen(
-            [TOOL, 'node', '--listen', f'{address}:0', '--json', *extra],
-            stdout=subprocess.PIPE, text=True)
+            [TOOL, 'node', *keep, '--listen', f'{address}:0', '--json', *extra],
+            stdout=subprocess.PIPE, text=True, env=env)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 

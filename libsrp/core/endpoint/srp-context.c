@@ -47,6 +47,7 @@ srp_context_new (const SrpCoreConfig *config)
   ctx->dispatch = srp_dispatch_new ();
   srp_ring_init (&ctx->transmits, sizeof (SrpTransmit));
   srp_ring_init (&ctx->events, sizeof (SrpCoreEvent));
+  srp_journal_init (&ctx->journal);
   ctx->next_request = 1;
   ctx->subsystems = g_ptr_array_new_with_free_func (g_free);
   ctx->replays = g_ptr_array_new_with_free_func (replay_free);
@@ -65,6 +66,7 @@ srp_context_free (SrpContext *ctx)
       srp_ring_release (&ctx->events, 1);
     }
   srp_ring_clear (&ctx->events);
+  srp_journal_clear (&ctx->journal);
   g_ptr_array_unref (ctx->subsystems);
   g_ptr_array_unref (ctx->replays);
   srp_dispatch_free (ctx->dispatch);

@@ -12,6 +12,7 @@
 
 #include "srp-core.h"
 #include "srp-dispatch.h"
+#include "srp-journal.h"
 #include "srp-link-table.h"
 #include "srp-peer-table.h"
 #include "srp-rng.h"
@@ -46,6 +47,7 @@ struct _SrpContext {
   SrpPeerTable *peers;        /* known peers, and everyone's places */
   SrpDispatch *dispatch;
   gboolean attached;          /* the sockets are there (srp_core_attach) */
+  SrpJournal journal;         /* changes to the durable state, when persistence asks */
 
   /* The rest is the endpoint's (srp-context.c). */
   SrpRouter router;

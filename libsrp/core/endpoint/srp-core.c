@@ -633,6 +633,47 @@ srp_core_export_state (SrpCore *core, gint64 now_us)
   return g_variant_dict_end (&dict);
 }
 
+void
+srp_core_set_journal (SrpCore *core, gboolean enabled)
+{
+  SrpJournal *journal = &core->ctx->journal;
+
+  if (!enabled)
+    {
+      srp_journal_clear (journal);
+      srp_journal_init (journal);
+      return;
+    }
+  journal->enabled = TRUE;
+}
+
+gboolean
+srp_core_poll_state_change (SrpCore *core, SrpStateChange *out)
+{
+  SrpJournal *journal = &core->ctx->journal;
+
+  if (srp_ring_pop (&journal->changes, out))
+    return TRUE;
+  /* The parts polled whole come after the entries of the same turn. */
+  if (journal->subscriptions_dirty)
+    {
+      journal->subscriptions_dirty = FALSE;
+      memset (out, 0, sizeof *out);
+      out->type = SRP_STATE_CHANGE_SUBSCRIPTIONS;
+      out->value = g_variant_ref_sink (srp_pubsub_export_subscriptions (core->pubsub));
+      return TRUE;
+    }
+  if (journal->peers_dirty)
+    {
+      journal->peers_dirty = FALSE;
+      memset (out, 0, sizeof *out);
+      out->type = SRP_STATE_CHANGE_KNOWN_PEERS;
+      out->value = g_variant_ref_sink (srp_mesh_export_known_peers (core->mesh));
+      return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 srp_core_import_state (SrpCore *core, gint64 now_us, GVariant *state, GError **error)
 {

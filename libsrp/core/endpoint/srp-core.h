@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "srp-journal.h"
 #include "srp-address.h"
 #include "srp-wire.h"
 
@@ -280,6 +281,14 @@ GVariant *srp_core_get_stats (SrpCore *core);
  * another version or a malformed one. */
 GVariant *srp_core_export_state (SrpCore *core, gint64 now_us);
 gboolean srp_core_import_state (SrpCore *core, gint64 now_us, GVariant *state, GError **error);
+
+/* The change feed of that state (srp-journal.h), for a store that writes
+ * what changed rather than the whole: off by default. Turning it on starts
+ * from nothing: take an export first, then poll after every input; turning
+ * it off drops what was not polled. poll: the oldest change (its value
+ * then the caller's: srp_state_change_clear), FALSE when there is none. */
+void srp_core_set_journal (SrpCore *core, gboolean enabled);
+gboolean srp_core_poll_state_change (SrpCore *core, SrpStateChange *out);
 
 /* ---- streams (docs/design.md, "Streams") ---------------------------------------- */
 

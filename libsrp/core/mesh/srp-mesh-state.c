@@ -20,10 +20,9 @@ add (GVariantBuilder *b, const SrpId *id, const SrpAddress *address, guint8 nat,
                          MAX (age, 0));
 }
 
-void
-srp_mesh_export_state (gpointer self, GVariantDict *dict)
+GVariant *
+srp_mesh_export_known_peers (SrpMesh *mesh)
 {
-  SrpMesh *mesh = self;
   SrpContext *ctx = mesh->ctx;
   GPtrArray *links = srp_link_table_list (ctx->links);
   GPtrArray *records = srp_peer_table_records (ctx->peers);
@@ -44,7 +43,13 @@ srp_mesh_export_state (gpointer self, GVariantDict *dict)
       if (!srp_address_is_relay (&r->address))
         add (&b, &r->id, &r->address, r->nat, ctx->now - r->last_seen);
     }
-  g_variant_dict_insert_value (dict, KEY, g_variant_builder_end (&b));
+  return g_variant_builder_end (&b);
+}
+
+void
+srp_mesh_export_state (gpointer self, GVariantDict *dict)
+{
+  g_variant_dict_insert_value (dict, KEY, srp_mesh_export_known_peers (self));
 }
 
 gboolean

@@ -67,6 +67,8 @@ mesh_link_up (gpointer self, SrpLink *link, gpointer slot)
   if (!srp_timer_is_armed (&mesh->exchange))
     srp_timer_set (ctx->timers, &mesh->exchange, ctx->now + ctx->config->exchange_us);
   srp_mesh_bootstrap_connected (mesh, &link->address);
+  /* A peer that answered is one a restart can rejoin through. */
+  srp_journal_mark (&ctx->journal, SRP_STATE_CHANGE_KNOWN_PEERS);
   srp_mesh_schedule_maintenance (mesh, ctx->now + SRP_MESH_MAINTENANCE_US);
 }
 

@@ -53,5 +53,8 @@ gboolean srp_mesh_is_bootstrap (SrpMesh *mesh, const SrpAddress *address);
  * than after missed heartbeats, and closes them. They stay known, to come
  * back to. */
 void srp_mesh_leave (SrpMesh *mesh);
+/* The known peers (links first) as "a(ay(yqay)yx)": the journal's
+ * KNOWN_PEERS value. */
+GVariant *srp_mesh_export_known_peers (SrpMesh *mesh);
 
 G_END_DECLS

@@ -79,7 +79,12 @@ pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
     {
       if (srp_delivered_add (ps->delivered, &message.id))
         {
-          SrpCoreEvent *event = srp_context_event (ctx, SRP_CORE_EVENT_MESSAGE);
+          SrpCoreEvent *event;
+
+          /* Journalled before the event: a store that writes the turn's
+           * changes before it hands the events on never hands one twice. */
+          srp_journal_push_id (&ctx->journal, SRP_STATE_CHANGE_DELIVERED, &message.id);
+          event = srp_context_event (ctx, SRP_CORE_EVENT_MESSAGE);
 
           event->message.id = message.id;
           event->message.topic_id = message.topic_id;

@@ -46,6 +46,8 @@ struct _SrpCache {
   GQueue subscribed;     /* Entry, oldest first */
   GQueue other;          /* Entry, oldest first */
   SrpPacketCacheCounters counters;
+  SrpPacketCacheObserver observer;
+  gpointer observer_data;
 
   /* IDs that left: a set and a ring in order of leaving. */
   GHashTable *gone;      /* SrpId* (into ring) -> itself */
@@ -153,6 +155,8 @@ unlink_entry (SrpPacketCache *cache, Entry *entry)
   cache->counters.used -= entry->cost;
   cache->counters.n_packets--;
   remember_gone (cache, &entry->e.id);
+  if (cache->observer != NULL)
+    cache->observer (&entry->e, FALSE, cache->observer_data);
   if (topic->entries.length == 0)
     g_hash_table_remove (cache->topics, &topic->id);
 }
@@ -269,6 +273,8 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64
   cache->counters.n_packets++;
   cache->counters.stored++;
   g_assert (cache->counters.used <= cache->budget);
+  if (cache->observer != NULL)
+    cache->observer (&entry->e, TRUE, cache->observer_data);
   return SRP_PACKET_CACHE_STORED;
 }
 
@@ -454,4 +460,11 @@ srp_packet_cache_get_counters (SrpPacketCache *cache, SrpPacketCacheCounters *ou
 {
   *out = cache->counters;
   out->budget = cache->budget;
+}
+
+void
+srp_packet_cache_set_observer (SrpPacketCache *cache, SrpPacketCacheObserver func, gpointer data)
+{
+  cache->observer = func;
+  cache->observer_data = data;
 }

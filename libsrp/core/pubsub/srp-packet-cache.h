@@ -96,5 +96,13 @@ void srp_packet_cache_foreach (SrpPacketCache *cache,
                                gpointer data);
 void srp_packet_cache_get_counters (SrpPacketCache *cache, SrpPacketCacheCounters *out);
 
+/* Told of every entry stored (stored TRUE) and every entry that leaves
+ * (expired, purged or evicted), while it is still whole: what persistence
+ * journals. NULL func: nobody. */
+typedef void (*SrpPacketCacheObserver) (const SrpPacketCacheEntry *entry, gboolean stored,
+                                        gpointer data);
+void srp_packet_cache_set_observer (SrpPacketCache *cache, SrpPacketCacheObserver func,
+                                    gpointer data);
+
 
 G_END_DECLS

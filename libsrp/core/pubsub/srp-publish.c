@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "srp-chain.h"
+#include "srp-state.h"
 
 /* Unacknowledged packets go again after one retransmission timeout of the
  * slowest target (RFC 6298 from its link's RTT; 300 ms before any sample),
@@ -60,6 +61,7 @@ struct _Publish {
   guint wanted;
   guint n_accepted;
   guint resends;
+  gboolean restored;          /* from a saved state: targets are chosen once links come */
   SrpTimer deadline;          /* PUBLISHED with what came */
   SrpTimer resend;
 };
@@ -105,6 +107,7 @@ srp_publish_clear (SrpPubsub *ps)
 void
 srp_publish_set_chain_head (SrpPubsub *ps, const SrpId *topic_id, const SrpId *message_id)
 {
+  srp_journal_push_chain_head (&ps->ctx->journal, topic_id, message_id);
   g_hash_table_replace (ps->chain_heads, g_memdup2 (topic_id, sizeof *topic_id),
                         g_memdup2 (message_id, sizeof *message_id));
 }
@@ -153,11 +156,67 @@ report (SrpPubsub *ps, Publish *p, gboolean complete)
   event->published.topic_id = p->topic_id;
   event->published.n_accepted = p->n_accepted;
   event->published.complete = complete;
+  srp_journal_push_id (&ps->ctx->journal, SRP_STATE_CHANGE_OUTBOX_REMOVE, &p->message_id);
   g_ptr_array_remove (ps->publishes, p);
 }
 
 static void on_deadline (SrpTimer *timer, gpointer owner);
 static void on_resend (SrpTimer *timer, gpointer owner);
+
+static Publish *
+publish_new (SrpPubsub *ps, const SrpId *topic_id, guint n_frames)
+{
+  Publish *p = g_new0 (Publish, 1);
+
+  p->ps = ps;
+  p->request = srp_context_next_request (ps->ctx);
+  p->topic_id = *topic_id;
+  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  p->index = g_new (PrefixIndex, n_frames);
+  p->targets = g_array_new (FALSE, FALSE, sizeof (SrpId));
+  p->ackers = g_array_new (FALSE, FALSE, sizeof (Acker));
+  srp_timer_init (&p->deadline, SRP_TIMER_PUBLISH_DEADLINE, on_deadline, ps);
+  srp_timer_init (&p->resend, SRP_TIMER_PUBLISH_RESEND, on_resend, ps);
+  return p;
+}
+
+/* The publish's frames (POSTAGE as in the packets), their prefixes (in
+ * ps->publish_prefixes) and bytes, from its chain (SrpPacket*, as many as
+ * publish_new was told). */
+static void
+publish_set_chain (SrpPubsub *ps, Publish *p, GPtrArray *chain)
+{
+  for (guint i = 0; i < chain->len; i++)
+    {
+      const SrpPacket *packet = g_ptr_array_index (chain, i);
+      guint8 frame[SRP_MAX_DATAGRAM];
+      gsize frame_len = srp_packet_encode (packet, frame);
+
+      g_ptr_array_add (p->frames, g_bytes_new (frame, frame_len));
+      p->bytes += frame_len;
+      p->index[i] = (PrefixIndex) { srp_id_prefix (&packet->id), i, p };
+      /* A prefix another outstanding publish holds (a 2^-64 chance) stays
+       * with that one: this publish's ACKs for it then go unnoticed and it
+       * is resent, which costs datagrams, never a message. */
+      if (!g_hash_table_contains (ps->publish_prefixes, &p->index[i].prefix))
+        g_hash_table_insert (ps->publish_prefixes, &p->index[i].prefix, &p->index[i]);
+    }
+  ps->publish_bytes += p->bytes;
+}
+
+/* Queues the publish; the oldest go early when too many bytes wait. */
+static void
+publish_add (SrpPubsub *ps, Publish *p)
+{
+  g_ptr_array_add (ps->publishes, p);
+  while (ps->publish_bytes > MAX_OUTSTANDING_BYTES && ps->publishes->len > 1)
+    {
+      ps->publishes_closed_early++;
+      report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
+    }
+  srp_journal_push_publish (&ps->ctx->journal, &p->message_id, &p->topic_id, p->frames,
+                            MAX (p->deadline.deadline - ps->ctx->now, 0));
+}
 
 /* The first resend's wait: the retransmission timeout of the slowest
  * target's link. */
@@ -192,33 +251,10 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, &prev, data, len);
   g_assert (chain != NULL);
 
-  p = g_new0 (Publish, 1);
-  p->ps = ps;
-  p->request = srp_context_next_request (ctx);
-  p->topic_id = *topic_id;
-  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  p->index = g_new (PrefixIndex, chain->len);
-  p->targets = g_array_new (FALSE, FALSE, sizeof (SrpId));
-  p->ackers = g_array_new (FALSE, FALSE, sizeof (Acker));
-  srp_timer_init (&p->deadline, SRP_TIMER_PUBLISH_DEADLINE, on_deadline, ps);
-  srp_timer_init (&p->resend, SRP_TIMER_PUBLISH_RESEND, on_resend, ps);
+  p = publish_new (ps, topic_id, chain->len);
+  publish_set_chain (ps, p, chain);
   for (guint i = 0; i < chain->len; i++)
-    {
-      const SrpPacket *packet = g_ptr_array_index (chain, i);
-      guint8 frame[SRP_MAX_DATAGRAM];
-      gsize frame_len = srp_packet_encode (packet, frame);
-
-      g_ptr_array_add (p->frames, g_bytes_new (frame, frame_len));
-      p->bytes += frame_len;
-      p->index[i] = (PrefixIndex) { srp_id_prefix (&packet->id), i, p };
-      /* A prefix another outstanding publish holds (a 2^-64 chance) stays
-       * with that one: this publish's ACKs for it then go unnoticed and it
-       * is resent, which costs datagrams, never a message. */
-      if (!g_hash_table_contains (ps->publish_prefixes, &p->index[i].prefix))
-        g_hash_table_insert (ps->publish_prefixes, &p->index[i].prefix, &p->index[i]);
-      srp_packet_cache_add (ps->cache, ctx->now, packet);
-    }
-  ps->publish_bytes += p->bytes;
+    srp_packet_cache_add (ps->cache, ctx->now, g_ptr_array_index (chain, i));
   p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
   srp_publish_set_chain_head (ps, topic_id, &p->message_id);
 
@@ -233,12 +269,7 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   p->wanted = targets->len;
   srp_timer_set (ctx->timers, &p->deadline, ctx->now + ctx->config->publish_timeout_us);
   srp_timer_set (ctx->timers, &p->resend, ctx->now + resend_timeout (ps, p));
-  g_ptr_array_add (ps->publishes, p);
-  while (ps->publish_bytes > MAX_OUTSTANDING_BYTES && ps->publishes->len > 1)
-    {
-      ps->publishes_closed_early++;
-      report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
-    }
+  publish_add (ps, p);
   if (message_id != NULL)
     *message_id = p->message_id;
   return p->request;
@@ -358,6 +389,24 @@ replace_departed_targets (SrpPubsub *ps, Publish *p)
     }
 }
 
+/* A publish restored from a saved state had nobody to go to: it goes to
+ * fanout links now, as srp_pubsub_publish would have sent it. */
+static gboolean
+choose_restored_targets (SrpPubsub *ps, Publish *p)
+{
+  g_autoptr (GPtrArray) targets =
+      srp_gossip_choose_targets (ps, &p->topic_id, NULL, NULL, ps->ctx->config->fanout);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      PubsubLink *pl = g_ptr_array_index (targets, i);
+      g_array_append_val (p->targets, pl->link->id);
+      send_publish (ps, p, pl->link, NULL);
+    }
+  p->wanted = targets->len;
+  return targets->len > 0;
+}
+
 static void
 on_deadline (SrpTimer *timer, gpointer owner)
 {
@@ -370,6 +419,12 @@ on_resend (SrpTimer *timer, gpointer owner)
   SrpPubsub *ps = owner;
   Publish *p = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (Publish, resend));
 
+  if (p->restored && p->targets->len == 0 && !choose_restored_targets (ps, p))
+    {
+      /* Still alone after a restart: wait for links, until the deadline. */
+      srp_timer_set (ps->ctx->timers, &p->resend, ps->ctx->now + RESEND_MAX_US);
+      return;
+    }
   replace_departed_targets (ps, p);
   if (p->wanted > 0 && p->n_accepted >= p->wanted)
     {
@@ -425,4 +480,65 @@ guint
 srp_publish_count (SrpPubsub *ps)
 {
   return ps->publishes->len;
+}
+
+/* ---- the outbox, for persistence ------------------------------------------------------- */
+
+/* (ayayaayx): message ID, topic, frames, life left before the deadline. */
+static GVariant *
+srp_publish_record (SrpPubsub *ps, Publish *p)
+{
+  GVariantBuilder frames;
+
+  g_variant_builder_init (&frames, G_VARIANT_TYPE ("aay"));
+  for (guint i = 0; i < p->frames->len; i++)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (g_ptr_array_index (p->frames, i), &len);
+      g_variant_builder_add_value (&frames,
+                                   g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, len, 1));
+    }
+  return g_variant_new ("(@ay@ayaayx)", srp_state_id (&p->message_id), srp_state_id (&p->topic_id),
+                        &frames, MAX (p->deadline.deadline - ps->ctx->now, 0));
+}
+
+GVariant *
+srp_publish_export (SrpPubsub *ps)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a" SRP_PUBLISH_RECORD_TYPE));
+  for (guint i = 0; i < ps->publishes->len; i++)
+    g_variant_builder_add_value (&b, srp_publish_record (ps, g_ptr_array_index (ps->publishes, i)));
+  return g_variant_builder_end (&b);
+}
+
+void
+srp_publish_restore (SrpPubsub *ps, const SrpId *message_id, const SrpId *topic_id,
+                     GPtrArray *packets, gint64 life_us)
+{
+  SrpContext *ctx = ps->ctx;
+  Publish *p;
+
+  p = publish_new (ps, topic_id, packets->len);
+  p->message_id = *message_id;
+  p->restored = TRUE;
+  publish_set_chain (ps, p, packets);
+  srp_timer_set (ctx->timers, &p->deadline,
+                 ctx->now + CLAMP (life_us, 0, ctx->config->publish_timeout_us));
+  srp_timer_set (ctx->timers, &p->resend, ctx->now + RESEND_US);
+  publish_add (ps, p);
+}
+
+GHashTable *
+srp_publish_message_ids (SrpPubsub *ps)
+{
+  GHashTable *ids = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
+
+  for (guint i = 0; i < ps->publishes->len; i++)
+    {
+      Publish *p = g_ptr_array_index (ps->publishes, i);
+      g_hash_table_add (ids, g_memdup2 (&p->message_id, sizeof p->message_id));
+    }
+  return ids;
 }

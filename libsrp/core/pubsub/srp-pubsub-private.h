@@ -130,6 +130,17 @@ void srp_publish_set_chain_head (SrpPubsub *ps, const SrpId *topic_id, const Srp
 SrpDropReason srp_publish_handle_ack (gpointer self, const SrpInput *input, gpointer frame);
 /* Publishes still waiting for their PUBLISHED. */
 guint srp_publish_count (SrpPubsub *ps);
+/* The outbox: publishes waiting for ACKs, as SRP_PUBLISH_RECORD_TYPE
+ * records (message ID, topic, frames, life left before the deadline). */
+#define SRP_PUBLISH_RECORD_TYPE "(ayayaayx)"
+GVariant *srp_publish_export (SrpPubsub *ps);
+/* The message IDs of the publishes waiting (a set of SrpId*, owned). */
+GHashTable *srp_publish_message_ids (SrpPubsub *ps);
+/* Takes back a saved publish (packets: SrpPacket*, decoded from its
+ * frames; the caller checked it is not waiting already); it goes to links
+ * as they come, until its deadline. */
+void srp_publish_restore (SrpPubsub *ps, const SrpId *message_id, const SrpId *topic_id,
+                          GPtrArray *packets, gint64 life_us);
 
 /* srp-fill.c */
 void srp_fill_init (SrpPubsub *ps);
@@ -156,5 +167,7 @@ SrpDropReason srp_sync_handle (gpointer self, const SrpInput *input, gpointer fr
 void srp_pubsub_export_state (gpointer self, GVariantDict *dict);
 gboolean srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply,
                                   GError **error);
+/* The cache's observer: its entries into the journal. */
+void srp_pubsub_journal_cache (const SrpPacketCacheEntry *entry, gboolean stored, gpointer data);
 
 G_END_DECLS

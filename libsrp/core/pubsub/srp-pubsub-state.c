@@ -15,6 +15,7 @@
 #define CHAIN_HEADS "chain_heads"
 #define DELIVERED "delivered"
 #define CACHE "cache"
+#define OUTBOX "outbox"
 
 static void
 add_delivered (const SrpId *id, gpointer data)
@@ -27,16 +28,53 @@ typedef struct {
   gint64 now;
 } CacheExport;
 
+/* A cached packet as (ayx): its frame, its life left. */
+static GVariant *
+cache_record (const SrpPacketCacheEntry *entry, gint64 now)
+{
+  gsize len;
+  const guint8 *frame = g_bytes_get_data (entry->frame, &len);
+
+  return g_variant_new ("(@ayx)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, frame, len, 1),
+                        MAX (entry->expires_at - now, 0));
+}
+
 static void
 add_cached (const SrpPacketCacheEntry *entry, gpointer data)
 {
   CacheExport *e = data;
-  gsize len;
-  const guint8 *frame = g_bytes_get_data (entry->frame, &len);
 
-  g_variant_builder_add (e->builder, "(@ayx)",
-                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, frame, len, 1),
-                         MAX (entry->expires_at - e->now, 0));
+  g_variant_builder_add_value (e->builder, cache_record (entry, e->now));
+}
+
+void
+srp_pubsub_journal_cache (const SrpPacketCacheEntry *entry, gboolean stored, gpointer data)
+{
+  SrpPubsub *ps = data;
+  SrpJournal *journal = &ps->ctx->journal;
+
+  if (!srp_journal_is_on (journal))
+    return;
+  if (stored)
+    srp_journal_push_cached (journal, &entry->id, entry->frame,
+                             MAX (entry->expires_at - ps->ctx->now, 0));
+  else
+    srp_journal_push_id (journal, SRP_STATE_CHANGE_CACHE_REMOVE, &entry->id);
+}
+
+GVariant *
+srp_pubsub_export_subscriptions (SrpPubsub *ps)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aay"));
+  for (guint i = 0; i < ps->subscription_list->len; i++)
+    {
+      const SrpId *id = &g_array_index (ps->subscription_list, SrpId, i);
+      if (!srp_id_equal (id, &ps->inbox)) /* always there */
+        g_variant_builder_add_value (&b, srp_state_id (id));
+    }
+  return g_variant_builder_end (&b);
 }
 
 void
@@ -48,14 +86,8 @@ srp_pubsub_export_state (gpointer self, GVariantDict *dict)
   gpointer topic, head;
   CacheExport cache = { &b, ps->ctx->now };
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aay"));
-  for (guint i = 0; i < ps->subscription_list->len; i++)
-    {
-      const SrpId *id = &g_array_index (ps->subscription_list, SrpId, i);
-      if (!srp_id_equal (id, &ps->inbox)) /* always there */
-        g_variant_builder_add_value (&b, srp_state_id (id));
-    }
-  g_variant_dict_insert_value (dict, SUBSCRIPTIONS, g_variant_builder_end (&b));
+  g_variant_dict_insert_value (dict, SUBSCRIPTIONS, srp_pubsub_export_subscriptions (ps));
+  g_variant_dict_insert_value (dict, OUTBOX, srp_publish_export (ps));
 
   g_variant_builder_init (&b, G_VARIANT_TYPE ("a(ayay)"));
   g_hash_table_iter_init (&iter, ps->chain_heads);
@@ -101,6 +133,61 @@ read_ids (GVariant *list, GArray *out)
   return TRUE;
 }
 
+typedef struct {
+  SrpId message_id, topic_id;
+  GPtrArray *packets; /* SrpPacket*, in chain order */
+  gint64 life;
+} OutboxItem;
+
+static void
+outbox_item_free (gpointer data)
+{
+  OutboxItem *item = data;
+
+  g_ptr_array_unref (item->packets);
+  g_free (item);
+}
+
+/* A saved publish, checked as a chain that ends at its message ID on its
+ * topic; NULL when it is not one. */
+static OutboxItem *
+read_outbox_item (GVariant *record)
+{
+  g_autoptr (GVariant) id = NULL, topic = NULL, frames = NULL;
+  OutboxItem *item = g_new0 (OutboxItem, 1);
+  gsize n;
+
+  item->packets = g_ptr_array_new_with_free_func (g_free);
+  g_variant_get (record, "(@ay@ay@aayx)", &id, &topic, &frames, &item->life);
+  n = g_variant_n_children (frames);
+  if (!srp_state_read_id (id, &item->message_id) || !srp_state_read_id (topic, &item->topic_id) ||
+      n == 0 || item->life < 0)
+    goto bad;
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr (GVariant) frame = g_variant_get_child_value (frames, i);
+      SrpPacket *packet = g_new (SrpPacket, 1);
+      gsize len;
+      const guint8 *data = g_variant_get_fixed_array (frame, &len, 1);
+
+      g_ptr_array_add (item->packets, packet);
+      if (srp_packet_decode (data, len, packet) != SRP_DROP_NONE ||
+          !srp_id_equal (&packet->topic_id, &item->topic_id))
+        goto bad;
+      if (i > 0 && !srp_id_equal (&packet->prev_id,
+                                  &((SrpPacket *) g_ptr_array_index (item->packets, i - 1))->id))
+        goto bad;
+    }
+  if (!srp_id_equal (&((SrpPacket *) g_ptr_array_index (item->packets, n - 1))->id,
+                     &item->message_id))
+    goto bad;
+  return item;
+
+bad:
+  outbox_item_free (item);
+  return NULL;
+}
+
 gboolean
 srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply, GError **error)
 {
@@ -112,11 +199,14 @@ srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply, GErr
   g_autoptr (GPtrArray) packets = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) lives = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GArray) head_pairs = g_array_new (FALSE, FALSE, sizeof (SrpId));
+  g_autoptr (GVariant) outbox = NULL;
+  g_autoptr (GPtrArray) outbox_items = g_ptr_array_new_with_free_func (outbox_item_free);
 
   if (!lookup (dict, SUBSCRIPTIONS, "aay", &subscriptions, error) ||
       !lookup (dict, CHAIN_HEADS, "a(ayay)", &heads, error) ||
       !lookup (dict, DELIVERED, "aay", &delivered, error) ||
-      !lookup (dict, CACHE, "a(ayx)", &cache, error))
+      !lookup (dict, CACHE, "a(ayx)", &cache, error) ||
+      !lookup (dict, OUTBOX, "a" SRP_PUBLISH_RECORD_TYPE, &outbox, error))
     return FALSE;
   /* Everything is checked before anything is taken. */
   if (subscriptions != NULL && !read_ids (subscriptions, subscribed))
@@ -148,6 +238,15 @@ srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply, GErr
         return srp_state_malformed (error, CACHE);
       g_array_append_val (lives, life);
     }
+  for (gsize i = 0; outbox != NULL && i < g_variant_n_children (outbox); i++)
+    {
+      g_autoptr (GVariant) record = g_variant_get_child_value (outbox, i);
+      OutboxItem *item = read_outbox_item (record);
+
+      if (item == NULL)
+        return srp_state_malformed (error, OUTBOX);
+      g_ptr_array_add (outbox_items, item);
+    }
   if (!apply)
     return TRUE;
 
@@ -159,6 +258,18 @@ srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply, GErr
   for (guint i = 0; i < packets->len; i++)
     srp_packet_cache_restore (ps->cache, ctx->now, g_ptr_array_index (packets, i),
                               ctx->now + g_array_index (lives, gint64, i));
+  {
+    g_autoptr (GHashTable) waiting = srp_publish_message_ids (ps);
+
+    for (guint i = 0; i < outbox_items->len; i++)
+      {
+        OutboxItem *item = g_ptr_array_index (outbox_items, i);
+
+        if (!g_hash_table_add (waiting, g_memdup2 (&item->message_id, sizeof item->message_id)))
+          continue; /* waiting already, or twice in the state */
+        srp_publish_restore (ps, &item->message_id, &item->topic_id, item->packets, item->life);
+      }
+  }
   /* Last: subscribing hands over what the cache holds of the topic, and
    * the delivered memory keeps what was handed over before from coming
    * again. */

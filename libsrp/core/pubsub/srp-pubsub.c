@@ -168,6 +168,7 @@ srp_pubsub_new (SrpContext *ctx)
                                     (gint64) (config->cache_ttl_us *
                                               (0.75 + 0.25 * srp_rng_double (&ctx->rng))),
                                     config->remembered_ids);
+  srp_packet_cache_set_observer (ps->cache, srp_pubsub_journal_cache, ps);
   srp_timer_init (&ps->cache_expiry, SRP_TIMER_CACHE_EXPIRY, srp_gossip_expire, ps);
   srp_subscriptions_init (ps);
   srp_delivery_init (ps);

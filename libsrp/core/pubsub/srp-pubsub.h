@@ -38,6 +38,9 @@ gboolean srp_pubsub_send_message (SrpPubsub *ps, const SrpAddress *to, const Srp
 
 void srp_pubsub_get_cache_stats (SrpPubsub *ps, SrpCacheStats *out);
 void srp_pubsub_set_cache_budget (SrpPubsub *ps, gsize budget);
+/* Our subscriptions (the inbox left out), as "aay": the journal's
+ * SUBSCRIPTIONS value. */
+GVariant *srp_pubsub_export_subscriptions (SrpPubsub *ps);
 GBytes *srp_pubsub_cache_lookup (SrpPubsub *ps, const SrpId *packet_id);
 /* Drops counted inside the reassembler (evictions, timeouts). */
 guint64 srp_pubsub_reassembler_drops (SrpPubsub *ps, SrpDropReason reason);

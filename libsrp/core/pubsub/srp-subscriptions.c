@@ -124,6 +124,7 @@ srp_pubsub_subscribe (SrpPubsub *ps, const SrpId *topic_id)
   g_array_append_val (ps->subscription_list, *topic_id);
   g_hash_table_add (ps->subscriptions, g_memdup2 (topic_id, sizeof *topic_id));
   srp_packet_cache_set_subscribed (ps->cache, topic_id, TRUE);
+  srp_journal_mark (&ps->ctx->journal, SRP_STATE_CHANGE_SUBSCRIPTIONS);
   schedule_announce (ps);
   /* What relays left here before we cared is ours now. */
   srp_delivery_from_cache (ps, topic_id);
@@ -144,6 +145,7 @@ srp_pubsub_unsubscribe (SrpPubsub *ps, const SrpId *topic_id)
         break;
       }
   srp_packet_cache_set_subscribed (ps->cache, topic_id, FALSE);
+  srp_journal_mark (&ps->ctx->journal, SRP_STATE_CHANGE_SUBSCRIPTIONS);
   schedule_announce (ps);
 }
 
