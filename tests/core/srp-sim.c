@@ -44,6 +44,7 @@ struct _SrpSim {
   GArray *nodes;          /* Node */
   GHashTable *by_address; /* SrpAddress* -> (node index << 1 | socket) + 1 */
   GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
+  gboolean one_prefix;    /* nodes added now go into 10.255.0.0/24 */
   Link default_link;
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
   /* Each online node's core deadline, read again whenever the core may
@@ -101,8 +102,15 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
   Node node = { .online = TRUE };
   SrpCoreConfig cfg;
   guint index = sim->nodes->len;
-  /* One /24 per node, as peers spread over the internet would be. */
+  /* One /24 per node, as peers spread over the internet would be; or all
+   * in one, as behind a carrier-grade NAT pool. */
   guint8 ip[4] = { 10, (index >> 8) & 0xff, index & 0xff, 1 };
+
+  if (sim->one_prefix)
+    {
+      g_assert (index < 254);
+      ip[1] = 255, ip[2] = 0, ip[3] = (guint8) (index + 1);
+    }
 
   if (config != NULL)
     cfg = *config;
@@ -128,6 +136,12 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
                            GUINT_TO_POINTER ((i << 1 | s) + 1));
   mark_stale (sim, index);
   return index;
+}
+
+void
+srp_sim_set_one_prefix (SrpSim *sim, gboolean one_prefix)
+{
+  sim->one_prefix = one_prefix;
 }
 
 const SrpId *

@@ -32,6 +32,9 @@ void srp_sim_free (SrpSim *sim);
  * signer and sockets are set by the sim. */
 guint srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config);
 SrpCore *srp_sim_get_core (SrpSim *sim, guint node);
+/* Nodes added from now on (while one_prefix) are at 10.255.0.(index + 1):
+ * all in one /24, as behind one carrier-grade NAT pool (indexes < 254). */
+void srp_sim_set_one_prefix (SrpSim *sim, gboolean one_prefix);
 /* The node's main socket address; its probe socket is the same IP, port + 1. */
 const SrpAddress *srp_sim_get_address (SrpSim *sim, guint node);
 /* The node's peer ID (Ed25519 public key, derived from the sim's seed). */

@@ -43,7 +43,8 @@ srp_context_new (const SrpCoreConfig *config)
   srp_rng_init (&ctx->rng, config->seed);
   ctx->timers = srp_timer_table_new ();
   ctx->links = srp_link_table_new ();
-  ctx->peers = srp_peer_table_new (config->peer_capacity, config->prefix_limit);
+  ctx->peers = srp_peer_table_new (config->peer_capacity, config->prefix_limit,
+                                   config->prefix_link_limit);
   ctx->dispatch = srp_dispatch_new ();
   srp_ring_init (&ctx->transmits, sizeof (SrpTransmit));
   srp_ring_init (&ctx->events, sizeof (SrpCoreEvent));

@@ -50,6 +50,7 @@ srp_core_config_init (SrpCoreConfig *config)
   config->heartbeat_misses = 3;
   config->peer_capacity = 256;
   config->prefix_limit = 16;
+  config->prefix_link_limit = 64;
   config->target_connections = 8;
   config->exchange_us = 60 * G_TIME_SPAN_SECOND;
   config->nat_recheck_us = 10 * G_TIME_SPAN_MINUTE;
@@ -88,6 +89,7 @@ srp_core_new (const SrpCoreConfig *config)
   DEFAULT (heartbeat_misses);
   DEFAULT (peer_capacity);
   DEFAULT (prefix_limit);
+  DEFAULT (prefix_link_limit);
   DEFAULT (target_connections);
   DEFAULT (exchange_us);
   DEFAULT (nat_recheck_us);

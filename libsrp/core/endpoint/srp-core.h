@@ -30,7 +30,7 @@ typedef struct {
   gint64 heartbeat_us;        /* heartbeat interval (default 25 s, as WireGuard keeps NATs open) */
   guint heartbeat_misses;     /* missed heartbeats before a peer is dropped (default 3) */
   guint peer_capacity;        /* peer table size (default 256) */
-  guint prefix_limit;         /* entries one /24 or /48 may hold (default 16) */
+  guint prefix_limit;         /* records one /24 or /48 may hold (default 16) */
   guint target_connections;   /* connections it keeps up (default 8) */
   gint64 exchange_us;         /* peer exchange interval (default 60 s) */
   gint64 nat_recheck_us;      /* NAT classification interval (default 10 min) */
@@ -51,6 +51,8 @@ typedef struct {
   guint punch_probes;         /* probes to random ports of a symmetric NAT (default 2048) */
   guint relay_circuits;       /* pairs of peers this peer relays for at once (default 16) */
   guint64 relay_bytes;        /* bytes relayed per circuit before refusing (default 64 MiB) */
+  guint prefix_link_limit;    /* links one /24 or /48 may hold unasked (default 64); links asked
+                               * for or introduced by a link only need room in the table */
 } SrpCoreConfig;
 
 void srp_core_config_init (SrpCoreConfig *config);

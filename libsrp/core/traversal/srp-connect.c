@@ -344,6 +344,12 @@ srp_connect_is_introduced (SrpTraversal *traversal, const SrpId *id)
   return srp_punch_exists (traversal, id);
 }
 
+gboolean
+srp_connect_expects (gpointer self, const SrpId *id)
+{
+  return srp_connect_is_introduced (self, id);
+}
+
 void
 srp_connect_link_up (SrpTraversal *traversal, SrpLink *link)
 {

@@ -162,6 +162,8 @@ void srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link);
 void srp_connect_nat_changed (SrpTraversal *traversal);
 /* Whether a link to id comes from an introduction. */
 gboolean srp_connect_is_introduced (SrpTraversal *traversal, const SrpId *id);
+/* srp_connect_is_introduced, as the context's router hook. */
+gboolean srp_connect_expects (gpointer self, const SrpId *id);
 /* A link to its target came up, or moved: finish attempts for it. */
 void srp_connect_link_up (SrpTraversal *traversal, SrpLink *link);
 /* The attempt an INTRODUCE answers, or NULL. */

@@ -145,6 +145,7 @@ srp_traversal_new (SrpContext *ctx, SrpMesh *mesh, SrpDht *dht)
     .route = srp_punch_route,
     .socket_is_open = srp_punch_socket_is_open,
     .relay_send = srp_relay_send,
+    .expects = srp_connect_expects,
   };
   return traversal;
 }
