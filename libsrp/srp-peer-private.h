@@ -41,6 +41,7 @@ enum {
   SRP_PEER_PROP_NAT_TYPE,
   SRP_PEER_PROP_PUBLIC_ADDRESS,
   SRP_PEER_PROP_NAT_PROBLEM,
+  SRP_PEER_PROP_LAN_DISCOVERY,
   SRP_PEER_N_PROPS
 };
 
@@ -78,6 +79,9 @@ struct _SrpPeer {
   GCancellable *resolving; /* cancelled when the peer stops listening */
 
   guint64 send_failures;
+
+  gboolean lan_discovery;  /* SrpPeer:lan-discovery */
+  struct _SrpLanSockets *lan; /* while listening with it on */
 };
 
 typedef struct {
@@ -158,5 +162,10 @@ void srp_peer_bootstrap_clear (gpointer bootstrap);
 /* Emits SrpPeer::bootstrap-failed (srp-peer.c). */
 void srp_peer_emit_bootstrap_failed (SrpPeer *self, const char *host, guint16 port,
                                      const GError *error);
+
+/* srp-peer-lan.c: LAN discovery's sockets follow SrpPeer:lan-discovery
+ * while listening (start after the main socket is bound; stop on close). */
+void srp_peer_lan_start (SrpPeer *self);
+void srp_peer_lan_stop (SrpPeer *self);
 
 G_END_DECLS

@@ -238,6 +238,24 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case SRP_PEER_PROP_NAT_PROBLEM:
       g_value_set_string (value, srp_peer_get_nat_problem (self));
       break;
+    case SRP_PEER_PROP_LAN_DISCOVERY:
+      g_value_set_boolean (value, srp_peer_get_lan_discovery (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+srp_peer_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  SrpPeer *self = SRP_PEER (object);
+
+  switch (prop_id)
+    {
+    case SRP_PEER_PROP_LAN_DISCOVERY:
+      srp_peer_set_lan_discovery (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -252,6 +270,7 @@ srp_peer_class_init (SrpPeerClass *klass)
   object_class->dispose = srp_peer_dispose;
   object_class->finalize = srp_peer_finalize;
   object_class->get_property = srp_peer_get_property;
+  object_class->set_property = srp_peer_set_property;
 
   /**
    * SrpPeer:id: (getter get_id)
@@ -304,6 +323,19 @@ srp_peer_class_init (SrpPeerClass *klass)
    * peer keeps trying.
    */
   properties[SRP_PEER_PROP_NAT_PROBLEM] = g_param_spec_string ("nat-problem", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpPeer:lan-discovery: (getter get_lan_discovery) (setter set_lan_discovery)
+   *
+   * Whether the peer finds peers on its own network links with no bootstrap
+   * peer: while listening, it announces itself on a multicast group
+   * (239.255.83.80 and ff02::5352:5050, UDP port 7387) and shakes hands
+   * with the peers it hears there. On by default; it may be switched at any
+   * time.
+   */
+  properties[SRP_PEER_PROP_LAN_DISCOVERY] =
+    g_param_spec_boolean ("lan-discovery", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, SRP_PEER_N_PROPS, properties);
 
@@ -399,6 +431,7 @@ srp_peer_init (SrpPeer *self)
     g_error ("Cannot make a peer identity: %s", error->message);
   srp_peer_topics_init (self);
   self->cache = srp_cache_new (self);
+  self->lan_discovery = TRUE;
 }
 
 /**

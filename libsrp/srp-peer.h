@@ -74,6 +74,12 @@ SRP_AVAILABLE_IN_ALL
 SrpCache *srp_peer_get_cache (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
+gboolean srp_peer_get_lan_discovery (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_set_lan_discovery (SrpPeer *self, gboolean enabled);
+
+SRP_AVAILABLE_IN_ALL
 gboolean srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **error);
 
 SRP_AVAILABLE_IN_ALL

@@ -213,6 +213,7 @@ srp_tool_node (int argc, char **argv)
   g_autofree char *key = NULL;
   g_autofree char *greet = NULL;
   g_autofree char *token = NULL;
+  gboolean no_lan = FALSE;
   Node node = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
@@ -232,6 +233,8 @@ srp_tool_node (int argc, char **argv)
     { "token", 0, 0, G_OPTION_ARG_STRING, &token,
       "The secret API requests must carry (needed for an --http ADDRESS beyond loopback)",
       "TOKEN" },
+    { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
+      "Do not find peers on this host's links (LAN discovery, on by default)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &node.json,
       "Print one JSON object per line: ready, http, nat, peer-added, peer-removed, "
       "connected, path, message, bootstrap-failed, stopped", NULL },
@@ -280,6 +283,7 @@ srp_tool_node (int argc, char **argv)
       g_printerr ("srp-tool node: %s\n", error->message);
       return 2;
     }
+  srp_peer_set_lan_discovery (peer, !no_lan);
   g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), &node);
   g_signal_connect (peer, "peer-removed", G_CALLBACK (on_peer_removed), &node);
   g_signal_connect (peer, "connected", G_CALLBACK (on_connected), &node);

@@ -4,6 +4,8 @@
  */
 #include "srp-sim.h"
 
+#include "srp-control-lan.h"
+
 #include <string.h>
 
 #include "srp-rng.h"
@@ -270,27 +272,16 @@ flight_compare (gconstpointer a, gconstpointer b, gpointer user_data)
   return fa->seq < fb->seq ? -1 : fa->seq > fb->seq;
 }
 
+/* Puts one datagram on the way from from_node to a node's socket, unless
+ * the link loses it. */
 static void
-send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
+fly (SrpSim *sim, guint from_node, const SrpTransmit *t, guint to_node, guint to_socket)
 {
-  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (sim->by_address, &t->to));
   const Link *link;
   guint64 key;
   Flight *flight;
 
-  sim->sent++;
-  trace_u64 (sim, (guint64) sim->now);
-  trace_u64 (sim, from_node);
-  trace (sim, &t->to, sizeof t->to);
-  trace (sim, t->data, t->len);
-  /* Nodes are all far apart (a low TTL dies on the way) and have no punch
-   * sockets (the sim has no NATs to punch through). */
-  if (found == 0 || t->ttl != 0 || t->socket >= N_SOCKETS)
-    {
-      sim->lost++; /* nobody at that address */
-      return;
-    }
-  key = link_key (from_node, (found - 1) >> 1);
+  key = link_key (from_node, to_node);
   link = g_hash_table_lookup (sim->links, &key);
   if (link == NULL)
     link = &sim->default_link;
@@ -304,12 +295,62 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   flight = g_new (Flight, 1);
   flight->at = sim->now + link->latency_us;
   flight->seq = sim->seq++;
-  flight->to_node = (found - 1) >> 1;
-  flight->to_socket = (found - 1) & 1;
+  flight->to_node = to_node;
+  flight->to_socket = to_socket;
   flight->from = get_node (sim, from_node)->address[t->socket];
   flight->len = t->len;
   memcpy (flight->data, t->data, t->len);
   g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
+}
+
+/* A LAN multicast group: every other online node in the sender's /24 gets
+ * it, on its main socket (where the shell hands such datagrams in). */
+static gboolean
+send_to_group (SrpSim *sim, guint from_node, const SrpTransmit *t)
+{
+  SrpAddress v4, v6;
+  const SrpAddress *own = &get_node (sim, from_node)->address[0];
+
+  srp_lan_group (SRP_ADDRESS_FAMILY_IPV4, &v4);
+  srp_lan_group (SRP_ADDRESS_FAMILY_IPV6, &v6);
+  if (!srp_address_equal (&t->to, &v4) && !srp_address_equal (&t->to, &v6))
+    return FALSE;
+  /* The sim's nodes are IPv4 only: the IPv6 group reaches nobody. */
+  if (srp_address_equal (&t->to, &v6) || t->socket != 0)
+    {
+      sim->lost++;
+      return TRUE;
+    }
+  for (guint i = 0; i < sim->nodes->len; i++)
+    {
+      const Node *other = get_node (sim, i);
+
+      if (i != from_node && other->online && memcmp (other->address[0].bytes, own->bytes, 3) == 0)
+        fly (sim, from_node, t, i, 0);
+    }
+  return TRUE;
+}
+
+static void
+send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
+{
+  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (sim->by_address, &t->to));
+
+  sim->sent++;
+  trace_u64 (sim, (guint64) sim->now);
+  trace_u64 (sim, from_node);
+  trace (sim, &t->to, sizeof t->to);
+  trace (sim, t->data, t->len);
+  if (found == 0 && send_to_group (sim, from_node, t))
+    return;
+  /* Nodes are all far apart (a low TTL dies on the way) and have no punch
+   * sockets (the sim has no NATs to punch through). */
+  if (found == 0 || t->ttl != 0 || t->socket >= N_SOCKETS)
+    {
+      sim->lost++; /* nobody at that address */
+      return;
+    }
+  fly (sim, from_node, t, (found - 1) >> 1, (found - 1) & 1);
 }
 
 void

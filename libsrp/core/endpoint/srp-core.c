@@ -444,6 +444,20 @@ srp_core_set_local_port (SrpCore *core, guint16 port)
   srp_traversal_set_local_port (core->traversal, port);
 }
 
+void
+srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled)
+{
+  core->ctx->now = now_us;
+  srp_traversal_set_lan_discovery (core->traversal, enabled);
+  settle (core);
+}
+
+gboolean
+srp_core_get_lan_discovery (SrpCore *core)
+{
+  return srp_traversal_get_lan_discovery (core->traversal);
+}
+
 guint8
 srp_core_get_nat (SrpCore *core, SrpAddress *public_address)
 {

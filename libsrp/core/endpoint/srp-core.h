@@ -248,6 +248,12 @@ void srp_core_add_local_address (SrpCore *core, const SrpAddress *address);
 /* The port of the main socket, so that peers behind the same public
  * address can be told where to find this one on the LAN. */
 void srp_core_set_local_port (SrpCore *core, guint16 port);
+/* LAN discovery (off by default): while on and attached with a local port,
+ * the core sends ANNOUNCE to the multicast groups of srp-control-lan.h from
+ * socket 0, and shakes hands with strangers on its links whose ANNOUNCE the
+ * shell hands it (as a datagram on socket 0). */
+void srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled);
+gboolean srp_core_get_lan_discovery (SrpCore *core);
 
 /* The NAT classification so far (SrpNat) and, when known, the public address. */
 guint8 srp_core_get_nat (SrpCore *core, SrpAddress *public_address);

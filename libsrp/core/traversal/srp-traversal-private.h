@@ -11,6 +11,7 @@
 #include "srp-control-connect.h"
 #include "srp-control.h"
 #include "srp-dht.h"
+#include "srp-token-bucket.h"
 #include "srp-traversal.h"
 
 G_BEGIN_DECLS
@@ -115,6 +116,15 @@ typedef struct {
   SrpTimer timer;              /* the earliest of the times above */
 } Punch;
 
+/* LAN discovery (srp-lan.c). */
+typedef struct {
+  gboolean enabled;
+  SrpTimer timer;              /* the next ANNOUNCE */
+  guint burst;                 /* ANNOUNCEs sent since the start */
+  SrpTokenBucket bucket;       /* handshakes ANNOUNCEs may start */
+  guint64 sent, heard, handshakes;
+} LanState;
+
 struct _SrpTraversal {
   SrpContext *ctx;
   SrpMesh *mesh;
@@ -135,6 +145,8 @@ struct _SrpTraversal {
 
   GPtrArray *circuits;         /* RelayCircuit*: pairs we relay for */
   guint64 relayed_bytes;
+
+  LanState lan;
 };
 
 static inline TraversalLink *
@@ -153,6 +165,16 @@ void srp_nat_link_up (SrpTraversal *traversal);
 gboolean srp_nat_is_local (SrpTraversal *traversal, const SrpAddress *address);
 SrpDropReason srp_nat_handle_probe_request (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-lan.c */
+void srp_lan_init (SrpTraversal *traversal);
+/* Listening with a known port: announce (again) from now. */
+void srp_lan_start (SrpTraversal *traversal);
+void srp_lan_stop (SrpTraversal *traversal);
+void srp_lan_set_enabled (SrpTraversal *traversal, gboolean enabled);
+gboolean srp_lan_get_enabled (SrpTraversal *traversal);
+SrpDropReason srp_lan_handle_announce (gpointer self, const SrpInput *input, gpointer frame);
+void srp_lan_stats (SrpTraversal *traversal, GVariantDict *dict);
 
 /* srp-connect.c */
 void srp_connect_init (SrpTraversal *traversal);

@@ -56,6 +56,7 @@ typedef enum {
   SRP_FRAME_FIND = 0x60,          /* finding: who do you know near this ID, and how to reach it */
   SRP_FRAME_FOUND = 0x61,         /* finding: the answer to FIND */
   SRP_FRAME_REGISTER = 0x62,      /* finding: the sender can be reached through these anchors */
+  SRP_FRAME_ANNOUNCE = 0x70,      /* LAN discovery: a peer on this link (multicast) */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */
