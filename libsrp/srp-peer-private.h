@@ -82,6 +82,12 @@ struct _SrpPeer {
 
   gboolean lan_discovery;  /* SrpPeer:lan-discovery */
   struct _SrpLanSockets *lan; /* while listening with it on */
+
+  /* Network changes (srp-peer-network.c), while listening on every address. */
+  GArray *local_addresses;  /* SrpAddress, as last given to the core */
+  GSource *network_poll;
+  gulong network_changed_id;
+  guint64 network_changes;
 };
 
 typedef struct {
@@ -162,6 +168,13 @@ void srp_peer_bootstrap_clear (gpointer bootstrap);
 /* Emits SrpPeer::bootstrap-failed (srp-peer.c). */
 void srp_peer_emit_bootstrap_failed (SrpPeer *self, const char *host, guint16 port,
                                      const GError *error);
+
+/* srp-peer-network.c: follows the host's addresses (GNetworkMonitor, and a
+ * look every second): when they change, the core is told the new ones and
+ * that the network changed. Only for a peer listening on every address: one
+ * bound to a single address keeps it. */
+void srp_peer_network_start (SrpPeer *self);
+void srp_peer_network_stop (SrpPeer *self);
 
 /* srp-peer-lan.c: LAN discovery's sockets follow SrpPeer:lan-discovery
  * while listening (start after the main socket is bound; stop on close). */

@@ -46,6 +46,22 @@ on_path (SrpPeerInfo *info, GParamSpec *pspec, Node *node)
   fflush (stdout);
 }
 
+/* A connected peer at a new address (its network changed). */
+static void
+on_address (SrpPeerInfo *info, GParamSpec *pspec, Node *node)
+{
+  if (node->json)
+    {
+      JsonBuilder *out = srp_tool_json_begin ("address");
+      srp_tool_json_string (out, "id", srp_peer_info_get_id (info));
+      srp_tool_json_string (out, "address", srp_peer_info_get_address (info));
+      srp_tool_json_print (out);
+      return;
+    }
+  printf ("%s is now at %s\n", srp_peer_info_get_id (info), srp_peer_info_get_address (info));
+  fflush (stdout);
+}
+
 static void
 on_connected (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
@@ -79,6 +95,7 @@ on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
   /* Relayed connections may become direct later. */
   g_signal_connect (info, "notify::path", G_CALLBACK (on_path), node);
+  g_signal_connect (info, "notify::address", G_CALLBACK (on_address), node);
   greet (peer, info, node);
   if (node->json)
     {
@@ -237,7 +254,7 @@ srp_tool_node (int argc, char **argv)
       "Do not find peers on this host's links (LAN discovery, on by default)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &node.json,
       "Print one JSON object per line: ready, http, nat, peer-added, peer-removed, "
-      "connected, path, message, bootstrap-failed, stopped", NULL },
+      "connected, path, address, message, bootstrap-failed, stopped", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;

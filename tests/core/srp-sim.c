@@ -97,6 +97,7 @@ srp_sim_free (SrpSim *sim)
 }
 
 static void mark_stale (SrpSim *sim, guint node);
+static Node *get_node (SrpSim *sim, guint node);
 
 guint
 srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
@@ -138,6 +139,23 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
                            GUINT_TO_POINTER ((i << 1 | s) + 1));
   mark_stale (sim, index);
   return index;
+}
+
+void
+srp_sim_move_node (SrpSim *sim, guint node)
+{
+  Node *n = get_node (sim, node);
+  guint8 ip[4] = { 10, 254, (node >> 8) & 0xff, node & 0xff };
+
+  /* 10.254.0.0/16 is free: srp_sim_add_node never goes there. */
+  for (guint s = 0; s < N_SOCKETS; s++)
+    {
+      g_hash_table_remove (sim->by_address, &n->address[s]);
+      ip[1] = (guint8) (254 - (n->address[s].bytes[1] == 254)); /* a second move goes back */
+      srp_address_init_ipv4 (&n->address[s], ip, (guint16) (4000 + s));
+    }
+  for (guint s = 0; s < N_SOCKETS; s++)
+    g_hash_table_insert (sim->by_address, &n->address[s], GUINT_TO_POINTER ((node << 1 | s) + 1));
 }
 
 void

@@ -475,6 +475,27 @@ lab_add_nat_host() {
 	_LAB_HOSTS+=("$name")
 }
 
+# lab_move_host HOST OTHER -- HOST leaves its LAN and joins OTHER's (behind OTHER's NAT), as a
+# laptop moving to another Wi-Fi: its interface goes away, a new one (same name) comes up on the
+# other LAN with the next free address there and a default route to that router.  Processes in HOST
+# keep running.  HOST must be behind a router; OTHER too.
+lab_move_host() {
+	local name=$1 other=$2 r hns idx
+	r=${_LAB_NAT[$other]:-}
+	[ -n "$r" ] && [ -n "${_LAB_NAT[$name]:-}" ] || _lab_die "lab_move_host: $name and $other must be behind routers"
+	hns=${_LAB_NS[$name]}
+	_lab ip -n "$hns" link del "eth-$LAB_RUN"
+	_lab_lan_attach "$r" "$hns" "eth-$LAB_RUN"
+	_LAB_IP[$name]=$_LAB_NEWADDR
+	_LAB_PUB[$name]=${_LAB_PUB[$other]}
+	_LAB_KIND[$name]=${_LAB_KIND[$other]}
+	_LAB_NAT[$name]=$r
+	_LAB_SITE[$name]=${_LAB_SITE[$other]}
+	_LAB_DEPTH[$name]=${_LAB_DEPTH[$other]}
+	idx=$(echo "${_LAB_RLAN[$r]}" | awk '{print $2}')
+	_lab_nat_host_rules "$r" "$_LAB_NEWADDR" "$idx"
+}
+
 # ---- queries --------------------------------------------------------------------------------
 
 # The standard site list the tests share: two public hosts (pub1, pub2) and one host behind every

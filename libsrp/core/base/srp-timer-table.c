@@ -45,6 +45,7 @@ srp_timer_reason_name (SrpTimerReason reason)
     [SRP_TIMER_DHT_LOOKUP] = "dht-lookup",
     [SRP_TIMER_DHT_REGISTER] = "dht-register",
     [SRP_TIMER_LAN_ANNOUNCE] = "lan-announce",
+    [SRP_TIMER_MOVED] = "moved",
   };
 
   if ((guint) reason >= SRP_TIMER_N_REASONS || names[reason] == NULL)

@@ -46,6 +46,7 @@ typedef enum {
   SRP_TIMER_DHT_LOOKUP,         /* a lookup's next query deadline, or its end */
   SRP_TIMER_DHT_REGISTER,       /* our registration with the open peers nearest our ID */
   SRP_TIMER_LAN_ANNOUNCE,       /* our next ANNOUNCE on the LAN's multicast groups */
+  SRP_TIMER_MOVED,              /* after a network change: links not found again are asked for */
   SRP_TIMER_N_REASONS
 } SrpTimerReason;
 

@@ -246,12 +246,11 @@ srp_context_open_link (SrpContext *ctx, const SrpId *id, const SrpAddress *addre
 void
 srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address)
 {
-  SrpLinkPath old_path = srp_link_path (link);
-
   srp_peer_table_move (ctx->peers, &link->address, address);
   srp_link_table_move (ctx->links, link, address);
-  if (srp_link_path (link) != old_path)
-    srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_CHANGED, link);
+  /* A new path, or the same path at a new address (the peer's network
+   * changed, or its NAT mapped it anew): the shell shows where it is. */
+  srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_CHANGED, link);
   for (guint i = 0; i < ctx->subsystems->len; i++)
     {
       Subsystem *s = g_ptr_array_index (ctx->subsystems, i);

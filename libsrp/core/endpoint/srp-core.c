@@ -452,6 +452,20 @@ srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled)
   settle (core);
 }
 
+void
+srp_core_network_changed (SrpCore *core, gint64 now_us)
+{
+  core->ctx->now = now_us;
+  srp_traversal_network_changed (core->traversal);
+  settle (core);
+}
+
+void
+srp_core_clear_local_addresses (SrpCore *core)
+{
+  srp_traversal_clear_local_addresses (core->traversal);
+}
+
 gboolean
 srp_core_get_lan_discovery (SrpCore *core)
 {

@@ -254,6 +254,13 @@ void srp_core_set_local_port (SrpCore *core, guint16 port);
  * shell hands it (as a datagram on socket 0). */
 void srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled);
 gboolean srp_core_get_lan_discovery (SrpCore *core);
+/* The host's network changed (other addresses, another network): the NAT
+ * is classified again and every link is found again from the new address
+ * (a new handshake, or an introduction when its NAT needs one). Give the
+ * new local addresses first: srp_core_clear_local_addresses, then
+ * srp_core_add_local_address for each. */
+void srp_core_network_changed (SrpCore *core, gint64 now_us);
+void srp_core_clear_local_addresses (SrpCore *core);
 
 /* The NAT classification so far (SrpNat) and, when known, the public address. */
 guint8 srp_core_get_nat (SrpCore *core, SrpAddress *public_address);

@@ -74,6 +74,7 @@ typedef struct {
   guint n_anchors;
   SrpId transient[SRP_REGISTER_MAX_ANCHORS]; /* anchors connected for this attempt alone */
   guint n_transient;
+  gboolean internal;           /* a link we have, found again after a network change: no event */
 } ConnectAttempt;
 
 /* What a link told us in INFO (its traversal slot). */
@@ -116,6 +117,12 @@ typedef struct {
   SrpTimer timer;              /* the earliest of the times above */
 } Punch;
 
+/* After a network change (srp-moved.c). */
+typedef struct {
+  SrpTimer timer;              /* ask for introductions to the links not found again */
+  guint round;
+} MovedState;
+
 /* LAN discovery (srp-lan.c). */
 typedef struct {
   gboolean enabled;
@@ -147,6 +154,7 @@ struct _SrpTraversal {
   guint64 relayed_bytes;
 
   LanState lan;
+  MovedState moved;
 };
 
 static inline TraversalLink *
@@ -165,6 +173,14 @@ void srp_nat_link_up (SrpTraversal *traversal);
 gboolean srp_nat_is_local (SrpTraversal *traversal, const SrpAddress *address);
 SrpDropReason srp_nat_handle_probe_request (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-moved.c */
+void srp_moved_init (SrpTraversal *traversal);
+void srp_moved_clear (SrpTraversal *traversal);
+
+/* srp-connect.c: an attempt for a peer we are linked to, whose NAT lets
+ * only the address it knew us at in: introductions bring its punch. */
+void srp_connect_reconnect (SrpTraversal *traversal, const SrpId *peer_id);
 
 /* srp-lan.c */
 void srp_lan_init (SrpTraversal *traversal);

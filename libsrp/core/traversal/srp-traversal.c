@@ -79,6 +79,7 @@ traversal_detach (gpointer self)
   srp_relay_clear (traversal);
   srp_nat_reset (traversal);
   srp_lan_stop (traversal);
+  srp_moved_clear (traversal);
   g_array_set_size (traversal->local_addresses, 0);
   traversal->local_port = 0;
 }
@@ -109,6 +110,7 @@ traversal_free (gpointer self)
   srp_timer_stop (traversal->ctx->timers, &traversal->nat.timer);
   srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
   srp_lan_stop (traversal);
+  srp_moved_clear (traversal);
   g_ptr_array_unref (traversal->connects);
   g_hash_table_unref (traversal->outcomes);
   g_ptr_array_unref (traversal->punches);
@@ -146,6 +148,7 @@ srp_traversal_new (SrpContext *ctx, SrpMesh *mesh, SrpDht *dht)
   srp_relay_init (traversal);
   srp_nat_init (traversal);
   srp_lan_init (traversal);
+  srp_moved_init (traversal);
   srp_context_add_subsystem (ctx, &traversal_class, traversal);
   traversal->slot = srp_context_slot (ctx, traversal);
   srp_dispatch_add (ctx->dispatch, frames, G_N_ELEMENTS (frames), traversal);
