@@ -32,6 +32,9 @@ G_BEGIN_DECLS
  * @SRP_ERROR_UNREACHABLE: no path to the peer: no connected peer could
  *   introduce the two, or neither hole punching nor a relay got through in
  *   time (see [method@Peer.connect_async])
+ * @SRP_ERROR_BOOTSTRAP_LIST: a bootstrap list is malformed, or its signature
+ *   does not verify with the key given (see
+ *   [method@Peer.add_bootstrap_url_async])
  *
  * Error codes in the [error@Error] domain (`SRP_ERROR`).
  */
@@ -44,6 +47,7 @@ typedef enum {
   SRP_ERROR_RESOLVE_FAILED,
   SRP_ERROR_IDENTITY,
   SRP_ERROR_UNREACHABLE,
+  SRP_ERROR_BOOTSTRAP_LIST,
 } SrpError;
 
 SRP_AVAILABLE_IN_ALL

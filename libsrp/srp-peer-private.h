@@ -42,6 +42,7 @@ enum {
   SRP_PEER_PROP_PUBLIC_ADDRESS,
   SRP_PEER_PROP_NAT_PROBLEM,
   SRP_PEER_PROP_LAN_DISCOVERY,
+  SRP_PEER_PROP_TLS_DATABASE,
   SRP_PEER_N_PROPS
 };
 
@@ -88,6 +89,9 @@ struct _SrpPeer {
   GSource *network_poll;
   gulong network_changed_id;
   guint64 network_changes;
+
+  GPtrArray *bootstrap_urls; /* srp-peer-bootstrap-url.c's lists */
+  GTlsDatabase *tls_database; /* SrpPeer:tls-database, or NULL */
 };
 
 typedef struct {
@@ -168,6 +172,9 @@ void srp_peer_bootstrap_clear (gpointer bootstrap);
 /* Emits SrpPeer::bootstrap-failed (srp-peer.c). */
 void srp_peer_emit_bootstrap_failed (SrpPeer *self, const char *host, guint16 port,
                                      const GError *error);
+
+/* srp-peer-bootstrap-url.c: frees the lists and their refresh timers. */
+void srp_peer_bootstrap_urls_clear (SrpPeer *self);
 
 /* srp-peer-network.c: follows the host's addresses (GNetworkMonitor, and a
  * look every second): when they change, the core is told the new ones and

@@ -203,6 +203,7 @@ srp_peer_finalize (GObject *object)
   SrpPeer *self = SRP_PEER (object);
 
   g_clear_pointer (&self->operations, srp_operations_free);
+  srp_peer_bootstrap_urls_clear (self);
   srp_peer_topics_clear (self);
   g_clear_pointer (&self->core, srp_core_free);
   g_clear_object (&self->cache);
@@ -241,6 +242,9 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case SRP_PEER_PROP_LAN_DISCOVERY:
       g_value_set_boolean (value, srp_peer_get_lan_discovery (self));
       break;
+    case SRP_PEER_PROP_TLS_DATABASE:
+      g_value_set_object (value, srp_peer_get_tls_database (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -255,6 +259,9 @@ srp_peer_set_property (GObject *object, guint prop_id, const GValue *value, GPar
     {
     case SRP_PEER_PROP_LAN_DISCOVERY:
       srp_peer_set_lan_discovery (self, g_value_get_boolean (value));
+      break;
+    case SRP_PEER_PROP_TLS_DATABASE:
+      srp_peer_set_tls_database (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -336,6 +343,16 @@ srp_peer_class_init (SrpPeerClass *klass)
   properties[SRP_PEER_PROP_LAN_DISCOVERY] =
     g_param_spec_boolean ("lan-discovery", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SrpPeer:tls-database: (getter get_tls_database) (setter set_tls_database)
+   *
+   * The certificate authorities [method@Peer.add_bootstrap_url_async] trusts,
+   * or %NULL (the default) for the system's.
+   */
+  properties[SRP_PEER_PROP_TLS_DATABASE] =
+    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, SRP_PEER_N_PROPS, properties);
 
