@@ -142,6 +142,30 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
 }
 
 void
+srp_sim_bootstrap_all (SrpSim *sim, guint bootstrap)
+{
+  for (guint i = 0; i < sim->nodes->len; i++)
+    if (i != bootstrap)
+      {
+        srp_core_add_bootstrap (srp_sim_get_core (sim, i), sim->now,
+                                srp_sim_get_address (sim, bootstrap));
+        srp_sim_flush (sim, i);
+      }
+}
+
+void
+srp_sim_send_mail (SrpSim *sim, guint from, guint to, const char *text)
+{
+  SrpId inbox;
+
+  srp_topic_id_for_inbox (srp_sim_get_id (sim, to), &inbox);
+  g_assert_true (srp_core_publish (srp_sim_get_core (sim, from), sim->now, &inbox,
+                                   srp_sim_get_id (sim, to), (const guint8 *) text, strlen (text),
+                                   NULL));
+  srp_sim_flush (sim, from);
+}
+
+void
 srp_sim_move_node (SrpSim *sim, guint node)
 {
   Node *n = get_node (sim, node);

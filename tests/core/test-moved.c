@@ -46,18 +46,6 @@ address_at (SrpSim *sim, guint at, guint of, SrpAddress *out)
 }
 
 static void
-mail (SrpSim *sim, guint from, guint to, const char *text)
-{
-  SrpId inbox;
-
-  srp_topic_id_for_inbox (srp_sim_get_id (sim, to), &inbox);
-  g_assert_true (srp_core_publish (srp_sim_get_core (sim, from), srp_sim_get_now (sim), &inbox,
-                                   srp_sim_get_id (sim, to), (const guint8 *) text, strlen (text),
-                                   NULL));
-  srp_sim_flush (sim, from);
-}
-
-static void
 test_peers_follow (void)
 {
   SrpSim *sim = srp_sim_new (51);
@@ -70,12 +58,7 @@ test_peers_follow (void)
     srp_sim_add_node (sim, NULL);
   srp_sim_set_default_link (sim, LATENCY_US, 0.0);
   srp_sim_set_event_func (sim, on_event, NULL);
-  for (guint i = 1; i < n; i++)
-    {
-      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
-                              srp_sim_get_address (sim, 0));
-      srp_sim_flush (sim, i);
-    }
+  srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
   mover = srp_sim_get_core (sim, 1);
   g_assert_cmpuint (srp_core_get_nat (mover, NULL), ==, SRP_NAT_PUBLIC);
@@ -96,8 +79,8 @@ test_peers_follow (void)
         g_assert_true (srp_address_equal (&seen, srp_sim_get_address (sim, 1)));
       }
   g_assert_cmpuint (srp_core_get_n_connected (mover), ==, n - 1);
-  mail (sim, 3, 1, "to the new address");
-  mail (sim, 1, 3, "from the new address");
+  srp_sim_send_mail (sim, 3, 1, "to the new address");
+  srp_sim_send_mail (sim, 1, 3, "from the new address");
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
   g_assert_true (g_hash_table_contains (got, "1:to the new address"));
   g_assert_true (g_hash_table_contains (got, "3:from the new address"));

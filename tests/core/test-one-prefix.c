@@ -49,12 +49,7 @@ make_pool (guint64 seed, guint n, const SrpCoreConfig *config, Wait *wait)
     srp_sim_add_node (sim, config);
   srp_sim_set_default_link (sim, LATENCY_US, 0.0);
   srp_sim_set_event_func (sim, on_event, wait);
-  for (guint i = 1; i < n; i++)
-    {
-      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
-                              srp_sim_get_address (sim, 0));
-      srp_sim_flush (sim, i);
-    }
+  srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
   return sim;
 }

@@ -29,6 +29,9 @@ on_request (SoupServer *srv, SoupServerMessage *msg, const char *path, GHashTabl
   const char *body = g_hash_table_lookup (documents, path);
 
   (void) srv, (void) query, (void) user_data;
+  /* No keep-alive: every connection is closed (and freed) after its answer. */
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "Connection",
+                               "close");
   if (body == NULL)
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
@@ -74,6 +77,9 @@ add_url (SrpPeer *peer, const char *url)
   srp_peer_add_bootstrap_url_async (peer, url, NULL, on_done, &r);
   while (!r.done)
     g_main_context_iteration (NULL, TRUE);
+  /* libsoup closes its connections in idle callbacks. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   return r;
 }
 
@@ -246,6 +252,8 @@ main (int argc, char **argv)
   g_test_add_func ("/bootstrap-url/good-list-cached", test_good_list_cached);
   status = g_test_run ();
   g_clear_object (&server);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   g_hash_table_unref (documents);
   srp_identity_free (signer);
   {

@@ -126,8 +126,8 @@ is_loopback (const SrpAddress *address)
 /* Whether address is on one of our links: the /24 (IPv4) or /64 (IPv6) of
  * one of our local addresses, or IPv6 link-local. Loopback is no LAN: peers
  * of one host that listen there (tests, a local setup) stay apart. */
-static gboolean
-on_our_link (SrpTraversal *traversal, const SrpAddress *address)
+gboolean
+srp_lan_on_our_link (SrpTraversal *traversal, const SrpAddress *address)
 {
   gsize keep;
 
@@ -162,7 +162,7 @@ srp_lan_handle_announce (gpointer self, const SrpInput *input, gpointer frame)
   /* Our own, looped back by the host; or discovery is off. */
   if (!traversal->lan.enabled || srp_id_equal (&announce->sender, &ctx->config->peer_id))
     return SRP_DROP_UNEXPECTED;
-  if (!on_our_link (traversal, input->from))
+  if (!srp_lan_on_our_link (traversal, input->from))
     return SRP_DROP_UNEXPECTED;
   traversal->lan.heard++;
   if (srp_link_table_lookup (ctx->links, &announce->sender) != NULL ||

@@ -190,6 +190,8 @@ void srp_lan_stop (SrpTraversal *traversal);
 void srp_lan_set_enabled (SrpTraversal *traversal, gboolean enabled);
 gboolean srp_lan_get_enabled (SrpTraversal *traversal);
 SrpDropReason srp_lan_handle_announce (gpointer self, const SrpInput *input, gpointer frame);
+/* Whether address is on one of our own links (not loopback). */
+gboolean srp_lan_on_our_link (SrpTraversal *traversal, const SrpAddress *address);
 void srp_lan_stats (SrpTraversal *traversal, GVariantDict *dict);
 
 /* srp-connect.c */
