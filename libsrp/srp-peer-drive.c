@@ -10,6 +10,7 @@
 #include "srp-peer-private.h"
 
 #include "srp-peer-info-private.h"
+#include "srp-stream-private.h"
 
 /* The wall-clock time of a moment on the monotonic clock the core uses. */
 static GDateTime *
@@ -132,6 +133,13 @@ srp_peer_handle_event (SrpPeer *self, const SrpCoreEvent *event)
     case SRP_CORE_EVENT_MESSAGE:
       srp_peer_topics_deliver (self, event);
       break;
+    case SRP_CORE_EVENT_STREAM_INCOMING:
+    case SRP_CORE_EVENT_STREAM_READABLE:
+    case SRP_CORE_EVENT_STREAM_WRITABLE:
+    case SRP_CORE_EVENT_STREAM_CLOSED:
+    case SRP_CORE_EVENT_STREAM_ACCEPTED:
+      srp_peer_streams_handle_event (self, event);
+      break;
     case SRP_CORE_EVENT_PING_RESULT:    /* operations: taken in drive */
     case SRP_CORE_EVENT_PUBLISHED:
     case SRP_CORE_EVENT_CONNECT_RESULT:
@@ -212,6 +220,7 @@ srp_peer_drive (SrpPeer *self)
     srp_peer_handle_event (self, &g_array_index (events, SrpCoreEvent, i));
   if (srp_peer_is_listening (self))
     srp_peer_set_nat_problem (self, srp_core_get_nat_problem (core));
+  srp_peer_streams_refresh (self);
   g_object_thaw_notify (G_OBJECT (self));
 
   for (guint i = 0; i < done->len; i++)

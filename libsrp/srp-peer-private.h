@@ -92,6 +92,8 @@ struct _SrpPeer {
 
   GPtrArray *bootstrap_urls; /* srp-peer-bootstrap-url.c's lists */
   GTlsDatabase *tls_database; /* SrpPeer:tls-database, or NULL */
+  GHashTable *streams;   /* guint64 * handle -> SrpStream * (weak; srp-peer-streams.c) */
+  GPtrArray *stream_opens; /* GTask * of srp_peer_open_stream_async waiting */
 };
 
 typedef struct {

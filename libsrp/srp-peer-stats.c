@@ -31,6 +31,9 @@
  *
  * Topics and the cache: `topics` (`u`, subscriptions, the inbox included),
  * `publishes_pending` (`u`, publishes waiting for their acknowledgements),
+ * `publishes_pending_bytes` (`t`, their frames, at most 16 MiB),
+ * `publishes_closed_early` (`t`, publishes reported before all their
+ * acknowledgements came, to stay within that bound),
  * `wants` (`u`, missing packets being asked for), `reassembler_chains`
  * (`u`) and `reassembler_bytes` (`t`, incomplete messages),
  * `delivered_remembered` (`u`), `cache_budget`, `cache_used` (`t`),
@@ -50,6 +53,11 @@
  * peers only), `dht_lookups_pending` (`u`), `dht_lookups_found`,
  * `dht_lookups_failed`, `dht_finds_answered`, `dht_registrations_taken`
  * (`t`).
+ *
+ * Streams: `streams` (`u`, streams the core holds), `streams_opened`,
+ * `streams_accepted`, `streams_refused`, `streams_resets_received`,
+ * `stream_bytes_sent`, `stream_bytes_received`,
+ * `stream_bytes_retransmitted` (`t`).
  *
  * The shell: `listening` (`b`), `uptime_s` (`t`, seconds since listen, 0
  * when not listening), `operations_pending` (`u`), and `timers` (`a{su}`,

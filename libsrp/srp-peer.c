@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "srp-peer-private.h"
+#include "srp-stream-private.h"
 
 #include "srp-enums.h"
 #include "srp-error.h"
@@ -59,6 +60,7 @@ enum {
   SIGNAL_BOOTSTRAP_FAILED,
   SIGNAL_MESSAGE,
   SIGNAL_CONNECTED,
+  SIGNAL_INCOMING_STREAM,
   N_SIGNALS
 };
 
@@ -68,6 +70,15 @@ void
 srp_peer_notify (SrpPeer *self, guint prop)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+gboolean
+srp_peer_emit_incoming_stream (SrpPeer *self, SrpStream *stream)
+{
+  gboolean taken = FALSE;
+
+  g_signal_emit (self, signals[SIGNAL_INCOMING_STREAM], 0, stream, &taken);
+  return taken;
 }
 
 void
@@ -165,6 +176,8 @@ srp_peer_stop (SrpPeer *self, gboolean notify)
   /* What detaching reports (the links it closed) is told below, at once. */
   while (srp_core_poll_event (self->core, &event))
     srp_core_event_clear (&event);
+  /* Links are gone, and with them every stream. */
+  srp_peer_streams_close_all (self);
 
   if (notify)
     {
@@ -205,6 +218,7 @@ srp_peer_finalize (GObject *object)
   g_clear_pointer (&self->operations, srp_operations_free);
   srp_peer_bootstrap_urls_clear (self);
   srp_peer_topics_clear (self);
+  srp_peer_streams_clear (self);
   g_clear_pointer (&self->core, srp_core_free);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->peer_index, g_hash_table_unref);
@@ -428,6 +442,26 @@ srp_peer_class_init (SrpPeerClass *klass)
   signals[SIGNAL_CONNECTED] =
     g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, SRP_TYPE_PEER_INFO);
+
+  /**
+   * SrpPeer::incoming-stream:
+   * @self: the peer
+   * @stream: the stream a connected peer opened (see
+   *   [method@Peer.open_stream_async]); its [property@Stream:label] says
+   *   what for
+   *
+   * Emitted when another peer opens a stream to this one. A handler that
+   * takes the stream keeps a reference to it and returns %TRUE; when no
+   * handler does, the stream is refused and the opener's
+   * [method@Peer.open_stream_finish] fails with
+   * %G_IO_ERROR_CONNECTION_REFUSED.
+   *
+   * Returns: %TRUE when a handler took the stream
+   */
+  signals[SIGNAL_INCOMING_STREAM] =
+    g_signal_new ("incoming-stream", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1,
+                  SRP_TYPE_STREAM);
 }
 
 static void
@@ -447,6 +481,7 @@ srp_peer_init (SrpPeer *self)
   if (self->identity == NULL)
     g_error ("Cannot make a peer identity: %s", error->message);
   srp_peer_topics_init (self);
+  srp_peer_streams_init (self);
   self->cache = srp_cache_new (self);
   self->lan_discovery = TRUE;
 }

@@ -12,6 +12,7 @@
 #include <libsrp/srp-cache.h>
 #include <libsrp/srp-nat-type.h>
 #include <libsrp/srp-peer-info.h>
+#include <libsrp/srp-stream.h>
 #include <libsrp/srp-topic.h>
 #include <libsrp/srp-version.h>
 
@@ -112,5 +113,13 @@ void srp_peer_connect_async (SrpPeer *self, const char *peer_id, GCancellable *c
 
 SRP_AVAILABLE_IN_ALL
 SrpPeerInfo *srp_peer_connect_finish (SrpPeer *self, GAsyncResult *result, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_open_stream_async (SrpPeer *self, const char *peer_id, const char *label,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+
+SRP_AVAILABLE_IN_ALL
+SrpStream *srp_peer_open_stream_finish (SrpPeer *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -14,6 +14,11 @@
 
 #include "srp-socket-address.h"
 
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#endif
+
 #if defined(HAVE_RECVMMSG) && defined(HAVE_SENDMMSG)
 #define SRP_UDP_IO_NATIVE 1
 #endif
@@ -170,34 +175,102 @@ native_receive (GSocket *socket, SrpUdpRecvBatch *batch, GError **error)
   return n;
 }
 
+#ifdef UDP_SEGMENT
+/* Generic segmentation offload: a run of datagrams of one size (the last
+ * may be shorter) to one address goes down the stack as one buffer, cut
+ * into datagrams as late as the kernel can (on loopback, at the receiving
+ * socket). A bulk stream is mostly such runs; each costs the stack once,
+ * not once per datagram. Off for good after the first refusal (a device
+ * that cannot checksum them). */
+static gboolean gso_usable = TRUE;
+#define GSO_MAX_SEGMENTS 64
+#define GSO_MAX_BYTES 65000
+#endif
+
+/* How many of transmits[from..n) go as one segmented message. */
+static guint
+run_length (const SrpTransmit *const *transmits, guint from, guint n)
+{
+  guint k = 1;
+#ifdef UDP_SEGMENT
+  gsize size = transmits[from]->len, total = size;
+
+  if (!gso_usable)
+    return 1;
+  while (from + k < n && k < GSO_MAX_SEGMENTS && total + transmits[from + k]->len <= GSO_MAX_BYTES &&
+         transmits[from + k]->len <= size && transmits[from + k]->socket == transmits[from]->socket &&
+         srp_address_equal (&transmits[from + k]->to, &transmits[from]->to))
+    {
+      total += transmits[from + k]->len;
+      /* A shorter one ends the run. */
+      if (transmits[from + k++]->len < size)
+        break;
+    }
+#else
+  (void) transmits;
+  (void) from;
+  (void) n;
+#endif
+  return k;
+}
+
 static gint
 native_send (GSocket *socket, const SrpTransmit *const *transmits, guint n, GError **error)
 {
   struct mmsghdr msgs[SRP_UDP_SEND_BATCH];
   struct iovec iov[SRP_UDP_SEND_BATCH];
   struct sockaddr_storage names[SRP_UDP_SEND_BATCH];
+  guint first[SRP_UDP_SEND_BATCH + 1]; /* message i carries transmits first[i]..first[i + 1] */
+#ifdef UDP_SEGMENT
+  union {
+    char buf[CMSG_SPACE (sizeof (guint16))];
+    struct cmsghdr align;
+  } control[SRP_UDP_SEND_BATCH];
+#endif
   GSocketFamily family = g_socket_get_family (socket);
-  guint m;
+  guint m = 0, t = 0;
   int sent;
 
   n = MIN (n, SRP_UDP_SEND_BATCH);
-  for (m = 0; m < n; m++)
+  while (t < n)
     {
-      gsize len = srp_socket_address_to_native (&transmits[m]->to, family, &names[m]);
+      gsize len = srp_socket_address_to_native (&transmits[t]->to, family, &names[m]);
+      guint k;
 
       if (len == 0)
         break;
-      /* The datagram goes out from where the caller keeps it: no copy. */
-      iov[m] = (struct iovec) { (void *) transmits[m]->data, transmits[m]->len };
+      k = run_length (transmits, t, n);
+      /* The datagrams go out from where the caller keeps them: no copy. */
+      for (guint j = 0; j < k; j++)
+        iov[t + j] = (struct iovec) { (void *) transmits[t + j]->data, transmits[t + j]->len };
       msgs[m] = (struct mmsghdr) {
         .msg_hdr = {
           .msg_name = &names[m],
           .msg_namelen = len,
-          .msg_iov = &iov[m],
-          .msg_iovlen = 1,
+          .msg_iov = &iov[t],
+          .msg_iovlen = k,
         },
       };
+#ifdef UDP_SEGMENT
+      if (k > 1)
+        {
+          struct cmsghdr *cm;
+          guint16 segment = (guint16) transmits[t]->len;
+
+          msgs[m].msg_hdr.msg_control = control[m].buf;
+          msgs[m].msg_hdr.msg_controllen = sizeof control[m].buf;
+          cm = CMSG_FIRSTHDR (&msgs[m].msg_hdr);
+          cm->cmsg_level = SOL_UDP;
+          cm->cmsg_type = UDP_SEGMENT;
+          cm->cmsg_len = CMSG_LEN (sizeof segment);
+          memcpy (CMSG_DATA (cm), &segment, sizeof segment);
+        }
+#endif
+      first[m] = t;
+      t += k;
+      m++;
     }
+  first[m] = t;
   if (m == 0)
     {
       set_unreachable (error);
@@ -206,12 +279,21 @@ native_send (GSocket *socket, const SrpTransmit *const *transmits, guint n, GErr
   do
     sent = sendmmsg (g_socket_get_fd (socket), msgs, m, 0);
   while (sent < 0 && errno == EINTR);
+#ifdef UDP_SEGMENT
+  if (sent < 0 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP) && first[1] - first[0] > 1)
+    {
+      /* The path refuses segmentation: datagram by datagram from now on. */
+      gso_usable = FALSE;
+      return native_send (socket, transmits, n, error);
+    }
+#endif
   if (sent < 0)
     {
       set_errno_error (error, errno, "sending messages");
       return -1;
     }
-  return sent;
+  /* Datagrams, not messages. */
+  return (gint) first[sent];
 }
 
 static const SrpUdpIo native_io = { "native", native_receive, native_send };

@@ -71,6 +71,21 @@ error_text (JsonNode *root, SoupMessage *msg)
   return soup_message_get_reason_phrase (msg);
 }
 
+/* Whether the URL's host is a loopback address or "localhost". */
+static gboolean
+is_loopback_url (GUri *uri)
+{
+  const char *host = g_uri_get_host (uri);
+  g_autoptr (GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
 /* GETs path from the API; NULL, with the reason printed, when that fails. */
 static JsonNode *
 fetch (const char *command, const Api *api, const char *path)
@@ -94,6 +109,10 @@ fetch (const char *command, const Api *api, const char *path)
       g_printerr ("srp-tool %s: --api: “%s” is not an http:// URL\n", command, base);
       return NULL;
     }
+  /* A node on this machine is asked directly, whatever proxy the
+   * environment names: a proxy cannot reach our loopback. */
+  if (is_loopback_url (soup_message_get_uri (msg)))
+    soup_session_set_proxy_resolver (session, NULL);
   if (api->token != NULL)
     {
       g_autofree char *bearer = g_strconcat ("Bearer ", api->token, NULL);

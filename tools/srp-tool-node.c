@@ -312,18 +312,7 @@ srp_tool_node (int argc, char **argv)
       g_printerr ("srp-tool node: %s\n", error->message);
       return 1;
     }
-  if (node.json)
-    {
-      JsonBuilder *out = srp_tool_json_begin ("ready");
-      srp_tool_json_string (out, "id", srp_peer_get_id (peer));
-      srp_tool_json_uint (out, "port", srp_peer_get_port (peer));
-      srp_tool_json_print (out);
-    }
-  else
-    {
-      printf ("peer %s listening on port %u\n", srp_peer_get_id (peer), srp_peer_get_port (peer));
-      fflush (stdout);
-    }
+  srp_tool_print_ready (peer, node.json);
   if (node.http != NULL && (server = serve_status (peer, &node, token)) == NULL)
     return 1;
 

@@ -25,6 +25,9 @@ static const Command commands[] = {
   { "subscribe", srp_tool_subscribe, "Print the messages published on a topic" },
   { "send", srp_tool_send, "Send a message to one peer's inbox" },
   { "connect", srp_tool_connect, "Connect to a peer by its ID, through NATs" },
+  { "stream", srp_tool_stream, "Standard input to a stream to a peer, the stream to output" },
+  { "send-file", srp_tool_send_file, "Send a file to a peer running receive, SHA-256 checked" },
+  { "receive", srp_tool_receive, "Take files sent with send-file" },
   { "status", srp_tool_status, "Show a running node's status (node --http)" },
   { "peers", srp_tool_peers, "List a running node's connected peers (node --http)" },
   { "stats", srp_tool_stats, "Run a peer for a while and print what it counted" },
@@ -246,6 +249,69 @@ srp_tool_run_until_condition (gboolean (*condition) (gpointer data), gpointer da
   if (!expired)
     g_source_remove (timer);
   return condition (data);
+}
+
+void
+srp_tool_print_ready (SrpPeer *peer, gboolean json)
+{
+  if (json)
+    {
+      JsonBuilder *out = srp_tool_json_begin ("ready");
+
+      srp_tool_json_string (out, "id", srp_peer_get_id (peer));
+      srp_tool_json_uint (out, "port", srp_peer_get_port (peer));
+      srp_tool_json_print (out);
+    }
+  else
+    {
+      printf ("peer %s listening on port %u\n", srp_peer_get_id (peer), srp_peer_get_port (peer));
+      fflush (stdout);
+    }
+}
+
+typedef struct {
+  gboolean done;
+  SrpStream *stream;
+  GError *error;
+} OpenWait;
+
+static void
+on_stream_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  OpenWait *wait = user_data;
+
+  wait->stream = srp_peer_open_stream_finish (SRP_PEER (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+has_peers (gpointer peer)
+{
+  return g_list_model_get_n_items (srp_peer_get_peers (peer)) > 0;
+}
+
+SrpStream *
+srp_tool_open_stream (SrpPeer *peer, const char *peer_id, const char *label, int timeout,
+                      GError **error)
+{
+  OpenWait wait = { FALSE, NULL, NULL };
+
+  srp_tool_run_until_condition (has_peers, peer, (guint64) timeout * 1000);
+  srp_peer_open_stream_async (peer, peer_id, label, NULL, on_stream_opened, &wait);
+  if (!srp_tool_run_for (&wait.done, (guint64) timeout * 1000))
+    {
+      /* The callback comes later, when the open gives up. */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "No stream within %d s", timeout);
+      srp_tool_run_until (&wait.done);
+      g_clear_object (&wait.stream);
+      g_clear_error (&wait.error);
+      return NULL;
+    }
+  if (wait.stream == NULL && wait.error == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Interrupted");
+  else if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.stream;
 }
 
 typedef struct {

@@ -21,6 +21,9 @@ int srp_tool_publish (int argc, char **argv);
 int srp_tool_subscribe (int argc, char **argv);
 int srp_tool_send (int argc, char **argv);
 int srp_tool_connect (int argc, char **argv);
+int srp_tool_stream (int argc, char **argv);
+int srp_tool_send_file (int argc, char **argv);
+int srp_tool_receive (int argc, char **argv);
 int srp_tool_status (int argc, char **argv);
 int srp_tool_peers (int argc, char **argv);
 int srp_tool_stats (int argc, char **argv);
@@ -84,5 +87,15 @@ gboolean srp_tool_join (SrpPeer *peer, const char *command, char **bootstraps, i
 /* Pings host:port and waits for the answer: the round-trip time in
  * microseconds, or -1 with error set. */
 gint64 srp_tool_ping_and_wait (SrpPeer *peer, const char *host, guint16 port, GError **error);
+
+/* Prints that peer listens: {"event":"ready","id":…,"port":…} with json,
+ * else "peer ID listening on port PORT". */
+void srp_tool_print_ready (SrpPeer *peer, gboolean json);
+
+/* Waits up to timeout seconds for a first connected peer (the other is
+ * found through the network), then opens a stream to peer_id labelled
+ * label and waits for it: the stream, or NULL with error. */
+SrpStream *srp_tool_open_stream (SrpPeer *peer, const char *peer_id, const char *label,
+                                 int timeout, GError **error);
 
 G_END_DECLS

@@ -15,6 +15,14 @@ async void connected (Srp.Peer peer) {
     peer.disconnect (handler);
 }
 
+// A message body as text. Bodies are bytes, not NUL-terminated strings:
+// casting get_data () to string would read past the end.
+string text_of (Bytes body) {
+    var text = new StringBuilder.sized (body.get_size () + 1);
+    text.append_len ((string) body.get_data (), (ssize_t) body.get_size ());
+    return text.str;
+}
+
 async void wait_ms (uint ms) {
     Timeout.add (ms, () => { wait_ms.callback (); return Source.REMOVE; });
     yield;
@@ -49,11 +57,11 @@ int main () {
     // Subscribed before listening, so nothing published meanwhile is missed.
     var bobs_topic = bob.subscribe (TOPIC);
     bobs_topic.message.connect ((message) => {
-        weather = (string) message.data.get_data ();
+        weather = text_of (message.data);
         print ("Bob got on %s: %s\n", message.topic ?? "?", weather);
     });
     bob.message.connect ((message) => {
-        letter = (string) message.data.get_data ();
+        letter = text_of (message.data);
         print ("Bob got a letter: %s\n", letter);
     });
     try {

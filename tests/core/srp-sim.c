@@ -37,6 +37,11 @@ typedef struct {
 typedef struct {
   gint64 latency_us;
   double loss;
+  gint64 jitter_us;      /* extra delay, uniform in [0, jitter]: reordering */
+  double duplicate;      /* chance a datagram arrives twice */
+  guint64 rate;          /* bytes per second each way (0: unlimited) */
+  gsize queue_bytes;     /* the bottleneck's drop-tail queue */
+  gint64 busy_until[2];  /* per direction (lower node first): the queue drains until then */
 } Link;
 
 struct _SrpSim {
@@ -56,6 +61,8 @@ struct _SrpSim {
   GArray *stale;          /* guint: nodes whose deadline must be read again */
   SrpSimEventFunc event_func;
   gpointer event_data;
+  SrpSimFilterFunc filter_func;
+  gpointer filter_data;
   SrpSimTrace trace;
   guint64 sent, lost, delivered;
 };
@@ -260,16 +267,49 @@ link_key (guint a, guint b)
   return (guint64) MIN (a, b) << 32 | MAX (a, b);
 }
 
+static Link *
+own_link (SrpSim *sim, guint a, guint b)
+{
+  guint64 key = link_key (a, b);
+  Link *link = g_hash_table_lookup (sim->links, &key);
+  guint64 *stored;
+
+  if (link != NULL)
+    return link;
+  link = g_new0 (Link, 1);
+  link->latency_us = sim->default_link.latency_us;
+  link->loss = sim->default_link.loss;
+  stored = g_new (guint64, 1);
+  *stored = key;
+  g_hash_table_replace (sim->links, stored, link);
+  return link;
+}
+
 void
 srp_sim_set_link (SrpSim *sim, guint a, guint b, gint64 latency_us, double loss)
 {
-  Link *link = g_new (Link, 1);
-  guint64 *key = g_new (guint64, 1);
+  Link *link = own_link (sim, a, b);
 
-  *key = link_key (a, b);
   link->latency_us = latency_us;
   link->loss = loss;
-  g_hash_table_replace (sim->links, key, link);
+}
+
+void
+srp_sim_set_link_disorder (SrpSim *sim, guint a, guint b, gint64 jitter_us, double duplicate)
+{
+  Link *link = own_link (sim, a, b);
+
+  link->jitter_us = jitter_us;
+  link->duplicate = duplicate;
+}
+
+void
+srp_sim_set_link_rate (SrpSim *sim, guint a, guint b, guint64 bytes_per_second, gsize queue_bytes)
+{
+  Link *link = own_link (sim, a, b);
+
+  link->rate = bytes_per_second;
+  link->queue_bytes = queue_bytes;
 }
 
 void
@@ -277,6 +317,13 @@ srp_sim_set_online (SrpSim *sim, guint node, gboolean online)
 {
   get_node (sim, node)->online = online;
   mark_stale (sim, node);
+}
+
+void
+srp_sim_set_filter (SrpSim *sim, SrpSimFilterFunc func, gpointer user_data)
+{
+  sim->filter_func = func;
+  sim->filter_data = user_data;
 }
 
 void
@@ -322,6 +369,8 @@ fly (SrpSim *sim, guint from_node, const SrpTransmit *t, guint to_node, guint to
   const Link *link;
   guint64 key;
   Flight *flight;
+  gint64 at;
+  guint copies;
 
   key = link_key (from_node, to_node);
   link = g_hash_table_lookup (sim->links, &key);
@@ -334,15 +383,46 @@ fly (SrpSim *sim, guint from_node, const SrpTransmit *t, guint to_node, guint to
       sim->lost++;
       return;
     }
-  flight = g_new (Flight, 1);
-  flight->at = sim->now + link->latency_us;
-  flight->seq = sim->seq++;
-  flight->to_node = to_node;
-  flight->to_socket = to_socket;
-  flight->from = get_node (sim, from_node)->address[t->socket];
-  flight->len = t->len;
-  memcpy (flight->data, t->data, t->len);
-  g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
+  if (sim->filter_func != NULL &&
+      sim->filter_func (sim, from_node, to_node, t->data, t->len, sim->filter_data))
+    {
+      sim->lost++;
+      return;
+    }
+  at = sim->now + link->latency_us;
+  /* The options below draw from the RNG only when set, so that runs
+   * without them replay as before. */
+  if (link->rate > 0)
+    {
+      /* A bottleneck: each datagram waits for the ones queued before it,
+       * and finds the queue full past queue_bytes. */
+      gint64 *busy = &((Link *) link)->busy_until[from_node < to_node ? 0 : 1];
+      gint64 start = MAX (*busy, sim->now);
+      gint64 wire_us = (gint64) ((guint64) t->len * G_USEC_PER_SEC / link->rate);
+
+      if ((guint64) (start - sim->now) * link->rate / G_USEC_PER_SEC > link->queue_bytes)
+        {
+          sim->lost++;
+          return;
+        }
+      *busy = start + wire_us;
+      at = *busy + link->latency_us;
+    }
+  if (link->jitter_us > 0)
+    at += (gint64) (srp_rng_double (&sim->rng) * (double) link->jitter_us);
+  copies = link->duplicate > 0 && srp_rng_double (&sim->rng) < link->duplicate ? 2 : 1;
+  for (guint c = 0; c < copies; c++)
+    {
+      flight = g_new (Flight, 1);
+      flight->at = at + (gint64) c * (link->jitter_us / 2 + 1);
+      flight->seq = sim->seq++;
+      flight->to_node = to_node;
+      flight->to_socket = to_socket;
+      flight->from = get_node (sim, from_node)->address[t->socket];
+      flight->len = t->len;
+      memcpy (flight->data, t->data, t->len);
+      g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
+    }
 }
 
 /* A LAN multicast group: every other online node in the sender's /24 gets

@@ -54,6 +54,20 @@ gboolean srp_sim_is_connected (SrpSim *sim, guint node, guint other);
 /* Every link's latency (one way) and loss, unless set per link. */
 void srp_sim_set_default_link (SrpSim *sim, gint64 latency_us, double loss);
 void srp_sim_set_link (SrpSim *sim, guint a, guint b, gint64 latency_us, double loss);
+/* Disorder on the link a-b, both ways: each datagram is delayed by up to
+ * jitter_us more (uniformly, so datagrams overtake each other), and
+ * arrives twice with probability duplicate. */
+void srp_sim_set_link_disorder (SrpSim *sim, guint a, guint b, gint64 jitter_us,
+                                double duplicate);
+/* A bottleneck on the link a-b: bytes_per_second each way, behind a
+ * drop-tail queue of queue_bytes (what a sender that outruns it loses). */
+void srp_sim_set_link_rate (SrpSim *sim, guint a, guint b, guint64 bytes_per_second,
+                            gsize queue_bytes);
+/* Called for every datagram handed to the network (after the link's own
+ * loss): TRUE loses it. For tests that lose one datagram in particular. */
+typedef gboolean (*SrpSimFilterFunc) (SrpSim *sim, guint from, guint to, const guint8 *data,
+                                      gsize len, gpointer user_data);
+void srp_sim_set_filter (SrpSim *sim, SrpSimFilterFunc func, gpointer user_data);
 /* A node that is offline neither receives nor is driven. */
 void srp_sim_set_online (SrpSim *sim, guint node, gboolean online);
 

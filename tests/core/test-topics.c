@@ -12,6 +12,7 @@
 #include "srp-sim.h"
 
 #define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
+#define MS(n) ((gint64) (n) * G_TIME_SPAN_MILLISECOND)
 
 typedef struct {
   guint n_nodes;
@@ -414,6 +415,228 @@ test_gap_filled_by_query (void)
   srp_sim_free (sim);
 }
 
+/* Steps the simulation until node has message id, or limit passes;
+ * returns the time that took. */
+static gint64
+time_until_got (SrpSim *sim, Log *log, guint node, const SrpId *id, gint64 limit)
+{
+  gint64 start = srp_sim_get_now (sim);
+
+  while (!g_hash_table_contains (log->got[node], id) && srp_sim_get_now (sim) - start < limit)
+    srp_sim_run_until (sim, srp_sim_get_now (sim) + MS (1));
+  g_assert_true (g_hash_table_contains (log->got[node], id));
+  return srp_sim_get_now (sim) - start;
+}
+
+/* One packet of a chain is lost: the hole is asked for two RTTs after the
+ * packets land and filled one RTT later (the RTT is 40 ms here; a fixed
+ * 300 ms wait took 340 ms). */
+static void
+test_hole_filled_within_rtts (void)
+{
+  Log log;
+  SrpSim *sim = make_network (15, 2, NULL, &log);
+  SrpCore *a = srp_sim_get_core (sim, 0), *b = srp_sim_get_core (sim, 1);
+  SrpId topic = { { 43 } }, id;
+  GBytes *data = make_data (8 * 1024, 6);
+  g_autoptr (GPtrArray) chain = NULL;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+
+  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL, g_bytes_get_data (data, NULL),
+                           g_bytes_get_size (data));
+  /* a holds the whole chain (as a relay would, "from b": it sends b nothing). */
+  for (guint i = 0; i < chain->len; i++)
+    {
+      SrpPacket *p = g_ptr_array_index (chain, i);
+      p->postage = 3;
+      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
+                                srp_packet_encode (p, frame));
+    }
+  while (srp_core_poll_transmit (a, &t))
+    ;
+  /* b gets every packet but the fourth. */
+  for (guint i = 0; i < chain->len; i++)
+    if (i != 3)
+      srp_core_handle_datagram (b, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 0), frame,
+                                srp_packet_encode (g_ptr_array_index (chain, i), frame));
+  srp_sim_flush (sim, 1);
+  id = ((SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
+  g_assert_cmpint (time_until_got (sim, &log, 1, &id, SECONDS (2)), <=, MS (150));
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* The publisher's copy to its only subscriber is lost: it goes again after
+ * the link's retransmission timeout, a few RTTs (40 ms here; a fixed
+ * 300 ms timer took 320 ms). */
+static void
+test_lost_publish_resent_within_rtts (void)
+{
+  Log log;
+  SrpSim *sim = make_network (16, 2, NULL, &log);
+  SrpCore *b = srp_sim_get_core (sim, 1);
+  SrpId topic = { { 44 } }, id;
+  GBytes *data = make_data (500, 7);
+
+  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  srp_sim_set_link (sim, 0, 1, MS (20), 1.0);
+  publish (sim, 0, &topic, NULL, data, &id);
+  srp_sim_set_link (sim, 0, 1, MS (20), 0.0);
+  g_assert_cmpint (time_until_got (sim, &log, 1, &id, SECONDS (2)), <=, MS (150));
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+static guint64
+stat (SrpCore *core, const char *key)
+{
+  g_autoptr (GVariant) stats = srp_core_get_stats (core);
+  g_autoptr (GVariant) value = g_variant_lookup_value (stats, key, NULL);
+
+  g_assert_nonnull (value);
+  return g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32 (value)
+                                                             : g_variant_get_uint64 (value);
+}
+
+/* Publishes wait for their ACKs however many there are, up to a bound in
+ * bytes (16 MiB of frames); past it the oldest is reported early, and
+ * counted. A count of 256 used to close the 257th-oldest silently. */
+static void
+test_outstanding_publishes_bounded_by_bytes (void)
+{
+  Log log;
+  SrpSim *sim = make_network (17, 2, NULL, &log);
+  SrpCore *a = srp_sim_get_core (sim, 0), *b = srp_sim_get_core (sim, 1);
+  SrpId topic = { { 45 } }, id;
+  GBytes *large = make_data (SRP_MESSAGE_MAX_LEN, 9);
+  guint64 closed;
+
+  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  /* Nothing reaches b now: no ACK comes back. */
+  srp_sim_set_link (sim, 0, 1, MS (20), 1.0);
+  for (guint i = 0; i < 1000; i++)
+    {
+      guint8 body[4] = { (guint8) i, (guint8) (i >> 8), 1, 2 };
+      g_assert_true (srp_core_publish (a, srp_sim_get_now (sim), &topic, NULL, body, sizeof body,
+                                       &id));
+    }
+  srp_sim_flush (sim, 0);
+  g_assert_cmpuint (stat (a, "publishes_pending"), ==, 1000);
+  g_assert_cmpuint (stat (a, "publishes_closed_early"), ==, 0);
+  g_assert_cmpuint (log.published->len, ==, 0);
+  /* 17 MiB more: the oldest go early, each with its PUBLISHED. */
+  for (guint i = 0; i < 17; i++)
+    publish (sim, 0, &topic, NULL, large, &id);
+  closed = stat (a, "publishes_closed_early");
+  g_assert_cmpuint (closed, >, 0);
+  g_assert_cmpuint (stat (a, "publishes_pending_bytes"), <=, 16 * 1024 * 1024);
+  g_assert_cmpuint (log.published->len, ==, closed);
+  for (guint i = 0; i < log.published->len; i++)
+    g_assert_false (g_array_index (log.published, SrpCoreEvent, i).published.complete);
+  g_bytes_unref (large);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* Queries beyond the per-link budget (a burst of 512 packets) are served in
+ * part, up to what the budget holds, not refused whole: five queries of 128
+ * get 512 packets (refusing a query whole answered 484). */
+static void
+test_query_over_budget_served_in_part (void)
+{
+  Log log;
+  SrpSim *sim = make_network (18, 2, NULL, &log);
+  SrpCore *a = srp_sim_get_core (sim, 0);
+  SrpId topic = { { 46 } };
+  GBytes *data = make_data (700 * 1024, 10);
+  g_autoptr (GPtrArray) chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL,
+                                                 g_bytes_get_data (data, NULL),
+                                                 g_bytes_get_size (data));
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+  guint answered = 0;
+
+  for (guint i = 0; i < chain->len; i++)
+    {
+      SrpPacket *p = g_ptr_array_index (chain, i);
+      p->postage = 0; /* cached, relayed to nobody */
+      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
+                                srp_packet_encode (p, frame));
+    }
+  while (srp_core_poll_transmit (a, &t))
+    ;
+  /* 128 + 128 + 128 + 100 + 128: the fourth leaves 28 tokens for the fifth. */
+  for (guint q = 0, next = 0; q < 5; q++)
+    {
+      SrpIdList ids = { .n = q == 3 ? 100 : SRP_IDS_MAX };
+
+      for (guint k = 0; k < ids.n; k++)
+        ids.ids[k] = srp_id_prefix (&((SrpPacket *) g_ptr_array_index (chain, next++))->id);
+      srp_core_handle_datagram (a, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
+                                srp_query_encode (&ids, frame));
+    }
+  while (srp_core_poll_transmit (a, &t))
+    answered += t.data[3] == SRP_FRAME_PACKET;
+  g_assert_cmpuint (answered, ==, 512);
+  g_assert_cmpuint (srp_core_get_drop_count (a, SRP_DROP_RATE_LIMITED), ==, 1);
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* Relayed PACKETs sent by node 0 after one came in from node 1. */
+static guint
+relayed_copies (SrpSim *sim, SrpPacket *packet)
+{
+  SrpCore *hub = srp_sim_get_core (sim, 0);
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+  guint n = 0;
+
+  srp_core_handle_datagram (hub, srp_sim_get_now (sim), 0, srp_sim_get_address (sim, 1), frame,
+                            srp_packet_encode (packet, frame));
+  while (srp_core_poll_transmit (hub, &t))
+    n += t.data[3] == SRP_FRAME_PACKET;
+  return n;
+}
+
+/* A message of one packet is relayed to fanout + 2 links (nothing shows a
+ * peer that missed it but anti-entropy); a packet of a chain to fanout
+ * (a hole in a chain is asked for). */
+static void
+test_lone_packets_relayed_wider (void)
+{
+  Log log;
+  SrpSim *sim = make_network (19, 9, NULL, &log);
+  SrpId topic = { { 47 } };
+  GBytes *one = make_data (500, 11), *two = make_data (1500, 12);
+  g_autoptr (GPtrArray) lone = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL,
+                                                g_bytes_get_data (one, NULL),
+                                                g_bytes_get_size (one));
+  g_autoptr (GPtrArray) chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL,
+                                                 g_bytes_get_data (two, NULL),
+                                                 g_bytes_get_size (two));
+
+  g_assert_cmpuint (srp_core_get_n_connected (srp_sim_get_core (sim, 0)), ==, 8);
+  g_assert_cmpuint (lone->len, ==, 1);
+  g_assert_cmpuint (chain->len, ==, 2);
+  ((SrpPacket *) g_ptr_array_index (lone, 0))->postage = 10;
+  ((SrpPacket *) g_ptr_array_index (chain, 0))->postage = 10;
+  g_assert_cmpuint (relayed_copies (sim, g_ptr_array_index (lone, 0)), ==, 3 + 2);
+  g_assert_cmpuint (relayed_copies (sim, g_ptr_array_index (chain, 0)), ==, 3);
+  g_bytes_unref (one);
+  g_bytes_unref (two);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
 /* Malformed new frames are dropped and counted; requests from addresses
  * that are not connected are refused without an answer. */
 static void
@@ -458,6 +681,13 @@ main (int argc, char **argv)
   g_test_add_func ("/topics/offline-subscriber-catches-up", test_offline_subscriber_catches_up);
   g_test_add_func ("/topics/inbox-prefers-recipient", test_inbox_prefers_recipient);
   g_test_add_func ("/topics/gap-filled-by-query", test_gap_filled_by_query);
+  g_test_add_func ("/topics/hole-filled-within-rtts", test_hole_filled_within_rtts);
+  g_test_add_func ("/topics/lone-packets-relayed-wider", test_lone_packets_relayed_wider);
+  g_test_add_func ("/topics/lost-publish-resent-within-rtts", test_lost_publish_resent_within_rtts);
+  g_test_add_func ("/topics/query-over-budget-served-in-part",
+                   test_query_over_budget_served_in_part);
+  g_test_add_func ("/topics/outstanding-publishes-bounded-by-bytes",
+                   test_outstanding_publishes_bounded_by_bytes);
   g_test_add_func ("/topics/same-body-different-messages", test_same_body_different_messages);
   g_test_add_func ("/topics/leaving-target-acks-first", test_leaving_target_acks_first);
   g_test_add_func ("/topics/departed-target-replaced", test_departed_target_replaced);

@@ -11,6 +11,7 @@
 #include "srp-control-connect.h"
 #include "srp-control-dht.h"
 #include "srp-control-lan.h"
+#include "srp-control-stream.h"
 #include "srp-control-topics.h"
 #include "srp-control.h"
 #include "srp-core.h"
@@ -217,6 +218,45 @@ pubsub_frames (void)
              srp_packet_encode (g_ptr_array_index (chain, 0), f));
 }
 
+/* A stream of each parity (which one link A may open depends on the two
+ * IDs) in three frames, the last first; then an ACK, windows and a reset. */
+static void
+stream_frames (void)
+{
+  guint8 f[SRP_MAX_DATAGRAM];
+  g_autoptr (GByteArray) records = g_byte_array_new ();
+  guint8 data[2000];
+  SrpStreamAck ack = { .delay_us = 100, .n_ranges = 2,
+                       .ranges = { { .first = 4, .last = 6 }, { .first = 0, .last = 1 } } };
+  SrpStreamWindow window = { .pn = 3, .stream_id = 1, .max = 2 * 1024 * 1024 };
+  SrpStreamReset reset = { .pn = 4, .stream_id = 0, .reason = 2 };
+  guint64 pn = 0;
+
+  memset (data, 'd', sizeof data);
+  for (guint32 id = 0; id < 2; id++)
+    {
+      SrpStreamData parts[3] = {
+        { .stream_id = id, .flags = SRP_STREAM_FLAG_OPEN, .offset = 0, .label_len = 4,
+          .label = (const guint8 *) "fuzz", .data = data, .len = 1000 },
+        { .stream_id = id, .offset = 1000, .data = data, .len = 900 },
+        { .stream_id = id, .flags = SRP_STREAM_FLAG_FIN, .offset = 1900, .data = data,
+          .len = 100 },
+      };
+
+      for (guint i = 3; i > 0; i--)
+        {
+          parts[i - 1].pn = pn++;
+          add (records, LINK_A, f, srp_stream_data_encode (&parts[i - 1], f));
+        }
+    }
+  gen_corpus_write (dir, "stream-data", records->data, records->len);
+  write_one ("stream-ack", LINK_A, f, srp_stream_ack_encode (&ack, f));
+  write_one ("stream-window", LINK_A, f, srp_stream_window_encode (&window, f));
+  window.stream_id = SRP_STREAM_ID_LINK;
+  write_one ("stream-window-link", LINK_A, f, srp_stream_window_encode (&window, f));
+  write_one ("stream-reset", LINK_A, f, srp_stream_reset_encode (&reset, f));
+}
+
 void
 gen_corpus_dispatch (const char *out_dir)
 {
@@ -226,4 +266,5 @@ gen_corpus_dispatch (const char *out_dir)
   lan_frames ();
   dht_frames ();
   pubsub_frames ();
+  stream_frames ();
 }

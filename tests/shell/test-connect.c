@@ -50,22 +50,6 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
     g_clear_object (&fixture->peers[i]);
 }
 
-static void
-on_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  /* A task completes once. */
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 /* Connects and waits for the result. With cancel, cancels right after the
  * call, before the main loop had a turn. */
 static SrpPeerInfo *
@@ -74,10 +58,10 @@ connect_and_wait (SrpPeer *peer, const char *id, gboolean cancel, GError **error
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GAsyncResult) result = NULL;
 
-  srp_peer_connect_async (peer, id, cancellable, on_done, &result);
+  srp_peer_connect_async (peer, id, cancellable, test_keep_result, &result);
   if (cancel)
     g_cancellable_cancel (cancellable);
-  test_wait_until (has_result, &result, "a connect result");
+  test_wait_until (test_has_result, &result, "a connect result");
   return srp_peer_connect_finish (peer, result, error);
 }
 
@@ -158,7 +142,7 @@ test_unknown (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (error->message, "No path to the peer: "));
 }
 
-/* A cancelled connect reports G_IO_ERROR_CANCELLED, once (on_done checks),
+/* A cancelled connect reports G_IO_ERROR_CANCELLED, once (test_keep_result checks),
  * and leaves the peer able to connect; a cancellable cancelled before the
  * call fails it at once. */
 static void
@@ -177,8 +161,8 @@ test_cancel (Fixture *fixture, gconstpointer data)
   g_clear_error (&error);
 
   g_cancellable_cancel (cancelled);
-  srp_peer_connect_async (a, srp_peer_get_id (fixture->peers[1]), cancelled, on_done, &result);
-  test_wait_until (has_result, &result, "a connect result");
+  srp_peer_connect_async (a, srp_peer_get_id (fixture->peers[1]), cancelled, test_keep_result, &result);
+  test_wait_until (test_has_result, &result, "a connect result");
   g_assert_null (srp_peer_connect_finish (a, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);

@@ -44,6 +44,21 @@ test_add_bootstrap (SrpPeer *peer, SrpPeer *bootstrap, const char *address)
   g_assert_no_error (error);
 }
 
+void
+test_keep_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+gboolean
+test_has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
 gboolean
 test_all_connected (gpointer data)
 {

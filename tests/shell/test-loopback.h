@@ -28,6 +28,12 @@ typedef struct {
   guint n;
 } TestNetwork;
 
+/* An async callback that keeps the result in *(GAsyncResult **) user_data
+ * (which must be NULL: a task completes once), and the TestCondition that
+ * waits for it. */
+void test_keep_result (GObject *source, GAsyncResult *result, gpointer user_data);
+gboolean test_has_result (gpointer data);
+
 /* A TestCondition: every peer of the TestNetwork lists every other. */
 gboolean test_all_connected (gpointer network);
 

@@ -118,9 +118,16 @@ class Response:
         return json.loads(self.body)
 
 
+def local_session():
+    """A session for the node's API on this machine: no proxy resolver (the
+    default may load libproxy, whose C++ exceptions abort under the ASan
+    preload; and a proxy has no business between us and loopback)."""
+    return Soup.Session(proxy_resolver=None)
+
+
 def request(url, method='GET', headers=None):
     """One request through libsoup (synchronous: the server is in another process)."""
-    session = Soup.Session.new()
+    session = local_session()
     message = Soup.Message.new(method, url)
     for name, value in (headers or {}).items():
         message.get_request_headers().replace(name, value)
@@ -144,7 +151,7 @@ class EventStream:
         self.events = []
         self.error = None
         self.connection = None
-        self.session = Soup.Session.new()
+        self.session = local_session()
         message = Soup.Message.new('GET', url)
         for name, value in (headers or {}).items():
             message.get_request_headers().replace(name, value)

@@ -4,13 +4,16 @@
 # srp-tool node; each lists the other peers with NAT type and path; Alice
 # types a line and presses Enter, Bob's window shows it; Bob goes offline,
 # Alice writes again, and when Bob comes back the line fills in from the
-# caches. What the windows show is read from the row widgets GTK made (the
+# caches; Alice sends Bob a file from his peer row, and both windows' file
+# rows run their progress bars to the end, Bob's copy the same bytes. What
+# the windows show is read from the row widgets GTK made (the
 # app's --test-control mode, chat_control.py), and screenshots of both are
 # saved in the build directory.
 #
 # usage: test_chat_app.py SRP_TOOL SRP_CHAT SCREENSHOT_DIR
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
+import hashlib
 import json
 import os
 import queue
@@ -59,13 +62,13 @@ class Xvfb:
 class Chat:
     """An srp-chat window driven through --test-control."""
 
-    def __init__(self, display, name, address, bootstrap):
+    def __init__(self, display, name, address, bootstrap, downloads):
         env = dict(os.environ, DISPLAY=display, GDK_BACKEND='x11', GSK_RENDERER='cairo',
                    NO_AT_BRIDGE='1', GTK_A11Y='none')
         self.name = name
         self.process = spawn(
             [sys.executable, CHAT, '--test-control', '--topic', 'test/room', '--name', name,
-             '--listen', f'{address}:0', '--bootstrap', bootstrap],
+             '--listen', f'{address}:0', '--bootstrap', bootstrap, '--downloads', downloads],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.replies = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -96,6 +99,27 @@ class Chat:
             fail(f'{self.name} exited {self.process.returncode}')
 
 
+def send_file(alice, bob):
+    """Alice sends Bob 3 MiB from his row; both rows end full, the bytes match."""
+    name = 'holiday-photos.bin'
+    source = os.path.join(SHOTS, name)
+    with open(source, 'wb') as f:
+        f.write(os.urandom(3 * 1024 * 1024))
+    for stale in (os.path.join(SHOTS, 'bob-downloads', name),):
+        if os.path.exists(stale):
+            os.unlink(stale)
+    if alice.ask(f'send-file {bob.ready["ready"][:16]} {source}') != {'sending': name}:
+        fail('Alice cannot send Bob a file from his row')
+    sent, got = alice.ask(f'wait-file {name}'), bob.ask(f'wait-file {name}')
+    for who, reply, state in (('Alice', sent, 'sent'), ('Bob', got, 'received')):
+        if reply['state'] != state or reply['fraction'] != 1.0:
+            fail(f'{who}\'s file row: {reply}')
+    with open(source, 'rb') as a, open(got['path'], 'rb') as b:
+        if hashlib.sha256(a.read()).digest() != hashlib.sha256(b.read()).digest():
+            fail(f'Bob\'s copy {got["path"]} differs')
+    return got
+
+
 def main():
     why = missing_tools()
     if why is not None:
@@ -107,9 +131,11 @@ def main():
     bootstrap = f'127.0.0.171:{node.ready["port"]}'
     chats = []
     try:
-        alice = Chat(xvfb.display, 'Alice', '127.0.0.172', bootstrap)
+        alice = Chat(xvfb.display, 'Alice', '127.0.0.172', bootstrap,
+                     os.path.join(SHOTS, 'alice-downloads'))
         chats.append(alice)
-        bob = Chat(xvfb.display, 'Bob', '127.0.0.173', bootstrap)
+        bob = Chat(xvfb.display, 'Bob', '127.0.0.173', bootstrap,
+                   os.path.join(SHOTS, 'bob-downloads'))
         chats.append(bob)
         for chat in chats:
             if chat.ask('wait-peers 2') != {'peers': 2}:
@@ -135,6 +161,8 @@ def main():
         if bob.ask('wait-line Bob, this came while you were away')['author'] != 'Alice':
             fail('the line from while Bob was away did not fill in')
 
+        send_file(alice, bob)
+
         for chat in chats:
             path = os.path.join(SHOTS, f'chat-{chat.name.lower()}.png')
             reply = chat.ask(f'screenshot {path}')
@@ -143,8 +171,8 @@ def main():
         for chat in list(chats):
             chat.quit()
             chats.remove(chat)
-        print(f'two windows: a line posted and shown, a line from while away filled in; '
-              f'screenshots in {SHOTS}')
+        print(f'two windows: a line posted and shown, a line from while away filled in, '
+              f'a file sent with its progress shown on both sides; screenshots in {SHOTS}')
     finally:
         for chat in chats:
             chat.process.kill()

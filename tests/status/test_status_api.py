@@ -16,8 +16,8 @@ import socket
 import struct
 import sys
 
-from status_testing import (EventStream, Node, fail, get_json, raw_websocket, request,
-                            wait_for)
+from status_testing import (EventStream, Node, fail, get_json, local_session, raw_websocket,
+                            request, wait_for)
 
 from gi.repository import GLib, Soup, Srp  # noqa: E402
 
@@ -112,9 +112,7 @@ def check_documents(node, peer):
 def get_local_json(url):
     """GET from a server of this process: asynchronously, while the main loop
     runs (a blocking request would wait for the loop it blocks)."""
-    # No proxy for a server of this process: the default resolver may load
-    # libproxy, whose C++ exceptions the sanitized build cannot intercept.
-    session = Soup.Session(proxy_resolver=None)
+    session = local_session()
     message = Soup.Message.new('GET', url)
     body = []
     session.send_and_read_async(message, GLib.PRIORITY_DEFAULT, None,

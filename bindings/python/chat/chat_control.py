@@ -9,6 +9,10 @@
 #   wait-line TEXT       answer once a history row shows TEXT: {"author": ..}
 #   wait-peers N         answer once the peer list shows N rows
 #   peers                the peer rows as shown: [{"id", "nat", "path"}]
+#   send-file ID PATH    send the file at PATH to the peer whose row shows ID,
+#                        as its button would once a file is chosen
+#   wait-file NAME       answer once a file row for NAME shows a full progress
+#                        bar and its end: {"state", "fraction", "path"}
 #   offline / online     close the peer / listen again
 #   screenshot PATH      render the window to PATH (PNG) with GTK's renderer
 #   quit
@@ -20,7 +24,7 @@ import sys
 
 from gi.repository import Gio, GLib
 
-from chat_window import LineRow, PeerRow
+from chat_window import LineRow, PeerRow, TransferRow
 
 
 def _rows(list_view, row_type):
@@ -138,6 +142,26 @@ class Control:
         self._reply(peers=[{'id': row.id_label.get_label(), 'nat': row.nat_label.get_label(),
                             'path': row.path_label.get_label()}
                            for row in _rows(self.window.peer_list, PeerRow)])
+
+    def do_send_file(self, argument):
+        shown, _, path = argument.partition(' ')
+        for row in _rows(self.window.peer_list, PeerRow):
+            if row.id_label.get_label() == shown:
+                transfer = self.window.send_file(row.info.props.id, path)
+                self._reply(sending=transfer.props.name if transfer else None)
+                return
+        self._reply(error=f'no peer row shows {shown}')
+
+    def do_wait_file(self, name):
+        def shown():
+            for row in _rows(self.window.transfer_list, TransferRow):
+                t = row.transfer
+                if t is not None and t.props.name == name and \
+                        (t.props.state in ('sent', 'received') or t.props.state.startswith('failed')):
+                    return {'state': t.props.state, 'fraction': row.progress.get_fraction(),
+                            'path': t.props.path, 'label': row.state_label.get_label()}
+            return None
+        self._when(shown, lambda found: self._reply(**found))
 
     def do_offline(self, _argument):
         self.window.room.go_offline()

@@ -16,6 +16,8 @@ import gi
 gi.require_version('Srp', '1')
 from gi.repository import Gio, GLib, GObject, Srp  # noqa: E402
 
+from chat_files import Transfers  # noqa: E402
+
 
 class ChatLine(GObject.Object):
     """One line of the history."""
@@ -31,6 +33,11 @@ class ChatLine(GObject.Object):
         super().__init__(**properties)
 
 
+def _default_downloads():
+    return (GLib.get_user_special_dir(GLib.UserDirectory.DIRECTORY_DOWNLOAD)
+            or GLib.build_filenamev([GLib.get_home_dir(), 'Downloads']))
+
+
 def _compare(a, b, _data=None):
     return (a.props.sent > b.props.sent) - (a.props.sent < b.props.sent)
 
@@ -41,7 +48,7 @@ class ChatRoom(GObject.Object):
 
     online = GObject.Property(type=bool, default=False)
 
-    def __init__(self, topic, name, listen=None, bootstraps=(), key_file=None):
+    def __init__(self, topic, name, listen=None, bootstraps=(), key_file=None, downloads=None):
         super().__init__()
         self.name = name
         self.history = Gio.ListStore.new(ChatLine)
@@ -54,6 +61,8 @@ class ChatRoom(GObject.Object):
         self.topic = self.peer.subscribe(topic)
         self.topic.connect('message', self._on_message)
         self._address, self._port = listen if listen else (None, 0)
+        # Files to and from the people here, each over its own stream.
+        self.transfers = Transfers(self.peer, downloads or _default_downloads())
 
     def go_online(self):
         self.peer.listen(self._address, self._port)

@@ -1,6 +1,7 @@
 # chat_window.py: the window of srp-chat: the peers this one is connected to
 # (a GtkListView straight on Srp.Peer.get_peers(), with each peer's NAT type
-# and path), the room's history, and an entry to post.
+# and path, and a button to send it a file), the room's history, an entry to
+# post, and the files on their way with their progress.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import datetime
@@ -29,9 +30,10 @@ def _label(css_class=None, xalign=0.0, **kwargs):
 
 class PeerRow(Gtk.Box):
     """A connected peer: its ID, NAT type, path and round-trip time, kept up
-    to date while the row shows it (a relayed peer may become direct)."""
+    to date while the row shows it (a relayed peer may become direct), and a
+    button that sends it a file."""
 
-    def __init__(self):
+    def __init__(self, on_send_file):
         super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=2,
                          margin_top=6, margin_bottom=6, margin_start=12, margin_end=12)
         self.id_label = _label('peer-id', ellipsize=Pango.EllipsizeMode.MIDDLE)
@@ -42,6 +44,12 @@ class PeerRow(Gtk.Box):
         details.append(self.nat_label)
         details.append(self.path_label)
         details.append(self.rtt_label)
+        self.send_button = Gtk.Button(icon_name='document-send-symbolic',
+                                      tooltip_text='Send a file', halign=Gtk.Align.END,
+                                      hexpand=True)
+        self.send_button.add_css_class('flat')
+        self.send_button.connect('clicked', lambda _b: on_send_file(self.info.props.id))
+        details.append(self.send_button)
         self.append(self.id_label)
         self.append(details)
         self.info = None
@@ -93,11 +101,44 @@ class LineRow(Gtk.Box):
         self.text_label.set_label(line.props.text)
 
 
-def _factory(row_type):
+class TransferRow(Gtk.Box):
+    """A file on its way: its name, to or from whom, and how far it got."""
+
+    def __init__(self):
+        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=2,
+                         margin_top=4, margin_bottom=4, margin_start=12, margin_end=12)
+        self.name_label = _label(ellipsize=Pango.EllipsizeMode.MIDDLE)
+        self.state_label = _label('dim-label')
+        self.progress = Gtk.ProgressBar()
+        self.append(self.name_label)
+        self.append(self.progress)
+        self.append(self.state_label)
+        self.transfer = None
+        self._handler = 0
+
+    def bind(self, transfer):
+        self.transfer = transfer
+        self._handler = transfer.connect('notify', lambda *_: self._update())
+        self._update()
+
+    def unbind(self):
+        if self.transfer is not None:
+            self.transfer.disconnect(self._handler)
+        self.transfer = None
+
+    def _update(self):
+        t = self.transfer
+        arrow = 'to' if t.props.outgoing else 'from'
+        self.name_label.set_label(f'{t.props.name} {arrow} {t.props.peer_id[:8]}')
+        self.progress.set_fraction(t.fraction)
+        self.state_label.set_label(f'{t.props.state} · {t.props.done:,} of {t.props.size:,} bytes')
+
+
+def _factory(row_type, *arguments):
     factory = Gtk.SignalListItemFactory()
-    factory.connect('setup', lambda _f, item: item.set_child(row_type()))
+    factory.connect('setup', lambda _f, item: item.set_child(row_type(*arguments)))
     factory.connect('bind', lambda _f, item: item.get_child().bind(item.get_item()))
-    if row_type is PeerRow:
+    if row_type in (PeerRow, TransferRow):
         factory.connect('unbind', lambda _f, item: item.get_child().unbind())
     return factory
 
@@ -116,7 +157,7 @@ class ChatWindow(Adw.ApplicationWindow):
 
         peers = room.peer.get_peers()
         self.peer_list = Gtk.ListView(model=Gtk.NoSelection(model=peers),
-                                      factory=_factory(PeerRow))
+                                      factory=_factory(PeerRow, self.choose_file_for))
         self.peer_list.add_css_class('navigation-sidebar')
         self.peer_list.update_property([Gtk.AccessibleProperty.LABEL], ['Connected peers'])
         self.you_label = _label('dim-label', margin_start=12, margin_top=6, margin_bottom=6,
@@ -125,6 +166,12 @@ class ChatWindow(Adw.ApplicationWindow):
         sidebar.append(_label('heading', label='Peers', margin_start=12, margin_top=12))
         sidebar.append(self.you_label)
         sidebar.append(Gtk.ScrolledWindow(child=self.peer_list, vexpand=True,
+                                          hscrollbar_policy=Gtk.PolicyType.NEVER))
+        self.transfer_list = Gtk.ListView(model=Gtk.NoSelection(model=room.transfers.list),
+                                          factory=_factory(TransferRow))
+        self.transfer_list.update_property([Gtk.AccessibleProperty.LABEL], ['Files'])
+        sidebar.append(_label('heading', label='Files', margin_start=12, margin_top=12))
+        sidebar.append(Gtk.ScrolledWindow(child=self.transfer_list, min_content_height=120,
                                           hscrollbar_policy=Gtk.PolicyType.NEVER))
 
         self.history_list = Gtk.ListView(model=Gtk.NoSelection(model=room.history),
@@ -158,6 +205,26 @@ class ChatWindow(Adw.ApplicationWindow):
         room.peer.connect('notify::nat-type', lambda *_: self._update_subtitle())
         room.connect('notify::online', lambda *_: self._update_subtitle())
         self._update_subtitle()
+
+    def choose_file_for(self, peer_id):
+        """Asks which file to send to peer_id, then sends it."""
+        chooser = Gtk.FileChooserNative(title='Send a file', transient_for=self,
+                                        action=Gtk.FileChooserAction.OPEN)
+
+        def on_response(dialog, response):
+            if response == Gtk.ResponseType.ACCEPT:
+                self.send_file(peer_id, dialog.get_file().get_path())
+            dialog.destroy()
+        chooser.connect('response', on_response)
+        chooser.show()
+        self._chooser = chooser  # kept until it answers
+
+    def send_file(self, peer_id, path):
+        try:
+            return self.room.transfers.send(peer_id, path)
+        except OSError as error:
+            self.toasts.add_toast(Adw.Toast(title=f'Not sent: {error.strerror}'))
+            return None
 
     def _update_subtitle(self):
         peer = self.room.peer

@@ -3,12 +3,15 @@
 #
 #   srp-chat.py --bootstrap HOST:PORT [--topic NAME] [--name NAME]
 #               [--listen ADDRESS:PORT] [--key FILE] [--status PORT]
+#               [--downloads DIR]
 #
 # Everyone who opens the same topic is in the same room. The window lists
 # the peers this one is connected to, with their NAT type and whether the
 # path is direct or relayed. Close it and come back later: what was said
 # meanwhile comes back from other peers' caches and fills in the history
-# in the order it was written. --status serves the libsrp dashboard of this
+# in the order it was written. Each peer row has a button to send that peer a
+# file (over a libsrp stream, with a progress bar on both sides; received
+# files go to --downloads, by default the Downloads folder). --status serves the libsrp dashboard of this
 # peer on 127.0.0.1:PORT.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -40,6 +43,8 @@ def parse_arguments():
     parser.add_argument('--key', metavar='FILE', help='keep the peer identity in FILE')
     parser.add_argument('--status', type=int, metavar='PORT',
                         help='serve the libsrp dashboard on 127.0.0.1:PORT (0: any free port)')
+    parser.add_argument('--downloads', metavar='DIR',
+                        help='where received files go (default: your Downloads folder)')
     parser.add_argument('--test-control', action='store_true',
                         help='take commands on stdin (for the tests; see chat_control.py)')
     return parser.parse_args()
@@ -61,7 +66,7 @@ class ChatApplication(Adw.Application):
             host, _, port = arguments.listen.rpartition(':')
             listen = (host.strip('[]') or None, int(port))
         room = ChatRoom(arguments.topic, arguments.name, listen, arguments.bootstrap,
-                        arguments.key)
+                        arguments.key, arguments.downloads)
         window = ChatWindow(self, room)
         if arguments.test_control:
             import chat_control

@@ -23,6 +23,10 @@ typedef struct {
 
 /* A full bucket at now. */
 void srp_token_bucket_init (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now);
+/* Takes whole tokens, as many as the bucket holds up to max; returns how
+ * many (a request served in part rather than refused whole). */
+guint srp_token_bucket_take_up_to (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now,
+                                   guint max);
 /* Takes cost tokens; FALSE (and nothing taken) when fewer are there. */
 gboolean srp_token_bucket_take (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now,
                                 double cost);

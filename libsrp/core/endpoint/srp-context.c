@@ -185,6 +185,16 @@ srp_context_take (SrpContext *ctx, SrpLink *link, SrpLinkBucket bucket, double c
   return FALSE;
 }
 
+guint
+srp_context_take_up_to (SrpContext *ctx, SrpLink *link, SrpLinkBucket bucket, guint max)
+{
+  guint n = srp_link_take_up_to (link, bucket, ctx->now, max);
+
+  if (n < max)
+    srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+  return n;
+}
+
 /* ---- links ----------------------------------------------------------------------- */
 
 void

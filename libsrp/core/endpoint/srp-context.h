@@ -98,6 +98,9 @@ guint64 srp_context_next_request (SrpContext *ctx);
 /* Takes cost tokens from a link's bucket; counts RATE_LIMITED when it is
  * over its rate. */
 gboolean srp_context_take (SrpContext *ctx, SrpLink *link, SrpLinkBucket bucket, double cost);
+/* Up to max whole tokens: what the bucket holds of them; a request cut
+ * short counts as rate-limited. */
+guint srp_context_take_up_to (SrpContext *ctx, SrpLink *link, SrpLinkBucket bucket, guint max);
 
 /* ---- links ----------------------------------------------------------------------- */
 

@@ -24,6 +24,7 @@
 #include "srp-state.h"
 #include "srp-traversal.h"
 #include "srp-dht.h"
+#include "srp-stream.h"
 
 struct _SrpCore {
   SrpCoreConfig config;
@@ -32,6 +33,7 @@ struct _SrpCore {
   SrpTraversal *traversal;
   SrpDht *dht;
   SrpPubsub *pubsub;
+  SrpStreams *streams;
 };
 
 void
@@ -113,11 +115,12 @@ srp_core_new (const SrpCoreConfig *config)
   core->ctx->attached = TRUE;
   /* In this order they hear of links: the mesh first (heartbeats, peer
    * exchange), the DHT (registrations), then traversal (INFO, attempts),
-   * then pub/sub. */
+   * then pub/sub, then streams. */
   core->mesh = srp_mesh_new (core->ctx);
   core->dht = srp_dht_new (core->ctx);
   core->traversal = srp_traversal_new (core->ctx, core->mesh, core->dht);
   core->pubsub = srp_pubsub_new (core->ctx);
+  core->streams = srp_streams_new (core->ctx);
   srp_context_settle (core->ctx);
   return core;
 }
@@ -508,6 +511,87 @@ srp_core_list_peers (SrpCore *core, GArray *out)
       srp_context_describe_link (g_ptr_array_index (links, i), &event);
       g_array_append_val (out, event);
     }
+}
+
+/* ---- streams ------------------------------------------------------------------------ */
+
+guint64
+srp_core_stream_open (SrpCore *core, gint64 now_us, const SrpId *peer_id, const char *label)
+{
+  guint64 stream;
+
+  g_return_val_if_fail (peer_id != NULL, 0);
+  core->ctx->now = now_us;
+  stream = srp_streams_open (core->streams, peer_id, label);
+  settle (core);
+  return stream;
+}
+
+void
+srp_core_stream_accept (SrpCore *core, gint64 now_us, guint64 stream)
+{
+  core->ctx->now = now_us;
+  srp_streams_accept (core->streams, stream);
+  settle (core);
+}
+
+gssize
+srp_core_stream_write (SrpCore *core, gint64 now_us, guint64 stream, const guint8 *data, gsize len)
+{
+  gssize n;
+
+  g_return_val_if_fail (data != NULL || len == 0, -1);
+  core->ctx->now = now_us;
+  n = srp_streams_write (core->streams, stream, data, len);
+  settle (core);
+  return n;
+}
+
+gboolean
+srp_core_stream_finish (SrpCore *core, gint64 now_us, guint64 stream)
+{
+  gboolean ok;
+
+  core->ctx->now = now_us;
+  ok = srp_streams_finish (core->streams, stream);
+  settle (core);
+  return ok;
+}
+
+gssize
+srp_core_stream_read (SrpCore *core, gint64 now_us, guint64 stream, guint8 *out, gsize len,
+                      gboolean *eof)
+{
+  gboolean ignored;
+  gssize n;
+
+  g_return_val_if_fail (out != NULL || len == 0, -1);
+  core->ctx->now = now_us;
+  n = srp_streams_read (core->streams, stream, out, len, eof != NULL ? eof : &ignored);
+  settle (core);
+  return n;
+}
+
+void
+srp_core_stream_reset (SrpCore *core, gint64 now_us, guint64 stream, guint8 reason)
+{
+  core->ctx->now = now_us;
+  srp_streams_reset (core->streams, stream, reason);
+  settle (core);
+}
+
+void
+srp_core_stream_release (SrpCore *core, gint64 now_us, guint64 stream)
+{
+  core->ctx->now = now_us;
+  srp_streams_release (core->streams, stream);
+  settle (core);
+}
+
+gboolean
+srp_core_stream_get_info (SrpCore *core, guint64 stream, SrpCoreStreamInfo *out)
+{
+  return srp_streams_get_info (core->streams, stream, out);
 }
 
 guint64

@@ -79,6 +79,11 @@ typedef enum {
   SRP_CORE_EVENT_CONNECT_RESULT, /* a srp_core_connect succeeded or failed */
   SRP_CORE_EVENT_SOCKET_OPEN, /* open punch socket number `socket` (any free port) */
   SRP_CORE_EVENT_SOCKET_CLOSE, /* close punch socket number `socket` */
+  SRP_CORE_EVENT_STREAM_INCOMING, /* a peer opened a stream: read it, or reset it (REFUSED) */
+  SRP_CORE_EVENT_STREAM_READABLE, /* a stream has bytes (or its end) to read again */
+  SRP_CORE_EVENT_STREAM_WRITABLE, /* a stream whose write was cut short has room again */
+  SRP_CORE_EVENT_STREAM_CLOSED, /* a stream is over: both ways done, reset, or its link lost */
+  SRP_CORE_EVENT_STREAM_ACCEPTED, /* the peer's application took a stream we opened */
 } SrpCoreEventType;
 
 /* How a connected peer is reached. */
@@ -136,6 +141,11 @@ typedef struct {
     struct {
       guint socket;           /* 2 and up */
     } socket;
+    struct {
+      guint64 stream;         /* the handle (srp_core_stream_open, or INCOMING) */
+      SrpId peer_id;
+      guint8 reason;          /* CLOSED: SrpStreamReason (srp-control-stream.h) */
+    } stream;
   };
 } SrpCoreEvent;
 
@@ -285,6 +295,62 @@ GVariant *srp_core_get_stats (SrpCore *core);
  * another version or a malformed one. */
 GVariant *srp_core_export_state (SrpCore *core, gint64 now_us);
 gboolean srp_core_import_state (SrpCore *core, gint64 now_us, GVariant *state, GError **error);
+
+/* ---- streams (docs/design.md, "Streams") ---------------------------------------- */
+
+/* Opens a reliable byte stream to a connected peer, labelled (nullable:
+ * none; at most 128 bytes of UTF-8), with no round trip: the first frame
+ * goes at once and bytes may be written straight away. Returns the
+ * stream's handle, or 0 when the peer is not connected or already has 256
+ * streams from us. */
+guint64 srp_core_stream_open (SrpCore *core, gint64 now_us, const SrpId *peer_id,
+                              const char *label);
+/* Takes an incoming stream (STREAM_INCOMING): the opener hears of it
+ * (STREAM_ACCEPTED). Reading and writing do not need it. */
+void srp_core_stream_accept (SrpCore *core, gint64 now_us, guint64 stream);
+/* Queues up to len bytes; returns how many were taken (0: the send buffer
+ * is full; STREAM_WRITABLE follows), or -1 when the stream cannot be
+ * written (finished, reset, closed, unknown). */
+gssize srp_core_stream_write (SrpCore *core, gint64 now_us, guint64 stream, const guint8 *data,
+                              gsize len);
+/* No more bytes: the peer reads the end after the last. FALSE when the
+ * stream was reset or lost. */
+gboolean srp_core_stream_finish (SrpCore *core, gint64 now_us, guint64 stream);
+/* Copies up to len bytes in order; returns how many (0 with *eof at the
+ * end; 0 without it: nothing yet, STREAM_READABLE follows), or -1 when the
+ * stream was reset or lost (or is unknown). */
+gssize srp_core_stream_read (SrpCore *core, gint64 now_us, guint64 stream, guint8 *out,
+                             gsize len, gboolean *eof);
+/* Abandons the stream both ways, telling the peer why (reason below 0x80:
+ * REFUSED for an incoming stream the application does not take). */
+void srp_core_stream_reset (SrpCore *core, gint64 now_us, guint64 stream, guint8 reason);
+/* The application is done with the handle: what it wrote still goes (and
+ * ends), what comes is discarded, and the core forgets the stream once the
+ * peer has all of it. Every handle must be released. */
+void srp_core_stream_release (SrpCore *core, gint64 now_us, guint64 stream);
+
+/* What the core knows of a stream. */
+typedef struct {
+  SrpId peer_id;
+  char label[128 + 1];      /* SRP_STREAM_LABEL_MAX + 1 */
+  gboolean incoming;     /* the peer opened it */
+  gboolean accepted;     /* incoming: we took it; ours: the peer took it */
+  gboolean closed;       /* CLOSED was reported */
+  guint8 reason;         /* SrpStreamReason, once closed */
+  guint8 path;           /* SrpCorePath of the link */
+  gint64 rtt_us;         /* the link's smoothed RTT, -1 before a sample */
+  guint64 bytes_sent;    /* distinct bytes sent (each once) */
+  guint64 bytes_received; /* distinct bytes received */
+  guint64 bytes_retransmitted;
+  gsize send_buffered;   /* written and not yet acknowledged */
+  gsize receive_buffered; /* received and not yet read */
+  gsize readable;        /* bytes a read would return now, in order */
+  gboolean at_end;       /* a read would return the end now */
+  gsize writable;        /* bytes a write would take now (0 once finished or over) */
+  gboolean delivered;    /* finished, and the peer acknowledged every byte and the end */
+} SrpCoreStreamInfo;
+/* What the core knows of a stream; FALSE for an unknown handle. */
+gboolean srp_core_stream_get_info (SrpCore *core, guint64 stream, SrpCoreStreamInfo *out);
 
 /* How many inputs were rejected for reason since the core was made. */
 guint64 srp_core_get_drop_count (SrpCore *core, SrpDropReason reason);

@@ -54,6 +54,13 @@ srp_link_take (SrpLink *link, SrpLinkBucket bucket, gint64 now, double cost)
   return srp_token_bucket_take (&link->buckets[bucket], &rates[bucket], now, cost);
 }
 
+guint
+srp_link_take_up_to (SrpLink *link, SrpLinkBucket bucket, gint64 now, guint max)
+{
+  g_assert ((guint) bucket < SRP_LINK_N_BUCKETS);
+  return srp_token_bucket_take_up_to (&link->buckets[bucket], &rates[bucket], now, max);
+}
+
 void
 srp_link_heard (SrpLink *link, gint64 now, gsize bytes)
 {

@@ -83,6 +83,7 @@ srp_link_path (const SrpLink *link)
 
 /* Takes cost tokens from one of its buckets; FALSE when it is over its rate. */
 gboolean srp_link_take (SrpLink *link, SrpLinkBucket bucket, gint64 now, double cost);
+guint srp_link_take_up_to (SrpLink *link, SrpLinkBucket bucket, gint64 now, guint max);
 /* Any datagram from the peer shows it is alive. */
 void srp_link_heard (SrpLink *link, gint64 now, gsize bytes);
 

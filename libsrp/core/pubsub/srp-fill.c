@@ -2,10 +2,11 @@
  *
  * The reassembler knows which packet IDs its incomplete chains miss (the
  * links of the packets it holds). Shortly after packets arrive, those IDs
- * are wanted: a QUERY goes first to the link that last sent us a packet we
- * wanted, then to other links in turn, with back-off (0.5, 1, 2, 4, 8 s),
- * and after WANT_ATTEMPTS the want is dropped (anti-entropy still finds the
- * packet later). Anti-entropy adds the IDs it finds missing here, first
+ * are wanted (two RTTs of the last source later, 20-300 ms): a QUERY goes
+ * first to the link that last sent us a packet we wanted, then to other
+ * links in turn, with back-off (the asked link's retransmission timeout,
+ * 50-500 ms, doubling), and after WANT_ATTEMPTS the want is dropped
+ * (anti-entropy still finds the packet later). Anti-entropy adds the IDs it finds missing here, first
  * asked of the link that has them.
  *
  * Each want has its own timer; wants that come due together go out batched,
@@ -13,7 +14,7 @@
  *
  * Queries are answered from the cache, only to links (never to an
  * unauthenticated address: no amplification), within a per-link budget of
- * packets.
+ * packets: as much of a query as the budget allows.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,7 +22,14 @@
 
 #include <string.h>
 
-#define GAP_DELAY_US (300 * G_TIME_SPAN_MILLISECOND) /* let a burst of packets land first */
+/* Holes are looked for two RTTs of the last source after packets arrive
+ * (packets of a burst still on their way, or coming along a slower path,
+ * land first), within these bounds. */
+#define GAP_DELAY_MIN_US (20 * G_TIME_SPAN_MILLISECOND)
+#define GAP_DELAY_US (300 * G_TIME_SPAN_MILLISECOND)
+/* A want is asked again after the asked link's retransmission timeout (RFC
+ * 6298), within these bounds, doubling with each attempt. */
+#define WANT_RETRY_MIN_US (50 * G_TIME_SPAN_MILLISECOND)
 #define WANT_FIRST_RETRY_US (500 * G_TIME_SPAN_MILLISECOND)
 #define WANT_ATTEMPTS 6
 #define MAX_WANTS 4096
@@ -148,10 +156,23 @@ srp_fill_arrived (SrpPubsub *ps, const SrpId *id)
   return TRUE;
 }
 
+/* How long holes may be packets still on their way. */
+static gint64
+gap_delay (SrpPubsub *ps)
+{
+  const SrpLink *source = srp_id_is_zero (&ps->last_source)
+                            ? NULL
+                            : srp_link_table_lookup (ps->ctx->links, &ps->last_source);
+
+  if (source == NULL || !srp_rtt_has_sample (&source->rtt))
+    return GAP_DELAY_US;
+  return CLAMP (2 * source->rtt.smoothed_us, GAP_DELAY_MIN_US, GAP_DELAY_US);
+}
+
 void
 srp_fill_schedule (SrpPubsub *ps)
 {
-  srp_timer_set_earlier (ps->ctx->timers, &ps->gap_check, ps->ctx->now + GAP_DELAY_US);
+  srp_timer_set_earlier (ps->ctx->timers, &ps->gap_check, ps->ctx->now + gap_delay (ps));
 }
 
 static void
@@ -219,7 +240,10 @@ send_queries (SrpTimer *timer, gpointer owner)
           srp_timer_set (ctx->timers, &want->timer, ctx->now + WANT_FIRST_RETRY_US);
           continue;
         }
-      srp_timer_set (ctx->timers, &want->timer, ctx->now + (WANT_FIRST_RETRY_US << want->attempts));
+      srp_timer_set (ctx->timers, &want->timer,
+                     ctx->now + (srp_rtt_timeout (&link->rtt, WANT_FIRST_RETRY_US,
+                                                  WANT_RETRY_MIN_US, WANT_FIRST_RETRY_US)
+                                 << want->attempts));
       want->attempts++;
       batch = g_hash_table_lookup (batches, link);
       if (batch == NULL)
@@ -254,10 +278,12 @@ srp_fill_handle_query (gpointer self, const SrpInput *input, gpointer frame)
   SrpPubsub *ps = self;
   const SrpIdList *ids = frame;
 
-  /* Each asked-for packet costs a token, held or not: asking is the cost. */
-  if (!srp_context_take (ps->ctx, input->link, SRP_LINK_BUCKET_QUERIES, ids->n))
-    return SRP_DROP_NONE;
-  for (guint i = 0; i < ids->n; i++)
+  /* Each asked-for packet costs a token, held or not: asking is the cost.
+   * A query larger than the budget gets its first part (the asker's wants
+   * ask again for the rest), not nothing. */
+  guint n = srp_context_take_up_to (ps->ctx, input->link, SRP_LINK_BUCKET_QUERIES, ids->n);
+
+  for (guint i = 0; i < n; i++)
     {
       const SrpPacketCacheEntry *entry = srp_packet_cache_lookup_prefix (ps->cache, ids->ids[i]);
       if (entry != NULL)

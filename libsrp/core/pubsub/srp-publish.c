@@ -16,12 +16,20 @@
 
 #include "srp-chain.h"
 
-/* Unacknowledged packets go again after 0.3, 0.6, 1.2, 2 s, then every 2 s. */
+/* Unacknowledged packets go again after one retransmission timeout of the
+ * slowest target (RFC 6298 from its link's RTT; 300 ms before any sample),
+ * then twice as long each time up to 2 s. The floor leaves room for the
+ * receivers' ACK batching (ACK_DELAY_US in srp-gossip.c). */
 #define RESEND_US (300 * G_TIME_SPAN_MILLISECOND)
+#define RESEND_MIN_US (30 * G_TIME_SPAN_MILLISECOND)
 #define RESEND_MAX_US (2 * G_TIME_SPAN_SECOND)
 #define RESENDS 8
-#define SUSPECT_AFTER_RESENDS 2 /* 0.9 s after publishing */
-#define MAX_PUBLISHES 256 /* outstanding PUBLISHED reports; the oldest is closed early */
+#define SUSPECT_AFTER_RESENDS 2 /* two resends without an ACK */
+/* Frames of publishes still waiting for their ACKs: past this, the oldest is
+ * reported early (it stays in the cache, and gossip and anti-entropy still
+ * carry it; only its resends stop). Bytes, not a count: a flood of small
+ * messages keeps every one of them until the ACKs come back. */
+#define MAX_OUTSTANDING_BYTES (16 * 1024 * 1024)
 
 typedef struct {
   SrpId peer;
@@ -29,17 +37,24 @@ typedef struct {
   guint n_acked;
 } Acker;
 
+typedef struct _Publish Publish;
+
+/* A packet of an outstanding publish, found by its prefix when an ACK
+ * names it (ps->publish_prefixes): an ACK costs O(1) per ID, however many
+ * publishes are outstanding. */
 typedef struct {
   guint64 prefix;
   guint index;
+  Publish *publish;
 } PrefixIndex;
 
-typedef struct {
+struct _Publish {
   SrpPubsub *ps;
   guint64 request;
   SrpId message_id, topic_id;
   GPtrArray *frames;          /* GBytes, POSTAGE 16, in chain order */
-  GArray *index;              /* PrefixIndex, sorted by prefix */
+  PrefixIndex *index;         /* one per frame, in ps->publish_prefixes */
+  gsize bytes;                /* of the frames */
   GArray *targets;            /* SrpId: links we sent it to */
   GArray *ackers;             /* Acker */
   guint wanted;
@@ -47,7 +62,7 @@ typedef struct {
   guint resends;
   SrpTimer deadline;          /* PUBLISHED with what came */
   SrpTimer resend;
-} Publish;
+};
 
 static void
 publish_free (gpointer data)
@@ -58,8 +73,12 @@ publish_free (gpointer data)
   srp_timer_stop (p->ps->ctx->timers, &p->resend);
   for (guint i = 0; i < p->ackers->len; i++)
     g_free (g_array_index (p->ackers, Acker, i).acked);
+  for (guint i = 0; i < p->frames->len; i++)
+    if (g_hash_table_lookup (p->ps->publish_prefixes, &p->index[i].prefix) == &p->index[i])
+      g_hash_table_remove (p->ps->publish_prefixes, &p->index[i].prefix);
+  p->ps->publish_bytes -= p->bytes;
   g_ptr_array_unref (p->frames);
-  g_array_unref (p->index);
+  g_free (p->index);
   g_array_unref (p->targets);
   g_array_unref (p->ackers);
   g_free (p);
@@ -69,6 +88,7 @@ void
 srp_publish_init (SrpPubsub *ps)
 {
   ps->publishes = g_ptr_array_new_with_free_func (publish_free);
+  ps->publish_prefixes = g_hash_table_new (g_int64_hash, g_int64_equal);
   ps->chain_heads = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, g_free);
 }
 
@@ -76,6 +96,7 @@ void
 srp_publish_clear (SrpPubsub *ps)
 {
   g_ptr_array_unref (ps->publishes);
+  g_hash_table_unref (ps->publish_prefixes);
   g_hash_table_unref (ps->chain_heads);
 }
 
@@ -109,13 +130,6 @@ srp_publish_chain_prev (SrpPubsub *ps, const SrpId *topic_id, SrpId *out)
 
 /* ---- publishing -------------------------------------------------------------------- */
 
-static int
-compare_prefix_index (gconstpointer a, gconstpointer b)
-{
-  guint64 x = ((const PrefixIndex *) a)->prefix, y = ((const PrefixIndex *) b)->prefix;
-  return x < y ? -1 : x > y;
-}
-
 static void
 send_publish (SrpPubsub *ps, Publish *p, const SrpLink *link, const Acker *acker)
 {
@@ -145,6 +159,23 @@ report (SrpPubsub *ps, Publish *p, gboolean complete)
 static void on_deadline (SrpTimer *timer, gpointer owner);
 static void on_resend (SrpTimer *timer, gpointer owner);
 
+/* The first resend's wait: the retransmission timeout of the slowest
+ * target's link. */
+static gint64
+resend_timeout (SrpPubsub *ps, const Publish *p)
+{
+  gint64 timeout = RESEND_MIN_US;
+
+  for (guint t = 0; t < p->targets->len; t++)
+    {
+      const SrpLink *link = srp_link_table_lookup (ps->ctx->links,
+                                                   &g_array_index (p->targets, SrpId, t));
+      if (link != NULL)
+        timeout = MAX (timeout, srp_rtt_timeout (&link->rtt, RESEND_US, RESEND_MIN_US, RESEND_US));
+    }
+  return timeout;
+}
+
 guint64
 srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient,
                     const guint8 *data, gsize len, SrpId *message_id)
@@ -166,7 +197,7 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   p->request = srp_context_next_request (ctx);
   p->topic_id = *topic_id;
   p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  p->index = g_array_new (FALSE, FALSE, sizeof (PrefixIndex));
+  p->index = g_new (PrefixIndex, chain->len);
   p->targets = g_array_new (FALSE, FALSE, sizeof (SrpId));
   p->ackers = g_array_new (FALSE, FALSE, sizeof (Acker));
   srp_timer_init (&p->deadline, SRP_TIMER_PUBLISH_DEADLINE, on_deadline, ps);
@@ -175,13 +206,19 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
     {
       const SrpPacket *packet = g_ptr_array_index (chain, i);
       guint8 frame[SRP_MAX_DATAGRAM];
-      PrefixIndex pi = { srp_id_prefix (&packet->id), i };
+      gsize frame_len = srp_packet_encode (packet, frame);
 
-      g_ptr_array_add (p->frames, g_bytes_new (frame, srp_packet_encode (packet, frame)));
-      g_array_append_val (p->index, pi);
+      g_ptr_array_add (p->frames, g_bytes_new (frame, frame_len));
+      p->bytes += frame_len;
+      p->index[i] = (PrefixIndex) { srp_id_prefix (&packet->id), i, p };
+      /* A prefix another outstanding publish holds (a 2^-64 chance) stays
+       * with that one: this publish's ACKs for it then go unnoticed and it
+       * is resent, which costs datagrams, never a message. */
+      if (!g_hash_table_contains (ps->publish_prefixes, &p->index[i].prefix))
+        g_hash_table_insert (ps->publish_prefixes, &p->index[i].prefix, &p->index[i]);
       srp_packet_cache_add (ps->cache, ctx->now, packet);
     }
-  g_array_sort (p->index, compare_prefix_index);
+  ps->publish_bytes += p->bytes;
   p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
   srp_publish_set_chain_head (ps, topic_id, &p->message_id);
 
@@ -195,10 +232,13 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   /* With nobody connected nothing can be complete: the deadline reports it. */
   p->wanted = targets->len;
   srp_timer_set (ctx->timers, &p->deadline, ctx->now + ctx->config->publish_timeout_us);
-  srp_timer_set (ctx->timers, &p->resend, ctx->now + RESEND_US);
-  if (ps->publishes->len >= MAX_PUBLISHES)
-    report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
+  srp_timer_set (ctx->timers, &p->resend, ctx->now + resend_timeout (ps, p));
   g_ptr_array_add (ps->publishes, p);
+  while (ps->publish_bytes > MAX_OUTSTANDING_BYTES && ps->publishes->len > 1)
+    {
+      ps->publishes_closed_early++;
+      report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
+    }
   if (message_id != NULL)
     *message_id = p->message_id;
   return p->request;
@@ -226,19 +266,13 @@ get_acker (Publish *p, const SrpId *peer)
   return &g_array_index (p->ackers, Acker, p->ackers->len - 1);
 }
 
-/* Records a peer's ACK of one prefix against a publish; TRUE when that
- * completed the publish. */
+/* Records a peer's ACK of a publish's packet at; TRUE when that completed
+ * the publish. */
 static gboolean
-record_ack (Publish *p, const SrpId *peer, guint64 prefix)
+record_ack (Publish *p, const SrpId *peer, guint at)
 {
-  PrefixIndex key = { prefix, 0 };
-  guint at;
-  Acker *acker;
+  Acker *acker = get_acker (p, peer);
 
-  if (!g_array_binary_search (p->index, &key, compare_prefix_index, &at))
-    return FALSE;
-  acker = get_acker (p, peer);
-  at = g_array_index (p->index, PrefixIndex, at).index;
   if (acker->acked[at])
     return FALSE;
   acker->acked[at] = TRUE;
@@ -253,17 +287,14 @@ srp_publish_handle_ack (gpointer self, const SrpInput *input, gpointer frame)
   SrpPubsub *ps = self;
   const SrpIdList *ids = frame;
 
-  for (guint i = 0; i < ps->publishes->len;)
+  for (guint k = 0; k < ids->n; k++)
     {
-      Publish *p = g_ptr_array_index (ps->publishes, i);
-      gboolean done = FALSE;
+      const PrefixIndex *packet = g_hash_table_lookup (ps->publish_prefixes, &ids->ids[k]);
 
-      for (guint k = 0; k < ids->n && !done; k++)
-        done = record_ack (p, &input->link->id, ids->ids[k]);
-      if (done)
-        report (ps, p, TRUE);
-      else
-        i++;
+      /* Reporting frees the publish and takes its prefixes out of the
+       * table: later IDs of it in this ACK find nothing. */
+      if (packet != NULL && record_ack (packet->publish, &input->link->id, packet->index))
+        report (ps, packet->publish, TRUE);
     }
   return SRP_DROP_NONE;
 }
@@ -360,7 +391,7 @@ on_resend (SrpTimer *timer, gpointer owner)
   p->resends++;
   if (p->resends < RESENDS)
     srp_timer_set (ps->ctx->timers, &p->resend,
-                   ps->ctx->now + MIN (RESEND_US << p->resends, RESEND_MAX_US));
+                   ps->ctx->now + MIN (resend_timeout (ps, p) << p->resends, RESEND_MAX_US));
 }
 
 /* ---- straight to an address ------------------------------------------------------------ */

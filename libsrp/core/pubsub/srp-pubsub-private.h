@@ -51,6 +51,9 @@ struct _SrpPubsub {
 
   /* srp-publish.c */
   GPtrArray *publishes;        /* Publish*, oldest first */
+  GHashTable *publish_prefixes; /* guint64* packet prefix -> its PrefixIndex in a Publish */
+  gsize publish_bytes;         /* frames of the publishes */
+  guint64 publishes_closed_early; /* reported before their ACKs: over MAX_OUTSTANDING_BYTES */
   GHashTable *chain_heads;     /* topic SrpId* -> SrpId* of our last message on it */
 
   /* srp-fill.c */
@@ -82,7 +85,9 @@ SrpDropReason srp_subscriptions_handle (gpointer self, const SrpInput *input, gp
 /* Up to n links other than except, for a packet on topic_id: the recipient
  * (or the peer whose inbox the topic is) first, then subscribers, then the
  * rest, each class in random order. Returns a GPtrArray of PubsubLink*. */
-guint srp_gossip_relay_fanout (SrpPubsub *ps);
+/* Links beyond fanout a relay passes a message of one packet to. */
+#define SRP_GOSSIP_LONE_EXTRA 2
+guint srp_gossip_relay_fanout (SrpPubsub *ps, const SrpPacket *packet);
 GPtrArray *srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id,
                                       const SrpId *recipient, const SrpId *except, guint n);
 /* Sends a frame to targets with POSTAGE set to postage. */

@@ -95,6 +95,7 @@ srp_drop_reason_name (SrpDropReason reason)
     [SRP_DROP_RATE_LIMITED] = "rate-limited",
     [SRP_DROP_TABLE_FULL] = "table-full",
     [SRP_DROP_UNWANTED] = "unwanted",
+    [SRP_DROP_FLOW_CONTROL] = "flow-control",
   };
 
   if ((guint) reason >= SRP_DROP_N_REASONS || names[reason] == NULL)

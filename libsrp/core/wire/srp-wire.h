@@ -56,6 +56,10 @@ typedef enum {
   SRP_FRAME_FIND = 0x60,          /* finding: who do you know near this ID, and how to reach it */
   SRP_FRAME_FOUND = 0x61,         /* finding: the answer to FIND */
   SRP_FRAME_REGISTER = 0x62,      /* finding: the sender can be reached through these anchors */
+  SRP_FRAME_STREAM_DATA = 0x50,   /* streams: bytes of a stream (opens it, ends it) */
+  SRP_FRAME_STREAM_ACK = 0x51,    /* streams: the packet numbers received (selective) */
+  SRP_FRAME_STREAM_WINDOW = 0x52, /* streams: the receiver takes bytes up to here */
+  SRP_FRAME_STREAM_RESET = 0x53,  /* streams: the stream is abandoned (or refused) */
   SRP_FRAME_ANNOUNCE = 0x70,      /* LAN discovery: a peer on this link (multicast) */
 } SrpFrameKind;
 
@@ -124,6 +128,7 @@ typedef enum {
   SRP_DROP_TABLE_FULL,       /* a peer record refused: table full or its prefix at its limit */
   SRP_DROP_UNWANTED,         /* a packet this peer does not take: purged before, or not
                               * subscribed and from an address that is not connected */
+  SRP_DROP_FLOW_CONTROL,     /* stream bytes past the window we gave, or a stream over the limit */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 

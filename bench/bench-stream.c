@@ -1,0 +1,211 @@
+/* bench-stream.c: bulk bytes over one SrpStream on loopback, through the
+ * GIO stream API, against TCP on loopback through GSocketConnection with
+ * the same API in the same process and run; prints both rates and their
+ * ratio (the goal of issue 11: at least 0.7).
+ *
+ *   bench-stream [--mib N]   (default 256)
+ *
+ * Both use the same loop: 64 KiB write_all_async after write_all_async on
+ * one side, 64 KiB read_async after read_async on the other, one main
+ * context, until N MiB were read.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <libsrp/srp.h>
+#include <string.h>
+
+#define CHUNK (64 * 1024)
+
+typedef struct {
+  GOutputStream *out;
+  GInputStream *in;
+  guint64 total, written, read;
+  guint8 wbuf[CHUNK];
+  guint8 rbuf[CHUNK];
+  gboolean done;
+  GError *error;
+} Transfer;
+
+static void write_next (Transfer *t);
+
+static void
+on_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Transfer *t = user_data;
+  gsize n = 0;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &n, &t->error))
+    {
+      t->done = TRUE;
+      return;
+    }
+  t->written += n;
+  write_next (t);
+}
+
+static void
+write_next (Transfer *t)
+{
+  if (t->written >= t->total)
+    return;
+  g_output_stream_write_all_async (t->out, t->wbuf, MIN (CHUNK, t->total - t->written),
+                                   G_PRIORITY_DEFAULT, NULL, on_written, t);
+}
+
+static void
+on_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Transfer *t = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &t->error);
+
+  if (n <= 0)
+    {
+      t->done = TRUE;
+      return;
+    }
+  t->read += n;
+  if (t->read >= t->total)
+    {
+      t->done = TRUE;
+      return;
+    }
+  g_input_stream_read_async (t->in, t->rbuf, CHUNK, G_PRIORITY_DEFAULT, NULL, on_read, t);
+}
+
+/* MiB/s from out to in. */
+static double
+run (GOutputStream *out, GInputStream *in, guint64 total)
+{
+  Transfer *t = g_new0 (Transfer, 1);
+  gint64 start;
+  double rate;
+
+  t->out = out;
+  t->in = in;
+  t->total = total;
+  memset (t->wbuf, 0x5a, sizeof t->wbuf);
+  start = g_get_monotonic_time ();
+  write_next (t);
+  g_input_stream_read_async (in, t->rbuf, CHUNK, G_PRIORITY_DEFAULT, NULL, on_read, t);
+  while (!t->done)
+    g_main_context_iteration (NULL, TRUE);
+  if (t->error != NULL)
+    g_error ("transfer failed: %s", t->error->message);
+  rate = (double) t->read / (1024.0 * 1024.0) /
+         ((double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  g_free (t);
+  return rate;
+}
+
+static void
+on_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+on_incoming (SrpPeer *peer, SrpStream *stream, gpointer user_data)
+{
+  *(SrpStream **) user_data = g_object_ref (stream);
+  return TRUE;
+}
+
+static void
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static double
+run_srp (guint64 total)
+{
+  g_autoptr (SrpPeer) a = srp_peer_new ();
+  g_autoptr (SrpPeer) b = srp_peer_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (SrpStream) ours = NULL;
+  g_autoptr (SrpStream) theirs = NULL;
+  double rate;
+
+  if (!srp_peer_listen (b, "127.0.0.208", 0, &error) ||
+      !srp_peer_add_bootstrap (a, "127.0.0.208", srp_peer_get_port (b), &error) ||
+      !srp_peer_listen (a, "127.0.0.207", 0, &error))
+    g_error ("listen: %s", error->message);
+  g_signal_connect (b, "incoming-stream", G_CALLBACK (on_incoming), &theirs);
+  while (g_list_model_get_n_items (srp_peer_get_peers (a)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  srp_peer_open_stream_async (a, srp_peer_get_id (b), "bench", NULL, on_result, &result);
+  wait_for (&result);
+  ours = srp_peer_open_stream_finish (a, result, &error);
+  if (ours == NULL)
+    g_error ("open: %s", error->message);
+  rate = run (g_io_stream_get_output_stream (G_IO_STREAM (ours)),
+              g_io_stream_get_input_stream (G_IO_STREAM (theirs)), total);
+  g_print ("srp: %.1f MiB/s, %" G_GUINT64_FORMAT " bytes sent again\n", rate,
+           srp_stream_get_bytes_retransmitted (ours));
+  g_io_stream_close (G_IO_STREAM (ours), NULL, NULL);
+  srp_peer_close (a);
+  srp_peer_close (b);
+  return rate;
+}
+
+static void
+on_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GSocketConnection **) user_data =
+    g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, NULL);
+}
+
+static double
+run_tcp (guint64 total)
+{
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string ("127.0.0.208");
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (inet, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GSocketConnection) server = NULL;
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  double rate;
+
+  if (!g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error))
+    g_error ("tcp listen: %s", error->message);
+  g_socket_listener_accept_async (listener, NULL, on_accepted, &server);
+  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (bound), NULL, &error);
+  if (conn == NULL)
+    g_error ("tcp connect: %s", error->message);
+  while (server == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rate = run (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+              g_io_stream_get_input_stream (G_IO_STREAM (server)), total);
+  g_print ("tcp: %.1f MiB/s\n", rate);
+  return rate;
+}
+
+int
+main (int argc, char **argv)
+{
+  gint mib = 256;
+  GOptionEntry entries[] = {
+    { "mib", 0, 0, G_OPTION_ARG_INT, &mib, "MiB to send (default 256)", "N" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) options = g_option_context_new ("- SrpStream against TCP");
+  g_autoptr (GError) error = NULL;
+  double srp, tcp;
+
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error) || mib <= 0)
+    {
+      g_printerr ("%s\n", error != NULL ? error->message : "--mib must be positive");
+      return 2;
+    }
+  g_print ("%d MiB over one stream on loopback, GIO async API, one main context\n", mib);
+  tcp = run_tcp ((guint64) mib * 1024 * 1024);
+  srp = run_srp ((guint64) mib * 1024 * 1024);
+  g_print ("ratio srp/tcp: %.2f (goal >= 0.7)\n", srp / tcp);
+  return 0;
+}
