@@ -35,6 +35,9 @@ G_BEGIN_DECLS
  * @SRP_ERROR_STATE: the peer's saved state (its state directory) cannot be
  *   used: written by a newer libsrp, corrupt or truncated, another peer's,
  *   or not writable (see [ctor@Peer.new_with_state_directory])
+ * @SRP_ERROR_BOOTSTRAP_LIST: a bootstrap list is malformed, or its signature
+ *   does not verify with the key given (see
+ *   [method@Peer.add_bootstrap_url_async])
  *
  * Error codes in the [error@Error] domain (`SRP_ERROR`).
  */
@@ -48,6 +51,7 @@ typedef enum {
   SRP_ERROR_IDENTITY,
   SRP_ERROR_UNREACHABLE,
   SRP_ERROR_STATE,
+  SRP_ERROR_BOOTSTRAP_LIST,
 } SrpError;
 
 SRP_AVAILABLE_IN_ALL

@@ -43,6 +43,8 @@ enum {
   SRP_PEER_PROP_PUBLIC_ADDRESS,
   SRP_PEER_PROP_NAT_PROBLEM,
   SRP_PEER_PROP_STATE_DIRECTORY,
+  SRP_PEER_PROP_LAN_DISCOVERY,
+  SRP_PEER_PROP_TLS_DATABASE,
   SRP_PEER_N_PROPS
 };
 
@@ -89,6 +91,17 @@ struct _SrpPeer {
   GHashTable *restored_topics; /* name -> SrpTopic* (borrowed): subscribed at start, not yet asked for */
   GSource *checkpoint_source;
   int state_lock;          /* the directory's lock file, held while the store is open; -1 */
+  gboolean lan_discovery;  /* SrpPeer:lan-discovery */
+  struct _SrpLanSockets *lan; /* while listening with it on */
+
+  /* Network changes (srp-peer-network.c), while listening on every address. */
+  GArray *local_addresses;  /* SrpAddress, as last given to the core */
+  GSource *network_poll;
+  gulong network_changed_id;
+  guint64 network_changes;
+
+  GPtrArray *bootstrap_urls; /* srp-peer-bootstrap-url.c's lists */
+  GTlsDatabase *tls_database; /* SrpPeer:tls-database, or NULL */
   GHashTable *streams;   /* guint64 * handle -> SrpStream * (weak; srp-peer-streams.c) */
   GPtrArray *stream_opens; /* GTask * of srp_peer_open_stream_async waiting */
 };
@@ -186,5 +199,20 @@ void srp_peer_bootstrap_clear (gpointer bootstrap);
 /* Emits SrpPeer::bootstrap-failed (srp-peer.c). */
 void srp_peer_emit_bootstrap_failed (SrpPeer *self, const char *host, guint16 port,
                                      const GError *error);
+
+/* srp-peer-bootstrap-url.c: frees the lists and their refresh timers. */
+void srp_peer_bootstrap_urls_clear (SrpPeer *self);
+
+/* srp-peer-network.c: follows the host's addresses (GNetworkMonitor, and a
+ * look every second): when they change, the core is told the new ones and
+ * that the network changed. Only for a peer listening on every address: one
+ * bound to a single address keeps it. */
+void srp_peer_network_start (SrpPeer *self);
+void srp_peer_network_stop (SrpPeer *self);
+
+/* srp-peer-lan.c: LAN discovery's sockets follow SrpPeer:lan-discovery
+ * while listening (start after the main socket is bound; stop on close). */
+void srp_peer_lan_start (SrpPeer *self);
+void srp_peer_lan_stop (SrpPeer *self);
 
 G_END_DECLS

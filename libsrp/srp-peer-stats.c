@@ -17,7 +17,8 @@
  * [method@Peer.listen]; 64-bit values stay below 2^53.
  *
  * Traffic: `datagrams_in`, `datagrams_out`, `bytes_in`, `bytes_out` (`t`),
- * `send_failures` (`t`, datagrams the system refused to send).
+ * `send_failures` (`t`, datagrams the system refused to send),
+ * `network_changes` (`t`, times the host's addresses changed while listening).
  *
  * Refused input: `drops` (`a{st}`, a count per reason, such as
  * `bad-control` for a control frame that does not parse, `unauthenticated`
@@ -83,6 +84,7 @@ srp_peer_get_stats (SrpPeer *self)
   if (srp_peer_is_listening (self))
     uptime = (g_get_monotonic_time () - self->listening_since) / G_USEC_PER_SEC;
   g_variant_dict_insert (&dict, "send_failures", "t", self->send_failures);
+  g_variant_dict_insert (&dict, "network_changes", "t", self->network_changes);
   g_variant_dict_insert (&dict, "listening", "b", srp_peer_is_listening (self));
   g_variant_dict_insert (&dict, "uptime_s", "t", (guint64) uptime);
   g_variant_dict_insert (&dict, "operations_pending", "u",

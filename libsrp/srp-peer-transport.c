@@ -186,6 +186,9 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
    * behind one NAT can connect over their LAN. */
   srp_core_set_local_port (core, self->port);
   self->sockets = g_steal_pointer (&sockets);
+  srp_peer_lan_start (self);
+  if (g_inet_address_get_is_any (bound))
+    srp_peer_network_start (self);
   self->listening_since = g_get_monotonic_time ();
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timer, self, NULL);
@@ -203,6 +206,8 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
 void
 srp_peer_transport_close (SrpPeer *self)
 {
+  srp_peer_lan_stop (self);
+  srp_peer_network_stop (self);
   g_clear_pointer (&self->sockets, srp_socket_set_free);
   if (self->timer_source != NULL)
     g_source_destroy (self->timer_source);

@@ -217,6 +217,7 @@ srp_peer_finalize (GObject *object)
   SrpPeer *self = SRP_PEER (object);
 
   g_clear_pointer (&self->operations, srp_operations_free);
+  srp_peer_bootstrap_urls_clear (self);
   srp_peer_topics_clear (self);
   srp_peer_streams_clear (self);
   g_clear_pointer (&self->core, srp_core_free);
@@ -258,6 +259,12 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case SRP_PEER_PROP_STATE_DIRECTORY:
       g_value_set_string (value, srp_peer_get_state_directory (self));
       break;
+    case SRP_PEER_PROP_LAN_DISCOVERY:
+      g_value_set_boolean (value, srp_peer_get_lan_discovery (self));
+      break;
+    case SRP_PEER_PROP_TLS_DATABASE:
+      g_value_set_object (value, srp_peer_get_tls_database (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -272,6 +279,12 @@ srp_peer_set_property (GObject *object, guint prop_id, const GValue *value, GPar
     {
     case SRP_PEER_PROP_STATE_DIRECTORY:
       self->state_directory = g_value_dup_string (value);
+      break;
+    case SRP_PEER_PROP_LAN_DISCOVERY:
+      srp_peer_set_lan_discovery (self, g_value_get_boolean (value));
+      break;
+    case SRP_PEER_PROP_TLS_DATABASE:
+      srp_peer_set_tls_database (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -366,6 +379,29 @@ srp_peer_class_init (SrpPeerClass *klass)
   properties[SRP_PEER_PROP_STATE_DIRECTORY] =
     g_param_spec_string ("state-directory", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SrpPeer:lan-discovery: (getter get_lan_discovery) (setter set_lan_discovery)
+   *
+   * Whether the peer finds peers on its own network links with no bootstrap
+   * peer: while listening, it announces itself on a multicast group
+   * (239.255.83.80 and ff02::5352:5050, UDP port 7387) and shakes hands
+   * with the peers it hears there. On by default; it may be switched at any
+   * time.
+   */
+  properties[SRP_PEER_PROP_LAN_DISCOVERY] =
+    g_param_spec_boolean ("lan-discovery", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SrpPeer:tls-database: (getter get_tls_database) (setter set_tls_database)
+   *
+   * The certificate authorities [method@Peer.add_bootstrap_url_async] trusts,
+   * or %NULL (the default) for the system's.
+   */
+  properties[SRP_PEER_PROP_TLS_DATABASE] =
+    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, SRP_PEER_N_PROPS, properties);
 
@@ -483,6 +519,7 @@ srp_peer_init (SrpPeer *self)
   srp_peer_topics_init (self);
   srp_peer_streams_init (self);
   self->cache = srp_cache_new (self);
+  self->lan_discovery = TRUE;
 }
 
 /**

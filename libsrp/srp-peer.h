@@ -79,6 +79,25 @@ SRP_AVAILABLE_IN_ALL
 SrpCache *srp_peer_get_cache (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
+gboolean srp_peer_get_lan_discovery (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_set_lan_discovery (SrpPeer *self, gboolean enabled);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_add_bootstrap_url_async (SrpPeer *self, const char *url, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+
+SRP_AVAILABLE_IN_ALL
+guint srp_peer_add_bootstrap_url_finish (SrpPeer *self, GAsyncResult *result, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+GTlsDatabase *srp_peer_get_tls_database (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_set_tls_database (SrpPeer *self, GTlsDatabase *database);
+
+SRP_AVAILABLE_IN_ALL
 gboolean srp_peer_listen (SrpPeer *self, const char *address, guint16 port, GError **error);
 
 SRP_AVAILABLE_IN_ALL

@@ -187,6 +187,7 @@ srp_tool_connect (int argc, char **argv)
   g_autofree char *send = NULL;
   g_autofree char *expect = NULL;
   int timeout = 30, idle = 0, status;
+  gboolean no_lan = FALSE;
   Connect connect = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new ("PEER_ID");
   GOptionEntry entries[] = {
@@ -202,6 +203,8 @@ srp_tool_connect (int argc, char **argv)
     { "expect", 0, 0, G_OPTION_ARG_STRING, &expect,
       "Then wait for a message with exactly TEXT in this peer's inbox; exit 1 if it does not "
       "come", "TEXT" },
+    { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
+      "Do not find peers on this host's links (LAN discovery, on by default)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &connect.json,
       "Print {\"event\":\"connected\",\"id\":...,\"path\":...,\"ms\":...} and "
       "{\"event\":\"message\",...} lines", NULL },
@@ -231,6 +234,7 @@ srp_tool_connect (int argc, char **argv)
   connect.expect = expect;
   connect.early = g_ptr_array_new_with_free_func (g_object_unref);
   peer = srp_peer_new ();
+  srp_peer_set_lan_discovery (peer, !no_lan);
   /* From the start: the other side may greet as soon as it is connected. */
   g_signal_connect (peer, "message", G_CALLBACK (on_message), &connect);
   if (!srp_tool_join (peer, "connect", bootstraps, timeout))

@@ -46,6 +46,22 @@ on_path (SrpPeerInfo *info, GParamSpec *pspec, Node *node)
   fflush (stdout);
 }
 
+/* A connected peer at a new address (its network changed). */
+static void
+on_address (SrpPeerInfo *info, GParamSpec *pspec, Node *node)
+{
+  if (node->json)
+    {
+      JsonBuilder *out = srp_tool_json_begin ("address");
+      srp_tool_json_string (out, "id", srp_peer_info_get_id (info));
+      srp_tool_json_string (out, "address", srp_peer_info_get_address (info));
+      srp_tool_json_print (out);
+      return;
+    }
+  printf ("%s is now at %s\n", srp_peer_info_get_id (info), srp_peer_info_get_address (info));
+  fflush (stdout);
+}
+
 static void
 on_connected (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
@@ -79,6 +95,7 @@ on_peer_added (SrpPeer *peer, SrpPeerInfo *info, Node *node)
 {
   /* Relayed connections may become direct later. */
   g_signal_connect (info, "notify::path", G_CALLBACK (on_path), node);
+  g_signal_connect (info, "notify::address", G_CALLBACK (on_address), node);
   greet (peer, info, node);
   if (node->json)
     {
@@ -216,6 +233,7 @@ srp_tool_node (int argc, char **argv)
   gboolean ephemeral = FALSE;
   g_autofree char *greet = NULL;
   g_autofree char *token = NULL;
+  gboolean no_lan = FALSE;
   Node node = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
@@ -241,9 +259,11 @@ srp_tool_node (int argc, char **argv)
     { "token", 0, 0, G_OPTION_ARG_STRING, &token,
       "The secret API requests must carry (needed for an --http ADDRESS beyond loopback)",
       "TOKEN" },
+    { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
+      "Do not find peers on this host's links (LAN discovery, on by default)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &node.json,
       "Print one JSON object per line: ready, http, nat, peer-added, peer-removed, "
-      "connected, path, message, bootstrap-failed, stopped", NULL },
+      "connected, path, address, message, bootstrap-failed, stopped", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
@@ -298,6 +318,7 @@ srp_tool_node (int argc, char **argv)
       g_printerr ("srp-tool node: %s\n", error->message);
       return 2;
     }
+  srp_peer_set_lan_discovery (peer, !no_lan);
   g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), &node);
   g_signal_connect (peer, "peer-removed", G_CALLBACK (on_peer_removed), &node);
   g_signal_connect (peer, "connected", G_CALLBACK (on_connected), &node);

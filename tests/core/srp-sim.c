@@ -4,6 +4,8 @@
  */
 #include "srp-sim.h"
 
+#include "srp-control-lan.h"
+
 #include <string.h>
 
 #include "srp-core-internal.h"
@@ -50,6 +52,7 @@ struct _SrpSim {
   GArray *nodes;          /* Node */
   GHashTable *by_address; /* SrpAddress* -> (node index << 1 | socket) + 1 */
   GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
+  gboolean one_prefix;    /* nodes added now go into 10.255.0.0/24 */
   Link default_link;
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
   /* Each online node's core deadline, read again whenever the core may
@@ -104,6 +107,7 @@ srp_sim_free (SrpSim *sim)
 }
 
 static void mark_stale (SrpSim *sim, guint node);
+static Node *get_node (SrpSim *sim, guint node);
 
 guint
 srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
@@ -111,8 +115,15 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
   Node node = { .online = TRUE };
   SrpCoreConfig cfg;
   guint index = sim->nodes->len;
-  /* One /24 per node, as peers spread over the internet would be. */
+  /* One /24 per node, as peers spread over the internet would be; or all
+   * in one, as behind a carrier-grade NAT pool. */
   guint8 ip[4] = { 10, (index >> 8) & 0xff, index & 0xff, 1 };
+
+  if (sim->one_prefix)
+    {
+      g_assert (index < 254);
+      ip[1] = 255, ip[2] = 0, ip[3] = (guint8) (index + 1);
+    }
 
   if (config != NULL)
     cfg = *config;
@@ -138,6 +149,53 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
                            GUINT_TO_POINTER ((i << 1 | s) + 1));
   mark_stale (sim, index);
   return index;
+}
+
+void
+srp_sim_bootstrap_all (SrpSim *sim, guint bootstrap)
+{
+  for (guint i = 0; i < sim->nodes->len; i++)
+    if (i != bootstrap)
+      {
+        srp_core_add_bootstrap (srp_sim_get_core (sim, i), sim->now,
+                                srp_sim_get_address (sim, bootstrap));
+        srp_sim_flush (sim, i);
+      }
+}
+
+void
+srp_sim_send_mail (SrpSim *sim, guint from, guint to, const char *text)
+{
+  SrpId inbox;
+
+  srp_topic_id_for_inbox (srp_sim_get_id (sim, to), &inbox);
+  g_assert_true (srp_core_publish (srp_sim_get_core (sim, from), sim->now, &inbox,
+                                   srp_sim_get_id (sim, to), (const guint8 *) text, strlen (text),
+                                   NULL));
+  srp_sim_flush (sim, from);
+}
+
+void
+srp_sim_move_node (SrpSim *sim, guint node)
+{
+  Node *n = get_node (sim, node);
+  guint8 ip[4] = { 10, 254, (node >> 8) & 0xff, node & 0xff };
+
+  /* 10.254.0.0/16 is free: srp_sim_add_node never goes there. */
+  for (guint s = 0; s < N_SOCKETS; s++)
+    {
+      g_hash_table_remove (sim->by_address, &n->address[s]);
+      ip[1] = (guint8) (254 - (n->address[s].bytes[1] == 254)); /* a second move goes back */
+      srp_address_init_ipv4 (&n->address[s], ip, (guint16) (4000 + s));
+    }
+  for (guint s = 0; s < N_SOCKETS; s++)
+    g_hash_table_insert (sim->by_address, &n->address[s], GUINT_TO_POINTER ((node << 1 | s) + 1));
+}
+
+void
+srp_sim_set_one_prefix (SrpSim *sim, gboolean one_prefix)
+{
+  sim->one_prefix = one_prefix;
 }
 
 const SrpId *
@@ -330,31 +388,18 @@ filter_drops (SrpSim *sim, guint from_node, guint to_node, const SrpTransmit *t)
   return sim->filter_func (sim, from_node, to_node, t->data, t->len, sim->filter_data);
 }
 
+/* Puts one datagram on the way from from_node to a node's socket, unless
+ * the link loses it. */
 static void
-send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
+fly (SrpSim *sim, guint from_node, const SrpTransmit *t, guint to_node, guint to_socket)
 {
-  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (sim->by_address, &t->to));
   const Link *link;
   guint64 key;
   Flight *flight;
   gint64 at;
   guint copies;
 
-  sim->sent++;
-  if (sim->tap_func != NULL)
-    sim->tap_func (sim, from_node, t, sim->tap_data);
-  trace_u64 (sim, (guint64) sim->now);
-  trace_u64 (sim, from_node);
-  trace (sim, &t->to, sizeof t->to);
-  trace (sim, t->data, t->len);
-  /* Nodes are all far apart (a low TTL dies on the way) and have no punch
-   * sockets (the sim has no NATs to punch through). */
-  if (found == 0 || t->ttl != 0 || t->socket >= N_SOCKETS)
-    {
-      sim->lost++; /* nobody at that address */
-      return;
-    }
-  key = link_key (from_node, (found - 1) >> 1);
+  key = link_key (from_node, to_node);
   link = g_hash_table_lookup (sim->links, &key);
   if (link == NULL)
     link = &sim->default_link;
@@ -365,7 +410,7 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
       sim->lost++;
       return;
     }
-  if (sim->filter_func != NULL && filter_drops (sim, from_node, (found - 1) >> 1, t))
+  if (sim->filter_func != NULL && filter_drops (sim, from_node, to_node, t))
     {
       sim->lost++;
       return;
@@ -377,7 +422,6 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
     {
       /* A bottleneck: each datagram waits for the ones queued before it,
        * and finds the queue full past queue_bytes. */
-      guint to_node = (found - 1) >> 1;
       gint64 *busy = &((Link *) link)->busy_until[from_node < to_node ? 0 : 1];
       gint64 start = MAX (*busy, sim->now);
       gint64 wire_us = (gint64) ((guint64) t->len * G_USEC_PER_SEC / link->rate);
@@ -398,13 +442,65 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
       flight = g_new (Flight, 1);
       flight->at = at + (gint64) c * (link->jitter_us / 2 + 1);
       flight->seq = sim->seq++;
-      flight->to_node = (found - 1) >> 1;
-      flight->to_socket = (found - 1) & 1;
+      flight->to_node = to_node;
+      flight->to_socket = to_socket;
       flight->from = get_node (sim, from_node)->address[t->socket];
       flight->len = t->len;
       memcpy (flight->data, t->data, t->len);
       g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
     }
+}
+
+/* A LAN multicast group: every other online node in the sender's /24 gets
+ * it, on its main socket (where the shell hands such datagrams in). */
+static gboolean
+send_to_group (SrpSim *sim, guint from_node, const SrpTransmit *t)
+{
+  SrpAddress v4, v6;
+  const SrpAddress *own = &get_node (sim, from_node)->address[0];
+
+  srp_lan_group (SRP_ADDRESS_FAMILY_IPV4, &v4);
+  srp_lan_group (SRP_ADDRESS_FAMILY_IPV6, &v6);
+  if (!srp_address_equal (&t->to, &v4) && !srp_address_equal (&t->to, &v6))
+    return FALSE;
+  /* The sim's nodes are IPv4 only: the IPv6 group reaches nobody. */
+  if (srp_address_equal (&t->to, &v6) || t->socket != 0)
+    {
+      sim->lost++;
+      return TRUE;
+    }
+  for (guint i = 0; i < sim->nodes->len; i++)
+    {
+      const Node *other = get_node (sim, i);
+
+      if (i != from_node && other->online && memcmp (other->address[0].bytes, own->bytes, 3) == 0)
+        fly (sim, from_node, t, i, 0);
+    }
+  return TRUE;
+}
+
+static void
+send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
+{
+  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (sim->by_address, &t->to));
+
+  sim->sent++;
+  if (sim->tap_func != NULL)
+    sim->tap_func (sim, from_node, t, sim->tap_data);
+  trace_u64 (sim, (guint64) sim->now);
+  trace_u64 (sim, from_node);
+  trace (sim, &t->to, sizeof t->to);
+  trace (sim, t->data, t->len);
+  if (found == 0 && send_to_group (sim, from_node, t))
+    return;
+  /* Nodes are all far apart (a low TTL dies on the way) and have no punch
+   * sockets (the sim has no NATs to punch through). */
+  if (found == 0 || t->ttl != 0 || t->socket >= N_SOCKETS)
+    {
+      sim->lost++; /* nobody at that address */
+      return;
+    }
+  fly (sim, from_node, t, (found - 1) >> 1, (found - 1) & 1);
 }
 
 void

@@ -32,6 +32,17 @@ void srp_sim_free (SrpSim *sim);
  * signer and sockets are set by the sim. */
 guint srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config);
 SrpCore *srp_sim_get_core (SrpSim *sim, guint node);
+/* Nodes added from now on (while one_prefix) are at 10.255.0.(index + 1):
+ * all in one /24, as behind one carrier-grade NAT pool (indexes < 254). */
+void srp_sim_set_one_prefix (SrpSim *sim, gboolean one_prefix);
+/* Every node but bootstrap is given bootstrap's address to join through. */
+void srp_sim_bootstrap_all (SrpSim *sim, guint bootstrap);
+/* Publishes text from node from to node to's inbox (the publish must be taken). */
+void srp_sim_send_mail (SrpSim *sim, guint from, guint to, const char *text);
+/* The node moves to another network: new addresses (10.254.x.y, or
+ * 10.253.x.y for a second move) for its sockets. Its core is not told:
+ * that is the test's to do (srp_core_network_changed). */
+void srp_sim_move_node (SrpSim *sim, guint node);
 /* The node's main socket address; its probe socket is the same IP, port + 1. */
 const SrpAddress *srp_sim_get_address (SrpSim *sim, guint node);
 /* The node's peer ID (Ed25519 public key, derived from the sim's seed). */

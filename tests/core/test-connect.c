@@ -59,12 +59,7 @@ make_network (guint64 seed, guint n, const SrpCoreConfig *config, const guint *b
   log->changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
   log->got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   srp_sim_set_event_func (sim, on_event, log);
-  for (guint i = 1; i < n; i++)
-    {
-      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
-                              srp_sim_get_address (sim, 0));
-      srp_sim_flush (sim, i);
-    }
+  srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
   return sim;
 }
@@ -97,18 +92,6 @@ connect_and_wait (SrpSim *sim, Log *log, guint a, const SrpId *b, gint64 limit_u
       srp_sim_run_until (sim, srp_sim_get_now (sim) + 10000);
     }
   g_error ("no CONNECT_RESULT within %" G_GINT64_FORMAT " us (%u results so far)", limit_us, log->results->len);
-}
-
-static void
-send_mail (SrpSim *sim, guint from, guint to, const char *text)
-{
-  SrpId inbox;
-
-  srp_topic_id_for_inbox (srp_sim_get_id (sim, to), &inbox);
-  g_assert_true (srp_core_publish (srp_sim_get_core (sim, from), srp_sim_get_now (sim), &inbox,
-                                   srp_sim_get_id (sim, to), (const guint8 *) text, strlen (text),
-                                   NULL));
-  srp_sim_flush (sim, from);
 }
 
 static void
@@ -147,8 +130,8 @@ test_relayed_when_blocked (void)
   g_assert_cmpint (result.connect.elapsed_us, <, SECONDS (4));
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1)); /* HELLO_DONE on its way */
   g_assert_true (srp_sim_is_connected (sim, 2, 1));
-  send_mail (sim, 1, 2, "over the relay");
-  send_mail (sim, 2, 1, "and back");
+  srp_sim_send_mail (sim, 1, 2, "over the relay");
+  srp_sim_send_mail (sim, 2, 1, "and back");
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
   assert_got (&log, 2, "over the relay");
   assert_got (&log, 1, "and back");
@@ -258,7 +241,7 @@ test_relay_becomes_direct (void)
         went_direct = TRUE;
     }
   g_assert_true (went_direct);
-  send_mail (sim, 2, 1, "direct now");
+  srp_sim_send_mail (sim, 2, 1, "direct now");
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
   assert_got (&log, 1, "direct now");
   log_clear (&log);

@@ -29,6 +29,7 @@
 
 #include "fuzz-check.h"
 #include "fuzz-session.h"
+#include "srp-control-lan.h"
 #include "srp-core-internal.h"
 #include "srp-core.h"
 
@@ -83,6 +84,15 @@ drain (SrpCore *core, Source *sources, guint n_sources)
       if (!known && t.data[3] == SRP_FRAME_PROBE)
         for (guint i = 0; i < 2; i++)
           known = known || srp_address_same_ip (&sources[i].address, &t.to);
+      /* LAN discovery announces to its multicast groups. */
+      if (!known && t.data[3] == SRP_FRAME_ANNOUNCE)
+        {
+          SrpAddress v4, v6;
+
+          srp_lan_group (SRP_ADDRESS_FAMILY_IPV4, &v4);
+          srp_lan_group (SRP_ADDRESS_FAMILY_IPV6, &v6);
+          known = srp_address_equal (&t.to, &v4) || srp_address_equal (&t.to, &v6);
+        }
       check (known || t.data[3] == SRP_FRAME_HELLO || t.data[3] == SRP_FRAME_PUNCH,
              "only handshakes, punches and NAT probes to an address a link named");
     }
@@ -131,6 +141,16 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       srp_context_open_sealed_link (ctx, &id, &sources[i].address, SRP_NAT_PUBLIC, challenge,
                                     challenge, -1, i == 1 ? fuzz_session_b (TRUE) : NULL);
     }
+  /* On the senders' /24, with LAN discovery on: a stranger's ANNOUNCE
+   * brings a handshake. */
+  {
+    SrpAddress local;
+
+    make_address (200, &local);
+    srp_core_add_local_address (core, &local);
+    srp_core_set_local_port (core, 4000);
+    srp_core_set_lan_discovery (core, now, TRUE);
+  }
   srp_topic_id_from_name ("fuzz", &topic);
   srp_core_subscribe (core, now, &topic);
   drain (core, sources, 4);

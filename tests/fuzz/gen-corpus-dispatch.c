@@ -11,6 +11,7 @@
 #include "srp-chain.h"
 #include "srp-control-connect.h"
 #include "srp-control-dht.h"
+#include "srp-control-lan.h"
 #include "srp-control-stream.h"
 #include "srp-control-topics.h"
 #include "srp-control.h"
@@ -56,6 +57,23 @@ address_of (guint8 last, SrpAddress *out)
   guint8 ip[4] = { 192, 0, 2, last };
 
   srp_address_init_ipv4 (out, ip, 4000);
+}
+
+/* LAN discovery: a stranger on the link announces itself, twice. */
+static void
+lan_frames (void)
+{
+  guint8 f[SRP_MAX_DATAGRAM];
+  SrpAnnounce announce = { 0 };
+  g_autoptr (GByteArray) records = g_byte_array_new ();
+  gsize len;
+
+  id_of (0xd1, &announce.sender);
+  len = srp_announce_encode (&announce, f);
+  write_one ("announce", STRANGER, f, len);
+  add (records, STRANGER, f, len);
+  add (records, STRANGER | LATER, f, len);
+  gen_corpus_write (dir, "announce-twice", records->data, records->len);
 }
 
 static void
@@ -277,6 +295,7 @@ gen_corpus_dispatch (const char *out_dir)
   dir = out_dir;
   mesh_frames ();
   traversal_frames ();
+  lan_frames ();
   dht_frames ();
   pubsub_frames ();
   stream_frames ();

@@ -112,7 +112,7 @@ cl_start_bootstraps() {
 }
 
 # The most peers from the NATs' shared /24 that a bootstrap node had connected at once.  The core
-# keeps at most prefix_limit (16) peer-table entries per /24, and every NAT of the lab has its
+# keeps at most prefix_link_limit (64) unasked links per /24, and every NAT of the lab has its
 # public address in 198.51.100.0/24, so this is what to look at when targets cannot join.
 cl_prefix_peers() {
 	local a b
@@ -159,7 +159,7 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 		reason="target node did not start: $(head -c 300 "$tlog")"
 	elif ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_peer_count_ge "$tlog" 2; then
 		reason="target did not connect to both bootstrap nodes within ${CL_READY_TIMEOUT}s"
-		reason="$reason (bootstrap peers from 198.51.100.0/24 at once: $(cl_prefix_peers), prefix limit 16)"
+		reason="$reason (bootstrap peers from 198.51.100.0/24 at once: $(cl_prefix_peers), prefix link limit 64)"
 	elif ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" nat; then
 		reason="target did not learn its NAT type within ${CL_READY_TIMEOUT}s"
 	elif [ -n "$CL_MISSING" ] && { [ "$CL_MESSAGES" = 1 ] || [[ $CL_MISSING == *connect* ]]; }; then

@@ -334,6 +334,12 @@ _lab_nat_host_rules() { # router-node host-ip index
 		_lab ip netns exec "$ns" ipset create "$set" bitmap:port range 0-65535 timeout "$LAB_CT_TIMEOUT"
 		_lab $ipt -I FORWARD 1 -i "br-$LAB_RUN" -o "wan-$LAB_RUN" -s "$H" -p udp -j SET --add-set "$set" src --exist
 		_lab $ipt -t nat -A PREROUTING -i "wan-$LAB_RUN" -d "$P" -p udp -m set --match-set "$set" dst -j DNAT --to-destination "$H"
+		if [ "${_LAB_HAIRPIN[$r]:-0}" = 1 ]; then
+			# Hairpinning: from the LAN to P:port too, with the sender's address made P (so that
+			# the answer comes back through the router, mapped).
+			_lab $ipt -t nat -A PREROUTING -i "br-$LAB_RUN" -d "$P" -p udp -m set --match-set "$set" dst -j DNAT --to-destination "$H"
+			_lab $ipt -t nat -A POSTROUTING -o "br-$LAB_RUN" -d "$H" -p udp -m conntrack --ctstate DNAT -j SNAT --to-source "$P"
+		fi
 		;;
 	address-restricted)
 		# (remote IP, mapped port) pairs H has sent to: only those remote IPs (any of their ports)
@@ -375,12 +381,16 @@ _lab_lan_attach() { # router-node node-ns node-if
 }
 declare -gA _LAB_RLEN=()
 
-# lab_add_nat_host NAME KIND [--behind HOST]
+declare -gA _LAB_HAIRPIN=()
+# lab_add_nat_host NAME KIND [--behind HOST] [--hairpin]
+# --hairpin (full-cone only): the NAT also forwards what its LAN sends to its public address
+# (hairpinning, RFC 4787 REQ-9); without it, as on many real NATs, such packets are dropped.
 lab_add_nat_host() {
-	local name=$1 kind=$2 behind="" r k P ns rns hns lanbase
-	shift 2 || _lab_die "usage: lab_add_nat_host NAME KIND [--behind HOST]"
+	local name=$1 kind=$2 behind="" r k P ns rns hns lanbase hairpin=0
+	shift 2 || _lab_die "usage: lab_add_nat_host NAME KIND [--behind HOST] [--hairpin]"
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--hairpin) hairpin=1; shift ;;
 		--behind) behind=$2; shift 2 ;;
 		*) _lab_die "lab_add_nat_host: unknown option $1" ;;
 		esac
@@ -446,6 +456,12 @@ lab_add_nat_host() {
 			;;
 		*)
 			_lab_router_new "$r" "$kind" "10.$k.0.1/24"
+			if [ $hairpin = 1 ]; then
+				[ "$kind" = full-cone ] || _lab_die "--hairpin: full-cone NATs only"
+				_LAB_HAIRPIN[$r]=1
+				_lab ip netns exec "${_LAB_NS[$r]}" $LAB_IPT -w -I FORWARD 1 -i "br-$LAB_RUN" \
+					-o "br-$LAB_RUN" -m conntrack --ctstate DNAT -j ACCEPT
+			fi
 			_LAB_RLAN[$r]="10.$k.0.0 1 $P"
 			_LAB_RLEN[$r]=24
 			_lab_site_edge "$k" "$name" "${_LAB_NS[$r]}" "wan-$LAB_RUN" "$P"
@@ -473,6 +489,27 @@ lab_add_nat_host() {
 	idx=$(echo "${_LAB_RLAN[$r]}" | awk '{print $2}')
 	_lab_nat_host_rules "$r" "$_LAB_NEWADDR" "$idx"
 	_LAB_HOSTS+=("$name")
+}
+
+# lab_move_host HOST OTHER -- HOST leaves its LAN and joins OTHER's (behind OTHER's NAT), as a
+# laptop moving to another Wi-Fi: its interface goes away, a new one (same name) comes up on the
+# other LAN with the next free address there and a default route to that router.  Processes in HOST
+# keep running.  HOST must be behind a router; OTHER too.
+lab_move_host() {
+	local name=$1 other=$2 r hns idx
+	r=${_LAB_NAT[$other]:-}
+	[ -n "$r" ] && [ -n "${_LAB_NAT[$name]:-}" ] || _lab_die "lab_move_host: $name and $other must be behind routers"
+	hns=${_LAB_NS[$name]}
+	_lab ip -n "$hns" link del "eth-$LAB_RUN"
+	_lab_lan_attach "$r" "$hns" "eth-$LAB_RUN"
+	_LAB_IP[$name]=$_LAB_NEWADDR
+	_LAB_PUB[$name]=${_LAB_PUB[$other]}
+	_LAB_KIND[$name]=${_LAB_KIND[$other]}
+	_LAB_NAT[$name]=$r
+	_LAB_SITE[$name]=${_LAB_SITE[$other]}
+	_LAB_DEPTH[$name]=${_LAB_DEPTH[$other]}
+	idx=$(echo "${_LAB_RLAN[$r]}" | awk '{print $2}')
+	_lab_nat_host_rules "$r" "$_LAB_NEWADDR" "$idx"
 }
 
 # ---- queries --------------------------------------------------------------------------------

@@ -39,8 +39,8 @@ while [ $# -gt 1 ]; do
 done
 SRP_TOOL=${1:?usage: test-connect-matrix.sh [--bench] [--repeat N] SRP_TOOL}
 # Each running pair has two peers with addresses in the NATs' one /24 (198.51.100.0/24; the
-# "public" kind's hosts are in 192.0.2.0/24), and the bootstrap nodes take at most 16 peers
-# (prefix_limit) from one /24: 5 pairs at once stay well below.  More would make targets fail to
+# "public" kind's hosts are in 192.0.2.0/24), and the bootstrap nodes take at most 64 unasked links
+# (prefix_link_limit) from one /24: 5 pairs at once stay well below.  More would make targets fail to
 # join for a reason that has nothing to do with NAT traversal.
 JOBS=${CONNECT_MATRIX_JOBS:-5}
 ONLY=${CONNECT_MATRIX_PAIRS:-}
@@ -51,9 +51,9 @@ BOTH_WAYS=${CONNECT_MATRIX_BOTH_WAYS:-0}
 . "$HERE/connect-lab.sh"
 
 [ "$(id -u)" = 0 ] || _lab_skip "netlab-connect-matrix needs root (network namespaces, iptables)"
-[ $((JOBS * 2)) -le 14 ] ||
+[ $((JOBS * 2)) -le 60 ] ||
 	echo "warning: CONNECT_MATRIX_JOBS=$JOBS puts up to $((JOBS * 2)) peers from 198.51.100.0/24" \
-		"on the bootstrap nodes at once; the core's prefix_limit is 16" >&2
+		"on the bootstrap nodes at once; the core's prefix_link_limit is 64" >&2
 
 T_START=$SECONDS
 lab_up
@@ -215,7 +215,7 @@ else
 		"punching (port-restricted or carrier-grade vs symmetric); none set for the others."
 fi
 echo "bootstrap nodes: at most $(cl_prefix_peers) peers from 198.51.100.0/24 connected at once" \
-	"(the core's prefix_limit is 16)"
+	"(the core's prefix_link_limit is 64)"
 echo "time: lab built in $((T_BUILT - T_START)) s, pairs ran in $((T_RUN - T_BUILT)) s," \
 	"$((SECONDS - T_START)) s in all (teardown follows)"
 

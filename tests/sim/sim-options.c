@@ -27,6 +27,7 @@ static const struct {
   FIELD (heartbeat_misses, FIELD_GUINT),
   FIELD (peer_capacity, FIELD_GUINT),
   FIELD (prefix_limit, FIELD_GUINT),
+  FIELD (prefix_link_limit, FIELD_GUINT),
   FIELD (target_connections, FIELD_GUINT),
   FIELD (exchange_us, FIELD_GINT64),
   FIELD (nat_recheck_us, FIELD_GINT64),

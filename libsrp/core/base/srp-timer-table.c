@@ -44,6 +44,8 @@ srp_timer_reason_name (SrpTimerReason reason)
     [SRP_TIMER_UPGRADE] = "upgrade",
     [SRP_TIMER_DHT_LOOKUP] = "dht-lookup",
     [SRP_TIMER_DHT_REGISTER] = "dht-register",
+    [SRP_TIMER_LAN_ANNOUNCE] = "lan-announce",
+    [SRP_TIMER_MOVED] = "moved",
     [SRP_TIMER_STREAM_ACK] = "stream-ack",
     [SRP_TIMER_STREAM_LOSS] = "stream-loss",
     [SRP_TIMER_STREAM_PACE] = "stream-pace",

@@ -45,6 +45,8 @@ typedef enum {
   SRP_TIMER_UPGRADE,            /* relayed links ask for a new introduction */
   SRP_TIMER_DHT_LOOKUP,         /* a lookup's next query deadline, or its end */
   SRP_TIMER_DHT_REGISTER,       /* our registration with the open peers nearest our ID */
+  SRP_TIMER_LAN_ANNOUNCE,       /* our next ANNOUNCE on the LAN's multicast groups */
+  SRP_TIMER_MOVED,              /* after a network change: links not found again are asked for */
   SRP_TIMER_STREAM_ACK,         /* a link's delayed stream acknowledgement goes out */
   SRP_TIMER_STREAM_LOSS,        /* a link's stream frames: declare losses, or retransmission timeout */
   SRP_TIMER_STREAM_PACE,        /* a link's pacing lets the next stream frame go */

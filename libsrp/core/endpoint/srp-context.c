@@ -43,7 +43,8 @@ srp_context_new (const SrpCoreConfig *config)
   srp_rng_init (&ctx->rng, config->seed);
   ctx->timers = srp_timer_table_new ();
   ctx->links = srp_link_table_new ();
-  ctx->peers = srp_peer_table_new (config->peer_capacity, config->prefix_limit);
+  ctx->peers = srp_peer_table_new (config->peer_capacity, config->prefix_limit,
+                                   config->prefix_link_limit);
   ctx->dispatch = srp_dispatch_new ();
   srp_ring_init (&ctx->transmits, sizeof (SrpTransmit));
   srp_ring_init (&ctx->events, sizeof (SrpCoreEvent));
@@ -281,12 +282,11 @@ srp_context_open_sealed_link (SrpContext *ctx, const SrpId *id, const SrpAddress
 void
 srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address)
 {
-  SrpLinkPath old_path = srp_link_path (link);
-
   srp_peer_table_move (ctx->peers, &link->address, address);
   srp_link_table_move (ctx->links, link, address);
-  if (srp_link_path (link) != old_path)
-    srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_CHANGED, link);
+  /* A new path, or the same path at a new address (the peer's network
+   * changed, or its NAT mapped it anew): the shell shows where it is. */
+  srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_CHANGED, link);
   for (guint i = 0; i < ctx->subsystems->len; i++)
     {
       Subsystem *s = g_ptr_array_index (ctx->subsystems, i);

@@ -34,6 +34,9 @@ typedef struct {
   gboolean (*socket_is_open) (gpointer self, guint socket);
   /* Sends a frame to a relay address (srp_address_is_relay). */
   void (*relay_send) (gpointer self, const SrpAddress *to, const guint8 *data, gsize len);
+  /* Whether a link to id was asked for (srp_core_connect) or introduced by
+   * a link (a punch): its handshake is no stranger's. NULL: none is. */
+  gboolean (*expects) (gpointer self, const SrpId *id);
 } SrpRouter;
 
 typedef struct _SrpContext SrpContext;

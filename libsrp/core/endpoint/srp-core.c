@@ -52,6 +52,7 @@ srp_core_config_init (SrpCoreConfig *config)
   config->heartbeat_misses = 3;
   config->peer_capacity = 256;
   config->prefix_limit = 16;
+  config->prefix_link_limit = 64;
   config->target_connections = 8;
   config->exchange_us = 60 * G_TIME_SPAN_SECOND;
   config->nat_recheck_us = 10 * G_TIME_SPAN_MINUTE;
@@ -90,6 +91,7 @@ srp_core_new (const SrpCoreConfig *config)
   DEFAULT (heartbeat_misses);
   DEFAULT (peer_capacity);
   DEFAULT (prefix_limit);
+  DEFAULT (prefix_link_limit);
   DEFAULT (target_connections);
   DEFAULT (exchange_us);
   DEFAULT (nat_recheck_us);
@@ -443,6 +445,34 @@ void
 srp_core_set_local_port (SrpCore *core, guint16 port)
 {
   srp_traversal_set_local_port (core->traversal, port);
+}
+
+void
+srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled)
+{
+  core->ctx->now = now_us;
+  srp_traversal_set_lan_discovery (core->traversal, enabled);
+  settle (core);
+}
+
+void
+srp_core_network_changed (SrpCore *core, gint64 now_us)
+{
+  core->ctx->now = now_us;
+  srp_traversal_network_changed (core->traversal);
+  settle (core);
+}
+
+void
+srp_core_clear_local_addresses (SrpCore *core)
+{
+  srp_traversal_clear_local_addresses (core->traversal);
+}
+
+gboolean
+srp_core_get_lan_discovery (SrpCore *core)
+{
+  return srp_traversal_get_lan_discovery (core->traversal);
 }
 
 guint8

@@ -31,7 +31,7 @@ typedef struct {
   gint64 heartbeat_us;        /* heartbeat interval (default 25 s, as WireGuard keeps NATs open) */
   guint heartbeat_misses;     /* missed heartbeats before a peer is dropped (default 3) */
   guint peer_capacity;        /* peer table size (default 256) */
-  guint prefix_limit;         /* entries one /24 or /48 may hold (default 16) */
+  guint prefix_limit;         /* records one /24 or /48 may hold (default 16) */
   guint target_connections;   /* connections it keeps up (default 8) */
   gint64 exchange_us;         /* peer exchange interval (default 60 s) */
   gint64 nat_recheck_us;      /* NAT classification interval (default 10 min) */
@@ -52,6 +52,8 @@ typedef struct {
   guint punch_probes;         /* probes to random ports of a symmetric NAT (default 2048) */
   guint relay_circuits;       /* pairs of peers this peer relays for at once (default 16) */
   guint64 relay_bytes;        /* bytes relayed per circuit before refusing (default 64 MiB) */
+  guint prefix_link_limit;    /* links one /24 or /48 may hold unasked (default 64); links asked
+                               * for or introduced by a link only need room in the table */
 } SrpCoreConfig;
 
 void srp_core_config_init (SrpCoreConfig *config);
@@ -257,6 +259,19 @@ void srp_core_add_local_address (SrpCore *core, const SrpAddress *address);
 /* The port of the main socket, so that peers behind the same public
  * address can be told where to find this one on the LAN. */
 void srp_core_set_local_port (SrpCore *core, guint16 port);
+/* LAN discovery (off by default): while on and attached with a local port,
+ * the core sends ANNOUNCE to the multicast groups of srp-control-lan.h from
+ * socket 0, and shakes hands with strangers on its links whose ANNOUNCE the
+ * shell hands it (as a datagram on socket 0). */
+void srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled);
+gboolean srp_core_get_lan_discovery (SrpCore *core);
+/* The host's network changed (other addresses, another network): the NAT
+ * is classified again and every link is found again from the new address
+ * (a new handshake, or an introduction when its NAT needs one). Give the
+ * new local addresses first: srp_core_clear_local_addresses, then
+ * srp_core_add_local_address for each. */
+void srp_core_network_changed (SrpCore *core, gint64 now_us);
+void srp_core_clear_local_addresses (SrpCore *core);
 
 /* The NAT classification so far (SrpNat) and, when known, the public address. */
 guint8 srp_core_get_nat (SrpCore *core, SrpAddress *public_address);

@@ -8,12 +8,14 @@
 
 struct _SrpPeerTable {
   guint capacity;
-  guint prefix_limit;
-  guint held;             /* places links hold */
-  GPtrArray *records;     /* SrpKnownPeer*, owned, in order of addition */
-  GHashTable *by_id;      /* SrpId* -> record */
-  GHashTable *by_address; /* SrpAddress* -> record */
-  GHashTable *prefixes;   /* SrpAddress* (masked prefix, owned) -> places */
+  guint prefix_limit;      /* records per prefix */
+  guint prefix_link_limit; /* links per prefix, for handshakes nobody asked for */
+  guint held;              /* places links hold */
+  GPtrArray *records;      /* SrpKnownPeer*, owned, in order of addition */
+  GHashTable *by_id;       /* SrpId* -> record */
+  GHashTable *by_address;  /* SrpAddress* -> record */
+  GHashTable *prefixes;    /* SrpAddress* (masked prefix, owned) -> records there */
+  GHashTable *link_prefixes; /* the same, -> links there */
 };
 
 static void
@@ -26,17 +28,20 @@ record_free (gpointer data)
 }
 
 SrpPeerTable *
-srp_peer_table_new (guint capacity, guint prefix_limit)
+srp_peer_table_new (guint capacity, guint prefix_limit, guint prefix_link_limit)
 {
   SrpPeerTable *table = g_new0 (SrpPeerTable, 1);
 
   table->capacity = MAX (capacity, 1);
   table->prefix_limit = MAX (prefix_limit, 1);
+  table->prefix_link_limit = MAX (prefix_link_limit, 1);
   table->records = g_ptr_array_new_with_free_func (record_free);
   table->by_id = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
   table->by_address = g_hash_table_new (srp_address_hash_func, srp_address_equal_func);
   table->prefixes = g_hash_table_new_full (srp_address_hash_func, srp_address_equal_func, g_free,
                                            NULL);
+  table->link_prefixes = g_hash_table_new_full (srp_address_hash_func, srp_address_equal_func,
+                                                g_free, NULL);
   return table;
 }
 
@@ -48,6 +53,7 @@ srp_peer_table_free (SrpPeerTable *table)
   g_hash_table_unref (table->by_id);
   g_hash_table_unref (table->by_address);
   g_hash_table_unref (table->prefixes);
+  g_hash_table_unref (table->link_prefixes);
   g_ptr_array_unref (table->records);
   g_free (table);
 }
@@ -74,30 +80,53 @@ same_prefix (const SrpAddress *a, const SrpAddress *b)
   return srp_address_equal (&pa, &pb);
 }
 
-guint
-srp_peer_table_count_prefix (SrpPeerTable *table, const SrpAddress *address)
+static guint
+count_in (GHashTable *counts, const SrpAddress *address)
 {
   SrpAddress prefix;
 
   prefix_of (address, &prefix);
-  return GPOINTER_TO_UINT (g_hash_table_lookup (table->prefixes, &prefix));
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, &prefix));
+}
+
+guint
+srp_peer_table_count_prefix (SrpPeerTable *table, const SrpAddress *address)
+{
+  return count_in (table->prefixes, address);
+}
+
+guint
+srp_peer_table_count_prefix_links (SrpPeerTable *table, const SrpAddress *address)
+{
+  return count_in (table->link_prefixes, address);
 }
 
 static void
-prefix_adjust (SrpPeerTable *table, const SrpAddress *address, int delta)
+count_adjust (GHashTable *counts, const SrpAddress *address, int delta)
 {
   SrpAddress prefix;
   guint count;
 
   prefix_of (address, &prefix);
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (table->prefixes, &prefix));
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, &prefix));
   g_assert (delta > 0 || count > 0);
   count = (guint) ((int) count + delta);
   if (count == 0)
-    g_hash_table_remove (table->prefixes, &prefix);
+    g_hash_table_remove (counts, &prefix);
   else
-    g_hash_table_replace (table->prefixes, g_memdup2 (&prefix, sizeof prefix),
-                          GUINT_TO_POINTER (count));
+    g_hash_table_replace (counts, g_memdup2 (&prefix, sizeof prefix), GUINT_TO_POINTER (count));
+}
+
+static void
+prefix_adjust (SrpPeerTable *table, const SrpAddress *address, int delta)
+{
+  count_adjust (table->prefixes, address, delta);
+}
+
+static void
+link_prefix_adjust (SrpPeerTable *table, const SrpAddress *address, int delta)
+{
+  count_adjust (table->link_prefixes, address, delta);
 }
 
 SrpKnownPeer *
@@ -152,12 +181,21 @@ plan_room (SrpPeerTable *table, const SrpAddress *address, SrpAdmission admissio
            SrpKnownPeer **victim)
 {
   *victim = NULL;
-  if (srp_peer_table_count_prefix (table, address) >= table->prefix_limit)
+  /* Records heard of are what a flood from one prefix would be made of:
+   * they get few places per prefix. A link proved its ID, but IDs are free,
+   * so unasked-for links get a bigger share of a prefix, still not all of
+   * the table; a link we asked for, or that a link introduced, only needs
+   * a place (a carrier-grade NAT pool or a campus puts many honest peers
+   * in one prefix). */
+  if (admission == SRP_ADMIT_RECORD &&
+      srp_peer_table_count_prefix (table, address) >= table->prefix_limit)
     {
       /* Evicting within the prefix frees a place in the total too. */
       *victim = find_evictable (table, address, admission);
       return *victim != NULL;
     }
+  if (admission == SRP_ADMIT_HANDSHAKE && !srp_peer_table_link_fits (table, address, admission))
+    return FALSE;
   if (srp_peer_table_places (table) >= table->capacity)
     {
       *victim = find_evictable (table, NULL, admission);
@@ -212,7 +250,7 @@ void
 srp_peer_table_hold (SrpPeerTable *table, const SrpAddress *address)
 {
   table->held++;
-  prefix_adjust (table, address, +1);
+  link_prefix_adjust (table, address, +1);
 }
 
 void
@@ -220,20 +258,28 @@ srp_peer_table_release (SrpPeerTable *table, const SrpAddress *address)
 {
   g_return_if_fail (table->held > 0);
   table->held--;
-  prefix_adjust (table, address, -1);
+  link_prefix_adjust (table, address, -1);
 }
 
 gboolean
-srp_peer_table_can_move (SrpPeerTable *table, const SrpAddress *from, const SrpAddress *to)
+srp_peer_table_link_fits (SrpPeerTable *table, const SrpAddress *address, SrpAdmission admission)
 {
-  return same_prefix (from, to) || srp_peer_table_count_prefix (table, to) < table->prefix_limit;
+  return admission == SRP_ADMIT_INTRODUCED ||
+         srp_peer_table_count_prefix_links (table, address) < table->prefix_link_limit;
+}
+
+gboolean
+srp_peer_table_can_move (SrpPeerTable *table, const SrpAddress *from, const SrpAddress *to,
+                         SrpAdmission admission)
+{
+  return same_prefix (from, to) || srp_peer_table_link_fits (table, to, admission);
 }
 
 void
 srp_peer_table_move (SrpPeerTable *table, const SrpAddress *from, const SrpAddress *to)
 {
-  prefix_adjust (table, from, -1);
-  prefix_adjust (table, to, +1);
+  link_prefix_adjust (table, from, -1);
+  link_prefix_adjust (table, to, +1);
 }
 
 guint

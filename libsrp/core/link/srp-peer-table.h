@@ -3,11 +3,14 @@
  * and the places every peer takes.
  *
  * The table is bounded so that a flood of records cannot take it over: a
- * total capacity and a limit per address prefix (/24 for IPv4, /48 for
- * IPv6), both counting known records and links alike (a link holds its
- * place through srp_peer_table_hold). Only known records are ever evicted,
- * so long-lived connections win over newcomers, and a record heard of
- * replaces only records that have failed.
+ * total capacity, counting known records and links alike (a link holds its
+ * place through srp_peer_table_hold), and limits per address prefix (/24
+ * for IPv4, /48 for IPv6): few records (prefix_limit), more links that
+ * nobody asked for (prefix_link_limit), and no limit but the capacity for
+ * a link we asked for or that a link introduced, so that the many peers
+ * of one carrier-grade NAT pool still reach each other. Only known
+ * records are ever evicted, so long-lived connections win over newcomers,
+ * and a record heard of replaces only records that have failed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -35,11 +38,12 @@ typedef struct _SrpPeerTable SrpPeerTable;
 
 /* Who is asking for a place. */
 typedef enum {
-  SRP_ADMIT_RECORD,   /* a record heard of: may replace failed records */
-  SRP_ADMIT_HANDSHAKE /* a peer that proved its ID: may replace any record */
+  SRP_ADMIT_RECORD,    /* a record heard of: may replace failed records */
+  SRP_ADMIT_HANDSHAKE, /* a peer that proved its ID: may replace any record */
+  SRP_ADMIT_INTRODUCED /* the same, asked for (connect) or introduced by a link: no prefix limit */
 } SrpAdmission;
 
-SrpPeerTable *srp_peer_table_new (guint capacity, guint prefix_limit);
+SrpPeerTable *srp_peer_table_new (guint capacity, guint prefix_limit, guint prefix_link_limit);
 void srp_peer_table_free (SrpPeerTable *table);
 
 SrpKnownPeer *srp_peer_table_lookup (SrpPeerTable *table, const SrpId *id);
@@ -63,10 +67,15 @@ void srp_peer_table_remove (SrpPeerTable *table, SrpKnownPeer *record);
  * for room: call make_room first. */
 void srp_peer_table_hold (SrpPeerTable *table, const SrpAddress *address);
 void srp_peer_table_release (SrpPeerTable *table, const SrpAddress *address);
-/* Whether a place may move from one address to another: not when the new
- * address's prefix is another one, and full. */
+/* Whether one more link fits in the prefix of address (the capacity
+ * aside): always for SRP_ADMIT_INTRODUCED. */
+gboolean srp_peer_table_link_fits (SrpPeerTable *table, const SrpAddress *address,
+                                   SrpAdmission admission);
+/* Whether a link's place may move from one address to another: not when
+ * the new address's prefix is another one, full of links, and admission is
+ * not SRP_ADMIT_INTRODUCED. */
 gboolean srp_peer_table_can_move (SrpPeerTable *table, const SrpAddress *from,
-                                  const SrpAddress *to);
+                                  const SrpAddress *to, SrpAdmission admission);
 /* Moves a link's place (after can_move said yes). */
 void srp_peer_table_move (SrpPeerTable *table, const SrpAddress *from, const SrpAddress *to);
 
@@ -76,7 +85,8 @@ guint srp_peer_table_places (SrpPeerTable *table);
 /* The records, in the order they were added (stable, so that iteration is
  * deterministic). Do not add or remove while iterating over it. */
 GPtrArray *srp_peer_table_records (SrpPeerTable *table);
-/* Places the prefix of address takes. */
+/* Records, and links, in the prefix of address. */
 guint srp_peer_table_count_prefix (SrpPeerTable *table, const SrpAddress *address);
+guint srp_peer_table_count_prefix_links (SrpPeerTable *table, const SrpAddress *address);
 
 G_END_DECLS

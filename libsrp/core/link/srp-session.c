@@ -136,6 +136,7 @@ srp_session_seals_kind (guint8 kind)
     case SRP_FRAME_PONG:
     case SRP_FRAME_PUNCH:
     case SRP_FRAME_PROBE:
+    case SRP_FRAME_ANNOUNCE: /* to the LAN's group, never to a link */
     case SRP_FRAME_SEALED:
       return FALSE;
     default:

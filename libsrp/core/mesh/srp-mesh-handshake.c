@@ -291,6 +291,17 @@ reserve_is_reached (SrpContext *ctx)
   return srp_link_table_size (ctx->links) + SRP_MESH_INTRODUCTION_RESERVE (capacity) >= capacity;
 }
 
+/* How a handshake with id asks for its place: a link asked for, or one a
+ * link introduced, is no stranger's, and the per-prefix limits are not
+ * for it (peers of one carrier-grade NAT pool share a /24). */
+static SrpAdmission
+admission_of (SrpContext *ctx, const SrpId *id)
+{
+  return ctx->router.expects != NULL && ctx->router.expects (ctx->router.self, id)
+             ? SRP_ADMIT_INTRODUCED
+             : SRP_ADMIT_HANDSHAKE;
+}
+
 /* Takes session; frees it when the link is refused. */
 static void
 connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
@@ -299,6 +310,7 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
            SrpSession *session)
 {
   SrpContext *ctx = mesh->ctx;
+  SrpAdmission admission = admission_of (ctx, id);
   SrpLink *link = srp_link_table_lookup (ctx->links, id);
   SrpLink *other = srp_link_table_lookup_address (ctx->links, address);
   SrpKnownPeer *record = srp_peer_table_lookup (ctx->peers, id);
@@ -323,7 +335,7 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
     {
       gboolean moved = other == NULL;
 
-      if (moved && !srp_peer_table_can_move (ctx->peers, &link->address, address))
+      if (moved && !srp_peer_table_can_move (ctx->peers, &link->address, address, admission))
         {
           srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
           srp_session_free (session);
@@ -357,8 +369,8 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
   if (record != NULL)
     {
       /* A peer we knew of: its record becomes the link, at the address it
-       * proved itself at. */
-      if (!srp_peer_table_can_move (ctx->peers, &record->address, address))
+       * proved itself at (the total stays, the prefix gains a link). */
+      if (!srp_peer_table_link_fits (ctx->peers, address, admission))
         {
           srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
           srp_session_free (session);
@@ -373,8 +385,8 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
     {
       if (stale != NULL)
         srp_peer_table_remove (ctx->peers, stale);
-      if ((!may_reserve && reserve_is_reached (ctx)) ||
-          !srp_peer_table_make_room (ctx->peers, address, SRP_ADMIT_HANDSHAKE))
+      if ((!may_reserve && admission != SRP_ADMIT_INTRODUCED && reserve_is_reached (ctx)) ||
+          !srp_peer_table_make_room (ctx->peers, address, admission))
         {
           srp_context_drop (ctx, SRP_DROP_TABLE_FULL);
           srp_session_free (session);
@@ -466,21 +478,23 @@ srp_mesh_handle_goodbye (gpointer self, const SrpInput *input, gpointer frame)
 static gboolean
 has_room_for (SrpContext *ctx, const SrpId *id, const SrpAddress *address, gboolean introduction)
 {
+  SrpAdmission admission = admission_of (ctx, id);
   SrpLink *at_address;
 
   if (srp_link_table_lookup (ctx->links, id) != NULL)
     return TRUE;
-  if (!introduction && reserve_is_reached (ctx))
+  if (!introduction && admission != SRP_ADMIT_INTRODUCED && reserve_is_reached (ctx))
     return FALSE;
-  if (srp_peer_table_lookup (ctx->peers, id) != NULL)
-    return TRUE;
+  /* A record of it, or a record at the address (stale once a peer proves
+   * itself there), gives its place to the link. */
+  if (srp_peer_table_lookup (ctx->peers, id) != NULL ||
+      (srp_link_table_lookup_address (ctx->links, address) == NULL &&
+       srp_peer_table_lookup_address (ctx->peers, address) != NULL))
+    return srp_peer_table_link_fits (ctx->peers, address, admission);
   at_address = srp_link_table_lookup_address (ctx->links, address);
   if (at_address != NULL)
     return FALSE;
-  /* A record at the address is stale once a peer proves itself there. */
-  if (srp_peer_table_lookup_address (ctx->peers, address) != NULL)
-    return TRUE;
-  return srp_peer_table_has_room (ctx->peers, address, SRP_ADMIT_HANDSHAKE);
+  return srp_peer_table_has_room (ctx->peers, address, admission);
 }
 
 SrpDropReason

@@ -115,14 +115,22 @@ finish_attempt (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *link,
                 const char *reason, gboolean counted)
 {
   SrpContext *ctx = traversal->ctx;
-  SrpCoreEvent *event = srp_context_event (ctx, SRP_CORE_EVENT_CONNECT_RESULT);
 
-  event->connect.request = a->request;
-  event->connect.id = a->target;
-  event->connect.ok = link != NULL;
-  event->connect.path = link != NULL ? (guint8) srp_link_path (link) : 0;
-  event->connect.elapsed_us = ctx->now - a->started;
-  event->connect.reason = reason;
+  if (a->internal)
+    {
+      g_ptr_array_remove (traversal->connects, a);
+      return;
+    }
+  {
+    SrpCoreEvent *event = srp_context_event (ctx, SRP_CORE_EVENT_CONNECT_RESULT);
+
+    event->connect.request = a->request;
+    event->connect.id = a->target;
+    event->connect.ok = link != NULL;
+    event->connect.path = link != NULL ? (guint8) srp_link_path (link) : 0;
+    event->connect.elapsed_us = ctx->now - a->started;
+    event->connect.reason = reason;
+  }
   if (counted)
     {
       guint8 theirs = link != NULL && link->nat != SRP_NAT_UNKNOWN ? link->nat : a->their_nat;
@@ -249,6 +257,44 @@ srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id)
   return request;
 }
 
+#define RECONNECT_TIMEOUT_US (10 * G_TIME_SPAN_SECOND)
+
+void
+srp_connect_reconnect (SrpTraversal *traversal, const SrpId *peer_id)
+{
+  SrpContext *ctx = traversal->ctx;
+  GPtrArray *links = srp_link_table_list (ctx->links);
+  ConnectAttempt *a;
+
+  for (guint i = 0; i < traversal->connects->len; i++)
+    if (srp_id_equal (&((ConnectAttempt *) g_ptr_array_index (traversal->connects, i))->target,
+                      peer_id))
+      return;
+  if (traversal->connects->len >= MAX_ATTEMPTS)
+    return;
+  a = g_new0 (ConnectAttempt, 1);
+  a->traversal = traversal;
+  a->internal = TRUE;
+  a->request = srp_context_next_request (ctx);
+  a->target = *peer_id;
+  a->started = ctx->now;
+  a->nonce = srp_rng_next (&ctx->rng);
+  srp_timer_init (&a->deadline, SRP_TIMER_CONNECT_DEADLINE, on_deadline, traversal);
+  srp_timer_init (&a->relay, SRP_TIMER_CONNECT_RELAY, on_relay, traversal);
+  srp_timer_set (ctx->timers, &a->deadline, ctx->now + RECONNECT_TIMEOUT_US);
+  g_ptr_array_add (traversal->connects, a);
+  for (guint i = 0; i < links->len && a->n_asked < MAX_ASKED; i++)
+    {
+      SrpLink *link = g_ptr_array_index (links, i);
+
+      if (!srp_id_equal (&link->id, peer_id) && !srp_address_is_relay (&link->address))
+        {
+          srp_connect_send (traversal, link, a->nonce, peer_id);
+          a->n_asked++;
+        }
+    }
+}
+
 /* The lookup ended: shake hands with the target, or with its anchors and
  * ask them (CONNECT) once connected. */
 static void
@@ -342,6 +388,12 @@ srp_connect_is_introduced (SrpTraversal *traversal, const SrpId *id)
     if (srp_id_equal (&((ConnectAttempt *) g_ptr_array_index (traversal->connects, i))->target, id))
       return TRUE;
   return srp_punch_exists (traversal, id);
+}
+
+gboolean
+srp_connect_expects (gpointer self, const SrpId *id)
+{
+  return srp_connect_is_introduced (self, id);
 }
 
 void

@@ -132,13 +132,16 @@ postpone (SrpTraversal *traversal, const char *problem)
 /* How well a link serves classification: a public peer best (nothing
  * between us and it skews the answer), then a bootstrap peer (usually
  * public), then any other. A peer at our own public IP is behind our NAT,
- * reachable only by hairpinning: of no use. */
+ * reachable only by hairpinning: of no use; nor is one at a private address
+ * on our own link (found by LAN discovery, or told of by an introducer): it
+ * sees our inside address, not the mapping the internet sees. */
 static int
 link_rank (SrpTraversal *traversal, const SrpLink *link)
 {
   const NatState *nat = &traversal->nat;
 
   if (srp_address_is_relay (&link->address) ||
+      (srp_address_is_private (&link->address) && srp_lan_on_our_link (traversal, &link->address)) ||
       (nat->reflexive.family != 0 && srp_address_same_ip (&link->address, &nat->reflexive)))
     return -1;
   if (link->nat == SRP_NAT_PUBLIC)

@@ -264,7 +264,11 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   if (!srp_context_take (ctx, introducer, SRP_LINK_BUCKET_REQUESTS, 1.0))
     return SRP_DROP_NONE;
   existing = srp_link_table_lookup (ctx->links, &intro->peer);
-  if (existing != NULL && !srp_address_is_relay (&existing->address))
+  /* A direct link needs no punch, unless the peer is now elsewhere (its
+   * network changed: it asks through an introducer, which sees it at its
+   * new address), or we asked after our own network changed. */
+  if (existing != NULL && !srp_address_is_relay (&existing->address) && attempt == NULL &&
+      srp_address_equal (&existing->address, &intro->address))
     return SRP_DROP_NONE;
   if (attempt != NULL)
     srp_connect_introduced (traversal, attempt, introducer, intro->nat, -1);

@@ -11,6 +11,7 @@
 #include "srp-control-connect.h"
 #include "srp-control.h"
 #include "srp-dht.h"
+#include "srp-token-bucket.h"
 #include "srp-traversal.h"
 
 G_BEGIN_DECLS
@@ -73,6 +74,7 @@ typedef struct {
   guint n_anchors;
   SrpId transient[SRP_REGISTER_MAX_ANCHORS]; /* anchors connected for this attempt alone */
   guint n_transient;
+  gboolean internal;           /* a link we have, found again after a network change: no event */
 } ConnectAttempt;
 
 /* What a link told us in INFO (its traversal slot). */
@@ -119,6 +121,21 @@ typedef struct {
   SrpTimer timer;              /* the earliest of the times above */
 } Punch;
 
+/* After a network change (srp-moved.c). */
+typedef struct {
+  SrpTimer timer;              /* ask for introductions to the links not found again */
+  guint round;
+} MovedState;
+
+/* LAN discovery (srp-lan.c). */
+typedef struct {
+  gboolean enabled;
+  SrpTimer timer;              /* the next ANNOUNCE */
+  guint burst;                 /* ANNOUNCEs sent since the start */
+  SrpTokenBucket bucket;       /* handshakes ANNOUNCEs may start */
+  guint64 sent, heard, handshakes;
+} LanState;
+
 struct _SrpTraversal {
   SrpContext *ctx;
   SrpMesh *mesh;
@@ -139,6 +156,9 @@ struct _SrpTraversal {
 
   GPtrArray *circuits;         /* RelayCircuit*: pairs we relay for */
   guint64 relayed_bytes;
+
+  LanState lan;
+  MovedState moved;
 };
 
 static inline TraversalLink *
@@ -158,6 +178,26 @@ gboolean srp_nat_is_local (SrpTraversal *traversal, const SrpAddress *address);
 SrpDropReason srp_nat_handle_probe_request (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame);
 
+/* srp-moved.c */
+void srp_moved_init (SrpTraversal *traversal);
+void srp_moved_clear (SrpTraversal *traversal);
+
+/* srp-connect.c: an attempt for a peer we are linked to, whose NAT lets
+ * only the address it knew us at in: introductions bring its punch. */
+void srp_connect_reconnect (SrpTraversal *traversal, const SrpId *peer_id);
+
+/* srp-lan.c */
+void srp_lan_init (SrpTraversal *traversal);
+/* Listening with a known port: announce (again) from now. */
+void srp_lan_start (SrpTraversal *traversal);
+void srp_lan_stop (SrpTraversal *traversal);
+void srp_lan_set_enabled (SrpTraversal *traversal, gboolean enabled);
+gboolean srp_lan_get_enabled (SrpTraversal *traversal);
+SrpDropReason srp_lan_handle_announce (gpointer self, const SrpInput *input, gpointer frame);
+/* Whether address is on one of our own links (not loopback). */
+gboolean srp_lan_on_our_link (SrpTraversal *traversal, const SrpAddress *address);
+void srp_lan_stats (SrpTraversal *traversal, GVariantDict *dict);
+
 /* srp-connect.c */
 void srp_connect_init (SrpTraversal *traversal);
 void srp_connect_clear (SrpTraversal *traversal);
@@ -166,6 +206,8 @@ void srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link);
 void srp_connect_nat_changed (SrpTraversal *traversal);
 /* Whether a link to id comes from an introduction. */
 gboolean srp_connect_is_introduced (SrpTraversal *traversal, const SrpId *id);
+/* srp_connect_is_introduced, as the context's router hook. */
+gboolean srp_connect_expects (gpointer self, const SrpId *id);
 /* A link to its target came up, or moved: finish attempts for it. */
 void srp_connect_link_up (SrpTraversal *traversal, SrpLink *link);
 /* The attempt an INTRODUCE answers, or NULL. */

@@ -5,12 +5,15 @@
  */
 #include "srp-traversal-private.h"
 
+#include "srp-control-lan.h"
+
 SRP_FRAME_DECODER (decode_probe_request, srp_probe_request_decode, SrpProbeRequest)
 SRP_FRAME_DECODER (decode_probe, srp_probe_decode, guint64)
 SRP_FRAME_DECODER (decode_info, srp_info_decode, SrpInfo)
 SRP_FRAME_DECODER (decode_connect, srp_connect_decode, SrpConnect)
 SRP_FRAME_DECODER (decode_introduce, srp_introduce_decode, SrpIntroduce)
 SRP_FRAME_DECODER (decode_punch, srp_punch_decode, guint64)
+SRP_FRAME_DECODER (decode_announce, srp_announce_decode, SrpAnnounce)
 
 static const SrpFrameHandler frames[] = {
   { SRP_FRAME_PROBE_REQUEST, SRP_FROM_LINK, sizeof (SrpProbeRequest), decode_probe_request,
@@ -26,6 +29,8 @@ static const SrpFrameHandler frames[] = {
     srp_relay_handle_relay },
   { SRP_FRAME_RELAYED, SRP_FROM_DIRECT_LINK, SRP_RELAY_FRAME_SIZE, srp_relay_decode_frame,
     srp_relay_handle_relayed },
+  { SRP_FRAME_ANNOUNCE, SRP_FROM_ANYONE, sizeof (SrpAnnounce), decode_announce,
+    srp_lan_handle_announce },
 };
 
 static void
@@ -73,6 +78,8 @@ traversal_detach (gpointer self)
   srp_punch_clear (traversal);
   srp_relay_clear (traversal);
   srp_nat_reset (traversal);
+  srp_lan_stop (traversal);
+  srp_moved_clear (traversal);
   g_array_set_size (traversal->local_addresses, 0);
   traversal->local_port = 0;
 }
@@ -92,6 +99,7 @@ traversal_stats (gpointer self, GVariantDict *dict)
   g_variant_dict_insert (dict, "relay_circuits", "u", traversal->circuits->len);
   g_variant_dict_insert (dict, "relayed_bytes", "t", traversal->relayed_bytes);
   srp_connect_stats (traversal, dict);
+  srp_lan_stats (traversal, dict);
 }
 
 static void
@@ -101,6 +109,8 @@ traversal_free (gpointer self)
 
   srp_timer_stop (traversal->ctx->timers, &traversal->nat.timer);
   srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
+  srp_lan_stop (traversal);
+  srp_moved_clear (traversal);
   g_ptr_array_unref (traversal->connects);
   g_hash_table_unref (traversal->outcomes);
   g_ptr_array_unref (traversal->punches);
@@ -137,6 +147,8 @@ srp_traversal_new (SrpContext *ctx, SrpMesh *mesh, SrpDht *dht)
   srp_punch_init (traversal);
   srp_relay_init (traversal);
   srp_nat_init (traversal);
+  srp_lan_init (traversal);
+  srp_moved_init (traversal);
   srp_context_add_subsystem (ctx, &traversal_class, traversal);
   traversal->slot = srp_context_slot (ctx, traversal);
   srp_dispatch_add (ctx->dispatch, frames, G_N_ELEMENTS (frames), traversal);
@@ -145,6 +157,7 @@ srp_traversal_new (SrpContext *ctx, SrpMesh *mesh, SrpDht *dht)
     .route = srp_punch_route,
     .socket_is_open = srp_punch_socket_is_open,
     .relay_send = srp_relay_send,
+    .expects = srp_connect_expects,
   };
   return traversal;
 }
@@ -162,4 +175,17 @@ void
 srp_traversal_set_local_port (SrpTraversal *traversal, guint16 port)
 {
   traversal->local_port = port;
+  srp_lan_start (traversal);
+}
+
+void
+srp_traversal_set_lan_discovery (SrpTraversal *traversal, gboolean enabled)
+{
+  srp_lan_set_enabled (traversal, enabled);
+}
+
+gboolean
+srp_traversal_get_lan_discovery (SrpTraversal *traversal)
+{
+  return srp_lan_get_enabled (traversal);
 }

@@ -33,6 +33,15 @@ guint64 srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id);
 void srp_traversal_cancel (SrpTraversal *traversal, guint64 request);
 void srp_traversal_add_local_address (SrpTraversal *traversal, const SrpAddress *address);
 void srp_traversal_set_local_port (SrpTraversal *traversal, guint16 port);
+/* After a network change (srp-moved.c): classify the NAT again, shake
+ * hands with every link from the new address, ask for the ones that do not
+ * answer through the others. */
+void srp_traversal_network_changed (SrpTraversal *traversal);
+/* Forgets the local addresses (new ones follow: srp_traversal_add_local_address). */
+void srp_traversal_clear_local_addresses (SrpTraversal *traversal);
+/* LAN discovery (srp-lan.c): off until switched on. */
+void srp_traversal_set_lan_discovery (SrpTraversal *traversal, gboolean enabled);
+gboolean srp_traversal_get_lan_discovery (SrpTraversal *traversal);
 guint8 srp_traversal_get_nat (SrpTraversal *traversal, SrpAddress *public_address);
 const char *srp_traversal_get_nat_problem (SrpTraversal *traversal);
 

@@ -95,6 +95,19 @@ srp_address_is_unspecified (const SrpAddress *address)
 }
 
 gboolean
+srp_address_is_private (const SrpAddress *address)
+{
+  const guint8 *b = address->bytes;
+
+  if (address->family == SRP_ADDRESS_FAMILY_IPV4)
+    return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) ||
+           (b[0] == 100 && (b[1] & 0xc0) == 64) || (b[0] == 169 && b[1] == 254);
+  if (address->family == SRP_ADDRESS_FAMILY_IPV6)
+    return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+  return FALSE;
+}
+
+gboolean
 srp_address_same_ip (const SrpAddress *a, const SrpAddress *b)
 {
   return a->family == b->family &&

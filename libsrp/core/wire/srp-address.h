@@ -45,6 +45,10 @@ guint64 srp_address_relayed_prefix (const SrpAddress *address);
 /* 0.0.0.0:0: what PONG and HELLO_REPLY report as "observed" when the frame
  * came through a relay, which hides the address. */
 gboolean srp_address_is_unspecified (const SrpAddress *address);
+/* A private or link-local address (10/8, 172.16/12, 192.168/16, the
+ * carrier-grade 100.64/10, 169.254/16; fc00::/7, fe80::/10): one that no
+ * peer on the internet reaches. */
+gboolean srp_address_is_private (const SrpAddress *address);
 /* What PONG and HELLO_REPLY report having seen a frame come from: the
  * address, or 0.0.0.0:0 for a relay address (the relay hides it). */
 void srp_address_observed (const SrpAddress *from, SrpAddress *out);

@@ -67,6 +67,7 @@ typedef enum {
   SRP_FRAME_STREAM_WINDOW = 0x52, /* streams: the receiver takes bytes up to here */
   SRP_FRAME_STREAM_RESET = 0x53,  /* streams: the stream is abandoned (or refused) */
   SRP_FRAME_SEALED = 0x70,        /* any frame of a link, sealed with its session's key */
+  SRP_FRAME_ANNOUNCE = 0x46,      /* LAN discovery: a peer on this link (multicast) */
 } SrpFrameKind;
 
 /* NAT types, as on the wire and in SrpNatType. */
