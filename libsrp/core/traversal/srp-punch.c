@@ -189,7 +189,12 @@ same_public_address (SrpTraversal *traversal, const Punch *punch)
          srp_address_same_ip (&traversal->nat.reflexive, &punch->address);
 }
 
-/* FALSE when the punch's credit is spent (nothing sent). */
+/* FALSE when the punch's credit is spent (nothing sent). A low-TTL punch
+ * (ttl not 0) is not paid for: it opens our own NAT and dies a few hops
+ * out, long before the address it is sent to (unless that is within
+ * punch_ttl hops of us), so it cannot be pointed at a victim; and the
+ * symmetric side of a birthday punch sends one from each of its
+ * punch_sockets sockets, more than a quiet introducer's credit holds. */
 static gboolean
 send_punch (SrpTraversal *traversal, const Punch *punch, guint socket, guint8 ttl,
             const SrpAddress *to)
@@ -197,7 +202,7 @@ send_punch (SrpTraversal *traversal, const Punch *punch, guint socket, guint8 tt
   guint8 frame[SRP_MAX_DATAGRAM];
   gsize len = srp_punch_encode (punch->nonce, frame);
 
-  if (!srp_credit_spend (punch->credit, len))
+  if (ttl == 0 && !srp_credit_spend (punch->credit, len))
     {
       srp_context_drop (traversal->ctx, SRP_DROP_RATE_LIMITED);
       return FALSE;
