@@ -79,6 +79,7 @@ publish_run (const char *directory, guint n, gsize len, gboolean linked)
   gint64 start, end;
   double cpu_start, cpu_end;
 
+  (void) sub_topic; /* held for the run: the subscriber's subscription */
   if (linked && !srp_peer_listen (subscriber, "127.0.0.1", 0, &error))
     g_error ("subscriber: %s", error->message);
   publisher = make_publisher (directory, subscriber);
