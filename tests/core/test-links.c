@@ -1,6 +1,7 @@
 /* test-links.c: how links come up and go down when the network misbehaves:
  * frames that overtake the HELLO_DONE, a lost HELLO_DONE, a peer that
- * vanishes under a publish, and hubs relaying in proportion to their links.
+ * vanishes under a publish, a young link's peer that vanishes, and hubs
+ * relaying in proportion to their links.
  *
  * The first two drive a pair of cores by hand (a tiny network with a fixed
  * latency whose datagrams a test can reorder or drop); the others use the
@@ -285,6 +286,36 @@ test_vanished_target_is_noticed (void)
   srp_sim_free (sim);
 }
 
+/* A link 10 s old whose peer vanishes (no GOODBYE, nothing to publish) is
+ * checked after half its age and ended after two unanswered heartbeats,
+ * the second at once: in seconds, not after three heartbeats 25 s apart. */
+static void
+test_young_link_vanishing_is_noticed (void)
+{
+  SrpSim *sim = srp_sim_new (5);
+  Times t;
+  gint64 gone;
+
+  times_init (&t);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, MS (20), 0.0);
+  srp_sim_set_event_func (sim, record_times, &t);
+  srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
+                          srp_sim_get_address (sim, 0));
+  srp_sim_flush (sim, 1);
+  srp_sim_run_until (sim, SECONDS (10));
+  g_assert_true (srp_sim_is_connected (sim, 1, 0));
+  srp_sim_set_online (sim, 0, FALSE);
+  gone = srp_sim_get_now (sim);
+  srp_sim_run_until (sim, gone + SECONDS (30));
+  g_assert_cmpint (t.removed_at[1], >, gone);
+  g_test_message ("the young link ended %.1f s after its peer vanished",
+                  (double) (t.removed_at[1] - gone) / G_USEC_PER_SEC);
+  g_assert_cmpint (t.removed_at[1] - gone, <, SECONDS (12));
+  srp_sim_free (sim);
+}
+
 /* A hub (here the one peer everybody links to) relays a packet to more
  * links than fanout, in proportion to how many it holds: with fanout 3 of
  * 40 the push would reach 3 leaves and leave the rest to anti-entropy. */
@@ -340,6 +371,8 @@ main (int argc, char **argv)
   g_test_add_func ("/links/frames-overtaking-done-are-held", test_frames_overtaking_done_are_held);
   g_test_add_func ("/links/lost-done-is-repaired-in-seconds", test_lost_done_is_repaired_in_seconds);
   g_test_add_func ("/links/vanished-target-is-noticed", test_vanished_target_is_noticed);
+  g_test_add_func ("/links/young-link-vanishing-is-noticed",
+                   test_young_link_vanishing_is_noticed);
   g_test_add_func ("/links/hub-relays-in-proportion", test_hub_relays_in_proportion);
   return g_test_run ();
 }

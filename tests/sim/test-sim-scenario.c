@@ -5,17 +5,18 @@
  * which fails when delivery or cost regresses past these bounds.
  *
  * The bounds leave a margin around what today's core gives on seeds 1-5:
- * reached 100.0 %, within 2.5 s 99.9-100 %, t50 0.23-0.24 s, 33.9-37.1
- * datagrams per copy, 1.92-2.61 idle datagrams per peer per second (the
- * idle time here is mostly the warm-up, with its joins, handshakes and
- * first registrations), 97-100 % of finds by ID connecting (91-98 % within
- * 2 s). Before messages of one packet went to fanout + 2 peers: within
- * 2.5 s 97.8-98.7 %, t50 0.23-0.29 s, 26.9-30.1 per copy. Before hubs
- * relayed in proportion to their links, half-open links were confirmed and
- * frames that overtook a HELLO_DONE were held: reached 87-99 %, 31-45 %
- * within 2.5 s, t50 3.3-5.2 s; before the DHT, 40-48 % of finds connected.
- * When the core gets better, tighten them (tests/sim/README.md says how to
- * measure).
+ * reached 100.0 %, within 2.5 s 99.9-100 %, t50 0.22-0.26 s, 36.9-40.1
+ * datagrams per copy, 2.31-2.75 idle datagrams per peer per second (the
+ * idle time here is mostly the warm-up, with its joins, handshakes, first
+ * registrations and the quicker checks of young links), 98-99 % of finds
+ * by ID connecting (91-93 % within 2 s). Before messages of one packet
+ * went to fanout + 2 peers and young links were checked sooner: within
+ * 2.5 s 97.8-98.7 %, t50 0.23-0.29 s, 26.9-30.1 per copy, 1.50-2.16 idle.
+ * Before hubs relayed in proportion to their links, half-open links were
+ * confirmed and frames that overtook a HELLO_DONE were held: reached
+ * 87-99 %, 31-45 % within 2.5 s, t50 3.3-5.2 s; before the DHT, 40-48 % of
+ * finds connected. When the core gets better, tighten them
+ * (tests/sim/README.md says how to measure).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -24,8 +25,8 @@
 #define MIN_REACHED 0.99
 #define MIN_REACHED_AT_2_5S 0.99
 #define MAX_T50_S 0.6
-#define MAX_DATAGRAMS_PER_COPY 41.0
-#define MAX_IDLE_PER_PEER_S 2.9
+#define MAX_DATAGRAMS_PER_COPY 44.0
+#define MAX_IDLE_PER_PEER_S 3.1
 #define MIN_FIND_SUCCESS 0.95
 
 static void

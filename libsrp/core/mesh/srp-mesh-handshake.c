@@ -175,6 +175,17 @@ handshake_failed (SrpMesh *mesh, const OutgoingHandshake *h)
     }
 }
 
+/* Whether h repairs a link whose peer does not know us. */
+static gboolean
+is_half_open (SrpMesh *mesh, const OutgoingHandshake *h)
+{
+  const SrpLink *link = srp_id_is_zero (&h->expected)
+                            ? NULL
+                            : srp_link_table_lookup (mesh->ctx->links, &h->expected);
+
+  return link != NULL && !link->knows_us;
+}
+
 static void
 on_outgoing_timer (SrpTimer *timer, gpointer owner)
 {
@@ -183,6 +194,18 @@ on_outgoing_timer (SrpTimer *timer, gpointer owner)
 
   if (h->attempts < HANDSHAKE_ATTEMPTS && send_hello (mesh, h))
     return;
+  /* The repair of a half-open link (its pongs say it does not know us)
+   * went unanswered, though the peer answers pings: on a lossy path the
+   * HELLOs or their replies were lost (at 10 % loss, all four about once in
+   * 10,000 repairs). One more round before the link is given up, so that
+   * loss alone does not end links. */
+  if (!h->second_round && is_half_open (mesh, h))
+    {
+      h->second_round = TRUE;
+      h->attempts = 0;
+      if (send_hello (mesh, h))
+        return;
+    }
   handshake_failed (mesh, h);
   g_ptr_array_remove (mesh->outgoing, h);
 }

@@ -19,6 +19,41 @@
 #include "srp-mesh-private.h"
 
 #define SUSPECT_QUIET_US (1 * G_TIME_SPAN_SECOND)
+/* A young link is checked sooner: half its age, from this up to
+ * heartbeat_us. Peers that joined lately leave soonest (session lengths are
+ * heavy-tailed), and until it is noticed a vanished peer's link takes a
+ * share of every relay; old links cost no more than before. */
+#define YOUNG_HEARTBEAT_MIN_US (3 * G_TIME_SPAN_SECOND)
+
+/* When the link is next checked, counted from its last sign of life. */
+static gboolean
+is_young (SrpContext *ctx, const SrpLink *link)
+{
+  /* Only a link both sides hold: a half-open one is being repaired by a
+   * new handshake, which more pings would only start again. */
+  return ctx->now - link->connected_at < ctx->config->heartbeat_us && link->confirmed &&
+         link->knows_us;
+}
+
+static gint64
+heartbeat_interval (SrpContext *ctx, const SrpLink *link)
+{
+  if (!is_young (ctx, link))
+    return ctx->config->heartbeat_us;
+  return CLAMP ((ctx->now - link->connected_at) / 2, YOUNG_HEARTBEAT_MIN_US,
+                ctx->config->heartbeat_us);
+}
+
+/* Unanswered heartbeats in a row that end the link: two for a young link,
+ * the second sent at once (each is ping_attempts pings: at 10 % loss both
+ * fail about once in 600,000 checks, so a lossy path does not flap),
+ * heartbeat_misses once it has lasted. */
+static guint
+misses_allowed (SrpContext *ctx, const SrpLink *link)
+{
+  return is_young (ctx, link) ? MIN (2, ctx->config->heartbeat_misses)
+                              : ctx->config->heartbeat_misses;
+}
 /* Both sides greet a new link at once (INFO, SUBSCRIPTIONS, PEERS_REQUEST):
  * one that has not heard such a frame by now checks whether the other side
  * took our HELLO_DONE at all (its table may have filled since our HELLO). */
@@ -35,13 +70,15 @@ on_heartbeat_done (gpointer data, guint64 request, gint64 rtt_us, const SrpPong 
 
   link->heartbeat_ping = 0;
   link->suspected_at = 0;
-  srp_timer_set (ctx->timers, &link->heartbeat, ctx->now + ctx->config->heartbeat_us);
+  srp_timer_set (ctx->timers, &link->heartbeat, ctx->now + heartbeat_interval (ctx, link));
   if (pong == NULL)
     {
       gboolean silent = suspected_at != 0 && link->last_seen < suspected_at;
 
-      if (++link->failures >= ctx->config->heartbeat_misses || silent)
+      if (++link->failures >= misses_allowed (ctx, link) || silent)
         srp_mesh_disconnect (mesh, link);
+      else if (is_young (ctx, link))
+        srp_timer_set (ctx->timers, &link->heartbeat, ctx->now);
       return;
     }
   {
@@ -80,10 +117,11 @@ on_heartbeat_timer (SrpTimer *timer, gpointer owner)
   /* Recent traffic is as good as an answered heartbeat, once the other
    * side has shown it holds the link (it may have dropped our HELLO_DONE
    * for want of room, and still answer our pings). */
-  if (link->last_seen + ctx->config->heartbeat_us > ctx->now && link->failures == 0 &&
+  if (link->last_seen + heartbeat_interval (ctx, link) > ctx->now && link->failures == 0 &&
       link->knows_us && link->confirmed)
     {
-      srp_timer_set (ctx->timers, &link->heartbeat, link->last_seen + ctx->config->heartbeat_us);
+      srp_timer_set (ctx->timers, &link->heartbeat,
+                     link->last_seen + heartbeat_interval (ctx, link));
       return;
     }
   send_heartbeat (mesh, link);
