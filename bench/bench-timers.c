@@ -181,7 +181,7 @@ main (int argc, char **argv)
   g_print ("timers: the timer table alone (pop the earliest, arm it again)\n");
   g_print ("  %-28s %9.1f ns\n", "16 armed", table_small);
   g_print ("  %-28s %9.1f ns\n", "4,096 armed", table_large);
-  g_print ("  %-28s %9.2fx   (a binary heap: log n)\n", "ratio 4,096 / 16",
+  g_print ("  %-28s %9.2fx   (a 4-ary heap: log n)\n", "ratio 4,096 / 16",
            table_large / table_small);
   return 0;
 }

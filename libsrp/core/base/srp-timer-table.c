@@ -1,4 +1,4 @@
-/* srp-timer-table.c: a binary min-heap of embedded timers.
+/* srp-timer-table.c: a 4-ary min-heap of embedded timers.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -88,6 +88,12 @@ srp_timer_init (SrpTimer *timer, SrpTimerReason reason, SrpTimerFunc func, gpoin
 }
 
 #define AT(table, i) (&g_array_index ((table)->heap, Entry, (i)))
+/* Children per heap node: four halves the levels a sift walks (6 for
+ * 4,096 timers instead of 12), and so the timers whose slot a sift
+ * rewrites; a node's children lie side by side. The order of timers is
+ * (deadline, order) whatever the shape. */
+#define ARITY 4
+#define PARENT(i) (((i) - 1) / ARITY)
 
 static inline gboolean
 earlier (const Entry *a, const Entry *b)
@@ -109,7 +115,7 @@ sift_up (SrpTimerTable *table, guint i)
 
   while (i > 0)
     {
-      guint parent = (i - 1) / 2;
+      guint parent = PARENT (i);
 
       if (!earlier (&entry, AT (table, parent)))
         break;
@@ -127,12 +133,13 @@ sift_down (SrpTimerTable *table, guint i)
 
   while (TRUE)
     {
-      guint child = 2 * i + 1;
+      guint first = ARITY * i + 1, child = first;
 
-      if (child >= n)
+      if (first >= n)
         break;
-      if (child + 1 < n && earlier (AT (table, child + 1), AT (table, child)))
-        child++;
+      for (guint c = first + 1; c < first + ARITY && c < n; c++)
+        if (earlier (AT (table, c), AT (table, child)))
+          child = c;
       if (!earlier (AT (table, child), &entry))
         break;
       place (table, i, AT (table, child));
@@ -154,7 +161,7 @@ remove_at (SrpTimerTable *table, guint i)
 
       g_array_set_size (table->heap, last);
       place (table, i, &moved);
-      if (i > 0 && earlier (&moved, AT (table, (i - 1) / 2)))
+      if (i > 0 && earlier (&moved, AT (table, PARENT (i))))
         sift_up (table, i);
       else
         sift_down (table, i);

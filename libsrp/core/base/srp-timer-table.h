@@ -2,7 +2,7 @@
  *
  * A timer is a small struct embedded in whatever owns the deadline (a link,
  * a handshake, a publish, a subsystem), with a reason that says what it is
- * for. The table keeps the armed ones in a binary min-heap ordered by
+ * for. The table keeps the armed ones in a 4-ary min-heap ordered by
  * (deadline, the order in which they were armed), so that:
  *
  * - the next deadline is the heap's top: srp_timer_table_next is O(1);
