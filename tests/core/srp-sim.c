@@ -375,7 +375,9 @@ filter_drops (SrpSim *sim, guint from_node, guint to_node, const SrpTransmit *t)
 
   if (t->len > 3 && t->data[3] == SRP_FRAME_SEALED)
     {
-      SrpContext *ctx = srp_core_get_context (srp_sim_get_core (sim, to_node));
+      /* Not srp_sim_get_core: looking changes nothing, so the core's
+       * deadline need not be read again. */
+      SrpContext *ctx = srp_core_get_context (get_node (sim, to_node)->core);
       const SrpLink *link = srp_link_table_lookup (ctx->links, srp_sim_get_id (sim, from_node));
 
       if (link != NULL && link->session != NULL)

@@ -248,6 +248,25 @@ times_init (Times *t)
     t->removed_at[i] = t->got_at[i] = -1;
 }
 
+/* Node 1 linked to node 0 (its bootstrap) over 20 ms, run until `until`,
+ * with its events in t. */
+static SrpSim *
+linked_pair (guint64 seed, Times *t, gint64 until)
+{
+  SrpSim *sim = srp_sim_new (seed);
+
+  times_init (t);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, MS (20), 0.0);
+  srp_sim_set_event_func (sim, record_times, t);
+  srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
+                          srp_sim_get_address (sim, 0));
+  srp_sim_flush (sim, 1);
+  srp_sim_run_until (sim, until);
+  return sim;
+}
+
 /* A publisher whose only link vanished (no GOODBYE) notices within seconds
  * that nobody acknowledges: the silent link is pinged at once and ended,
  * instead of after three missed heartbeats (75 s), while the publish
@@ -255,20 +274,11 @@ times_init (Times *t)
 static void
 test_vanished_target_is_noticed (void)
 {
-  SrpSim *sim = srp_sim_new (3);
   Times t;
+  SrpSim *sim = linked_pair (3, &t, SECONDS (30));
   SrpId topic, id;
   gint64 published;
 
-  times_init (&t);
-  srp_sim_add_node (sim, NULL);
-  srp_sim_add_node (sim, NULL);
-  srp_sim_set_default_link (sim, MS (20), 0.0);
-  srp_sim_set_event_func (sim, record_times, &t);
-  srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
-                          srp_sim_get_address (sim, 0));
-  srp_sim_flush (sim, 1);
-  srp_sim_run_until (sim, SECONDS (30));
   g_assert_true (srp_sim_is_connected (sim, 1, 0));
   srp_sim_set_online (sim, 0, FALSE);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
@@ -292,19 +302,10 @@ test_vanished_target_is_noticed (void)
 static void
 test_young_link_vanishing_is_noticed (void)
 {
-  SrpSim *sim = srp_sim_new (5);
   Times t;
+  SrpSim *sim = linked_pair (5, &t, SECONDS (10));
   gint64 gone;
 
-  times_init (&t);
-  srp_sim_add_node (sim, NULL);
-  srp_sim_add_node (sim, NULL);
-  srp_sim_set_default_link (sim, MS (20), 0.0);
-  srp_sim_set_event_func (sim, record_times, &t);
-  srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
-                          srp_sim_get_address (sim, 0));
-  srp_sim_flush (sim, 1);
-  srp_sim_run_until (sim, SECONDS (10));
   g_assert_true (srp_sim_is_connected (sim, 1, 0));
   srp_sim_set_online (sim, 0, FALSE);
   gone = srp_sim_get_now (sim);

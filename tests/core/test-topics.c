@@ -413,6 +413,17 @@ test_gap_filled_by_query (void)
   srp_sim_free (sim);
 }
 
+/* Two cores, node 1 subscribed to topic for a second. */
+static SrpSim *
+subscribed_pair (guint64 seed, const SrpId *topic, Log *log)
+{
+  SrpSim *sim = make_network (seed, 2, NULL, log);
+
+  srp_core_subscribe (srp_sim_get_core (sim, 1), srp_sim_get_now (sim), topic);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  return sim;
+}
+
 /* Steps the simulation until node has message id, or limit passes;
  * returns the time that took. */
 static gint64
@@ -433,16 +444,14 @@ static void
 test_hole_filled_within_rtts (void)
 {
   Log log;
-  SrpSim *sim = make_network (15, 2, NULL, &log);
-  SrpCore *a = srp_sim_get_core (sim, 0), *b = srp_sim_get_core (sim, 1);
   SrpId topic = { { 43 } }, id;
+  SrpSim *sim = subscribed_pair (15, &topic, &log);
+  SrpCore *a = srp_sim_get_core (sim, 0);
   GBytes *data = make_data (8 * 1024, 6);
   g_autoptr (GPtrArray) chain = NULL;
   guint8 frame[SRP_MAX_DATAGRAM];
   SrpTransmit t;
 
-  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
-  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
   chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL, g_bytes_get_data (data, NULL),
                            g_bytes_get_size (data));
   /* a holds the whole chain (as a relay would, "from b": it sends b nothing). */
@@ -474,13 +483,10 @@ static void
 test_lost_publish_resent_within_rtts (void)
 {
   Log log;
-  SrpSim *sim = make_network (16, 2, NULL, &log);
-  SrpCore *b = srp_sim_get_core (sim, 1);
   SrpId topic = { { 44 } }, id;
+  SrpSim *sim = subscribed_pair (16, &topic, &log);
   GBytes *data = make_data (500, 7);
 
-  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
-  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
   srp_sim_set_link (sim, 0, 1, MS (20), 1.0);
   publish (sim, 0, &topic, NULL, data, &id);
   srp_sim_set_link (sim, 0, 1, MS (20), 0.0);
@@ -508,14 +514,12 @@ static void
 test_outstanding_publishes_bounded_by_bytes (void)
 {
   Log log;
-  SrpSim *sim = make_network (17, 2, NULL, &log);
-  SrpCore *a = srp_sim_get_core (sim, 0), *b = srp_sim_get_core (sim, 1);
   SrpId topic = { { 45 } }, id;
+  SrpSim *sim = subscribed_pair (17, &topic, &log);
+  SrpCore *a = srp_sim_get_core (sim, 0);
   GBytes *large = make_data (SRP_MESSAGE_MAX_LEN, 9);
   guint64 closed;
 
-  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
-  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
   /* Nothing reaches b now: no ACK comes back. */
   srp_sim_set_link (sim, 0, 1, MS (20), 1.0);
   for (guint i = 0; i < 1000; i++)
@@ -558,6 +562,7 @@ test_query_over_budget_served_in_part (void)
                                                  g_bytes_get_size (data));
   guint8 frame[SRP_MAX_DATAGRAM];
   SrpTransmit t;
+  gsize packet_len;
   guint answered = 0;
 
   for (guint i = 0; i < chain->len; i++)
@@ -579,9 +584,9 @@ test_query_over_budget_served_in_part (void)
     }
   /* Answers go sealed: PACKET frames of the chain's packets, each of them
    * 1,162 bytes plain, are the sealed datagrams that long. */
+  packet_len = srp_packet_encode (g_ptr_array_index (chain, 0), frame);
   while (srp_core_poll_transmit (a, &t))
-    answered += t.data[3] == SRP_FRAME_SEALED &&
-                t.len == srp_packet_encode (g_ptr_array_index (chain, 0), frame) + SRP_SEAL_OVERHEAD;
+    answered += t.data[3] == SRP_FRAME_SEALED && t.len == packet_len + SRP_SEAL_OVERHEAD;
   g_assert_cmpuint (answered, ==, 512);
   g_assert_cmpuint (srp_core_get_drop_count (a, SRP_DROP_RATE_LIMITED), ==, 1);
   g_bytes_unref (data);
@@ -595,14 +600,14 @@ relayed_copies (SrpSim *sim, SrpPacket *packet)
 {
   SrpCore *hub = srp_sim_get_core (sim, 0);
   guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len = srp_packet_encode (packet, frame);
   SrpTransmit t;
   guint n = 0;
 
-  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_packet_encode (packet, frame)));
+  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, len));
   /* Sealed on the way out: a relayed copy is as long as the packet, sealed. */
   while (srp_core_poll_transmit (hub, &t))
-    n += t.data[3] == SRP_FRAME_SEALED && t.len == srp_packet_encode (packet, frame) +
-                                                   SRP_SEAL_OVERHEAD;
+    n += t.data[3] == SRP_FRAME_SEALED && t.len == len + SRP_SEAL_OVERHEAD;
   return n;
 }
 
