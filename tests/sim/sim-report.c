@@ -130,6 +130,13 @@ json_counts (SimJson *j, const SimResult *r)
 {
   json_by_kind (j, "datagrams_by_kind", r->by_kind);
   json_by_kind (j, "filtered_by_kind", r->net.filtered_by_kind);
+  if (r->config.open_sealed)
+    json_by_kind (j, "sealed_by_kind", r->sealed_by_kind);
+  sim_json_begin_object (j, "drops");
+  for (guint d = 1; d < SRP_DROP_N_REASONS; d++)
+    if (r->drops[d] > 0)
+      sim_json_uint (j, srp_drop_reason_name (d), r->drops[d]);
+  sim_json_end_object (j);
   sim_json_begin_object (j, "lost");
   for (guint l = 0; l < SIM_N_LOST; l++)
     sim_json_uint (j, sim_lost_name (l), r->net.lost[l]);

@@ -387,6 +387,8 @@ collect (Scenario *s)
   r->datagrams = sim_world_get_transmits (s->world);
   r->bytes = sim_world_get_transmit_bytes (s->world);
   memcpy (r->by_kind, sim_world_get_transmits_by_kind (s->world), sizeof r->by_kind);
+  memcpy (r->sealed_by_kind, sim_world_get_sealed_by_kind (s->world), sizeof r->sealed_by_kind);
+  sim_world_get_drops (s->world, r->drops);
   r->net = *net;
   r->online_end = sim_world_get_n_online (s->world);
   for (guint i = 0; i < s->online->len + s->bootstraps->len; i++)
@@ -441,6 +443,7 @@ sim_scenario_run (const SimScenarioConfig *config)
   wc.loss = config->loss / 100.0;
   wc.latency.fixed_us = (gint64) (config->fixed_latency_ms * 1000);
   wc.cgn_customers = config->cgn_customers;
+  wc.open_sealed = config->open_sealed;
   wc.core = s->config.core;
   s->world = sim_world_new (&wc);
   sim_world_set_event_func (s->world, sim_workload_on_event, s);

@@ -51,6 +51,7 @@ typedef struct {
   double window_s;         /* delivery is measured this long after publishing */
   double fixed_latency_ms; /* > 0: every path has this latency, no jitter */
   guint cgn_customers;
+  gboolean open_sealed; /* count what sealed frames carry (sim-world.h) */
   SrpCoreConfig core; /* remembered_ids 0: sized to the run (see srp-simulate --help) */
   gboolean progress;  /* a line on stderr every few seconds of wall time */
 } SimScenarioConfig;
@@ -64,6 +65,8 @@ typedef struct {
   double rss_per_peer_warm, rss_per_peer_end; /* bytes: RSS growth / peers online */
   guint64 datagrams, bytes;
   guint64 by_kind[256];
+  guint64 sealed_by_kind[256]; /* arrived, by what they carry (with open_sealed) */
+  guint64 drops[SRP_DROP_N_REASONS]; /* what the cores refused, by reason */
   SimNetStats net;
   guint64 nodes_created, joins, leaves, goodbyes, publishes, probes;
   guint online_end;

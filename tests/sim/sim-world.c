@@ -6,6 +6,10 @@
 
 #include <string.h>
 
+#include "srp-context.h"
+#include "srp-core-internal.h"
+#include "srp-link-table.h"
+#include "srp-session.h"
 #include "srp-sim-keys.h"
 #include "srp-sim-trace.h"
 
@@ -67,6 +71,8 @@ struct _SimWorld {
   SrpSimTrace trace;
   guint64 transmits, transmit_bytes;
   guint64 by_kind[256];
+  guint64 sealed_by_kind[256];
+  guint64 drops[SRP_DROP_N_REASONS]; /* of cores that left */
 };
 
 const char *
@@ -137,6 +143,8 @@ sim_world_new (const SimWorldConfig *config)
 static void
 node_free (SimWorld *world, SimNode *node)
 {
+  for (guint r = 0; r < SRP_DROP_N_REASONS; r++)
+    world->drops[r] += srp_core_get_drop_count (node->core, r);
   srp_core_free (node->core);
   sim_net_remove_host (world->net, node->host);
   if (node->home != 0)
@@ -509,6 +517,28 @@ next_thing (SimWorld *world, gint64 *at)
   return next;
 }
 
+/* What an arrived sealed frame carries, peeked with the receiving core's
+ * session for the address it came from (looking changes nothing). */
+static void
+count_sealed (SimWorld *world, SimNode *node, const SrpAddress *from, const guint8 *data,
+              gsize len)
+{
+  guint8 plain[SRP_MAX_DATAGRAM];
+  SrpContext *ctx;
+  const SrpLink *link;
+  gsize plain_len = 0;
+
+  if (len <= 3 || data[3] != SRP_FRAME_SEALED)
+    return;
+  ctx = srp_core_get_context (node->core);
+  link = srp_link_table_lookup_address (ctx->links, from);
+  if (link != NULL && link->session != NULL)
+    plain_len = srp_session_peek (link->session, data, len, plain);
+  if (plain_len == 0 && link != NULL && link->session_prev != NULL)
+    plain_len = srp_session_peek (link->session_prev, data, len, plain);
+  world->sealed_by_kind[plain_len > 3 ? plain[3] : SRP_FRAME_SEALED]++;
+}
+
 gboolean
 sim_world_step (SimWorld *world)
 {
@@ -527,6 +557,8 @@ sim_world_step (SimWorld *world)
           SimNode *node = sim_host_get_owner (d.host);
           SrpAddress from = to_address (&d.from);
 
+          if (world->config.open_sealed)
+            count_sealed (world, node, &from, d.data, d.len);
           srp_core_handle_datagram (node->core, world->now, d.socket, &from, d.data, d.len);
           drive (world, node, world->now);
         }
@@ -585,6 +617,25 @@ guint64
 sim_world_get_transmit_bytes (SimWorld *world)
 {
   return world->transmit_bytes;
+}
+
+void
+sim_world_get_drops (SimWorld *world, guint64 out[SRP_DROP_N_REASONS])
+{
+  memcpy (out, world->drops, sizeof world->drops);
+  for (guint i = 0; i < world->slots->len; i++)
+    {
+      SimNode *node = g_ptr_array_index (world->slots, i);
+
+      for (guint r = 0; node != NULL && r < SRP_DROP_N_REASONS; r++)
+        out[r] += srp_core_get_drop_count (node->core, r);
+    }
+}
+
+const guint64 *
+sim_world_get_sealed_by_kind (SimWorld *world)
+{
+  return world->sealed_by_kind;
 }
 
 const guint64 *

@@ -41,6 +41,9 @@ typedef struct {
   SimLatency latency;
   SrpCoreConfig core;  /* for every core; seed, ID and signer are set per node */
   guint cgn_customers; /* homes behind one carrier-grade NAT address (default 8) */
+  /* Count what sealed frames carry, opened (peeked) with the receiver's
+   * session: costs a second decryption of each, so off unless asked. */
+  gboolean open_sealed;
 } SimWorldConfig;
 
 void sim_world_config_init (SimWorldConfig *config);
@@ -70,6 +73,11 @@ SimNode *sim_world_add_node (SimWorld *world, SimAccess access, gboolean datacen
 void sim_world_remove_node (SimWorld *world, SimNode *node, gboolean goodbye);
 
 SrpCore *sim_node_get_core (SimNode *node);
+/* With open_sealed: arrived sealed frames by the kind they carry (those no
+ * session opens, under SRP_FRAME_SEALED). */
+const guint64 *sim_world_get_sealed_by_kind (SimWorld *world);
+/* What every core that ever ran refused, by reason (srp_core_get_drop_count). */
+void sim_world_get_drops (SimWorld *world, guint64 out[SRP_DROP_N_REASONS]);
 /* Nodes are numbered in order of creation, from 0, never reused. */
 guint sim_node_get_ordinal (const SimNode *node);
 SimAccess sim_node_get_access (const SimNode *node);

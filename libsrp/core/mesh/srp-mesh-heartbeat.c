@@ -18,6 +18,8 @@
  */
 #include "srp-mesh-private.h"
 
+#include <string.h>
+
 #define SUSPECT_QUIET_US (1 * G_TIME_SPAN_SECOND)
 /* A young link is checked sooner: half its age, from this up to
  * heartbeat_us. Peers that joined lately leave soonest (session lengths are
@@ -35,13 +37,24 @@ is_young (SrpContext *ctx, const SrpLink *link)
          link->knows_us;
 }
 
+/* One side of a quiet link does the checking: the one with the lower ID
+ * waits an eighth longer, so the other's ping reaches it first and counts
+ * as its own heartbeat (recent traffic; the pong it sends back keeps its
+ * NAT's binding open). Were both to wait alike they would both ping every
+ * interval, crossing on the way: twice the datagrams for nothing. Once a
+ * heartbeat went unanswered both check at the same pace, so a vanished
+ * peer is noticed as soon as before (an eighth of one interval later). */
 static gint64
 heartbeat_interval (SrpContext *ctx, const SrpLink *link)
 {
-  if (!is_young (ctx, link))
-    return ctx->config->heartbeat_us;
-  return CLAMP ((ctx->now - link->connected_at) / 2, YOUNG_HEARTBEAT_MIN_US,
-                ctx->config->heartbeat_us);
+  gint64 interval = ctx->config->heartbeat_us;
+
+  if (is_young (ctx, link))
+    interval = CLAMP ((ctx->now - link->connected_at) / 2, YOUNG_HEARTBEAT_MIN_US,
+                      ctx->config->heartbeat_us);
+  if (link->failures == 0 && memcmp (ctx->config->peer_id.bytes, link->id.bytes, SRP_ID_LEN) < 0)
+    interval += interval / 8;
+  return interval;
 }
 
 /* Unanswered heartbeats in a row that end the link: two for a young link,
@@ -70,12 +83,14 @@ on_heartbeat_done (gpointer data, guint64 request, gint64 rtt_us, const SrpPong 
 
   link->heartbeat_ping = 0;
   link->suspected_at = 0;
-  srp_timer_set (ctx->timers, &link->heartbeat, ctx->now + heartbeat_interval (ctx, link));
   if (pong == NULL)
     {
       gboolean silent = suspected_at != 0 && link->last_seen < suspected_at;
 
-      if (++link->failures >= misses_allowed (ctx, link) || silent)
+      /* The interval after counting the miss: it is no longer the longer one. */
+      ++link->failures;
+      srp_timer_set (ctx->timers, &link->heartbeat, ctx->now + heartbeat_interval (ctx, link));
+      if (link->failures >= misses_allowed (ctx, link) || silent)
         srp_mesh_disconnect (mesh, link);
       else if (is_young (ctx, link))
         srp_timer_set (ctx->timers, &link->heartbeat, ctx->now);
@@ -85,6 +100,7 @@ on_heartbeat_done (gpointer data, guint64 request, gint64 rtt_us, const SrpPong 
     gint64 old = link->rtt.smoothed_us;
 
     link->failures = 0;
+    srp_timer_set (ctx->timers, &link->heartbeat, ctx->now + heartbeat_interval (ctx, link));
     /* Smoothed as in RFC 6298, so one slow answer does not jump it. */
     srp_rtt_sample (&link->rtt, rtt_us);
     if (old < 0 || ABS (link->rtt.smoothed_us - old) * 5 > old)

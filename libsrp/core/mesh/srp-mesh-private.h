@@ -20,6 +20,10 @@ G_BEGIN_DECLS
  * lookup sent it, to introduce it to the peer that registered it. */
 #define SRP_MESH_INTRODUCTION_RESERVE(capacity) ((capacity) / 8)
 #define SRP_MESH_ASK_ON_CONNECT_BELOW 64 /* known peers under which a new link is asked for PEERS */
+/* A peer short of links that knows too few peers to dial more asks again
+ * this soon after asking (doubling while it stays short, up to
+ * exchange_us): its request or the answer may have been lost. */
+#define SRP_MESH_STARVING_ASK_US (2 * G_TIME_SPAN_SECOND)
 /* New handshakes we start, whatever suggested them (bootstraps, PEERS,
  * BUSY, introductions, punches, re-handshakes): at most 8 a second
  * sustained, 16 at once. A peer keeps 8 connections up: a burst of 16
@@ -79,6 +83,7 @@ struct _SrpMesh {
   GPtrArray *incoming;   /* IncomingHandshake*, owned */
   GArray *bootstraps;    /* Bootstrap */
   SrpTimer exchange;     /* ask a random link for peers */
+  guint starving_asks;   /* asks in a row while short of links and of peers to dial */
   SrpTimer maintenance;  /* bootstraps, and connections to keep up */
   SrpTokenBucket handshake_budget; /* new outgoing handshakes (SRP_MESH_HANDSHAKE_BURST) */
   /* srp-mesh-cookie.c */
@@ -102,6 +107,8 @@ gboolean srp_mesh_hold_early (SrpMesh *mesh, const SrpInput *input);
 void srp_mesh_disconnect (SrpMesh *mesh, SrpLink *link);
 guint srp_mesh_outgoing_count (SrpMesh *mesh);
 gboolean srp_mesh_has_outgoing (SrpMesh *mesh, const SrpAddress *address);
+/* When the exchange should ask for peers next, asked now. */
+gint64 srp_mesh_next_exchange (SrpMesh *mesh);
 
 /* srp-mesh-cookie.c: whether to answer a HELLO in full now (TRUE), or with
  * a COOKIE (sent here) or nothing (FALSE). */

@@ -63,7 +63,12 @@ mesh_link_up (gpointer self, SrpLink *link, gpointer slot)
    * exchange; asking every new link would cost two datagrams a link. */
   if (srp_peer_table_size (ctx->peers) + srp_link_table_size (ctx->links) <
       SRP_MESH_ASK_ON_CONNECT_BELOW)
-    srp_mesh_request_peers (mesh, link);
+    {
+      srp_mesh_request_peers (mesh, link);
+      /* Asked: should that be lost while the peer is short of links, it is
+       * asked again soon (srp_mesh_next_exchange), not in a minute. */
+      srp_timer_set_earlier (ctx->timers, &mesh->exchange, srp_mesh_next_exchange (mesh));
+    }
   if (!srp_timer_is_armed (&mesh->exchange))
     srp_timer_set (ctx->timers, &mesh->exchange, ctx->now + ctx->config->exchange_us);
   srp_mesh_bootstrap_connected (mesh, &link->address);

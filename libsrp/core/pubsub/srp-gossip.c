@@ -81,6 +81,12 @@ srp_gossip_relay_fanout (SrpPubsub *ps, const SrpPacket *packet)
    * are missed (5 % at 3, under 1 % at 5). */
   if (packet->index == 0 && srp_id_is_zero (&packet->next_id))
     fanout += SRP_GOSSIP_LONE_EXTRA;
+  /* The same reasoning the other way: a hole in a chain costs a QUERY and
+   * one packet to fill, cheaper than a third copy of every packet to
+   * every peer (srp-simulate, 100 peers at 10 % loss: 4.0 packet frames
+   * per delivered copy at fanout 3). */
+  else if (fanout > SRP_GOSSIP_CHAIN_FANOUT_MIN)
+    fanout--;
   return MAX (fanout, (fanout * links + ordinary - 1) / ordinary);
 }
 

@@ -93,6 +93,7 @@ SrpDropReason srp_subscriptions_handle (gpointer self, const SrpInput *input, gp
  * rest, each class in random order. Returns a GPtrArray of PubsubLink*. */
 /* Links beyond fanout a relay passes a message of one packet to. */
 #define SRP_GOSSIP_LONE_EXTRA 2
+#define SRP_GOSSIP_CHAIN_FANOUT_MIN 2 /* relays of a chain's packets: fanout - 1, at least this */
 guint srp_gossip_relay_fanout (SrpPubsub *ps, const SrpPacket *packet);
 GPtrArray *srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id,
                                       const SrpId *recipient, const SrpId *except, guint n);
