@@ -31,7 +31,11 @@ srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id, const SrpId *re
   GPtrArray *links = srp_link_table_list (ps->ctx->links);
   GPtrArray *out = g_ptr_array_new ();
 
-  for (int rank = 0; rank < 3; rank++)
+  /* Within each rank, links whose last heartbeat went unanswered (or that
+   * another subsystem suspects) come after the healthy ones: a vanished
+   * peer stays a link until its heartbeats fail, and a copy sent there is
+   * lost. */
+  for (int rank = 0; rank < 6; rank++)
     {
       guint start = out->len;
 
@@ -47,9 +51,11 @@ srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id, const SrpId *re
               srp_id_equal (&pl->inbox, topic_id))
             link_rank = 0;
           else if (srp_pubsub_link_subscribes (pl, topic_id))
-            link_rank = 1;
-          else
             link_rank = 2;
+          else
+            link_rank = 4;
+          if (link->failures > 0 || link->suspected_at != 0)
+            link_rank++;
           if (link_rank == rank)
             g_ptr_array_add (out, pl);
         }
