@@ -185,7 +185,8 @@ on_renew (gpointer user_data)
 static void
 start_nat_pmp (SrpPortmapPcp *pcp)
 {
-  g_debug ("Port mapping: the gateway speaks NAT-PMP only; asking in NAT-PMP");
+  if (pcp->stage == STAGE_PCP)
+    g_debug ("Port mapping: the gateway speaks NAT-PMP only; asking in NAT-PMP");
   pcp->stage = STAGE_NAT_PMP;
   pcp->version = SRP_PORTMAP_VERSION_NAT_PMP;
   pcp->sends = 0;
@@ -387,7 +388,10 @@ srp_portmap_pcp_new (GMainContext *context, guint16 port, gboolean try_pcp, gboo
       send_requests (pcp);
     }
   else
-    start_nat_pmp (pcp);
+    {
+      pcp->stage = STAGE_NAT_PMP;
+      start_nat_pmp (pcp);
+    }
   return pcp;
 }
 

@@ -128,6 +128,24 @@ srp_portmap_upnp_available (void)
   return TRUE;
 }
 
+/* GUPnP-IGD objects still deleting mappings (their DeletePortMapping
+ * requests hold them alive). Main-thread bookkeeping only: a peer and its
+ * context live in one thread, and a program exiting waits on this. */
+static guint deletions;
+
+static void
+on_igd_gone (gpointer data, GObject *igd)
+{
+  (void) data, (void) igd;
+  deletions--;
+}
+
+guint
+srp_portmap_upnp_deletions_pending (void)
+{
+  return deletions;
+}
+
 SrpPortmapUpnp *
 srp_portmap_upnp_new (GMainContext *context, guint16 port, SrpPortmapFunc func,
                       gpointer user_data, GError **error)
@@ -171,6 +189,8 @@ srp_portmap_upnp_free (SrpPortmapUpnp *upnp)
   /* Disposing sends DeletePortMapping for what was mapped; the object
    * lives on (GUPnP-IGD holds it) until the router answered. */
   gupnp_simple_igd_remove_port_local (upnp->igd, "UDP", upnp->local_ip, upnp->port);
+  deletions++;
+  g_object_weak_ref (G_OBJECT (upnp->igd), on_igd_gone, NULL);
   g_object_unref (upnp->igd);
   g_clear_object (&upnp->external);
   g_free (upnp->local_ip);
@@ -201,6 +221,12 @@ void
 srp_portmap_upnp_free (SrpPortmapUpnp *upnp)
 {
   g_assert (upnp == NULL);
+}
+
+guint
+srp_portmap_upnp_deletions_pending (void)
+{
+  return 0;
 }
 
 #endif

@@ -56,6 +56,9 @@ SrpPortmapUpnp *srp_portmap_upnp_new (GMainContext *context, guint16 port, SrpPo
                                       gpointer user_data, GError **error);
 /* Deletes the mapping (the SOAP request goes while the context runs). */
 void srp_portmap_upnp_free (SrpPortmapUpnp *upnp);
+/* UPnP-IGD deletions whose answer has not come yet: a program about to exit
+ * iterates its main context while this is not 0 (briefly). */
+guint srp_portmap_upnp_deletions_pending (void);
 
 /* Our IPv4 address on the way to the default gateway (no packet sent), or
  * NULL with error. */

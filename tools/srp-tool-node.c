@@ -358,6 +358,7 @@ srp_tool_node (int argc, char **argv)
   g_signal_handlers_disconnect_by_data (peer, &node);
   g_clear_object (&server);
   srp_peer_close (peer);
+  srp_tool_wait_port_mapping_deleted ();
   if (node.json)
     srp_tool_json_print (srp_tool_json_begin ("stopped"));
   else

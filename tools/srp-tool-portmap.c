@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include "srp-portmap.h"
+
 static void
 on_port_mapping (SrpPeer *peer, GParamSpec *pspec, gpointer json)
 {
@@ -82,4 +84,14 @@ srp_tool_set_port_mapping (SrpPeer *peer, gboolean on, const char *protocols, gb
                     GINT_TO_POINTER (json));
   srp_peer_set_port_mapping (peer, on);
   return TRUE;
+}
+
+void
+srp_tool_wait_port_mapping_deleted (void)
+{
+  gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  while (srp_portmap_upnp_deletions_pending () > 0 && g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10 * 1000);
 }

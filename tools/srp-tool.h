@@ -101,6 +101,10 @@ void srp_tool_print_ready (SrpPeer *peer, gboolean json);
  * "port-mapping" line whenever the mapping or its problem changes. */
 gboolean srp_tool_set_port_mapping (SrpPeer *peer, gboolean on, const char *protocols,
                                     gboolean json, GError **error);
+/* After srp_peer_close: runs the main context until the router answered
+ * the deletion of a UPnP-IGD mapping (PCP and NAT-PMP need no answer), at
+ * most 2 s. */
+void srp_tool_wait_port_mapping_deleted (void);
 
 /* Waits up to timeout seconds for a first connected peer (the other is
  * found through the network), then opens a stream to peer_id labelled
