@@ -36,13 +36,16 @@ _pm_chains() { # router-node
 	# NAT-PMP/PCP and SSDP/HTTP from the LAN to the router itself (INPUT drops only the WAN's).
 }
 
-# Starts miniupnpd in HOST's NAT router; sets PM_PID and PM_LOG.
+# Starts miniupnpd in HOST's NAT router; sets PM_PID and PM_LOG.  PM_MAX_LIFETIME=S: leases of S
+# seconds at most (NAT-PMP, PCP), to see renewals.  The chains are made once per router.
+declare -gA _PM_CHAINS=()
 pm_start_miniupnpd() { # HOST
 	local host=$1 r="$1-nat" conf dir
 	pm_need_miniupnpd
 	dir=$(mktemp -d "/tmp/netlab-$LAB_RUN-upnp.XXXXXX")
 	lab_on_down "rm -rf '$dir'"
-	_pm_chains "$r"
+	[ -n "${_PM_CHAINS[$r]:-}" ] || _pm_chains "$r"
+	_PM_CHAINS[$r]=1
 	conf="$dir/miniupnpd.conf"
 	cat >"$conf" <<CONF
 ext_ifname=wan-$LAB_RUN
@@ -57,8 +60,8 @@ notify_interval=60
 clean_ruleset_interval=0
 uuid=$(cat /proc/sys/kernel/random/uuid)
 lease_file=$dir/leases
-min_lifetime=120
-max_lifetime=86400
+min_lifetime=$([ -n "${PM_MAX_LIFETIME:-}" ] && echo 2 || echo 120)
+max_lifetime=${PM_MAX_LIFETIME:-86400}
 allow 1024-65535 10.0.0.0/8 1024-65535
 deny 0-65535 0.0.0.0/0 0-65535
 CONF
