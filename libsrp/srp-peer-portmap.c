@@ -227,7 +227,8 @@ srp_peer_portmap_start (SrpPeer *self, GInetAddress *bound)
   if (protocols & (SRP_PORT_MAPPING_PCP | SRP_PORT_MAPPING_NAT_PMP))
     {
       pm->pcp_done = FALSE;
-      pm->pcp = srp_portmap_pcp_new (self->context, pm->port, protocols & SRP_PORT_MAPPING_PCP,
+      pm->pcp = srp_portmap_pcp_new (self->context, NULL, pm->port,
+                                     protocols & SRP_PORT_MAPPING_PCP,
                                      protocols & SRP_PORT_MAPPING_NAT_PMP, on_pcp, pm, &pcp_error);
       if (pm->pcp == NULL)
         {

@@ -42,6 +42,7 @@ struct _SrpPortmapPcp {
   GSource *read_source;
   GSource *timer;
   GInetAddress *gateway;
+  guint16 server_port;
   guint8 local_ip[4];
   guint16 port;
   gboolean try_nat_pmp;
@@ -152,7 +153,7 @@ on_resend (gpointer user_data)
   else
     fail (pcp, g_strdup_printf ("no PCP or NAT-PMP answer from the gateway %s port %u "
                                 "within %.2f s",
-                                gateway, SRP_PORTMAP_SERVER_PORT,
+                                gateway, pcp->server_port,
                                 FIRST_RESEND_MS * ((1 << MAX_SENDS) - 1) / 1000.0));
   return G_SOURCE_REMOVE;
 }
@@ -338,24 +339,28 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
 }
 
 SrpPortmapPcp *
-srp_portmap_pcp_new (GMainContext *context, guint16 port, gboolean try_pcp, gboolean try_nat_pmp,
-                     SrpPortmapFunc func, gpointer user_data, GError **error)
+srp_portmap_pcp_new (GMainContext *context, GInetSocketAddress *server, guint16 port,
+                     gboolean try_pcp, gboolean try_nat_pmp, SrpPortmapFunc func,
+                     gpointer user_data, GError **error)
 {
-  g_autoptr (GInetAddress) gateway = srp_default_gateway_ipv4 (NULL, error);
+  g_autoptr (GInetAddress) gateway = NULL;
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GSocketAddress) to = NULL;
   g_autoptr (GSocketAddress) local = NULL;
   SrpPortmapPcp *pcp;
 
   g_return_val_if_fail (try_pcp || try_nat_pmp, NULL);
-  if (gateway == NULL)
+  if (server != NULL)
+    gateway = g_object_ref (g_inet_socket_address_get_address (server));
+  else if ((gateway = srp_default_gateway_ipv4 (NULL, error)) == NULL)
     return NULL;
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
                          error);
   if (socket == NULL)
     return NULL;
   g_socket_set_blocking (socket, FALSE);
-  to = g_inet_socket_address_new (gateway, SRP_PORTMAP_SERVER_PORT);
+  to = server != NULL ? g_object_ref (G_SOCKET_ADDRESS (server))
+                      : g_inet_socket_address_new (gateway, SRP_PORTMAP_SERVER_PORT);
   /* Connected: only the gateway's answers come in, and the local address
    * is the one on the gateway's network (PCP's client IP). */
   if (!g_socket_connect (socket, to, NULL, error) ||
@@ -368,6 +373,7 @@ srp_portmap_pcp_new (GMainContext *context, guint16 port, gboolean try_pcp, gboo
   pcp->context = g_main_context_ref (context);
   pcp->socket = g_steal_pointer (&socket);
   pcp->gateway = g_steal_pointer (&gateway);
+  pcp->server_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (to));
   memcpy (pcp->local_ip,
           g_inet_address_to_bytes (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local))),
           4);

@@ -33,12 +33,13 @@ typedef void (*SrpPortmapFunc) (const SrpPortmapStatus *status, gpointer user_da
 
 typedef struct _SrpPortmapPcp SrpPortmapPcp;
 
-/* Starts asking the default gateway: PCP first when try_pcp, NAT-PMP
- * first (or after a version-0 answer) when try_nat_pmp. NULL with error
- * when there is no IPv4 default gateway or no socket. */
-SrpPortmapPcp *srp_portmap_pcp_new (GMainContext *context, guint16 port, gboolean try_pcp,
-                                    gboolean try_nat_pmp, SrpPortmapFunc func,
-                                    gpointer user_data, GError **error);
+/* Starts asking server (NULL: the default gateway, port 5351): PCP first
+ * when try_pcp, NAT-PMP first (or after a version-0 answer) when
+ * try_nat_pmp. NULL with error when there is no IPv4 default gateway or no
+ * socket. */
+SrpPortmapPcp *srp_portmap_pcp_new (GMainContext *context, GInetSocketAddress *server,
+                                    guint16 port, gboolean try_pcp, gboolean try_nat_pmp,
+                                    SrpPortmapFunc func, gpointer user_data, GError **error);
 /* Deletes the mapping (a request with lifetime 0, not waited for). */
 void srp_portmap_pcp_free (SrpPortmapPcp *pcp);
 /* Datagrams from the gateway that were no valid answer (dropped). */
