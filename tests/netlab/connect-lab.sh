@@ -19,6 +19,7 @@ CL_PORT=7000                       # the bootstrap nodes' port
 : "${CL_READY_TIMEOUT:=15}"        # seconds for a target node to join the network and know its NAT
 CL_TARGET_ARGS=()                  # more `node` arguments for the targets (e.g. --port-mapping)
 CL_TARGET_WAIT=""                  # an event the target must log before connect (e.g. port-mapping)
+CL_INITIATOR_ARGS=()               # more `connect` arguments for the initiators
 CL_PY=/usr/bin/python3
 CL_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -181,7 +182,7 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	timeout -k 5 $((3 * CL_CONNECT_TIMEOUT + idle + 30)) \
 		ip netns exec "$(lab_ns "$ini")" "$SRP_TOOL" connect --json $(cl_bootstrap_args) \
 		--timeout "$CL_CONNECT_TIMEOUT" --idle "$idle" ${talk[@]+"${talk[@]}"} \
-		"$id" >"$out" 2>"$err"
+		${CL_INITIATOR_ARGS[@]+"${CL_INITIATOR_ARGS[@]}"} "$id" >"$out" 2>"$err"
 	rc=$?
 	# The ping may still be on its way when the initiator has its pong.
 	[ "$CL_MESSAGES" = 1 ] && cl_wait 5 cl_json message "$tlog" "ping-$name"

@@ -15,6 +15,12 @@
 
 PM_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# 0 when miniupnpd can run here (installing it when missing), 1 otherwise; never exits.
+pm_have_miniupnpd() {
+	[ -x /usr/sbin/miniupnpd ] || (_lab_need /usr/sbin/miniupnpd miniupnpd-iptables) >/dev/null 2>&1
+	[ -x /usr/sbin/miniupnpd ] && command -v iptables-legacy >/dev/null 2>&1
+}
+
 pm_need_miniupnpd() {
 	[ -x /usr/sbin/miniupnpd ] || _lab_need /usr/sbin/miniupnpd miniupnpd-iptables
 	[ -x /usr/sbin/miniupnpd ] || _lab_skip "no miniupnpd (Debian miniupnpd-iptables) and it could not be installed"
