@@ -317,24 +317,22 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
 {
   SrpPortmapPcp *pcp = user_data;
   guint8 buf[SRP_PORTMAP_MAX + 1];
+  g_autoptr (GError) error = NULL;
+  gssize n = g_socket_receive (socket, (char *) buf, sizeof buf, NULL, &error);
 
   (void) condition;
-  for (;;)
+  /* One datagram a dispatch (the source fires again while more wait): the
+   * status callback may free the client, after which nothing here may touch
+   * it. ICMP port unreachable from a gateway with no server comes as an
+   * error on the connected socket: as no answer, the resends run out and
+   * say so. */
+  if (n < 0)
     {
-      g_autoptr (GError) error = NULL;
-      gssize n = g_socket_receive (socket, (char *) buf, sizeof buf, NULL, &error);
-
-      if (n < 0)
-        {
-          /* ICMP port unreachable from the gateway (no server there) comes
-           * as an error on the connected socket: as no answer, the resends
-           * run out and say so. */
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_debug ("Port mapping: %s", error->message);
-          break;
-        }
-      handle (pcp, buf, (gsize) n);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        g_debug ("Port mapping: %s", error->message);
+      return G_SOURCE_CONTINUE;
     }
+  handle (pcp, buf, (gsize) n);
   return G_SOURCE_CONTINUE;
 }
 
