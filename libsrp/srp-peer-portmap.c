@@ -268,6 +268,20 @@ srp_peer_portmap_stop (SrpPeer *self)
 }
 
 void
+srp_peer_portmap_restart (SrpPeer *self)
+{
+  g_autoptr (GSocketAddress) local = NULL;
+
+  if (!self->port_mapping || !srp_peer_is_listening (self))
+    return;
+  srp_peer_portmap_stop (self);
+  local = g_socket_get_local_address (srp_socket_set_get (self->sockets, SRP_PEER_SOCKET_MAIN),
+                                      NULL);
+  if (local != NULL)
+    srp_peer_portmap_start (self, g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+}
+
+void
 srp_peer_portmap_free (SrpPeer *self)
 {
   SrpPeerPortmap *pm = self->portmap;
@@ -343,13 +357,7 @@ srp_peer_set_port_mapping (SrpPeer *self, gboolean enabled)
   if (srp_peer_is_listening (self))
     {
       if (enabled)
-        {
-          g_autoptr (GSocketAddress) local =
-            g_socket_get_local_address (srp_socket_set_get (self->sockets, SRP_PEER_SOCKET_MAIN), NULL);
-
-          if (local != NULL)
-            srp_peer_portmap_start (self, g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
-        }
+        srp_peer_portmap_restart (self);
       else
         srp_peer_portmap_stop (self);
     }
@@ -390,11 +398,7 @@ srp_peer_set_port_mapping_protocols (SrpPeer *self, SrpPortMappingProtocols prot
   if (self->port_mapping_protocols == protocols)
     return;
   self->port_mapping_protocols = protocols;
-  if (srp_peer_is_listening (self) && self->port_mapping)
-    {
-      srp_peer_set_port_mapping (self, FALSE);
-      srp_peer_set_port_mapping (self, TRUE);
-    }
+  srp_peer_portmap_restart (self);
   srp_peer_notify (self, SRP_PEER_PROP_PORT_MAPPING_PROTOCOLS);
 }
 

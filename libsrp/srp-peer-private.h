@@ -231,6 +231,8 @@ void srp_peer_lan_stop (SrpPeer *self);
  * srp_peer_get_stats. */
 void srp_peer_portmap_start (SrpPeer *self, GInetAddress *bound);
 void srp_peer_portmap_stop (SrpPeer *self);
+/* Stops and starts again, on the main socket's address (a network change). */
+void srp_peer_portmap_restart (SrpPeer *self);
 void srp_peer_portmap_free (SrpPeer *self);
 void srp_peer_portmap_stats (SrpPeer *self, GVariantDict *dict);
 
