@@ -39,6 +39,9 @@ typedef struct _SrpPeerPortmap {
   char *problem;
   gint64 started;
   gint64 obtained_ms;            /* -1 until mapped */
+  gboolean permanent;            /* failed for a reason a retry cannot change */
+  guint failures;                /* in a row: the retry waits 2 s, doubling, up to 5 min */
+  GSource *retry;
   guint64 bad_responses, renewals; /* of clients freed; live ones add theirs */
 } SrpPeerPortmap;
 
@@ -105,18 +108,61 @@ free_clients (SrpPeerPortmap *pm)
   g_clear_pointer (&pm->upnp, srp_portmap_upnp_free);
 }
 
+static void start_clients (SrpPeerPortmap *pm);
+
+static void
+stop_retry (SrpPeerPortmap *pm)
+{
+  if (pm->retry != NULL)
+    g_source_destroy (pm->retry);
+  g_clear_pointer (&pm->retry, g_source_unref);
+}
+
+static gboolean
+on_retry (gpointer user_data)
+{
+  SrpPeerPortmap *pm = user_data;
+
+  g_clear_pointer (&pm->retry, g_source_unref);
+  free_clients (pm);
+  start_clients (pm);
+  return G_SOURCE_REMOVE;
+}
+
+/* A router that did not answer may come (the network is still coming up,
+ * a router reboots, a laptop's route appears after its address): ask again
+ * later, less and less often. The problem stays as it is meanwhile. */
+static void
+schedule_retry (SrpPeerPortmap *pm)
+{
+  guint seconds = MIN (2u << MIN (pm->failures, 8u), 300u);
+
+  if (pm->permanent || pm->retry != NULL)
+    return;
+  pm->failures++;
+  pm->retry = g_timeout_source_new_seconds (seconds);
+  g_source_set_callback (pm->retry, on_retry, pm, NULL);
+  g_source_set_name (pm->retry, "SrpPeer port mapping retry");
+  g_source_attach (pm->retry, pm->peer->context);
+}
+
 /* Nothing mapped: says why, once every client has given up. */
 static void
 update_failure (SrpPeerPortmap *pm)
 {
+  gboolean both;
+
   if (pm->state == STATE_MAPPED || !(pm->pcp_done && pm->upnp_done))
     return;
   pm->state = STATE_FAILED;
+  both = pm->pcp_problem != NULL && pm->upnp_problem != NULL &&
+         g_strcmp0 (pm->pcp_problem, pm->upnp_problem) != 0;
   set_problem (pm, g_strdup_printf ("no port mapping: %s%s%s",
                                     pm->pcp_problem != NULL ? pm->pcp_problem : "",
-                                    pm->pcp_problem != NULL && pm->upnp_problem != NULL ? "; " : "",
-                                    pm->upnp_problem != NULL ? pm->upnp_problem : ""));
+                                    both ? "; " : "",
+                                    pm->pcp_problem == NULL || both ? pm->upnp_problem : ""));
   g_debug ("Port mapping: %s", pm->problem);
+  schedule_retry (pm);
 }
 
 static void
@@ -159,6 +205,8 @@ on_status (SrpPeerPortmap *pm, gboolean is_pcp, const SrpPortmapStatus *status)
             }
         }
       pm->state = STATE_MAPPED;
+      pm->failures = 0;
+      stop_retry (pm);
       pm->protocol = status->protocol;
       pm->lifetime_s = status->lifetime_s;
       set_problem (pm, NULL);
@@ -176,6 +224,7 @@ on_status (SrpPeerPortmap *pm, gboolean is_pcp, const SrpPortmapStatus *status)
       set_mapped (pm, NULL);
       set_problem (pm, g_strdup_printf ("port mapping lost: %s",
                                         status->problem != NULL ? status->problem : "no reason"));
+      schedule_retry (pm);
       return;
     }
   update_failure (pm);
@@ -193,37 +242,19 @@ on_upnp (const SrpPortmapStatus *status, gpointer user_data)
   on_status (user_data, FALSE, status);
 }
 
-void
-srp_peer_portmap_start (SrpPeer *self, GInetAddress *bound)
+/* Both clients, for the port of pm->peer's main socket. */
+static void
+start_clients (SrpPeerPortmap *pm)
 {
-  SrpPeerPortmap *pm;
+  SrpPeer *self = pm->peer;
   SrpPortMappingProtocols protocols = self->port_mapping_protocols;
   g_autoptr (GError) pcp_error = NULL;
   g_autoptr (GError) upnp_error = NULL;
 
-  if (!self->port_mapping || !srp_peer_is_listening (self) ||
-      (self->portmap != NULL && self->portmap->state != STATE_OFF))
-    return;
-  pm = portmap (self);
-  pm->port = self->port;
-  pm->started = g_get_monotonic_time ();
-  pm->obtained_ms = -1;
   pm->state = STATE_REQUESTING;
   pm->pcp_done = pm->upnp_done = TRUE;
   g_clear_pointer (&pm->pcp_problem, g_free);
   g_clear_pointer (&pm->upnp_problem, g_free);
-  /* A router forwards to a LAN address: a socket bound to loopback, or to
-   * IPv6 alone, has nothing to ask it for (IPv4 NATs only). */
-  if (g_inet_address_get_is_loopback (bound) ||
-      (!g_inet_address_get_is_any (bound) &&
-       g_inet_address_get_family (bound) != G_SOCKET_FAMILY_IPV4))
-    {
-      g_autofree char *text = g_inet_address_to_string (bound);
-
-      pm->pcp_problem = g_strdup_printf ("listening on %s: no IPv4 router to ask", text);
-      update_failure (pm);
-      return;
-    }
   if (protocols & (SRP_PORT_MAPPING_PCP | SRP_PORT_MAPPING_NAT_PMP))
     {
       pm->pcp_done = FALSE;
@@ -247,8 +278,45 @@ srp_peer_portmap_start (SrpPeer *self, GInetAddress *bound)
         }
     }
   if (pm->pcp_problem == NULL && pm->upnp_problem == NULL && pm->pcp_done && pm->upnp_done)
-    pm->pcp_problem = g_strdup ("no protocol switched on (SrpPeer:port-mapping-protocols)");
+    {
+      pm->pcp_problem = g_strdup ("no protocol switched on (SrpPeer:port-mapping-protocols)");
+      pm->permanent = TRUE;
+    }
   update_failure (pm);
+}
+
+void
+srp_peer_portmap_start (SrpPeer *self, GInetAddress *bound)
+{
+  SrpPeerPortmap *pm;
+
+  if (!self->port_mapping || !srp_peer_is_listening (self) ||
+      (self->portmap != NULL && self->portmap->state != STATE_OFF))
+    return;
+  pm = portmap (self);
+  pm->port = self->port;
+  pm->started = g_get_monotonic_time ();
+  pm->obtained_ms = -1;
+  pm->failures = 0;
+  pm->permanent = FALSE;
+  /* A router forwards to a LAN address: a socket bound to loopback, or to
+   * IPv6 alone, has nothing to ask it for (IPv4 NATs only). */
+  if (g_inet_address_get_is_loopback (bound) ||
+      (!g_inet_address_get_is_any (bound) &&
+       g_inet_address_get_family (bound) != G_SOCKET_FAMILY_IPV4))
+    {
+      g_autofree char *text = g_inet_address_to_string (bound);
+
+      pm->state = STATE_REQUESTING;
+      pm->pcp_done = pm->upnp_done = TRUE;
+      g_clear_pointer (&pm->pcp_problem, g_free);
+      g_clear_pointer (&pm->upnp_problem, g_free);
+      pm->pcp_problem = g_strdup_printf ("listening on %s: no IPv4 router to ask", text);
+      pm->permanent = TRUE;
+      update_failure (pm);
+      return;
+    }
+  start_clients (pm);
 }
 
 void
@@ -258,6 +326,7 @@ srp_peer_portmap_stop (SrpPeer *self)
 
   if (pm == NULL || pm->state == STATE_OFF)
     return;
+  stop_retry (pm);
   free_clients (pm);
   pm->state = STATE_OFF;
   pm->protocol = NULL;
@@ -288,6 +357,7 @@ srp_peer_portmap_free (SrpPeer *self)
 
   if (pm == NULL)
     return;
+  stop_retry (pm);
   free_clients (pm);
   g_free (pm->pcp_problem);
   g_free (pm->upnp_problem);

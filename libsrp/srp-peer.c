@@ -438,8 +438,9 @@ srp_peer_class_init (SrpPeerClass *klass)
    * internet, and UPnP-IGD sends SSDP multicasts on every start. It only
    * changes the path behind a symmetric NAT; an application that wants it
    * switches it on (it may be switched at any time). When no router
-   * answers, [property@Peer:port-mapping-problem] says so; nothing waits
-   * for it.
+   * answers, [property@Peer:port-mapping-problem] says so (nothing waits
+   * for it) and the peer asks again later, less and less often (2 s
+   * doubling up to 5 min), and at once when the network changes.
    */
   properties[SRP_PEER_PROP_PORT_MAPPING] =
     g_param_spec_boolean ("port-mapping", NULL, NULL, FALSE,

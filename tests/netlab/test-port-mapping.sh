@@ -16,8 +16,9 @@
 #    for 20 s (renewed every 3 s: the router's rule is still there, the lease file shows a later
 #    expiry) and symB still connects directly.
 # 4. No router: symC with --port-mapping reports why within 6 s ("no PCP or NAT-PMP answer ...",
-#    "no UPnP Internet Gateway Device answered ..."), was ready long before (nothing blocks), and is
-#    reached through a relay as without it.
+#    "no UPnP Internet Gateway Device answered ..."), and was ready long before (nothing blocks).
+# 5. A network change: symD (listening on every address, --port-mapping, no router) moves behind
+#    symA's NAT (lab_move_host) and gets a mapping from miniupnpd there within 10 s.
 # Prints a table: case, path, connect ms, mapping ms.  Exit 0 pass, 1 fail, 77 skipped (not root, no
 # netns, no miniupnpd).
 set -u
@@ -42,6 +43,7 @@ cl_add_bootstraps
 lab_add_nat_host symA symmetric --public-ip 198.51.101.20
 lab_add_nat_host symB symmetric
 lab_add_nat_host symC symmetric
+lab_add_nat_host symD symmetric
 cl_start_bootstraps
 pm_start_miniupnpd symA
 echo "miniupnpd: $(grep -o 'version .* starting [^e]*' "$PM_LOG" | head -1)"
@@ -128,6 +130,26 @@ else
 	ROWS+=("no-router              FAIL: $(head -c 800 "$NLOG")")
 fi
 cl_stop "$NPID"
+
+# --- 5: moved behind the mapping router -----------------------------------------------------------
+MLOG="$CL_TMP/moved.log"
+moved_mapped() { [ "$(cl_json count "$MLOG" port-mapping state=mapped)" -gt 0 ]; }
+cl_start_node symD "$MLOG" $(cl_bootstrap_args) --port-mapping
+MPID=$CL_PID
+if cl_wait_alive "$MPID" 8 cl_has_event "$MLOG" port-mapping; then
+	lab_move_host symD symA
+	T0=$(date +%s%N)
+	if cl_wait_alive "$MPID" 10 moved_mapped; then
+		ROWS+=("$(printf '%-22s %-9s %-8s %-8s %8s %10s  %s' moved - - - - - 			"ok: mapped $((($(date +%s%N) - T0) / 1000000)) ms after moving behind miniupnpd")")
+	else
+		FAILED=1
+		ROWS+=("moved                  FAIL: no mapping after the move: $(grep port-mapping "$MLOG" | head -c 600)")
+	fi
+else
+	FAILED=1
+	ROWS+=("moved                  FAIL: no port-mapping line before the move: $(head -c 500 "$MLOG")")
+fi
+cl_stop "$MPID"
 
 printf '%-22s %-9s %-8s %-8s %8s %10s  %s\n' case protocol expected path "ms" "mapping-ms" verdict
 printf '%s\n' "${ROWS[@]}"
