@@ -53,6 +53,9 @@ check (SrpPeer *self)
   self->local_addresses = g_steal_pointer (&now);
   self->network_changes++;
   srp_core_network_changed (core, g_get_monotonic_time ());
+  /* Another network, another router (or none): the mapping is asked for
+   * again (the old one is deleted, in case the router is the same). */
+  srp_peer_portmap_restart (self);
   srp_peer_drive (self);
 }
 

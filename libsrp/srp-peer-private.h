@@ -45,6 +45,10 @@ enum {
   SRP_PEER_PROP_STATE_DIRECTORY,
   SRP_PEER_PROP_LAN_DISCOVERY,
   SRP_PEER_PROP_TLS_DATABASE,
+  SRP_PEER_PROP_PORT_MAPPING,
+  SRP_PEER_PROP_PORT_MAPPING_PROTOCOLS,
+  SRP_PEER_PROP_MAPPED_ADDRESS,
+  SRP_PEER_PROP_PORT_MAPPING_PROBLEM,
   SRP_PEER_N_PROPS
 };
 
@@ -99,6 +103,12 @@ struct _SrpPeer {
   GSource *network_poll;
   gulong network_changed_id;
   guint64 network_changes;
+
+  /* srp-peer-portmap.c: SrpPeer:port-mapping, and the clients asking the
+   * router while listening. */
+  gboolean port_mapping;
+  SrpPortMappingProtocols port_mapping_protocols;
+  struct _SrpPeerPortmap *portmap;
 
   GPtrArray *bootstrap_urls; /* srp-peer-bootstrap-url.c's lists */
   GTlsDatabase *tls_database; /* SrpPeer:tls-database, or NULL */
@@ -214,5 +224,16 @@ void srp_peer_network_stop (SrpPeer *self);
  * while listening (start after the main socket is bound; stop on close). */
 void srp_peer_lan_start (SrpPeer *self);
 void srp_peer_lan_stop (SrpPeer *self);
+
+/* srp-peer-portmap.c: asks the router for a mapping of the main socket's
+ * port while listening with SrpPeer:port-mapping on (start once bound, on
+ * the address bound to; stop deletes it), and its figures for
+ * srp_peer_get_stats. */
+void srp_peer_portmap_start (SrpPeer *self, GInetAddress *bound);
+void srp_peer_portmap_stop (SrpPeer *self);
+/* Stops and starts again, on the main socket's address (a network change). */
+void srp_peer_portmap_restart (SrpPeer *self);
+void srp_peer_portmap_free (SrpPeer *self);
+void srp_peer_portmap_stats (SrpPeer *self, GVariantDict *dict);
 
 G_END_DECLS

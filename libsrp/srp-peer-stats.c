@@ -60,6 +60,15 @@
  * `stream_bytes_sent`, `stream_bytes_received`,
  * `stream_bytes_retransmitted` (`t`).
  *
+ * Port mapping ([property@Peer:port-mapping]): `port_mapping` (`s`: `off`,
+ * `requesting`, `mapped` or `failed`), `port_mapping_bad_responses` (`t`,
+ * datagrams from the router that were no valid answer, dropped),
+ * `port_mapping_renewals` (`t`); while mapped `port_mapping_protocol`
+ * (`s`: `pcp`, `nat-pmp` or `upnp-igd`), `port_mapping_address` (`s`),
+ * `port_mapping_lifetime_s` (`u`, as granted) and `port_mapping_ms` (`t`,
+ * from listen to the mapping); `port_mapping_problem` (`s`) when there is
+ * none. The core's `mapped_address` (`s`) is the address peers are told.
+ *
  * The shell: `listening` (`b`), `uptime_s` (`t`, seconds since listen, 0
  * when not listening), `operations_pending` (`u`), and `timers` (`a{su}`,
  * the core's pending deadlines by reason).
@@ -89,5 +98,6 @@ srp_peer_get_stats (SrpPeer *self)
   g_variant_dict_insert (&dict, "uptime_s", "t", (guint64) uptime);
   g_variant_dict_insert (&dict, "operations_pending", "u",
                          srp_operations_count (self->operations));
+  srp_peer_portmap_stats (self, &dict);
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }

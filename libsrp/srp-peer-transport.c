@@ -187,6 +187,7 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   srp_core_set_local_port (core, self->port);
   self->sockets = g_steal_pointer (&sockets);
   srp_peer_lan_start (self);
+  srp_peer_portmap_start (self, bound);
   if (g_inet_address_get_is_any (bound))
     srp_peer_network_start (self);
   self->listening_since = g_get_monotonic_time ();
@@ -207,6 +208,7 @@ void
 srp_peer_transport_close (SrpPeer *self)
 {
   srp_peer_lan_stop (self);
+  srp_peer_portmap_stop (self);
   srp_peer_network_stop (self);
   g_clear_pointer (&self->sockets, srp_socket_set_free);
   if (self->timer_source != NULL)

@@ -218,6 +218,7 @@ srp_peer_finalize (GObject *object)
 
   g_clear_pointer (&self->operations, srp_operations_free);
   srp_peer_bootstrap_urls_clear (self);
+  srp_peer_portmap_free (self);
   srp_peer_topics_clear (self);
   srp_peer_streams_clear (self);
   g_clear_pointer (&self->core, srp_core_free);
@@ -265,6 +266,18 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case SRP_PEER_PROP_TLS_DATABASE:
       g_value_set_object (value, srp_peer_get_tls_database (self));
       break;
+    case SRP_PEER_PROP_PORT_MAPPING:
+      g_value_set_boolean (value, srp_peer_get_port_mapping (self));
+      break;
+    case SRP_PEER_PROP_PORT_MAPPING_PROTOCOLS:
+      g_value_set_flags (value, srp_peer_get_port_mapping_protocols (self));
+      break;
+    case SRP_PEER_PROP_MAPPED_ADDRESS:
+      g_value_set_string (value, srp_peer_get_mapped_address (self));
+      break;
+    case SRP_PEER_PROP_PORT_MAPPING_PROBLEM:
+      g_value_set_string (value, srp_peer_get_port_mapping_problem (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -285,6 +298,12 @@ srp_peer_set_property (GObject *object, guint prop_id, const GValue *value, GPar
       break;
     case SRP_PEER_PROP_TLS_DATABASE:
       srp_peer_set_tls_database (self, g_value_get_object (value));
+      break;
+    case SRP_PEER_PROP_PORT_MAPPING:
+      srp_peer_set_port_mapping (self, g_value_get_boolean (value));
+      break;
+    case SRP_PEER_PROP_PORT_MAPPING_PROTOCOLS:
+      srp_peer_set_port_mapping_protocols (self, g_value_get_flags (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -403,6 +422,61 @@ srp_peer_class_init (SrpPeerClass *klass)
     g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * SrpPeer:port-mapping: (getter get_port_mapping) (setter set_port_mapping)
+   *
+   * Whether the peer asks its home router for a mapping of its UDP port
+   * while listening (PCP, NAT-PMP and UPnP-IGD: see
+   * [property@Peer:port-mapping-protocols]), renews it before its lease
+   * ends, and deletes it on [method@Peer.close]. Peers are told the mapped
+   * address ([property@Peer:mapped-address]) and connect to it directly:
+   * behind a symmetric NAT, which otherwise needs a relay to reach another
+   * symmetric one, that makes the connection direct.
+   *
+   * Off by default: a mapping opens a port on a router that the application
+   * does not own, visible to every host on its network and to the whole
+   * internet, and UPnP-IGD sends SSDP multicasts on every start. It only
+   * changes the path behind a symmetric NAT; an application that wants it
+   * switches it on (it may be switched at any time). When no router
+   * answers, [property@Peer:port-mapping-problem] says so (nothing waits
+   * for it) and the peer asks again later, less and less often (2 s
+   * doubling up to 5 min), and at once when the network changes.
+   */
+  properties[SRP_PEER_PROP_PORT_MAPPING] =
+    g_param_spec_boolean ("port-mapping", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SrpPeer:port-mapping-protocols: (getter get_port_mapping_protocols) (setter set_port_mapping_protocols)
+   *
+   * The protocols [property@Peer:port-mapping] asks the router with; all of
+   * them by default.
+   */
+  properties[SRP_PEER_PROP_PORT_MAPPING_PROTOCOLS] =
+    g_param_spec_flags ("port-mapping-protocols", NULL, NULL, SRP_TYPE_PORT_MAPPING_PROTOCOLS,
+                        SRP_PORT_MAPPING_ALL,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SrpPeer:mapped-address: (getter get_mapped_address)
+   *
+   * The public address ("IP:PORT") the router maps to the peer's port, or
+   * %NULL while [property@Peer:port-mapping] has none.
+   */
+  properties[SRP_PEER_PROP_MAPPED_ADDRESS] =
+    g_param_spec_string ("mapped-address", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SrpPeer:port-mapping-problem: (getter get_port_mapping_problem)
+   *
+   * Why [property@Peer:port-mapping] has no mapping (no router answered,
+   * the router refused, the mapping was lost), or %NULL.
+   */
+  properties[SRP_PEER_PROP_PORT_MAPPING_PROBLEM] =
+    g_param_spec_string ("port-mapping-problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, SRP_PEER_N_PROPS, properties);
 
   /**
@@ -520,6 +594,7 @@ srp_peer_init (SrpPeer *self)
   srp_peer_streams_init (self);
   self->cache = srp_cache_new (self);
   self->lan_discovery = TRUE;
+  self->port_mapping_protocols = SRP_PORT_MAPPING_ALL;
 }
 
 /**

@@ -12,6 +12,7 @@
 #include <libsrp/srp-cache.h>
 #include <libsrp/srp-nat-type.h>
 #include <libsrp/srp-peer-info.h>
+#include <libsrp/srp-port-mapping.h>
 #include <libsrp/srp-stream.h>
 #include <libsrp/srp-topic.h>
 #include <libsrp/srp-version.h>
@@ -83,6 +84,24 @@ gboolean srp_peer_get_lan_discovery (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
 void srp_peer_set_lan_discovery (SrpPeer *self, gboolean enabled);
+
+SRP_AVAILABLE_IN_ALL
+gboolean srp_peer_get_port_mapping (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_set_port_mapping (SrpPeer *self, gboolean enabled);
+
+SRP_AVAILABLE_IN_ALL
+SrpPortMappingProtocols srp_peer_get_port_mapping_protocols (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+void srp_peer_set_port_mapping_protocols (SrpPeer *self, SrpPortMappingProtocols protocols);
+
+SRP_AVAILABLE_IN_ALL
+const char *srp_peer_get_mapped_address (SrpPeer *self);
+
+SRP_AVAILABLE_IN_ALL
+const char *srp_peer_get_port_mapping_problem (SrpPeer *self);
 
 SRP_AVAILABLE_IN_ALL
 void srp_peer_add_bootstrap_url_async (SrpPeer *self, const char *url, GCancellable *cancellable,

@@ -15,6 +15,7 @@
 #include <libsrp/srp-nat-type.h>
 #include <libsrp/srp-path.h>
 #include <libsrp/srp-peer-info.h>
+#include <libsrp/srp-port-mapping.h>
 #include <libsrp/srp-stream.h>
 #include <libsrp/srp-peer.h>
 #include <libsrp/srp-status-server.h>

@@ -149,6 +149,18 @@ nat_settled (gpointer peer)
          g_list_model_get_n_items (srp_peer_get_peers (peer)) < 2;
 }
 
+/* The router has answered (or nobody will): peers are told the mapping
+ * before they are asked to introduce. */
+static gboolean
+port_mapping_settled (gpointer peer)
+{
+  g_autoptr (GVariant) stats = srp_peer_get_stats (peer);
+  const char *state = "off";
+
+  g_variant_lookup (stats, "port_mapping", "&s", &state);
+  return !g_str_equal (state, "requesting");
+}
+
 static gboolean
 is_peer_id (const char *text)
 {
@@ -187,7 +199,9 @@ srp_tool_connect (int argc, char **argv)
   g_autofree char *send = NULL;
   g_autofree char *expect = NULL;
   int timeout = 30, idle = 0, status;
-  gboolean no_lan = FALSE;
+  gboolean no_lan = FALSE, port_mapping = FALSE;
+  g_autofree char *port_mapping_protocols = NULL;
+  g_autoptr (GError) error = NULL;
   Connect connect = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new ("PEER_ID");
   GOptionEntry entries[] = {
@@ -205,6 +219,11 @@ srp_tool_connect (int argc, char **argv)
       "come", "TEXT" },
     { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
       "Do not find peers on this host's links (LAN discovery, on by default)", NULL },
+    { "port-mapping", 0, 0, G_OPTION_ARG_NONE, &port_mapping,
+      "Ask the home router for a port mapping first (PCP, NAT-PMP, UPnP-IGD), and tell peers",
+      NULL },
+    { "port-mapping-protocols", 0, 0, G_OPTION_ARG_STRING, &port_mapping_protocols,
+      "Which protocols --port-mapping uses (default: all)", "pcp,nat-pmp,upnp-igd" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &connect.json,
       "Print {\"event\":\"connected\",\"id\":...,\"path\":...,\"ms\":...} and "
       "{\"event\":\"message\",...} lines", NULL },
@@ -235,6 +254,12 @@ srp_tool_connect (int argc, char **argv)
   connect.early = g_ptr_array_new_with_free_func (g_object_unref);
   peer = srp_peer_new ();
   srp_peer_set_lan_discovery (peer, !no_lan);
+  if (!srp_tool_set_port_mapping (peer, port_mapping, port_mapping_protocols, connect.json,
+                                  &error))
+    {
+      g_printerr ("srp-tool connect: %s\n", error->message);
+      return 2;
+    }
   /* From the start: the other side may greet as soon as it is connected. */
   g_signal_connect (peer, "message", G_CALLBACK (on_message), &connect);
   if (!srp_tool_join (peer, "connect", bootstraps, timeout))
@@ -243,6 +268,9 @@ srp_tool_connect (int argc, char **argv)
     {
       /* Still unknown after the wait: connect anyway, punching as it can. */
       srp_tool_run_until_condition (nat_settled, peer, (guint64) MIN (timeout, NAT_WAIT_S) * 1000);
+      if (port_mapping)
+        srp_tool_run_until_condition (port_mapping_settled, peer,
+                                      (guint64) MIN (timeout, NAT_WAIT_S) * 1000);
       status = connect_to (peer, argv[1], timeout, &connect)
                  ? follow_up (peer, argv[1], timeout, idle, send, &connect)
                  : 1;
@@ -250,6 +278,7 @@ srp_tool_connect (int argc, char **argv)
 
   g_signal_handlers_disconnect_by_data (peer, &connect);
   srp_peer_close (peer);
+  srp_tool_wait_port_mapping_deleted ();
   g_clear_object (&connect.info);
   g_clear_error (&connect.error);
   g_ptr_array_unref (connect.early);

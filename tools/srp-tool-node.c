@@ -234,6 +234,8 @@ srp_tool_node (int argc, char **argv)
   g_autofree char *greet = NULL;
   g_autofree char *token = NULL;
   gboolean no_lan = FALSE;
+  gboolean port_mapping = FALSE, no_port_mapping = FALSE;
+  g_autofree char *port_mapping_protocols = NULL;
   Node node = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
@@ -261,9 +263,16 @@ srp_tool_node (int argc, char **argv)
       "TOKEN" },
     { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
       "Do not find peers on this host's links (LAN discovery, on by default)", NULL },
+    { "port-mapping", 0, 0, G_OPTION_ARG_NONE, &port_mapping,
+      "Ask the home router for a mapping of the UDP port (PCP, NAT-PMP, UPnP-IGD), so that "
+      "peers can connect directly even through a symmetric NAT", NULL },
+    { "no-port-mapping", 0, 0, G_OPTION_ARG_NONE, &no_port_mapping,
+      "Do not ask the router for a port mapping (the default)", NULL },
+    { "port-mapping-protocols", 0, 0, G_OPTION_ARG_STRING, &port_mapping_protocols,
+      "Which protocols --port-mapping uses (default: all)", "pcp,nat-pmp,upnp-igd" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &node.json,
-      "Print one JSON object per line: ready, http, nat, peer-added, peer-removed, "
-      "connected, path, address, message, bootstrap-failed, stopped", NULL },
+      "Print one JSON object per line: ready, http, nat, port-mapping, peer-added, "
+      "peer-removed, connected, path, address, message, bootstrap-failed, stopped", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
@@ -319,6 +328,16 @@ srp_tool_node (int argc, char **argv)
       return 2;
     }
   srp_peer_set_lan_discovery (peer, !no_lan);
+  if (port_mapping && no_port_mapping)
+    {
+      g_printerr ("srp-tool node: --port-mapping and --no-port-mapping exclude each other\n");
+      return 2;
+    }
+  if (!srp_tool_set_port_mapping (peer, port_mapping, port_mapping_protocols, node.json, &error))
+    {
+      g_printerr ("srp-tool node: %s\n", error->message);
+      return 2;
+    }
   g_signal_connect (peer, "peer-added", G_CALLBACK (on_peer_added), &node);
   g_signal_connect (peer, "peer-removed", G_CALLBACK (on_peer_removed), &node);
   g_signal_connect (peer, "connected", G_CALLBACK (on_connected), &node);
@@ -339,6 +358,7 @@ srp_tool_node (int argc, char **argv)
   g_signal_handlers_disconnect_by_data (peer, &node);
   g_clear_object (&server);
   srp_peer_close (peer);
+  srp_tool_wait_port_mapping_deleted ();
   if (node.json)
     srp_tool_json_print (srp_tool_json_begin ("stopped"));
   else

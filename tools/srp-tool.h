@@ -96,6 +96,16 @@ gint64 srp_tool_ping_and_wait (SrpPeer *peer, const char *host, guint16 port, GE
  * else "peer ID listening on port PORT". */
 void srp_tool_print_ready (SrpPeer *peer, gboolean json);
 
+/* srp-tool-portmap.c: SrpPeer:port-mapping on or off, with protocols
+ * (comma-separated pcp, nat-pmp, upnp-igd; NULL: all), and a
+ * "port-mapping" line whenever the mapping or its problem changes. */
+gboolean srp_tool_set_port_mapping (SrpPeer *peer, gboolean on, const char *protocols,
+                                    gboolean json, GError **error);
+/* After srp_peer_close: runs the main context until the router answered
+ * the deletion of a UPnP-IGD mapping (PCP and NAT-PMP need no answer), at
+ * most 2 s. */
+void srp_tool_wait_port_mapping_deleted (void);
+
 /* Waits up to timeout seconds for a first connected peer (the other is
  * found through the network), then opens a stream to peer_id labelled
  * label and waits for it: the stream, or NULL with error. */

@@ -428,6 +428,132 @@ test_traversal_info_connect_probe_relay (void)
   harness_clear (&h);
 }
 
+/* A port mapping (srp_core_set_mapped_address): links hear of it in INFO,
+ * introducers pass it on in INTRODUCE, the peer introduced to a mapped one
+ * shakes hands with the mapping (not the address the introducer sees), and
+ * the mapped one sends nothing of its own. MAPPED fields that are no
+ * address are malformed. */
+static void
+test_traversal_mapped_address (void)
+{
+  Harness h, h2;
+  SrpAddress mapped, theirs, their_mapped;
+  SrpInfo info = { .nat = SRP_NAT_SYMMETRIC };
+  SrpConnect connect = { .nonce = 11 };
+  SrpIntroduce intro = { .nonce = 12, .status = SRP_INTRODUCE_OK, .nat = SRP_NAT_SYMMETRIC };
+  SrpInfo decoded;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+  gsize len, plain_len;
+  g_autoptr (GVariantDict) stats = g_variant_dict_new (NULL);
+  const char *text;
+
+  harness_init (&h, 60, TRUE, TRUE, FALSE);
+  add_link (&h, 61);
+  add_link (&h, 62);
+  drain_events (&h);
+  sent (&h, 0, 0, NULL);
+
+  /* Told to every link. */
+  address_of (160, &mapped);
+  srp_traversal_set_mapped_address (h.traversal, &mapped);
+  srp_context_settle (h.ctx);
+  while (srp_ring_pop (&h.ctx->transmits, &t))
+    {
+      g_assert_cmpuint (t.data[3], ==, SRP_FRAME_INFO);
+      g_assert_cmpint (srp_info_decode (t.data, t.len, &decoded), ==, SRP_DROP_NONE);
+      g_assert_true (decoded.has_mapped);
+      g_assert_true (srp_address_equal (&decoded.mapped, &mapped));
+    }
+  srp_context_collect_stats (h.ctx, stats);
+  g_assert_true (g_variant_dict_lookup (stats, "mapped_address", "&s", &text));
+  g_assert_cmpstr (text, ==, "192.0.2.160:4000");
+
+  /* The introducer passes 61's mapping to 62 (they share no public IP:
+   * local addresses stay out, the mapping goes anyway), not 62's to 61. */
+  address_of (161, &their_mapped);
+  info.has_mapped = TRUE;
+  info.mapped = their_mapped;
+  from (&h, 61, frame, srp_info_encode (&info, frame));
+  drain_events (&h);
+  memset (connect.target.bytes, 61, SRP_ID_LEN);
+  from (&h, 62, frame, srp_connect_encode (&connect, frame));
+  g_assert_cmpuint (sent (&h, 62, SRP_FRAME_INTRODUCE, &t), ==, 1);
+  g_assert_cmpint (srp_introduce_decode (t.data, t.len, &intro), ==, SRP_DROP_NONE);
+  g_assert_true (intro.has_mapped);
+  g_assert_true (srp_address_equal (&intro.mapped, &their_mapped));
+  memset (connect.target.bytes, 62, SRP_ID_LEN);
+  from (&h, 61, frame, srp_connect_encode (&connect, frame));
+  g_assert_cmpuint (sent (&h, 61, SRP_FRAME_INTRODUCE, &t), ==, 1);
+  g_assert_cmpint (srp_introduce_decode (t.data, t.len, &intro), ==, SRP_DROP_NONE);
+  g_assert_false (intro.has_mapped);
+
+  /* Mapped ourselves, introduced to an unmapped symmetric peer: nothing
+   * sent to it, ever (its HELLO comes to the mapping). */
+  memset (&intro, 0, sizeof intro);
+  intro.nonce = 13;
+  intro.status = SRP_INTRODUCE_OK;
+  intro.nat = SRP_NAT_SYMMETRIC;
+  memset (intro.peer.bytes, 0x77, SRP_ID_LEN);
+  address_of (77, &theirs);
+  intro.address = theirs;
+  from (&h, 61, frame, srp_introduce_encode (&intro, frame));
+  advance (&h, MS (500));
+  g_assert_cmpuint (sent (&h, 77, 0, NULL), ==, 0);
+
+  /* Not mapped, introduced to a mapped peer: the handshake goes to the
+   * mapping, and nothing to the address the introducer saw. */
+  harness_init (&h2, 70, TRUE, TRUE, FALSE);
+  add_link (&h2, 71);
+  drain_events (&h2);
+  sent (&h2, 0, 0, NULL);
+  memset (intro.peer.bytes, 0x78, SRP_ID_LEN);
+  address_of (78, &theirs);
+  intro.address = theirs;
+  intro.has_mapped = TRUE;
+  address_of (178, &intro.mapped);
+  from (&h2, 71, frame, srp_introduce_encode (&intro, frame));
+  advance (&h2, MS (500));
+  {
+    SrpAddress hello_to = intro.mapped;
+    guint hellos = 0, others = 0;
+
+    while (srp_ring_pop (&h2.ctx->transmits, &t))
+      {
+        if (srp_address_equal (&t.to, &hello_to) && t.data[3] == SRP_FRAME_HELLO)
+          hellos++;
+        else if (srp_address_same_ip (&t.to, &theirs))
+          others++;
+      }
+    g_assert_cmpuint (hellos, ==, 1);
+    g_assert_cmpuint (others, ==, 0);
+  }
+
+  /* Malformed MAPPED fields: a count above 1, port 0, cut short. */
+  info.has_mapped = FALSE;
+  plain_len = srp_info_encode (&info, frame);
+  frame[plain_len - 1] = 2;
+  g_assert_cmpint (srp_info_decode (frame, plain_len, &decoded), ==, SRP_DROP_BAD_CONTROL);
+  info.has_mapped = TRUE;
+  info.mapped.port = 0;
+  len = srp_info_encode (&info, frame);
+  g_assert_cmpint (srp_info_decode (frame, len, &decoded), ==, SRP_DROP_BAD_CONTROL);
+  info.mapped.port = 4000;
+  len = srp_info_encode (&info, frame);
+  for (gsize cut = 0; cut < len; cut++)
+    g_assert_cmpint (srp_info_decode (frame, cut, &decoded), !=, SRP_DROP_NONE);
+  g_assert_cmpint (srp_info_decode (frame, len, &decoded), ==, SRP_DROP_NONE);
+
+  /* And forgotten when the shell says the mapping is gone. */
+  g_assert_true (srp_traversal_get_mapped_address (h.traversal, NULL));
+  srp_traversal_set_mapped_address (h.traversal, NULL);
+  g_assert_false (srp_traversal_get_mapped_address (h.traversal, NULL));
+  drain_events (&h);
+  drain_events (&h2);
+  harness_clear (&h);
+  harness_clear (&h2);
+}
+
 /* ---- the dispatch table and the stats ------------------------------------------------------- */
 
 static void
@@ -483,6 +609,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pubsub/refuses-strangers", test_pubsub_refuses_strangers);
   g_test_add_func ("/mesh/handshake-heartbeat-goodbye", test_mesh_handshake_heartbeat_goodbye);
   g_test_add_func ("/traversal/info-connect-probe-relay", test_traversal_info_connect_probe_relay);
+  g_test_add_func ("/traversal/mapped-address", test_traversal_mapped_address);
   g_test_add_func ("/endpoint/dispatch-rules-and-stats", test_dispatch_rules_and_stats);
   return g_test_run ();
 }

@@ -17,6 +17,9 @@ CL_PORT=7000                       # the bootstrap nodes' port
 : "${CL_MESSAGES:=1}"              # 0: connect only, no greeting/ping/pong (the benchmark)
 : "${CL_CONNECT_TIMEOUT:=30}"      # connect --timeout (the tool's default)
 : "${CL_READY_TIMEOUT:=15}"        # seconds for a target node to join the network and know its NAT
+CL_TARGET_ARGS=()                  # more `node` arguments for the targets (e.g. --port-mapping)
+CL_TARGET_WAIT=""                  # an event the target must log before connect (e.g. port-mapping)
+CL_INITIATOR_ARGS=()               # more `connect` arguments for the initiators
 CL_PY=/usr/bin/python3
 CL_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -153,7 +156,7 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	fi
 	# shellcheck disable=SC2046  # the bootstrap arguments are words
 	cl_start_node "$tgt" "$tlog" --listen "$(lab_ip "$tgt"):0" $(cl_bootstrap_args) \
-		${greet[@]+"${greet[@]}"}
+		${greet[@]+"${greet[@]}"} ${CL_TARGET_ARGS[@]+"${CL_TARGET_ARGS[@]}"}
 	tpid=$CL_PID
 	if ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" ready; then
 		reason="target node did not start: $(head -c 300 "$tlog")"
@@ -162,6 +165,8 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 		reason="$reason (bootstrap peers from 198.51.100.0/24 at once: $(cl_prefix_peers), prefix link limit 64)"
 	elif ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" nat; then
 		reason="target did not learn its NAT type within ${CL_READY_TIMEOUT}s"
+	elif [ -n "$CL_TARGET_WAIT" ] && ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" "$CL_TARGET_WAIT"; then
+		reason="target logged no $CL_TARGET_WAIT event within ${CL_READY_TIMEOUT}s"
 	elif [ -n "$CL_MISSING" ] && { [ "$CL_MESSAGES" = 1 ] || [[ $CL_MISSING == *connect* ]]; }; then
 		reason="target ready ($(cl_json field "$tlog" nat type)), but $CL_MISSING"
 	fi
@@ -177,7 +182,7 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	timeout -k 5 $((3 * CL_CONNECT_TIMEOUT + idle + 30)) \
 		ip netns exec "$(lab_ns "$ini")" "$SRP_TOOL" connect --json $(cl_bootstrap_args) \
 		--timeout "$CL_CONNECT_TIMEOUT" --idle "$idle" ${talk[@]+"${talk[@]}"} \
-		"$id" >"$out" 2>"$err"
+		${CL_INITIATOR_ARGS[@]+"${CL_INITIATOR_ARGS[@]}"} "$id" >"$out" 2>"$err"
 	rc=$?
 	# The ping may still be on its way when the initiator has its pong.
 	[ "$CL_MESSAGES" = 1 ] && cl_wait 5 cl_json message "$tlog" "ping-$name"

@@ -382,15 +382,18 @@ _lab_lan_attach() { # router-node node-ns node-if
 declare -gA _LAB_RLEN=()
 
 declare -gA _LAB_HAIRPIN=()
-# lab_add_nat_host NAME KIND [--behind HOST] [--hairpin]
+# lab_add_nat_host NAME KIND [--behind HOST] [--hairpin] [--public-ip ADDR]
 # --hairpin (full-cone only): the NAT also forwards what its LAN sends to its public address
 # (hairpinning, RFC 4787 REQ-9); without it, as on many real NATs, such packets are dropped.
+# --public-ip (not carrier-grade): the NAT's public address, instead of 198.51.100.(10+k); for
+# software that refuses documentation ranges as its WAN address (miniupnpd: portmap-lab.sh).
 lab_add_nat_host() {
-	local name=$1 kind=$2 behind="" r k P ns rns hns lanbase hairpin=0
-	shift 2 || _lab_die "usage: lab_add_nat_host NAME KIND [--behind HOST] [--hairpin]"
+	local name=$1 kind=$2 behind="" r k P ns rns hns lanbase hairpin=0 public_ip=""
+	shift 2 || _lab_die "usage: lab_add_nat_host NAME KIND [--behind HOST] [--hairpin] [--public-ip ADDR]"
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--hairpin) hairpin=1; shift ;;
+		--public-ip) public_ip=$2; shift 2 ;;
 		--behind) behind=$2; shift 2 ;;
 		*) _lab_die "lab_add_nat_host: unknown option $1" ;;
 		esac
@@ -414,6 +417,10 @@ lab_add_nat_host() {
 		k=$_LAB_CUR_SITE
 		[ $k -le 240 ] || _lab_die "too many sites"
 		P="198.51.100.$((10 + k))"
+		if [ -n "$public_ip" ]; then
+			case $kind in public | carrier-grade) _lab_die "--public-ip: not for kind $kind" ;; esac
+			P=$public_ip
+		fi
 		r="$name-nat"
 		case $kind in
 		public)

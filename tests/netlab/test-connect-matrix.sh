@@ -4,7 +4,8 @@
 #
 # Every unordered pair of the six kinds (public, full-cone, address-restricted, port-restricted,
 # symmetric, carrier-grade), each kind also against itself, plus two peers behind one
-# port-restricted NAT: 22 pairs.  Each pair gets its own two hosts (so its own NATs: a kind against
+# port-restricted NAT, plus the port-mapping row (symmetric against symmetric, the target's router
+# miniupnpd granting it a PCP mapping: direct; skipped loudly without miniupnpd): 23 pairs.  Each pair gets its own two hosts (so its own NATs: a kind against
 # itself needs two NATs of that kind anyway, and pairs running at once cannot disturb each other's
 # mappings), ~46 hosts and ~230 namespaces in one lab, built in ~10 s.  Two public bootstrap nodes
 # serve them all.  The initiator is the first kind of the pair name (so symmetric is the target of
@@ -49,6 +50,8 @@ BOTH_WAYS=${CONNECT_MATRIX_BOTH_WAYS:-0}
 . "$HERE/lab.sh"
 # shellcheck source=connect-lab.sh
 . "$HERE/connect-lab.sh"
+# shellcheck source=portmap-lab.sh
+. "$HERE/portmap-lab.sh"
 
 [ "$(id -u)" = 0 ] || _lab_skip "netlab-connect-matrix needs root (network namespaces, iptables)"
 [ $((JOBS * 2)) -le 60 ] ||
@@ -68,10 +71,10 @@ abbrev() {
 }
 
 # The pairs: name, initiator kind, target kind, expected path, class (for the benchmark's goals).
-P_NAME=() P_INI=() P_TGT=() P_WANT=() P_CLASS=()
-add_pair() {
+P_NAME=() P_INI=() P_TGT=() P_WANT=() P_CLASS=() P_MAPPED=()
+add_pair() { # NAME INITIATOR-KIND TARGET-KIND EXPECTED CLASS [MAPPED]
 	[ -z "$ONLY" ] || [[ $1 =~ $ONLY ]] || return 0
-	P_NAME+=("$1") P_INI+=("$2") P_TGT+=("$3") P_WANT+=("$4") P_CLASS+=("$5")
+	P_NAME+=("$1") P_INI+=("$2") P_TGT+=("$3") P_WANT+=("$4") P_CLASS+=("$5") P_MAPPED+=("${6:-0}")
 }
 for ((i = 0; i < ${#KINDS[@]}; i++)); do
 	for ((j = i; j < ${#KINDS[@]}; j++)); do
@@ -97,6 +100,13 @@ for ((i = 0; i < ${#KINDS[@]}; i++)); do
 done
 # Two peers on one LAN: no hairpinning in the lab, so this needs the LAN addresses.
 add_pair same-nat-pr port-restricted same direct cone
+# Port mapping: symmetric against symmetric, the target's router miniupnpd (portmap-lab.sh) and the
+# target with --port-mapping (PCP): the mapping makes what needs a relay direct.
+if pm_have_miniupnpd; then
+	add_pair sym-sym-mapped symmetric symmetric direct mapped 1
+else
+	echo "*** SKIP row sym-sym-mapped: no miniupnpd (Debian miniupnpd-iptables) or iptables-legacy ***" >&2
+fi
 [ ${#P_NAME[@]} -gt 0 ] || _lab_die "CONNECT_MATRIX_PAIRS='$ONLY' matches no pair"
 
 cl_add_bootstraps
@@ -105,6 +115,10 @@ for ((p = 0; p < ${#P_NAME[@]}; p++)); do
 	lab_add_nat_host "${n}i" "${P_INI[$p]}"
 	if [ "${P_TGT[$p]}" = same ]; then
 		lab_add_nat_host "${n}t" same --behind "${n}i"
+	elif [ "${P_MAPPED[$p]}" = 1 ]; then
+		# miniupnpd takes no documentation range as its WAN address.
+		lab_add_nat_host "${n}t" "${P_TGT[$p]}" --public-ip "198.51.101.$((10 + p))"
+		pm_start_miniupnpd "${n}t"
 	else
 		lab_add_nat_host "${n}t" "${P_TGT[$p]}"
 	fi
@@ -124,6 +138,15 @@ run_pair_job() { # index
 			[ $r -gt 0 ] && { cl_flush_nat "$ini"; cl_flush_nat "$tgt"; }
 			# Alternate the initiator, so a median is not one direction's alone.
 			[ $((r % 2)) = 1 ] && { ini=${n}t tgt=${n}i; }
+		fi
+		# The mapped side is the host behind miniupnpd, whichever initiates.
+		CL_TARGET_ARGS=() CL_INITIATOR_ARGS=() CL_TARGET_WAIT=""
+		if [ "${P_MAPPED[$p]}" = 1 ]; then
+			if [ "$tgt" = "${n}t" ]; then
+				CL_TARGET_ARGS=(--port-mapping --port-mapping-protocols pcp) CL_TARGET_WAIT=port-mapping
+			else
+				CL_INITIATOR_ARGS=(--port-mapping --port-mapping-protocols pcp)
+			fi
 		fi
 		cl_run_pair "${P_NAME[$p]}.r$r" "$ini" "$tgt" "${P_WANT[$p]}"
 	done
@@ -149,7 +172,7 @@ result() { # name.rN field (1 verdict, 2 path, 3 ms, 4 messages, 5 reason, 6 int
 }
 
 goal_ms() { # class -> goal in ms (empty: none set by the issue)
-	case $1 in cone) echo 1000 ;; birthday) echo 10000 ;; *) echo "" ;; esac
+	case $1 in cone | mapped) echo 1000 ;; birthday) echo 10000 ;; *) echo "" ;; esac
 }
 
 FAILED=0
@@ -162,6 +185,7 @@ if [ $BENCH = 0 ]; then
 			[ "$v" = ok ] || FAILED=1
 			tgt=${P_TGT[$p]}
 			[ "$tgt" = same ] && tgt="(the same NAT)"
+			[ "${P_MAPPED[$p]}" = 1 ] && tgt="$tgt+mapping"
 			printf '%-14s %-40s %-8s %-8s %7s  %-17s %s\n' \
 				"${P_NAME[$p]}$([ "$REPEAT" = 1 ] || echo " #$r")" "${P_INI[$p]} -> $tgt" \
 				"${P_WANT[$p]}" "$(result "$k" 2)" "$(result "$k" 3)" "$(result "$k" 4)" \
@@ -172,7 +196,7 @@ if [ $BENCH = 0 ]; then
 	echo " that needs no waiting for resends or punching rounds takes 0-5 ms)"
 else
 	echo "time to connect per pair kind, $REPEAT runs each (alternating initiator), ms"
-	printf '%-12s %-8s %-6s %8s %8s %8s  %-9s %s\n' pair path runs median min max goal ""
+	printf '%-15s %-8s %-6s %8s %8s %8s  %-9s %s\n' pair path runs median min max goal ""
 	for ((p = 0; p < ${#P_NAME[@]}; p++)); do
 		times=() nok=0 nintro=0
 		for ((r = 0; r < REPEAT; r++)); do
@@ -199,7 +223,7 @@ else
 		fi
 		goal_text="(none)"
 		[ -n "$goal" ] && goal_text="< $((goal / 1000)) s"
-		printf '%-12s %-8s %-6s %8s %8s %8s  %-9s %s\n' "${P_NAME[$p]}" "${P_WANT[$p]}" "$nok/$REPEAT" \
+		printf '%-15s %-8s %-6s %8s %8s %8s  %-9s %s\n' "${P_NAME[$p]}" "${P_WANT[$p]}" "$nok/$REPEAT" \
 			"$med" "$min" "$max" "$goal_text" "$note"
 	done
 	for ((p = 0; p < ${#P_NAME[@]}; p++)); do

@@ -456,6 +456,21 @@ srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled)
 }
 
 void
+srp_core_set_mapped_address (SrpCore *core, gint64 now_us, const SrpAddress *mapped)
+{
+  g_return_if_fail (mapped == NULL || (srp_address_is_valid (mapped) && mapped->port != 0));
+  core->ctx->now = now_us;
+  srp_traversal_set_mapped_address (core->traversal, mapped);
+  settle (core);
+}
+
+gboolean
+srp_core_get_mapped_address (SrpCore *core, SrpAddress *mapped)
+{
+  return srp_traversal_get_mapped_address (core->traversal, mapped);
+}
+
+void
 srp_core_network_changed (SrpCore *core, gint64 now_us)
 {
   core->ctx->now = now_us;

@@ -264,6 +264,13 @@ void srp_core_set_local_port (SrpCore *core, guint16 port);
  * socket 0, and shakes hands with strangers on its links whose ANNOUNCE the
  * shell hands it (as a datagram on socket 0). */
 void srp_core_set_lan_discovery (SrpCore *core, gint64 now_us, gboolean enabled);
+/* The main socket's port mapping on the host's router (UPnP-IGD, NAT-PMP or
+ * PCP, which the shell asks for), or NULL when there is none (any more).
+ * Connected peers hear of it (INFO), introducers pass it on, and an
+ * introduced peer shakes hands with it: a peer behind a symmetric NAT with
+ * a mapping connects directly to one behind another. Forgotten at detach. */
+void srp_core_set_mapped_address (SrpCore *core, gint64 now_us, const SrpAddress *mapped);
+gboolean srp_core_get_mapped_address (SrpCore *core, SrpAddress *mapped);
 gboolean srp_core_get_lan_discovery (SrpCore *core);
 /* The host's network changed (other addresses, another network): the NAT
  * is classified again and every link is found again from the new address

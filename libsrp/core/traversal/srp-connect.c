@@ -64,6 +64,8 @@ srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link)
       if (local->port != 0)
         info.n_locals++;
     }
+  info.has_mapped = traversal->has_mapped;
+  info.mapped = traversal->mapped;
   srp_context_send_link (traversal->ctx, link, frame, srp_info_encode (&info, frame));
 }
 
@@ -448,6 +450,12 @@ send_introduce (SrpTraversal *traversal, const SrpLink *to, guint64 nonce, const
     {
       intro.n_locals = tl->info.n_locals;
       memcpy (intro.locals, tl->info.locals, sizeof intro.locals);
+    }
+  /* A port mapping helps anyone: it takes datagrams from everywhere. */
+  if (tl->has_info && tl->info.has_mapped)
+    {
+      intro.has_mapped = TRUE;
+      intro.mapped = tl->info.mapped;
     }
   srp_context_send_link (traversal->ctx, to, frame, srp_introduce_encode (&intro, frame));
 }

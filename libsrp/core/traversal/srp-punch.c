@@ -142,6 +142,27 @@ srp_punch_choose_role (guint8 ours, guint8 theirs)
   return PUNCH_BOTH;
 }
 
+/* A port mapping makes its side reachable from anywhere at the mapped
+ * address, whatever its NAT does to what it sends: the other side shakes
+ * hands with it. The mapped side sends nothing itself: were its own
+ * packet to the other's address first through its NAT, the conntrack entry
+ * it leaves would clash with the one the other's HELLO makes coming in
+ * through the mapping (the same two addresses), and Linux drops that
+ * HELLO. When both have one, the lower ID goes to the other's. */
+PunchRole
+srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 theirs, const SrpId *peer,
+                              gboolean theirs_mapped)
+{
+  gboolean ours_mapped = traversal->has_mapped;
+
+  if (theirs_mapped &&
+      (!ours_mapped || memcmp (&traversal->ctx->config->peer_id, peer, sizeof *peer) < 0))
+    return PUNCH_MAPPED;
+  if (ours_mapped)
+    return PUNCH_AWAIT;
+  return srp_punch_choose_role ((guint8) traversal->nat.type, theirs);
+}
+
 static Punch *
 find_punch (SrpTraversal *traversal, const SrpId *peer)
 {
@@ -289,9 +310,11 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   punch->nonce = intro->nonce;
   punch->nat = intro->nat;
   punch->address = intro->address;
+  punch->mapped = intro->mapped;
   punch->n_locals = intro->n_locals;
   memcpy (punch->locals, intro->locals, sizeof punch->locals);
-  punch->role = srp_punch_choose_role ((guint8) traversal->nat.type, intro->nat);
+  punch->role = srp_punch_choose_role_mapped (traversal, intro->nat, &intro->peer,
+                                             intro->has_mapped);
   punch->start_at = ctx->now + (gint64) intro->delay_ms * G_TIME_SPAN_MILLISECOND;
   punch->expires = ctx->now + PUNCH_LIFETIME_US;
   punch->probes_left = ctx->config->punch_probes;
@@ -327,8 +350,8 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   if (attempt != NULL)
     {
       after = punch->role == PUNCH_NONE ? 0
-              : punch->role == PUNCH_BOTH ? RELAY_AFTER_US
-                                          : RELAY_AFTER_BIRTHDAY_US;
+              : punch->role == PUNCH_SPRAY || punch->role == PUNCH_SOCKETS ? RELAY_AFTER_BIRTHDAY_US
+                                                                           : RELAY_AFTER_US;
       srp_connect_introduced (traversal, attempt, introducer, intro->nat, punch->start_at + after);
     }
   return SRP_DROP_NONE;
@@ -415,6 +438,9 @@ on_punch_timer (SrpTimer *timer, gpointer owner)
         }
       else if (punch->role == PUNCH_SPRAY)
         punch->next_probe = ctx->now;
+      else if (punch->role == PUNCH_MAPPED)
+        srp_mesh_start_paid_handshake (traversal->mesh, &punch->mapped, &punch->peer, 0,
+                                       punch->credit);
     }
   if (punch->next_probe >= 0 && punch->next_probe <= ctx->now)
     spray (traversal, punch);
@@ -473,7 +499,9 @@ on_upgrade (SrpTimer *timer, gpointer owner)
       if (!srp_address_is_relay (&link->address))
         continue;
       any = TRUE;
-      if (srp_punch_choose_role ((guint8) traversal->nat.type, link->nat) == PUNCH_NONE)
+      /* With our own port mapping, an introduction brings them to it. */
+      if (!traversal->has_mapped &&
+          srp_punch_choose_role ((guint8) traversal->nat.type, link->nat) == PUNCH_NONE)
         continue;
       relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (&link->address));
       if (relay != NULL)

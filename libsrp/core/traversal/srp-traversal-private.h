@@ -96,6 +96,8 @@ typedef enum {
   PUNCH_SPRAY,     /* they are symmetric, we map independently: probe random ports */
   PUNCH_SOCKETS,   /* we are symmetric: many sockets open mappings towards them */
   PUNCH_NONE,      /* symmetric both: only a relay will do */
+  PUNCH_MAPPED,    /* they have a port mapping: shake hands with it at the start */
+  PUNCH_AWAIT,     /* we have one: they come to it (our own sends would clash) */
 } PunchRole;
 
 /* An introduction being acted on (both sides have one). */
@@ -105,6 +107,7 @@ typedef struct {
   guint64 nonce;
   guint8 nat;
   SrpAddress address;          /* as the introducer sees it */
+  SrpAddress mapped;           /* PUNCH_MAPPED: their router's port mapping */
   guint n_locals;
   SrpAddress locals[SRP_LOCALS_MAX];
   PunchRole role;
@@ -145,6 +148,8 @@ struct _SrpTraversal {
   NatState nat;
   GArray *local_addresses;     /* SrpAddress */
   guint16 local_port;
+  gboolean has_mapped;         /* a port mapping our router gave the main socket */
+  SrpAddress mapped;           /* (the shell asks for it: UPnP-IGD, NAT-PMP, PCP) */
 
   GPtrArray *connects;         /* ConnectAttempt*, owned */
   GHashTable *outcomes;        /* GUINT_TO_POINTER (ours << 8 | theirs) -> ConnectOutcomes* */
@@ -226,6 +231,9 @@ SrpDropReason srp_connect_handle_connect (gpointer self, const SrpInput *input, 
 void srp_punch_init (SrpTraversal *traversal);
 void srp_punch_clear (SrpTraversal *traversal);
 PunchRole srp_punch_choose_role (guint8 ours, guint8 theirs);
+/* The same, knowing whether either side has a port mapping. */
+PunchRole srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 theirs,
+                                        const SrpId *peer, gboolean theirs_mapped);
 gboolean srp_punch_exists (SrpTraversal *traversal, const SrpId *peer);
 /* A link to the punch's peer is up (or moved): a direct one ends the punch. */
 void srp_punch_link_up (SrpTraversal *traversal, SrpLink *link);

@@ -82,6 +82,8 @@ traversal_detach (gpointer self)
   srp_moved_clear (traversal);
   g_array_set_size (traversal->local_addresses, 0);
   traversal->local_port = 0;
+  /* The mapping was for the sockets that are gone: the shell deletes it. */
+  traversal->has_mapped = FALSE;
 }
 
 static void
@@ -98,6 +100,13 @@ traversal_stats (gpointer self, GVariantDict *dict)
   g_variant_dict_insert (dict, "punch_sockets", "u", open);
   g_variant_dict_insert (dict, "relay_circuits", "u", traversal->circuits->len);
   g_variant_dict_insert (dict, "relayed_bytes", "t", traversal->relayed_bytes);
+  if (traversal->has_mapped)
+    {
+      char text[SRP_ADDRESS_STRING_MAX];
+
+      srp_address_to_string (&traversal->mapped, text);
+      g_variant_dict_insert (dict, "mapped_address", "s", text);
+    }
   srp_connect_stats (traversal, dict);
   srp_lan_stats (traversal, dict);
 }
@@ -176,6 +185,28 @@ srp_traversal_set_local_port (SrpTraversal *traversal, guint16 port)
 {
   traversal->local_port = port;
   srp_lan_start (traversal);
+}
+
+void
+srp_traversal_set_mapped_address (SrpTraversal *traversal, const SrpAddress *mapped)
+{
+  gboolean has = mapped != NULL;
+
+  if (has == traversal->has_mapped && (!has || srp_address_equal (mapped, &traversal->mapped)))
+    return;
+  traversal->has_mapped = has;
+  if (has)
+    traversal->mapped = *mapped;
+  /* Every link introduces us with what we last told it. */
+  srp_connect_nat_changed (traversal);
+}
+
+gboolean
+srp_traversal_get_mapped_address (SrpTraversal *traversal, SrpAddress *mapped)
+{
+  if (traversal->has_mapped && mapped != NULL)
+    *mapped = traversal->mapped;
+  return traversal->has_mapped;
 }
 
 void

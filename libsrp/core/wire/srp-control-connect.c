@@ -28,6 +28,29 @@ read_locals (SrpReader *r, guint *n, SrpAddress *locals)
   return TRUE;
 }
 
+static void
+write_mapped (SrpWriter *w, gboolean has_mapped, const SrpAddress *mapped)
+{
+  srp_writer_u8 (w, has_mapped ? 1 : 0);
+  if (has_mapped)
+    srp_writer_address (w, mapped);
+}
+
+/* A mapped address is somewhere to send to: it must be one. */
+static gboolean
+read_mapped (SrpReader *r, gboolean *has_mapped, SrpAddress *mapped)
+{
+  guint8 n = srp_reader_u8 (r);
+
+  if (n > 1)
+    return FALSE;
+  *has_mapped = n == 1;
+  if (!*has_mapped)
+    return TRUE;
+  srp_reader_address (r, mapped);
+  return !r->ok || (srp_address_is_valid (mapped) && mapped->port != 0);
+}
+
 gsize
 srp_info_encode (const SrpInfo *info, guint8 out[SRP_MAX_DATAGRAM])
 {
@@ -37,6 +60,7 @@ srp_info_encode (const SrpInfo *info, guint8 out[SRP_MAX_DATAGRAM])
   srp_writer_begin_frame (&w, out, SRP_FRAME_INFO);
   srp_writer_u8 (&w, info->nat);
   write_locals (&w, info->n_locals, info->locals);
+  write_mapped (&w, info->has_mapped, &info->mapped);
   g_assert (w.ok);
   return w.len;
 }
@@ -46,9 +70,11 @@ srp_info_decode (const guint8 *frame, gsize len, SrpInfo *out)
 {
   SrpReader r;
 
+  memset (out, 0, sizeof *out);
   srp_reader_begin_frame (&r, frame, len);
   out->nat = srp_reader_u8 (&r);
-  if (out->nat >= SRP_NAT_N_TYPES || !read_locals (&r, &out->n_locals, out->locals))
+  if (out->nat >= SRP_NAT_N_TYPES || !read_locals (&r, &out->n_locals, out->locals) ||
+      !read_mapped (&r, &out->has_mapped, &out->mapped))
     return SRP_DROP_BAD_CONTROL;
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
 }
@@ -92,6 +118,7 @@ srp_introduce_encode (const SrpIntroduce *intro, guint8 out[SRP_MAX_DATAGRAM])
       srp_writer_address (&w, &intro->address);
       srp_writer_u16 (&w, intro->delay_ms);
       write_locals (&w, intro->n_locals, intro->locals);
+      write_mapped (&w, intro->has_mapped, &intro->mapped);
     }
   g_assert (w.ok);
   return w.len;
@@ -112,7 +139,8 @@ srp_introduce_decode (const guint8 *frame, gsize len, SrpIntroduce *out)
       out->nat = srp_reader_u8 (&r);
       srp_reader_address (&r, &out->address);
       out->delay_ms = srp_reader_u16 (&r);
-      if (out->nat >= SRP_NAT_N_TYPES || !read_locals (&r, &out->n_locals, out->locals))
+      if (out->nat >= SRP_NAT_N_TYPES || !read_locals (&r, &out->n_locals, out->locals) ||
+          !read_mapped (&r, &out->has_mapped, &out->mapped))
         return SRP_DROP_BAD_CONTROL;
     }
   else if (out->status != SRP_INTRODUCE_UNKNOWN)

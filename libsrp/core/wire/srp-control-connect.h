@@ -13,11 +13,15 @@ G_BEGIN_DECLS
 
 #define SRP_LOCALS_MAX 4
 
-/* INFO: NAT type (1), COUNT (1, 0-4), COUNT x local address. */
+/* INFO: NAT type (1), COUNT (1, 0-4), COUNT x local address, MAPPED COUNT
+ * (1, 0-1), MAPPED COUNT x mapped address (a port mapping the sender's
+ * router gave it: UPnP-IGD, NAT-PMP or PCP). */
 typedef struct {
   guint8 nat;
   guint n_locals;
   SrpAddress locals[SRP_LOCALS_MAX];
+  gboolean has_mapped;
+  SrpAddress mapped;
 } SrpInfo;
 
 /* CONNECT: nonce (8), target ID (32). */
@@ -33,7 +37,8 @@ typedef enum {
 
 /* INTRODUCE: nonce (8), status (1), peer ID (32); when status is OK also
  * NAT type (1), address (as the introducer sees it), delay in ms (2), COUNT
- * (1, 0-4), COUNT x local address. */
+ * (1, 0-4), COUNT x local address, MAPPED COUNT (1, 0-1), MAPPED COUNT x
+ * mapped address (as the peer told the introducer in INFO). */
 typedef struct {
   guint64 nonce;
   guint8 status;
@@ -43,6 +48,8 @@ typedef struct {
   guint16 delay_ms;
   guint n_locals;
   SrpAddress locals[SRP_LOCALS_MAX];
+  gboolean has_mapped;
+  SrpAddress mapped;
 } SrpIntroduce;
 
 gsize srp_info_encode (const SrpInfo *info, guint8 out[SRP_MAX_DATAGRAM]);
