@@ -32,6 +32,7 @@ srp_mesh_request_peers (SrpMesh *mesh, const SrpLink *link)
 {
   guint8 frame[SRP_MAX_DATAGRAM];
 
+  mesh->peers_awaited = TRUE;
   srp_context_send_link (mesh->ctx, link, frame, srp_peers_request_encode (frame));
 }
 
@@ -129,6 +130,7 @@ srp_mesh_handle_peers (gpointer self, const SrpInput *input, gpointer frame)
 {
   SrpMesh *mesh = self;
 
+  mesh->peers_awaited = FALSE;
   if (srp_context_take (mesh->ctx, input->link, SRP_LINK_BUCKET_REQUESTS, 1.0))
     srp_mesh_learn_peers (mesh, frame, input->link->credit);
   return SRP_DROP_NONE;
@@ -300,7 +302,9 @@ srp_mesh_maintenance (SrpTimer *timer, gpointer owner)
  * nothing left to dial. One PEERS_REQUEST (or its answer) lost would keep
  * such a peer on its first link until the next exchange, a minute on:
  * measured in srp-simulate at 10 % loss, a fifth of the newcomers sat on
- * the bootstrap alone, and every message reached them late. */
+ * the bootstrap alone, and every message reached them late. Only while no
+ * answer came: asking again when one did would only repeat it (and in a
+ * small network every peer is short of peers). */
 static gboolean
 starving (SrpMesh *mesh)
 {
@@ -333,6 +337,14 @@ srp_mesh_exchange (SrpTimer *timer, gpointer owner)
   /* With no link it rests until one comes up. */
   if (links->len == 0)
     return;
+  /* A quick check after asking, and the answer came: back to the pace of
+   * the exchange. */
+  if (mesh->starving_asks > 0 && !mesh->peers_awaited)
+    {
+      mesh->starving_asks = 0;
+      srp_timer_set (ctx->timers, timer, ctx->now + ctx->config->exchange_us);
+      return;
+    }
   srp_mesh_request_peers (mesh, g_ptr_array_index (links, srp_rng_below (&ctx->rng, links->len)));
   srp_timer_set (ctx->timers, timer, srp_mesh_next_exchange (mesh));
 }

@@ -20,9 +20,9 @@ G_BEGIN_DECLS
  * lookup sent it, to introduce it to the peer that registered it. */
 #define SRP_MESH_INTRODUCTION_RESERVE(capacity) ((capacity) / 8)
 #define SRP_MESH_ASK_ON_CONNECT_BELOW 64 /* known peers under which a new link is asked for PEERS */
-/* A peer short of links that knows too few peers to dial more asks again
- * this soon after asking (doubling while it stays short, up to
- * exchange_us): its request or the answer may have been lost. */
+/* A peer short of links that knows too few peers to dial more, and got no
+ * PEERS since it asked, asks again this soon after asking (doubling while
+ * that lasts, up to exchange_us): its request or the answer was lost. */
 #define SRP_MESH_STARVING_ASK_US (2 * G_TIME_SPAN_SECOND)
 /* New handshakes we start, whatever suggested them (bootstraps, PEERS,
  * BUSY, introductions, punches, re-handshakes): at most 8 a second
@@ -84,6 +84,7 @@ struct _SrpMesh {
   GArray *bootstraps;    /* Bootstrap */
   SrpTimer exchange;     /* ask a random link for peers */
   guint starving_asks;   /* asks in a row while short of links and of peers to dial */
+  gboolean peers_awaited; /* a PEERS_REQUEST went out and no PEERS came since */
   SrpTimer maintenance;  /* bootstraps, and connections to keep up */
   SrpTokenBucket handshake_budget; /* new outgoing handshakes (SRP_MESH_HANDSHAKE_BURST) */
   /* srp-mesh-cookie.c */
