@@ -1,6 +1,7 @@
-/* srp-envelope.c: envelopes through nettle (Ed25519 checks, X25519,
- * ChaCha20-Poly1305), HKDF-SHA256 (srp-hkdf.c) and libsodium's map from an
- * Ed25519 public key to its X25519 form (nettle has none).
+/* srp-envelope.c: envelopes through nettle (X25519, ChaCha20-Poly1305),
+ * HKDF-SHA256 (srp-hkdf.c) and libsodium: Ed25519 checks (two and a half
+ * times nettle's speed: every delivered message costs one) and the map
+ * from an Ed25519 public key to its X25519 form (nettle has none).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,7 +9,6 @@
 
 #include <nettle/chacha-poly1305.h>
 #include <nettle/curve25519.h>
-#include <nettle/eddsa.h>
 #include <nettle/memops.h>
 #include <sodium.h>
 #include <string.h>
@@ -269,8 +269,11 @@ srp_envelope_open (const SrpId *topic_id, const SrpId *prev_id, guint8 type, GBy
       srp_envelope_signed_bytes (topic_id, prev_id, flags, &author,
                                  inner + SRP_ENVELOPE_AUTHOR_LEN,
                                  inner_len - SRP_ENVELOPE_AUTHOR_LEN, to_sign);
-      /* nettle's check takes the raw key: no key object per message. */
-      if (!ed25519_sha512_verify (author.bytes, sizeof to_sign, to_sign, inner + SRP_ID_LEN))
+      /* libsodium's check: 55 us where nettle's takes 141 (bench-crypto),
+       * and it takes the raw key, no key object per message. It refuses
+       * small-order keys and non-canonical signatures. */
+      if (crypto_sign_verify_detached (inner + SRP_ID_LEN, to_sign, sizeof to_sign,
+                                       author.bytes) != 0)
         return SRP_DROP_BAD_AUTHOR;
       out->author = author;
       inner += SRP_ENVELOPE_AUTHOR_LEN;
