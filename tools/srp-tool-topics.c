@@ -41,6 +41,8 @@ srp_tool_print_message (SrpMessage *message, gboolean json)
 
       srp_tool_json_string (out, "topic", srp_message_get_topic (message));
       srp_tool_json_string (out, "id", srp_message_get_id (message));
+      /* The verified author; null for an anonymous message. */
+      srp_tool_json_string (out, "sender", srp_message_get_sender (message));
       srp_tool_json_uint (out, "size", size);
       srp_tool_json_string (out, "data_b64", b64);
       srp_tool_json_print (out);
