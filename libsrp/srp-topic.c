@@ -398,6 +398,22 @@ publish_flags (SrpTopic *self)
   return self->anonymous ? 0 : SRP_CORE_PUBLISH_SIGNED;
 }
 
+/* A group's key goes with its subscription: once unsubscribed, a group
+ * topic could only publish in clear, so it does not publish at all. */
+static gboolean
+check_can_publish (SrpTopic *self, GError **error)
+{
+  if (get_peer (self, error) == NULL)
+    return FALSE;
+  if (self->group_key != NULL && !self->subscribed)
+    {
+      g_set_error_literal (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
+                           "An unsubscribed group topic cannot publish: its key went with it");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * srp_topic_publish:
  * @self: a topic
@@ -409,12 +425,14 @@ publish_flags (SrpTopic *self)
  * peer's cache and sent to a few connected peers (subscribers first), which
  * spread it further and cache it for subscribers that are offline now.
  * Publishing does not need a subscription; an unsubscribed topic can still
- * publish. Unless [property@Topic:anonymous] is set, the message carries
- * this peer's ID and its Ed25519 signature; on a group topic it is sealed
- * under the group's key.
+ * publish, but for a group topic, whose key goes with its subscription.
+ * Unless [property@Topic:anonymous] is set, the message carries this
+ * peer's ID and its Ed25519 signature; on a group topic it is sealed under
+ * the group's key.
  *
  * Fails with %SRP_ERROR_NOT_LISTENING when the peer does not listen,
- * %SRP_ERROR_INVALID_ARGUMENT when @data is too long, and
+ * %SRP_ERROR_INVALID_ARGUMENT when @data is too long or the topic is an
+ * unsubscribed group topic, and
  * %G_IO_ERROR_CLOSED when the peer is gone. Use
  * [method@Topic.publish_async] to learn how many peers took the message.
  *
@@ -428,7 +446,7 @@ srp_topic_publish (SrpTopic *self, GBytes *data, GError **error)
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (get_peer (self, error) == NULL)
+  if (!check_can_publish (self, error))
     return NULL;
   return srp_peer_publish (self->peer, &self->raw_id, NULL, publish_flags (self), data, NULL,
                            error);
@@ -465,7 +483,7 @@ srp_topic_publish_async (SrpTopic *self, GBytes *data, GCancellable *cancellable
   g_task_set_source_tag (task, srp_topic_publish_async);
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (get_peer (self, &error) != NULL)
+  if (check_can_publish (self, &error))
     id = srp_peer_publish (self->peer, &self->raw_id, NULL, publish_flags (self), data, task,
                            &error);
   if (id == NULL)

@@ -68,6 +68,19 @@ test_topics (void)
   none = srp_peer_subscribe_with_secret (peer, "crew", short_secret, &error);
   g_assert_null (none);
   g_assert_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* An unsubscribed group topic has no key left: it does not publish
+   * (before the peer's listening is even looked at). */
+  srp_topic_unsubscribe (other);
+  {
+    g_autoptr (GBytes) data = g_bytes_new_static ("x", 1);
+    g_autofree char *id = srp_topic_publish (other, data, &error);
+
+    g_assert_null (id);
+    g_assert_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
 
   g_assert_false (srp_topic_get_anonymous (plain));
   srp_topic_set_anonymous (plain, TRUE);
