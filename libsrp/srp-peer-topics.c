@@ -185,7 +185,8 @@ srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, 
   gboolean group = topics != NULL && topics->len > 0 &&
                    srp_topic_get_group_key (topics->pdata[0]) != NULL;
   /* An envelope (a signature, a seal) takes its room from the 1 MiB. */
-  gsize max = flags != 0 || group ? SRP_ENVELOPE_PAYLOAD_MAX : SRP_MESSAGE_MAX_LEN;
+  gsize max = (flags & ~SRP_CORE_PUBLISH_UNLINKED) != 0 || group ? SRP_ENVELOPE_PAYLOAD_MAX
+                                                                 : SRP_MESSAGE_MAX_LEN;
 
   if (!srp_peer_is_listening (self))
     {

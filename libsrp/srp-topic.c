@@ -395,7 +395,9 @@ srp_topic_get_group (SrpTopic *self)
 static guint
 publish_flags (SrpTopic *self)
 {
-  return self->anonymous ? 0 : SRP_CORE_PUBLISH_SIGNED;
+  /* Unlinked: an anonymous message chained to our signed ones would name
+   * us through its PREV ID. */
+  return self->anonymous ? SRP_CORE_PUBLISH_UNLINKED : SRP_CORE_PUBLISH_SIGNED;
 }
 
 /* A group's key goes with its subscription: once unsubscribed, a group

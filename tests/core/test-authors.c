@@ -1,14 +1,15 @@
 /* test-authors.c: envelopes (docs/protocol.md, "Envelopes"), in virtual time.
  *
  *   - signed-messages-name-their-author: a signed publish reaches the
- *     subscribers with its author, verified; an anonymous one without;
+ *     subscribers with its author, verified; an anonymous one without, and
+ *     not chained to the signed ones (its PREV ID would name the author);
  *   - forged-authors-are-dropped: a message that names one author and is
  *     signed by another, and a genuine signed payload moved to another
  *     topic, are not delivered and count as bad-author, once each however
  *     often they come back;
  *   - letters-open-for-their-recipient-alone: a letter sealed to one node
  *     is delivered there with its author; a node that subscribes to that
- *     inbox too gets nothing (unopened);
+ *     inbox too gets nothing (unopened); letters do not chain;
  *   - group-topics: members read what members publish; a node subscribed
  *     to the plain name sees nothing, one subscribed to the group's ID
  *     without the key opens nothing, and what a non-member publishes into
@@ -152,12 +153,26 @@ inbox_clear (Inbox *in)
 
 /* ---- authors ------------------------------------------------------------------------------- */
 
+/* Whether a one-packet message, as node's cache holds it, follows prev. */
+static gboolean
+prev_is (SrpSim *sim, guint node, const SrpId *message_id, const SrpId *prev)
+{
+  g_autoptr (GBytes) frame = srp_core_cache_lookup (srp_sim_get_core (sim, node), message_id);
+  SrpPacket packet;
+
+  g_assert_nonnull (frame);
+  g_assert_cmpint (srp_packet_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
+                                      &packet), ==, SRP_DROP_NONE);
+  g_assert_cmpuint (packet.index, ==, 0);
+  return srp_id_equal (&packet.prev_id, prev);
+}
+
 static void
 test_signed_messages_name_their_author (void)
 {
   Inbox in;
   SrpSim *sim = make_network (11, 4, &in);
-  SrpId topic, signed_id, anonymous_id;
+  SrpId topic, signed_id, anonymous_id, again_id;
   const Got *g;
 
   srp_topic_id_from_name ("authored", &topic);
@@ -165,8 +180,15 @@ test_signed_messages_name_their_author (void)
     subscribe (sim, i, &topic);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
   signed_id = publish (sim, 1, &topic, NULL, SRP_CORE_PUBLISH_SIGNED, "from node one");
-  anonymous_id = publish (sim, 1, &topic, NULL, 0, "from nobody");
+  anonymous_id = publish (sim, 1, &topic, NULL, SRP_CORE_PUBLISH_UNLINKED, "from nobody");
+  again_id = publish (sim, 1, &topic, NULL, SRP_CORE_PUBLISH_SIGNED, "node one again");
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (10));
+
+  /* Signed messages chain (the second's PREV ID is the first's ID); the
+   * anonymous one does not, or its PREV ID would name its author. */
+  g_assert_true (prev_is (sim, 1, &again_id, &signed_id));
+  g_assert_false (prev_is (sim, 1, &anonymous_id, &signed_id));
+  g_assert_false (prev_is (sim, 2, &again_id, &anonymous_id));
 
   for (guint i = 2; i < 4; i++)
     {
@@ -293,6 +315,8 @@ test_letters_open_for_their_recipient_alone (void)
   anonymous = publish (sim, 1, &inbox, srp_sim_get_id (sim, 3), SRP_CORE_PUBLISH_SEALED,
                        "from someone");
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (10));
+  /* Letters do not chain: carriers cannot tell that both came from one peer. */
+  g_assert_false (prev_is (sim, 2, &anonymous, &letter));
 
   g = find (&in, 3, &letter);
   g_assert_nonnull (g);

@@ -248,6 +248,8 @@ guint64 srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id,
 typedef enum {
   SRP_CORE_PUBLISH_SIGNED = 1 << 0, /* this peer's ID and signature (needs config.sign) */
   SRP_CORE_PUBLISH_SEALED = 1 << 1, /* sealed to recipient (a letter: needs recipient) */
+  SRP_CORE_PUBLISH_UNLINKED = 1 << 2, /* from a random PREV ID, not our last message on the
+                                       * topic (anonymous messages; sealed ones always) */
 } SrpCorePublishFlags;
 
 /* srp_core_publish, the message signed and/or sealed as flags say; on a

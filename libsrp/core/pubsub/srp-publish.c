@@ -286,6 +286,17 @@ build_chain (SrpPubsub *ps, const SrpId *topic_id, const SrpId *prev, const SrpI
   return chain;
 }
 
+/* Whether a message starts from a fresh random PREV ID instead of our last
+ * one on the topic: an anonymous message linked to our signed ones would
+ * name its author, and sealed messages (letters, a group's) linked to each
+ * other would tell carriers which of them came from one peer. */
+static gboolean
+is_unlinked (SrpPubsub *ps, const SrpId *topic_id, guint flags)
+{
+  return (flags & (SRP_CORE_PUBLISH_UNLINKED | SRP_CORE_PUBLISH_SEALED)) != 0 ||
+         srp_pubsub_group_key (ps, topic_id) != NULL;
+}
+
 guint64
 srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient, guint flags,
                     const guint8 *data, gsize len, SrpId *message_id)
@@ -298,7 +309,10 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
 
   if (len > SRP_MESSAGE_MAX_LEN)
     return 0;
-  srp_publish_chain_prev (ps, topic_id, &prev);
+  if (is_unlinked (ps, topic_id, flags))
+    srp_rng_fill (&ctx->rng, prev.bytes, SRP_ID_LEN);
+  else
+    srp_publish_chain_prev (ps, topic_id, &prev);
   chain = build_chain (ps, topic_id, &prev, recipient, flags, data, len);
   if (chain == NULL)
     return 0;
@@ -308,7 +322,8 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   for (guint i = 0; i < chain->len; i++)
     srp_packet_cache_add (ps->cache, ctx->now, g_ptr_array_index (chain, i));
   p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
-  srp_publish_set_chain_head (ps, topic_id, &p->message_id);
+  if (!is_unlinked (ps, topic_id, flags))
+    srp_publish_set_chain_head (ps, topic_id, &p->message_id);
 
   targets = srp_gossip_choose_targets (ps, topic_id, recipient, NULL, ctx->config->fanout);
   for (guint i = 0; i < targets->len; i++)
