@@ -141,7 +141,9 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   seal.sign = sign;
   seal.sign_data = &author;
   seal.flags = SRP_ENVELOPE_SIGNED;
-  round_trip (&topic, &prev, &seal, &keys, NULL, data + 1, len, &author);
+  keys = (SrpEnvelopeKeys) { 0 }; /* a plain topic: the receiver of the first part may be a group */
+  outsider = (SrpEnvelopeKeys) { .group_key = group_key };
+  round_trip (&topic, &prev, &seal, &keys, &outsider, data + 1, len, &author);
   keys = (SrpEnvelopeKeys) { &recipient.id, agree, &recipient, NULL };
   outsider = (SrpEnvelopeKeys) { &author.id, agree, &author, NULL };
   seal.flags = SRP_ENVELOPE_SIGNED | SRP_ENVELOPE_LETTER;
