@@ -54,6 +54,7 @@ void
 srp_peer_topic_add (SrpPeer *self, SrpTopic *topic)
 {
   const SrpId *id = srp_topic_get_raw_id (topic);
+  const guint8 *key = srp_topic_get_group_key (topic);
   GPtrArray *list = g_hash_table_lookup (self->topics, id);
 
   if (list == NULL)
@@ -61,8 +62,6 @@ srp_peer_topic_add (SrpPeer *self, SrpTopic *topic)
       list = g_ptr_array_new ();
       /* The key lives in the first topic; remove re-keys when it goes. */
       g_hash_table_insert (self->topics, (gpointer) id, list);
-      const guint8 *key = srp_topic_get_group_key (topic);
-
       if (key != NULL)
         /* Not stored: the secret is the application's to keep. */
         srp_core_subscribe_group (srp_peer_get_core (self), g_get_monotonic_time (), id, key);
