@@ -32,6 +32,10 @@
  *
  *   _build-release/bench/bench-flood [--seconds S] [--repair S] [--repeat N]
  *                                    [--rates 50000,100000,max] [--subscribers 1,3]
+ *                                    [--anonymous] [--size BYTES]
+ *
+ * Messages are signed by their author (the default of SrpTopic); with
+ * --anonymous they go without (one packet each, as before authors).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -44,7 +48,7 @@
 
 #include "bench-raw-udp.h"
 
-#define MESSAGE_LEN 1024
+#define MESSAGE_LEN_MAX 1024
 #define TOPIC "bench-flood"
 #define MAX_SUBSCRIBERS 8
 #define FANOUT 3
@@ -112,6 +116,14 @@ typedef struct {
   char *rates, *subscribers;
 } Options;
 
+/* --anonymous: publish without an author (TYPE 01, no signature); by
+ * default every message is signed, its 97-byte envelope making a 1 KiB
+ * message two packets. */
+static gboolean anonymous;
+/* --size: the messages' length (1,024 by default; at most that, so that
+ * raw UDP's datagrams stay comparable). */
+static gint message_len = MESSAGE_LEN_MAX;
+
 /* Runs func (data) in node's thread and waits for it. */
 typedef struct {
   GSourceFunc func;
@@ -151,9 +163,9 @@ node_call (Node *node, GSourceFunc func, gpointer data)
 }
 
 static void
-fill_message (guint8 message[MESSAGE_LEN], guint32 tag, guint32 seq)
+fill_message (guint8 message[MESSAGE_LEN_MAX], guint32 tag, guint32 seq)
 {
-  memset (message, 0xa5, MESSAGE_LEN);
+  memset (message, 0xa5, MESSAGE_LEN_MAX);
   memcpy (message, &tag, sizeof tag);
   memcpy (message + sizeof tag, &seq, sizeof seq);
 }
@@ -161,13 +173,13 @@ fill_message (guint8 message[MESSAGE_LEN], guint32 tag, guint32 seq)
 static gboolean
 publish_one (Node *node, guint32 tag, guint32 seq)
 {
-  guint8 message[MESSAGE_LEN];
+  guint8 message[MESSAGE_LEN_MAX];
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *id = NULL;
 
   fill_message (message, tag, seq);
-  bytes = g_bytes_new (message, sizeof message);
+  bytes = g_bytes_new (message, (gsize) message_len);
   id = srp_topic_publish (node->topic, bytes, &error);
   return id != NULL;
 }
@@ -180,7 +192,7 @@ on_message (SrpTopic *topic, SrpMessage *message, gpointer user_data)
   const guint8 *data = g_bytes_get_data (srp_message_get_data (message), &len);
   guint32 tag, seq;
 
-  if (len != MESSAGE_LEN)
+  if (len != (gsize) message_len)
     return;
   memcpy (&tag, data, sizeof tag);
   memcpy (&seq, data + sizeof tag, sizeof seq);
@@ -215,6 +227,7 @@ node_main (gpointer data)
   node->cpu_clock = bench_thread_cpu_clock ();
   node->peer = srp_peer_new ();
   node->topic = srp_peer_subscribe (node->peer, TOPIC);
+  srp_topic_set_anonymous (node->topic, anonymous);
   g_signal_connect (node->topic, "message", G_CALLBACK (on_message), node);
   g_signal_connect (node->peer, "peer-added", G_CALLBACK (on_peer_added), node);
   g_signal_connect (node->peer, "peer-removed", G_CALLBACK (on_peer_removed), node);
@@ -568,6 +581,9 @@ main (int argc, char **argv)
     { "repeat", 0, 0, G_OPTION_ARG_INT, &options.repeat, "Rounds; the medians follow (3)", "N" },
     { "rates", 0, 0, G_OPTION_ARG_STRING, &options.rates,
       "Offered messages/s, max: unpaced (50000,100000,max)", "LIST" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &message_len, "Message length, 8 to 1024 (1024)", "BYTES" },
+    { "anonymous", 0, 0, G_OPTION_ARG_NONE, &anonymous,
+      "Publish without an author (no signature)", NULL },
     { "subscribers", 0, 0, G_OPTION_ARG_STRING, &options.subscribers,
       "Numbers of subscribers (1,3)", "LIST" },
     { NULL },
@@ -595,7 +611,10 @@ main (int argc, char **argv)
   results = g_new0 (Result, n_scenarios * options.repeat);
   raws = g_new0 (BenchRawUdp, options.repeat);
 
-  g_print ("==> bench-flood: 1 KiB messages on a topic, %g s floods, repairs awaited %g s\n",
+  if (message_len < 8 || message_len > MESSAGE_LEN_MAX)
+    g_error ("--size takes 8 to %d bytes", MESSAGE_LEN_MAX);
+  g_print ("==> bench-flood: %d-byte %s messages on a topic, %g s floods, repairs awaited %g s\n",
+           message_len, anonymous ? "anonymous" : "signed",
            options.seconds, options.repair);
   g_print ("goals at the highest rate: x raw >= 0.5, share 100%% repaired within 100 ms, "
            "x recv <= 2, x send <= 1.5\n");

@@ -38,6 +38,8 @@ G_BEGIN_DECLS
  * @SRP_ERROR_BOOTSTRAP_LIST: a bootstrap list is malformed, or its signature
  *   does not verify with the key given (see
  *   [method@Peer.add_bootstrap_url_async])
+ * @SRP_ERROR_BAD_SIGNATURE: a signature does not verify with the peer ID
+ *   given (see [func@verify])
  *
  * Error codes in the [error@Error] domain (`SRP_ERROR`).
  */
@@ -52,6 +54,7 @@ typedef enum {
   SRP_ERROR_UNREACHABLE,
   SRP_ERROR_STATE,
   SRP_ERROR_BOOTSTRAP_LIST,
+  SRP_ERROR_BAD_SIGNATURE,
 } SrpError;
 
 SRP_AVAILABLE_IN_ALL

@@ -31,6 +31,11 @@ const char *srp_identity_get_hex_id (SrpIdentity *identity);
 
 gboolean srp_identity_sign (SrpIdentity *identity, const guint8 *data, gsize len,
                             guint8 signature[SRP_SIGNATURE_LEN], GError **error);
+/* X25519 of their_public with the Montgomery form of the private key, as
+ * SrpCoreConfig.agree wants it: what opens letters sealed to this identity.
+ * FALSE when their_public is a low-order point. */
+gboolean srp_identity_agree (SrpIdentity *identity, const guint8 their_public[32],
+                             guint8 shared[32]);
 /* The core's check (srp_signature_verify), here for symmetry with sign. */
 gboolean srp_identity_verify (const SrpId *public_key, const guint8 *data, gsize len,
                               const guint8 signature[SRP_SIGNATURE_LEN]);

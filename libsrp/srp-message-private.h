@@ -10,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* topic is the topic's name, or NULL for the inbox. */
+/* topic is the topic's name, or NULL for the inbox; sender the verified
+ * author, or NULL. */
 SrpMessage *srp_message_new (const SrpId *id, const SrpId *topic_id, const char *topic,
-                             GBytes *data);
+                             const SrpId *sender, gboolean sealed, GBytes *data);
 
 G_END_DECLS

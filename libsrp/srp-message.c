@@ -16,6 +16,12 @@
  * The message ID is the ID of its last packet, which through the hash chain
  * of packet IDs commits to every byte of the message: two peers that name
  * the same message ID hold the same data.
+ *
+ * [property@Message:sender] tells who published it: it is set only when the
+ * message carries its author's Ed25519 signature and that signature
+ * verified (a message whose signature fails is never handed over); it is
+ * %NULL for a message published anonymously (see
+ * [property@Topic:anonymous] and [method@Peer.send_anonymous]).
  */
 
 struct _SrpMessage {
@@ -24,6 +30,8 @@ struct _SrpMessage {
   char id[2 * SRP_ID_LEN + 1];
   char topic_id[2 * SRP_ID_LEN + 1];
   char *topic;
+  char *sender;
+  gboolean sealed;
   GBytes *data;
 };
 
@@ -35,6 +43,8 @@ enum {
   PROP_TOPIC,
   PROP_TOPIC_ID,
   PROP_DATA,
+  PROP_SENDER,
+  PROP_SEALED,
   N_PROPS
 };
 
@@ -46,6 +56,7 @@ srp_message_finalize (GObject *object)
   SrpMessage *self = SRP_MESSAGE (object);
 
   g_clear_pointer (&self->topic, g_free);
+  g_clear_pointer (&self->sender, g_free);
   g_clear_pointer (&self->data, g_bytes_unref);
 
   G_OBJECT_CLASS (srp_message_parent_class)->finalize (object);
@@ -69,6 +80,12 @@ srp_message_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       break;
     case PROP_DATA:
       g_value_set_boxed (value, self->data);
+      break;
+    case PROP_SENDER:
+      g_value_set_string (value, self->sender);
+      break;
+    case PROP_SEALED:
+      g_value_set_boolean (value, self->sealed);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -115,6 +132,26 @@ srp_message_class_init (SrpMessageClass *klass)
    */
   properties[PROP_DATA] = g_param_spec_boxed ("data", NULL, NULL, G_TYPE_BYTES, flags);
 
+  /**
+   * SrpMessage:sender: (getter get_sender)
+   *
+   * The author's peer ID (64 lowercase hexadecimal characters), set only
+   * after the author's signature over the message verified; %NULL for an
+   * anonymous message. Anyone can publish anonymously, on any topic and to
+   * any inbox: treat such messages as from nobody in particular.
+   */
+  properties[PROP_SENDER] = g_param_spec_string ("sender", NULL, NULL, NULL, flags);
+
+  /**
+   * SrpMessage:sealed: (getter get_sealed)
+   *
+   * Whether the message travelled sealed: a letter sealed to this peer
+   * ([method@Peer.send]), or a message of a group topic
+   * ([method@Peer.subscribe_with_secret]). Other peers' caches held only
+   * its ciphertext.
+   */
+  properties[PROP_SEALED] = g_param_spec_boolean ("sealed", NULL, NULL, FALSE, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -124,13 +161,20 @@ srp_message_init (SrpMessage *self)
 }
 
 SrpMessage *
-srp_message_new (const SrpId *id, const SrpId *topic_id, const char *topic, GBytes *data)
+srp_message_new (const SrpId *id, const SrpId *topic_id, const char *topic, const SrpId *sender,
+                 gboolean sealed, GBytes *data)
 {
   SrpMessage *self = g_object_new (SRP_TYPE_MESSAGE, NULL);
 
   srp_id_to_hex (id, self->id);
   srp_id_to_hex (topic_id, self->topic_id);
   self->topic = g_strdup (topic);
+  if (sender != NULL)
+    {
+      self->sender = g_malloc (2 * SRP_ID_LEN + 1);
+      srp_id_to_hex (sender, self->sender);
+    }
+  self->sealed = sealed;
   self->data = g_bytes_ref (data);
   return self;
 }
@@ -198,4 +242,38 @@ srp_message_get_data (SrpMessage *self)
   g_return_val_if_fail (SRP_IS_MESSAGE (self), NULL);
 
   return self->data;
+}
+
+/**
+ * srp_message_get_sender: (get-property sender)
+ * @self: a message
+ *
+ * Gets the peer ID of the message's verified author.
+ *
+ * Returns: (transfer none) (nullable): 64 lowercase hexadecimal characters,
+ *   or %NULL for an anonymous message
+ */
+const char *
+srp_message_get_sender (SrpMessage *self)
+{
+  g_return_val_if_fail (SRP_IS_MESSAGE (self), NULL);
+
+  return self->sender;
+}
+
+/**
+ * srp_message_get_sealed: (get-property sealed)
+ * @self: a message
+ *
+ * Gets whether the message travelled sealed (a letter, or a group topic's
+ * message).
+ *
+ * Returns: %TRUE when it was sealed
+ */
+gboolean
+srp_message_get_sealed (SrpMessage *self)
+{
+  g_return_val_if_fail (SRP_IS_MESSAGE (self), FALSE);
+
+  return self->sealed;
 }

@@ -30,4 +30,10 @@ const char *srp_message_get_topic_id (SrpMessage *self);
 SRP_AVAILABLE_IN_ALL
 GBytes *srp_message_get_data (SrpMessage *self);
 
+SRP_AVAILABLE_IN_ALL
+const char *srp_message_get_sender (SrpMessage *self);
+
+SRP_AVAILABLE_IN_ALL
+gboolean srp_message_get_sealed (SrpMessage *self);
+
 G_END_DECLS

@@ -15,6 +15,7 @@
 
 #include "srp-cache-private.h"
 #include "srp-core.h"
+#include "srp-envelope.h"
 #include "srp-identity.h"
 #include "srp-message-private.h"
 #include "srp-operation.h"
@@ -172,12 +173,16 @@ void srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event);
 /* Publishes data; with a task, completes it on the PUBLISHED event. Returns
  * the message ID in hex, or NULL with error set. */
 char *srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient,
-                        GBytes *data, GTask *task, GError **error);
+                        guint flags, GBytes *data, GTask *task, GError **error);
 /* What the finish functions of publish_async and send_async return. */
 guint srp_peer_publish_finish (GAsyncResult *result, char **message_id, GError **error);
 
 /* srp-topic.c */
 SrpTopic *srp_topic_new (SrpPeer *peer, const char *name);
+SrpTopic *srp_topic_new_group (SrpPeer *peer, const char *name, const SrpId *topic_id,
+                               const guint8 key[SRP_ENVELOPE_KEY_LEN]);
+/* A group topic's key, or NULL. */
+const guint8 *srp_topic_get_group_key (SrpTopic *self);
 const SrpId *srp_topic_get_raw_id (SrpTopic *self);
 void srp_topic_emit_message (SrpTopic *self, SrpMessage *message);
 /* The peer is going away: the subscription ends, without the peer. */

@@ -11,6 +11,8 @@
 
 #include "srp-error.h"
 
+#include <string.h>
+
 typedef struct {
   guint n_accepted;
   char message_id[2 * SRP_ID_LEN + 1];
@@ -52,6 +54,7 @@ void
 srp_peer_topic_add (SrpPeer *self, SrpTopic *topic)
 {
   const SrpId *id = srp_topic_get_raw_id (topic);
+  const guint8 *key = srp_topic_get_group_key (topic);
   GPtrArray *list = g_hash_table_lookup (self->topics, id);
 
   if (list == NULL)
@@ -59,8 +62,14 @@ srp_peer_topic_add (SrpPeer *self, SrpTopic *topic)
       list = g_ptr_array_new ();
       /* The key lives in the first topic; remove re-keys when it goes. */
       g_hash_table_insert (self->topics, (gpointer) id, list);
-      srp_core_subscribe (srp_peer_get_core (self), g_get_monotonic_time (), id);
-      srp_peer_store_topic (self, srp_topic_get_name (topic), TRUE);
+      if (key != NULL)
+        /* Not stored: the secret is the application's to keep. */
+        srp_core_subscribe_group (srp_peer_get_core (self), g_get_monotonic_time (), id, key);
+      else
+        {
+          srp_core_subscribe (srp_peer_get_core (self), g_get_monotonic_time (), id);
+          srp_peer_store_topic (self, srp_topic_get_name (topic), TRUE);
+        }
     }
   g_ptr_array_add (list, topic);
   g_list_store_append (self->subscriptions, topic);
@@ -93,7 +102,8 @@ srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic)
     }
   g_ptr_array_unref (list);
   srp_core_unsubscribe (srp_peer_get_core (self), g_get_monotonic_time (), &key);
-  srp_peer_store_topic (self, srp_topic_get_name (topic), FALSE);
+  if (srp_topic_get_group_key (topic) == NULL)
+    srp_peer_store_topic (self, srp_topic_get_name (topic), FALSE);
   if (srp_peer_is_listening (self))
     srp_peer_drive (self);
   else
@@ -104,6 +114,7 @@ void
 srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
 {
   g_autoptr (GPtrArray) receivers = NULL;
+  const SrpId *sender = event->message.has_author ? &event->message.author : NULL;
   GPtrArray *list;
 
   /* The core hands each message over once, across close and listen; the
@@ -112,7 +123,8 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
   if (srp_id_equal (&event->message.topic_id, &self->inbox))
     {
       g_autoptr (SrpMessage) message =
-        srp_message_new (&event->message.id, &event->message.topic_id, NULL, event->message.data);
+        srp_message_new (&event->message.id, &event->message.topic_id, NULL, sender,
+                         event->message.sealed, event->message.data);
       srp_peer_emit_message (self, message);
       return;
     }
@@ -131,7 +143,8 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
       if (!srp_topic_get_subscribed (topic))
         continue;
       message = srp_message_new (&event->message.id, &event->message.topic_id,
-                                 srp_topic_get_name (topic), event->message.data);
+                                 srp_topic_get_name (topic), sender, event->message.sealed,
+                                 event->message.data);
       srp_topic_emit_message (topic, message);
     }
 }
@@ -159,14 +172,20 @@ publish_finish (GTask *task, const SrpCoreEvent *result)
 }
 
 char *
-srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, GBytes *data,
-                  GTask *task, GError **error)
+srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, guint flags,
+                  GBytes *data, GTask *task, GError **error)
 {
   char hex[2 * SRP_ID_LEN + 1];
   SrpId message_id;
   gsize len;
   const guint8 *bytes = g_bytes_get_data (data, &len);
   guint64 request;
+  GPtrArray *topics = g_hash_table_lookup (self->topics, topic_id);
+  gboolean group = topics != NULL && topics->len > 0 &&
+                   srp_topic_get_group_key (topics->pdata[0]) != NULL;
+  /* An envelope (a signature, a seal) takes its room from the 1 MiB. */
+  gsize max = (flags & ~SRP_CORE_PUBLISH_UNLINKED) != 0 || group ? SRP_ENVELOPE_PAYLOAD_MAX
+                                                                 : SRP_MESSAGE_MAX_LEN;
 
   if (!srp_peer_is_listening (self))
     {
@@ -174,15 +193,15 @@ srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, 
                            "The peer must listen before it can publish");
       return NULL;
     }
-  if (len > SRP_MESSAGE_MAX_LEN)
+  if (len > max)
     {
       g_set_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
-                   "A message is at most %u bytes; this one has %" G_GSIZE_FORMAT,
-                   (guint) SRP_MESSAGE_MAX_LEN, len);
+                   "A message is at most %" G_GSIZE_FORMAT " bytes; this one has %" G_GSIZE_FORMAT,
+                   max, len);
       return NULL;
     }
-  request = srp_core_publish (self->core, g_get_monotonic_time (), topic_id, recipient, bytes, len,
-                              &message_id);
+  request = srp_core_publish_full (self->core, g_get_monotonic_time (), topic_id, recipient, flags,
+                                   bytes, len, &message_id);
   if (request == 0)
     {
       g_set_error_literal (error, SRP_ERROR, SRP_ERROR_FAILED, "The message was not published");
@@ -244,32 +263,52 @@ srp_peer_subscribe (SrpPeer *self, const char *name)
   return topic != NULL ? topic : srp_topic_new (self, name);
 }
 
+/* Letters are always sealed to their recipient; signed unless anonymous. */
 static char *
-send_to_inbox (SrpPeer *self, const char *recipient, GBytes *data, GTask *task, GError **error)
+send_to_inbox (SrpPeer *self, const char *recipient, gboolean anonymous, GBytes *data,
+               GTask *task, GError **error)
 {
   SrpId id, inbox;
+  guint8 x25519[32];
 
   if (!srp_peer_parse_id (recipient, &id, error))
     return NULL;
+  if (!srp_envelope_x25519_public (&id, x25519))
+    {
+      g_set_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
+                   "%s is not a valid Ed25519 public key: nothing can be sealed to it",
+                   recipient);
+      return NULL;
+    }
   srp_topic_id_for_inbox (&id, &inbox);
-  return srp_peer_publish (self, &inbox, &id, data, task, error);
+  return srp_peer_publish (self, &inbox, &id,
+                           SRP_CORE_PUBLISH_SEALED | (anonymous ? 0 : SRP_CORE_PUBLISH_SIGNED),
+                           data, task, error);
 }
 
 /**
  * srp_peer_send:
  * @self: a peer
  * @recipient: the recipient's peer ID (64 hexadecimal characters)
- * @data: the message, at most 1 MiB
+ * @data: the message, at most 1 MiB less 145 bytes
  * @error: return location for an error
  *
  * Sends a message to one peer, which may be offline: it is published on
  * the recipient's inbox topic (derived from its ID, see docs/protocol.md),
  * preferring the recipient itself when spreading, and other peers keep it
  * in their caches until the recipient comes back. The recipient receives
- * it through [signal@Peer::message].
+ * it through [signal@Peer::message], with this peer's ID as its
+ * [property@Message:sender].
  *
- * Fails with %SRP_ERROR_INVALID_ARGUMENT for a malformed ID or data longer
- * than 1 MiB, and %SRP_ERROR_NOT_LISTENING when the peer does not listen.
+ * The letter is sealed to the recipient's key (an ephemeral X25519 key
+ * agreed with the X25519 form of its identity, ChaCha20-Poly1305): the
+ * peers that carry and cache it hold ciphertext, and only the recipient
+ * can read it, or learn who wrote it. Use [method@Peer.send_anonymous] to
+ * leave the author out.
+ *
+ * Fails with %SRP_ERROR_INVALID_ARGUMENT for a malformed ID (or one that is
+ * no valid key) or data too long, and %SRP_ERROR_NOT_LISTENING when the
+ * peer does not listen.
  *
  * Returns: (transfer full): the message ID, or %NULL with @error set
  */
@@ -281,14 +320,38 @@ srp_peer_send (SrpPeer *self, const char *recipient, GBytes *data, GError **erro
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return send_to_inbox (self, recipient, data, NULL, error);
+  return send_to_inbox (self, recipient, FALSE, data, NULL, error);
+}
+
+/**
+ * srp_peer_send_anonymous:
+ * @self: a peer
+ * @recipient: the recipient's peer ID (64 hexadecimal characters)
+ * @data: the message, at most 1 MiB less 145 bytes
+ * @error: return location for an error
+ *
+ * Sends a letter as [method@Peer.send] does, sealed to the recipient, but
+ * without an author: the recipient's [property@Message:sender] is %NULL,
+ * and nothing in the letter names this peer.
+ *
+ * Returns: (transfer full): the message ID, or %NULL with @error set
+ */
+char *
+srp_peer_send_anonymous (SrpPeer *self, const char *recipient, GBytes *data, GError **error)
+{
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
+  g_return_val_if_fail (recipient != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return send_to_inbox (self, recipient, TRUE, data, NULL, error);
 }
 
 /**
  * srp_peer_send_async:
  * @self: a peer
  * @recipient: the recipient's peer ID
- * @data: the message, at most 1 MiB
+ * @data: the message, at most 1 MiB less 145 bytes
  * @cancellable: (nullable): a cancellable
  * @callback: (scope async) (nullable): called once peers took the message, or the time ran out
  * @user_data: (closure): data for @callback
@@ -313,7 +376,7 @@ srp_peer_send_async (SrpPeer *self, const char *recipient, GBytes *data,
   g_task_set_source_tag (task, srp_peer_send_async);
   if (g_task_return_error_if_cancelled (task))
     return;
-  id = send_to_inbox (self, recipient, data, task, &error);
+  id = send_to_inbox (self, recipient, FALSE, data, task, &error);
   if (id == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
 }
@@ -338,6 +401,60 @@ srp_peer_send_finish (SrpPeer *self, GAsyncResult *result, char **message_id, GE
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == srp_peer_send_async, 0);
 
   return srp_peer_publish_finish (result, message_id, error);
+}
+
+/**
+ * srp_peer_subscribe_with_secret:
+ * @self: a peer
+ * @name: the group topic's name (any UTF-8 text)
+ * @secret: what the members share (any bytes; at least 16 random ones)
+ * @error: return location for an error
+ *
+ * Subscribes to a group topic: its ID and its key are derived from @name
+ * and @secret (HKDF-SHA256, docs/protocol.md, "Group topics"), so only
+ * peers given the secret find it or read it. What the returned topic
+ * publishes is sealed under the key (and signed, unless
+ * [property@Topic:anonymous]); only what opens under it is delivered, so
+ * peers without the secret can neither read the topic nor publish into
+ * it (what they send is dropped and counted as `unopened`). Other peers
+ * still cache and relay the ciphertext, so a member that was offline
+ * catches up as on any topic.
+ *
+ * The secret is not kept in the peer's state directory: after a restart,
+ * subscribe again.
+ *
+ * Fails with %SRP_ERROR_INVALID_ARGUMENT when @secret is shorter than 16
+ * bytes.
+ *
+ * Returns: (transfer full): the topic, or %NULL with @error set
+ */
+SrpTopic *
+srp_peer_subscribe_with_secret (SrpPeer *self, const char *name, GBytes *secret,
+                                GError **error)
+{
+  guint8 key[SRP_ENVELOPE_KEY_LEN];
+  SrpId topic_id;
+  SrpTopic *topic;
+  gsize len;
+  const guint8 *bytes;
+
+  g_return_val_if_fail (SRP_IS_PEER (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (secret != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bytes = g_bytes_get_data (secret, &len);
+  /* A short secret could be guessed from the topic ID on the wire. */
+  if (len < 16)
+    {
+      g_set_error (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
+                   "A group secret has at least 16 bytes; this one has %" G_GSIZE_FORMAT, len);
+      return NULL;
+    }
+  srp_envelope_group_derive (name, bytes, len, &topic_id, key);
+  topic = srp_topic_new_group (self, name, &topic_id, key);
+  memset (key, 0, sizeof key);
+  return topic;
 }
 
 /**

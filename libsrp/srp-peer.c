@@ -125,6 +125,13 @@ sign_with_identity (const guint8 *data, gsize len, guint8 signature[SRP_SIGNATUR
   return FALSE;
 }
 
+/* And opens letters through this (srp_identity_agree). */
+static gboolean
+agree_with_identity (const guint8 their_public[32], guint8 shared[32], gpointer user_data)
+{
+  return srp_identity_agree (user_data, their_public, shared);
+}
+
 static void
 cancel_in_core (guint64 request, gpointer user_data)
 {
@@ -149,6 +156,8 @@ srp_peer_get_core (SrpPeer *self)
   config.peer_id = *srp_identity_get_public_key (self->identity);
   config.sign = sign_with_identity;
   config.sign_data = self->identity;
+  config.agree = agree_with_identity;
+  config.agree_data = self->identity;
   config.n_sockets = SRP_PEER_N_SOCKETS;
   config.cache_budget = (gsize) srp_cache_get_budget (self->cache);
   self->core = srp_core_new (&config);

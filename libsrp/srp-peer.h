@@ -59,7 +59,21 @@ SRP_AVAILABLE_IN_ALL
 SrpTopic *srp_peer_subscribe (SrpPeer *self, const char *name);
 
 SRP_AVAILABLE_IN_ALL
+SrpTopic *srp_peer_subscribe_with_secret (SrpPeer *self, const char *name, GBytes *secret,
+                                          GError **error);
+
+SRP_AVAILABLE_IN_ALL
 char *srp_peer_send (SrpPeer *self, const char *recipient, GBytes *data, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+char *srp_peer_send_anonymous (SrpPeer *self, const char *recipient, GBytes *data,
+                               GError **error);
+
+SRP_AVAILABLE_IN_ALL
+GBytes *srp_peer_sign (SrpPeer *self, GBytes *data, GError **error);
+
+SRP_AVAILABLE_IN_ALL
+gboolean srp_verify (const char *peer_id, GBytes *data, GBytes *signature, GError **error);
 
 SRP_AVAILABLE_IN_ALL
 void srp_peer_send_async (SrpPeer *self, const char *recipient, GBytes *data,

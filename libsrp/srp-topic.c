@@ -8,6 +8,8 @@
 
 #include "srp-error.h"
 
+#include <string.h>
+
 /**
  * SrpTopic:
  *
@@ -17,7 +19,16 @@
  * order messages complete. Messages published while this peer was offline
  * arrive too, from other peers' caches, once it is back.
  *
- * [method@Topic.publish] publishes a message of up to 1 MiB on the topic.
+ * [method@Topic.publish] publishes a message of up to 1 MiB on the topic,
+ * signed with this peer's identity: subscribers see this peer's ID as the
+ * message's [property@Message:sender]. Set [property@Topic:anonymous] to
+ * publish without an author.
+ *
+ * A group topic ([method@Peer.subscribe_with_secret]) takes its ID and key
+ * from its name and a secret the members share: what is published on it
+ * is sealed under the key, only its members can read it or publish into
+ * it, and other peers' caches still carry its ciphertext for members that
+ * are offline.
  *
  * The peer holds the topic while it is subscribed (see
  * [method@Peer.get_topics]): the subscription ends with
@@ -33,6 +44,8 @@ struct _SrpTopic {
   SrpId raw_id;
   char id[2 * SRP_ID_LEN + 1];
   gboolean subscribed;
+  gboolean anonymous;
+  guint8 *group_key; /* a group topic's (SRP_ENVELOPE_KEY_LEN), else NULL */
 };
 
 G_DEFINE_FINAL_TYPE (SrpTopic, srp_topic, G_TYPE_OBJECT)
@@ -42,6 +55,8 @@ enum {
   PROP_NAME,
   PROP_ID,
   PROP_SUBSCRIBED,
+  PROP_ANONYMOUS,
+  PROP_GROUP,
   N_PROPS
 };
 
@@ -78,7 +93,12 @@ srp_topic_dispose (GObject *object)
 static void
 srp_topic_finalize (GObject *object)
 {
-  g_free (SRP_TOPIC (object)->name);
+  SrpTopic *self = SRP_TOPIC (object);
+
+  g_free (self->name);
+  if (self->group_key != NULL)
+    memset (self->group_key, 0, SRP_ENVELOPE_KEY_LEN);
+  g_free (self->group_key);
 
   G_OBJECT_CLASS (srp_topic_parent_class)->finalize (object);
 }
@@ -99,6 +119,27 @@ srp_topic_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_SUBSCRIBED:
       g_value_set_boolean (value, self->subscribed);
       break;
+    case PROP_ANONYMOUS:
+      g_value_set_boolean (value, self->anonymous);
+      break;
+    case PROP_GROUP:
+      g_value_set_boolean (value, self->group_key != NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+srp_topic_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  SrpTopic *self = SRP_TOPIC (object);
+
+  switch (prop_id)
+    {
+    case PROP_ANONYMOUS:
+      srp_topic_set_anonymous (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -113,6 +154,7 @@ srp_topic_class_init (SrpTopicClass *klass)
   object_class->dispose = srp_topic_dispose;
   object_class->finalize = srp_topic_finalize;
   object_class->get_property = srp_topic_get_property;
+  object_class->set_property = srp_topic_set_property;
 
   /**
    * SrpTopic:name: (getter get_name)
@@ -125,7 +167,8 @@ srp_topic_class_init (SrpTopicClass *klass)
    * SrpTopic:id: (getter get_id)
    *
    * The topic ID: SHA-256 of the name's UTF-8 bytes, in lowercase
-   * hexadecimal. Peers only ever see the ID.
+   * hexadecimal; for a group topic, derived from the name and the secret
+   * (docs/protocol.md, "Group topics"). Peers only ever see the ID.
    */
   properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
 
@@ -135,6 +178,27 @@ srp_topic_class_init (SrpTopicClass *klass)
    * Whether messages still come: %FALSE after [method@Topic.unsubscribe].
    */
   properties[PROP_SUBSCRIBED] = g_param_spec_boolean ("subscribed", NULL, NULL, TRUE, flags);
+
+  /**
+   * SrpTopic:anonymous: (getter get_anonymous) (setter set_anonymous)
+   *
+   * Whether what this topic publishes goes without an author: no peer ID
+   * and no signature, so that subscribers see no
+   * [property@Message:sender]. %FALSE by default: messages are signed
+   * with this peer's identity (once per message, whatever its size).
+   */
+  properties[PROP_ANONYMOUS] =
+      g_param_spec_boolean ("anonymous", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SrpTopic:group: (getter get_group)
+   *
+   * Whether this is a group topic, made with
+   * [method@Peer.subscribe_with_secret]: its messages are sealed under a
+   * key the members derive from a shared secret.
+   */
+  properties[PROP_GROUP] = g_param_spec_boolean ("group", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -168,6 +232,29 @@ srp_topic_new (SrpPeer *peer, const char *name)
   self->subscribed = TRUE;
   srp_peer_topic_add (peer, self);
   return self;
+}
+
+SrpTopic *
+srp_topic_new_group (SrpPeer *peer, const char *name, const SrpId *topic_id,
+                     const guint8 key[SRP_ENVELOPE_KEY_LEN])
+{
+  SrpTopic *self = g_object_new (SRP_TYPE_TOPIC, NULL);
+
+  self->peer = peer;
+  g_object_add_weak_pointer (G_OBJECT (peer), (gpointer *) &self->peer);
+  self->name = g_strdup (name);
+  self->raw_id = *topic_id;
+  srp_id_to_hex (&self->raw_id, self->id);
+  self->group_key = g_memdup2 (key, SRP_ENVELOPE_KEY_LEN);
+  self->subscribed = TRUE;
+  srp_peer_topic_add (peer, self);
+  return self;
+}
+
+const guint8 *
+srp_topic_get_group_key (SrpTopic *self)
+{
+  return self->group_key;
 }
 
 void
@@ -255,19 +342,99 @@ srp_topic_get_subscribed (SrpTopic *self)
 }
 
 /**
+ * srp_topic_get_anonymous: (get-property anonymous)
+ * @self: a topic
+ *
+ * Gets whether the topic publishes without an author.
+ *
+ * Returns: %TRUE when its messages carry no signature
+ */
+gboolean
+srp_topic_get_anonymous (SrpTopic *self)
+{
+  g_return_val_if_fail (SRP_IS_TOPIC (self), FALSE);
+
+  return self->anonymous;
+}
+
+/**
+ * srp_topic_set_anonymous: (set-property anonymous)
+ * @self: a topic
+ * @anonymous: %TRUE to publish without an author
+ *
+ * Sets whether what this topic publishes from now on carries no author.
+ */
+void
+srp_topic_set_anonymous (SrpTopic *self, gboolean anonymous)
+{
+  g_return_if_fail (SRP_IS_TOPIC (self));
+
+  anonymous = !!anonymous;
+  if (self->anonymous == anonymous)
+    return;
+  self->anonymous = anonymous;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANONYMOUS]);
+}
+
+/**
+ * srp_topic_get_group: (get-property group)
+ * @self: a topic
+ *
+ * Gets whether this is a group topic.
+ *
+ * Returns: %TRUE for a topic made with [method@Peer.subscribe_with_secret]
+ */
+gboolean
+srp_topic_get_group (SrpTopic *self)
+{
+  g_return_val_if_fail (SRP_IS_TOPIC (self), FALSE);
+
+  return self->group_key != NULL;
+}
+
+static guint
+publish_flags (SrpTopic *self)
+{
+  /* Unlinked: an anonymous message chained to our signed ones would name
+   * us through its PREV ID. */
+  return self->anonymous ? SRP_CORE_PUBLISH_UNLINKED : SRP_CORE_PUBLISH_SIGNED;
+}
+
+/* A group's key goes with its subscription: once unsubscribed, a group
+ * topic could only publish in clear, so it does not publish at all. */
+static gboolean
+check_can_publish (SrpTopic *self, GError **error)
+{
+  if (get_peer (self, error) == NULL)
+    return FALSE;
+  if (self->group_key != NULL && !self->subscribed)
+    {
+      g_set_error_literal (error, SRP_ERROR, SRP_ERROR_INVALID_ARGUMENT,
+                           "An unsubscribed group topic cannot publish: its key went with it");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * srp_topic_publish:
  * @self: a topic
- * @data: the message, at most 1 MiB
+ * @data: the message, at most 1 MiB (less 145 bytes when it is signed or
+ *   the topic is a group's)
  * @error: return location for an error
  *
  * Publishes a message on the topic: it is split into packets, kept in this
  * peer's cache and sent to a few connected peers (subscribers first), which
  * spread it further and cache it for subscribers that are offline now.
  * Publishing does not need a subscription; an unsubscribed topic can still
- * publish.
+ * publish, but for a group topic, whose key goes with its subscription.
+ * Unless [property@Topic:anonymous] is set, the message carries this
+ * peer's ID and its Ed25519 signature; on a group topic it is sealed under
+ * the group's key.
  *
  * Fails with %SRP_ERROR_NOT_LISTENING when the peer does not listen,
- * %SRP_ERROR_INVALID_ARGUMENT when @data is longer than 1 MiB, and
+ * %SRP_ERROR_INVALID_ARGUMENT when @data is too long or the topic is an
+ * unsubscribed group topic, and
  * %G_IO_ERROR_CLOSED when the peer is gone. Use
  * [method@Topic.publish_async] to learn how many peers took the message.
  *
@@ -281,15 +448,16 @@ srp_topic_publish (SrpTopic *self, GBytes *data, GError **error)
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (get_peer (self, error) == NULL)
+  if (!check_can_publish (self, error))
     return NULL;
-  return srp_peer_publish (self->peer, &self->raw_id, NULL, data, NULL, error);
+  return srp_peer_publish (self->peer, &self->raw_id, NULL, publish_flags (self), data, NULL,
+                           error);
 }
 
 /**
  * srp_topic_publish_async:
  * @self: a topic
- * @data: the message, at most 1 MiB
+ * @data: the message, at most 1 MiB (see [method@Topic.publish])
  * @cancellable: (nullable): a cancellable
  * @callback: (scope async) (nullable): called once peers took the message, or the time ran out
  * @user_data: (closure): data for @callback
@@ -317,8 +485,9 @@ srp_topic_publish_async (SrpTopic *self, GBytes *data, GCancellable *cancellable
   g_task_set_source_tag (task, srp_topic_publish_async);
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (get_peer (self, &error) != NULL)
-    id = srp_peer_publish (self->peer, &self->raw_id, NULL, data, task, &error);
+  if (check_can_publish (self, &error))
+    id = srp_peer_publish (self->peer, &self->raw_id, NULL, publish_flags (self), data, task,
+                           &error);
   if (id == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
 }

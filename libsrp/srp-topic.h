@@ -28,6 +28,15 @@ SRP_AVAILABLE_IN_ALL
 gboolean srp_topic_get_subscribed (SrpTopic *self);
 
 SRP_AVAILABLE_IN_ALL
+gboolean srp_topic_get_anonymous (SrpTopic *self);
+
+SRP_AVAILABLE_IN_ALL
+void srp_topic_set_anonymous (SrpTopic *self, gboolean anonymous);
+
+SRP_AVAILABLE_IN_ALL
+gboolean srp_topic_get_group (SrpTopic *self);
+
+SRP_AVAILABLE_IN_ALL
 char *srp_topic_publish (SrpTopic *self, GBytes *data, GError **error);
 
 SRP_AVAILABLE_IN_ALL

@@ -41,6 +41,8 @@ srp_tool_print_message (SrpMessage *message, gboolean json)
 
       srp_tool_json_string (out, "topic", srp_message_get_topic (message));
       srp_tool_json_string (out, "id", srp_message_get_id (message));
+      /* The verified author; null for an anonymous message. */
+      srp_tool_json_string (out, "sender", srp_message_get_sender (message));
       srp_tool_json_uint (out, "size", size);
       srp_tool_json_string (out, "data_b64", b64);
       srp_tool_json_print (out);
@@ -85,6 +87,31 @@ message_bytes (const char *command, const char *file, const char *text)
   return g_bytes_new_take (contents, len);
 }
 
+/* The topic: a group topic when secret_file names the members' secret (a
+ * file, so that the secret shows in no process list), else the plain one. */
+static SrpTopic *
+topic_for (const char *command, SrpPeer *peer, const char *name, const char *secret_file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr (GBytes) secret = NULL;
+  SrpTopic *topic;
+  gsize len;
+
+  if (secret_file == NULL)
+    return srp_peer_subscribe (peer, name);
+  if (!g_file_get_contents (secret_file, &contents, &len, &error))
+    {
+      g_printerr ("srp-tool %s: %s\n", command, error->message);
+      return NULL;
+    }
+  secret = g_bytes_new_take (g_steal_pointer (&contents), len);
+  topic = srp_peer_subscribe_with_secret (peer, name, secret, &error);
+  if (topic == NULL)
+    g_printerr ("srp-tool %s: %s\n", command, error->message);
+  return topic;
+}
+
 /* Waits for a publish or send to be taken; prints the outcome. */
 static int
 finish_publish (const char *command, SrpPeer *peer, Wait *wait, gboolean json)
@@ -114,7 +141,8 @@ srp_tool_publish (int argc, char **argv)
   g_auto (GStrv) bootstraps = NULL;
   g_autofree char *topic_name = NULL;
   g_autofree char *file = NULL;
-  gboolean json = FALSE;
+  g_autofree char *secret_file = NULL;
+  gboolean json = FALSE, anonymous = FALSE;
   int timeout = 20;
   g_autoptr (GOptionContext) context = g_option_context_new ("[MESSAGE]");
   GOptionEntry entries[] = {
@@ -122,6 +150,10 @@ srp_tool_publish (int argc, char **argv)
       "A peer of the network; repeat for more", "HOST:PORT" },
     { "topic", 't', 0, G_OPTION_ARG_STRING, &topic_name, "The topic to publish on", "NAME" },
     { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file, "Publish this file (at most 1 MiB)", "FILE" },
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
+      "A group topic: its members' secret is in FILE (sealed, members only)", "FILE" },
+    { "anonymous", 0, 0, G_OPTION_ARG_NONE, &anonymous,
+      "Publish without an author (no signature)", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Seconds to wait for a bootstrap peer (default 20)", "SECONDS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"event\":\"published\",...}", NULL },
@@ -150,7 +182,10 @@ srp_tool_publish (int argc, char **argv)
   peer = join ("publish", bootstraps, timeout);
   if (peer == NULL)
     return 1;
-  topic = srp_peer_subscribe (peer, topic_name);
+  topic = topic_for ("publish", peer, topic_name, secret_file);
+  if (topic == NULL)
+    return 1;
+  srp_topic_set_anonymous (topic, anonymous);
   srp_topic_publish_async (topic, data, NULL, on_published, &wait);
   return finish_publish ("publish", peer, &wait, json);
 }
@@ -159,12 +194,14 @@ int
 srp_tool_send (int argc, char **argv)
 {
   g_auto (GStrv) bootstraps = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, anonymous = FALSE;
   int timeout = 20;
   g_autoptr (GOptionContext) context = g_option_context_new ("PEER_ID MESSAGE");
   GOptionEntry entries[] = {
     { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
       "A peer of the network; repeat for more", "HOST:PORT" },
+    { "anonymous", 0, 0, G_OPTION_ARG_NONE, &anonymous,
+      "Send without an author (still sealed to the recipient)", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Seconds to wait for a bootstrap peer (default 20)", "SECONDS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"event\":\"published\",...}", NULL },
@@ -176,7 +213,8 @@ srp_tool_send (int argc, char **argv)
 
   g_option_context_set_summary (context,
                                 "Sends a message to one peer's inbox, even while it is offline: "
-                                "other peers keep it until it comes back.");
+                                "other peers keep it until it comes back. It is sealed to the "
+                                "recipient, and signed unless --anonymous.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!srp_tool_parse_options (context, &argc, &argv))
     return 2;
@@ -189,6 +227,31 @@ srp_tool_send (int argc, char **argv)
   peer = join ("send", bootstraps, timeout);
   if (peer == NULL)
     return 1;
+  if (anonymous)
+    {
+      /* No async variant: the letter is out once this returns, and the
+       * network's taking it is not waited for. */
+      g_autoptr (GError) error = NULL;
+      g_autofree char *id = srp_peer_send_anonymous (peer, argv[1], data, &error);
+
+      if (id == NULL)
+        {
+          g_printerr ("srp-tool send: %s\n", error->message);
+          return 1;
+        }
+      if (json)
+        {
+          JsonBuilder *out = srp_tool_json_begin ("sent");
+          srp_tool_json_string (out, "id", id);
+          srp_tool_json_print (out);
+        }
+      else
+        printf ("sent %s\n", id);
+      /* Let the first copies leave before the peer closes. */
+      srp_tool_run_for (&wait.done, 1000);
+      srp_peer_close (peer);
+      return 0;
+    }
   srp_peer_send_async (peer, argv[1], data, NULL, on_published, &wait);
   return finish_publish ("send", peer, &wait, json);
 }
@@ -206,6 +269,7 @@ srp_tool_subscribe (int argc, char **argv)
 {
   g_auto (GStrv) bootstraps = NULL;
   g_autofree char *topic_name = NULL;
+  g_autofree char *secret_file = NULL;
   int count = 0, timeout = 0;
   Wait wait = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -213,11 +277,14 @@ srp_tool_subscribe (int argc, char **argv)
     { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
       "A peer of the network; repeat for more", "HOST:PORT" },
     { "topic", 't', 0, G_OPTION_ARG_STRING, &topic_name, "The topic to follow", "NAME" },
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
+      "A group topic: its members' secret is in FILE", "FILE" },
     { "count", 'c', 0, G_OPTION_ARG_INT, &count, "Exit 0 after N messages", "N" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Exit 1 after this many seconds (default: never)", "SECONDS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &wait.json,
-      "Print {\"event\":\"message\",\"topic\":...,\"id\":...,\"size\":...,\"data_b64\":...}",
+      "Print {\"event\":\"message\",\"topic\":...,\"id\":...,\"sender\":...,\"size\":...,"
+      "\"data_b64\":...}",
       NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -243,7 +310,9 @@ srp_tool_subscribe (int argc, char **argv)
       g_printerr ("srp-tool subscribe: %s\n", error->message);
       return 2;
     }
-  topic = srp_peer_subscribe (peer, topic_name);
+  topic = topic_for ("subscribe", peer, topic_name, secret_file);
+  if (topic == NULL)
+    return 2;
   g_signal_connect (topic, "message", G_CALLBACK (on_message), &wait);
   if (!srp_peer_listen (peer, NULL, 0, &error))
     {

@@ -135,6 +135,8 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
   memcpy (cfg.peer_id.bytes, node.keys->public, SRP_ID_LEN);
   cfg.sign = srp_sim_keys_sign;
   cfg.sign_data = node.keys;
+  cfg.agree = srp_sim_keys_agree;
+  cfg.agree_data = node.keys;
   cfg.n_sockets = CLAMP (cfg.n_sockets, 1, N_SOCKETS);
   node.core = srp_core_new (&cfg);
   for (guint s = 0; s < N_SOCKETS; s++)

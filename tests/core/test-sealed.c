@@ -2,7 +2,9 @@
  *
  *   - no-plaintext-on-the-wire: every datagram of a network that publishes
  *     a message, sends a letter and streams bytes is captured; none holds
- *     any 16 bytes of any of them (all three are delivered);
+ *     any 16 bytes of any of them (all three are delivered); the letter is
+ *     sealed to its recipient, and no peer's cache (in its exported state)
+ *     holds 16 bytes of it either, though peers cache it;
  *   - replayed-altered-reordered: a captured sealed frame sent again, or
  *     with one bit flipped, is dropped (bad-seal); frames that arrive out
  *     of order are taken;
@@ -145,7 +147,7 @@ test_no_plaintext_on_the_wire (void)
   g_autofree guint8 *news = make_secret ("public news, sealed on every link ", len);
   g_autofree guint8 *mail = make_secret ("a letter for node three alone ", len);
   g_autofree guint8 *bytes = make_secret ("a stream from node one to its peer ", len);
-  guint sealed = 0;
+  guint sealed = 0, letters_cached = 0;
   guint64 stream;
   GBytes *got;
 
@@ -163,8 +165,11 @@ test_no_plaintext_on_the_wire (void)
                                    news, len, &message));
   srp_sim_flush (sim, 1);
   srp_topic_id_for_inbox (srp_sim_get_id (sim, 3), &inbox);
-  g_assert_true (srp_core_publish (srp_sim_get_core (sim, 1), srp_sim_get_now (sim), &inbox,
-                                   srp_sim_get_id (sim, 3), mail, len, &letter));
+  /* The letter is sealed to node 3 (and signed): no cache can read it. */
+  g_assert_true (srp_core_publish_full (srp_sim_get_core (sim, 1), srp_sim_get_now (sim), &inbox,
+                                        srp_sim_get_id (sim, 3),
+                                        SRP_CORE_PUBLISH_SIGNED | SRP_CORE_PUBLISH_SEALED, mail,
+                                        len, &letter));
   srp_sim_flush (sim, 1);
   /* And a stream from node 1 to node 0 (its bootstrap, so a link). */
   stream = srp_core_stream_open (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
@@ -196,7 +201,22 @@ test_no_plaintext_on_the_wire (void)
       g_assert_false (leaks (d, bytes, len));
       sealed += ((const guint8 *) g_bytes_get_data (d, NULL))[3] == SRP_FRAME_SEALED;
     }
-  g_test_message ("%u datagrams captured, %u sealed, no plaintext", c.datagrams->len, sealed);
+  /* Every cache, the recipient's included, holds the letter as it came:
+   * sealed to node 3. The cache is in each core's exported state. */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr (GVariant) state = g_variant_ref_sink (
+          srp_core_export_state (srp_sim_get_core (sim, i), srp_sim_get_now (sim)));
+      g_autoptr (GBytes) bytes_of_state = g_variant_get_data_as_bytes (state);
+      g_autoptr (GBytes) cached = srp_core_cache_lookup (srp_sim_get_core (sim, i), &letter);
+
+      g_assert_false (leaks (bytes_of_state, mail, len));
+      if (i != 1)
+        letters_cached += cached != NULL;
+    }
+  g_assert_cmpuint (letters_cached, >, 0);
+  g_test_message ("%u datagrams captured, %u sealed, no plaintext; the letter cached (sealed) by "
+                  "%u peers", c.datagrams->len, sealed, letters_cached);
   g_assert_cmpuint (sealed, >, 9); /* at least the packets of both and the stream's frames */
   capture_clear (&c);
   srp_sim_free (sim);

@@ -230,7 +230,7 @@ test_pubsub_prefers_subscribers (void)
       char text[32];
 
       g_snprintf (text, sizeof text, "message %u", i);
-      g_assert_cmpuint (srp_pubsub_publish (h.pubsub, &topic, NULL, (const guint8 *) text,
+      g_assert_cmpuint (srp_pubsub_publish (h.pubsub, &topic, NULL, 0, (const guint8 *) text,
                                             strlen (text), &id), !=, 0);
       g_assert_cmpuint (sent (&h, 23, SRP_FRAME_PACKET, NULL), ==, 1);
     }

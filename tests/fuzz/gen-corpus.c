@@ -137,7 +137,7 @@ main (int argc, char **argv)
 
   /* Invalid single frames, one a rule. */
   p = *AT (three, 1);
-  p.type = 2;
+  p.type = 3;
   write_frame ("bad-type", &p, TRUE);
   p = *AT (three, 1);
   p.postage = 17;

@@ -80,6 +80,9 @@ function checkWeather(topic, who) {
     for (const m of messages) {
         if (m.topic !== NAME || m.topic_id !== expectedId || !/^[0-9a-f]{64}$/.test(m.id))
             fail(`${who}: message ${m.id} on ${m.topic} (${m.topic_id})`);
+        // Signed by default: the author, verified, and nothing sealed.
+        if (m.sender !== alice.id || m.sealed)
+            fail(`${who}: message ${m.id} from ${m.sender} (sealed: ${m.sealed})`);
     }
     const byId = id => messages.find(m => m.id === id);
     if (!byId(smallId) || !sameBytes(byId(smallId).data.toArray(), small) ||
@@ -107,9 +110,12 @@ if (asyncOutcome instanceof GLib.Error) {
     fail(`publish_finish gave ID ${asyncId}, which no message delivered has`);
 }
 
-// The cache: every peer holds the 9 packets (relays cache what they pass
+// The cache: every peer holds the 10 packets (relays cache what they pass
 // on); carol's copy of the one-packet message is the frame on the wire.
-const nPackets = 1 + 5 + 3;
+// Each message is signed: an envelope of FLAGS (01), AUTHOR (32) and
+// SIGNATURE (64) before the payload, and TYPE 02 (docs/protocol.md).
+const ENVELOPE_LEN = 1 + 32 + 64;
+const nPackets = 1 + 5 + 4;
 const totalBytes = payloads.reduce((sum, p) => sum + p.length, 0);
 for (const [peer, who] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']]) {
     const cache = peer.get_cache();
@@ -118,9 +124,11 @@ for (const [peer, who] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']]) {
         fail(`${who}'s cache: ${cache.n_packets} packets, ${cache.used} of ${cache.budget} bytes`);
 }
 const frame = carol.get_cache().lookup(smallId)?.toArray();
-if (!frame || frame.length !== HEADER_LEN + small.length ||
-    !sameBytes(frame.subarray(68, 100), fromHex(expectedId)) ||
-    !sameBytes(frame.subarray(HEADER_LEN), small))
+if (!frame || frame.length !== HEADER_LEN + ENVELOPE_LEN + small.length ||
+    !sameBytes(frame.subarray(68, 100), fromHex(expectedId)) || frame[100] !== 2 ||
+    frame[HEADER_LEN] !== 1 ||
+    !sameBytes(frame.subarray(HEADER_LEN + 1, HEADER_LEN + 33), fromHex(alice.id)) ||
+    !sameBytes(frame.subarray(HEADER_LEN + ENVELOPE_LEN), small))
     fail(`carol's cached frame of the one-packet message: ${frame}`);
 if (carol.get_cache().lookup('not an ID') !== null)
     fail('lookup of a malformed ID gave a packet');

@@ -172,7 +172,7 @@ typedef void (*Mutate) (SrpPacket *p);
 
 static void mut_none (SrpPacket *p) { (void) p; }
 static void mut_type0 (SrpPacket *p) { p->type = 0; }
-static void mut_type2 (SrpPacket *p) { p->type = 2; }
+static void mut_type3 (SrpPacket *p) { p->type = 3; }
 static void mut_type_ff (SrpPacket *p) { p->type = 0xff; }
 static void mut_postage0 (SrpPacket *p) { p->postage = 0; }
 static void mut_postage17 (SrpPacket *p) { p->postage = SRP_POSTAGE_MAX + 1; }
@@ -247,7 +247,7 @@ static const struct {
 } header_cases[] = {
   { "valid", mut_none, SRP_DROP_NONE },
   { "type 0", mut_type0, SRP_DROP_BAD_TYPE },
-  { "type 2", mut_type2, SRP_DROP_BAD_TYPE },
+  { "type 3", mut_type3, SRP_DROP_BAD_TYPE },
   { "type ff", mut_type_ff, SRP_DROP_BAD_TYPE },
   { "postage 0", mut_postage0, SRP_DROP_NONE },
   { "postage 17", mut_postage17, SRP_DROP_BAD_POSTAGE },

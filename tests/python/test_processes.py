@@ -217,6 +217,13 @@ def run(net, srp_tool, gjs, python_peer, gjs_peer):
     expect_message(py, js_letter_id, None, js_letter, 'gjs\'s letter')
     expect_message(late, py_post_id, TOPIC, py_post, 'python\'s post')
     expect_message(late, js_post_id, TOPIC, js_post, 'gjs\'s post')
+    # Signed by their publishers (Python, GJS) and checked by the C
+    # subscriber: srp-tool prints the verified sender.
+    for message_id, author, who in ((py_post_id, py_id, 'python'), (js_post_id, js_id, 'gjs')):
+        senders = [m.get('sender') for m in late.messages() if m['id'] == message_id]
+        if senders != [author]:
+            raise Failure(f'C late got {who}\'s post from {senders}, want {short(author)}')
+    print('C late     both posts carry their verified authors')
     # Nothing else, from anyone. What a publisher hears of its own message
     # is not this test's business, so its own IDs are left out.
     expected = {js: {py_post_id, py_letter_id}, py: {js_post_id, js_letter_id},

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "srp-envelope.h"
 #include "srp-error.h"
 #include "srp-identity.h"
 
@@ -223,6 +224,51 @@ test_wrong_algorithm (void)
   check_corrupt (text, -1);
 }
 
+/* The identity signs through libsodium: the same signatures as gnutls's
+ * with the key it saved (Ed25519 is deterministic). */
+static void
+test_signs_as_gnutls (void)
+{
+  g_autofree char *path = key_path ();
+  g_autoptr (SrpIdentity) identity = srp_identity_new (NULL);
+  g_autofree char *pem = NULL;
+  gsize pem_len;
+  gnutls_privkey_t key;
+  gnutls_datum_t datum, message = { (unsigned char *) "what gnutls signs", 17 }, sig;
+  guint8 ours[SRP_SIGNATURE_LEN];
+
+  g_assert_true (srp_identity_save (identity, path, NULL));
+  g_assert_true (g_file_get_contents (path, &pem, &pem_len, NULL));
+  datum = (gnutls_datum_t) { (unsigned char *) pem, (unsigned int) pem_len };
+  g_assert_cmpint (gnutls_privkey_init (&key), ==, 0);
+  g_assert_cmpint (gnutls_privkey_import_x509_raw (key, &datum, GNUTLS_X509_FMT_PEM, NULL, 0), ==,
+                   0);
+  g_assert_cmpint (gnutls_privkey_sign_data2 (key, GNUTLS_SIGN_EDDSA_ED25519, 0, &message, &sig),
+                   ==, 0);
+  g_assert_true (srp_identity_sign (identity, message.data, message.size, ours, NULL));
+  g_assert_cmpmem (sig.data, sig.size, ours, sizeof ours);
+  gnutls_free (sig.data);
+  gnutls_privkey_deinit (key);
+}
+
+/* Two identities agree on one X25519 secret, each from its own key and
+ * the other's public one: what seals and opens letters. */
+static void
+test_agree (void)
+{
+  g_autoptr (SrpIdentity) a = srp_identity_new (NULL);
+  g_autoptr (SrpIdentity) b = srp_identity_new (NULL);
+  guint8 xa[32], xb[32], ab[32], ba[32], zero[32] = { 0 };
+
+  g_assert_true (srp_envelope_x25519_public (srp_identity_get_public_key (a), xa));
+  g_assert_true (srp_envelope_x25519_public (srp_identity_get_public_key (b), xb));
+  g_assert_true (srp_identity_agree (a, xb, ab));
+  g_assert_true (srp_identity_agree (b, xa, ba));
+  g_assert_cmpmem (ab, sizeof ab, ba, sizeof ba);
+  /* A low-order point shares nothing. */
+  g_assert_false (srp_identity_agree (a, zero, ab));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,6 +276,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/identity/new", test_new);
   g_test_add_func ("/identity/sign-verify", test_sign_verify);
+  g_test_add_func ("/identity/signs-as-gnutls", test_signs_as_gnutls);
+  g_test_add_func ("/identity/agree", test_agree);
   g_test_add_func ("/identity/save-load", test_save_load);
   g_test_add_func ("/identity/save-mode", test_save_mode);
   g_test_add_func ("/identity/load-or-create", test_load_or_create);

@@ -315,6 +315,8 @@ sim_world_add_node (SimWorld *world, SimAccess access, gboolean datacenter)
   memcpy (cfg.peer_id.bytes, node->keys.public, SRP_ID_LEN);
   cfg.sign = srp_sim_keys_sign;
   cfg.sign_data = &node->keys;
+  cfg.agree = srp_sim_keys_agree;
+  cfg.agree_data = &node->keys;
   cfg.n_sockets = 2;
   node->core = srp_core_new (&cfg);
   /* What the shell tells its core: the host's own address and main port. */

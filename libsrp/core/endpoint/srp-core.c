@@ -337,7 +337,22 @@ srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to, const
   g_return_val_if_fail (srp_address_is_valid (to), FALSE);
   g_return_val_if_fail (topic_id != NULL, FALSE);
   core->ctx->now = now_us;
-  ok = srp_pubsub_send_message (core->pubsub, to, topic_id, data, len, message_id);
+  ok = srp_pubsub_send_message (core->pubsub, to, topic_id, 0, data, len, message_id);
+  settle (core);
+  return ok;
+}
+
+gboolean
+srp_core_send_message_full (SrpCore *core, gint64 now_us, const SrpAddress *to,
+                            const SrpId *topic_id, guint flags, const guint8 *data, gsize len,
+                            SrpId *message_id)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (srp_address_is_valid (to), FALSE);
+  g_return_val_if_fail (topic_id != NULL, FALSE);
+  core->ctx->now = now_us;
+  ok = srp_pubsub_send_message (core->pubsub, to, topic_id, flags, data, len, message_id);
   settle (core);
   return ok;
 }
@@ -372,6 +387,17 @@ srp_core_subscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id)
 }
 
 void
+srp_core_subscribe_group (SrpCore *core, gint64 now_us, const SrpId *topic_id,
+                          const guint8 key[32])
+{
+  g_return_if_fail (topic_id != NULL);
+  g_return_if_fail (key != NULL);
+  core->ctx->now = now_us;
+  srp_pubsub_subscribe_group (core->pubsub, topic_id, key);
+  settle (core);
+}
+
+void
 srp_core_unsubscribe (SrpCore *core, gint64 now_us, const SrpId *topic_id)
 {
   g_return_if_fail (topic_id != NULL);
@@ -400,7 +426,22 @@ srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id, const Srp
 
   g_return_val_if_fail (topic_id != NULL, 0);
   core->ctx->now = now_us;
-  request = srp_pubsub_publish (core->pubsub, topic_id, recipient, data, len, message_id);
+  request = srp_pubsub_publish (core->pubsub, topic_id, recipient, 0, data, len, message_id);
+  settle (core);
+  return request;
+}
+
+guint64
+srp_core_publish_full (SrpCore *core, gint64 now_us, const SrpId *topic_id,
+                       const SrpId *recipient, guint flags, const guint8 *data, gsize len,
+                       SrpId *message_id)
+{
+  guint64 request;
+
+  g_return_val_if_fail (topic_id != NULL, 0);
+  g_return_val_if_fail (!(flags & SRP_CORE_PUBLISH_SEALED) || recipient != NULL, 0);
+  core->ctx->now = now_us;
+  request = srp_pubsub_publish (core->pubsub, topic_id, recipient, flags, data, len, message_id);
   settle (core);
   return request;
 }

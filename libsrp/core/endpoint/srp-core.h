@@ -22,11 +22,18 @@ typedef struct _SrpCore SrpCore;
 typedef gboolean (*SrpCoreSignFunc) (const guint8 *data, gsize len,
                                      guint8 signature[SRP_SIGNATURE_LEN], gpointer user_data);
 
+/* X25519 of their_public with this peer's static secret: the Montgomery
+ * form of its Ed25519 private key (srp-envelope.h); FALSE on failure. */
+typedef gboolean (*SrpCoreAgreeFunc) (const guint8 their_public[32], guint8 shared[32],
+                                      gpointer user_data);
+
 typedef struct {
   guint64 seed;
   SrpId peer_id;              /* this peer's ID (its Ed25519 public key) */
   SrpCoreSignFunc sign;       /* without it, the core cannot complete handshakes */
   gpointer sign_data;
+  SrpCoreAgreeFunc agree;     /* without it, letters sealed to this peer do not open */
+  gpointer agree_data;
   guint n_sockets;            /* 1, or 2 with a second socket for NAT probes (default 2) */
   gint64 heartbeat_us;        /* heartbeat interval (default 25 s, as WireGuard keeps NATs open) */
   guint heartbeat_misses;     /* missed heartbeats before a peer is dropped (default 3) */
@@ -108,6 +115,9 @@ typedef struct {
       SrpId topic_id;
       SrpAddress from;        /* where the packet that completed it came from */
       GBytes *data;           /* owned by the event: see srp_core_event_clear */
+      gboolean has_author;    /* signed, and the signature verified */
+      SrpId author;           /* when has_author */
+      gboolean sealed;        /* was sealed to this peer or to the topic's group */
     } message;
     struct {
       SrpId id;
@@ -234,6 +244,33 @@ gboolean srp_core_is_subscribed (SrpCore *core, const SrpId *topic_id);
 guint64 srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id,
                           const SrpId *recipient, const guint8 *data, gsize len,
                           SrpId *message_id);
+/* What srp_core_publish_full wraps a message in (docs/protocol.md, "Envelopes"). */
+typedef enum {
+  SRP_CORE_PUBLISH_SIGNED = 1 << 0, /* this peer's ID and signature (needs config.sign) */
+  SRP_CORE_PUBLISH_SEALED = 1 << 1, /* sealed to recipient (a letter: needs recipient) */
+  SRP_CORE_PUBLISH_UNLINKED = 1 << 2, /* from a random PREV ID, not our last message on the
+                                       * topic (anonymous messages; sealed ones always) */
+} SrpCorePublishFlags;
+
+/* srp_core_publish, the message signed and/or sealed as flags say; on a
+ * group topic (srp_core_subscribe_group) it is sealed under the group's key
+ * whatever flags say. Returns 0 when the payload is too long (with an
+ * envelope, SRP_ENVELOPE_PAYLOAD_MAX), signing fails, or the recipient is
+ * not a valid key. */
+guint64 srp_core_publish_full (SrpCore *core, gint64 now_us, const SrpId *topic_id,
+                               const SrpId *recipient, guint flags, const guint8 *data,
+                               gsize len, SrpId *message_id);
+/* srp_core_send_message, signed when flags has SRP_CORE_PUBLISH_SIGNED. */
+gboolean srp_core_send_message_full (SrpCore *core, gint64 now_us, const SrpAddress *to,
+                                     const SrpId *topic_id, guint flags, const guint8 *data,
+                                     gsize len, SrpId *message_id);
+/* Subscribes to a group topic (srp_envelope_group_derive gives its ID and
+ * key): what is published on it is sealed under key, and only what opens
+ * under it is delivered. The key goes with srp_core_unsubscribe; group
+ * topics are left out of the exported state (the key is not kept). */
+void srp_core_subscribe_group (SrpCore *core, gint64 now_us, const SrpId *topic_id,
+                               const guint8 key[32]);
+
 /* The topics subscribed to, in the order of subscription (the inbox first):
  * an array of SrpId owned by the core. */
 GArray *srp_core_get_subscriptions (SrpCore *core);

@@ -4,6 +4,8 @@
  */
 #include "srp-session.h"
 
+#include "srp-hkdf.h"
+
 #include <nettle/chacha-poly1305.h>
 #include <nettle/curve25519.h>
 #include <nettle/hkdf.h>
@@ -46,18 +48,8 @@ static void
 hkdf (const guint8 *salt, gsize salt_len, const guint8 *ikm, gsize ikm_len, const char *info,
       guint8 *out, gsize out_len)
 {
-  struct hmac_sha256_ctx mac;
-  guint8 prk[SHA256_DIGEST_SIZE];
-
-  hmac_sha256_set_key (&mac, salt_len, salt);
-  hkdf_extract (&mac, (nettle_hash_update_func *) hmac_sha256_update,
-                (nettle_hash_digest_func *) hmac_sha256_digest, SHA256_DIGEST_SIZE, ikm_len, ikm,
-                prk);
-  hmac_sha256_set_key (&mac, sizeof prk, prk);
-  hkdf_expand (&mac, (nettle_hash_update_func *) hmac_sha256_update,
-               (nettle_hash_digest_func *) hmac_sha256_digest, SHA256_DIGEST_SIZE, strlen (info),
-               (const guint8 *) info, out_len, out);
-  memset (prk, 0, sizeof prk);
+  srp_hkdf_sha256 (salt, salt_len, ikm, ikm_len, (const guint8 *) info, strlen (info), out,
+                   out_len);
 }
 
 /* The key of the next epoch: the current one cannot be computed back. */

@@ -68,6 +68,23 @@ feed_neighbours (SrpPubsub *ps, const SrpPacket *packet, gboolean forward)
     }
 }
 
+/* Opens a completed message's envelope (srp-envelope.h): its payload and
+ * verified author, or the reason it is not delivered. */
+static SrpDropReason
+open_message (SrpPubsub *ps, const SrpReassembledMessage *message, SrpEnvelopeOpened *opened)
+{
+  const SrpCoreConfig *config = ps->ctx->config;
+  SrpEnvelopeKeys keys = {
+    .self_id = &config->peer_id,
+    .agree = config->agree,
+    .agree_data = config->agree_data,
+    .group_key = srp_pubsub_group_key (ps, &message->topic_id),
+  };
+
+  return srp_envelope_open (&message->topic_id, &message->first_prev, message->type,
+                            message->data, &keys, opened);
+}
+
 /* Hands over what r completed. */
 static void
 pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
@@ -77,19 +94,33 @@ pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
 
   while (srp_reassembler_pop_message (r, &message))
     {
+      /* Remembered before it is opened: a message whose envelope fails
+       * fails again (its ID commits to every byte), so it costs one check,
+       * however often caches hand it back. */
       if (srp_delivered_add (ps->delivered, &message.id))
         {
+          SrpEnvelopeOpened opened;
+          SrpDropReason reason = open_message (ps, &message, &opened);
           SrpCoreEvent *event;
 
           /* Journalled before the event: a store that writes the turn's
            * changes before it hands the events on never hands one twice. */
           srp_journal_push_id (&ctx->journal, SRP_STATE_CHANGE_DELIVERED, &message.id);
+          if (reason != SRP_DROP_NONE)
+            {
+              srp_context_drop (ctx, reason);
+              srp_reassembled_message_clear (&message);
+              continue;
+            }
           event = srp_context_event (ctx, SRP_CORE_EVENT_MESSAGE);
-
           event->message.id = message.id;
           event->message.topic_id = message.topic_id;
           event->message.from = *from;
-          event->message.data = g_steal_pointer (&message.data);
+          event->message.data = g_steal_pointer (&opened.payload);
+          event->message.has_author = (opened.flags & SRP_ENVELOPE_SIGNED) != 0;
+          event->message.author = opened.author;
+          event->message.sealed = (opened.flags & (SRP_ENVELOPE_LETTER | SRP_ENVELOPE_GROUP)) != 0;
+          srp_envelope_opened_clear (&opened);
         }
       srp_reassembled_message_clear (&message);
     }

@@ -236,8 +236,70 @@ resend_timeout (SrpPubsub *ps, const Publish *p)
   return timeout;
 }
 
+/* The chain of a message on topic_id after prev, in an envelope when flags
+ * or the topic ask for one (docs/protocol.md, "Envelopes"): signed once
+ * per message, however many packets it takes. NULL when it cannot be. */
+static GPtrArray *
+build_chain (SrpPubsub *ps, const SrpId *topic_id, const SrpId *prev, const SrpId *recipient,
+             guint flags, const guint8 *data, gsize len)
+{
+  SrpContext *ctx = ps->ctx;
+  const guint8 *group_key = srp_pubsub_group_key (ps, topic_id);
+  guint8 ephemeral[SRP_ENVELOPE_EPHEMERAL_LEN], nonce[SRP_ENVELOPE_NONCE_LEN];
+  SrpEnvelopeSeal seal = { 0 };
+  g_autoptr (GBytes) wrapped = NULL;
+  GPtrArray *chain;
+
+  if (flags & SRP_CORE_PUBLISH_SIGNED)
+    {
+      seal.flags |= SRP_ENVELOPE_SIGNED;
+      seal.author = &ctx->config->peer_id;
+      seal.sign = ctx->config->sign;
+      seal.sign_data = ctx->config->sign_data;
+    }
+  if (group_key != NULL)
+    {
+      srp_rng_fill (&ctx->rng, nonce, sizeof nonce);
+      seal.flags |= SRP_ENVELOPE_GROUP;
+      seal.group_key = group_key;
+      seal.nonce = nonce;
+    }
+  else if ((flags & SRP_CORE_PUBLISH_SEALED) && recipient != NULL)
+    {
+      srp_rng_fill (&ctx->rng, ephemeral, sizeof ephemeral);
+      seal.flags |= SRP_ENVELOPE_LETTER;
+      seal.recipient = recipient;
+      seal.ephemeral_secret = ephemeral;
+    }
+  if (seal.flags == 0)
+    return len <= SRP_MESSAGE_MAX_LEN
+               ? srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, prev, data, len)
+               : NULL;
+  if (len > SRP_ENVELOPE_PAYLOAD_MAX)
+    return NULL;
+  wrapped = srp_envelope_build (topic_id, prev, &seal, data, len);
+  memset (ephemeral, 0, sizeof ephemeral);
+  if (wrapped == NULL)
+    return NULL;
+  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_ENVELOPE, prev,
+                           g_bytes_get_data (wrapped, NULL), g_bytes_get_size (wrapped));
+  g_assert (chain != NULL);
+  return chain;
+}
+
+/* Whether a message starts from a fresh random PREV ID instead of our last
+ * one on the topic: an anonymous message linked to our signed ones would
+ * name its author, and sealed messages (letters, a group's) linked to each
+ * other would tell carriers which of them came from one peer. */
+static gboolean
+is_unlinked (SrpPubsub *ps, const SrpId *topic_id, guint flags)
+{
+  return (flags & (SRP_CORE_PUBLISH_UNLINKED | SRP_CORE_PUBLISH_SEALED)) != 0 ||
+         srp_pubsub_group_key (ps, topic_id) != NULL;
+}
+
 guint64
-srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient,
+srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient, guint flags,
                     const guint8 *data, gsize len, SrpId *message_id)
 {
   SrpContext *ctx = ps->ctx;
@@ -248,16 +310,21 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
 
   if (len > SRP_MESSAGE_MAX_LEN)
     return 0;
-  srp_publish_chain_prev (ps, topic_id, &prev);
-  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, &prev, data, len);
-  g_assert (chain != NULL);
+  if (is_unlinked (ps, topic_id, flags))
+    srp_rng_fill (&ctx->rng, prev.bytes, SRP_ID_LEN);
+  else
+    srp_publish_chain_prev (ps, topic_id, &prev);
+  chain = build_chain (ps, topic_id, &prev, recipient, flags, data, len);
+  if (chain == NULL)
+    return 0;
 
   p = publish_new (ps, topic_id, chain->len);
   publish_set_chain (ps, p, chain);
   for (guint i = 0; i < chain->len; i++)
     srp_packet_cache_add (ps->cache, ctx->now, g_ptr_array_index (chain, i));
   p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
-  srp_publish_set_chain_head (ps, topic_id, &p->message_id);
+  if (!is_unlinked (ps, topic_id, flags))
+    srp_publish_set_chain_head (ps, topic_id, &p->message_id);
 
   targets = srp_gossip_choose_targets (ps, topic_id, recipient, NULL, ctx->config->fanout);
   for (guint i = 0; i < targets->len; i++)
@@ -494,7 +561,7 @@ on_resend (SrpTimer *timer, gpointer owner)
 
 gboolean
 srp_pubsub_send_message (SrpPubsub *ps, const SrpAddress *to, const SrpId *topic_id,
-                         const guint8 *data, gsize len, SrpId *message_id)
+                         guint flags, const guint8 *data, gsize len, SrpId *message_id)
 {
   SrpId prev;
   g_autoptr (GPtrArray) chain = NULL;
@@ -504,8 +571,10 @@ srp_pubsub_send_message (SrpPubsub *ps, const SrpAddress *to, const SrpId *topic
   if (len > SRP_MESSAGE_MAX_LEN)
     return FALSE;
   srp_publish_chain_prev (ps, topic_id, &prev);
-  chain = srp_chain_build (topic_id, SRP_PACKET_TYPE_MESSAGE, &prev, data, len);
-  g_assert (chain != NULL);
+  /* Straight to an address there is no recipient ID to seal to. */
+  chain = build_chain (ps, topic_id, &prev, NULL, flags & SRP_CORE_PUBLISH_SIGNED, data, len);
+  if (chain == NULL)
+    return FALSE;
   for (guint i = 0; i < chain->len; i++)
     srp_context_send (ps->ctx, to, frame,
                       srp_packet_encode (g_ptr_array_index (chain, i), frame));

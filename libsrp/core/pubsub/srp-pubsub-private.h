@@ -7,6 +7,7 @@
 #pragma once
 
 #include "srp-control-topics.h"
+#include "srp-envelope.h"
 #include "srp-delivered.h"
 #include "srp-packet-cache.h"
 #include "srp-pubsub.h"
@@ -39,6 +40,7 @@ struct _SrpPubsub {
   /* srp-subscriptions.c */
   GHashTable *subscriptions;   /* SrpId* (owned) -> itself */
   GArray *subscription_list;   /* SrpId, in order of subscription */
+  GHashTable *group_keys;      /* group topic SrpId* -> its key (32 bytes), both owned */
   SrpId inbox;
   gint64 last_announce;
   SrpTimer announce;

@@ -71,7 +71,9 @@ srp_pubsub_export_subscriptions (SrpPubsub *ps)
   for (guint i = 0; i < ps->subscription_list->len; i++)
     {
       const SrpId *id = &g_array_index (ps->subscription_list, SrpId, i);
-      if (!srp_id_equal (id, &ps->inbox)) /* always there */
+      /* The inbox is always there; a group topic's key is not kept, and
+       * it is nothing without it (the application subscribes again). */
+      if (!srp_id_equal (id, &ps->inbox) && srp_pubsub_group_key (ps, id) == NULL)
         g_variant_builder_add_value (&b, srp_state_id (id));
     }
   return g_variant_builder_end (&b);

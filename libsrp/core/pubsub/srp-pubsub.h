@@ -25,16 +25,21 @@ SrpPubsub *srp_pubsub_new (SrpContext *ctx);
 
 void srp_pubsub_subscribe (SrpPubsub *ps, const SrpId *topic_id);
 void srp_pubsub_unsubscribe (SrpPubsub *ps, const SrpId *topic_id);
+/* Subscribes to a group topic, whose messages are sealed under key. */
+void srp_pubsub_subscribe_group (SrpPubsub *ps, const SrpId *topic_id, const guint8 key[32]);
+/* The group key of a subscribed topic, or NULL. */
+const guint8 *srp_pubsub_group_key (SrpPubsub *ps, const SrpId *topic_id);
 gboolean srp_pubsub_is_subscribed (SrpPubsub *ps, const SrpId *topic_id);
 /* The subscriptions, in the order they were made (an array of SrpId). */
 GArray *srp_pubsub_get_subscriptions (SrpPubsub *ps);
 
-/* srp_core_publish: the request number of its PUBLISHED event, or 0 when
- * data is too long. */
+/* srp_core_publish_full: the request number of its PUBLISHED event, or 0
+ * when data is too long or cannot be wrapped (flags: SrpCorePublishFlags). */
 guint64 srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient,
-                            const guint8 *data, gsize len, SrpId *message_id);
+                            guint flags, const guint8 *data, gsize len, SrpId *message_id);
 gboolean srp_pubsub_send_message (SrpPubsub *ps, const SrpAddress *to, const SrpId *topic_id,
-                                  const guint8 *data, gsize len, SrpId *message_id);
+                                  guint flags, const guint8 *data, gsize len,
+                                  SrpId *message_id);
 
 void srp_pubsub_get_cache_stats (SrpPubsub *ps, SrpCacheStats *out);
 void srp_pubsub_set_cache_budget (SrpPubsub *ps, gsize budget);

@@ -48,6 +48,7 @@ srp_subscriptions_init (SrpPubsub *ps)
 {
   ps->subscriptions = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
   ps->subscription_list = g_array_new (FALSE, FALSE, sizeof (SrpId));
+  ps->group_keys = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, g_free);
   ps->last_announce = G_MININT64 / 2;
   srp_timer_init (&ps->announce, SRP_TIMER_ANNOUNCE, announce_all, ps);
   srp_topic_id_for_inbox (&ps->ctx->config->peer_id, &ps->inbox);
@@ -59,6 +60,7 @@ srp_subscriptions_clear (SrpPubsub *ps)
   srp_timer_stop (ps->ctx->timers, &ps->announce);
   g_hash_table_unref (ps->subscriptions);
   g_array_unref (ps->subscription_list);
+  g_hash_table_unref (ps->group_keys);
 }
 
 gboolean
@@ -133,10 +135,27 @@ srp_pubsub_subscribe (SrpPubsub *ps, const SrpId *topic_id)
 }
 
 void
+srp_pubsub_subscribe_group (SrpPubsub *ps, const SrpId *topic_id, const guint8 key[32])
+{
+  /* The key first: subscribing delivers what the cache holds, and that
+   * opens only under it. */
+  g_hash_table_replace (ps->group_keys, g_memdup2 (topic_id, sizeof *topic_id),
+                        g_memdup2 (key, SRP_ENVELOPE_KEY_LEN));
+  srp_pubsub_subscribe (ps, topic_id);
+}
+
+const guint8 *
+srp_pubsub_group_key (SrpPubsub *ps, const SrpId *topic_id)
+{
+  return g_hash_table_lookup (ps->group_keys, topic_id);
+}
+
+void
 srp_pubsub_unsubscribe (SrpPubsub *ps, const SrpId *topic_id)
 {
   if (!srp_pubsub_is_subscribed (ps, topic_id))
     return;
+  g_hash_table_remove (ps->group_keys, topic_id);
   g_hash_table_remove (ps->subscriptions, topic_id);
   for (guint i = 0; i < ps->subscription_list->len; i++)
     if (srp_id_equal (&g_array_index (ps->subscription_list, SrpId, i), topic_id))

@@ -82,7 +82,7 @@ srp_packet_validate (const SrpPacket *packet)
 
   if (packet->body_len > SRP_PACKET_MAX_BODY)
     return SRP_DROP_BODY_TOO_LONG;
-  if (packet->type != SRP_PACKET_TYPE_MESSAGE)
+  if (packet->type != SRP_PACKET_TYPE_MESSAGE && packet->type != SRP_PACKET_TYPE_ENVELOPE)
     return SRP_DROP_BAD_TYPE;
   if (packet->postage > SRP_POSTAGE_MAX)
     return SRP_DROP_BAD_POSTAGE;

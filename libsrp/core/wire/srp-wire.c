@@ -97,6 +97,9 @@ srp_drop_reason_name (SrpDropReason reason)
     [SRP_DROP_UNWANTED] = "unwanted",
     [SRP_DROP_FLOW_CONTROL] = "flow-control",
     [SRP_DROP_BAD_SEAL] = "bad-seal",
+    [SRP_DROP_BAD_AUTHOR] = "bad-author",
+    [SRP_DROP_BAD_ENVELOPE] = "bad-envelope",
+    [SRP_DROP_UNOPENED] = "unopened",
     [SRP_DROP_UNSEALED] = "unsealed",
   };
 

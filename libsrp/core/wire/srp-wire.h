@@ -88,6 +88,8 @@ const char *srp_nat_name (SrpNat nat);
 
 typedef enum {
   SRP_PACKET_TYPE_MESSAGE = 0x01, /* part of a message published to a topic */
+  SRP_PACKET_TYPE_ENVELOPE = 0x02, /* the same, the message in an envelope: signed by its
+                                    * author and/or sealed (srp-envelope.h) */
 } SrpPacketType;
 
 /* A 32-byte identifier (packet, topic or peer). Plain data: compare with memcmp. */
@@ -138,6 +140,10 @@ typedef enum {
   SRP_DROP_FLOW_CONTROL,     /* stream bytes past the window we gave, or a stream over the limit */
   SRP_DROP_BAD_SEAL,         /* a sealed frame that does not open: forged, altered, replayed */
   SRP_DROP_UNSEALED,         /* a link frame in clear from a link whose frames are sealed */
+  SRP_DROP_BAD_AUTHOR,       /* a message whose author signature does not verify */
+  SRP_DROP_BAD_ENVELOPE,     /* a message of TYPE 02 whose envelope does not parse */
+  SRP_DROP_UNOPENED,         /* a sealed message we cannot open (not ours, forged), or one
+                              * in clear on a group topic */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 
