@@ -29,6 +29,10 @@ typedef struct {
   guint8 frame[SRP_MAX_DATAGRAM], sealed[SRP_MAX_DATAGRAM], opened[SRP_MAX_DATAGRAM];
   gsize sealed_len;
   SrpSession *sender, *receiver;
+  /* Seals for step_seal alone: at libcrypto's rate it rolls over to new
+   * epochs (every 2^20 frames) more than once a round, which the receiver
+   * of step_open, seeing none of those frames, could not follow. */
+  SrpSession *sealer;
   SrpAead *aead;
   guint64 counter, sink;
   gint64 now;
@@ -60,7 +64,7 @@ step_nettle (Bench *b)
 static void
 step_seal (Bench *b)
 {
-  b->sink += srp_session_seal (b->sender, b->now, b->frame, FRAME_LEN, b->sealed);
+  b->sink += srp_session_seal (b->sealer, b->now, b->frame, FRAME_LEN, b->sealed);
 }
 
 static void
@@ -136,6 +140,7 @@ main (int argc, char **argv)
   b->frame[0] = 0x53, b->frame[1] = 0x52, b->frame[2] = 1, b->frame[3] = SRP_FRAME_PACKET;
   b->sender = session (TRUE);
   b->receiver = session (FALSE);
+  b->sealer = session (TRUE);
   b->aead = srp_aead_new ();
   for (int round = 0; round < 3; round++)
     {
@@ -158,6 +163,7 @@ main (int argc, char **argv)
            handshake);
   srp_session_free (b->sender);
   srp_session_free (b->receiver);
+  srp_session_free (b->sealer);
   srp_aead_free (b->aead);
   g_free (b);
   return 0;
