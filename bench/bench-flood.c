@@ -291,37 +291,6 @@ node_stop (Node *node)
   g_free (node->seen);
 }
 
-/* Datagrams the kernel dropped for a full receive buffer on the IPv4 UDP
- * socket bound to port (the drops column of /proc/net/udp), or -1. */
-static double
-socket_drops (guint16 port)
-{
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autofree char *suffix = g_strdup_printf (":%04X", port);
-
-  if (!g_file_get_contents ("/proc/net/udp", &text, NULL, NULL))
-    return -1;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      g_auto (GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
-      guint n = 0;
-      const char *last = NULL;
-
-      for (guint k = 0; fields[k] != NULL; k++)
-        if (*fields[k] != '\0')
-          {
-            if (n++ == 1 && !g_str_has_suffix (fields[k], suffix))
-              break;
-            last = fields[k];
-          }
-      if (n > 12 && last != NULL)
-        return g_ascii_strtod (last, NULL);
-    }
-  return -1;
-}
-
 static gboolean
 flood_tick (gpointer data)
 {
@@ -479,11 +448,11 @@ run_flood (guint n, double rate, const Options *options, guint32 tag, const Benc
       if (drained_at[i] > flood.start_us)
         per_sub += drained[i] / ((drained_at[i] - flood.start_us) / 1e6);
     }
-  result->pub_drops = socket_drops (publisher.port);
+  result->pub_drops = bench_socket_drops (publisher.port);
   result->sub_drops = 0;
   for (guint i = 0; i < n && result->sub_drops >= 0; i++)
     {
-      double drops = socket_drops (subscribers[i].port);
+      double drops = bench_socket_drops (subscribers[i].port);
 
       result->sub_drops = drops >= 0 ? result->sub_drops + drops : -1;
     }

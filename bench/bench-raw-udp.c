@@ -172,3 +172,34 @@ bench_raw_udp_measure (double seconds, BenchRawUdp *out)
   out->sendto_cpu_us = sender.sent > 0 ? sender.cpu_us / sender.sent : 0;
   out->recvfrom_cpu_us = receiver.received > 0 ? receiver.cpu_us / receiver.received : 0;
 }
+
+/* Datagrams the kernel dropped for a full receive buffer on the IPv4 UDP
+ * socket bound to port (the drops column of /proc/net/udp), or -1. */
+double
+bench_socket_drops (guint16 port)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *suffix = g_strdup_printf (":%04X", port);
+
+  if (!g_file_get_contents ("/proc/net/udp", &text, NULL, NULL))
+    return -1;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      guint n = 0;
+      const char *last = NULL;
+
+      for (guint k = 0; fields[k] != NULL; k++)
+        if (*fields[k] != '\0')
+          {
+            if (n++ == 1 && !g_str_has_suffix (fields[k], suffix))
+              break;
+            last = fields[k];
+          }
+      if (n > 12 && last != NULL)
+        return g_ascii_strtod (last, NULL);
+    }
+  return -1;
+}

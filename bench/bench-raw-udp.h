@@ -33,4 +33,8 @@ double bench_cpu_us (clockid_t clock);
 /* The calling thread's CPU clock. */
 clockid_t bench_thread_cpu_clock (void);
 
+/* Datagrams the kernel dropped for a full receive buffer on the IPv4 UDP
+ * socket bound to port (the drops column of /proc/net/udp), or -1. */
+double bench_socket_drops (guint16 port);
+
 G_END_DECLS

@@ -162,8 +162,22 @@ srp_peer_handle_event (SrpPeer *self, const SrpCoreEvent *event)
  * Punch sockets open before the sends (the core's first probes through a
  * new socket are among them) and close after them (a last datagram may be
  * queued for a socket the core is done with). */
+static void drive (SrpPeer *self, gboolean defer_sends);
+
 void
 srp_peer_drive (SrpPeer *self)
+{
+  drive (self, FALSE);
+}
+
+void
+srp_peer_drive_deferring_sends (SrpPeer *self)
+{
+  drive (self, TRUE);
+}
+
+static void
+drive (SrpPeer *self, gboolean defer_sends)
 {
   g_autoptr (GArray) events = NULL;
   g_autoptr (GArray) closing = NULL;
@@ -204,7 +218,12 @@ srp_peer_drive (SrpPeer *self)
   srp_peer_store_flush (self);
   if (srp_peer_is_listening (self))
     {
-      srp_peer_transport_send (self);
+      /* A punch socket closing below may have datagrams of its own among
+       * them: those go now, with the rest. */
+      if (defer_sends && closing->len == 0)
+        srp_peer_transport_send_soon (self);
+      else
+        srp_peer_transport_send (self);
       for (guint i = 0; i < closing->len; i++)
         srp_peer_transport_close_punch (self, g_array_index (closing, guint, i));
       g_source_set_ready_time (self->timer_source, srp_core_poll_timeout (core));

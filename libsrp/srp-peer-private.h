@@ -66,6 +66,7 @@ struct _SrpPeer {
   SrpSocketSet *sockets;
   GSocketFamily family;
   GSource *timer_source;
+  GSource *send_source;    /* what a publish queued, sent at the loop's next turn */
   GSource *refresh_source; /* brings SrpPeerInfo figures up to date */
   guint16 port;
   gint64 listening_since;
@@ -133,6 +134,13 @@ srp_peer_is_listening (SrpPeer *self)
 /* srp-peer-drive.c: carries out what the core asks after any input (sends,
  * events, the next timeout). */
 void srp_peer_drive (SrpPeer *self);
+/* srp_peer_drive, but the datagrams wait for the main loop's next turn
+ * (before any other source of lower priority than G_PRIORITY_HIGH): an
+ * application that publishes many messages in one callback has them sent
+ * in one batch, runs to one peer segmented, not one system call each. */
+void srp_peer_drive_deferring_sends (SrpPeer *self);
+/* Arms the send source (srp-peer-transport.c). */
+void srp_peer_transport_send_soon (SrpPeer *self);
 /* A peer ID from its hex form; SRP_ERROR_INVALID_ARGUMENT otherwise. */
 gboolean srp_peer_parse_id (const char *text, SrpId *id, GError **error);
 

@@ -209,7 +209,7 @@ srp_peer_publish (SrpPeer *self, const SrpId *topic_id, const SrpId *recipient, 
     }
   if (task != NULL)
     srp_operations_start (self->operations, request, task, publish_finish);
-  srp_peer_drive (self);
+  srp_peer_drive_deferring_sends (self);
   srp_id_to_hex (&message_id, hex);
   return g_strdup (hex);
 }

@@ -79,6 +79,19 @@ static GSourceFuncs timer_source_funcs = {
 };
 
 static gboolean
+on_send (gpointer user_data)
+{
+  srp_peer_transport_send (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+srp_peer_transport_send_soon (SrpPeer *self)
+{
+  g_source_set_ready_time (self->send_source, 0);
+}
+
+static gboolean
 on_timer (gpointer user_data)
 {
   SrpPeer *self = user_data;
@@ -195,6 +208,13 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   g_source_set_callback (self->timer_source, on_timer, self, NULL);
   g_source_set_name (self->timer_source, "SrpPeer timer");
   g_source_attach (self->timer_source, self->context);
+  /* Ahead of the application's own sources: what it published in one
+   * callback goes out before it publishes more. */
+  self->send_source = g_source_new (&timer_source_funcs, sizeof (GSource));
+  g_source_set_callback (self->send_source, on_send, self, NULL);
+  g_source_set_priority (self->send_source, G_PRIORITY_HIGH);
+  g_source_set_name (self->send_source, "SrpPeer sends");
+  g_source_attach (self->send_source, self->context);
   /* Byte counts and RTTs change without events: the list of peers shows
    * them as of at most a second ago. */
   self->refresh_source = g_timeout_source_new_seconds (1);
@@ -214,6 +234,9 @@ srp_peer_transport_close (SrpPeer *self)
   if (self->timer_source != NULL)
     g_source_destroy (self->timer_source);
   g_clear_pointer (&self->timer_source, g_source_unref);
+  if (self->send_source != NULL)
+    g_source_destroy (self->send_source);
+  g_clear_pointer (&self->send_source, g_source_unref);
   if (self->refresh_source != NULL)
     g_source_destroy (self->refresh_source);
   g_clear_pointer (&self->refresh_source, g_source_unref);

@@ -96,7 +96,7 @@ receive_from (SrpSocketSet *set, SrpSocketEntry *entry)
           set->datagram (entry->index, now, &recv->from[i], recv->data[i], recv->len[i],
                          set->user_data);
 
-      if (n < SRP_UDP_RECV_BATCH)
+      if (recv->messages < SRP_UDP_RECV_BATCH)
         break;
     }
 }
@@ -151,6 +151,10 @@ srp_socket_set_bind (SrpSocketSet *set, guint index, GInetAddress *inet, guint16
   /* Every socket may carry data: a peer behind a symmetric NAT is reached
    * through the punch socket that got through to it. */
   srp_socket_buffers_apply (socket, set->buffer_size, &entry->buffers);
+  /* Runs a sender segmented cross the stack whole to sockets that take
+   * them so (srp-udp-io.h); only the native reader cuts them up again. */
+  if (set->io == srp_udp_io_native () && !srp_udp_io_enable_gro (socket))
+    g_debug ("Socket %u takes datagrams one at a time (no UDP_GRO)", index);
   if (entry->buffers.capped && !set->reported_cap)
     {
       /* Once: 256 punch sockets would say it 256 times. */

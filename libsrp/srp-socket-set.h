@@ -87,7 +87,9 @@ void srp_socket_set_set_buffer_size (SrpSocketSet *set, gint bytes);
 /* What socket index asked for and got; FALSE when it is not open. */
 gboolean srp_socket_set_get_buffers (SrpSocketSet *set, guint index, SrpSocketBuffers *out);
 
-/* The system calls to use (default srp_udp_io_default ()); for tests. */
+/* The system calls to use (default srp_udp_io_default ()); for tests, before
+ * the first socket is bound (sockets bound for the native ones take
+ * coalesced runs that only those cut up). */
 void srp_socket_set_set_io (SrpSocketSet *set, const SrpUdpIo *io);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrpSocketSet, srp_socket_set_free)

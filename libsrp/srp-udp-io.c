@@ -28,10 +28,19 @@ struct _SrpUdpRecvScratch {
   struct mmsghdr msgs[SRP_UDP_RECV_BATCH];
   struct iovec iov[SRP_UDP_RECV_BATCH];
   struct sockaddr_storage names[SRP_UDP_RECV_BATCH];
+#ifdef UDP_GRO
+  union {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control[SRP_UDP_RECV_BATCH];
+#endif
 #endif
   GInputVector vectors[SRP_UDP_RECV_BATCH];
   GInputMessage messages[SRP_UDP_RECV_BATCH];
   GSocketAddress *addresses[SRP_UDP_RECV_BATCH];
+  /* SRP_UDP_RECV_BATCH buffers of SRP_UDP_RECV_BUFFER bytes: 1 MiB of
+   * address space, of which the system backs what datagrams touched. */
+  guint8 *buffers;
 };
 
 SrpUdpRecvBatch *
@@ -40,6 +49,7 @@ srp_udp_recv_batch_new (void)
   SrpUdpRecvBatch *batch = g_new0 (SrpUdpRecvBatch, 1);
 
   batch->scratch = g_new0 (SrpUdpRecvScratch, 1);
+  batch->scratch->buffers = g_malloc ((gsize) SRP_UDP_RECV_BATCH * SRP_UDP_RECV_BUFFER);
   return batch;
 }
 
@@ -48,8 +58,23 @@ srp_udp_recv_batch_free (SrpUdpRecvBatch *batch)
 {
   if (batch == NULL)
     return;
+  g_free (batch->scratch->buffers);
   g_free (batch->scratch);
   g_free (batch);
+}
+
+static guint8 *
+buffer_of (SrpUdpRecvBatch *batch, guint i)
+{
+  return batch->scratch->buffers + (gsize) i * SRP_UDP_RECV_BUFFER;
+}
+
+/* What the core is shown of a datagram len bytes long: a longer one than
+ * it takes is one byte too long, whatever its size. */
+static gsize
+shown_len (gsize len)
+{
+  return MIN (len, (gsize) SRP_MAX_DATAGRAM + 1);
 }
 
 static void
@@ -69,7 +94,8 @@ gio_receive (GSocket *socket, SrpUdpRecvBatch *batch, GError **error)
 
   for (guint i = 0; i < SRP_UDP_RECV_BATCH; i++)
     {
-      s->vectors[i] = (GInputVector) { batch->data[i], sizeof batch->data[i] };
+      /* One datagram per message here (no UDP_GRO on these sockets). */
+      s->vectors[i] = (GInputVector) { buffer_of (batch, i), SRP_MAX_DATAGRAM + 1 };
       s->messages[i] = (GInputMessage) {
         .address = &s->addresses[i],
         .vectors = &s->vectors[i],
@@ -78,9 +104,11 @@ gio_receive (GSocket *socket, SrpUdpRecvBatch *batch, GError **error)
       s->addresses[i] = NULL;
     }
   n = g_socket_receive_messages (socket, s->messages, SRP_UDP_RECV_BATCH, 0, NULL, error);
+  batch->messages = MAX (n, 0);
   for (int i = 0; i < n; i++)
     {
-      batch->len[i] = s->messages[i].bytes_received;
+      batch->data[i] = buffer_of (batch, i);
+      batch->len[i] = shown_len (s->messages[i].bytes_received);
       if (!srp_socket_address_to_srp (s->addresses[i], &batch->from[i]))
         memset (&batch->from[i], 0, sizeof batch->from[i]);
       g_clear_object (&s->addresses[i]);
@@ -141,20 +169,44 @@ set_errno_error (GError **error, int errsv, const char *what)
                g_strerror (errsv));
 }
 
+/* The segment size of a coalesced message, or 0 for one datagram. */
+static gsize
+gro_size (struct msghdr *hdr)
+{
+#ifdef UDP_GRO
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR (hdr); cm != NULL; cm = CMSG_NXTHDR (hdr, cm))
+    if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO)
+      {
+        int size;
+
+        memcpy (&size, CMSG_DATA (cm), sizeof size);
+        return size > 0 ? (gsize) size : 0;
+      }
+#else
+  (void) hdr;
+#endif
+  return 0;
+}
+
 static gint
 native_receive (GSocket *socket, SrpUdpRecvBatch *batch, GError **error)
 {
   SrpUdpRecvScratch *s = batch->scratch;
+  guint d = 0;
   int n;
 
   for (guint i = 0; i < SRP_UDP_RECV_BATCH; i++)
     {
-      s->iov[i] = (struct iovec) { batch->data[i], sizeof batch->data[i] };
+      s->iov[i] = (struct iovec) { buffer_of (batch, i), SRP_UDP_RECV_BUFFER };
       s->msgs[i].msg_hdr = (struct msghdr) {
         .msg_name = &s->names[i],
         .msg_namelen = sizeof s->names[i],
         .msg_iov = &s->iov[i],
         .msg_iovlen = 1,
+#ifdef UDP_GRO
+        .msg_control = s->control[i].buf,
+        .msg_controllen = sizeof s->control[i].buf,
+#endif
       };
     }
   do
@@ -165,14 +217,40 @@ native_receive (GSocket *socket, SrpUdpRecvBatch *batch, GError **error)
       set_errno_error (error, errno, "receiving messages");
       return -1;
     }
+  batch->messages = n;
   for (int i = 0; i < n; i++)
     {
-      batch->len[i] = s->msgs[i].msg_len;
-      if (!srp_socket_address_from_native ((struct sockaddr *) &s->names[i],
-                                           s->msgs[i].msg_hdr.msg_namelen, &batch->from[i]))
-        memset (&batch->from[i], 0, sizeof batch->from[i]);
+      struct msghdr *hdr = &s->msgs[i].msg_hdr;
+      const guint8 *data = buffer_of (batch, i);
+      gsize len = s->msgs[i].msg_len, size = gro_size (hdr);
+      SrpAddress from;
+
+      if (!srp_socket_address_from_native ((struct sockaddr *) &s->names[i], hdr->msg_namelen,
+                                           &from))
+        memset (&from, 0, sizeof from);
+      if (size == 0 || size >= len)
+        {
+          batch->data[d] = data;
+          batch->len[d] = shown_len (len);
+          batch->from[d++] = from;
+          continue;
+        }
+      /* A coalesced run is cut back into its datagrams where it lies. */
+      for (gsize at = 0, k = 0; at < len; at += size, k++)
+        {
+          if (k == SRP_UDP_GRO_SEGMENTS)
+            {
+              /* More than the kernel ever coalesces: the rest is lost, as
+               * on a congested link. */
+              g_debug ("A coalesced message held more than %d datagrams", SRP_UDP_GRO_SEGMENTS);
+              break;
+            }
+          batch->data[d] = data + at;
+          batch->len[d] = shown_len (MIN (size, len - at));
+          batch->from[d++] = from;
+        }
     }
-  return n;
+  return (gint) d;
 }
 
 #ifdef UDP_SEGMENT
@@ -313,6 +391,19 @@ srp_udp_io_native (void)
 }
 
 #endif
+
+gboolean
+srp_udp_io_enable_gro (GSocket *socket)
+{
+#if defined(SRP_UDP_IO_NATIVE) && defined(UDP_GRO)
+  int on = 1;
+
+  return setsockopt (g_socket_get_fd (socket), SOL_UDP, UDP_GRO, &on, sizeof on) == 0;
+#else
+  (void) socket;
+  return FALSE;
+#endif
+}
 
 const SrpUdpIo *
 srp_udp_io_default (void)

@@ -643,6 +643,57 @@ test_forged_copies_are_harmless (void)
   victim_clear (&v);
 }
 
+/* Copies of a cached packet are spared the hash only when they are byte
+ * for byte the cached one (POSTAGE aside): one with the cached ID and a
+ * body, or any covered field, of its own is still dropped as a forgery, and
+ * the cache keeps the genuine bytes. */
+static void
+test_forged_copies_of_cached_are_checked (void)
+{
+  Victim v;
+  guint8 body[2 * SRP_PACKET_MAX_BODY], f[SRP_MAX_DATAGRAM];
+  g_autoptr (GPtrArray) chain = NULL;
+  g_autoptr (GBytes) cached = NULL;
+  const SrpPacket *genuine;
+  SrpPacket forged, got;
+  SrpId prev;
+  guint64 bad_id, duplicate;
+
+  victim_init (&v);
+  drain (&v);
+  memset (body, 0x3c, sizeof body);
+  memset (prev.bytes, 0x45, SRP_ID_LEN);
+  chain = srp_chain_build (&v.topic, SRP_PACKET_TYPE_MESSAGE, &prev, body, sizeof body);
+  genuine = g_ptr_array_index (chain, 0);
+  send_packet (&v, &v.link, genuine);
+  g_assert_nonnull ((cached = srp_core_cache_lookup (v.core, &genuine->id)));
+  g_clear_pointer (&cached, g_bytes_unref);
+
+  bad_id = srp_core_get_drop_count (v.core, SRP_DROP_BAD_PACKET_ID);
+  duplicate = srp_core_get_drop_count (v.core, SRP_DROP_DUPLICATE);
+  forged = *genuine;
+  forged.body[100] ^= 1;
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, srp_packet_encode (&forged, f));
+  forged = *genuine;
+  forged.prev_id.bytes[3] ^= 1;
+  srp_core_handle_datagram (v.core, v.now, 0, &v.link_b, f, srp_packet_encode (&forged, f));
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_BAD_PACKET_ID), ==, bad_id + 2);
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_DUPLICATE), ==, duplicate);
+
+  /* The genuine one again, with a relay's lower POSTAGE: a repeat. */
+  forged = *genuine;
+  forged.postage = genuine->postage > 0 ? genuine->postage - 1 : 1;
+  send_packet (&v, &v.link_b, &forged);
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_BAD_PACKET_ID), ==, bad_id + 2);
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_DUPLICATE), ==, duplicate + 1);
+
+  cached = srp_core_cache_lookup (v.core, &genuine->id);
+  g_assert_cmpint (srp_packet_decode (g_bytes_get_data (cached, NULL), g_bytes_get_size (cached),
+                                      &got), ==, SRP_DROP_NONE);
+  g_assert_cmpmem (got.body, got.body_len, genuine->body, genuine->body_len);
+  victim_clear (&v);
+}
+
 /* ---- HELLO flood ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -723,6 +774,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/strangers-cannot-fill-the-reassembler",
                    test_strangers_cannot_fill_the_reassembler);
   g_test_add_func ("/hostile/forged-copies-are-harmless", test_forged_copies_are_harmless);
+  g_test_add_func ("/hostile/forged-copies-of-cached-are-checked",
+                   test_forged_copies_of_cached_are_checked);
   g_test_add_func ("/hostile/hello-flood-asks-for-cookies", test_hello_flood_asks_for_cookies);
   return g_test_run ();
 }

@@ -27,6 +27,8 @@ typedef struct {
   guint awaited;
   guint8 last_seq;
   gboolean in_order;
+  gsize bytes;
+  gboolean uniform; /* every datagram's bytes all equal its first */
 } Received;
 
 /* GIO address objects finalized since count_address_objects: the test of
@@ -76,6 +78,10 @@ on_datagram (guint index, gint64 now_us, const SrpAddress *from, const guint8 *d
     received->in_order = FALSE;
   received->last_seq = data[0];
   received->count++;
+  received->bytes += len;
+  for (gsize i = 1; i < len; i++)
+    if (data[i] != data[0])
+      received->uniform = FALSE;
 }
 
 static void
@@ -324,6 +330,51 @@ test_receive_burst (gconstpointer io)
   g_clear_pointer (&received.data, g_bytes_unref);
 }
 
+/* A run of datagrams of one size to one address (which the native path
+ * sends segmented, and takes coalesced where the kernel can) arrives as
+ * the datagrams it was, each whole, in order, the shorter last one too,
+ * and followed by one of another size. */
+#define RUN 45
+
+static void
+test_receive_run (gconstpointer io)
+{
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string ("127.0.0.67");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpSocketSet) receiver = NULL;
+  g_autoptr (SrpSocketSet) sender = NULL;
+  static SrpTransmit transmits[RUN + 2];
+  const SrpTransmit *pointers[RUN + 2];
+  Received received = { .in_order = TRUE, .uniform = TRUE };
+  gsize total = 0;
+
+  receiver = new_set (io, &received);
+  sender = new_set (io, NULL);
+  g_assert_true (srp_socket_set_bind (receiver, 0, inet, 0, FALSE, &error));
+  g_assert_true (srp_socket_set_bind (sender, 0, inet, 0, FALSE, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < RUN + 2; i++)
+    {
+      transmits[i].socket = 0;
+      transmits[i].to = test_address_of (srp_socket_set_get (receiver, 0));
+      /* 1,200 bytes, then a shorter one ending the run, then a longer one. */
+      transmits[i].len = i < RUN ? 1200 : i == RUN ? 300 : SRP_MAX_DATAGRAM;
+      memset (transmits[i].data, i, transmits[i].len);
+      total += transmits[i].len;
+      pointers[i] = &transmits[i];
+    }
+  srp_socket_set_send_batch (sender, pointers, RUN + 2);
+  g_assert_cmpuint (srp_socket_set_take_lost (sender), ==, 0);
+  received.awaited = RUN + 2;
+  test_wait_until (has_all, &received, "every datagram of the run");
+  g_assert_cmpuint (received.count, ==, RUN + 2);
+  g_assert_cmpuint (received.bytes, ==, total);
+  g_assert_true (received.in_order);
+  g_assert_true (received.uniform);
+  g_assert_cmpuint (g_bytes_get_size (received.data), ==, SRP_MAX_DATAGRAM);
+  g_clear_pointer (&received.data, g_bytes_unref);
+}
+
 /* Sends one byte from a plain socket at address to port on loopback of
  * its family, and checks what the set reports as the sender. */
 static void
@@ -417,6 +468,7 @@ main (int argc, char **argv)
   test_add_for_each_io ("/socket-set/ttl/ipv4", test_ttl_ipv4);
   test_add_for_each_io ("/socket-set/ttl/dual-stack", test_ttl_dual_stack);
   test_add_for_each_io ("/socket-set/receive/burst", test_receive_burst);
+  test_add_for_each_io ("/socket-set/receive/run", test_receive_run);
   test_add_for_each_io ("/socket-set/receive/families", test_receive_families);
   test_add_for_each_io ("/socket-set/receive/no-objects", test_receive_no_objects);
 

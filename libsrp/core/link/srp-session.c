@@ -4,9 +4,9 @@
  */
 #include "srp-session.h"
 
+#include "srp-aead.h"
 #include "srp-hkdf.h"
 
-#include <nettle/chacha-poly1305.h>
 #include <nettle/curve25519.h>
 #include <nettle/hkdf.h>
 #include <nettle/hmac.h>
@@ -23,6 +23,7 @@ typedef struct {
 } Key;
 
 struct _SrpSession {
+  SrpAead *aead; /* the cipher's state, reused for every frame */
   Key send;
   gint64 send_since;
   Key recv, recv_prev;
@@ -96,6 +97,7 @@ srp_session_new (gboolean initiator, const SrpEphemeral *ours,
   memset (shared, 0, sizeof shared);
 
   session = g_new0 (SrpSession, 1);
+  session->aead = srp_aead_new ();
   /* The first half seals what the initiator sends. */
   memcpy (session->send.key, initiator ? keys : keys + SRP_SESSION_KEY_LEN, SRP_SESSION_KEY_LEN);
   memcpy (session->recv.key, initiator ? keys + SRP_SESSION_KEY_LEN : keys, SRP_SESSION_KEY_LEN);
@@ -110,6 +112,7 @@ srp_session_free (SrpSession *session)
 {
   if (session == NULL)
     return;
+  srp_aead_free (session->aead);
   memset (session, 0, sizeof *session);
   g_free (session);
 }
@@ -137,33 +140,28 @@ srp_session_seals_kind (guint8 kind)
 }
 
 static void
-nonce_of (guint8 epoch, guint64 counter, guint8 nonce[CHACHA_POLY1305_NONCE_SIZE])
+nonce_of (guint8 epoch, guint64 counter, guint8 nonce[SRP_AEAD_NONCE_LEN])
 {
-  memset (nonce, 0, CHACHA_POLY1305_NONCE_SIZE);
+  memset (nonce, 0, SRP_AEAD_NONCE_LEN);
   nonce[3] = epoch;
   srp_write_u64 (nonce + 4, counter);
 }
 
 void
-srp_session_raw_seal (const guint8 key[SRP_SESSION_KEY_LEN], guint64 counter, guint8 *data,
-                      gsize len, guint8 tag[SRP_SEAL_TAG_LEN])
+srp_session_raw_seal (SrpAead *aead, const guint8 key[SRP_SESSION_KEY_LEN], guint64 counter,
+                      guint8 *data, gsize len, guint8 tag[SRP_SEAL_TAG_LEN])
 {
-  struct chacha_poly1305_ctx ctx;
-  guint8 nonce[CHACHA_POLY1305_NONCE_SIZE];
+  guint8 nonce[SRP_AEAD_NONCE_LEN];
 
   nonce_of (0, counter, nonce);
-  chacha_poly1305_set_key (&ctx, key);
-  chacha_poly1305_set_nonce (&ctx, nonce);
-  chacha_poly1305_encrypt (&ctx, len, data, data);
-  chacha_poly1305_digest (&ctx, SRP_SEAL_TAG_LEN, tag);
+  srp_aead_seal (aead, key, nonce, NULL, 0, data, len, data, tag);
 }
 
-gsize
-srp_session_seal_frame (const guint8 key[SRP_SESSION_KEY_LEN], guint8 epoch, guint64 counter,
-                        const guint8 *frame, gsize len, guint8 *out)
+static gsize
+seal_frame (SrpAead *aead, const guint8 key[SRP_SESSION_KEY_LEN], guint8 epoch, guint64 counter,
+            const guint8 *frame, gsize len, guint8 *out)
 {
-  struct chacha_poly1305_ctx ctx;
-  guint8 nonce[CHACHA_POLY1305_NONCE_SIZE];
+  guint8 nonce[SRP_AEAD_NONCE_LEN];
   gsize body = len - 3; /* KIND and what follows */
 
   g_assert (len >= SRP_WIRE_PREFIX_LEN);
@@ -171,12 +169,17 @@ srp_session_seal_frame (const guint8 key[SRP_SESSION_KEY_LEN], guint8 epoch, gui
   out[SRP_WIRE_PREFIX_LEN] = epoch;
   srp_write_u64 (out + SRP_WIRE_PREFIX_LEN + 1, counter);
   nonce_of (epoch, counter, nonce);
-  chacha_poly1305_set_key (&ctx, key);
-  chacha_poly1305_set_nonce (&ctx, nonce);
-  chacha_poly1305_update (&ctx, SRP_SEAL_HEADER_LEN, out);
-  chacha_poly1305_encrypt (&ctx, body, out + SRP_SEAL_HEADER_LEN, frame + 3);
-  chacha_poly1305_digest (&ctx, SRP_SEAL_TAG_LEN, out + SRP_SEAL_HEADER_LEN + body);
+  /* One pass over the frame: encrypted and authenticated together. */
+  srp_aead_seal (aead, key, nonce, out, SRP_SEAL_HEADER_LEN, frame + 3, body,
+                 out + SRP_SEAL_HEADER_LEN, out + SRP_SEAL_HEADER_LEN + body);
   return SRP_SEAL_HEADER_LEN + body + SRP_SEAL_TAG_LEN;
+}
+
+gsize
+srp_session_seal_frame (const guint8 key[SRP_SESSION_KEY_LEN], guint8 epoch, guint64 counter,
+                        const guint8 *frame, gsize len, guint8 *out)
+{
+  return seal_frame (NULL, key, epoch, counter, frame, len, out);
 }
 
 gsize
@@ -193,7 +196,7 @@ srp_session_seal (SrpSession *session, gint64 now, const guint8 *frame, gsize le
       session->counters.rekeys_sent++;
     }
   session->counters.sealed++;
-  return srp_session_seal_frame (k->key, k->epoch, k->next++, frame, len, out);
+  return seal_frame (session->aead, k->key, k->epoch, k->next++, frame, len, out);
 }
 
 /* Whether counter is new to k (not seen, not too old). */
@@ -237,19 +240,15 @@ window_mark (Key *k, guint64 counter)
 
 /* Opens with key; 0 when the tag is wrong. */
 static gsize
-open_with (const guint8 key[SRP_SESSION_KEY_LEN], const guint8 *sealed, gsize len, guint8 *out)
+open_with (SrpAead *aead, const guint8 key[SRP_SESSION_KEY_LEN], const guint8 *sealed, gsize len,
+           guint8 *out)
 {
-  struct chacha_poly1305_ctx ctx;
-  guint8 nonce[CHACHA_POLY1305_NONCE_SIZE], tag[SRP_SEAL_TAG_LEN];
+  guint8 nonce[SRP_AEAD_NONCE_LEN];
   gsize body = len - SRP_SEAL_HEADER_LEN - SRP_SEAL_TAG_LEN;
 
   nonce_of (sealed[SRP_WIRE_PREFIX_LEN], srp_read_u64 (sealed + SRP_WIRE_PREFIX_LEN + 1), nonce);
-  chacha_poly1305_set_key (&ctx, key);
-  chacha_poly1305_set_nonce (&ctx, nonce);
-  chacha_poly1305_update (&ctx, SRP_SEAL_HEADER_LEN, sealed);
-  chacha_poly1305_decrypt (&ctx, body, out + 3, sealed + SRP_SEAL_HEADER_LEN);
-  chacha_poly1305_digest (&ctx, SRP_SEAL_TAG_LEN, tag);
-  if (!memeql_sec (tag, sealed + SRP_SEAL_HEADER_LEN + body, SRP_SEAL_TAG_LEN))
+  if (!srp_aead_open (aead, key, nonce, sealed, SRP_SEAL_HEADER_LEN, sealed + SRP_SEAL_HEADER_LEN,
+                      body, out + 3, sealed + SRP_SEAL_HEADER_LEN + body))
     return 0;
   out[0] = sealed[0];
   out[1] = sealed[1];
@@ -282,7 +281,7 @@ srp_session_open (SrpSession *session, gint64 now, const guint8 *sealed, gsize l
       next_key (session->recv.key, next.key);
       next.epoch = epoch;
       next.valid = TRUE;
-      n = open_with (next.key, sealed, len, out);
+      n = open_with (session->aead, next.key, sealed, len, out);
       if (n == 0)
         goto failed;
       session->recv_prev = session->recv;
@@ -300,7 +299,7 @@ srp_session_open (SrpSession *session, gint64 now, const guint8 *sealed, gsize l
       session->counters.replayed++;
       return 0;
     }
-  n = open_with (k->key, sealed, len, out);
+  n = open_with (session->aead, k->key, sealed, len, out);
   if (n == 0)
     goto failed;
   window_mark (k, counter);
@@ -322,13 +321,13 @@ srp_session_peek (const SrpSession *session, const guint8 *sealed, gsize len, gu
     return 0;
   epoch = sealed[SRP_WIRE_PREFIX_LEN];
   if (epoch == session->recv.epoch)
-    return open_with (session->recv.key, sealed, len, out);
+    return open_with (session->aead, session->recv.key, sealed, len, out);
   if (session->recv_prev.valid && epoch == session->recv_prev.epoch)
-    return open_with (session->recv_prev.key, sealed, len, out);
+    return open_with (session->aead, session->recv_prev.key, sealed, len, out);
   if (epoch != (guint8) (session->recv.epoch + 1))
     return 0;
   next_key (session->recv.key, next.key);
-  return open_with (next.key, sealed, len, out);
+  return open_with (session->aead, next.key, sealed, len, out);
 }
 
 void

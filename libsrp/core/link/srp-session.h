@@ -17,13 +17,16 @@
  * current one, EPOCH grows by one, and the receiver keeps the previous key
  * for SRP_SESSION_GRACE_US for frames still under way.
  *
- * Every primitive is nettle's (gnutls's crypto library); randomness comes
- * from the caller (the context's RNG), so the core stays pure.
+ * X25519 and HKDF are nettle's (gnutls's crypto library), ChaCha20-Poly1305
+ * srp-aead.c's (libcrypto where built with it, nettle otherwise); a session
+ * keeps its cipher state for every frame. Randomness comes from the caller
+ * (the context's RNG), so the core stays pure.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
+#include "srp-aead.h"
 #include "srp-wire.h"
 
 G_BEGIN_DECLS
@@ -96,9 +99,9 @@ void srp_session_get_counters (const SrpSession *session, SrpSessionCounters *ou
 guint8 srp_session_send_epoch (const SrpSession *session);
 
 /* Raw ChaCha20-Poly1305 sealing of len bytes in place with key and a
- * counter nonce, as the sealed frames use it: the baseline of
- * bench-crypto. Returns the tag in tag. */
-void srp_session_raw_seal (const guint8 key[SRP_SESSION_KEY_LEN], guint64 counter, guint8 *data,
-                           gsize len, guint8 tag[SRP_SEAL_TAG_LEN]);
+ * counter nonce, as the sealed frames use it, through aead (srp-aead.h):
+ * the baseline of bench-crypto. Returns the tag in tag. */
+void srp_session_raw_seal (SrpAead *aead, const guint8 key[SRP_SESSION_KEY_LEN], guint64 counter,
+                           guint8 *data, gsize len, guint8 tag[SRP_SEAL_TAG_LEN]);
 
 G_END_DECLS

@@ -59,8 +59,8 @@ feed_neighbours (SrpPubsub *ps, const SrpPacket *packet, gboolean forward)
       SrpPacket next;
 
       if (entry == NULL ||
-          srp_packet_decode (g_bytes_get_data (entry->frame, NULL),
-                             g_bytes_get_size (entry->frame), &next) != SRP_DROP_NONE ||
+          srp_packet_decode_fields (g_bytes_get_data (entry->frame, NULL),
+                                    g_bytes_get_size (entry->frame), &next) != SRP_DROP_NONE ||
           srp_reassembler_add (ps->reassembler, ps->ctx->now, &next) != SRP_DROP_NONE)
         return;
       id = forward ? next.next_id : next.prev_id;
@@ -182,8 +182,8 @@ deliver_cached (const SrpPacketCacheEntry *entry, gpointer data)
   SrpAddress none = { 0 };
 
   /* Frames in the cache were checked on the way in. */
-  if (srp_packet_decode (g_bytes_get_data (entry->frame, NULL), g_bytes_get_size (entry->frame),
-                         &packet) == SRP_DROP_NONE)
+  if (srp_packet_decode_fields (g_bytes_get_data (entry->frame, NULL),
+                                g_bytes_get_size (entry->frame), &packet) == SRP_DROP_NONE)
     srp_delivery_add (ps, &packet, &none);
 }
 

@@ -222,7 +222,7 @@ get_topic (SrpPacketCache *cache, const SrpId *topic_id)
 static SrpPacketCacheResult
 add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64 expires_at)
 {
-  guint8 frame[SRP_MAX_DATAGRAM];
+  guint8 *frame;
   gsize len, cost;
   Entry *entry;
 
@@ -230,7 +230,7 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64
     return SRP_PACKET_CACHE_HELD;
   if (g_hash_table_contains (cache->gone, &packet->id))
     return SRP_PACKET_CACHE_GONE;
-  len = srp_packet_encode (packet, frame);
+  len = SRP_PACKET_FRAME_LEN (packet->body_len);
   cost = len + SRP_PACKET_CACHE_ENTRY_OVERHEAD;
   if (cost > cache->budget)
     {
@@ -249,7 +249,11 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64
   entry->e.postage = packet->postage;
   entry->e.stored_at = now_us;
   entry->e.expires_at = expires_at;
-  entry->e.frame = g_bytes_new (frame, len);
+  /* Encoded where it will stay: no copy through the stack. */
+  frame = g_malloc (len);
+  if (srp_packet_encode (packet, frame) != len)
+    g_assert_not_reached ();
+  entry->e.frame = g_bytes_new_take (frame, len);
   entry->seq = cache->next_seq++;
   entry->prefix = srp_id_prefix (&packet->id);
   entry->cost = cost;

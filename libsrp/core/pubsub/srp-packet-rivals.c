@@ -37,9 +37,10 @@ decode_cached (SrpPacketCache *cache, const SrpId *id, SrpPacket *out)
 {
   const SrpPacketCacheEntry *entry = srp_packet_cache_lookup (cache, id);
 
-  return entry != NULL && srp_packet_decode (g_bytes_get_data (entry->frame, NULL),
-                                             g_bytes_get_size (entry->frame),
-                                             out) == SRP_DROP_NONE;
+  /* The cache holds checked packets only. */
+  return entry != NULL && srp_packet_decode_fields (g_bytes_get_data (entry->frame, NULL),
+                                                    g_bytes_get_size (entry->frame),
+                                                    out) == SRP_DROP_NONE;
 }
 
 /* Whether the cache holds the packet p's NEXT ID names, following p. */

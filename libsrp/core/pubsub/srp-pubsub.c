@@ -7,7 +7,9 @@
 
 #include "srp-packet.h"
 
-SRP_FRAME_DECODER (decode_packet, srp_packet_decode, SrpPacket)
+/* The ID is checked by the handler, first thing, unless the packet is a
+ * byte-for-byte copy of one the cache holds (srp-gossip.c). */
+SRP_FRAME_DECODER (decode_packet, srp_packet_decode_fields, SrpPacket)
 SRP_FRAME_DECODER (decode_subscriptions, srp_subscriptions_decode, SrpSubscriptions)
 SRP_FRAME_DECODER (decode_ack, srp_ack_decode, SrpIdList)
 SRP_FRAME_DECODER (decode_query, srp_query_decode, SrpIdList)

@@ -422,6 +422,28 @@ segment_remove (SrpReassembler *r, Segment *segment, gboolean delivered)
   g_free (segment);
 }
 
+/* A message of one packet, complete on arrival: what deliver would give
+ * for the segment of its node alone, without making the node and the
+ * segment only to free them at once (most small messages are one packet:
+ * the flood's path). */
+static void
+deliver_single (SrpReassembler *r, const SrpPacket *packet)
+{
+  SrpReassembledMessage *message = g_new0 (SrpReassembledMessage, 1);
+  guint8 *data = g_malloc (MAX (packet->body_len, 1));
+  SrpId key = remembered_key (&packet->id, &packet->next_id);
+
+  message->id = packet->id;
+  message->first_prev = packet->prev_id;
+  message->topic_id = packet->topic_id;
+  message->type = packet->type;
+  message->n_packets = 1;
+  memcpy (data, packet->body, packet->body_len);
+  message->data = g_bytes_new_take (data, packet->body_len);
+  g_queue_push_tail (&r->complete, message);
+  remember (r, &key);
+}
+
 static void
 deliver (SrpReassembler *r, Segment *segment)
 {
@@ -508,6 +530,15 @@ srp_reassembler_add (SrpReassembler *r, gint64 now_us, const SrpPacket *packet)
     reason = check_variants (r, packet);
   if (reason != SRP_DROP_NONE)
     return reason; /* the caller counts these */
+
+  /* Neither a left neighbour (index 0) nor a right one (no NEXT) to join,
+   * nor a head place to win: the node would be delivered at once, and the
+   * copies of its ID held already stay as they are. */
+  if (packet->index == 0 && srp_id_is_zero (&packet->next_id))
+    {
+      deliver_single (r, packet);
+      return SRP_DROP_NONE;
+    }
 
   left = find_left (r, packet);
   right = find_right (r, packet);

@@ -106,11 +106,11 @@ srp_packet_validate (const SrpPacket *packet)
   return SRP_DROP_NONE;
 }
 
-SrpDropReason
-srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out)
+/* Everything srp_packet_decode checks but the ID. */
+static SrpDropReason
+decode_fields (const guint8 *data, gsize len, SrpPacket *out)
 {
   SrpDropReason reason;
-  SrpId id;
   guint8 kind;
 
   reason = srp_wire_check_prefix (data, len, &kind);
@@ -133,14 +133,33 @@ srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out)
   out->body_len = (guint16) (len - OFF_BODY);
   memcpy (out->body, data + OFF_BODY, out->body_len);
 
+  return srp_packet_validate (out);
+}
+
+SrpDropReason
+srp_packet_decode_fields (const guint8 *data, gsize len, SrpPacket *out)
+{
+  return decode_fields (data, len, out);
+}
+
+SrpDropReason
+srp_packet_check_id (const SrpPacket *packet)
+{
+  SrpId id;
+
+  id_of (packet, srp_id_is_zero (&packet->next_id), &id);
+  return srp_id_equal (&id, &packet->id) ? SRP_DROP_NONE : SRP_DROP_BAD_PACKET_ID;
+}
+
+SrpDropReason
+srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out)
+{
   /* The cheap checks first: the hash is most of the cost of a packet. */
-  reason = srp_packet_validate (out);
+  SrpDropReason reason = decode_fields (data, len, out);
+
   if (reason != SRP_DROP_NONE)
     return reason;
-  id_of (out, srp_id_is_zero (&out->next_id), &id);
-  if (!srp_id_equal (&id, &out->id))
-    return SRP_DROP_BAD_PACKET_ID;
-  return SRP_DROP_NONE;
+  return srp_packet_check_id (out);
 }
 
 gboolean

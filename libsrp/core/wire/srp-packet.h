@@ -47,6 +47,14 @@ gsize srp_packet_encode (const SrpPacket *packet, guint8 *out);
  * the packet alone can tell: lengths, TYPE, POSTAGE, INDEX, the links, and
  * that the PACKET ID is what srp_packet_compute_id gives. */
 SrpDropReason srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out);
+/* srp_packet_decode but for the ID: every other check. For a frame this
+ * peer checked already and kept (its packet cache holds only packets whose
+ * ID was checked on the way in, or that it made), where the hash, most of
+ * a decode's cost, would only give the same answer again; or for one whose
+ * ID the caller checks with srp_packet_check_id before it trusts it. */
+SrpDropReason srp_packet_decode_fields (const guint8 *data, gsize len, SrpPacket *out);
+/* SRP_DROP_BAD_PACKET_ID unless packet's ID is what its contents give. */
+SrpDropReason srp_packet_check_id (const SrpPacket *packet);
 
 /* The header checks of srp_packet_decode, without recomputing the ID. */
 SrpDropReason srp_packet_validate (const SrpPacket *packet);
