@@ -45,6 +45,8 @@ enum {
   SRP_PEER_PROP_STATE_DIRECTORY,
   SRP_PEER_PROP_LAN_DISCOVERY,
   SRP_PEER_PROP_TLS_DATABASE,
+  SRP_PEER_PROP_NAT_TYPE_IPV4,
+  SRP_PEER_PROP_NAT_TYPE_IPV6,
   SRP_PEER_N_PROPS
 };
 
@@ -70,6 +72,7 @@ struct _SrpPeer {
   GListStore *peers;     /* SrpPeerInfo, in the order they connected */
   GHashTable *peer_index; /* SrpId * (in the info) -> SrpPeerInfo *, borrowed from peers */
   SrpNatType nat_type;
+  SrpNatType nat_type_ipv4, nat_type_ipv6; /* each family's own */
   char *public_address;
   const char *nat_problem; /* the core's static string */
 
@@ -141,6 +144,8 @@ void srp_peer_handle_event (SrpPeer *self, const SrpCoreEvent *event);
 /* Empties the list of peers (newest first, with peer-removed for each). */
 void srp_peer_forget_peers (SrpPeer *self);
 void srp_peer_set_nat (SrpPeer *self, SrpNatType nat_type, const SrpAddress *public_address);
+/* One family's classification (SRP_ADDRESS_FAMILY_IPV4 or _IPV6). */
+void srp_peer_set_nat_family (SrpPeer *self, guint8 family, SrpNatType nat_type);
 void srp_peer_set_nat_problem (SrpPeer *self, const char *problem);
 /* Emits signals (srp-peer.c). */
 void srp_peer_emit_peer_added (SrpPeer *self, SrpPeerInfo *info);

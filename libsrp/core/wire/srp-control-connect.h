@@ -12,12 +12,25 @@
 G_BEGIN_DECLS
 
 #define SRP_LOCALS_MAX 4
+#define SRP_OTHERS_MAX 2
 
-/* INFO: NAT type (1), COUNT (1, 0-4), COUNT x local address. */
+/* The sender's other address family (not the one the frame's link runs
+ * over): its NAT type there (1), COUNT (1, 0-2), COUNT x address where peers
+ * may reach it in that family (all of one family, IPv4 or IPv6, port not
+ * 0). What lets a dual-stack peer try both families (happy eyeballs). */
+typedef struct {
+  guint8 nat;
+  guint n_addresses;
+  SrpAddress addresses[SRP_OTHERS_MAX];
+} SrpOtherFamily;
+
+/* INFO: NAT type (1; the family of the link it is sent over), COUNT (1,
+ * 0-4), COUNT x local address, the other family. */
 typedef struct {
   guint8 nat;
   guint n_locals;
   SrpAddress locals[SRP_LOCALS_MAX];
+  SrpOtherFamily other;
 } SrpInfo;
 
 /* CONNECT: nonce (8), target ID (32). */
@@ -33,7 +46,7 @@ typedef enum {
 
 /* INTRODUCE: nonce (8), status (1), peer ID (32); when status is OK also
  * NAT type (1), address (as the introducer sees it), delay in ms (2), COUNT
- * (1, 0-4), COUNT x local address. */
+ * (1, 0-4), COUNT x local address, the peer's other family (from its INFO). */
 typedef struct {
   guint64 nonce;
   guint8 status;
@@ -43,6 +56,7 @@ typedef struct {
   guint16 delay_ms;
   guint n_locals;
   SrpAddress locals[SRP_LOCALS_MAX];
+  SrpOtherFamily other;
 } SrpIntroduce;
 
 gsize srp_info_encode (const SrpInfo *info, guint8 out[SRP_MAX_DATAGRAM]);
