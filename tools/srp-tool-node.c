@@ -261,7 +261,7 @@ srp_tool_node (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
-      "Address and port to listen on (default: every address, a free port)", "ADDR:PORT" },
+      "Address and port to listen on (default: every address, a free port; :PORT every address, that port)", "ADDR:PORT" },
     { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
       "A peer to join the network through; repeat for more (two at different addresses "
       "let the peer classify its NAT)", "HOST:PORT" },
