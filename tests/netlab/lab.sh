@@ -98,15 +98,27 @@ _lab_ns_new() { # role [v6] -> prints nothing, sets _LAB_NEWNS
 # For tests that need IPv6: SKIP (exit 77) loudly when the kernel has none, or ip6tables cannot
 # filter with conntrack in a namespace.  After lab_up.
 lab_need_ipv6() {
-	[ -d /proc/sys/net/ipv6 ] || _lab_skip "the kernel has no IPv6 (/proc/sys/net/ipv6 missing)"
-	command -v "$LAB_IP6T_RESTORE" >/dev/null 2>&1 || _lab_skip "no $LAB_IP6T_RESTORE (IPv6 firewall)"
+	lab_has_ipv6 || _lab_skip "$LAB_NO_IPV6"
+}
+# The same check without exiting: 0 when IPv6 works, else 1 with the reason in LAB_NO_IPV6.
+lab_has_ipv6() {
+	LAB_NO_IPV6=""
+	if [ ! -d /proc/sys/net/ipv6 ]; then
+		LAB_NO_IPV6="the kernel has no IPv6 (/proc/sys/net/ipv6 missing)"
+		return 1
+	fi
+	if ! command -v "$LAB_IP6T_RESTORE" >/dev/null 2>&1; then
+		LAB_NO_IPV6="no $LAB_IP6T_RESTORE (the IPv6 firewall)"
+		return 1
+	fi
 	local ns="nl${LAB_RUN}-v6probe"
-	ip netns add "$ns" 2>/dev/null || _lab_skip "cannot make a namespace to probe IPv6"
+	ip netns add "$ns" 2>/dev/null || { LAB_NO_IPV6="cannot make a namespace to probe IPv6"; return 1; }
 	if ! ip netns exec "$ns" sh -c 'echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6' 2>/dev/null ||
 		! printf '*filter\n-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\nCOMMIT\n' |
 		ip netns exec "$ns" "$LAB_IP6T_RESTORE" -w 2>/dev/null; then
 		ip netns del "$ns" 2>/dev/null
-		_lab_skip "IPv6 or ip6tables conntrack does not work in a network namespace here"
+		LAB_NO_IPV6="IPv6 or ip6tables conntrack does not work in a network namespace here"
+		return 1
 	fi
 	ip netns del "$ns" 2>/dev/null
 	return 0
