@@ -99,6 +99,7 @@ struct _SrpPeer {
 
   /* Network changes (srp-peer-network.c), while listening on every address. */
   GArray *local_addresses;  /* SrpAddress, as last given to the core */
+  GInetAddress *bound;      /* the one address the sockets are bound to, or NULL: every address */
   GSource *network_poll;
   gulong network_changed_id;
   guint64 network_changes;
@@ -212,7 +213,11 @@ void srp_peer_bootstrap_urls_clear (SrpPeer *self);
  * look every second): when they change, the core is told the new ones and
  * that the network changed. Only for a peer listening on every address: one
  * bound to a single address keeps it. */
-void srp_peer_network_start (SrpPeer *self);
+/* bound: the address the sockets are bound to (the wildcard: every address). */
+void srp_peer_network_start (SrpPeer *self, GInetAddress *bound);
+/* Binds every socket again to address, the main one at its port if it is
+ * free there (srp-peer-transport.c). */
+gboolean srp_peer_transport_rebind (SrpPeer *self, GInetAddress *address, GError **error);
 void srp_peer_network_stop (SrpPeer *self);
 
 /* srp-peer-lan.c: LAN discovery's sockets follow SrpPeer:lan-discovery
