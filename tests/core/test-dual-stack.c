@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "srp-control-connect.h"
 #include "srp-core.h"
 #include "srp-sim.h"
 
@@ -351,6 +352,64 @@ test_deterministic (void)
     }
 }
 
+/* INFO's and INTRODUCE's OTHER FAMILY: round trips, and what is refused
+ * (more than two addresses, two families, a relay address, port 0). */
+static void
+test_other_family_frames (void)
+{
+  static const guint8 ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 7 };
+  static const guint8 ip4[4] = { 192, 0, 2, 7 };
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpInfo info = { .nat = SRP_NAT_PORT_RESTRICTED }, back;
+  SrpIntroduce intro = { .nonce = 9, .status = SRP_INTRODUCE_OK, .nat = SRP_NAT_FIREWALL }, iback;
+  gsize len;
+
+  info.other.nat = SRP_NAT_FIREWALL;
+  info.other.n_addresses = 2;
+  srp_address_init_ipv6 (&info.other.addresses[0], ip6, 4000);
+  srp_address_init_ipv6 (&info.other.addresses[1], ip6, 4001);
+  len = srp_info_encode (&info, frame);
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_NONE);
+  g_assert_cmpuint (back.other.nat, ==, SRP_NAT_FIREWALL);
+  g_assert_cmpuint (back.other.n_addresses, ==, 2);
+  g_assert_true (srp_address_equal (&back.other.addresses[1], &info.other.addresses[1]));
+
+  srp_address_init_ipv4 (&intro.address, ip4, 5);
+  intro.other = info.other;
+  len = srp_introduce_encode (&intro, frame);
+  g_assert_cmpint (srp_introduce_decode (frame, len, &iback), ==, SRP_DROP_NONE);
+  g_assert_cmpuint (iback.nat, ==, SRP_NAT_FIREWALL);
+  g_assert_true (srp_address_equal (&iback.other.addresses[0], &info.other.addresses[0]));
+  /* Cut short, the frame is refused. */
+  g_assert_cmpint (srp_introduce_decode (frame, len - 1, &iback), ==, SRP_DROP_BAD_CONTROL);
+
+  /* Two families in one list. */
+  srp_address_init_ipv4 (&info.other.addresses[1], ip4, 4000);
+  len = srp_info_encode (&info, frame);
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_BAD_CONTROL);
+  /* Port 0 (the writer refuses to write one: patched in; an address is FAMILY, PORT, IP). */
+  srp_address_init_ipv6 (&info.other.addresses[1], ip6, 4000);
+  len = srp_info_encode (&info, frame);
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_NONE);
+  frame[len - 18] = frame[len - 17] = 0;
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_BAD_CONTROL);
+  /* A relay address (nor written: the family patched in). */
+  frame[len - 18] = 0x0f;
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_NONE);
+  frame[len - 19] = SRP_ADDRESS_FAMILY_RELAY;
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_BAD_CONTROL);
+  /* COUNT beyond two (the last byte, with none given). */
+  info.other.n_addresses = 0;
+  len = srp_info_encode (&info, frame);
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_NONE);
+  frame[len - 1] = 3;
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_BAD_CONTROL);
+  /* A NAT type beyond firewall. */
+  frame[len - 1] = 0;
+  frame[len - 2] = SRP_NAT_N_TYPES;
+  g_assert_cmpint (srp_info_decode (frame, len, &back), ==, SRP_DROP_BAD_CONTROL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -363,5 +422,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dual-stack/classified-per-family", test_classified_per_family);
   g_test_add_func ("/dual-stack/firewall-classified", test_firewall_classified);
   g_test_add_func ("/dual-stack/deterministic", test_deterministic);
+  g_test_add_func ("/dual-stack/other-family-frames", test_other_family_frames);
   return g_test_run ();
 }
