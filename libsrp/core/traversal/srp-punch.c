@@ -388,7 +388,10 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   rearm (traversal, punch);
   if (attempt != NULL)
     {
-      after = punch->role == PUNCH_NONE ? 0
+      /* Symmetric both ways in this family relays at once, unless the
+       * other family may still get through directly: then it has the time
+       * a plain punch has. */
+      after = punch->role == PUNCH_NONE ? (punch->n_alts > 0 ? RELAY_AFTER_US : 0)
               : punch->role == PUNCH_BOTH ? RELAY_AFTER_US
                                           : RELAY_AFTER_BIRTHDAY_US;
       srp_connect_introduced (traversal, attempt, introducer, intro->nat, punch->start_at + after);
