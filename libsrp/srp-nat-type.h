@@ -25,9 +25,15 @@ G_BEGIN_DECLS
  * @SRP_NAT_TYPE_PORT_RESTRICTED: one public address and port for every
  *   destination, open only to the IP addresses and ports the peer has sent to
  * @SRP_NAT_TYPE_SYMMETRIC: a different public port for each destination
+ * @SRP_NAT_TYPE_FIREWALL: no address translation (peers see the peer's own
+ *   address), but a stateful firewall lets in only datagrams from the IP
+ *   addresses (and ports) the peer has sent to; usual for IPv6 behind a home
+ *   router
  *
  * The kind of NAT between a peer and the internet, as the peer measured it
- * with the help of two other peers (see [property@Peer:nat-type]).
+ * with the help of two other peers (see [property@Peer:nat-type]). IPv4 and
+ * IPv6 are classified apart ([property@Peer:nat-type-ipv4],
+ * [property@Peer:nat-type-ipv6]).
  *
  * The value nicks ("port-restricted", …) are the names `srp-tool` prints;
  * [func@NatType.to_string] returns them.
@@ -39,6 +45,7 @@ typedef enum {
   SRP_NAT_TYPE_ADDRESS_RESTRICTED,
   SRP_NAT_TYPE_PORT_RESTRICTED,
   SRP_NAT_TYPE_SYMMETRIC,
+  SRP_NAT_TYPE_FIREWALL,
 } SrpNatType;
 
 SRP_AVAILABLE_IN_ALL

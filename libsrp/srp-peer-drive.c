@@ -104,6 +104,18 @@ srp_peer_set_nat (SrpPeer *self, SrpNatType nat_type, const SrpAddress *public_a
 }
 
 void
+srp_peer_set_nat_family (SrpPeer *self, guint8 family, SrpNatType nat_type)
+{
+  SrpNatType *slot = family == SRP_ADDRESS_FAMILY_IPV6 ? &self->nat_type_ipv6 : &self->nat_type_ipv4;
+
+  if (*slot == nat_type)
+    return;
+  *slot = nat_type;
+  srp_peer_notify (self, family == SRP_ADDRESS_FAMILY_IPV6 ? SRP_PEER_PROP_NAT_TYPE_IPV6
+                                                           : SRP_PEER_PROP_NAT_TYPE_IPV4);
+}
+
+void
 srp_peer_set_nat_problem (SrpPeer *self, const char *problem)
 {
   /* The core's problems are static strings: the pointer says it all. */
@@ -128,7 +140,14 @@ srp_peer_handle_event (SrpPeer *self, const SrpCoreEvent *event)
       peer_removed (self, event);
       break;
     case SRP_CORE_EVENT_NAT_CHANGED:
-      srp_peer_set_nat (self, event->nat.nat, &event->nat.public_address);
+      {
+        SrpAddress primary;
+        SrpNatType type = srp_core_get_nat (self->core, &primary);
+
+        srp_peer_set_nat_family (self, event->nat.family, event->nat.nat);
+        /* nat-type and public-address follow one family (IPv4 once known). */
+        srp_peer_set_nat (self, type, &primary);
+      }
       break;
     case SRP_CORE_EVENT_MESSAGE:
       srp_peer_topics_deliver (self, event);

@@ -50,6 +50,8 @@ enum {
   SRP_PEER_PROP_PORT_MAPPING_PROTOCOLS,
   SRP_PEER_PROP_MAPPED_ADDRESS,
   SRP_PEER_PROP_PORT_MAPPING_PROBLEM,
+  SRP_PEER_PROP_NAT_TYPE_IPV4,
+  SRP_PEER_PROP_NAT_TYPE_IPV6,
   SRP_PEER_N_PROPS
 };
 
@@ -76,6 +78,7 @@ struct _SrpPeer {
   GListStore *peers;     /* SrpPeerInfo, in the order they connected */
   GHashTable *peer_index; /* SrpId * (in the info) -> SrpPeerInfo *, borrowed from peers */
   SrpNatType nat_type;
+  SrpNatType nat_type_ipv4, nat_type_ipv6; /* each family's own */
   char *public_address;
   const char *nat_problem; /* the core's static string */
 
@@ -102,6 +105,7 @@ struct _SrpPeer {
 
   /* Network changes (srp-peer-network.c), while listening on every address. */
   GArray *local_addresses;  /* SrpAddress, as last given to the core */
+  GInetAddress *bound;      /* the one address the sockets are bound to, or NULL: every address */
   GSource *network_poll;
   gulong network_changed_id;
   guint64 network_changes;
@@ -160,6 +164,8 @@ void srp_peer_handle_event (SrpPeer *self, const SrpCoreEvent *event);
 /* Empties the list of peers (newest first, with peer-removed for each). */
 void srp_peer_forget_peers (SrpPeer *self);
 void srp_peer_set_nat (SrpPeer *self, SrpNatType nat_type, const SrpAddress *public_address);
+/* One family's classification (SRP_ADDRESS_FAMILY_IPV4 or _IPV6). */
+void srp_peer_set_nat_family (SrpPeer *self, guint8 family, SrpNatType nat_type);
 void srp_peer_set_nat_problem (SrpPeer *self, const char *problem);
 /* Emits signals (srp-peer.c). */
 void srp_peer_emit_peer_added (SrpPeer *self, SrpPeerInfo *info);
@@ -230,7 +236,11 @@ void srp_peer_bootstrap_urls_clear (SrpPeer *self);
  * look every second): when they change, the core is told the new ones and
  * that the network changed. Only for a peer listening on every address: one
  * bound to a single address keeps it. */
-void srp_peer_network_start (SrpPeer *self);
+/* bound: the address the sockets are bound to (the wildcard: every address). */
+void srp_peer_network_start (SrpPeer *self, GInetAddress *bound);
+/* Binds every socket again to address, the main one at its port if it is
+ * free there (srp-peer-transport.c). */
+gboolean srp_peer_transport_rebind (SrpPeer *self, GInetAddress *address, GError **error);
 void srp_peer_network_stop (SrpPeer *self);
 
 /* srp-peer-lan.c: LAN discovery's sockets follow SrpPeer:lan-discovery

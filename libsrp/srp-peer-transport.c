@@ -201,8 +201,7 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   self->sockets = g_steal_pointer (&sockets);
   srp_peer_lan_start (self);
   srp_peer_portmap_start (self, bound);
-  if (g_inet_address_get_is_any (bound))
-    srp_peer_network_start (self);
+  srp_peer_network_start (self, bound);
   self->listening_since = g_get_monotonic_time ();
   self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
   g_source_set_callback (self->timer_source, on_timer, self, NULL);
@@ -221,6 +220,44 @@ srp_peer_transport_open (SrpPeer *self, const char *address, guint16 port, GErro
   g_source_set_callback (self->refresh_source, on_refresh, self, NULL);
   g_source_set_name (self->refresh_source, "SrpPeer refresh");
   g_source_attach (self->refresh_source, self->context);
+  return TRUE;
+}
+
+gboolean
+srp_peer_transport_rebind (SrpPeer *self, GInetAddress *address, GError **error)
+{
+  g_autoptr (GArray) indexes = srp_socket_set_list (self->sockets);
+  g_autoptr (GSocketAddress) local = NULL;
+  GSocket *main_socket;
+
+  if (!srp_socket_set_rebind (self->sockets, SRP_PEER_SOCKET_MAIN, address, self->port, error))
+    return FALSE;
+  /* The probe socket, and punch sockets still open: the core keeps their
+   * numbers, on system-chosen ports as before. One that cannot be bound
+   * again is closed; the core's datagrams through it are lost, as through
+   * any socket that failed. */
+  for (guint i = 0; i < indexes->len; i++)
+    {
+      guint index = g_array_index (indexes, guint, i);
+      g_autoptr (GError) local_error = NULL;
+
+      if (index != SRP_PEER_SOCKET_MAIN &&
+          !srp_socket_set_rebind (self->sockets, index, address, 0, &local_error))
+        {
+          g_debug ("Cannot bind socket %u again: %s", index, local_error->message);
+          srp_socket_set_close (self->sockets, index);
+        }
+    }
+  main_socket = srp_socket_set_get (self->sockets, SRP_PEER_SOCKET_MAIN);
+  local = g_socket_get_local_address (main_socket, error);
+  if (local == NULL)
+    return FALSE;
+  if (self->port != g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)))
+    {
+      self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+      srp_core_set_local_port (self->core, self->port);
+      srp_peer_notify (self, SRP_PEER_PROP_PORT);
+    }
   return TRUE;
 }
 

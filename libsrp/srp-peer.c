@@ -195,6 +195,8 @@ srp_peer_stop (SrpPeer *self, gboolean notify)
        * first, with a peer-removed for each. */
       srp_peer_forget_peers (self);
       srp_peer_set_nat (self, SRP_NAT_TYPE_UNKNOWN, NULL);
+      srp_peer_set_nat_family (self, SRP_ADDRESS_FAMILY_IPV4, SRP_NAT_TYPE_UNKNOWN);
+      srp_peer_set_nat_family (self, SRP_ADDRESS_FAMILY_IPV6, SRP_NAT_TYPE_UNKNOWN);
       srp_peer_set_nat_problem (self, NULL);
       srp_peer_notify (self, SRP_PEER_PROP_PORT);
       g_object_thaw_notify (object);
@@ -259,6 +261,12 @@ srp_peer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
       break;
     case SRP_PEER_PROP_NAT_TYPE:
       g_value_set_enum (value, srp_peer_get_nat_type (self));
+      break;
+    case SRP_PEER_PROP_NAT_TYPE_IPV4:
+      g_value_set_enum (value, self->nat_type_ipv4);
+      break;
+    case SRP_PEER_PROP_NAT_TYPE_IPV6:
+      g_value_set_enum (value, self->nat_type_ipv6);
       break;
     case SRP_PEER_PROP_PUBLIC_ADDRESS:
       g_value_set_string (value, srp_peer_get_public_address (self));
@@ -371,9 +379,34 @@ srp_peer_class_init (SrpPeerClass *klass)
    * [property@Peer:nat-problem] for why it is not), is measured again every
    * 10 minutes, after a long silence and when the public address changes,
    * and goes back to unknown when the peer closes.
+   *
+   * IPv4 and IPv6 are measured apart, each with peers connected over that
+   * family ([property@Peer:nat-type-ipv4], [property@Peer:nat-type-ipv6]);
+   * this is the IPv4 type once that is known, else the IPv6 one.
    */
   properties[SRP_PEER_PROP_NAT_TYPE] = g_param_spec_enum ("nat-type", NULL, NULL, SRP_TYPE_NAT_TYPE,
                                                  SRP_NAT_TYPE_UNKNOWN, flags);
+
+  /**
+   * SrpPeer:nat-type-ipv4:
+   *
+   * The kind of NAT in front of the peer for IPv4, measured with two peers
+   * connected over IPv4 (see [property@Peer:nat-type]); unknown while fewer
+   * than two are.
+   */
+  properties[SRP_PEER_PROP_NAT_TYPE_IPV4] = g_param_spec_enum (
+    "nat-type-ipv4", NULL, NULL, SRP_TYPE_NAT_TYPE, SRP_NAT_TYPE_UNKNOWN, flags);
+
+  /**
+   * SrpPeer:nat-type-ipv6:
+   *
+   * The kind of NAT or firewall in front of the peer for IPv6, measured with
+   * two peers connected over IPv6: %SRP_NAT_TYPE_FIREWALL behind a home
+   * router's stateful firewall, %SRP_NAT_TYPE_PUBLIC with none; unknown
+   * while fewer than two peers are connected over IPv6.
+   */
+  properties[SRP_PEER_PROP_NAT_TYPE_IPV6] = g_param_spec_enum (
+    "nat-type-ipv6", NULL, NULL, SRP_TYPE_NAT_TYPE, SRP_NAT_TYPE_UNKNOWN, flags);
 
   /**
    * SrpPeer:public-address: (getter get_public_address)

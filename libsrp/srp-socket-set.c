@@ -195,6 +195,65 @@ srp_socket_set_bind_like (SrpSocketSet *set, guint index, guint model, GError **
                               0, !v6only, error);
 }
 
+gboolean
+srp_socket_set_rebind (SrpSocketSet *set, guint index, GInetAddress *inet, guint16 port,
+                       GError **error)
+{
+  SrpSocketEntry *entry = srp_socket_set_lookup (set, index);
+  g_autoptr (GError) local_error = NULL;
+  GSocket *socket;
+
+  if (entry == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "Socket %u is not open", index);
+      return FALSE;
+    }
+  socket = bind_socket (inet, port, FALSE, &local_error);
+  /* The old port may be taken at the new address: any other will do, the
+   * core tells its peers (they see the new one anyway). */
+  if (socket == NULL && port != 0)
+    {
+      g_clear_error (&local_error);
+      socket = bind_socket (inet, 0, FALSE, &local_error);
+    }
+  if (socket == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* The same entry, number and buffers: only what it is bound to changes.
+   * Datagrams queued for the old socket would leave from an address that
+   * is gone: the protocol resends what matters. */
+  srp_socket_send_drop_backlog (set, entry);
+  g_source_destroy (entry->source);
+  g_source_unref (entry->source);
+  g_socket_close (entry->socket, NULL);
+  g_object_unref (entry->socket);
+  entry->socket = socket;
+  srp_socket_buffers_apply (socket, set->buffer_size, &entry->buffers);
+  entry->source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (entry->source, G_SOURCE_FUNC (on_readable), entry, NULL);
+  g_source_set_name (entry->source, "SrpPeer socket (bound again)");
+  g_source_attach (entry->source, set->context);
+  return TRUE;
+}
+
+GArray *
+srp_socket_set_list (SrpSocketSet *set)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (guint));
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, set->sockets);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      guint index = GPOINTER_TO_UINT (key);
+      g_array_append_val (out, index);
+    }
+  return out;
+}
+
 void
 srp_socket_set_close (SrpSocketSet *set, guint index)
 {

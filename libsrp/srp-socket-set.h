@@ -36,6 +36,13 @@ gboolean srp_socket_set_bind (SrpSocketSet *set, guint index, GInetAddress *inet
 /* The same with model's family and local address (and its dual-stack
  * setting) and a port the system chooses. */
 gboolean srp_socket_set_bind_like (SrpSocketSet *set, guint index, guint model, GError **error);
+/* Binds socket index again, to inet (IPv6 only for an IPv6 address) at port
+ * (any port when that one is taken there), keeping its number: its address
+ * went away. FALSE when index is not open or nothing can be bound. */
+gboolean srp_socket_set_rebind (SrpSocketSet *set, guint index, GInetAddress *inet, guint16 port,
+                                GError **error);
+/* The numbers of the open sockets (guint), in no order. */
+GArray *srp_socket_set_list (SrpSocketSet *set);
 /* Closing a number that is not open does nothing. */
 void srp_socket_set_close (SrpSocketSet *set, guint index);
 /* The socket numbered index, or NULL. */

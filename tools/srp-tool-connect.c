@@ -71,6 +71,8 @@ report_connected (Connect *connect, gint64 elapsed_us)
 
       srp_tool_json_string (out, "id", id);
       srp_tool_json_string (out, "path", path);
+      /* Which family the path took (happy eyeballs keeps the first). */
+      srp_tool_json_string (out, "address", srp_peer_info_get_address (connect->info));
       srp_tool_json_uint (out, "ms", ms);
       srp_tool_json_print (out);
     }

@@ -149,6 +149,29 @@ on_nat_type (SrpPeer *peer, GParamSpec *pspec, Node *node)
   fflush (stdout);
 }
 
+/* Each family's own classification (an IPv6 firewall behind an IPv4 NAT is
+ * the usual home): "nat-family" events, beside "nat" for the main one. */
+static void
+on_nat_family (SrpPeer *peer, GParamSpec *pspec, Node *node)
+{
+  gboolean v6 = g_str_equal (pspec->name, "nat-type-ipv6");
+  SrpNatType type;
+
+  g_object_get (peer, pspec->name, &type, NULL);
+  if (type == SRP_NAT_TYPE_UNKNOWN)
+    return;
+  if (node->json)
+    {
+      JsonBuilder *out = srp_tool_json_begin ("nat-family");
+      srp_tool_json_string (out, "family", v6 ? "ipv6" : "ipv4");
+      srp_tool_json_string (out, "type", srp_nat_type_to_string (type));
+      srp_tool_json_print (out);
+      return;
+    }
+  printf ("NAT (%s): %s\n", v6 ? "IPv6" : "IPv4", srp_nat_type_to_string (type));
+  fflush (stdout);
+}
+
 static void
 on_bootstrap_failed (SrpPeer *peer, const char *host, guint port, const GError *error,
                      Node *node)
@@ -240,7 +263,7 @@ srp_tool_node (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
-      "Address and port to listen on (default: every address, a free port)", "ADDR:PORT" },
+      "Address and port to listen on (default: every address, a free port; :PORT every address, that port)", "ADDR:PORT" },
     { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
       "A peer to join the network through; repeat for more (two at different addresses "
       "let the peer classify its NAT)", "HOST:PORT" },
@@ -342,6 +365,8 @@ srp_tool_node (int argc, char **argv)
   g_signal_connect (peer, "peer-removed", G_CALLBACK (on_peer_removed), &node);
   g_signal_connect (peer, "connected", G_CALLBACK (on_connected), &node);
   g_signal_connect (peer, "notify::nat-type", G_CALLBACK (on_nat_type), &node);
+  g_signal_connect (peer, "notify::nat-type-ipv4", G_CALLBACK (on_nat_family), &node);
+  g_signal_connect (peer, "notify::nat-type-ipv6", G_CALLBACK (on_nat_family), &node);
   g_signal_connect (peer, "bootstrap-failed", G_CALLBACK (on_bootstrap_failed), &node);
   g_signal_connect (peer, "message", G_CALLBACK (on_message), &node);
   if (!srp_peer_listen (peer, host, port, &error))

@@ -59,6 +59,16 @@ srp_tool_parse_host_port (const char *text, char **host, guint16 *port, GError *
 gboolean
 srp_tool_parse_listen (const char *text, char **host, guint16 *port, GError **error)
 {
+  /* ":PORT": every address (one dual-stack socket), on that port. */
+  if (text != NULL && text[0] == ':' && text[1] != ':')
+    {
+      g_autofree char *any = g_strconcat ("any", text, NULL);
+
+      if (!srp_tool_parse_address (any, 0, host, port, error))
+        return FALSE;
+      g_clear_pointer (host, g_free);
+      return TRUE;
+    }
   return srp_tool_parse_address (text, 0, host, port, error);
 }
 

@@ -20,6 +20,10 @@
 typedef struct {
   SrpCore *core;
   SrpAddress address[N_SOCKETS];
+  SrpAddress address6[N_SOCKETS]; /* family 0 unless srp_sim_add_ipv6 */
+  /* srp_sim_set_firewall: "socket/remote" strings of what each socket has
+   * sent to; only those may send back. NULL: no firewall. */
+  GHashTable *sent_to;
   gboolean online;
   gboolean stale; /* its core may have changed since its deadline was read */
   SrpSimKeys *keys;
@@ -52,6 +56,7 @@ struct _SrpSim {
   GArray *nodes;          /* Node */
   GHashTable *by_address; /* SrpAddress* -> (node index << 1 | socket) + 1 */
   GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
+  GHashTable *blocked;    /* guint64 keys (link key << 8 | family): that family is lost */
   gboolean one_prefix;    /* nodes added now go into 10.255.0.0/24 */
   Link default_link;
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
@@ -80,6 +85,7 @@ srp_sim_new (guint64 seed)
   sim->nodes = g_array_new (FALSE, TRUE, sizeof (Node));
   sim->by_address = g_hash_table_new (srp_address_hash_func, srp_address_equal_func);
   sim->links = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  sim->blocked = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   sim->default_link.latency_us = 20000;
   sim->flights = g_sequence_new (g_free);
   srp_sim_deadlines_init (&sim->deadlines);
@@ -95,10 +101,12 @@ srp_sim_free (SrpSim *sim)
     {
       srp_core_free (g_array_index (sim->nodes, Node, i).core);
       g_free (g_array_index (sim->nodes, Node, i).keys);
+      g_clear_pointer (&g_array_index (sim->nodes, Node, i).sent_to, g_hash_table_unref);
     }
   g_hash_table_unref (sim->by_address);
   g_array_unref (sim->nodes);
   g_hash_table_unref (sim->links);
+  g_hash_table_unref (sim->blocked);
   g_sequence_free (sim->flights);
   srp_sim_deadlines_clear (&sim->deadlines);
   g_array_unref (sim->stale);
@@ -108,6 +116,24 @@ srp_sim_free (SrpSim *sim)
 
 static void mark_stale (SrpSim *sim, guint node);
 static Node *get_node (SrpSim *sim, guint node);
+static guint64 link_key (guint a, guint b);
+
+/* The table points into the array, which may have moved: re-key it all. */
+static void
+rekey (SrpSim *sim)
+{
+  g_hash_table_remove_all (sim->by_address);
+  for (guint i = 0; i < sim->nodes->len; i++)
+    for (guint s = 0; s < N_SOCKETS; s++)
+      {
+        Node *n = &g_array_index (sim->nodes, Node, i);
+
+        g_hash_table_insert (sim->by_address, &n->address[s], GUINT_TO_POINTER ((i << 1 | s) + 1));
+        if (n->address6[s].family != 0)
+          g_hash_table_insert (sim->by_address, &n->address6[s],
+                               GUINT_TO_POINTER ((i << 1 | s) + 1));
+      }
+}
 
 guint
 srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
@@ -143,14 +169,60 @@ srp_sim_add_node (SrpSim *sim, const SrpCoreConfig *config)
     srp_address_init_ipv4 (&node.address[s], ip, (guint16) (4000 + s));
   srp_core_add_local_address (node.core, &node.address[0]);
   g_array_append_val (sim->nodes, node);
-  /* The table points into the array, which may have moved: re-key it all. */
-  g_hash_table_remove_all (sim->by_address);
-  for (guint i = 0; i < sim->nodes->len; i++)
-    for (guint s = 0; s < N_SOCKETS; s++)
-      g_hash_table_insert (sim->by_address, &g_array_index (sim->nodes, Node, i).address[s],
-                           GUINT_TO_POINTER ((i << 1 | s) + 1));
+  rekey (sim);
   mark_stale (sim, index);
   return index;
+}
+
+void
+srp_sim_add_ipv6 (SrpSim *sim, guint node)
+{
+  Node *n = get_node (sim, node);
+  /* 2001:db8::/32 (documentation) is global to the core: a dual-stack host's
+   * public IPv6 address, on its interface. */
+  guint8 ip[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, (node >> 8) & 0xff, node & 0xff, [15] = 1 };
+
+  for (guint s = 0; s < N_SOCKETS; s++)
+    srp_address_init_ipv6 (&n->address6[s], ip, (guint16) (4000 + s));
+  srp_core_add_local_address (n->core, &n->address6[0]);
+  /* The port its INFO gives with its addresses, as the shell's listen does. */
+  srp_core_set_local_port (n->core, 4000);
+  rekey (sim);
+  mark_stale (sim, node);
+}
+
+const SrpAddress *
+srp_sim_get_address6 (SrpSim *sim, guint node)
+{
+  return &get_node (sim, node)->address6[0];
+}
+
+void
+srp_sim_set_firewall (SrpSim *sim, guint node)
+{
+  Node *n = get_node (sim, node);
+
+  if (n->sent_to == NULL)
+    n->sent_to = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static char *
+flow_key (guint socket, const SrpAddress *remote)
+{
+  char text[SRP_ADDRESS_STRING_MAX];
+
+  return g_strdup_printf ("%u/%s", socket, srp_address_to_string (remote, text));
+}
+
+void
+srp_sim_block_family (SrpSim *sim, guint a, guint b, guint8 family, gboolean blocked)
+{
+  guint64 key = link_key (a, b) << 8 | family;
+
+  if (blocked)
+    g_hash_table_add (sim->blocked, g_memdup2 (&key, sizeof key));
+  else
+    g_hash_table_remove (sim->blocked, &key);
 }
 
 void
@@ -448,7 +520,10 @@ fly (SrpSim *sim, guint from_node, const SrpTransmit *t, guint to_node, guint to
       flight->seq = sim->seq++;
       flight->to_node = to_node;
       flight->to_socket = to_socket;
-      flight->from = get_node (sim, from_node)->address[t->socket];
+      /* From the sender's address of the destination's family. */
+      flight->from = t->to.family == SRP_ADDRESS_FAMILY_IPV6
+                       ? get_node (sim, from_node)->address6[t->socket]
+                       : get_node (sim, from_node)->address[t->socket];
       flight->len = t->len;
       memcpy (flight->data, t->data, t->len);
       g_sequence_insert_sorted (sim->flights, flight, flight_compare, NULL);
@@ -483,6 +558,27 @@ send_to_group (SrpSim *sim, guint from_node, const SrpTransmit *t)
   return TRUE;
 }
 
+/* A stateful firewall in front of the node: checked on arrival, as
+ * conntrack does. */
+static gboolean
+firewall_drops (const Node *to, const Flight *flight)
+{
+  g_autofree char *key = NULL;
+
+  if (to->sent_to == NULL)
+    return FALSE;
+  key = flow_key (flight->to_socket, &flight->from);
+  return !g_hash_table_contains (to->sent_to, key);
+}
+
+static gboolean
+family_blocked (SrpSim *sim, guint a, guint b, guint8 family)
+{
+  guint64 key = link_key (a, b) << 8 | family;
+
+  return g_hash_table_contains (sim->blocked, &key);
+}
+
 static void
 send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
 {
@@ -495,6 +591,9 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   trace_u64 (sim, from_node);
   trace (sim, &t->to, sizeof t->to);
   trace (sim, t->data, t->len);
+  /* Whatever leaves opens the sender's firewall, low TTL or not. */
+  if (get_node (sim, from_node)->sent_to != NULL)
+    g_hash_table_add (get_node (sim, from_node)->sent_to, flow_key (t->socket, &t->to));
   if (found == 0 && send_to_group (sim, from_node, t))
     return;
   /* Nodes are all far apart (a low TTL dies on the way) and have no punch
@@ -502,6 +601,15 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
   if (found == 0 || t->ttl != 0 || t->socket >= N_SOCKETS)
     {
       sim->lost++; /* nobody at that address */
+      return;
+    }
+  /* No IPv6 address of its own to send from, or that family blocked. */
+  if ((t->to.family == SRP_ADDRESS_FAMILY_IPV6 &&
+       get_node (sim, from_node)->address6[0].family == 0) ||
+      (g_hash_table_size (sim->blocked) > 0 && family_blocked (sim, from_node, (found - 1) >> 1,
+                                                               t->to.family)))
+    {
+      sim->lost++;
       return;
     }
   fly (sim, from_node, t, (found - 1) >> 1, (found - 1) & 1);
@@ -558,7 +666,7 @@ srp_sim_step (SrpSim *sim)
       Node *to = get_node (sim, flight->to_node);
 
       sim->now = MAX (sim->now, flight->at);
-      if (to->online)
+      if (to->online && !firewall_drops (to, flight))
         {
           sim->delivered++;
           srp_core_handle_datagram (to->core, sim->now, flight->to_socket, &flight->from,

@@ -43,6 +43,18 @@ void srp_sim_send_mail (SrpSim *sim, guint from, guint to, const char *text);
  * 10.253.x.y for a second move) for its sockets. Its core is not told:
  * that is the test's to do (srp_core_network_changed). */
 void srp_sim_move_node (SrpSim *sim, guint node);
+/* The node becomes dual-stack: also at [2001:db8:0:N::1]:4000 (N its index),
+ * which its core is told is a local address. A datagram to an IPv6 address
+ * leaves from the sender's IPv6 address, and is lost if it has none. */
+void srp_sim_add_ipv6 (SrpSim *sim, guint node);
+const SrpAddress *srp_sim_get_address6 (SrpSim *sim, guint node);
+/* A stateful firewall in front of the node (no NAT): a datagram reaches a
+ * socket of it only from an address that socket has sent to (even with a
+ * low TTL), checked on arrival; no timeout. */
+void srp_sim_set_firewall (SrpSim *sim, guint node);
+/* Loses every datagram of family (SRP_ADDRESS_FAMILY_IPV4 or _IPV6) between
+ * nodes a and b, both ways: one family broken between two hosts. */
+void srp_sim_block_family (SrpSim *sim, guint a, guint b, guint8 family, gboolean blocked);
 /* The node's main socket address; its probe socket is the same IP, port + 1. */
 const SrpAddress *srp_sim_get_address (SrpSim *sim, guint node);
 /* The node's peer ID (Ed25519 public key, derived from the sim's seed). */

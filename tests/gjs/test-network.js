@@ -56,7 +56,12 @@ peers.forEach((peer, i) => {
         fail(`${addresses[i]}: NAT type ${peer.nat_type}`);
     if (peer.public_address !== `${addresses[i]}:${peer.port}`)
         fail(`${addresses[i]}: public address ${peer.public_address}`);
+    // Each family apart: these peers are linked over IPv4 only.
+    if (peer.nat_type_ipv4 !== Srp.NatType.PUBLIC || peer.nat_type_ipv6 !== Srp.NatType.UNKNOWN)
+        fail(`${addresses[i]}: per family ${peer.nat_type_ipv4} ${peer.nat_type_ipv6}`);
 });
+if (Srp.NatType.to_string(Srp.NatType.FIREWALL) !== 'firewall')
+    fail('NatType.to_string (firewall)');
 if (Srp.NatType.to_string(Srp.NatType.ADDRESS_RESTRICTED) !== 'address-restricted')
     fail('NatType.to_string');
 print(`${peers.length} peers listed each other; NAT types: public`);

@@ -14,6 +14,12 @@
 # event and got the ping.  All output stays in $CL_TMP/NAME.* for the failure report.
 
 CL_PORT=7000                       # the bootstrap nodes' port
+# Which family a pair uses: 4 (bootstrap and listen over IPv4), 6 (bootstrap over IPv6 only, the
+# target listening on its IPv6 address: the NAT classification is IPv6's), ds (dual stack: bootstrap
+# over IPv4, the target listening on every address, so that the IPv6 addresses travel in INFO and
+# the punch tries both). 6 and ds need hosts added with --ipv6 and cl_add_bootstraps --ipv6.
+: "${CL_FAMILY:=4}"
+CL_BOOT_IPV6=0
 : "${CL_MESSAGES:=1}"              # 0: connect only, no greeting/ping/pong (the benchmark)
 : "${CL_CONNECT_TIMEOUT:=30}"      # connect --timeout (the tool's default)
 : "${CL_READY_TIMEOUT:=15}"        # seconds for a target node to join the network and know its NAT
@@ -70,12 +76,25 @@ cl_wait_alive() { # PID SECONDS cmd...
 cl_has_event() { [ "$(cl_json count "$1" "$2")" -gt 0 ]; }
 cl_peer_count_ge() { [ "$(cl_json count "$1" peer-added)" -ge "$2" ]; }
 
-cl_add_bootstraps() {
-	lab_add_public_host boot1
-	lab_add_public_host boot2
+cl_add_bootstraps() { # [--ipv6]: dual-stack bootstrap nodes, listening on every address
+	[ "${1:-}" = --ipv6 ] && CL_BOOT_IPV6=1
+	lab_add_public_host boot1 ${1:+"$1"}
+	lab_add_public_host boot2 ${1:+"$1"}
 }
 cl_bootstrap_args() {
-	echo "--bootstrap $(lab_ip boot1):$CL_PORT --bootstrap $(lab_ip boot2):$CL_PORT"
+	if [ "$CL_FAMILY" = 6 ]; then
+		echo "--bootstrap [$(lab_ip6 boot1)]:$CL_PORT --bootstrap [$(lab_ip6 boot2)]:$CL_PORT"
+	else
+		echo "--bootstrap $(lab_ip boot1):$CL_PORT --bootstrap $(lab_ip boot2):$CL_PORT"
+	fi
+}
+# The target's --listen for CL_FAMILY (none: every address, dual stack).
+cl_listen_args() { # HOST
+	case $CL_FAMILY in
+	6) echo "--listen [$(lab_ip6 "$1")]:0" ;;
+	ds) ;;
+	*) echo "--listen $(lab_ip "$1"):0" ;;
+	esac
 }
 
 # Start `srp-tool node` in HOST (ip netns exec execs it, so the PID is the tool's own: it can be
@@ -105,7 +124,10 @@ cl_start_bootstraps() {
 	for p in boot1 boot2; do
 		other=boot2
 		[ $p = boot2 ] && other=boot1
-		cl_start_node $p "$CL_TMP/$p.log" --listen "$(lab_ip $p):$CL_PORT" \
+		local listen="$(lab_ip $p):$CL_PORT"
+		# Every address (dual stack) for IPv6 and dual-stack pairs.
+		[ $CL_BOOT_IPV6 = 1 ] && listen=":$CL_PORT"
+		cl_start_node $p "$CL_TMP/$p.log" --listen "$listen" \
 			--bootstrap "$(lab_ip $other):$CL_PORT"
 		lab_on_down "kill $CL_PID 2>/dev/null"
 	done
@@ -139,7 +161,7 @@ cl_flush_nat() { # HOST
 	return 0
 }
 
-# Run one pair and write "verdict<TAB>path<TAB>ms<TAB>messages<TAB>reason<TAB>introduced" to
+# Run one pair and write "verdict<TAB>path<TAB>ms<TAB>messages<TAB>reason<TAB>introduced<TAB>address" to
 # $CL_TMP/NAME.res.  verdict is ok or FAIL; path and ms are what the initiator reported ("-" when
 # nothing); introduced: yes when the target logged `connected` (it was introduced to the
 # initiator), no when the two met some other way (peer exchange, for a target anyone can reach).
@@ -147,7 +169,7 @@ cl_flush_nat() { # HOST
 cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	local name=$1 ini=$2 tgt=$3 want=$4 idle=${5:-0}
 	local tlog="$CL_TMP/$name.target.log" out="$CL_TMP/$name.out" err="$CL_TMP/$name.err"
-	local tpid id rc path ms ping pong tconn reason="" msgs=- greet=() talk=()
+	local tpid id rc path ms ping pong tconn reason="" msgs=- greet=() talk=() addr want_family
 	: >"$out"
 	: >"$err"
 	if [ "$CL_MESSAGES" = 1 ]; then
@@ -155,7 +177,7 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 		talk=(--send "ping-$name" --expect "pong-$name")
 	fi
 	# shellcheck disable=SC2046  # the bootstrap arguments are words
-	cl_start_node "$tgt" "$tlog" --listen "$(lab_ip "$tgt"):0" $(cl_bootstrap_args) \
+	cl_start_node "$tgt" "$tlog" $(cl_listen_args "$tgt") $(cl_bootstrap_args) \
 		${greet[@]+"${greet[@]}"} ${CL_TARGET_ARGS[@]+"${CL_TARGET_ARGS[@]}"}
 	tpid=$CL_PID
 	if ! cl_wait_alive "$tpid" "$CL_READY_TIMEOUT" cl_has_event "$tlog" ready; then
@@ -190,6 +212,10 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 
 	path=$(cl_json field "$out" connected path)
 	ms=$(cl_json field "$out" connected ms)
+	addr=$(cl_json field "$out" connected address)
+	# An IPv6 or dual-stack pair must end on IPv6 (CL_WANT_FAMILY overrides: 4 or 6).
+	want_family=${CL_WANT_FAMILY:-}
+	[ -z "$want_family" ] && [ "$CL_FAMILY" != 4 ] && want_family=6
 	ping=no pong=no tconn=no
 	cl_json message "$tlog" "ping-$name" && ping=yes
 	cl_json message "$out" "pong-$name" && pong=yes
@@ -201,6 +227,10 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 		reason="not connected (exit $rc): $(tr '\n' ' ' <"$out" | head -c 200) $(tr '\n' ' ' <"$err" | head -c 200)"
 	elif [ "$path" != "$want" ]; then
 		reason="path $path, want $want"
+	elif [ "$want_family" = 6 ] && [ "$path" = direct ] && [[ $addr != \[* ]]; then
+		reason="direct over $addr, want IPv6"
+	elif [ "$want_family" = 4 ] && [ "$path" = direct ] && [[ $addr == \[* ]]; then
+		reason="direct over $addr, want IPv4"
 	elif [ "$CL_MESSAGES" != 1 ]; then
 		msgs="-"
 		[ "$rc" = 0 ] || reason="connect exited $rc: $(tr '\n' ' ' <"$err" | head -c 200)"
@@ -214,10 +244,11 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	fi
 	[ "$CL_MESSAGES" = 1 ] && msgs="ping=${ping} pong=${pong}"
 	if [ -z "$reason" ]; then
-		printf 'ok\t%s\t%s\t%s\t\t%s\n' "$path" "${ms:--}" "$msgs" "$tconn" >"$CL_TMP/$name.res"
-	else
-		printf 'FAIL\t%s\t%s\t%s\t%s\t%s\n' "${path:--}" "${ms:--}" "$msgs" "$reason" "$tconn" \
+		printf 'ok\t%s\t%s\t%s\t\t%s\t%s\n' "$path" "${ms:--}" "$msgs" "$tconn" "${addr:--}" \
 			>"$CL_TMP/$name.res"
+	else
+		printf 'FAIL\t%s\t%s\t%s\t%s\t%s\t%s\n' "${path:--}" "${ms:--}" "$msgs" "$reason" "$tconn" \
+			"${addr:--}" >"$CL_TMP/$name.res"
 	fi
 }
 

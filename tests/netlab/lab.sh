@@ -40,6 +40,7 @@ _LAB_SITES=0
 _LAB_LINKS=0
 LAB_RUN=""
 LAB_IPT_RESTORE=""
+LAB_IP6T_RESTORE=""
 LAB_IPT=""
 _LAB_UP=0
 
@@ -80,14 +81,94 @@ _lab_need() { # command debian-package
 	command -v "$1" >/dev/null 2>&1 || _lab_skip "netlab needs '$1' (Debian package $2) and it could not be installed"
 }
 
-_lab_ns_new() { # role -> prints nothing, sets _LAB_NEWNS
+_lab_ns_new() { # role [v6] -> prints nothing, sets _LAB_NEWNS
 	_LAB_NEWNS="nl${LAB_RUN}-$1"
 	_lab ip netns add "$_LAB_NEWNS"
 	_LAB_NSLIST+=("$_LAB_NEWNS")
 	_lab ip -n "$_LAB_NEWNS" link set lo up
+	if [ "${2:-0}" = 1 ]; then
+		_lab_ipv6_on "$_LAB_NEWNS"
+		return
+	fi
 	# IPv4 only: no IPv6 link-local noise, no DAD delays.
 	ip netns exec "$_LAB_NEWNS" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6;
 		echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6' 2>/dev/null || true
+}
+
+# For tests that need IPv6: SKIP (exit 77) loudly when the kernel has none, or ip6tables cannot
+# filter with conntrack in a namespace.  After lab_up.
+lab_need_ipv6() {
+	lab_has_ipv6 || _lab_skip "$LAB_NO_IPV6"
+}
+# The same check without exiting: 0 when IPv6 works, else 1 with the reason in LAB_NO_IPV6.
+lab_has_ipv6() {
+	LAB_NO_IPV6=""
+	if [ ! -d /proc/sys/net/ipv6 ]; then
+		LAB_NO_IPV6="the kernel has no IPv6 (/proc/sys/net/ipv6 missing)"
+		return 1
+	fi
+	if ! command -v "$LAB_IP6T_RESTORE" >/dev/null 2>&1; then
+		LAB_NO_IPV6="no $LAB_IP6T_RESTORE (the IPv6 firewall)"
+		return 1
+	fi
+	local ns="nl${LAB_RUN}-v6probe"
+	ip netns add "$ns" 2>/dev/null || { LAB_NO_IPV6="cannot make a namespace to probe IPv6"; return 1; }
+	if ! ip netns exec "$ns" sh -c 'echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6' 2>/dev/null ||
+		! printf '*filter\n-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\nCOMMIT\n' |
+		ip netns exec "$ns" "$LAB_IP6T_RESTORE" -w 2>/dev/null; then
+		ip netns del "$ns" 2>/dev/null
+		LAB_NO_IPV6="IPv6 or ip6tables conntrack does not work in a network namespace here"
+		return 1
+	fi
+	ip netns del "$ns" 2>/dev/null
+	return 0
+}
+
+# IPv6 in a namespace (sites added with --ipv6, and the core): static addresses only (no router
+# advertisements, no autoconfiguration), no duplicate address detection (addresses work at once),
+# forwarding on (only routers have more than one interface).
+_lab_ipv6_on() { # ns
+	ip netns exec "$1" sh -c 'for c in all default; do
+		echo 0 > /proc/sys/net/ipv6/conf/$c/disable_ipv6
+		echo 0 > /proc/sys/net/ipv6/conf/$c/accept_dad
+		echo 0 > /proc/sys/net/ipv6/conf/$c/dad_transmits
+		echo 0 > /proc/sys/net/ipv6/conf/$c/accept_ra
+		echo 0 > /proc/sys/net/ipv6/conf/$c/autoconf
+		echo 1 > /proc/sys/net/ipv6/conf/$c/forwarding
+	done
+	echo 0 > /proc/sys/net/ipv6/icmp/ratelimit 2>/dev/null; true' ||
+		_lab_die "cannot switch IPv6 on in $1"
+}
+# IPv6 plan (sites added with --ipv6): router-to-router link n is 2001:db8:ff:<n>::/64 (upper
+# side ::1); site k owns 2001:db8:<k>::/48: its edge link (isp1 ::1, site ::2) is
+# 2001:db8:<k>:ffff::/64, a router's LAN 2001:db8:<k>:1::/64 (router ::1, hosts ::2, ::3, ...).
+_lab_linkaddr6() { printf '2001:db8:ff:%x::%d' "$1" "$2"; }
+_lab_site6() { printf '2001:db8:%x' "$1"; }
+declare -gA _LAB_UP6=()     # "label-ispj" -> that ISP router's uplink IPv6 address
+declare -gA _LAB_IP6=()     # host -> its IPv6 address (sites with --ipv6 only)
+declare -gA _LAB_RLAN6=()   # router node -> its LAN's /64 prefix ("2001:db8:k:1")
+declare -gA _LAB_SITEV6=()  # site number -> 1 when it has IPv6
+_LAB_CORE6=0
+_lab_core_ipv6() {
+	[ $_LAB_CORE6 = 1 ] && return 0
+	_lab_ipv6_on "${_LAB_NS[core]}"
+	_LAB_CORE6=1
+}
+# ip6tables of a home router: no translation, FORWARD answers only (ESTABLISHED,RELATED: conntrack
+# lets in only replies from exactly the remote address and port a flow was sent to, so filtering is
+# address-and-port-dependent), the LAN may send anything out, and UDP/TCP to the router from the
+# WAN is dropped (silent, as the IPv4 side).
+_lab_fw6_rules() { # ns wan lan
+	printf '%s\n' "*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i $2 -p udp -j DROP
+-A INPUT -i $2 -p tcp -j DROP
+-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+-A FORWARD -i $3 -o $3 -j ACCEPT
+-A FORWARD -i $3 -o $2 -j ACCEPT
+COMMIT" | ip netns exec "$1" "$LAB_IP6T_RESTORE" -w || _lab_die "ip6tables-restore failed in $1"
 }
 
 # Router settings: forwarding, no reverse-path filter, no ICMP rate limit (so every hop of a
@@ -162,6 +243,8 @@ COMMIT
 		if printf '%s' "$probe" | ip netns exec "${_LAB_NS[core]}" "$c-restore" 2>/dev/null; then
 			LAB_IPT=$c
 			LAB_IPT_RESTORE=$c-restore
+			# the same backend for IPv6 (ip6tables, ip6tables-legacy)
+			LAB_IP6T_RESTORE=ip6${c#ip}-restore
 			break
 		fi
 	done
@@ -208,15 +291,17 @@ lab_on_down() { _LAB_ON_DOWN="${_LAB_ON_DOWN:+$_LAB_ON_DOWN; }$*"; }
 _LAB_ON_DOWN=""
 
 # Build the ISP chain of a new site:  core -- ispN -- ... -- isp1 -- (edge device).
-# The edge is attached with lab_site_edge.  Sets _LAB_CUR_SITE.
-_lab_site_chain() { # label
-	local label=$1 k n j ns upns upif a b N=$LAB_ISP_HOPS
+# The edge is attached with lab_site_edge.  Sets _LAB_CUR_SITE.  v6=1: IPv6 as well.
+_lab_site_chain() { # label [v6]
+	local label=$1 v6=${2:-0} k n j ns upns upif a b N=$LAB_ISP_HOPS
 	k=$((++_LAB_SITES))
 	_LAB_CUR_SITE=$k
+	_LAB_SITEV6[$k]=$v6
+	[ "$v6" = 1 ] && _lab_core_ipv6
 	upns=${_LAB_NS[core]}
 	upif="s$k-$LAB_RUN"
 	for ((j = N; j >= 1; j--)); do
-		_lab_ns_new "$label-isp$j"
+		_lab_ns_new "$label-isp$j" "$v6"
 		ns=$_LAB_NEWNS
 		_LAB_NS[$label-isp$j]=$ns
 		n=$((++_LAB_LINKS))
@@ -226,6 +311,12 @@ _lab_site_chain() { # label
 		_lab ip -n "$upns" addr add "$a/30" dev "$upif"
 		_lab ip -n "$ns" addr add "$b/30" dev "up-$LAB_RUN"
 		_lab ip -n "$ns" route add default via "$a"
+		if [ "$v6" = 1 ]; then
+			_lab ip -n "$upns" -6 addr add "$(_lab_linkaddr6 $n 1)/64" dev "$upif" nodad
+			_lab ip -n "$ns" -6 addr add "$(_lab_linkaddr6 $n 2)/64" dev "up-$LAB_RUN" nodad
+			_lab ip -n "$ns" -6 route add default via "$(_lab_linkaddr6 $n 1)"
+			_LAB_UP6[$label-isp$j]=$(_lab_linkaddr6 $n 2)
+		fi
 		_LAB_HOP[$k,$((j + 1))]=$a   # hop above j faces the site with address a
 		_lab_router_sysctls "$ns"
 		upns=$ns
@@ -248,6 +339,23 @@ _lab_site_edge() { # k label edge-ns edge-if public-address
 	_lab ip -n "$ens" route add default via "$L"
 	_LAB_HOP[$k,1]=$L
 	_LAB_SITE_P[$k]=$P
+	if [ "${_LAB_SITEV6[$k]}" = 1 ]; then
+		_lab ip -n "$isp1" -6 addr add "$(_lab_site6 "$k"):ffff::1/64" dev "dn-$LAB_RUN" nodad
+		_lab ip -n "$ens" -6 addr add "$(_lab_site6 "$k"):ffff::2/64" dev "$eif" nodad
+		_lab ip -n "$ens" -6 route add default via "$(_lab_site6 "$k"):ffff::1"
+		_lab_site_route6 "$k" "$label"
+	fi
+}
+
+# Route site k's IPv6 /48 down its chain to the edge device.
+_lab_site_route6() { # k label
+	local k=$1 label=$2 j N=$LAB_ISP_HOPS prefix
+	prefix="$(_lab_site6 "$k")::/48"
+	_lab ip -n "${_LAB_NS[$label-isp1]}" -6 route add "$prefix" via "$(_lab_site6 "$k"):ffff::2"
+	for ((j = 2; j <= N; j++)); do
+		_lab ip -n "${_LAB_NS[$label-isp$j]}" -6 route add "$prefix" via "${_LAB_UP6[$label-isp$((j - 1))]}"
+	done
+	_lab ip -n "${_LAB_NS[core]}" -6 route add "$prefix" via "${_LAB_UP6[$label-isp$N]}"
 }
 declare -gA _LAB_SITE_P=()
 
@@ -266,20 +374,22 @@ _lab_upaddr() { # label j -> the address of isp j on its uplink
 	ip -n "${_LAB_NS[$1-isp$2]}" -4 -o addr show dev "up-$LAB_RUN" | awk '{sub("/.*","",$4); print $4; exit}'
 }
 
-lab_add_public_host() { # NAME
-	local name=$1 k P ns
+lab_add_public_host() { # NAME [--ipv6]
+	local name=$1 k P ns v6=0
+	[ "${2:-}" = --ipv6 ] && v6=1
 	_lab_check_name "$name"
-	_lab_site_chain "$name"
+	_lab_site_chain "$name" $v6
 	k=$_LAB_CUR_SITE
 	P="203.0.113.$((10 + k))"
 	[ $k -le 240 ] || _lab_die "too many sites"
-	_lab_ns_new "$name"
+	_lab_ns_new "$name" $v6
 	ns=$_LAB_NEWNS
 	_LAB_NS[$name]=$ns
 	_lab_site_edge "$k" "$name" "$ns" "eth-$LAB_RUN" "$P"
 	_lab_site_route "$k" "$name" "$P/32"
 	_LAB_IP[$name]=$P
 	_LAB_PUB[$name]=$P
+	[ $v6 = 1 ] && _LAB_IP6[$name]="$(_lab_site6 "$k"):ffff::2"
 	_LAB_KIND[$name]=public-host
 	_LAB_NAT[$name]=""
 	_LAB_DEPTH[$name]=0
@@ -352,16 +462,22 @@ _lab_nat_host_rules() { # router-node host-ip index
 	esac
 }
 
-# A router with a LAN bridge br-RUN.  kind public: no NAT, no filter.
-_lab_router_new() { # node kind lan-cidr router-lan-address
-	local node=$1 kind=$2 cidr=$3 ns
-	_lab_ns_new "$node"
+# A router with a LAN bridge br-RUN.  kind public: no NAT, no filter.  v6=1: IPv6 on its LAN too
+# (2001:db8:<site>:1::/64), with a stateful firewall unless the kind is public.
+_lab_router_new() { # node kind lan-cidr [v6]
+	local node=$1 kind=$2 cidr=$3 v6=${4:-0} ns
+	_lab_ns_new "$node" "$v6"
 	ns=$_LAB_NEWNS
 	_LAB_NS[$node]=$ns
 	_LAB_RKIND[$node]=$kind
 	_lab ip -n "$ns" link add "br-$LAB_RUN" type bridge
 	_lab ip -n "$ns" link set "br-$LAB_RUN" up
 	_lab ip -n "$ns" addr add "$cidr" dev "br-$LAB_RUN"
+	if [ "$v6" = 1 ]; then
+		_LAB_RLAN6[$node]="$(_lab_site6 "$_LAB_CUR_SITE"):1"
+		_lab ip -n "$ns" -6 addr add "${_LAB_RLAN6[$node]}::1/64" dev "br-$LAB_RUN" nodad
+		[ "$kind" = public ] || _lab_fw6_rules "$ns" "wan-$LAB_RUN" "br-$LAB_RUN"
+	fi
 }
 
 # Plug a new node into the LAN bridge of router r; sets _LAB_NEWADDR to its address.
@@ -378,22 +494,32 @@ _lab_lan_attach() { # router-node node-ns node-if
 	_LAB_NEWADDR="${prefix%.*}.$((${prefix##*.} + idx))"
 	_lab ip -n "$hns" addr add "$_LAB_NEWADDR/${_LAB_RLEN[$r]}" dev "$hif"
 	_lab ip -n "$hns" route add default via "${prefix%.*}.$((${prefix##*.} + 1))"
+	_LAB_NEWADDR6=""
+	if [ -n "${_LAB_RLAN6[$r]:-}" ]; then
+		_LAB_NEWADDR6="${_LAB_RLAN6[$r]}::$(printf '%x' "$idx")"
+		_lab ip -n "$hns" -6 addr add "$_LAB_NEWADDR6/64" dev "$hif" nodad
+		_lab ip -n "$hns" -6 route add default via "${_LAB_RLAN6[$r]}::1"
+	fi
 }
 declare -gA _LAB_RLEN=()
 
 declare -gA _LAB_HAIRPIN=()
-# lab_add_nat_host NAME KIND [--behind HOST] [--hairpin] [--public-ip ADDR]
+# lab_add_nat_host NAME KIND [--behind HOST] [--hairpin] [--public-ip ADDR] [--ipv6]
 # --hairpin (full-cone only): the NAT also forwards what its LAN sends to its public address
 # (hairpinning, RFC 4787 REQ-9); without it, as on many real NATs, such packets are dropped.
 # --public-ip (not carrier-grade): the NAT's public address, instead of 198.51.100.(10+k); for
 # software that refuses documentation ranges as its WAN address (miniupnpd: portmap-lab.sh).
+# --ipv6: the site has IPv6 as well (not carrier-grade): the router routes the LAN's /64, and
+# (all kinds but public) filters it with a stateful firewall, no translation: the usual home
+# router, IPv4 NATed and IPv6 firewalled. With --behind, the host has IPv6 when HOST's site does.
 lab_add_nat_host() {
-	local name=$1 kind=$2 behind="" r k P ns rns hns lanbase hairpin=0 public_ip=""
-	shift 2 || _lab_die "usage: lab_add_nat_host NAME KIND [--behind HOST] [--hairpin] [--public-ip ADDR]"
+	local name=$1 kind=$2 behind="" r k P ns rns hns lanbase hairpin=0 public_ip="" v6=0
+	shift 2 || _lab_die "usage: lab_add_nat_host NAME KIND [--behind HOST] [--hairpin] [--public-ip ADDR] [--ipv6]"
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--hairpin) hairpin=1; shift ;;
 		--public-ip) public_ip=$2; shift 2 ;;
+		--ipv6) v6=1; shift ;;
 		--behind) behind=$2; shift 2 ;;
 		*) _lab_die "lab_add_nat_host: unknown option $1" ;;
 		esac
@@ -413,7 +539,8 @@ lab_add_nat_host() {
 		P=${_LAB_PUB[$behind]}
 	else
 		case " $LAB_KINDS " in *" $kind "*) ;; *) _lab_die "unknown NAT kind '$kind' (one of: $LAB_KINDS)" ;; esac
-		_lab_site_chain "$name"
+		[ $v6 = 1 ] && [ "$kind" = carrier-grade ] && _lab_die "--ipv6: not with carrier-grade"
+		_lab_site_chain "$name" $v6
 		k=$_LAB_CUR_SITE
 		[ $k -le 240 ] || _lab_die "too many sites"
 		P="198.51.100.$((10 + k))"
@@ -428,7 +555,7 @@ lab_add_nat_host() {
 			_LAB_PUBLAN=$((${_LAB_PUBLAN:-0} + 1))
 			[ $_LAB_PUBLAN -le 15 ] || _lab_die "too many public-kind routers (max 15)"
 			lanbase="192.0.2.$((16 * _LAB_PUBLAN))"
-			_lab_router_new "$r" public "$(echo "$lanbase" | awk -F. '{print $1"."$2"."$3"."$4+1}')/28"
+			_lab_router_new "$r" public "$(echo "$lanbase" | awk -F. '{print $1"."$2"."$3"."$4+1}')/28" $v6
 			_LAB_RLAN[$r]="$lanbase 1 $P"
 			_LAB_RLEN[$r]=28
 			_lab_site_edge "$k" "$name" "${_LAB_NS[$r]}" "wan-$LAB_RUN" "$P"
@@ -462,7 +589,7 @@ lab_add_nat_host() {
 			_LAB_RKIND[$r]=carrier-grade-home
 			;;
 		*)
-			_lab_router_new "$r" "$kind" "10.$k.0.1/24"
+			_lab_router_new "$r" "$kind" "10.$k.0.1/24" $v6
 			if [ $hairpin = 1 ]; then
 				[ "$kind" = full-cone ] || _lab_die "--hairpin: full-cone NATs only"
 				_LAB_HAIRPIN[$r]=1
@@ -482,11 +609,13 @@ lab_add_nat_host() {
 		for ((j = 1; j <= LAB_ISP_HOPS; j++)); do _lab_router_sysctls "${_LAB_NS[$name-isp$j]}"; done
 		_lab_router_sysctls "${_LAB_NS[core]}"
 	fi
-	_lab_ns_new "$name"
+	[ -n "${_LAB_RLAN6[$r]:-}" ] && v6=1
+	_lab_ns_new "$name" $v6
 	hns=$_LAB_NEWNS
 	_LAB_NS[$name]=$hns
 	_lab_lan_attach "$r" "$hns" "eth-$LAB_RUN"
 	_LAB_IP[$name]=$_LAB_NEWADDR
+	[ -n "$_LAB_NEWADDR6" ] && _LAB_IP6[$name]=$_LAB_NEWADDR6
 	if [ "$kind" = public ]; then _LAB_PUB[$name]=$_LAB_NEWADDR; else _LAB_PUB[$name]=$P; fi
 	_LAB_KIND[$name]=$kind
 	_LAB_NAT[$name]=$r
@@ -510,6 +639,7 @@ lab_move_host() {
 	_lab ip -n "$hns" link del "eth-$LAB_RUN"
 	_lab_lan_attach "$r" "$hns" "eth-$LAB_RUN"
 	_LAB_IP[$name]=$_LAB_NEWADDR
+	if [ -n "$_LAB_NEWADDR6" ]; then _LAB_IP6[$name]=$_LAB_NEWADDR6; else unset "_LAB_IP6[$name]"; fi
 	_LAB_PUB[$name]=${_LAB_PUB[$other]}
 	_LAB_KIND[$name]=${_LAB_KIND[$other]}
 	_LAB_NAT[$name]=$r
@@ -548,6 +678,8 @@ lab_exec() {
 	ip netns exec "$ns" "$@"
 }
 lab_ip() { [ -n "${_LAB_IP[$1]:-}" ] || { echo "lab: no host '$1'" >&2; return 1; }; echo "${_LAB_IP[$1]}"; }
+# The host's IPv6 address (global, 2001:db8:...; sites added with --ipv6 only).
+lab_ip6() { [ -n "${_LAB_IP6[$1]:-}" ] || { echo "lab: host '$1' has no IPv6" >&2; return 1; }; echo "${_LAB_IP6[$1]}"; }
 lab_public_ip() { [ -n "${_LAB_PUB[$1]:-}" ] || { echo "lab: no host '$1'" >&2; return 1; }; echo "${_LAB_PUB[$1]}"; }
 lab_kind() { echo "${_LAB_KIND[$1]}"; }
 # Routers between the host and the first ISP router (0 public host, 1 NAT or plain router, 2 carrier-grade).

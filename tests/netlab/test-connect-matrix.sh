@@ -23,6 +23,13 @@
 #
 # --repeat N (without --bench): every pair N times in a row, each run judged (every run must pass).
 #
+# IPv6 rows (when the lab has IPv6; SKIPPED loudly otherwise), on sites with --ipv6 whose routers
+# NAT IPv4 and firewall IPv6 (ip6tables conntrack): v6-* pairs bootstrap over IPv6 only (their
+# links, classification and introduction are IPv6's) and must end direct over IPv6; ds-* pairs are
+# dual stack, bootstrapped over IPv4, and must end direct over IPv6 (happy eyeballs: it starts
+# first), even symmetric against symmetric, which IPv4 alone relays; ds-pr-pr4 is a dual-stack
+# initiator against an IPv4-only target: direct over IPv4.
+#
 # Environment: CONNECT_MATRIX_JOBS (pairs at once, default 5), CONNECT_MATRIX_PAIRS (only the pairs
 # whose name matches this extended regex, e.g. 'sym'), CONNECT_MATRIX_BOTH_WAYS=1 (every pair of
 # two different kinds also with the other side initiating: 37 pairs), CL_CONNECT_TIMEOUT (30).
@@ -70,11 +77,14 @@ abbrev() {
 	esac
 }
 
-# The pairs: name, initiator kind, target kind, expected path, class (for the benchmark's goals).
-P_NAME=() P_INI=() P_TGT=() P_WANT=() P_CLASS=() P_MAPPED=()
-add_pair() { # NAME INITIATOR-KIND TARGET-KIND EXPECTED CLASS [MAPPED]
+# The pairs: name, initiator kind, target kind, expected path, class (for the benchmark's goals),
+# and for IPv6 rows the family mode (CL_FAMILY), the family the path must take, which sides have
+# IPv6 (i, t, it); last, 1 when the target's router grants a port mapping.
+P_NAME=() P_INI=() P_TGT=() P_WANT=() P_CLASS=() P_FAM=() P_WFAM=() P_V6=() P_MAPPED=()
+add_pair() { # NAME INITIATOR-KIND TARGET-KIND EXPECTED CLASS [FAMILY WANT-FAMILY V6-SIDES MAPPED]
 	[ -z "$ONLY" ] || [[ $1 =~ $ONLY ]] || return 0
-	P_NAME+=("$1") P_INI+=("$2") P_TGT+=("$3") P_WANT+=("$4") P_CLASS+=("$5") P_MAPPED+=("${6:-0}")
+	P_NAME+=("$1") P_INI+=("$2") P_TGT+=("$3") P_WANT+=("$4") P_CLASS+=("$5")
+	P_FAM+=("${6:-4}") P_WFAM+=("${7:-}") P_V6+=("${8:-}") P_MAPPED+=("${9:-0}")
 }
 for ((i = 0; i < ${#KINDS[@]}; i++)); do
 	for ((j = i; j < ${#KINDS[@]}; j++)); do
@@ -103,16 +113,37 @@ add_pair same-nat-pr port-restricted same direct cone
 # Port mapping: symmetric against symmetric, the target's router miniupnpd (portmap-lab.sh) and the
 # target with --port-mapping (PCP): the mapping makes what needs a relay direct.
 if pm_have_miniupnpd; then
-	add_pair sym-sym-mapped symmetric symmetric direct mapped 1
+	add_pair sym-sym-mapped symmetric symmetric direct mapped 4 '' '' 1
 else
 	echo "*** SKIP row sym-sym-mapped: no miniupnpd (Debian miniupnpd-iptables) or iptables-legacy ***" >&2
 fi
+# IPv6 rows.
+V6_ROWS=0
+if lab_has_ipv6; then
+	V6_ROWS=1
+	add_pair v6-fw-fw port-restricted port-restricted direct cone 6 6 it
+	add_pair v6-pub-fw public port-restricted direct cone 6 6 it
+	add_pair v6-fw-pub port-restricted public direct cone 6 6 it
+	add_pair v6-sym-sym symmetric symmetric direct cone 6 6 it
+	add_pair ds-pr-pr port-restricted port-restricted direct cone ds 6 it
+	add_pair ds-sym-sym symmetric symmetric direct cone ds 6 it
+	add_pair ds-pr-sym port-restricted symmetric direct cone ds 6 it
+	add_pair ds-pr-pr4 port-restricted port-restricted direct cone ds 4 i
+else
+	echo "" >&2
+	echo "*****************************************************************" >&2
+	echo "SKIP: the IPv6 rows of the matrix: $LAB_NO_IPV6" >&2
+	echo "*****************************************************************" >&2
+fi
 [ ${#P_NAME[@]} -gt 0 ] || _lab_die "CONNECT_MATRIX_PAIRS='$ONLY' matches no pair"
 
-cl_add_bootstraps
+if [ $V6_ROWS = 1 ]; then cl_add_bootstraps --ipv6; else cl_add_bootstraps; fi
 for ((p = 0; p < ${#P_NAME[@]}; p++)); do
 	n=$(printf 'm%02d' "$p")
-	lab_add_nat_host "${n}i" "${P_INI[$p]}"
+	v6i="" v6t=""
+	[[ ${P_V6[$p]} == *i* ]] && v6i=--ipv6
+	[[ ${P_V6[$p]} == *t* ]] && v6t=--ipv6
+	lab_add_nat_host "${n}i" "${P_INI[$p]}" $v6i
 	if [ "${P_TGT[$p]}" = same ]; then
 		lab_add_nat_host "${n}t" same --behind "${n}i"
 	elif [ "${P_MAPPED[$p]}" = 1 ]; then
@@ -120,7 +151,7 @@ for ((p = 0; p < ${#P_NAME[@]}; p++)); do
 		lab_add_nat_host "${n}t" "${P_TGT[$p]}" --public-ip "198.51.101.$((10 + p))"
 		pm_start_miniupnpd "${n}t"
 	else
-		lab_add_nat_host "${n}t" "${P_TGT[$p]}"
+		lab_add_nat_host "${n}t" "${P_TGT[$p]}" $v6t
 	fi
 done
 cl_start_bootstraps
@@ -132,6 +163,8 @@ echo "lab: ${#P_NAME[@]} pairs, $(lab_hosts | wc -w) hosts, ${#_LAB_NSLIST[@]} n
 run_pair_job() { # index
 	local p=$1 n r ini tgt
 	n=$(printf 'm%02d' "$p")
+	CL_FAMILY=${P_FAM[$p]}
+	CL_WANT_FAMILY=${P_WFAM[$p]}
 	for ((r = 0; r < REPEAT; r++)); do
 		ini=${n}i tgt=${n}t
 		if [ $BENCH = 1 ]; then
@@ -177,7 +210,7 @@ goal_ms() { # class -> goal in ms (empty: none set by the issue)
 
 FAILED=0
 if [ $BENCH = 0 ]; then
-	printf '%-14s %-40s %-8s %-8s %7s  %-17s %s\n' pair "initiator -> target" expected path ms messages verdict
+	printf '%-14s %-40s %-8s %-8s %-4s %7s  %-17s %s\n' pair "initiator -> target" expected path via ms messages verdict
 	for ((p = 0; p < ${#P_NAME[@]}; p++)); do
 		for ((r = 0; r < REPEAT; r++)); do
 			k=${P_NAME[$p]}.r$r
@@ -186,9 +219,11 @@ if [ $BENCH = 0 ]; then
 			tgt=${P_TGT[$p]}
 			[ "$tgt" = same ] && tgt="(the same NAT)"
 			[ "${P_MAPPED[$p]}" = 1 ] && tgt="$tgt+mapping"
-			printf '%-14s %-40s %-8s %-8s %7s  %-17s %s\n' \
+			via=-
+			case $(result "$k" 7) in \[*) via=IPv6 ;; [0-9]*) via=IPv4 ;; esac
+			printf '%-14s %-40s %-8s %-8s %-4s %7s  %-17s %s\n' \
 				"${P_NAME[$p]}$([ "$REPEAT" = 1 ] || echo " #$r")" "${P_INI[$p]} -> $tgt" \
-				"${P_WANT[$p]}" "$(result "$k" 2)" "$(result "$k" 3)" "$(result "$k" 4)" \
+				"${P_WANT[$p]}" "$(result "$k" 2)" "$via" "$(result "$k" 3)" "$(result "$k" 4)" \
 				"$v$([ "$v" = ok ] || echo ": $(result "$k" 5)")"
 		done
 	done

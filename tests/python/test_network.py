@@ -84,6 +84,14 @@ def main():
             fail(f'{address}: public address {peer.props.public_address}')
     if Srp.NatType.to_string(Srp.NatType.SYMMETRIC) != 'symmetric':
         fail('NatType.to_string')
+    # Each family apart: these peers are linked over IPv4 only.
+    for peer, address in zip(peers, ADDRESSES):
+        if peer.props.nat_type_ipv4 != Srp.NatType.PUBLIC:
+            fail(f'{address}: IPv4 NAT type {peer.props.nat_type_ipv4}')
+        if peer.props.nat_type_ipv6 != Srp.NatType.UNKNOWN:
+            fail(f'{address}: IPv6 NAT type {peer.props.nat_type_ipv6} without IPv6 links')
+    if Srp.NatType.to_string(Srp.NatType.FIREWALL) != 'firewall':
+        fail('NatType.to_string (firewall)')
 
     removed = []
     peers[1].connect('peer-removed', lambda _peer, info: removed.append(info.props.id))

@@ -459,6 +459,58 @@ test_receive_no_objects (gconstpointer io)
   g_clear_pointer (&received.data, g_bytes_unref);
 }
 
+/* Bound again (the address went away): the same number, now at the new
+ * address on the same port, read and written as before; the old address
+ * no longer reaches it; and a number that is not open is an error. */
+static void
+test_rebind (gconstpointer io)
+{
+  g_autoptr (GInetAddress) first = g_inet_address_new_from_string ("127.0.0.60");
+  g_autoptr (GInetAddress) second = g_inet_address_new_from_string ("127.0.0.61");
+  g_autoptr (GSocket) peer = test_plain_socket ("127.0.0.62");
+  g_autoptr (GSocketAddress) old_address = NULL, new_address = NULL;
+  g_autoptr (GError) error = NULL;
+  Received received = { 0 };
+  SrpSocketSet *set = new_set (io, &received);
+  SrpAddress before, after;
+
+  g_assert_true (srp_socket_set_bind (set, 0, first, 0, FALSE, &error));
+  g_assert_true (srp_socket_set_bind_like (set, 2, 0, &error));
+  g_assert_no_error (error);
+  before = test_address_of (srp_socket_set_get (set, 0));
+  old_address = g_socket_get_local_address (srp_socket_set_get (set, 0), NULL);
+
+  g_assert_true (srp_socket_set_rebind (set, 0, second, before.port, &error));
+  g_assert_true (srp_socket_set_rebind (set, 2, second, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (srp_socket_set_get_n_sockets (set), ==, 2);
+  after = test_address_of (srp_socket_set_get (set, 0));
+  g_assert_cmpuint (after.port, ==, before.port);
+  g_assert_false (srp_address_same_ip (&after, &before));
+  after = test_address_of (srp_socket_set_get (set, 2));
+  g_assert_cmpuint (after.bytes[3], ==, 61);
+
+  /* In at the new address, under its number; the old one is closed. */
+  new_address = g_socket_get_local_address (srp_socket_set_get (set, 0), NULL);
+  g_assert_cmpint (g_socket_send_to (peer, new_address, "\x01", 1, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  test_wait_until (has_data, &received, "a datagram after the rebind");
+  g_assert_cmpuint (received.index, ==, 0);
+  g_clear_pointer (&received.data, g_bytes_unref);
+  g_socket_send_to (peer, old_address, "\x02", 1, NULL, NULL);
+  g_main_context_iteration (NULL, FALSE);
+  g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_null (received.data);
+  /* Out through it, from the new address. */
+  g_assert_true (send_to (set, 2, 0, peer, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (srp_socket_set_rebind (set, 7, second, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  srp_socket_set_free (set);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -471,6 +523,7 @@ main (int argc, char **argv)
   test_add_for_each_io ("/socket-set/receive/run", test_receive_run);
   test_add_for_each_io ("/socket-set/receive/families", test_receive_families);
   test_add_for_each_io ("/socket-set/receive/no-objects", test_receive_no_objects);
+  test_add_for_each_io ("/socket-set/rebind", test_rebind);
 
   return g_test_run ();
 }

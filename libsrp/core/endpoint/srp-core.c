@@ -537,6 +537,12 @@ srp_core_get_nat (SrpCore *core, SrpAddress *public_address)
   return srp_traversal_get_nat (core->traversal, public_address);
 }
 
+guint8
+srp_core_get_nat_family (SrpCore *core, guint8 family, SrpAddress *public_address)
+{
+  return srp_traversal_get_nat_family (core->traversal, family, public_address);
+}
+
 const char *
 srp_core_get_nat_problem (SrpCore *core)
 {

@@ -132,6 +132,7 @@ typedef struct {
     } peer;
     struct {
       guint8 nat;             /* SrpNat */
+      guint8 family;          /* which classification: SRP_ADDRESS_FAMILY_IPV4 or _IPV6 */
       SrpAddress public_address;
     } nat;
     struct {
@@ -319,6 +320,9 @@ void srp_core_clear_local_addresses (SrpCore *core);
 
 /* The NAT classification so far (SrpNat) and, when known, the public address. */
 guint8 srp_core_get_nat (SrpCore *core, SrpAddress *public_address);
+/* One family's classification (SRP_ADDRESS_FAMILY_IPV4 or _IPV6): IPv4 and
+ * IPv6 are measured apart; srp_core_get_nat gives IPv4 once known, else IPv6. */
+guint8 srp_core_get_nat_family (SrpCore *core, guint8 family, SrpAddress *public_address);
 /* Why the last classification attempt could not finish, or NULL. */
 const char *srp_core_get_nat_problem (SrpCore *core);
 guint srp_core_get_n_connected (SrpCore *core);

@@ -49,10 +49,81 @@ srp_connect_clear (SrpTraversal *traversal)
 
 /* ---- INFO --------------------------------------------------------------------------- */
 
+/* Whether a local address could be reached from elsewhere on the internet
+ * (no NAT in front of it, as IPv6 mostly is): not loopback, link-local or
+ * private. */
+static gboolean
+is_global (const SrpAddress *address)
+{
+  const guint8 *b = address->bytes;
+  static const guint8 loopback6[16] = { [15] = 1 };
+
+  if (srp_address_is_private (address) || srp_address_is_unspecified (address))
+    return FALSE;
+  if (address->family == SRP_ADDRESS_FAMILY_IPV4)
+    return b[0] != 127 && b[0] < 224;
+  return address->family == SRP_ADDRESS_FAMILY_IPV6 && memcmp (b, loopback6, 16) != 0 &&
+         b[0] != 0xff;
+}
+
+gboolean
+srp_connect_has_family (SrpTraversal *traversal, guint8 family)
+{
+  NatState *nat = srp_nat_of (traversal, family);
+
+  if (nat->type != SRP_NAT_UNKNOWN)
+    return TRUE;
+  for (guint i = 0; i < traversal->local_addresses->len; i++)
+    {
+      const SrpAddress *local = &g_array_index (traversal->local_addresses, SrpAddress, i);
+
+      /* IPv4 behind a NAT has only private addresses, and works. */
+      if (local->family == family &&
+          (is_global (local) || (family == SRP_ADDRESS_FAMILY_IPV4 && local->bytes[0] != 127 &&
+                                 !srp_address_is_unspecified (local))))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Where peers may reach us in the family other than link's: the public
+ * address its classification found, else our global addresses there on
+ * our port (an IPv6 host has its public address on its interface). */
+static void
+other_family (SrpTraversal *traversal, const SrpLink *link, SrpOtherFamily *out)
+{
+  guint8 family = link->address.family == SRP_ADDRESS_FAMILY_IPV6 ? SRP_ADDRESS_FAMILY_IPV4
+                                                                   : SRP_ADDRESS_FAMILY_IPV6;
+  NatState *nat = srp_nat_of (traversal, family);
+
+  memset (out, 0, sizeof *out);
+  out->nat = (guint8) nat->type;
+  if (nat->type != SRP_NAT_UNKNOWN && srp_address_is_valid (&nat->public_address) &&
+      nat->public_address.port != 0)
+    {
+      out->addresses[out->n_addresses++] = nat->public_address;
+      return;
+    }
+  for (guint i = 0; i < traversal->local_addresses->len && out->n_addresses < SRP_OTHERS_MAX &&
+                    traversal->local_port != 0;
+       i++)
+    {
+      const SrpAddress *local = &g_array_index (traversal->local_addresses, SrpAddress, i);
+
+      if (local->family == family && is_global (local))
+        {
+          out->addresses[out->n_addresses] = *local;
+          out->addresses[out->n_addresses++].port = traversal->local_port;
+        }
+    }
+}
+
 void
 srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link)
 {
-  SrpInfo info = { .nat = (guint8) traversal->nat.type };
+  /* The NAT type of the family this link runs over: the one its peer needs
+   * to punch to us at the address it sees. */
+  SrpInfo info = { .nat = srp_nat_type_for (traversal, &link->address) };
   guint8 frame[SRP_MAX_DATAGRAM];
 
   for (guint i = 0; i < traversal->local_addresses->len && info.n_locals < SRP_LOCALS_MAX; i++)
@@ -66,6 +137,7 @@ srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link)
     }
   info.has_mapped = traversal->has_mapped;
   info.mapped = traversal->mapped;
+  other_family (traversal, link, &info.other);
   srp_context_send_link (traversal->ctx, link, frame, srp_info_encode (&info, frame));
 }
 
@@ -136,9 +208,9 @@ finish_attempt (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *link,
   if (counted)
     {
       guint8 theirs = link != NULL && link->nat != SRP_NAT_UNKNOWN ? link->nat : a->their_nat;
-      ConnectOutcomes *o = outcomes_for (traversal, a->introduced ? a->our_nat
-                                                                  : (guint8) traversal->nat.type,
-                                         theirs);
+      guint8 ours = link != NULL ? srp_nat_type_for (traversal, &link->address)
+                                 : (guint8) srp_nat_primary (traversal)->type;
+      ConnectOutcomes *o = outcomes_for (traversal, a->introduced ? a->our_nat : ours, theirs);
 
       o->attempts++;
       if (link == NULL)
@@ -368,7 +440,7 @@ srp_connect_introduced (SrpTraversal *traversal, ConnectAttempt *attempt,
     {
       attempt->introduced = TRUE;
       attempt->introducer = introducer->id;
-      attempt->our_nat = (guint8) traversal->nat.type;
+      attempt->our_nat = srp_nat_type_for (traversal, &introducer->address);
       attempt->their_nat = their_nat;
     }
   if (relay_at >= 0 && !attempt->relaying)
@@ -457,6 +529,13 @@ send_introduce (SrpTraversal *traversal, const SrpLink *to, guint64 nonce, const
       intro.has_mapped = TRUE;
       intro.mapped = tl->info.mapped;
     }
+  /* Its other family: the receiver may try both (IPv6 first). Only what
+   * differs from the family the address we give is of. */
+  if (tl->has_info && tl->info.other.n_addresses > 0 &&
+      tl->info.other.addresses[0].family != about->address.family)
+    intro.other = tl->info.other;
+  else if (tl->has_info)
+    intro.other.nat = tl->info.other.nat;
   srp_context_send_link (traversal->ctx, to, frame, srp_introduce_encode (&intro, frame));
 }
 

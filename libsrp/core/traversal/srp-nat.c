@@ -13,6 +13,11 @@
  * No NAT at all (public) is a reflexive address equal to a local one, with
  * open filtering.
  *
+ * IPv4 and IPv6 are classified apart (one NatState each, each with links of
+ * its own family): a home router usually translates IPv4 and only filters
+ * IPv6 (SRP_NAT_FIREWALL: the reflexive address is a local one, but
+ * unsolicited probes do not get in).
+ *
  * Every wait has a timeout and the requests are resent, so a lost packet
  * delays classification but never hangs it. It re-runs periodically, when
  * the reflexive address changes, and after the network was silent.
@@ -43,9 +48,8 @@ next_probe_resend (const NatState *nat)
 
 /* Puts the stage's next deadline into the timer table. */
 static void
-rearm (SrpTraversal *traversal)
+rearm (NatState *nat)
 {
-  NatState *nat = &traversal->nat;
   gint64 at = -1;
 
   if (nat->stage == NAT_IDLE)
@@ -54,20 +58,29 @@ rearm (SrpTraversal *traversal)
     at = nat->got_port && nat->got_peer ? nat->deadline
                                         : MIN (nat->deadline, next_probe_resend (nat));
   /* NAT_MAPPING: the pings' own deadlines drive it. */
-  srp_timer_set (traversal->ctx->timers, &nat->timer, at);
+  srp_timer_set (nat->traversal->ctx->timers, &nat->timer, at);
+}
+
+static void
+init_family (SrpTraversal *traversal, NatState *nat, guint8 family)
+{
+  memset (nat, 0, sizeof *nat);
+  nat->traversal = traversal;
+  nat->family = family;
+  nat->stage = NAT_IDLE;
+  nat->type = SRP_NAT_UNKNOWN;
+  srp_timer_init (&nat->timer, SRP_TIMER_NAT, on_timer, nat);
+  /* IPv4 as soon as two links allow it; IPv6 once a link of its own
+   * comes up (srp_nat_link_up), so that an IPv4-only peer never runs it. */
+  nat->next_run = family == SRP_ADDRESS_FAMILY_IPV4 ? traversal->ctx->now : -1;
+  rearm (nat);
 }
 
 void
 srp_nat_init (SrpTraversal *traversal)
 {
-  NatState *nat = &traversal->nat;
-
-  memset (nat, 0, sizeof *nat);
-  nat->stage = NAT_IDLE;
-  nat->type = SRP_NAT_UNKNOWN;
-  srp_timer_init (&nat->timer, SRP_TIMER_NAT, on_timer, traversal);
-  nat->next_run = traversal->ctx->now; /* as soon as two links allow it */
-  rearm (traversal);
+  init_family (traversal, &traversal->nat[SRP_NAT_V4], SRP_ADDRESS_FAMILY_IPV4);
+  init_family (traversal, &traversal->nat[SRP_NAT_V6], SRP_ADDRESS_FAMILY_IPV6);
 }
 
 void
@@ -75,36 +88,86 @@ srp_nat_reset (SrpTraversal *traversal)
 {
   SrpPings *pings = srp_mesh_get_pings (traversal->mesh);
 
-  if (traversal->nat.stage == NAT_MAPPING)
+  for (guint f = 0; f < SRP_NAT_FAMILIES; f++)
     {
-      srp_pings_cancel (pings, traversal->nat.ping_a0);
-      srp_pings_cancel (pings, traversal->nat.ping_b0);
-      srp_pings_cancel (pings, traversal->nat.ping_a1);
+      NatState *nat = &traversal->nat[f];
+
+      if (nat->stage == NAT_MAPPING)
+        {
+          srp_pings_cancel (pings, nat->ping_a0);
+          srp_pings_cancel (pings, nat->ping_b0);
+          srp_pings_cancel (pings, nat->ping_a1);
+        }
+      srp_timer_stop (traversal->ctx->timers, &nat->timer);
     }
-  srp_timer_stop (traversal->ctx->timers, &traversal->nat.timer);
   srp_nat_init (traversal);
+}
+
+void
+srp_nat_stop (SrpTraversal *traversal)
+{
+  for (guint f = 0; f < SRP_NAT_FAMILIES; f++)
+    srp_timer_stop (traversal->ctx->timers, &traversal->nat[f].timer);
+}
+
+NatState *
+srp_nat_of (SrpTraversal *traversal, guint8 family)
+{
+  return &traversal->nat[family == SRP_ADDRESS_FAMILY_IPV6 ? SRP_NAT_V6 : SRP_NAT_V4];
+}
+
+/* What the peer says of itself where one family must stand for both (its
+ * DHT record, SrpPeer:nat-type): IPv4 once known, else IPv6. */
+NatState *
+srp_nat_primary (SrpTraversal *traversal)
+{
+  if (traversal->nat[SRP_NAT_V4].type == SRP_NAT_UNKNOWN &&
+      traversal->nat[SRP_NAT_V6].type != SRP_NAT_UNKNOWN)
+    return &traversal->nat[SRP_NAT_V6];
+  return &traversal->nat[SRP_NAT_V4];
+}
+
+guint8
+srp_nat_type_for (SrpTraversal *traversal, const SrpAddress *address)
+{
+  if (address->family != SRP_ADDRESS_FAMILY_IPV4 && address->family != SRP_ADDRESS_FAMILY_IPV6)
+    return (guint8) srp_nat_primary (traversal)->type;
+  return (guint8) srp_nat_of (traversal, address->family)->type;
 }
 
 guint8
 srp_traversal_get_nat (SrpTraversal *traversal, SrpAddress *public_address)
 {
+  NatState *nat = srp_nat_primary (traversal);
+
   if (public_address != NULL)
-    *public_address = traversal->nat.public_address;
-  return (guint8) traversal->nat.type;
+    *public_address = nat->public_address;
+  return (guint8) nat->type;
+}
+
+guint8
+srp_traversal_get_nat_family (SrpTraversal *traversal, guint8 family, SrpAddress *public_address)
+{
+  NatState *nat = srp_nat_of (traversal, family);
+
+  if (public_address != NULL)
+    *public_address = nat->public_address;
+  return (guint8) nat->type;
 }
 
 const char *
 srp_traversal_get_nat_problem (SrpTraversal *traversal)
 {
-  return traversal->nat.problem;
+  return srp_nat_primary (traversal)->problem;
 }
 
 static void
-conclude (SrpTraversal *traversal, SrpNat type, const SrpAddress *public_address)
+conclude (NatState *nat, SrpNat type, const SrpAddress *public_address)
 {
+  SrpTraversal *traversal = nat->traversal;
   SrpContext *ctx = traversal->ctx;
-  NatState *nat = &traversal->nat;
   SrpCoreEvent *event;
+  NatState *primary;
 
   nat->stage = NAT_IDLE;
   nat->problem = NULL;
@@ -113,20 +176,22 @@ conclude (SrpTraversal *traversal, SrpNat type, const SrpAddress *public_address
     return;
   nat->type = type;
   nat->public_address = *public_address;
-  srp_dht_set_nat (traversal->dht, (guint8) type, public_address);
+  primary = srp_nat_primary (traversal);
+  srp_dht_set_nat (traversal->dht, (guint8) primary->type, &primary->public_address);
   event = srp_context_event (ctx, SRP_CORE_EVENT_NAT_CHANGED);
   event->nat.nat = (guint8) type;
+  event->nat.family = nat->family;
   event->nat.public_address = *public_address;
   srp_connect_nat_changed (traversal);
 }
 
 /* Gives up this round; tries again a little later. */
 static void
-postpone (SrpTraversal *traversal, const char *problem)
+postpone (NatState *nat, const char *problem)
 {
-  traversal->nat.stage = NAT_IDLE;
-  traversal->nat.problem = problem;
-  traversal->nat.next_run = traversal->ctx->now + RETRY_US;
+  nat->stage = NAT_IDLE;
+  nat->problem = problem;
+  nat->next_run = nat->traversal->ctx->now + RETRY_US;
 }
 
 /* How well a link serves classification: a public peer best (nothing
@@ -134,13 +199,14 @@ postpone (SrpTraversal *traversal, const char *problem)
  * public), then any other. A peer at our own public IP is behind our NAT,
  * reachable only by hairpinning: of no use; nor is one at a private address
  * on our own link (found by LAN discovery, or told of by an introducer): it
- * sees our inside address, not the mapping the internet sees. */
+ * sees our inside address, not the mapping the internet sees. Only links of
+ * the family being classified count. */
 static int
-link_rank (SrpTraversal *traversal, const SrpLink *link)
+link_rank (const NatState *nat, const SrpLink *link)
 {
-  const NatState *nat = &traversal->nat;
+  SrpTraversal *traversal = nat->traversal;
 
-  if (srp_address_is_relay (&link->address) ||
+  if (link->address.family != nat->family || srp_address_is_relay (&link->address) ||
       (srp_address_is_private (&link->address) && srp_lan_on_our_link (traversal, &link->address)) ||
       (nat->reflexive.family != 0 && srp_address_same_ip (&link->address, &nat->reflexive)))
     return -1;
@@ -153,13 +219,13 @@ link_rank (SrpTraversal *traversal, const SrpLink *link)
  * address: then a probe from there gets through any NAT but a
  * port-restricted one, and proves nothing about filtering. */
 static gboolean
-probe_socket_contacted (SrpTraversal *traversal, const SrpAddress *address)
+probe_socket_contacted (const NatState *nat, const SrpAddress *address)
 {
   for (guint i = 0; i < NAT_CONTACTED_MAX; i++)
     {
-      const NatContact *c = &traversal->nat.contacted[i];
+      const NatContact *c = &nat->contacted[i];
 
-      if (c->until > traversal->ctx->now && srp_address_same_ip (&c->address, address))
+      if (c->until > nat->traversal->ctx->now && srp_address_same_ip (&c->address, address))
         return TRUE;
     }
   return FALSE;
@@ -168,7 +234,7 @@ probe_socket_contacted (SrpTraversal *traversal, const SrpAddress *address)
 static void
 probe_socket_contacts (SrpTraversal *traversal, const SrpAddress *address)
 {
-  NatState *nat = &traversal->nat;
+  NatState *nat = srp_nat_of (traversal, address->family);
 
   nat->contacted[nat->next_contact].address = *address;
   nat->contacted[nat->next_contact].until = traversal->ctx->now + MAPPING_LIFE_US;
@@ -178,8 +244,9 @@ probe_socket_contacts (SrpTraversal *traversal, const SrpAddress *address)
 /* The best-ranked link fit to be B when a is given, at random among equals
  * (so that a retry after a failure tries others), or NULL. */
 static SrpLink *
-pick_one (SrpTraversal *traversal, const SrpLink *a)
+pick_one (NatState *nat, const SrpLink *a)
 {
+  SrpTraversal *traversal = nat->traversal;
   GPtrArray *links = srp_link_table_list (traversal->ctx->links);
   g_autoptr (GPtrArray) tier = g_ptr_array_new ();
 
@@ -190,11 +257,11 @@ pick_one (SrpTraversal *traversal, const SrpLink *a)
         {
           SrpLink *link = g_ptr_array_index (links, i);
 
-          if (link_rank (traversal, link) != rank)
+          if (link_rank (nat, link) != rank)
             continue;
           /* B: at another IP than A, and one the probe socket never sent to. */
           if (a != NULL && (srp_address_same_ip (&a->address, &link->address) ||
-                            probe_socket_contacted (traversal, &link->address)))
+                            probe_socket_contacted (nat, &link->address)))
             continue;
           g_ptr_array_add (tier, link);
         }
@@ -208,31 +275,30 @@ pick_one (SrpTraversal *traversal, const SrpLink *a)
  * taken among links the probe socket has contacted already, which leaves
  * the most links fit to be B. */
 static gboolean
-pick_links (SrpTraversal *traversal, SrpLink **a, SrpLink **b)
+pick_links (NatState *nat, SrpLink **a, SrpLink **b)
 {
-  GPtrArray *links = srp_link_table_list (traversal->ctx->links);
+  GPtrArray *links = srp_link_table_list (nat->traversal->ctx->links);
 
   *a = NULL;
   for (guint i = 0; i < links->len && *a == NULL; i++)
     {
       SrpLink *link = g_ptr_array_index (links, i);
 
-      if (link_rank (traversal, link) >= 0 && probe_socket_contacted (traversal, &link->address))
+      if (link_rank (nat, link) >= 0 && probe_socket_contacted (nat, &link->address))
         *a = link;
     }
   if (*a == NULL)
-    *a = pick_one (traversal, NULL);
-  *b = *a != NULL ? pick_one (traversal, *a) : NULL;
+    *a = pick_one (nat, NULL);
+  *b = *a != NULL ? pick_one (nat, *a) : NULL;
   return *b != NULL;
 }
 
-static void mapping_known (SrpTraversal *traversal);
+static void mapping_known (NatState *nat);
 
 static void
 on_ping (gpointer data, guint64 request, gint64 rtt_us, const SrpPong *pong)
 {
-  SrpTraversal *traversal = data;
-  NatState *nat = &traversal->nat;
+  NatState *nat = data;
   SrpAddress *slot = NULL;
 
   (void) rtt_us;
@@ -249,26 +315,26 @@ on_ping (gpointer data, guint64 request, gint64 rtt_us, const SrpPong *pong)
   if (pong != NULL)
     *slot = pong->observed;
   if (nat->done_a0 && nat->done_b0 && nat->done_a1)
-    mapping_known (traversal);
-  rearm (traversal);
+    mapping_known (nat);
+  rearm (nat);
 }
 
 static void
-start (SrpTraversal *traversal)
+start (NatState *nat)
 {
+  SrpTraversal *traversal = nat->traversal;
   SrpContext *ctx = traversal->ctx;
-  NatState *nat = &traversal->nat;
   SrpPings *pings = srp_mesh_get_pings (traversal->mesh);
   SrpLink *a, *b;
   guint attempts = ctx->config->ping_attempts;
 
   if (ctx->config->n_sockets < 2)
     {
-      postpone (traversal, "no second socket for NAT probes");
+      postpone (nat, "no second socket for NAT probes");
       nat->next_run = -1;
       return;
     }
-  if (!pick_links (traversal, &a, &b))
+  if (!pick_links (nat, &a, &b))
     {
       nat->problem = "fewer than two connected peers at different addresses";
       nat->next_run = -1; /* srp_nat_link_up restarts it */
@@ -281,9 +347,9 @@ start (SrpTraversal *traversal)
   memset (&nat->seen_a0, 0, sizeof nat->seen_a0);
   memset (&nat->seen_b0, 0, sizeof nat->seen_b0);
   memset (&nat->seen_a1, 0, sizeof nat->seen_a1);
-  nat->ping_a0 = srp_pings_start (pings, 0, &a->address, attempts, on_ping, traversal);
-  nat->ping_b0 = srp_pings_start (pings, 0, &b->address, attempts, on_ping, traversal);
-  nat->ping_a1 = srp_pings_start (pings, 1, &a->address, attempts, on_ping, traversal);
+  nat->ping_a0 = srp_pings_start (pings, 0, &a->address, attempts, on_ping, nat);
+  nat->ping_b0 = srp_pings_start (pings, 0, &b->address, attempts, on_ping, nat);
+  nat->ping_a1 = srp_pings_start (pings, 1, &a->address, attempts, on_ping, nat);
   probe_socket_contacts (traversal, &a->address);
 }
 
@@ -297,10 +363,9 @@ srp_nat_is_local (SrpTraversal *traversal, const SrpAddress *address)
 }
 
 static void
-send_probe_requests (SrpTraversal *traversal)
+send_probe_requests (NatState *nat)
 {
-  SrpContext *ctx = traversal->ctx;
-  NatState *nat = &traversal->nat;
+  SrpContext *ctx = nat->traversal->ctx;
   SrpLink *a = srp_link_table_lookup (ctx->links, &nat->peer_a);
   SrpLink *b = srp_link_table_lookup (ctx->links, &nat->peer_b);
   SrpProbeRequest request = { .target = nat->seen_a1 };
@@ -308,7 +373,7 @@ send_probe_requests (SrpTraversal *traversal)
 
   if (a == NULL || b == NULL)
     {
-      postpone (traversal, "a peer left during NAT classification");
+      postpone (nat, "a peer left during NAT classification");
       return;
     }
   request.nonce = nat->nonce_port;
@@ -321,21 +386,20 @@ send_probe_requests (SrpTraversal *traversal)
 }
 
 static void
-mapping_known (SrpTraversal *traversal)
+mapping_known (NatState *nat)
 {
-  SrpContext *ctx = traversal->ctx;
-  NatState *nat = &traversal->nat;
+  SrpContext *ctx = nat->traversal->ctx;
 
   if (nat->seen_a0.family == 0 || nat->seen_b0.family == 0 || nat->seen_a1.family == 0)
     {
-      postpone (traversal, "peers did not answer NAT pings");
+      postpone (nat, "peers did not answer NAT pings");
       return;
     }
   if (!srp_address_equal (&nat->seen_a0, &nat->seen_b0))
     {
       /* Endpoint-dependent mapping: filtering hardly matters, since no mapping
        * can be predicted for a third party. */
-      conclude (traversal, SRP_NAT_SYMMETRIC, &nat->seen_a0);
+      conclude (nat, SRP_NAT_SYMMETRIC, &nat->seen_a0);
       return;
     }
   nat->stage = NAT_FILTERING;
@@ -344,36 +408,42 @@ mapping_known (SrpTraversal *traversal)
   nat->got_port = nat->got_peer = FALSE;
   nat->resends = 0;
   nat->deadline = ctx->now + PROBE_WAIT_US;
-  send_probe_requests (traversal);
+  send_probe_requests (nat);
 }
 
 void
 srp_nat_input (gpointer self)
 {
   SrpTraversal *traversal = self;
-  NatState *nat = &traversal->nat;
 
-  /* Silent long enough for NAT bindings to lapse: whatever we knew may be
-   * stale, so check again now that traffic is back. */
-  if (nat->type != SRP_NAT_UNKNOWN && nat->stage == NAT_IDLE &&
-      nat->last_input + SILENCE_US < traversal->ctx->now)
+  for (guint f = 0; f < SRP_NAT_FAMILIES; f++)
     {
-      nat->next_run = traversal->ctx->now;
-      rearm (traversal);
+      NatState *nat = &traversal->nat[f];
+
+      /* Silent long enough for NAT bindings to lapse: whatever we knew may be
+       * stale, so check again now that traffic is back. */
+      if (nat->type != SRP_NAT_UNKNOWN && nat->stage == NAT_IDLE &&
+          nat->last_input + SILENCE_US < traversal->ctx->now)
+        {
+          nat->next_run = traversal->ctx->now;
+          rearm (nat);
+        }
+      nat->last_input = traversal->ctx->now;
     }
-  nat->last_input = traversal->ctx->now;
 }
 
 void
-srp_nat_link_up (SrpTraversal *traversal)
+srp_nat_link_up (SrpTraversal *traversal, const SrpAddress *address)
 {
-  NatState *nat = &traversal->nat;
+  /* Relay links count as IPv4, as before IPv6 had a classification of
+   * its own: they never serve as A or B, but may find two that do. */
+  NatState *nat = srp_nat_of (traversal, address->family);
 
   /* Classification was waiting for a second link: this may be it. */
   if (nat->stage == NAT_IDLE && nat->next_run < 0)
     {
       nat->next_run = traversal->ctx->now;
-      rearm (traversal);
+      rearm (nat);
     }
 }
 
@@ -381,11 +451,13 @@ void
 srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive)
 {
   SrpTraversal *traversal = self;
-  NatState *nat = &traversal->nat;
+  NatState *nat;
 
   /* Through a relay nobody sees our address. */
-  if (srp_address_is_unspecified (reflexive))
+  if (srp_address_is_unspecified (reflexive) ||
+      (reflexive->family != SRP_ADDRESS_FAMILY_IPV4 && reflexive->family != SRP_ADDRESS_FAMILY_IPV6))
     return;
+  nat = srp_nat_of (traversal, reflexive->family);
   nat->reflexive = *reflexive;
   /* The main socket's public address moved: the NAT re-mapped us, or we
    * changed networks. Classify again. */
@@ -393,10 +465,10 @@ srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive)
       nat->stage == NAT_IDLE && !srp_address_equal (&nat->public_address, reflexive))
     {
       nat->next_run = traversal->ctx->now;
-      rearm (traversal);
+      rearm (nat);
     }
   else
-    srp_nat_link_up (traversal);
+    srp_nat_link_up (traversal, reflexive);
 }
 
 SrpDropReason
@@ -428,7 +500,7 @@ SrpDropReason
 srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame)
 {
   SrpTraversal *traversal = self;
-  NatState *nat = &traversal->nat;
+  NatState *nat = srp_nat_of (traversal, input->from->family);
   guint64 nonce = *(const guint64 *) frame;
 
   if (nat->stage != NAT_FILTERING || input->socket != 1 ||
@@ -441,42 +513,45 @@ srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame)
   /* Both in: nothing more to learn by waiting. */
   if (nat->got_port && nat->got_peer)
     nat->deadline = traversal->ctx->now;
-  rearm (traversal);
+  rearm (nat);
   return SRP_DROP_NONE;
 }
 
 static void
-filtering_known (SrpTraversal *traversal)
+filtering_known (NatState *nat)
 {
-  NatState *nat = &traversal->nat;
+  gboolean local = srp_nat_is_local (nat->traversal, &nat->seen_a0);
   SrpNat type;
 
+  /* No translation but filtering (address- or port-dependent alike: the
+   * punch is the same) is a firewall; with open filtering, public. */
   if (nat->got_peer)
-    type = srp_nat_is_local (traversal, &nat->seen_a0) ? SRP_NAT_PUBLIC : SRP_NAT_FULL_CONE;
+    type = local ? SRP_NAT_PUBLIC : SRP_NAT_FULL_CONE;
+  else if (local)
+    type = SRP_NAT_FIREWALL;
   else if (nat->got_port)
     type = SRP_NAT_ADDRESS_RESTRICTED;
   else
     type = SRP_NAT_PORT_RESTRICTED;
-  conclude (traversal, type, &nat->seen_a0);
+  conclude (nat, type, &nat->seen_a0);
 }
 
 static void
 on_timer (SrpTimer *timer, gpointer owner)
 {
-  SrpTraversal *traversal = owner;
-  NatState *nat = &traversal->nat;
-  gint64 now = traversal->ctx->now;
+  NatState *nat = owner;
+  gint64 now = nat->traversal->ctx->now;
 
   (void) timer;
   if (nat->stage == NAT_IDLE)
     {
       if (nat->next_run >= 0 && nat->next_run <= now)
-        start (traversal);
+        start (nat);
     }
   else if (nat->stage == NAT_FILTERING && nat->deadline <= now)
-    filtering_known (traversal);
+    filtering_known (nat);
   else if (nat->stage == NAT_FILTERING && !(nat->got_port && nat->got_peer) &&
            now >= next_probe_resend (nat))
-    send_probe_requests (traversal);
-  rearm (traversal);
+    send_probe_requests (nat);
+  rearm (nat);
 }

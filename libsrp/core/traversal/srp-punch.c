@@ -16,7 +16,12 @@
  * - symmetric both, or no direct path after a while: the initiator shakes
  *   hands through the introducer, as a relay (srp-relay.c).
  * Two peers behind one public address also try each other's local
- * addresses. Nothing here sends to an address that no link introduced;
+ * addresses. A dual-stack peer told of the other's addresses in its other
+ * family (INFO, INTRODUCE) punches both, IPv6 first: the IPv4 handshake
+ * starts HEAD_START_US after the IPv6 one, and whichever completes first
+ * makes the link (its link_up ends the punch, so the later family's
+ * handshake never starts when the first one completed within the head
+ * start). Nothing here sends to an address that no link introduced;
  * introductions are rate-limited per introducer, and at most MAX_PUNCHES
  * run at once, one of them with punch sockets.
  *
@@ -34,6 +39,9 @@
 #define PROBES_PER_INTERVAL 8 /* 2,048 probes take 2.6 s */
 #define SOCKET_ROUND_US (10 * G_TIME_SPAN_SECOND) /* keeps the symmetric side's mappings */
 #define UPGRADE_US (60 * G_TIME_SPAN_SECOND)
+/* RFC 8305's Connection Attempt Delay: long enough for an IPv6 handshake
+ * across a continent, short enough that a broken IPv6 costs little. */
+#define HEAD_START_US (250 * G_TIME_SPAN_MILLISECOND)
 
 static void on_punch_timer (SrpTimer *timer, gpointer owner);
 
@@ -128,6 +136,13 @@ srp_punch_clear (SrpTraversal *traversal)
 
 /* ---- punches ---------------------------------------------------------------------------- */
 
+/* A firewall may filter by port as well: punched as port-restricted. */
+static gboolean
+filters_ports (guint8 nat)
+{
+  return nat == SRP_NAT_PORT_RESTRICTED || nat == SRP_NAT_FIREWALL;
+}
+
 PunchRole
 srp_punch_choose_role (guint8 ours, guint8 theirs)
 {
@@ -135,9 +150,9 @@ srp_punch_choose_role (guint8 ours, guint8 theirs)
     return PUNCH_NONE;
   /* Public, full-cone and address-restricted sides let a symmetric side's
    * new mapping in once they have sent to its IP: plain punching does. */
-  if (ours == SRP_NAT_SYMMETRIC && theirs == SRP_NAT_PORT_RESTRICTED)
+  if (ours == SRP_NAT_SYMMETRIC && filters_ports (theirs))
     return PUNCH_SOCKETS;
-  if (theirs == SRP_NAT_SYMMETRIC && ours == SRP_NAT_PORT_RESTRICTED)
+  if (theirs == SRP_NAT_SYMMETRIC && filters_ports (ours))
     return PUNCH_SPRAY;
   return PUNCH_BOTH;
 }
@@ -150,8 +165,8 @@ srp_punch_choose_role (guint8 ours, guint8 theirs)
  * through the mapping (the same two addresses), and Linux drops that
  * HELLO. When both have one, the lower ID goes to the other's. */
 PunchRole
-srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 theirs, const SrpId *peer,
-                              gboolean theirs_mapped)
+srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 ours, guint8 theirs,
+                              const SrpId *peer, gboolean theirs_mapped)
 {
   gboolean ours_mapped = traversal->has_mapped;
 
@@ -160,7 +175,7 @@ srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 theirs, const SrpI
     return PUNCH_MAPPED;
   if (ours_mapped)
     return PUNCH_AWAIT;
-  return srp_punch_choose_role ((guint8) traversal->nat.type, theirs);
+  return srp_punch_choose_role (ours, theirs);
 }
 
 static Punch *
@@ -200,14 +215,18 @@ rearm (SrpTraversal *traversal, Punch *punch)
     at = MIN (at, punch->next_probe);
   if (punch->next_round >= 0)
     at = MIN (at, punch->next_round);
+  if (punch->alt_at >= 0)
+    at = MIN (at, punch->alt_at);
   srp_timer_set (traversal->ctx->timers, &punch->timer, at);
 }
 
 static gboolean
 same_public_address (SrpTraversal *traversal, const Punch *punch)
 {
-  return srp_address_is_valid (&traversal->nat.reflexive) &&
-         srp_address_same_ip (&traversal->nat.reflexive, &punch->address);
+  const NatState *nat = srp_nat_of (traversal, punch->address.family);
+
+  return srp_address_is_valid (&nat->reflexive) &&
+         srp_address_same_ip (&nat->reflexive, &punch->address);
 }
 
 /* FALSE when the punch's credit is spent (nothing sent). A low-TTL punch
@@ -240,6 +259,47 @@ open_own_nat (SrpTraversal *traversal, const Punch *punch)
   if (same_public_address (traversal, punch))
     for (guint i = 0; i < punch->n_locals; i++)
       send_punch (traversal, punch, 0, 0, &punch->locals[i]);
+}
+
+/* The other family's addresses, when we can use that family and plain
+ * punching does there: sets n_alts and opens our own firewall/NAT towards
+ * them. The family that is IPv6 goes first; returns how much later the
+ * main address's handshake starts (0, or HEAD_START_US). */
+static gint64
+plan_alternatives (SrpTraversal *traversal, Punch *punch, const SrpOtherFamily *other)
+{
+  guint8 family;
+
+  punch->n_alts = 0;
+  punch->alt_at = -1;
+  if (other->n_addresses == 0 || srp_address_is_relay (&punch->address))
+    return 0;
+  family = other->addresses[0].family;
+  if (family == punch->address.family || !srp_connect_has_family (traversal, family) ||
+      srp_punch_choose_role (srp_nat_of (traversal, family)->type, other->nat) != PUNCH_BOTH)
+    return 0;
+  punch->n_alts = MIN (other->n_addresses, SRP_OTHERS_MAX);
+  memcpy (punch->alts, other->addresses, punch->n_alts * sizeof punch->alts[0]);
+  for (guint i = 0; i < punch->n_alts; i++)
+    send_punch (traversal, punch, 0, traversal->ctx->config->punch_ttl, &punch->alts[i]);
+  if (family == SRP_ADDRESS_FAMILY_IPV6)
+    {
+      punch->alt_at = punch->start_at;
+      /* Birthday rounds and sprays are slow anyway: only a plain
+       * handshake waits for IPv6. */
+      return punch->role == PUNCH_BOTH ? HEAD_START_US : 0;
+    }
+  punch->alt_at = punch->start_at + HEAD_START_US;
+  return 0;
+}
+
+static gboolean
+is_alternative (const Punch *punch, const SrpAddress *address)
+{
+  for (guint i = 0; i < punch->n_alts; i++)
+    if (srp_address_same_ip (&punch->alts[i], address))
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -313,13 +373,15 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   punch->mapped = intro->mapped;
   punch->n_locals = intro->n_locals;
   memcpy (punch->locals, intro->locals, sizeof punch->locals);
-  punch->role = srp_punch_choose_role_mapped (traversal, intro->nat, &intro->peer,
-                                             intro->has_mapped);
+  punch->role = srp_punch_choose_role_mapped (traversal,
+                                             srp_nat_type_for (traversal, &intro->address),
+                                             intro->nat, &intro->peer, intro->has_mapped);
   punch->start_at = ctx->now + (gint64) intro->delay_ms * G_TIME_SPAN_MILLISECOND;
   punch->expires = ctx->now + PUNCH_LIFETIME_US;
   punch->probes_left = ctx->config->punch_probes;
   punch->next_probe = -1;
   punch->next_round = -1;
+  punch->alt_at = -1;
   /* An introduction we did not ask for: what it makes us send, the
    * introducer pays for. */
   if (attempt == NULL)
@@ -346,10 +408,14 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
     }
   if (punch->role == PUNCH_BOTH || punch->role == PUNCH_SPRAY)
     open_own_nat (traversal, punch);
+  punch->start_at += plan_alternatives (traversal, punch, &intro->other);
   rearm (traversal, punch);
   if (attempt != NULL)
     {
-      after = punch->role == PUNCH_NONE ? 0
+      /* Symmetric both ways in this family relays at once, unless the
+       * other family may still get through directly: then it has the time
+       * a plain punch has. */
+      after = punch->role == PUNCH_NONE ? (punch->n_alts > 0 ? RELAY_AFTER_US : 0)
               : punch->role == PUNCH_SPRAY || punch->role == PUNCH_SOCKETS ? RELAY_AFTER_BIRTHDAY_US
                                                                            : RELAY_AFTER_US;
       srp_connect_introduced (traversal, attempt, introducer, intro->nat, punch->start_at + after);
@@ -373,7 +439,8 @@ srp_punch_handle_punch (gpointer self, const SrpInput *input, gpointer frame)
 
       for (guint k = 0; k < p->n_locals; k++)
         local = local || srp_address_equal (&p->locals[k], input->from);
-      if (p->nonce == nonce && (srp_address_same_ip (&p->address, input->from) || local))
+      if (p->nonce == nonce && (srp_address_same_ip (&p->address, input->from) || local ||
+                                is_alternative (p, input->from)))
         punch = p;
     }
   if (punch == NULL)
@@ -442,6 +509,13 @@ on_punch_timer (SrpTimer *timer, gpointer owner)
         srp_mesh_start_paid_handshake (traversal->mesh, &punch->mapped, &punch->peer, 0,
                                        punch->credit);
     }
+  if (punch->alt_at >= 0 && punch->alt_at <= ctx->now)
+    {
+      punch->alt_at = -1;
+      for (guint k = 0; k < punch->n_alts; k++)
+        srp_mesh_start_paid_handshake (traversal->mesh, &punch->alts[k], &punch->peer, 0,
+                                       punch->credit);
+    }
   if (punch->next_probe >= 0 && punch->next_probe <= ctx->now)
     spray (traversal, punch);
   if (punch->next_round >= 0 && punch->next_round <= ctx->now)
@@ -501,7 +575,8 @@ on_upgrade (SrpTimer *timer, gpointer owner)
       any = TRUE;
       /* With our own port mapping, an introduction brings them to it. */
       if (!traversal->has_mapped &&
-          srp_punch_choose_role ((guint8) traversal->nat.type, link->nat) == PUNCH_NONE)
+          srp_punch_choose_role ((guint8) srp_nat_primary (traversal)->type, link->nat) ==
+              PUNCH_NONE)
         continue;
       relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (&link->address));
       if (relay != NULL)

@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 
 /* ---- NAT classification (srp-nat.c) ---------------------------------------------- */
 
+#define SRP_NAT_V4 0
+#define SRP_NAT_V6 1
+#define SRP_NAT_FAMILIES 2
+
 typedef enum {
   NAT_IDLE,
   NAT_MAPPING,    /* waiting for reflexive addresses */
@@ -32,7 +36,10 @@ typedef struct {
   gint64 until;
 } NatContact;
 
+/* One address family's classification. */
 typedef struct {
+  SrpTraversal *traversal;
+  guint8 family;                  /* SRP_ADDRESS_FAMILY_IPV4 or _IPV6 */
   NatStage stage;
   SrpNat type;
   SrpAddress public_address;
@@ -111,6 +118,14 @@ typedef struct {
   guint n_locals;
   SrpAddress locals[SRP_LOCALS_MAX];
   PunchRole role;
+  /* The peer's other address family (happy eyeballs, RFC 8305 style): its
+   * addresses there, punched like the main one (PUNCH_BOTH), the IPv6 side
+   * first and the IPv4 one HEAD_START later; the first handshake to complete
+   * is the link, and ends the punch. n_alts is 0 when we cannot use that
+   * family, or it needs more than plain punching. */
+  guint n_alts;
+  SrpAddress alts[SRP_OTHERS_MAX];
+  gint64 alt_at;               /* the alternative's handshakes; -1 once started or none */
   gint64 start_at;             /* -1 once started */
   gint64 expires;
   guint probes_left;
@@ -145,7 +160,7 @@ struct _SrpTraversal {
   SrpDht *dht;                 /* finds peers no link knows */
   guint slot;                  /* links' TraversalLink */
 
-  NatState nat;
+  NatState nat[SRP_NAT_FAMILIES]; /* SRP_NAT_V4, SRP_NAT_V6 */
   GArray *local_addresses;     /* SrpAddress */
   guint16 local_port;
   gboolean has_mapped;         /* a port mapping our router gave the main socket */
@@ -175,10 +190,17 @@ traversal_link (SrpTraversal *traversal, const SrpLink *link)
 /* srp-nat.c */
 void srp_nat_init (SrpTraversal *traversal);
 void srp_nat_reset (SrpTraversal *traversal);
+void srp_nat_stop (SrpTraversal *traversal);
 void srp_nat_input (gpointer self);
 void srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive);
-/* A link came up: classification may have been waiting for it. */
-void srp_nat_link_up (SrpTraversal *traversal);
+/* A link came up at address: its family's classification may have been
+ * waiting for it. */
+void srp_nat_link_up (SrpTraversal *traversal, const SrpAddress *address);
+NatState *srp_nat_of (SrpTraversal *traversal, guint8 family);
+NatState *srp_nat_primary (SrpTraversal *traversal);
+/* Our NAT type towards address (its family's; the primary one for relay
+ * addresses). */
+guint8 srp_nat_type_for (SrpTraversal *traversal, const SrpAddress *address);
 gboolean srp_nat_is_local (SrpTraversal *traversal, const SrpAddress *address);
 SrpDropReason srp_nat_handle_probe_request (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame);
@@ -205,6 +227,9 @@ void srp_lan_stats (SrpTraversal *traversal, GVariantDict *dict);
 
 /* srp-connect.c */
 void srp_connect_init (SrpTraversal *traversal);
+/* Whether we can use family at all: classified there, or an address of it
+ * (a global one for IPv6). */
+gboolean srp_connect_has_family (SrpTraversal *traversal, guint8 family);
 void srp_connect_clear (SrpTraversal *traversal);
 /* Tells a link our NAT type and local addresses; or every link. */
 void srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link);
@@ -232,7 +257,7 @@ void srp_punch_init (SrpTraversal *traversal);
 void srp_punch_clear (SrpTraversal *traversal);
 PunchRole srp_punch_choose_role (guint8 ours, guint8 theirs);
 /* The same, knowing whether either side has a port mapping. */
-PunchRole srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 theirs,
+PunchRole srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 ours, guint8 theirs,
                                         const SrpId *peer, gboolean theirs_mapped);
 gboolean srp_punch_exists (SrpTraversal *traversal, const SrpId *peer);
 /* A link to the punch's peer is up (or moved): a direct one ends the punch. */

@@ -46,7 +46,7 @@ traversal_link_up (gpointer self, SrpLink *link, gpointer slot)
   SrpTraversal *traversal = self;
 
   (void) slot;
-  srp_nat_link_up (traversal);
+  srp_nat_link_up (traversal, &link->address);
   srp_connect_send_info (traversal, link);
   srp_connect_link_up (traversal, link);
   srp_punch_link_up (traversal, link);
@@ -94,7 +94,9 @@ traversal_stats (gpointer self, GVariantDict *dict)
 
   for (guint s = SRP_FIRST_PUNCH_SOCKET; s < SRP_SOCKETS_MAX; s++)
     open += traversal->socket_open[s];
-  g_variant_dict_insert (dict, "nat", "s", srp_nat_name (traversal->nat.type));
+  g_variant_dict_insert (dict, "nat", "s", srp_nat_name (srp_nat_primary (traversal)->type));
+  g_variant_dict_insert (dict, "nat_ipv4", "s", srp_nat_name (traversal->nat[SRP_NAT_V4].type));
+  g_variant_dict_insert (dict, "nat_ipv6", "s", srp_nat_name (traversal->nat[SRP_NAT_V6].type));
   g_variant_dict_insert (dict, "connects_pending", "u", traversal->connects->len);
   g_variant_dict_insert (dict, "punches", "u", traversal->punches->len);
   g_variant_dict_insert (dict, "punch_sockets", "u", open);
@@ -116,7 +118,7 @@ traversal_free (gpointer self)
 {
   SrpTraversal *traversal = self;
 
-  srp_timer_stop (traversal->ctx->timers, &traversal->nat.timer);
+  srp_nat_stop (traversal);
   srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
   srp_lan_stop (traversal);
   srp_moved_clear (traversal);

@@ -42,11 +42,15 @@ void srp_traversal_clear_local_addresses (SrpTraversal *traversal);
 /* LAN discovery (srp-lan.c): off until switched on. */
 void srp_traversal_set_lan_discovery (SrpTraversal *traversal, gboolean enabled);
 gboolean srp_traversal_get_lan_discovery (SrpTraversal *traversal);
+/* The primary family's (IPv4 once classified, else IPv6). */
 guint8 srp_traversal_get_nat (SrpTraversal *traversal, SrpAddress *public_address);
 /* The main socket's port mapping on our router (NULL: none); links hear of
  * it in INFO, and introducers pass it on. */
 void srp_traversal_set_mapped_address (SrpTraversal *traversal, const SrpAddress *mapped);
 gboolean srp_traversal_get_mapped_address (SrpTraversal *traversal, SrpAddress *mapped);
+/* One family's: SRP_ADDRESS_FAMILY_IPV4 or _IPV6. */
+guint8 srp_traversal_get_nat_family (SrpTraversal *traversal, guint8 family,
+                                     SrpAddress *public_address);
 const char *srp_traversal_get_nat_problem (SrpTraversal *traversal);
 
 G_END_DECLS

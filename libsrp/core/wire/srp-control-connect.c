@@ -51,6 +51,37 @@ read_mapped (SrpReader *r, gboolean *has_mapped, SrpAddress *mapped)
   return !r->ok || (srp_address_is_valid (mapped) && mapped->port != 0);
 }
 
+static void
+write_other (SrpWriter *w, const SrpOtherFamily *other)
+{
+  srp_writer_u8 (w, other->nat);
+  srp_writer_u8 (w, (guint8) other->n_addresses);
+  for (guint i = 0; i < other->n_addresses; i++)
+    srp_writer_address (w, &other->addresses[i]);
+}
+
+/* One family, a real one, with ports: anything else would have us send to
+ * what the sender cannot be reached at. */
+static gboolean
+read_other (SrpReader *r, SrpOtherFamily *other)
+{
+  other->nat = srp_reader_u8 (r);
+  other->n_addresses = srp_reader_u8 (r);
+  if (other->nat >= SRP_NAT_N_TYPES || other->n_addresses > SRP_OTHERS_MAX)
+    return FALSE;
+  for (guint i = 0; i < other->n_addresses; i++)
+    {
+      SrpAddress *a = &other->addresses[i];
+
+      srp_reader_address (r, a);
+      if (!r->ok || a->port == 0 ||
+          (a->family != SRP_ADDRESS_FAMILY_IPV4 && a->family != SRP_ADDRESS_FAMILY_IPV6) ||
+          a->family != other->addresses[0].family)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gsize
 srp_info_encode (const SrpInfo *info, guint8 out[SRP_MAX_DATAGRAM])
 {
@@ -58,9 +89,11 @@ srp_info_encode (const SrpInfo *info, guint8 out[SRP_MAX_DATAGRAM])
 
   g_return_val_if_fail (info->n_locals <= SRP_LOCALS_MAX, 0);
   srp_writer_begin_frame (&w, out, SRP_FRAME_INFO);
+  g_return_val_if_fail (info->other.n_addresses <= SRP_OTHERS_MAX, 0);
   srp_writer_u8 (&w, info->nat);
   write_locals (&w, info->n_locals, info->locals);
   write_mapped (&w, info->has_mapped, &info->mapped);
+  write_other (&w, &info->other);
   g_assert (w.ok);
   return w.len;
 }
@@ -74,7 +107,8 @@ srp_info_decode (const guint8 *frame, gsize len, SrpInfo *out)
   srp_reader_begin_frame (&r, frame, len);
   out->nat = srp_reader_u8 (&r);
   if (out->nat >= SRP_NAT_N_TYPES || !read_locals (&r, &out->n_locals, out->locals) ||
-      !read_mapped (&r, &out->has_mapped, &out->mapped))
+      !read_mapped (&r, &out->has_mapped, &out->mapped) ||
+      !read_other (&r, &out->other))
     return SRP_DROP_BAD_CONTROL;
   return srp_reader_done (&r) ? SRP_DROP_NONE : SRP_DROP_BAD_CONTROL;
 }
@@ -114,11 +148,13 @@ srp_introduce_encode (const SrpIntroduce *intro, guint8 out[SRP_MAX_DATAGRAM])
   if (intro->status == SRP_INTRODUCE_OK)
     {
       g_return_val_if_fail (intro->n_locals <= SRP_LOCALS_MAX, 0);
+      g_return_val_if_fail (intro->other.n_addresses <= SRP_OTHERS_MAX, 0);
       srp_writer_u8 (&w, intro->nat);
       srp_writer_address (&w, &intro->address);
       srp_writer_u16 (&w, intro->delay_ms);
       write_locals (&w, intro->n_locals, intro->locals);
       write_mapped (&w, intro->has_mapped, &intro->mapped);
+      write_other (&w, &intro->other);
     }
   g_assert (w.ok);
   return w.len;
@@ -140,7 +176,8 @@ srp_introduce_decode (const guint8 *frame, gsize len, SrpIntroduce *out)
       srp_reader_address (&r, &out->address);
       out->delay_ms = srp_reader_u16 (&r);
       if (out->nat >= SRP_NAT_N_TYPES || !read_locals (&r, &out->n_locals, out->locals) ||
-          !read_mapped (&r, &out->has_mapped, &out->mapped))
+          !read_mapped (&r, &out->has_mapped, &out->mapped) ||
+          !read_other (&r, &out->other))
         return SRP_DROP_BAD_CONTROL;
     }
   else if (out->status != SRP_INTRODUCE_UNKNOWN)

@@ -12,16 +12,29 @@
 G_BEGIN_DECLS
 
 #define SRP_LOCALS_MAX 4
+#define SRP_OTHERS_MAX 2
 
-/* INFO: NAT type (1), COUNT (1, 0-4), COUNT x local address, MAPPED COUNT
- * (1, 0-1), MAPPED COUNT x mapped address (a port mapping the sender's
- * router gave it: UPnP-IGD, NAT-PMP or PCP). */
+/* The sender's other address family (not the one the frame's link runs
+ * over): its NAT type there (1), COUNT (1, 0-2), COUNT x address where peers
+ * may reach it in that family (all of one family, IPv4 or IPv6, port not
+ * 0). What lets a dual-stack peer try both families (happy eyeballs). */
+typedef struct {
+  guint8 nat;
+  guint n_addresses;
+  SrpAddress addresses[SRP_OTHERS_MAX];
+} SrpOtherFamily;
+
+/* INFO: NAT type (1; the family of the link it is sent over), COUNT (1,
+ * 0-4), COUNT x local address, MAPPED COUNT (1, 0-1), MAPPED COUNT x
+ * mapped address (a port mapping the sender's router gave it: UPnP-IGD,
+ * NAT-PMP or PCP), the other family. */
 typedef struct {
   guint8 nat;
   guint n_locals;
   SrpAddress locals[SRP_LOCALS_MAX];
   gboolean has_mapped;
   SrpAddress mapped;
+  SrpOtherFamily other;
 } SrpInfo;
 
 /* CONNECT: nonce (8), target ID (32). */
@@ -38,7 +51,8 @@ typedef enum {
 /* INTRODUCE: nonce (8), status (1), peer ID (32); when status is OK also
  * NAT type (1), address (as the introducer sees it), delay in ms (2), COUNT
  * (1, 0-4), COUNT x local address, MAPPED COUNT (1, 0-1), MAPPED COUNT x
- * mapped address (as the peer told the introducer in INFO). */
+ * mapped address (as the peer told the introducer in INFO), the peer's
+ * other family (from its INFO). */
 typedef struct {
   guint64 nonce;
   guint8 status;
@@ -50,6 +64,7 @@ typedef struct {
   SrpAddress locals[SRP_LOCALS_MAX];
   gboolean has_mapped;
   SrpAddress mapped;
+  SrpOtherFamily other;
 } SrpIntroduce;
 
 gsize srp_info_encode (const SrpInfo *info, guint8 out[SRP_MAX_DATAGRAM]);

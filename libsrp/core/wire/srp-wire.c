@@ -142,6 +142,7 @@ srp_nat_name (SrpNat nat)
     [SRP_NAT_ADDRESS_RESTRICTED] = "address-restricted",
     [SRP_NAT_PORT_RESTRICTED] = "port-restricted",
     [SRP_NAT_SYMMETRIC] = "symmetric",
+    [SRP_NAT_FIREWALL] = "firewall",
   };
 
   return (guint) nat < SRP_NAT_N_TYPES ? names[nat] : "unknown";

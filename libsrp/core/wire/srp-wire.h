@@ -78,6 +78,10 @@ typedef enum {
   SRP_NAT_ADDRESS_RESTRICTED = 3,
   SRP_NAT_PORT_RESTRICTED = 4,
   SRP_NAT_SYMMETRIC = 5,
+  /* No translation (our own address is what peers see), but a stateful
+   * firewall lets in only what answers our own traffic: IPv6 behind a home
+   * router, mostly. */
+  SRP_NAT_FIREWALL = 6,
   SRP_NAT_N_TYPES
 } SrpNat;
 
