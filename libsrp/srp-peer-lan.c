@@ -22,6 +22,22 @@ on_lan_datagram (gint64 now_us, const SrpAddress *from, const guint8 *data, gsiz
   srp_peer_drive (self);
 }
 
+/* A main socket bound to a loopback address takes datagrams from this host
+ * only: nobody on the LAN could answer its announcements, and what it would
+ * hear are the other programs of this host (the test suite's peers, run
+ * side by side, found each other that way and took each other's
+ * messages). Such a peer keeps to the peers it is given. */
+static gboolean
+bound_to_loopback (SrpPeer *self)
+{
+  GSocket *main_socket = srp_socket_set_get (self->sockets, SRP_PEER_SOCKET_MAIN);
+  g_autoptr (GSocketAddress) local = g_socket_get_local_address (main_socket, NULL);
+
+  return local != NULL && G_IS_INET_SOCKET_ADDRESS (local) &&
+         g_inet_address_get_is_loopback (
+             g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+}
+
 void
 srp_peer_lan_start (SrpPeer *self)
 {
@@ -30,6 +46,11 @@ srp_peer_lan_start (SrpPeer *self)
   srp_core_set_lan_discovery (core, g_get_monotonic_time (), self->lan_discovery);
   if (!self->lan_discovery || !srp_peer_is_listening (self) || self->lan != NULL)
     return;
+  if (bound_to_loopback (self))
+    {
+      g_debug ("LAN discovery: listening on a loopback address; not announcing");
+      return;
+    }
   self->lan = srp_lan_sockets_open (self->context, on_lan_datagram, self);
   if (srp_lan_sockets_get_n_joined (self->lan) == 0)
     g_debug ("LAN discovery: no interface took the multicast groups; announcing only");

@@ -155,6 +155,11 @@ void
 srp_peer_network_start (SrpPeer *self, GInetAddress *bound)
 {
   srp_peer_network_stop (self);
+  /* Loopback is not a network the host moves between, and 127.0.0.2 and
+   * the rest of 127/8 answer without being any interface's address: a peer
+   * bound there would seem to have lost its address and bind elsewhere. */
+  if (g_inet_address_get_is_loopback (bound))
+    return;
   if (!g_inet_address_get_is_any (bound))
     self->bound = g_object_ref (bound);
   self->local_addresses = srp_local_addresses_list ();

@@ -448,7 +448,8 @@ srp_peer_class_init (SrpPeerClass *klass)
    * peer: while listening, it announces itself on a multicast group
    * (239.255.83.80 and ff02::5352:5050, UDP port 7387) and shakes hands
    * with the peers it hears there. On by default; it may be switched at any
-   * time.
+   * time. A peer listening on a loopback address neither announces nor
+   * answers: only this host can reach it.
    */
   properties[SRP_PEER_PROP_LAN_DISCOVERY] =
     g_param_spec_boolean ("lan-discovery", NULL, NULL, TRUE,

@@ -19,10 +19,11 @@ typedef struct {
 } Wait;
 
 static SrpPeer *
-join (const char *command, char **bootstraps, int timeout)
+join (const char *command, char **bootstraps, int timeout, gboolean no_lan)
 {
   g_autoptr (SrpPeer) peer = srp_peer_new ();
 
+  srp_peer_set_lan_discovery (peer, !no_lan);
   if (!srp_tool_join (peer, command, bootstraps, timeout))
     return NULL;
   return g_steal_pointer (&peer);
@@ -142,7 +143,7 @@ srp_tool_publish (int argc, char **argv)
   g_autofree char *topic_name = NULL;
   g_autofree char *file = NULL;
   g_autofree char *secret_file = NULL;
-  gboolean json = FALSE, anonymous = FALSE;
+  gboolean json = FALSE, anonymous = FALSE, no_lan = FALSE;
   int timeout = 20;
   g_autoptr (GOptionContext) context = g_option_context_new ("[MESSAGE]");
   GOptionEntry entries[] = {
@@ -157,6 +158,8 @@ srp_tool_publish (int argc, char **argv)
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Seconds to wait for a bootstrap peer (default 20)", "SECONDS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"event\":\"published\",...}", NULL },
+    { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
+      "No LAN discovery: only the bootstrap peers given, and who they lead to", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
@@ -179,7 +182,7 @@ srp_tool_publish (int argc, char **argv)
   data = message_bytes ("publish", file, argc == 2 ? argv[1] : NULL);
   if (data == NULL)
     return 1;
-  peer = join ("publish", bootstraps, timeout);
+  peer = join ("publish", bootstraps, timeout, no_lan);
   if (peer == NULL)
     return 1;
   topic = topic_for ("publish", peer, topic_name, secret_file);
@@ -194,7 +197,7 @@ int
 srp_tool_send (int argc, char **argv)
 {
   g_auto (GStrv) bootstraps = NULL;
-  gboolean json = FALSE, anonymous = FALSE;
+  gboolean json = FALSE, anonymous = FALSE, no_lan = FALSE;
   int timeout = 20;
   g_autoptr (GOptionContext) context = g_option_context_new ("PEER_ID MESSAGE");
   GOptionEntry entries[] = {
@@ -205,6 +208,8 @@ srp_tool_send (int argc, char **argv)
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Seconds to wait for a bootstrap peer (default 20)", "SECONDS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"event\":\"published\",...}", NULL },
+    { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
+      "No LAN discovery: only the bootstrap peers given, and who they lead to", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
@@ -224,7 +229,7 @@ srp_tool_send (int argc, char **argv)
       return 2;
     }
   data = g_bytes_new (argv[2], strlen (argv[2]));
-  peer = join ("send", bootstraps, timeout);
+  peer = join ("send", bootstraps, timeout, no_lan);
   if (peer == NULL)
     return 1;
   if (anonymous)
@@ -271,6 +276,7 @@ srp_tool_subscribe (int argc, char **argv)
   g_autofree char *topic_name = NULL;
   g_autofree char *secret_file = NULL;
   int count = 0, timeout = 0;
+  gboolean no_lan = FALSE;
   Wait wait = { FALSE };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
@@ -282,6 +288,8 @@ srp_tool_subscribe (int argc, char **argv)
     { "count", 'c', 0, G_OPTION_ARG_INT, &count, "Exit 0 after N messages", "N" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Exit 1 after this many seconds (default: never)", "SECONDS" },
+    { "no-lan", 0, 0, G_OPTION_ARG_NONE, &no_lan,
+      "No LAN discovery: only the bootstrap peers given, and who they lead to", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &wait.json,
       "Print {\"event\":\"message\",\"topic\":...,\"id\":...,\"sender\":...,\"size\":...,"
       "\"data_b64\":...}",
@@ -305,6 +313,7 @@ srp_tool_subscribe (int argc, char **argv)
     }
   wait.count = (guint) count;
   peer = srp_peer_new ();
+  srp_peer_set_lan_discovery (peer, !no_lan);
   if (!srp_tool_add_bootstraps (peer, bootstraps, &error))
     {
       g_printerr ("srp-tool subscribe: %s\n", error->message);

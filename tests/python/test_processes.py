@@ -199,7 +199,7 @@ def run(net, srp_tool, gjs, python_peer, gjs_peer):
     net.wait_for(has(py, js_post_id, js_letter_id), 'python to receive the gjs messages')
 
     # A C subscriber that was not there when they were published.
-    late = net.start('C late', [srp_tool, 'subscribe', '--json', '--bootstrap', bootstrap,
+    late = net.start('C late', [srp_tool, 'subscribe', '--no-lan', '--json', '--bootstrap', bootstrap,
                                 '--topic', TOPIC, '--count', '2', '--timeout', str(WAIT_S)])
     print('C late     srp-tool subscribe starts after both were published')
     net.wait_for(has(late, py_post_id, js_post_id), 'the late subscriber to catch up')

@@ -18,7 +18,15 @@ def fail(message):
     sys.exit(1)
 
 
+# One-shot commands that join through a bootstrap peer: without LAN discovery,
+# so that the suite's peers, run side by side on this host, do not find one
+# another (a subscriber's catch-up went to another test's peer).
+NO_LAN = ('publish', 'send', 'subscribe')
+
+
 def run(*args):
+    if args and args[0] in NO_LAN:
+        args = (args[0], '--no-lan', *args[1:])
     return subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=60)
 
 

@@ -18,7 +18,7 @@ ADDRESS = '127.0.0.141'
 
 
 def subscribe(bootstrap, *extra):
-    return subprocess.Popen([TOOL, 'subscribe', '--json', '--bootstrap', bootstrap, '--topic',
+    return subprocess.Popen([TOOL, 'subscribe', '--no-lan', '--json', '--bootstrap', bootstrap, '--topic',
                              'crew', *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
