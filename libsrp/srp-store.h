@@ -32,8 +32,13 @@ G_BEGIN_DECLS
 #define SRP_STORE_CHECKPOINT_US (2 * G_USEC_PER_SEC)
 /* How long changes wait in the log before a batch takes them into SQLite. */
 #define SRP_STORE_BATCH_MS 200
-/* A batch this large goes into SQLite at once. */
-#define SRP_STORE_BATCH_MAX 8192
+/* A batch this large goes into SQLite at once. Large enough that a fast
+ * publisher's outbox rows meet their ACKs (an add and a remove of one row
+ * cancel out in the batch) before a count, not the timer, commits them: at
+ * 8,192 changes (about 2,000 publishes, 14 ms at 140,000 a second) most
+ * outbox rows were written and deleted again, and bench-store's ratio fell
+ * to 0.68; at 32,768 it is 0.95. The redo log holds what waits (some MiB). */
+#define SRP_STORE_BATCH_MAX 32768
 
 typedef struct _SrpStore SrpStore;
 
