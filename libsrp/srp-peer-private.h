@@ -143,6 +143,8 @@ void srp_peer_drive (SrpPeer *self);
  * application that publishes many messages in one callback has them sent
  * in one batch, runs to one peer segmented, not one system call each. */
 void srp_peer_drive_deferring_sends (SrpPeer *self);
+/* srp-peer-signals.c: the signals, made once by class_init. */
+void srp_peer_class_add_signals (GObjectClass *klass);
 /* Arms the send source (srp-peer-transport.c). */
 void srp_peer_transport_send_soon (SrpPeer *self);
 /* A peer ID from its hex form; SRP_ERROR_INVALID_ARGUMENT otherwise. */
