@@ -332,14 +332,7 @@ gboolean
 srp_core_send_message (SrpCore *core, gint64 now_us, const SrpAddress *to, const SrpId *topic_id,
                        const guint8 *data, gsize len, SrpId *message_id)
 {
-  gboolean ok;
-
-  g_return_val_if_fail (srp_address_is_valid (to), FALSE);
-  g_return_val_if_fail (topic_id != NULL, FALSE);
-  core->ctx->now = now_us;
-  ok = srp_pubsub_send_message (core->pubsub, to, topic_id, 0, data, len, message_id);
-  settle (core);
-  return ok;
+  return srp_core_send_message_full (core, now_us, to, topic_id, 0, data, len, message_id);
 }
 
 gboolean
@@ -422,13 +415,7 @@ guint64
 srp_core_publish (SrpCore *core, gint64 now_us, const SrpId *topic_id, const SrpId *recipient,
                   const guint8 *data, gsize len, SrpId *message_id)
 {
-  guint64 request;
-
-  g_return_val_if_fail (topic_id != NULL, 0);
-  core->ctx->now = now_us;
-  request = srp_pubsub_publish (core->pubsub, topic_id, recipient, 0, data, len, message_id);
-  settle (core);
-  return request;
+  return srp_core_publish_full (core, now_us, topic_id, recipient, 0, data, len, message_id);
 }
 
 guint64
