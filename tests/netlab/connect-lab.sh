@@ -136,6 +136,22 @@ cl_start_bootstraps() {
 		_lab_die "the bootstrap nodes did not connect: $(cat "$CL_TMP"/boot*.log)"
 }
 
+# The lab of the network-change tests: the bootstrap nodes, fixed and mover behind two
+# port-restricted NATs, and elsewhere, the address-restricted NAT that mover moves behind
+# (lab_move_host). Also sets FAILED=0 and defines fail and now_ms for the test's checks.
+cl_move_lab_up() { # SRP_TOOL
+	lab_up
+	cl_init "$1"
+	cl_add_bootstraps
+	lab_add_nat_host fixed port-restricted
+	lab_add_nat_host mover port-restricted
+	lab_add_nat_host elsewhere address-restricted
+	cl_start_bootstraps
+	FAILED=0
+	fail() { echo "FAIL: $*"; FAILED=1; }
+	now_ms() { echo $(($(date +%s%N) / 1000000)); }
+}
+
 # The most peers from the NATs' shared /24 that a bootstrap node had connected at once.  The core
 # keeps at most prefix_link_limit (64) unasked links per /24, and every NAT of the lab has its
 # public address in 198.51.100.0/24, so this is what to look at when targets cannot join.

@@ -26,16 +26,7 @@ LIMIT_MS=5000
 
 [ "$(id -u)" = 0 ] || _lab_skip "netlab-network-change-stream needs root (network namespaces, iptables)"
 
-lab_up
-cl_init "$SRP_TOOL"
-cl_add_bootstraps
-lab_add_nat_host fixed port-restricted
-lab_add_nat_host mover port-restricted
-lab_add_nat_host elsewhere address-restricted # its NAT is where mover goes
-cl_start_bootstraps
-FAILED=0
-fail() { echo "FAIL: $*"; FAILED=1; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+cl_move_lab_up "$SRP_TOOL"
 REC="/usr/bin/python3 $HERE/stream-records.py"
 
 FERR="$CL_TMP/fixed.err" FOUT="$CL_TMP/fixed.out" MERR="$CL_TMP/mover.err" SENT="$CL_TMP/sent"

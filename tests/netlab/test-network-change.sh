@@ -25,16 +25,7 @@ IDLE=${NETWORK_CHANGE_IDLE:-12}
 
 [ "$(id -u)" = 0 ] || _lab_skip "netlab-network-change needs root (network namespaces, iptables)"
 
-lab_up
-cl_init "$SRP_TOOL"
-cl_add_bootstraps
-lab_add_nat_host fixed port-restricted
-lab_add_nat_host mover port-restricted
-lab_add_nat_host elsewhere address-restricted # its NAT is where mover goes
-cl_start_bootstraps
-FAILED=0
-fail() { echo "FAIL: $*"; FAILED=1; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+cl_move_lab_up "$SRP_TOOL"
 
 FLOG="$CL_TMP/fixed.log" MOUT="$CL_TMP/mover.out" MERR="$CL_TMP/mover.err"
 # shellcheck disable=SC2046

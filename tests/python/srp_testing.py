@@ -21,3 +21,18 @@ def wait_for(condition, what, seconds=20):
         if GLib.get_monotonic_time() > deadline:
             fail(f'waited {seconds} s in vain for {what}')
         context.iteration(True)
+
+
+def connected_peers(addresses):
+    """One Srp.Peer per loopback address, the first the others' bootstrap node; returns them
+    once every peer lists all the others."""
+    from gi.repository import Srp
+
+    peers = [Srp.Peer.new() for _ in addresses]
+    for peer, address in zip(peers, addresses):
+        if peer is not peers[0]:
+            peer.add_bootstrap(addresses[0], peers[0].props.port)
+        peer.listen(address, 0)
+    wait_for(lambda: all(p.get_peers().get_n_items() == len(peers) - 1 for p in peers),
+             'every peer to list the others')
+    return peers

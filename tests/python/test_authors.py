@@ -10,7 +10,7 @@ import gi
 
 gi.require_version('Srp', '1')
 from gi.repository import GLib, Srp  # noqa: E402
-from srp_testing import fail, wait_for  # noqa: E402
+from srp_testing import connected_peers, fail, wait_for  # noqa: E402
 
 ADDRESSES = ['127.0.0.121', '127.0.0.122', '127.0.0.123', '127.0.0.124']
 SECRET = GLib.Bytes.new(b'the crew shares these 32 bytes!!')
@@ -56,12 +56,7 @@ def check_helpers(peer, other):
 
 
 def main():
-    peers = [Srp.Peer.new() for _ in ADDRESSES]
-    for peer, address in zip(peers, ADDRESSES):
-        if peer is not peers[0]:
-            peer.add_bootstrap(ADDRESSES[0], peers[0].props.port)
-        peer.listen(address, 0)
-    wait_for(lambda: all(p.get_peers().get_n_items() == 3 for p in peers), 'a connected network')
+    peers = connected_peers(ADDRESSES)
     check_helpers(peers[0], peers[1])
 
     # Authors: signed by default, anonymous on request.

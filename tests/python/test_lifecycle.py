@@ -17,7 +17,7 @@ import gi
 
 gi.require_version('Srp', '1')
 from gi.repository import Gio, GLib, Srp  # noqa: E402
-from srp_testing import fail, wait_for  # noqa: E402
+from srp_testing import connected_peers, fail, wait_for  # noqa: E402
 
 ADDRESSES = ['127.0.0.91', '127.0.0.92', '127.0.0.93']
 # A cancelled operation must end well before anything the network does
@@ -26,12 +26,7 @@ AT_ONCE_S = 0.5
 
 
 def a_connected_network():
-    peers = [Srp.Peer.new() for _ in ADDRESSES]
-    for peer, address in zip(peers, ADDRESSES):
-        if peer is not peers[0]:
-            peer.add_bootstrap(ADDRESSES[0], peers[0].props.port)
-        peer.listen(address, 0)
-    wait_for(lambda: all(p.get_peers().get_n_items() == 2 for p in peers), 'a connected network')
+    peers = connected_peers(ADDRESSES)
     # The handshake measured each round trip: no waiting for a heartbeat.
     for peer in peers:
         for info in peer.get_peers():

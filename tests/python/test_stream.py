@@ -11,7 +11,7 @@ import gi
 
 gi.require_version('Srp', '1')
 from gi.repository import Gio, GLib, Srp  # noqa: E402
-from srp_testing import fail, wait_for  # noqa: E402
+from srp_testing import connected_peers, fail, wait_for  # noqa: E402
 
 ADDRESSES = ['127.0.0.203', '127.0.0.204']
 
@@ -27,12 +27,7 @@ def open_stream(peer, peer_id, label):
 
 
 def main():
-    peers = [Srp.Peer.new() for _ in ADDRESSES]
-    for peer, address in zip(peers, ADDRESSES):
-        if peer is not peers[0]:
-            peer.add_bootstrap(ADDRESSES[0], peers[0].props.port)
-        peer.listen(address, 0)
-    wait_for(lambda: all(p.get_peers().get_n_items() == 1 for p in peers), 'the peers to connect')
+    peers = connected_peers(ADDRESSES)
     a, b = peers
 
     taken = []

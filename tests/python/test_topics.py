@@ -9,18 +9,13 @@ import gi
 
 gi.require_version('Srp', '1')
 from gi.repository import GLib, Srp  # noqa: E402
-from srp_testing import fail, wait_for  # noqa: E402
+from srp_testing import connected_peers, fail, wait_for  # noqa: E402
 
 ADDRESSES = ['127.0.0.81', '127.0.0.82', '127.0.0.83']
 
 
 def main():
-    peers = [Srp.Peer.new() for _ in ADDRESSES]
-    for peer, address in zip(peers, ADDRESSES):
-        if peer is not peers[0]:
-            peer.add_bootstrap(ADDRESSES[0], peers[0].props.port)
-        peer.listen(address, 0)
-    wait_for(lambda: all(p.get_peers().get_n_items() == 2 for p in peers), 'a connected network')
+    peers = connected_peers(ADDRESSES)
 
     received = {1: [], 2: []}
     topics = {}
