@@ -3,7 +3,7 @@
  *
  * The reassembler may have timed out or evicted parts of a chain that the
  * cache still holds: they come back from the cache when the gap that held
- * them up is filled. The delivered memory (srp-delivered.c) outlives any
+ * them up is filled. The delivered memory (srp-recent-ids.c) outlives any
  * reassembly, so that what caches give back after a close and listen is not
  * handed over again.
  *
@@ -32,7 +32,7 @@ srp_delivery_init (SrpPubsub *ps)
   rc.max_chains = SRP_STRANGER_CHAINS;
   rc.max_bytes = MIN (rc.max_bytes, SRP_STRANGER_BYTES);
   ps->strangers = srp_reassembler_new (&rc);
-  ps->delivered = srp_delivered_new (DELIVERED_MAX);
+  ps->delivered = srp_recent_ids_new (DELIVERED_MAX);
   srp_timer_init (&ps->reassembly_expiry, SRP_TIMER_REASSEMBLY_EXPIRY, srp_delivery_expire, ps);
 }
 
@@ -42,7 +42,7 @@ srp_delivery_clear (SrpPubsub *ps)
   srp_timer_stop (ps->ctx->timers, &ps->reassembly_expiry);
   srp_reassembler_free (ps->reassembler);
   srp_reassembler_free (ps->strangers);
-  srp_delivered_free (ps->delivered);
+  srp_recent_ids_free (ps->delivered);
 }
 
 /* Feeds the reassembler the cached neighbours of a packet it just took, in
@@ -97,7 +97,7 @@ pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
       /* Remembered before it is opened: a message whose envelope fails
        * fails again (its ID commits to every byte), so it costs one check,
        * however often caches hand it back. */
-      if (srp_delivered_add (ps->delivered, &message.id))
+      if (srp_recent_ids_add (ps->delivered, &message.id))
         {
           SrpEnvelopeOpened opened;
           SrpDropReason reason = open_message (ps, &message, &opened);

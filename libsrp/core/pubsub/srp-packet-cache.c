@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-packet-cache.h"
+#include "srp-recent-ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,7 @@ struct _SrpCache {
   SrpPacketCacheObserver observer;
   gpointer observer_data;
 
-  /* IDs that left: a set and a ring in order of leaving. */
-  GHashTable *gone;      /* SrpId* (into ring) -> itself */
-  SrpId *ring;
-  guint ring_size, ring_start, ring_len;
+  SrpRecentIds *gone;    /* IDs that left, the oldest forgotten first */
 };
 
 static void
@@ -74,9 +72,7 @@ srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids)
   cache->by_prefix = g_hash_table_new (g_int64_hash, g_int64_equal);
   cache->topics = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL, topic_free);
   cache->wanted = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
-  cache->gone = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
-  cache->ring_size = MAX (remembered_ids, 1);
-  cache->ring = g_new0 (SrpId, cache->ring_size);
+  cache->gone = srp_recent_ids_new (remembered_ids);
   g_queue_init (&cache->subscribed);
   g_queue_init (&cache->other);
   return cache;
@@ -104,34 +100,20 @@ srp_packet_cache_free (SrpPacketCache *cache)
   g_hash_table_unref (cache->by_prefix);
   g_hash_table_unref (cache->topics);
   g_hash_table_unref (cache->wanted);
-  g_hash_table_unref (cache->gone);
-  g_free (cache->ring);
+  srp_recent_ids_free (cache->gone);
   g_free (cache);
 }
 
 static void
 remember_gone (SrpPacketCache *cache, const SrpId *id)
 {
-  SrpId *slot;
-
-  if (g_hash_table_contains (cache->gone, id))
-    return;
-  if (cache->ring_len == cache->ring_size)
-    {
-      g_hash_table_remove (cache->gone, &cache->ring[cache->ring_start]);
-      cache->ring_start = (cache->ring_start + 1) % cache->ring_size;
-      cache->ring_len--;
-    }
-  slot = &cache->ring[(cache->ring_start + cache->ring_len) % cache->ring_size];
-  *slot = *id;
-  cache->ring_len++;
-  g_hash_table_add (cache->gone, slot);
+  srp_recent_ids_add (cache->gone, id);
 }
 
 gboolean
 srp_packet_cache_is_gone (SrpPacketCache *cache, const SrpId *id)
 {
-  return g_hash_table_contains (cache->gone, id);
+  return srp_recent_ids_contains (cache->gone, id);
 }
 
 static GQueue *
@@ -228,7 +210,7 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64
 
   if (g_hash_table_contains (cache->by_id, &packet->id))
     return SRP_PACKET_CACHE_HELD;
-  if (g_hash_table_contains (cache->gone, &packet->id))
+  if (srp_recent_ids_contains (cache->gone, &packet->id))
     return SRP_PACKET_CACHE_GONE;
   len = SRP_PACKET_FRAME_LEN (packet->body_len);
   cost = len + SRP_PACKET_CACHE_ENTRY_OVERHEAD;

@@ -8,7 +8,7 @@
 
 #include "srp-control-topics.h"
 #include "srp-envelope.h"
-#include "srp-delivered.h"
+#include "srp-recent-ids.h"
 #include "srp-packet-cache.h"
 #include "srp-pubsub.h"
 #include "srp-packet-rivals.h"
@@ -54,7 +54,7 @@ struct _SrpPubsub {
   /* srp-delivery.c */
   SrpReassembler *reassembler;
   SrpReassembler *strangers;   /* packets from unconnected addresses: their own small pool */
-  SrpDelivered *delivered;
+  SrpRecentIds *delivered;
   SrpTimer reassembly_expiry;
 
   /* srp-publish.c */

@@ -98,7 +98,7 @@ srp_pubsub_export_state (gpointer self, GVariantDict *dict)
   g_variant_dict_insert_value (dict, CHAIN_HEADS, g_variant_builder_end (&b));
 
   g_variant_builder_init (&b, G_VARIANT_TYPE ("aay"));
-  srp_delivered_foreach (ps->delivered, add_delivered, &b);
+  srp_recent_ids_foreach (ps->delivered, add_delivered, &b);
   g_variant_dict_insert_value (dict, DELIVERED, g_variant_builder_end (&b));
 
   g_variant_builder_init (&b, G_VARIANT_TYPE ("a(ayx)"));
@@ -253,7 +253,7 @@ srp_pubsub_import_state (gpointer self, GVariantDict *dict, gboolean apply, GErr
     return TRUE;
 
   for (guint i = 0; i < delivered_ids->len; i++)
-    srp_delivered_add (ps->delivered, &g_array_index (delivered_ids, SrpId, i));
+    srp_recent_ids_add (ps->delivered, &g_array_index (delivered_ids, SrpId, i));
   for (guint i = 0; i < head_pairs->len; i += 2)
     srp_publish_set_chain_head (ps, &g_array_index (head_pairs, SrpId, i),
                                 &g_array_index (head_pairs, SrpId, i + 1));

@@ -115,7 +115,7 @@ pubsub_stats (gpointer self, GVariantDict *dict)
                          srp_reassembler_get_chain_count (ps->reassembler));
   g_variant_dict_insert (dict, "reassembler_bytes", "t",
                          (guint64) srp_reassembler_get_bytes (ps->reassembler));
-  g_variant_dict_insert (dict, "delivered_remembered", "u", srp_delivered_size (ps->delivered));
+  g_variant_dict_insert (dict, "delivered_remembered", "u", srp_recent_ids_size (ps->delivered));
   g_variant_dict_insert (dict, "publishes_pending", "u", srp_publish_count (ps));
   g_variant_dict_insert (dict, "publishes_pending_bytes", "t", (guint64) ps->publish_bytes);
   g_variant_dict_insert (dict, "publishes_closed_early", "t", ps->publishes_closed_early);

@@ -24,6 +24,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-reassembler.h"
+#include "srp-recent-ids.h"
 
 #include <string.h>
 
@@ -64,17 +65,12 @@ struct _SrpReassembler {
   gint64 now_us;      /* latest time seen: time never runs back here */
   GQueue complete;    /* of SrpReassembledMessage, not yet popped */
 
-  /* Packets of delivered messages, to refuse their repeats: a set and a
-   * ring holding the same keys in order of arrival. The ring grows up to
+  /* Packets of delivered messages, to refuse their repeats: up to
    * remembered_ids, then the oldest key makes room for the newest. A key
    * is the packet ID XOR its NEXT ID (see remembered_key), so that a
    * forged copy delivered in an attacker's own chain does not make the
    * genuine copy a repeat. */
-  GHashTable *remembered; /* SrpId (points into ring) -> itself */
-  SrpId *ring;
-  guint ring_size;
-  guint ring_start;
-  guint ring_len;
+  SrpRecentIds *remembered; /* NULL when remembered_ids is 0 */
 
   /* Packets dropped to respect the bounds (REASSEMBLY_FULL and _TIMEOUT)
    * after they were taken. A packet refused by srp_reassembler_add is only
@@ -111,7 +107,8 @@ srp_reassembler_new (const SrpReassemblerConfig *config)
   r->nodes = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
   g_queue_init (&r->segments);
   g_queue_init (&r->complete);
-  r->remembered = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
+  if (r->config.remembered_ids > 0)
+    r->remembered = srp_recent_ids_new (r->config.remembered_ids);
   r->now_us = G_MININT64;
   return r;
 }
@@ -144,39 +141,15 @@ srp_reassembler_free (SrpReassembler *r)
     }
   g_hash_table_destroy (r->nodes);
   g_queue_clear_full (&r->complete, free_message);
-  g_hash_table_destroy (r->remembered);
-  g_free (r->ring);
+  srp_recent_ids_free (r->remembered);
   g_free (r);
 }
 
 static void
-remember (SrpReassembler *r, const SrpId *id)
+remember (SrpReassembler *r, const SrpId *key)
 {
-  guint capacity = r->config.remembered_ids;
-  SrpId *slot;
-
-  if (capacity == 0)
-    return;
-  if (r->ring_len == r->ring_size && r->ring_size < capacity)
-    {
-      /* Until the ring first fills, ring_start is 0 and the IDs are in
-       * place; the set's keys point into the ring, so they move with it. */
-      r->ring_size = MIN (MAX (r->ring_size * 2, 1024u), capacity);
-      r->ring = g_renew (SrpId, r->ring, r->ring_size);
-      g_hash_table_remove_all (r->remembered);
-      for (guint i = 0; i < r->ring_len; i++)
-        g_hash_table_add (r->remembered, &r->ring[i]);
-    }
-  if (r->ring_len == r->ring_size)
-    {
-      g_hash_table_remove (r->remembered, &r->ring[r->ring_start]);
-      r->ring_start = (r->ring_start + 1) % r->ring_size;
-      r->ring_len--;
-    }
-  slot = &r->ring[(r->ring_start + r->ring_len) % r->ring_size];
-  *slot = *id;
-  r->ring_len++;
-  g_hash_table_add (r->remembered, slot);
+  if (r->remembered != NULL)
+    srp_recent_ids_add (r->remembered, key);
 }
 
 /* What the remembered set holds for a packet: its ID, XOR its NEXT ID. Two
@@ -523,7 +496,7 @@ srp_reassembler_add (SrpReassembler *r, gint64 now_us, const SrpPacket *packet)
     {
       SrpId key = remembered_key (&packet->id, &packet->next_id);
 
-      if (g_hash_table_contains (r->remembered, &key))
+      if (r->remembered != NULL && srp_recent_ids_contains (r->remembered, &key))
         reason = SRP_DROP_DUPLICATE;
     }
   if (reason == SRP_DROP_NONE)

@@ -1,0 +1,151 @@
+/* srp-recent-ids.c: a ring of IDs in order of arrival, and an open-addressing
+ * index into it (linear probing, deletion by shifting back, so no
+ * tombstones). A set like this sits on the path of every packet a peer
+ * receives: the ring and the index are two flat arrays, so an ID costs no
+ * allocation and a look-up one or two cache lines, where a GHashTable of
+ * allocated keys with a GQueue beside it cost a malloc, a list node and
+ * pointer chasing per ID.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-recent-ids.h"
+
+#include <string.h>
+
+/* The ring's first size; it doubles up to the capacity. */
+#define MIN_RING 1024u
+
+struct _SrpRecentIds {
+  guint capacity;
+  SrpId *ring;       /* ring_size slots; ring_len from ring_start are held */
+  guint ring_size, ring_start, ring_len;
+  guint32 *index;    /* index_mask + 1 slots: 0 empty, else ring slot + 1 */
+  guint index_mask;  /* at most half the index is ever in use */
+};
+
+static guint
+home_of (const SrpRecentIds *ids, const SrpId *id)
+{
+  return srp_id_hash (id) & ids->index_mask;
+}
+
+/* The index slot that holds id, or the empty slot where it would go. */
+static guint
+probe (const SrpRecentIds *ids, const SrpId *id)
+{
+  guint i = home_of (ids, id);
+
+  while (ids->index[i] != 0 && !srp_id_equal (&ids->ring[ids->index[i] - 1], id))
+    i = (i + 1) & ids->index_mask;
+  return i;
+}
+
+static void
+index_remove (SrpRecentIds *ids, guint hole)
+{
+  /* Later entries of the run move back into the hole unless their home is
+   * cyclically within (hole, j]: then they would no longer be found. */
+  for (guint j = (hole + 1) & ids->index_mask; ids->index[j] != 0;
+       j = (j + 1) & ids->index_mask)
+    {
+      guint home = home_of (ids, &ids->ring[ids->index[j] - 1]);
+      gboolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+
+      if (!stays)
+        {
+          ids->index[hole] = ids->index[j];
+          hole = j;
+        }
+    }
+  ids->index[hole] = 0;
+}
+
+/* Doubles the ring (in order, from slot 0) and rebuilds the index for it. */
+static void
+grow (SrpRecentIds *ids)
+{
+  guint size = MIN (MAX (ids->ring_size * 2, MIN_RING), ids->capacity);
+  SrpId *ring = g_new (SrpId, size);
+  guint index_size = 1;
+
+  for (guint i = 0; i < ids->ring_len; i++)
+    ring[i] = ids->ring[(ids->ring_start + i) % ids->ring_size];
+  g_free (ids->ring);
+  ids->ring = ring;
+  ids->ring_size = size;
+  ids->ring_start = 0;
+  while (index_size < 2 * size)
+    index_size *= 2;
+  g_free (ids->index);
+  ids->index = g_new0 (guint32, index_size);
+  ids->index_mask = index_size - 1;
+  for (guint i = 0; i < ids->ring_len; i++)
+    ids->index[probe (ids, &ids->ring[i])] = i + 1;
+}
+
+SrpRecentIds *
+srp_recent_ids_new (guint capacity)
+{
+  SrpRecentIds *ids = g_new0 (SrpRecentIds, 1);
+
+  ids->capacity = MAX (capacity, 1);
+  grow (ids);
+  return ids;
+}
+
+void
+srp_recent_ids_free (SrpRecentIds *ids)
+{
+  if (ids == NULL)
+    return;
+  g_free (ids->ring);
+  g_free (ids->index);
+  g_free (ids);
+}
+
+gboolean
+srp_recent_ids_contains (const SrpRecentIds *ids, const SrpId *id)
+{
+  return ids->index[probe (ids, id)] != 0;
+}
+
+gboolean
+srp_recent_ids_add (SrpRecentIds *ids, const SrpId *id)
+{
+  guint slot, at = probe (ids, id);
+
+  if (ids->index[at] != 0)
+    return FALSE;
+  if (ids->ring_len == ids->ring_size && ids->ring_size < ids->capacity)
+    {
+      grow (ids);
+      at = probe (ids, id);
+    }
+  if (ids->ring_len == ids->ring_size)
+    {
+      /* Forget the oldest; the hole it leaves may be where id goes. */
+      index_remove (ids, probe (ids, &ids->ring[ids->ring_start]));
+      ids->ring_start = (ids->ring_start + 1) % ids->ring_size;
+      ids->ring_len--;
+      at = probe (ids, id);
+    }
+  slot = (ids->ring_start + ids->ring_len) % ids->ring_size;
+  ids->ring[slot] = *id;
+  ids->ring_len++;
+  ids->index[at] = slot + 1;
+  return TRUE;
+}
+
+guint
+srp_recent_ids_size (const SrpRecentIds *ids)
+{
+  return ids->ring_len;
+}
+
+void
+srp_recent_ids_foreach (const SrpRecentIds *ids, void (*func) (const SrpId *id, gpointer data),
+                        gpointer data)
+{
+  for (guint i = 0; i < ids->ring_len; i++)
+    func (&ids->ring[(ids->ring_start + i) % ids->ring_size], data);
+}

@@ -1,0 +1,34 @@
+/* srp-recent-ids.h: a bounded set of packet or message IDs, the oldest
+ * forgotten first. What the core remembers having seen: messages handed to
+ * the application (so none is handed over twice), packets of delivered
+ * messages (the reassembler refuses their repeats) and packets that left
+ * the cache (so relays do not take them back in again and again).
+ *
+ * The IDs are SHA-256 outputs (or keys derived from them), uniform in every
+ * byte, so the index hashes by the first four. Memory grows with use up to
+ * the capacity: a peer that sees little keeps little.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "srp-wire.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrpRecentIds SrpRecentIds;
+
+SrpRecentIds *srp_recent_ids_new (guint capacity);
+void srp_recent_ids_free (SrpRecentIds *ids);
+
+/* TRUE when id was not held, and is now (the oldest forgotten to make room
+ * at capacity); FALSE when it was held already (its place in the order
+ * stays where it was). */
+gboolean srp_recent_ids_add (SrpRecentIds *ids, const SrpId *id);
+gboolean srp_recent_ids_contains (const SrpRecentIds *ids, const SrpId *id);
+guint srp_recent_ids_size (const SrpRecentIds *ids);
+/* Calls func for each ID held, oldest first. */
+void srp_recent_ids_foreach (const SrpRecentIds *ids,
+                             void (*func) (const SrpId *id, gpointer data), gpointer data);
+
+G_END_DECLS
