@@ -97,8 +97,10 @@ test_forgeries_refused (void)
     }
 }
 
-/* Every length up to two frames, in place and not, keys and nonces
- * changing from call to call: the same as nettle's, and back again. */
+/* Every length up to two frames, in place and not, nonces changing from
+ * call to call and keys every fourth (a link's frames share its key, and
+ * srp-aead.c sets it again only when it changes): the same as nettle's,
+ * and back again. */
 static void
 test_same_as_nettle (void)
 {
@@ -108,11 +110,13 @@ test_same_as_nettle (void)
   guint8 in[2600], ours[2600], theirs[2600], back[2600];
   guint8 tag[SRP_AEAD_TAG_LEN], their_tag[SRP_AEAD_TAG_LEN];
 
-  for (gsize len = 0; len <= sizeof in; len += 1 + len / 16)
+  guint round = 0;
+
+  for (gsize len = 0; len <= sizeof in; len += 1 + len / 16, round++)
     {
       gsize ad_len = g_rand_int_range (rand, 0, sizeof ad + 1);
 
-      for (guint i = 0; i < sizeof key; i++)
+      for (guint i = 0; i < sizeof key && round % 4 == 0; i++)
         key[i] = g_rand_int (rand);
       for (guint i = 0; i < sizeof nonce; i++)
         nonce[i] = g_rand_int (rand);
