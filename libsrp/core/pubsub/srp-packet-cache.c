@@ -202,7 +202,8 @@ get_topic (SrpPacketCache *cache, const SrpId *topic_id)
 /* Adds a packet that will expire at expires_at, no later than the
  * packets after which it is queued. */
 static SrpPacketCacheResult
-add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64 expires_at)
+add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, GBytes *encoded,
+           gint64 expires_at)
 {
   guint8 *frame;
   gsize len, cost;
@@ -231,11 +232,19 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, gint64
   entry->e.postage = packet->postage;
   entry->e.stored_at = now_us;
   entry->e.expires_at = expires_at;
-  /* Encoded where it will stay: no copy through the stack. */
-  frame = g_malloc (len);
-  if (srp_packet_encode (packet, frame) != len)
-    g_assert_not_reached ();
-  entry->e.frame = g_bytes_new_take (frame, len);
+  if (encoded != NULL)
+    {
+      g_assert (g_bytes_get_size (encoded) == len);
+      entry->e.frame = g_bytes_ref (encoded);
+    }
+  else
+    {
+      /* Encoded where it will stay: no copy through the stack. */
+      frame = g_malloc (len);
+      if (srp_packet_encode (packet, frame) != len)
+        g_assert_not_reached ();
+      entry->e.frame = g_bytes_new_take (frame, len);
+    }
   entry->seq = cache->next_seq++;
   entry->prefix = srp_id_prefix (&packet->id);
   entry->cost = cost;
@@ -285,14 +294,21 @@ srp_packet_cache_replace (SrpPacketCache *cache, const SrpPacket *packet)
 SrpPacketCacheResult
 srp_packet_cache_add (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet)
 {
-  return add_entry (cache, now_us, packet, now_us + cache->ttl_us);
+  return add_entry (cache, now_us, packet, NULL, now_us + cache->ttl_us);
+}
+
+SrpPacketCacheResult
+srp_packet_cache_add_encoded (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet,
+                              GBytes *frame)
+{
+  return add_entry (cache, now_us, packet, frame, now_us + cache->ttl_us);
 }
 
 SrpPacketCacheResult
 srp_packet_cache_restore (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet,
                           gint64 expires_at)
 {
-  return add_entry (cache, now_us, packet, CLAMP (expires_at, now_us, now_us + cache->ttl_us));
+  return add_entry (cache, now_us, packet, NULL, CLAMP (expires_at, now_us, now_us + cache->ttl_us));
 }
 
 void

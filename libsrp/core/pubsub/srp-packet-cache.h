@@ -59,6 +59,11 @@ gboolean srp_packet_cache_replace (SrpPacketCache *cache, const SrpPacket *packe
 
 /* Stores a decoded, valid packet, evicting as needed. */
 SrpPacketCacheResult srp_packet_cache_add (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet);
+/* The same, with the packet already encoded (srp_packet_encode) in frame,
+ * which the cache then shares instead of encoding a copy: a publisher
+ * holds the same bytes to resend. */
+SrpPacketCacheResult srp_packet_cache_add_encoded (SrpPacketCache *cache, gint64 now_us,
+                                                   const SrpPacket *packet, GBytes *frame);
 /* The same for a packet kept across a restart, with the life it had left:
  * it expires at expires_at (within the TTL from now, and not before the
  * packets that came before it). */

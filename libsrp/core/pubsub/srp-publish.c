@@ -321,7 +321,8 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
   p = publish_new (ps, topic_id, chain->len);
   publish_set_chain (ps, p, chain);
   for (guint i = 0; i < chain->len; i++)
-    srp_packet_cache_add (ps->cache, ctx->now, g_ptr_array_index (chain, i));
+    srp_packet_cache_add_encoded (ps->cache, ctx->now, g_ptr_array_index (chain, i),
+                                  g_ptr_array_index (p->frames, i));
   p->message_id = ((const SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
   if (!is_unlinked (ps, topic_id, flags))
     srp_publish_set_chain_head (ps, topic_id, &p->message_id);
