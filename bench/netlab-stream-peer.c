@@ -1,4 +1,4 @@
-/* bench-netlab-stream-peer.c: one end of a lab benchmark (bench-netlab-stream), either over
+/* netlab-stream-peer.c: one end of a lab benchmark (bench-netlab-stream), either over
  * SrpStream or over a kernel TCP connection, through the same GIO stream code, so that the two
  * differ only in the transport:
  *
@@ -60,7 +60,7 @@ struct _Bench {
 static void
 fail (Bench *b, const char *what, const GError *error)
 {
-  g_printerr ("bench-netlab-stream-peer: %s: %s\n", what, error ? error->message : "failed");
+  g_printerr ("netlab-stream-peer: %s: %s\n", what, error ? error->message : "failed");
   b->status = 1;
   b->done = TRUE;
 }
@@ -340,7 +340,7 @@ tcp_setup (Bench *b, GSocketConnection *connection)
       strncmp (name, "cubic", sizeof name) != 0 ||
       setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
     {
-      g_printerr ("bench-netlab-stream-peer: cannot make the TCP connection CUBIC: %s\n",
+      g_printerr ("netlab-stream-peer: cannot make the TCP connection CUBIC: %s\n",
                   g_strerror (errno));
       b->status = 1;
       return FALSE;
@@ -407,7 +407,7 @@ main (int argc, char **argv)
   if (b.n_streams > MAX_STREAMS || !parse_host_port (b.sender ? to : listen, &host, &port) ||
       (b.sender && b.srp && id == NULL) || (b.sender && !b.messages_mode && b.seconds <= 0))
     {
-      g_printerr ("bench-netlab-stream-peer: bad arguments (see --help)\n");
+      g_printerr ("netlab-stream-peer: bad arguments (see --help)\n");
       return 2;
     }
   /* The receiver's reports on a quiet link must not wait for a packet to wake the loop. */
@@ -454,7 +454,7 @@ main (int argc, char **argv)
           if (g_get_monotonic_time () > give_up)
             {
               fail (&b, "receive", NULL);
-              g_printerr ("bench-netlab-stream-peer: nothing complete after %d s\n", GIVE_UP_S);
+              g_printerr ("netlab-stream-peer: nothing complete after %d s\n", GIVE_UP_S);
             }
           if (!b.messages_mode && b.first_byte != 0 && g_get_monotonic_time () >= b.deadline)
             b.done = TRUE;
