@@ -483,6 +483,41 @@ test_stream_bottleneck (void)
   world_clear (&w);
 }
 
+/* 5% random loss each way on a 40 ms round trip with room for 2 MB/s:
+ * random loss is not congestion, but every loss event reduces the window
+ * once, so the window lives where Reno's would (about 1.22 / sqrt (0.05)
+ * = 5.5 frames, 170 KB/s), and CUBIC's Reno-friendly growth must keep it
+ * there. A window that collapsed to its 2 frames at each loss would carry
+ * 62 KB/s; one stuck at the initial window of 10 would carry more, but
+ * not 2 MiB in time with losses, and one that did not reduce would flood
+ * the 64 KiB queue. */
+static void
+test_stream_random_loss (void)
+{
+  World w;
+  Writer *wr;
+  Reader *r;
+  gsize len = 2 * 1024 * 1024;
+  gint64 start;
+  double rate;
+
+  world_init (&w, 15);
+  srp_sim_set_link (w.sim, 0, 1, MS (20), 0.05);
+  srp_sim_set_link_rate (w.sim, 0, 1, 2 * 1000 * 1000, 64 * 1024);
+  start = srp_sim_get_now (w.sim);
+  wr = start_writer (&w, "lossy", len, 6);
+  g_assert_true (world_run (&w, SECONDS (120), all_read, GUINT_TO_POINTER (1)));
+  r = g_ptr_array_index (w.readers[1], 0);
+  assert_same (r, wr);
+  rate = len / ((r->eof_at - start) / 1e6);
+  g_test_message ("2 MiB at 5%% loss, 40 ms RTT: %.1f s, %.0f KB/s, %" G_GUINT64_FORMAT
+                  " bytes sent again",
+                  (r->eof_at - start) / 1e6, rate / 1000,
+                  stat_u64 (core_of (&w, 0), "stream_bytes_retransmitted"));
+  g_assert_cmpfloat (rate, >, 115 * 1000);
+  world_clear (&w);
+}
+
 static gboolean
 writer_closed (World *w, gpointer data)
 {
@@ -679,6 +714,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stream/independent", test_stream_independent);
   g_test_add_func ("/stream/slow-reader", test_stream_slow_reader);
   g_test_add_func ("/stream/bottleneck", test_stream_bottleneck);
+  g_test_add_func ("/stream/random-loss", test_stream_random_loss);
   g_test_add_func ("/stream/refused", test_stream_refused);
   g_test_add_func ("/stream/peer-vanishes", test_stream_peer_vanishes);
   g_test_add_func ("/stream/read-after-loss", test_stream_read_after_loss);

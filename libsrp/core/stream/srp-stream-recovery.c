@@ -8,7 +8,7 @@
  * - A frame still in flight is lost once SRP_STREAM_PACKET_THRESHOLD later
  *   ones were acknowledged, or 9/8 of a round trip after a later one was
  *   (reordering within that is harmless): its content is queued again and
- *   the congestion window halves once for the round.
+ *   the congestion window is reduced once for the round.
  * - When nothing is acknowledged for a retransmission timeout (the link's
  *   RFC 6298 RTO, doubled at each expiry in a row), every frame in flight
  *   counts as lost, the window falls to its minimum and the link is
@@ -57,7 +57,8 @@ frame_acked (StreamLink *sl, SentFrame *f, GPtrArray *touched)
 
   f->in_flight = FALSE;
   sl->bytes_in_flight -= f->size;
-  srp_congestion_on_ack (&sl->cc, f->size, f->sent_at, sl->cwnd_limited);
+  srp_congestion_on_ack (&sl->cc, sl->streams->ctx->now, f->size, f->sent_at, sl->cwnd_limited,
+                         srp_rtt_has_sample (&sl->link->rtt) ? sl->link->rtt.smoothed_us : 0);
   if (f->kind == SENT_WINDOW && f->stream_id == SRP_STREAM_ID_LINK)
     {
       sl->link_window_in_flight = FALSE;

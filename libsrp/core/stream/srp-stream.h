@@ -6,7 +6,7 @@
  * (STREAM_ACK), so a loss is found from later frames arriving (three
  * later, or 9/8 of a round trip later) and repaired by sending the bytes
  * again in a new frame, or after a retransmission timeout derived from the
- * link's RTT estimator (srp-stream-recovery.c). One NewReno congestion
+ * link's RTT estimator (srp-stream-recovery.c). One CUBIC congestion
  * window per link, paced (srp-congestion.c), decides how much is in
  * flight; windows per stream and per link (STREAM_WINDOW) bound what the
  * receiver buffers (srp-stream-receive.c). Bytes of one stream wait for
