@@ -33,6 +33,7 @@
 #include "srp-sim.h"
 
 #define SECONDS(s) ((gint64) (s) * G_USEC_PER_SEC)
+#define MS(n) ((gint64) (n) * G_TIME_SPAN_MILLISECOND)
 
 typedef struct {
   SrpId id;
@@ -292,6 +293,95 @@ test_forged_authors_are_dropped (void)
   inject_chain (sim, linked_to_2, 2, chain);
   g_assert_cmpuint (drops (sim, 2, SRP_DROP_BAD_AUTHOR), ==, 2);
   g_assert_cmpuint (count_at (&in, 2), ==, 1);
+  inbox_clear (&in);
+  srp_sim_free (sim);
+}
+
+/* Signed with mallory's key on topic after a PREV ID drawn from rng, as a
+ * chain: named as node `as` (a forgery) or as mallory herself (genuine). */
+static GPtrArray *
+mallory_chain (SrpSim *sim, SrpSimKeys *mallory, SrpRng *rng, const SrpId *topic, gint as)
+{
+  SrpEnvelopeSeal seal = { .flags = SRP_ENVELOPE_SIGNED };
+  SrpId prev, mallory_id;
+  g_autoptr (GBytes) envelope = NULL;
+  const char *text = "a message of mallory's";
+
+  srp_rng_fill (rng, prev.bytes, SRP_ID_LEN);
+  memcpy (mallory_id.bytes, mallory->public, SRP_ID_LEN);
+  seal.author = as >= 0 ? srp_sim_get_id (sim, as) : &mallory_id;
+  seal.sign = srp_sim_keys_sign;
+  seal.sign_data = mallory;
+  envelope = srp_envelope_build (topic, &prev, &seal, (const guint8 *) text, strlen (text));
+  return envelope_chain (topic, &prev, envelope);
+}
+
+static void
+inject_now (SrpSim *sim, guint from, guint to, GPtrArray *chain)
+{
+  guint8 frame[SRP_MAX_DATAGRAM];
+
+  for (guint i = 0; i < chain->len; i++)
+    g_assert_true (srp_sim_inject_from (sim, from, to, frame,
+                                        srp_packet_encode (g_ptr_array_index (chain, i), frame)));
+}
+
+/* A link that sends forgeries gets 16 signature checks at once and 4 a
+ * second after: what it sends beyond that is refused unchecked (forger),
+ * while other links' messages still arrive. When its budget refills, its
+ * genuine messages are taken again. */
+static void
+test_forgers_are_budgeted (void)
+{
+  Inbox in;
+  SrpSim *sim = make_network (13, 3, &in);
+  SrpId topic;
+  SrpRng rng;
+  SrpSimKeys mallory;
+  guint forger = 0, honest = 1;
+
+  g_assert_true (srp_sim_is_connected (sim, forger, 2));
+  g_assert_true (srp_sim_is_connected (sim, honest, 2));
+  srp_topic_id_from_name ("authored", &topic);
+  subscribe (sim, 2, &topic);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+  srp_rng_init (&rng, 98);
+  srp_sim_keys_generate (&mallory, &rng);
+
+  /* 40 forgeries at once, naming node 1. */
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr (GPtrArray) chain = mallory_chain (sim, &mallory, &rng, &topic, 1);
+      inject_now (sim, forger, 2, chain);
+    }
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + MS (50));
+  g_assert_cmpuint (drops (sim, 2, SRP_DROP_BAD_AUTHOR), ==, 16);
+  g_assert_cmpuint (drops (sim, 2, SRP_DROP_FORGER), ==, 24);
+  g_assert_cmpuint (count_at (&in, 2), ==, 0);
+
+  /* Spent: even a genuine message from the forger's link is refused... */
+  {
+    g_autoptr (GPtrArray) genuine = mallory_chain (sim, &mallory, &rng, &topic, -1);
+    inject_now (sim, forger, 2, genuine);
+    srp_sim_run_until (sim, srp_sim_get_now (sim) + MS (50));
+    g_assert_cmpuint (drops (sim, 2, SRP_DROP_FORGER), ==, 25);
+    g_assert_cmpuint (count_at (&in, 2), ==, 0);
+    /* ... while the same message through another link arrives. */
+    inject_now (sim, honest, 2, genuine);
+    srp_sim_run_until (sim, srp_sim_get_now (sim) + MS (50));
+    g_assert_cmpuint (count_at (&in, 2), ==, 1);
+  }
+
+  /* Half a second later the forger's link has two checks again. */
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + MS (500));
+  {
+    g_autoptr (GPtrArray) genuine = mallory_chain (sim, &mallory, &rng, &topic, -1);
+    inject_now (sim, forger, 2, genuine);
+    srp_sim_run_until (sim, srp_sim_get_now (sim) + MS (50));
+    g_assert_cmpuint (count_at (&in, 2), ==, 2);
+    g_assert_cmpuint (drops (sim, 2, SRP_DROP_BAD_AUTHOR), ==, 16);
+    g_assert_cmpuint (drops (sim, 2, SRP_DROP_FORGER), ==, 25);
+  }
   inbox_clear (&in);
   srp_sim_free (sim);
 }
@@ -588,6 +678,7 @@ main (int argc, char **argv)
   g_test_add_func ("/authors/signed-messages-name-their-author",
                    test_signed_messages_name_their_author);
   g_test_add_func ("/authors/forged-authors-are-dropped", test_forged_authors_are_dropped);
+  g_test_add_func ("/authors/forgers-are-budgeted", test_forgers_are_budgeted);
   g_test_add_func ("/authors/letters-open-for-their-recipient-alone",
                    test_letters_open_for_their_recipient_alone);
   g_test_add_func ("/authors/group-topics", test_group_topics);

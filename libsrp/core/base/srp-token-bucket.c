@@ -34,6 +34,13 @@ srp_token_bucket_take_up_to (SrpTokenBucket *bucket, const SrpTokenRate *rate, g
 }
 
 gboolean
+srp_token_bucket_holds (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now, double cost)
+{
+  refill (bucket, rate, now);
+  return bucket->tokens >= cost;
+}
+
+gboolean
 srp_token_bucket_take (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now, double cost)
 {
   refill (bucket, rate, now);

@@ -27,6 +27,9 @@ void srp_token_bucket_init (SrpTokenBucket *bucket, const SrpTokenRate *rate, gi
  * many (a request served in part rather than refused whole). */
 guint srp_token_bucket_take_up_to (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now,
                                    guint max);
+/* Whether cost tokens are there, taking none. */
+gboolean srp_token_bucket_holds (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now,
+                                 double cost);
 /* Takes cost tokens; FALSE (and nothing taken) when fewer are there. */
 gboolean srp_token_bucket_take (SrpTokenBucket *bucket, const SrpTokenRate *rate, gint64 now,
                                 double cost);

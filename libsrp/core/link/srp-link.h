@@ -28,6 +28,7 @@ typedef enum {
   SRP_LINK_BUCKET_REQUESTS, /* peer exchange, probes, introductions */
   SRP_LINK_BUCKET_QUERIES,  /* packets asked for by QUERY, one token each */
   SRP_LINK_BUCKET_SYNCS,    /* SYNC and SUBSCRIPTIONS frames */
+  SRP_LINK_BUCKET_FORGERIES, /* messages it completed whose author signature failed */
   SRP_LINK_N_BUCKETS
 } SrpLinkBucket;
 
@@ -96,6 +97,7 @@ srp_link_path (const SrpLink *link)
 
 /* Takes cost tokens from one of its buckets; FALSE when it is over its rate. */
 gboolean srp_link_take (SrpLink *link, SrpLinkBucket bucket, gint64 now, double cost);
+gboolean srp_link_holds (SrpLink *link, SrpLinkBucket bucket, gint64 now, double cost);
 guint srp_link_take_up_to (SrpLink *link, SrpLinkBucket bucket, gint64 now, guint max);
 /* Any datagram from the peer shows it is alive. */
 void srp_link_heard (SrpLink *link, gint64 now, gsize bytes);

@@ -33,6 +33,8 @@ srp_delivery_init (SrpPubsub *ps)
   rc.max_bytes = MIN (rc.max_bytes, SRP_STRANGER_BYTES);
   ps->strangers = srp_reassembler_new (&rc);
   ps->delivered = srp_recent_ids_new (DELIVERED_MAX);
+  srp_token_bucket_init (&ps->stranger_forgeries,
+                         srp_link_bucket_rate (SRP_LINK_BUCKET_FORGERIES), ps->ctx->now);
   srp_timer_init (&ps->reassembly_expiry, SRP_TIMER_REASSEMBLY_EXPIRY, srp_delivery_expire, ps);
 }
 
@@ -85,9 +87,35 @@ open_message (SrpPubsub *ps, const SrpReassembledMessage *message, SrpEnvelopeOp
                             message->data, &keys, opened);
 }
 
+gboolean
+srp_delivery_accepts_sender (SrpPubsub *ps, SrpLink *link)
+{
+  gboolean holds = link != NULL
+                       ? srp_link_holds (link, SRP_LINK_BUCKET_FORGERIES, ps->ctx->now, 1.0)
+                       : srp_token_bucket_holds (&ps->stranger_forgeries,
+                                                 srp_link_bucket_rate (SRP_LINK_BUCKET_FORGERIES),
+                                                 ps->ctx->now, 1.0);
+
+  if (!holds)
+    srp_context_drop (ps->ctx, SRP_DROP_FORGER);
+  return holds;
+}
+
+/* The sender that completed a message whose author check failed pays for
+ * the check (a stranger: all strangers' bucket; from the cache: nobody). */
+static void
+charge_forgery (SrpPubsub *ps, SrpReassembler *r, SrpLink *link)
+{
+  if (link != NULL)
+    srp_link_take (link, SRP_LINK_BUCKET_FORGERIES, ps->ctx->now, 1.0);
+  else if (r == ps->strangers)
+    srp_token_bucket_take (&ps->stranger_forgeries,
+                           srp_link_bucket_rate (SRP_LINK_BUCKET_FORGERIES), ps->ctx->now, 1.0);
+}
+
 /* Hands over what r completed. */
 static void
-pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
+pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from, SrpLink *link)
 {
   SrpContext *ctx = ps->ctx;
   SrpReassembledMessage message;
@@ -108,6 +136,8 @@ pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from)
           srp_journal_push_id (&ctx->journal, SRP_STATE_CHANGE_DELIVERED, &message.id);
           if (reason != SRP_DROP_NONE)
             {
+              if (reason == SRP_DROP_BAD_AUTHOR)
+                charge_forgery (ps, r, link);
               srp_context_drop (ctx, reason);
               srp_reassembled_message_clear (&message);
               continue;
@@ -138,13 +168,13 @@ take (SrpPubsub *ps, SrpReassembler *r, const SrpPacket *packet)
 }
 
 void
-srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from)
+srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from, SrpLink *link)
 {
   if (!take (ps, ps->reassembler, packet))
     return;
   feed_neighbours (ps, packet, FALSE);
   feed_neighbours (ps, packet, TRUE);
-  pop_messages (ps, ps->reassembler, from);
+  pop_messages (ps, ps->reassembler, from, link);
   if (srp_reassembler_get_chain_count (ps->reassembler) > 0)
     srp_fill_schedule (ps);
 }
@@ -155,7 +185,7 @@ srp_delivery_add_from_stranger (SrpPubsub *ps, const SrpPacket *packet, const Sr
   /* Nothing is asked for on a stranger's behalf: gap filling serves the
    * links' pool alone. */
   if (take (ps, ps->strangers, packet))
-    pop_messages (ps, ps->strangers, from);
+    pop_messages (ps, ps->strangers, from, NULL);
 }
 
 gint64
@@ -184,7 +214,7 @@ deliver_cached (const SrpPacketCacheEntry *entry, gpointer data)
   /* Frames in the cache were checked on the way in. */
   if (srp_packet_decode_fields (g_bytes_get_data (entry->frame, NULL),
                                 g_bytes_get_size (entry->frame), &packet) == SRP_DROP_NONE)
-    srp_delivery_add (ps, &packet, &none);
+    srp_delivery_add (ps, &packet, &none, NULL);
 }
 
 void

@@ -162,22 +162,31 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
   SrpContext *ctx = ps->ctx;
   const SrpPacket *packet = frame;
   PubsubLink *pl;
-  gboolean asked;
+  gboolean asked, copy;
 
   /* What the decoder left out, as the first thing, so that a forgery is
    * dropped as one whatever else it is; copies of what the cache holds
    * (relays' copies, resends: most packets a subscriber sees twice or
    * more) are spared the hash. */
-  if (!is_cached_copy (ps, input, packet) && srp_packet_check_id (packet) != SRP_DROP_NONE)
+  copy = is_cached_copy (ps, input, packet);
+  if (!copy && srp_packet_check_id (packet) != SRP_DROP_NONE)
     return SRP_DROP_BAD_PACKET_ID;
 
   if (input->link == NULL)
     {
       if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
         return SRP_DROP_UNWANTED;
+      if (!srp_delivery_accepts_sender (ps, NULL))
+        return SRP_DROP_NONE; /* counted there */
       srp_delivery_add_from_stranger (ps, packet, input->from);
       return SRP_DROP_NONE;
     }
+  /* Refused before it is acknowledged, cached or relayed: a genuine packet
+   * comes again (resent, or from another link) once the budget refills. A
+   * copy of what the cache holds is no new message to check. */
+  if (!copy && srp_pubsub_is_subscribed (ps, &packet->topic_id) &&
+      !srp_delivery_accepts_sender (ps, input->link))
+    return SRP_DROP_NONE; /* counted there */
   pl = pubsub_link (ps, input->link);
   if (packet->postage == SRP_POSTAGE_MAX)
     queue_ack (ps, pl, &packet->id);
@@ -193,7 +202,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
         return SRP_DROP_DUPLICATE;
       if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
         return SRP_DROP_CONFLICT;
-      srp_delivery_add (ps, packet, input->from);
+      srp_delivery_add (ps, packet, input->from, input->link);
       return SRP_DROP_NONE;
     case SRP_PACKET_CACHE_GONE:
       return SRP_DROP_UNWANTED;
@@ -216,7 +225,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
   if (srp_pubsub_is_subscribed (ps, &packet->topic_id))
     {
       ps->last_source = input->link->id;
-      srp_delivery_add (ps, packet, input->from);
+      srp_delivery_add (ps, packet, input->from, input->link);
     }
   return SRP_DROP_NONE;
 }

@@ -54,6 +54,7 @@ struct _SrpPubsub {
   /* srp-delivery.c */
   SrpReassembler *reassembler;
   SrpReassembler *strangers;   /* packets from unconnected addresses: their own small pool */
+  SrpTokenBucket stranger_forgeries; /* all strangers' SRP_LINK_BUCKET_FORGERIES */
   SrpRecentIds *delivered;
   SrpTimer reassembly_expiry;
 
@@ -110,8 +111,15 @@ SrpDropReason srp_gossip_handle_packet (gpointer self, const SrpInput *input, gp
 void srp_delivery_init (SrpPubsub *ps);
 void srp_delivery_clear (SrpPubsub *ps);
 /* Feeds a packet of a subscribed topic to the reassembler; MESSAGE events
- * follow for what completes, once per message. */
-void srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from);
+ * follow for what completes, once per message. A message whose author
+ * signature fails costs link (NULL: the packet came from the cache) a token
+ * of its SRP_LINK_BUCKET_FORGERIES. */
+void srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from,
+                       SrpLink *link);
+/* FALSE (counted as forger) when the packet's sender, link or a stranger
+ * (NULL), has spent its budget of failed author checks: a forger cannot
+ * make us check a signature more than a few times a second. */
+gboolean srp_delivery_accepts_sender (SrpPubsub *ps, SrpLink *link);
 /* The same for a packet from an address that is not a link: it goes to a
  * pool of its own (SRP_STRANGER_CHAINS runs, SRP_STRANGER_BYTES), so that
  * strangers cannot evict what links are reassembling. */

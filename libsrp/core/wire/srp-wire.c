@@ -100,6 +100,7 @@ srp_drop_reason_name (SrpDropReason reason)
     [SRP_DROP_BAD_AUTHOR] = "bad-author",
     [SRP_DROP_BAD_ENVELOPE] = "bad-envelope",
     [SRP_DROP_UNOPENED] = "unopened",
+    [SRP_DROP_FORGER] = "forger",
     [SRP_DROP_UNSEALED] = "unsealed",
   };
 

@@ -148,6 +148,8 @@ typedef enum {
   SRP_DROP_BAD_ENVELOPE,     /* a message of TYPE 02 whose envelope does not parse */
   SRP_DROP_UNOPENED,         /* a sealed message we cannot open (not ours, forged), or one
                               * in clear on a group topic */
+  SRP_DROP_FORGER,           /* a packet for us from a link whose budget of failed author
+                              * checks is spent */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 
