@@ -641,6 +641,67 @@ test_lone_packets_relayed_wider (void)
   srp_sim_free (sim);
 }
 
+typedef struct {
+  guint node;
+  guint syncs;
+  gint64 last_at;
+} SyncCount;
+
+static gboolean
+count_syncs (SrpSim *sim, guint from, guint to, const guint8 *data, gsize len, gpointer user_data)
+{
+  SyncCount *count = user_data;
+
+  (void) to;
+  if (from == count->node && len > 3 && data[3] == SRP_FRAME_SYNC)
+    {
+      /* One frame a round (one topic, nothing to reconcile); the filter
+       * may see a datagram more than once, so rounds count by instant. */
+      if (srp_sim_get_now (sim) != count->last_at)
+        count->syncs++;
+      count->last_at = srp_sim_get_now (sim);
+    }
+  return FALSE;
+}
+
+/* With nothing cached and nothing new, anti-entropy rounds space out (10,
+ * 20, then 40 s apart); the first packet stored brings back one round
+ * every 10 s. The only subscriber opens every SYNC (nobody else has a
+ * topic to open), so its SYNC frames count its rounds. */
+static void
+test_quiet_sync_spaced_out (void)
+{
+  Log log;
+  SrpSim *sim = make_network (23, 6, NULL, &log);
+  const guint sub = 3;
+  SyncCount count = { sub, 0, -1 };
+  SrpId topic, id;
+  GBytes *data = make_data (300, 5);
+
+  srp_topic_id_from_name ("quiet", &topic);
+  srp_core_subscribe (srp_sim_get_core (sim, sub), srp_sim_get_now (sim), &topic);
+  srp_sim_flush (sim, sub);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
+  srp_sim_set_filter (sim, count_syncs, &count);
+  /* At 10 s apart this would be 24 rounds. */
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (240));
+  g_assert_cmpuint (count.syncs, >=, 4);
+  g_assert_cmpuint (count.syncs, <=, 8);
+
+  publish (sim, 1, &topic, NULL, data, &id);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  assert_got (&log, sub, &id, data);
+  count.syncs = 0;
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
+  g_assert_cmpuint (count.syncs, >=, 5);
+  g_assert_cmpuint (count.syncs, <=, 7);
+
+  srp_sim_set_filter (sim, NULL, NULL);
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
 /* Malformed new frames are dropped and counted; requests from addresses
  * that are not connected are refused without an answer. */
 static void
@@ -698,5 +759,6 @@ main (int argc, char **argv)
   g_test_add_func ("/topics/departed-target-shrinks-network",
                    test_departed_target_shrinks_network);
   g_test_add_func ("/topics/bad-frames-dropped", test_bad_frames_dropped);
+  g_test_add_func ("/topics/quiet-sync-spaced-out", test_quiet_sync_spaced_out);
   return g_test_run ();
 }

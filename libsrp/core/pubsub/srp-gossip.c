@@ -208,6 +208,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
       return SRP_DROP_UNWANTED;
     case SRP_PACKET_CACHE_STORED:
       srp_packet_rivals_successor (ps->rivals, ps->cache, packet);
+      srp_sync_news (ps);
       break;
     case SRP_PACKET_CACHE_TOO_LARGE:
     default:

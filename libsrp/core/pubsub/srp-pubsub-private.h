@@ -74,6 +74,8 @@ struct _SrpPubsub {
 
   /* srp-sync.c */
   SrpTimer sync;
+  guint64 sync_stored;          /* the cache's stored count at the last round */
+  guint sync_quiet;            /* rounds in a row with nothing stored, capped */
   guint catchup_links;         /* new links still opened with a sync: we (re)joined lately */
 };
 
@@ -171,6 +173,7 @@ void srp_sync_init (SrpPubsub *ps);
  * topic_id is NULL) with a link. */
 void srp_sync_link_up (SrpPubsub *ps, PubsubLink *pl);
 void srp_sync_link_down (SrpPubsub *ps);
+void srp_sync_news (SrpPubsub *ps);
 void srp_sync_start (SrpPubsub *ps, PubsubLink *pl, const SrpId *topic_id);
 SrpDropReason srp_sync_handle (gpointer self, const SrpInput *input, gpointer frame);
 

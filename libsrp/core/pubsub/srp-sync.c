@@ -20,6 +20,8 @@
  * where what it missed comes from. Later links meet a peer that is up to
  * date, and the periodic rounds cover the rest. */
 #define SYNC_CATCHUP_LINKS 3
+/* Rounds in a quiet network come at most 2^this sync_us apart. */
+#define SYNC_QUIET_SHIFT_MAX 2
 
 /* Stands in for a topic the cache holds nothing of (never NULL + 0). */
 static const guint64 no_items[1];
@@ -104,15 +106,41 @@ on_sync (SrpTimer *timer, gpointer owner)
   SrpPubsub *ps = owner;
   GPtrArray *links = srp_link_table_list (ps->ctx->links);
 
+  SrpPacketCacheCounters counters;
+
   (void) timer;
   /* With no link it rests until one comes up. */
   if (links->len == 0)
     return;
-  srp_timer_set (ps->ctx->timers, &ps->sync, ps->ctx->now + ps->ctx->config->sync_us);
+  /* A quiet network needs rounds less often: with nothing cached, and
+   * nothing stored since the last round, the next waits twice as long, up
+   * to SYNC_QUIET_SHIFT_MAX doublings (a round could only learn of a
+   * message we missed whole, which the catch-up rounds with new links
+   * cover as well). The first packet stored brings the plain interval
+   * back at once (srp_sync_news). */
+  srp_packet_cache_get_counters (ps->cache, &counters);
+  if (counters.stored == ps->sync_stored && counters.n_packets == 0)
+    ps->sync_quiet = MIN (ps->sync_quiet + 1, SYNC_QUIET_SHIFT_MAX);
+  else
+    ps->sync_quiet = 0;
+  ps->sync_stored = counters.stored;
+  srp_timer_set (ps->ctx->timers, &ps->sync,
+                 ps->ctx->now + (ps->ctx->config->sync_us << ps->sync_quiet));
   srp_sync_start (ps,
                   pubsub_link (ps, g_ptr_array_index (links, srp_rng_below (&ps->ctx->rng,
                                                                             links->len))),
                   NULL);
+}
+
+void
+srp_sync_news (SrpPubsub *ps)
+{
+  /* Rounds were spaced out for a quiet network: news ends that at once,
+   * for the peers that missed it wait for the next round. */
+  if (ps->sync_quiet == 0)
+    return;
+  ps->sync_quiet = 0;
+  srp_timer_set_earlier (ps->ctx->timers, &ps->sync, ps->ctx->now + ps->ctx->config->sync_us);
 }
 
 void
