@@ -8,11 +8,16 @@
 
 /* Peer exchange, probes and introductions are rare: a burst on connecting,
  * then one every two seconds. Queries cost a token per packet asked for;
- * SYNC and SUBSCRIPTIONS are cheap but can come in rounds. */
+ * SYNC and SUBSCRIPTIONS are cheap but can come in rounds. An introducer
+ * may make us spray one birthday's worth of probes (2,048, the default
+ * punch_probes) at once and another every 30 s (a punch's lifetime): its
+ * credit, three times what it sent us, holds fewer than that on a young
+ * link, and a spray cut short ends relayed. */
 static const SrpTokenRate rates[SRP_LINK_N_BUCKETS] = {
   [SRP_LINK_BUCKET_REQUESTS] = { .burst = 10.0, .per_second = 0.5 },
   [SRP_LINK_BUCKET_QUERIES] = { .burst = 512.0, .per_second = 256.0 },
   [SRP_LINK_BUCKET_SYNCS] = { .burst = 64.0, .per_second = 16.0 },
+  [SRP_LINK_BUCKET_SPRAYS] = { .burst = 2048.0, .per_second = 2048.0 / 30.0 },
 };
 
 const SrpTokenRate *
