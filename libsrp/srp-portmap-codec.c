@@ -236,3 +236,13 @@ srp_portmap_result_string (guint8 version, guint16 result)
     return pcp[result];
   return "unknown result code";
 }
+
+gboolean
+srp_portmap_epoch_lost (guint32 prev_epoch, gint64 prev_now_s, guint32 epoch, gint64 now_s)
+{
+  gint64 client_delta = MAX (now_s - prev_now_s, 0);
+
+  if ((gint64) epoch + 1 < (gint64) prev_epoch)
+    return TRUE;
+  return (gint64) epoch + 2 < (gint64) prev_epoch + client_delta * 7 / 8;
+}

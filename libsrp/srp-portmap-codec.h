@@ -69,6 +69,15 @@ gsize srp_portmap_encode_request (const SrpPortmapRequest *request,
 gboolean srp_portmap_decode_response (const guint8 *data, gsize len, SrpPortmapResponse *out,
                                       const char **why);
 
+/* The epoch rule (RFC 6887 section 8.5, RFC 6886 section 3.6): TRUE when
+ * a server that said prev_epoch at our prev_now_s and says epoch at our
+ * now_s (both in seconds) has restarted since and lost its mappings: its
+ * epoch went back by more than a second, or it advanced by less than 7/8
+ * of the time we saw pass, less 2 s (the slack both RFCs give for clocks
+ * that run at different rates). */
+gboolean srp_portmap_epoch_lost (guint32 prev_epoch, gint64 prev_now_s, guint32 epoch,
+                                 gint64 now_s);
+
 /* What a result code means, in words (static). */
 const char *srp_portmap_result_string (guint8 version, guint16 result);
 

@@ -10,7 +10,10 @@
  * (SrpPeer:port-mapping-problem) than kept waiting 64 s as RFC 6886 would.
  * The mapping is renewed at half its granted lifetime and deleted (lifetime
  * 0) when the client is freed. Datagrams that are no valid answer are
- * dropped and counted.
+ * dropped and counted. Every answer's epoch is checked against the last
+ * (srp_portmap_epoch_lost): a router that restarted has lost the mapping,
+ * and it is asked for again at once, not at the next renewal (half a
+ * lease, up to an hour, of peers sent to a dead address).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -54,8 +57,11 @@ struct _SrpPortmapPcp {
   guint8 external_ip[4];
   guint16 external_port;
   guint32 lifetime;
+  gboolean have_epoch;       /* the server's epoch at our epoch_at (seconds) */
+  guint32 epoch;
+  gint64 epoch_at;
   gboolean mapped;           /* a mapping is held: deleted on free */
-  guint64 bad_responses, renewals;
+  guint64 bad_responses, renewals, epoch_resets;
   char *problem;
   SrpPortmapFunc func;
   gpointer user_data;
@@ -242,6 +248,33 @@ bad (SrpPortmapPcp *pcp, const char *why)
   g_debug ("Port mapping: dropped a datagram from the gateway: %s", why);
 }
 
+/* TRUE when the answer shows the router restarted while we held a
+ * mapping: the mapping is asked for again from the start (the answer
+ * itself, to a request the old state made, is not trusted). */
+static gboolean
+check_epoch (SrpPortmapPcp *pcp, const SrpPortmapResponse *r)
+{
+  gint64 now_s = g_get_monotonic_time () / G_USEC_PER_SEC;
+  gboolean lost = pcp->have_epoch &&
+                  srp_portmap_epoch_lost (pcp->epoch, pcp->epoch_at, r->epoch, now_s);
+
+  pcp->have_epoch = TRUE;
+  pcp->epoch = r->epoch;
+  pcp->epoch_at = now_s;
+  if (!lost || pcp->stage != STAGE_MAPPED)
+    return FALSE;
+  pcp->epoch_resets++;
+  g_debug ("Port mapping: the gateway restarted (epoch %u); mapping again", r->epoch);
+  /* Both answers again for NAT-PMP (the public address may have changed
+   * too), and the result advertised even if it is the same. */
+  g_clear_object (&pcp->external);
+  pcp->sends = 0;
+  pcp->have_map = FALSE;
+  pcp->have_address = FALSE;
+  send_requests (pcp);
+  return TRUE;
+}
+
 static void
 handle (SrpPortmapPcp *pcp, const guint8 *data, gsize len)
 {
@@ -254,6 +287,8 @@ handle (SrpPortmapPcp *pcp, const guint8 *data, gsize len)
       return;
     }
   if (pcp->stage == STAGE_FAILED)
+    return;
+  if (check_epoch (pcp, &r))
     return;
   if (pcp->stage == STAGE_PCP && (r.version == SRP_PORTMAP_VERSION_NAT_PMP ||
                                   r.result == SRP_PORTMAP_RESULT_UNSUPPORTED_VERSION))
@@ -425,6 +460,12 @@ guint64
 srp_portmap_pcp_get_bad_responses (SrpPortmapPcp *pcp)
 {
   return pcp->bad_responses;
+}
+
+guint64
+srp_portmap_pcp_get_epoch_resets (SrpPortmapPcp *pcp)
+{
+  return pcp->epoch_resets;
 }
 
 guint64

@@ -45,6 +45,8 @@ void srp_portmap_pcp_free (SrpPortmapPcp *pcp);
 /* Datagrams from the gateway that were no valid answer (dropped). */
 guint64 srp_portmap_pcp_get_bad_responses (SrpPortmapPcp *pcp);
 guint64 srp_portmap_pcp_get_renewals (SrpPortmapPcp *pcp);
+/* Answers whose epoch showed the router had restarted (mapped again). */
+guint64 srp_portmap_pcp_get_epoch_resets (SrpPortmapPcp *pcp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrpPortmapPcp, srp_portmap_pcp_free)
 
 typedef struct _SrpPortmapUpnp SrpPortmapUpnp;

@@ -276,6 +276,7 @@ typedef enum {
   FAKE_NAT_PMP_ONLY,        /* answers PCP with version 0 "unsupported version" */
   FAKE_REFUSES,             /* PCP, NOT_AUTHORIZED */
   FAKE_SILENT,
+  FAKE_REBOOTS,             /* PCP, 2 s leases; epoch 1000, then 3 from the renewal on */
 } FakeMode;
 
 typedef struct {
@@ -350,6 +351,17 @@ on_fake_request (GSocket *socket, GIOCondition condition, gpointer user_data)
                         NULL, NULL);
       break;
     case FAKE_SILENT:
+      break;
+    case FAKE_REBOOTS:
+      {
+        gsize len = pcp_response (out, 0, in + 24, (guint16) (in[40] << 8 | in[41]), 4001,
+                                  fake_ip, 2);
+        guint32 epoch = fake->requests == 1 ? 1000 : 3;
+
+        out[8] = (guint8) (epoch >> 24), out[9] = (guint8) (epoch >> 16);
+        out[10] = (guint8) (epoch >> 8), out[11] = (guint8) epoch;
+        g_socket_send_to (socket, from, (const char *) out, len, NULL, NULL);
+      }
       break;
     }
   return G_SOURCE_CONTINUE;
@@ -501,6 +513,53 @@ test_client_refused_and_silent (void)
   fake_stop (&fake);
 }
 
+static void
+test_epoch_rule (void)
+{
+  /* Steady: the server's clock kept pace with ours (a little slower). */
+  g_assert_false (srp_portmap_epoch_lost (1000, 50, 1060, 110));
+  g_assert_false (srp_portmap_epoch_lost (1000, 50, 1000 + 60 * 7 / 8 - 2, 110));
+  /* Back by a second is slack; by more, a restart. */
+  g_assert_false (srp_portmap_epoch_lost (1000, 50, 999, 50));
+  g_assert_true (srp_portmap_epoch_lost (1000, 50, 998, 50));
+  g_assert_true (srp_portmap_epoch_lost (1000, 50, 3, 52));
+  /* Forward, but by less than 7/8 of our time less 2 s: restarted and
+   * up again for a while. */
+  g_assert_true (srp_portmap_epoch_lost (1000, 50, 1000 + 60 * 7 / 8 - 3, 110));
+  g_assert_true (srp_portmap_epoch_lost (10, 0, 20, 3600));
+  /* Our clock going back (it is monotonic: never) changes nothing. */
+  g_assert_false (srp_portmap_epoch_lost (1000, 50, 1000, 40));
+}
+
+/* The renewal's answer says the router restarted (epoch 1000 -> 3): the
+ * client maps again at once and reports the mapping again, although its
+ * address is the same (without the rule it would say nothing and wait for
+ * the next renewal). */
+static void
+test_client_router_restart (void)
+{
+  Fake fake;
+  g_autoptr (GInetSocketAddress) server = fake_start (&fake, FAKE_REBOOTS);
+  SrpPortmapPcp *pcp = srp_portmap_pcp_new (g_main_context_default (), server, 4000, TRUE, TRUE, on_status, &fake, NULL);
+  gint64 start;
+
+  run_until_reported (&fake, G_USEC_PER_SEC);
+  g_assert_true (fake.status.mapped);
+  g_assert_cmpuint (fake.requests, ==, 1);
+  start = g_get_monotonic_time ();
+  run_until_reported (&fake, 4 * G_USEC_PER_SEC);
+  /* The renewal at 2 s (half of 2 s, at least 2 s), then at once the new MAP. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_true (fake.status.mapped);
+  g_assert_cmpstr (fake.external, ==, "198.51.101.20:4001");
+  g_assert_cmpuint (fake.requests, ==, 3);
+  g_assert_cmpuint (srp_portmap_pcp_get_epoch_resets (pcp), ==, 1);
+  srp_portmap_pcp_free (pcp);
+  drain ();
+  g_assert_cmpuint (fake.deletes, ==, 1);
+  fake_stop (&fake);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -512,5 +571,7 @@ main (int argc, char **argv)
   g_test_add_func ("/portmap/client/garbage-then-mapping", test_client_garbage_then_mapping);
   g_test_add_func ("/portmap/client/nat-pmp-fallback", test_client_nat_pmp_fallback);
   g_test_add_func ("/portmap/client/refused-and-silent", test_client_refused_and_silent);
+  g_test_add_func ("/portmap/epoch-rule", test_epoch_rule);
+  g_test_add_func ("/portmap/client/router-restart", test_client_router_restart);
   return g_test_run ();
 }

@@ -8,7 +8,11 @@
 
 /* Peer exchange, probes and introductions are rare: a burst on connecting,
  * then one every two seconds. Queries cost a token per packet asked for;
- * SYNC and SUBSCRIPTIONS are cheap but can come in rounds. */
+ * SYNC and SUBSCRIPTIONS are cheap but can come in rounds. An introducer
+ * may make us spray one birthday's worth of probes (2,048, the default
+ * punch_probes) at once and another every 30 s (a punch's lifetime): its
+ * credit, three times what it sent us, holds fewer than that on a young
+ * link, and a spray cut short ends relayed. */
 static const SrpTokenRate rates[SRP_LINK_N_BUCKETS] = {
   [SRP_LINK_BUCKET_REQUESTS] = { .burst = 10.0, .per_second = 0.5 },
   [SRP_LINK_BUCKET_QUERIES] = { .burst = 512.0, .per_second = 256.0 },
@@ -18,6 +22,7 @@ static const SrpTokenRate rates[SRP_LINK_N_BUCKETS] = {
    * second. A genuine author's messages never fail, so an honest link
    * spends this only on forgeries it carried for someone else. */
   [SRP_LINK_BUCKET_FORGERIES] = { .burst = 16.0, .per_second = 4.0 },
+  [SRP_LINK_BUCKET_SPRAYS] = { .burst = 2048.0, .per_second = 2048.0 / 30.0 },
 };
 
 const SrpTokenRate *

@@ -29,6 +29,7 @@ typedef enum {
   SRP_LINK_BUCKET_QUERIES,  /* packets asked for by QUERY, one token each */
   SRP_LINK_BUCKET_SYNCS,    /* SYNC and SUBSCRIPTIONS frames */
   SRP_LINK_BUCKET_FORGERIES, /* messages it completed whose author signature failed */
+  SRP_LINK_BUCKET_SPRAYS,   /* birthday probes its introductions make us send, one each */
   SRP_LINK_N_BUCKETS
 } SrpLinkBucket;
 

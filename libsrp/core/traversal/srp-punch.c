@@ -461,21 +461,35 @@ srp_punch_handle_punch (gpointer self, const SrpInput *input, gpointer frame)
   return SRP_DROP_NONE;
 }
 
+/* One interval's probes. Those of an introduction we did not ask for are
+ * paid from its introducer's spray bucket, not from its credit (see
+ * srp-link.c): they go to random ports of one IP, paced, at most a
+ * birthday's worth per punch lifetime, whatever the introducer sent us. */
 static void
 spray (SrpTraversal *traversal, Punch *punch)
 {
   SrpContext *ctx = traversal->ctx;
+  guint n = MIN (PROBES_PER_INTERVAL, punch->probes_left);
+  guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len = srp_punch_encode (punch->nonce, frame);
 
-  for (guint n = 0; n < PROBES_PER_INTERVAL && punch->probes_left > 0; n++)
+  if (punch->credit != NULL)
+    {
+      SrpLink *introducer = srp_link_table_lookup (ctx->links, &punch->introducer);
+
+      n = introducer != NULL ? srp_context_take_up_to (ctx, introducer, SRP_LINK_BUCKET_SPRAYS, n)
+                             : 0;
+      if (n < MIN (PROBES_PER_INTERVAL, punch->probes_left))
+        punch->probes_left = n; /* this batch is the last */
+    }
+  for (guint k = 0; k < n; k++)
     {
       SrpAddress to = punch->address;
 
       to.port = (guint16) (1024 + srp_rng_below (&ctx->rng, 65536 - 1024));
-      if (!send_punch (traversal, punch, 0, 0, &to))
-        punch->probes_left = 0;
-      else
-        punch->probes_left--;
+      srp_context_transmit (ctx, 0, 0, &to, frame, len);
     }
+  punch->probes_left -= n;
   punch->next_probe = punch->probes_left > 0 ? ctx->now + PROBE_INTERVAL_US : -1;
 }
 
