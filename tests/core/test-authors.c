@@ -211,15 +211,22 @@ test_signed_messages_name_their_author (void)
   srp_sim_free (sim);
 }
 
-/* Sends a chain (SrpPacket*) from node `from` to node `to` over their link. */
+/* Sends a chain (SrpPacket*) from node `from` to node `to` over their link, at once. */
 static void
-inject_chain (SrpSim *sim, guint from, guint to, GPtrArray *chain)
+inject_now (SrpSim *sim, guint from, guint to, GPtrArray *chain)
 {
   guint8 frame[SRP_MAX_DATAGRAM];
 
   for (guint i = 0; i < chain->len; i++)
     g_assert_true (srp_sim_inject_from (sim, from, to, frame,
                                         srp_packet_encode (g_ptr_array_index (chain, i), frame)));
+}
+
+/* The same, and a second of the network's time to take them. */
+static void
+inject_chain (SrpSim *sim, guint from, guint to, GPtrArray *chain)
+{
+  inject_now (sim, from, to, chain);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
 }
 
@@ -314,16 +321,6 @@ mallory_chain (SrpSim *sim, SrpSimKeys *mallory, SrpRng *rng, const SrpId *topic
   seal.sign_data = mallory;
   envelope = srp_envelope_build (topic, &prev, &seal, (const guint8 *) text, strlen (text));
   return envelope_chain (topic, &prev, envelope);
-}
-
-static void
-inject_now (SrpSim *sim, guint from, guint to, GPtrArray *chain)
-{
-  guint8 frame[SRP_MAX_DATAGRAM];
-
-  for (guint i = 0; i < chain->len; i++)
-    g_assert_true (srp_sim_inject_from (sim, from, to, frame,
-                                        srp_packet_encode (g_ptr_array_index (chain, i), frame)));
 }
 
 /* A link that sends forgeries gets 16 signature checks at once and 4 a
