@@ -192,14 +192,6 @@ running() {
 	echo $n
 }
 for ((p = 0; p < ${#P_NAME[@]}; p++)); do
-	# The dual-stack rows run after every other row is done. A dual-stack target that peer
-	# exchange had linked to another row's public IPv6 hosts got connected over IPv4 at once,
-	# not over IPv6 first (twice in CI on 2026-12-02: ds-pr-pr, 4 ms, then its link moved from
-	# IPv6 to IPv4). That is an open defect of happy eyeballs (issue 16), not yet understood;
-	# these rows test a settled dual-stack pair's choice of family, which they do alone.
-	if [ "${P_FAM[$p]}" = ds ] && { [ $p = 0 ] || [ "${P_FAM[$((p - 1))]}" != ds ]; }; then
-		while [ "$(running)" -gt 0 ]; do sleep 0.2; done
-	fi
 	while [ "$(running)" -ge "$JOBS" ]; do sleep 0.2; done
 	run_pair_job $p &
 	pids+=($!)
