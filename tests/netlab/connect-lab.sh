@@ -229,7 +229,7 @@ cl_run_pair() { # NAME INITIATOR TARGET EXPECTED_PATH [IDLE]
 	path=$(cl_json field "$out" connected path)
 	ms=$(cl_json field "$out" connected ms)
 	addr=$(cl_json field "$out" connected address)
-	# An IPv6 or dual-stack pair must end on IPv6 (CL_WANT_FAMILY overrides: 4 or 6).
+	# An IPv6 or dual-stack pair must end on IPv6 (CL_WANT_FAMILY overrides: 4, 6 or any).
 	want_family=${CL_WANT_FAMILY:-}
 	[ -z "$want_family" ] && [ "$CL_FAMILY" != 4 ] && want_family=6
 	ping=no pong=no tconn=no
