@@ -58,6 +58,8 @@ struct _SrpSim {
   GHashTable *links;      /* guint64 key (a << 32 | b) -> Link* */
   GHashTable *blocked;    /* guint64 keys (link key << 8 | family): that family is lost */
   gboolean one_prefix;    /* nodes added now go into 10.255.0.0/24 */
+  gboolean near;          /* a low TTL reaches the other nodes (srp_sim_set_near) */
+  gint64 ipv6_extra_us;   /* IPv6 datagrams take this much longer than IPv4 */
   Link default_link;
   GSequence *flights;     /* Flight*, ordered by (at, seq) */
   /* Each online node's core deadline, read again whenever the core may
@@ -212,6 +214,18 @@ flow_key (guint socket, const SrpAddress *remote)
   char text[SRP_ADDRESS_STRING_MAX];
 
   return g_strdup_printf ("%u/%s", socket, srp_address_to_string (remote, text));
+}
+
+void
+srp_sim_set_near (SrpSim *sim, gboolean near)
+{
+  sim->near = near;
+}
+
+void
+srp_sim_set_ipv6_extra_latency (SrpSim *sim, gint64 extra_us)
+{
+  sim->ipv6_extra_us = extra_us;
 }
 
 void
@@ -492,6 +506,8 @@ fly (SrpSim *sim, guint from_node, const SrpTransmit *t, guint to_node, guint to
       return;
     }
   at = sim->now + link->latency_us;
+  if (t->to.family == SRP_ADDRESS_FAMILY_IPV6)
+    at += sim->ipv6_extra_us;
   /* The options below draw from the RNG only when set, so that runs
    * without them replay as before. */
   if (link->rate > 0)
@@ -596,9 +612,9 @@ send_datagram (SrpSim *sim, guint from_node, const SrpTransmit *t)
     g_hash_table_add (get_node (sim, from_node)->sent_to, flow_key (t->socket, &t->to));
   if (found == 0 && send_to_group (sim, from_node, t))
     return;
-  /* Nodes are all far apart (a low TTL dies on the way) and have no punch
-   * sockets (the sim has no NATs to punch through). */
-  if (found == 0 || t->ttl != 0 || t->socket >= N_SOCKETS)
+  /* Nodes are far apart (a low TTL dies on the way) unless set near, and
+   * have no punch sockets (the sim has no NATs to punch through). */
+  if (found == 0 || (t->ttl != 0 && !sim->near) || t->socket >= N_SOCKETS)
     {
       sim->lost++; /* nobody at that address */
       return;

@@ -54,6 +54,12 @@ const SrpAddress *srp_sim_get_address6 (SrpSim *sim, guint node);
 void srp_sim_set_firewall (SrpSim *sim, guint node);
 /* Loses every datagram of family (SRP_ADDRESS_FAMILY_IPV4 or _IPV6) between
  * nodes a and b, both ways: one family broken between two hosts. */
+/* Whether a low-TTL datagram (a PUNCH opening its sender's NAT) reaches
+ * the other nodes, as between hosts a few hops apart. Default FALSE. */
+void srp_sim_set_near (SrpSim *sim, gboolean near);
+/* IPv6 datagrams take extra_us longer than IPv4 ones on every link (a
+ * slower IPv6 route, as through a tunnel). Default 0. */
+void srp_sim_set_ipv6_extra_latency (SrpSim *sim, gint64 extra_us);
 void srp_sim_block_family (SrpSim *sim, guint a, guint b, guint8 family, gboolean blocked);
 /* The node's main socket address; its probe socket is the same IP, port + 1. */
 const SrpAddress *srp_sim_get_address (SrpSim *sim, guint node);

@@ -21,6 +21,10 @@
 #define MAX_ATTEMPTS 32
 #define MAX_ASKED 8 /* links asked for an introduction */
 #define NOT_FOUND "no connected peer knows that peer, and no lookup found it"
+/* How long a connect to a peer linked over IPv4 waits for IPv6 (RFC 8305's
+ * spirit: long enough for a punch through two firewalls with one resend,
+ * short enough that a broken IPv6 costs little). */
+#define IPV6_WAIT_US (1 * G_TIME_SPAN_SECOND)
 
 static void
 attempt_free (gpointer data)
@@ -190,6 +194,14 @@ finish_attempt (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *link,
 {
   SrpContext *ctx = traversal->ctx;
 
+  /* Asked again for IPv6: whatever became of that, the link we had is the
+   * answer, and it was counted when it came. */
+  if (a->upgrading)
+    {
+      link = srp_link_table_lookup (ctx->links, &a->target);
+      reason = link != NULL ? NULL : reason;
+      counted = FALSE;
+    }
   if (a->internal)
     {
       g_ptr_array_remove (traversal->connects, a);
@@ -283,6 +295,44 @@ srp_connect_send (SrpTraversal *traversal, const SrpLink *to, guint64 nonce, con
   srp_context_send_link (traversal->ctx, to, frame, srp_connect_encode (&connect, frame));
 }
 
+/* A connect to a peer we have a direct link with over IPv4, while both of
+ * us may have IPv6 (its INFO offered it, or has not come yet): happy
+ * eyeballs for a link that came up without an introduction (peer
+ * exchange, bootstrap records and our own links run over the family we
+ * joined in) or while IPv6 was broken. The others are asked to introduce
+ * us again; the introduction punches IPv6 alone on both sides
+ * (srp-punch.c), and the IPv6 handshake moves the link. The attempt ends
+ * with the link as it is then, moved or not, within IPV6_WAIT_US. FALSE
+ * when there is nothing to try. */
+static gboolean
+ask_for_ipv6 (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *linked)
+{
+  SrpContext *ctx = traversal->ctx;
+  GPtrArray *links = srp_link_table_list (ctx->links);
+  TraversalLink *tl = traversal_link (traversal, linked);
+
+  if (linked->address.family != SRP_ADDRESS_FAMILY_IPV4 ||
+      !srp_connect_has_family (traversal, SRP_ADDRESS_FAMILY_IPV6) ||
+      (tl->has_info && (tl->info.other.n_addresses == 0 ||
+                        tl->info.other.addresses[0].family != SRP_ADDRESS_FAMILY_IPV6)))
+    return FALSE;
+  for (guint i = 0; i < links->len && a->n_asked < MAX_ASKED; i++)
+    {
+      SrpLink *link = g_ptr_array_index (links, i);
+
+      if (link != linked && !srp_address_is_relay (&link->address))
+        {
+          srp_connect_send (traversal, link, a->nonce, &a->target);
+          a->n_asked++;
+        }
+    }
+  if (a->n_asked == 0)
+    return FALSE;
+  a->upgrading = TRUE;
+  srp_timer_set (ctx->timers, &a->deadline, ctx->now + IPV6_WAIT_US);
+  return TRUE;
+}
+
 guint64
 srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id)
 {
@@ -314,7 +364,8 @@ srp_traversal_connect (SrpTraversal *traversal, const SrpId *peer_id)
     }
   if (linked != NULL)
     {
-      finish_attempt (traversal, a, linked, NULL, FALSE);
+      if (!ask_for_ipv6 (traversal, a, linked))
+        finish_attempt (traversal, a, linked, NULL, FALSE);
       return request;
     }
   for (guint i = 0; i < links->len && a->n_asked < MAX_ASKED; i++)
@@ -443,7 +494,8 @@ srp_connect_introduced (SrpTraversal *traversal, ConnectAttempt *attempt,
       attempt->our_nat = srp_nat_type_for (traversal, &introducer->address);
       attempt->their_nat = their_nat;
     }
-  if (relay_at >= 0 && !attempt->relaying)
+  /* A link we have needs no relay. */
+  if (relay_at >= 0 && !attempt->relaying && !attempt->upgrading)
     srp_timer_set (traversal->ctx->timers, &attempt->relay, relay_at);
 }
 

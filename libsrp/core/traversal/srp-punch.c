@@ -326,6 +326,25 @@ free_sockets (SrpTraversal *traversal, guint n)
   return 0;
 }
 
+/* An introduction to a peer linked to us over IPv4 that offers IPv6, while
+ * we have IPv6: out, the introduction as if it named the IPv6 address
+ * alone (its NAT type there, no locals, no mapping, no other family). */
+static gboolean
+ipv6_instead (SrpTraversal *traversal, const SrpIntroduce *intro, SrpIntroduce *out)
+{
+  if (intro->address.family != SRP_ADDRESS_FAMILY_IPV4 || intro->other.n_addresses == 0 ||
+      intro->other.addresses[0].family != SRP_ADDRESS_FAMILY_IPV6 ||
+      !srp_connect_has_family (traversal, SRP_ADDRESS_FAMILY_IPV6))
+    return FALSE;
+  *out = *intro;
+  out->address = intro->other.addresses[0];
+  out->nat = intro->other.nat;
+  out->n_locals = 0;
+  out->has_mapped = FALSE;
+  memset (&out->other, 0, sizeof out->other);
+  return TRUE;
+}
+
 SrpDropReason
 srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame)
 {
@@ -337,6 +356,7 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   ConnectAttempt *attempt;
   Punch *punch;
   gint64 after;
+  SrpIntroduce ipv6;
 
   if (srp_id_equal (&intro->peer, &ctx->config->peer_id))
     return SRP_DROP_UNEXPECTED;
@@ -352,13 +372,26 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   existing = srp_link_table_lookup (ctx->links, &intro->peer);
   /* A direct link needs no punch, unless the peer is now elsewhere (its
    * network changed: it asks through an introducer, which sees it at its
-   * new address), or we asked after our own network changed. */
-  if (existing != NULL && !srp_address_is_relay (&existing->address) && attempt == NULL &&
-      srp_address_equal (&existing->address, &intro->address))
+   * new address), or we asked after our own network changed, or one of us
+   * asked for IPv6 instead of the IPv4 we share (srp-connect.c,
+   * ask_for_ipv6): then only IPv6 is punched. */
+  if (existing != NULL && !srp_address_is_relay (&existing->address) &&
+      srp_address_equal (&existing->address, &intro->address) &&
+      ipv6_instead (traversal, intro, &ipv6))
+    intro = &ipv6;
+  else if (existing != NULL && !srp_address_is_relay (&existing->address) && attempt == NULL &&
+           srp_address_equal (&existing->address, &intro->address))
     return SRP_DROP_NONE;
   if (attempt != NULL)
     srp_connect_introduced (traversal, attempt, introducer, intro->nat, -1);
   punch = find_punch (traversal, &intro->peer);
+  /* An earlier try for IPv6 that got nowhere (its punch lives on while the
+   * IPv4 link stays): this one is asked for anew. */
+  if (punch != NULL && intro == &ipv6 && punch->nonce != intro->nonce)
+    {
+      remove_punch (traversal, punch);
+      punch = NULL;
+    }
   if (punch != NULL)
     return SRP_DROP_NONE; /* another introducer of the same attempt */
   if (traversal->punches->len >= MAX_PUNCHES)
@@ -456,6 +489,15 @@ srp_punch_handle_punch (gpointer self, const SrpInput *input, gpointer frame)
   punch->probes_left = 0;
   punch->next_probe = -1;
   rearm (traversal, punch);
+  /* IPv6 has its head start over the main address's family, PUNCH or not:
+   * a low-TTL PUNCH that got through (few hops between the two) would
+   * otherwise start the IPv4 handshake at once, and IPv4 would win the
+   * race it was meant to lose. The timer starts it at start_at, to the
+   * same address. */
+  if (punch->role == PUNCH_BOTH && punch->n_alts > 0 &&
+      punch->alts[0].family == SRP_ADDRESS_FAMILY_IPV6 &&
+      srp_address_equal (input->from, &punch->address) && traversal->ctx->now < punch->start_at)
+    return SRP_DROP_NONE;
   /* A PUNCH proves nothing of its source (the introducer knew the nonce). */
   srp_mesh_start_paid_handshake (traversal->mesh, input->from, &punch->peer, 0, punch->credit);
   return SRP_DROP_NONE;

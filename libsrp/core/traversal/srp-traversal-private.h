@@ -82,6 +82,7 @@ typedef struct {
   SrpId transient[SRP_REGISTER_MAX_ANCHORS]; /* anchors connected for this attempt alone */
   guint n_transient;
   gboolean internal;           /* a link we have, found again after a network change: no event */
+  gboolean upgrading;          /* a link we have over IPv4, asked for again for IPv6 */
 } ConnectAttempt;
 
 /* What a link told us in INFO (its traversal slot). */
