@@ -2,8 +2,9 @@
  * ACKs and losses in virtual time, round trip by round trip: after a loss
  * it falls to 7/10 and climbs back along the cubic curve (concave up to
  * the old maximum in K seconds, whatever the RTT, then convex beyond); a
- * timeout leaves it at its minimum; and two flows through one bottleneck
- * converge to fair shares from very unequal starts.
+ * timeout leaves it at its minimum; two flows through one bottleneck
+ * converge to fair shares from very unequal starts; and HyStart++ ends
+ * slow start when the round trip grows.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -222,6 +223,106 @@ test_fair_convergence (void)
   g_assert_cmpfloat (share, <, 0.6);
 }
 
+/* One round of slow start through a bottleneck: the window's frames, sent
+ * at *now, come back after base_rtt plus the queue's delay (what exceeds
+ * pipe frames waits at rate frames per ms), each with its RTT sample.
+ * Returns the round's RTT; *now moves to the round's end. */
+static gint64
+slow_start_round (SrpCongestion *cc, gint64 *now, gint64 base_rtt, gsize pipe_frames,
+                  gsize frames_per_ms)
+{
+  gsize frames = cc->window / MSS;
+  gint64 queued = frames > pipe_frames ? (gint64) (frames - pipe_frames) : 0;
+  gint64 rtt = base_rtt + MS (queued) / (gint64) frames_per_ms;
+  gint64 sent_at = *now + 1;
+
+  *now = sent_at + rtt;
+  for (gsize i = 0; i < frames; i++)
+    {
+      srp_congestion_on_rtt (cc, *now, rtt, sent_at);
+      srp_congestion_on_ack (cc, *now, MSS, sent_at, TRUE, rtt);
+    }
+  return rtt;
+}
+
+/* HyStart++ (RFC 9406): slow start through a bottleneck whose pipe holds
+ * 200 frames (20 ms at 10 frames a ms), with a deep queue, so no loss
+ * ends it. The window doubles while the RTT stays at 20 ms; the first
+ * round whose minimum RTT is 4 ms (an eighth of 20, at least 4) above the
+ * last one's goes conservative (a quarter of the growth), and 5 rounds
+ * later slow start is over without a loss, at about 3 times that window
+ * (320 to 989 frames). Without the RTT's rise (a bottleneck that never queues), slow
+ * start goes on doubling. */
+static void
+test_hystart_ends_slow_start (void)
+{
+  SrpCongestion cc;
+  gint64 now = 0;
+  gsize css_window = 0;
+  guint rounds = 0;
+
+  srp_congestion_init (&cc, 64 * 1024 * 1024);
+  while (cc.window < cc.ssthresh && rounds < 40)
+    {
+      gsize before = cc.window;
+      gboolean was_css = cc.in_css;
+
+      slow_start_round (&cc, &now, MS (20), 200, 10);
+      rounds++;
+      if (cc.in_css && !was_css)
+        css_window = before;
+      /* In Conservative Slow Start a round grows the window by a quarter. */
+      if (was_css && cc.in_css)
+        g_assert_cmpuint (cc.window, <=, before + before / 4 + MSS);
+    }
+  g_test_message ("slow start over after %u rounds: conservative from %" G_GSIZE_FORMAT
+                  " frames, ended at %" G_GSIZE_FORMAT " frames", rounds, css_window / MSS,
+                  cc.window / MSS);
+  g_assert_cmpuint (cc.loss_events, ==, 0);
+  g_assert_cmpuint (cc.hystart_exits, ==, 1);
+  /* Over at the round's first ACK: the rest of the round grows it as
+   * congestion avoidance does. */
+  g_assert_cmpuint (cc.ssthresh, <=, cc.window);
+  g_assert_cmpuint (cc.window, <, cc.ssthresh + cc.ssthresh / 100);
+  /* Conservative once the queue held 40 frames (4 ms) or more, not before. */
+  g_assert_cmpuint (css_window / MSS, >=, 240);
+  g_assert_cmpuint (css_window / MSS, <, 2 * 240);
+  /* Five rounds of a quarter each at most: about 3x, not the 32x of five
+   * more doublings. */
+  g_assert_cmpuint (cc.window, <=, css_window * 4);
+
+  srp_congestion_init (&cc, 64 * 1024 * 1024);
+  for (guint r = 0; r < 12; r++)
+    slow_start_round (&cc, &now, MS (20), G_MAXSIZE / 2, 10);
+  g_assert_cmpuint (cc.ssthresh, ==, G_MAXSIZE);
+  g_assert_cmpuint (cc.window, ==, SRP_CONGESTION_INITIAL_WINDOW << 12);
+}
+
+/* An RTT that rises for one round and falls again (another flow's burst
+ * through the queue) makes slow start conservative for that round only:
+ * the next round's lower minimum resumes doubling. */
+static void
+test_hystart_resumes_after_noise (void)
+{
+  SrpCongestion cc;
+  gint64 now = 0;
+  gsize before;
+
+  srp_congestion_init (&cc, 64 * 1024 * 1024);
+  for (guint r = 0; r < 4; r++)
+    slow_start_round (&cc, &now, MS (20), G_MAXSIZE / 2, 10);
+  g_assert_false (cc.in_css);
+  slow_start_round (&cc, &now, MS (30), G_MAXSIZE / 2, 10);
+  g_assert_true (cc.in_css);
+  slow_start_round (&cc, &now, MS (20), G_MAXSIZE / 2, 10);
+  g_assert_false (cc.in_css);
+  before = cc.window;
+  slow_start_round (&cc, &now, MS (20), G_MAXSIZE / 2, 10);
+  g_assert_cmpuint (cc.window, ==, 2 * before);
+  g_assert_cmpuint (cc.ssthresh, ==, G_MAXSIZE);
+  g_assert_cmpuint (cc.hystart_exits, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +331,7 @@ main (int argc, char **argv)
   g_test_add_func ("/congestion/reno-friendly", test_reno_friendly);
   g_test_add_func ("/congestion/timeout-and-limited", test_timeout_and_limited);
   g_test_add_func ("/congestion/fair-convergence", test_fair_convergence);
+  g_test_add_func ("/congestion/hystart-ends-slow-start", test_hystart_ends_slow_start);
+  g_test_add_func ("/congestion/hystart-resumes-after-noise", test_hystart_resumes_after_noise);
   return g_test_run ();
 }

@@ -9,6 +9,14 @@
  * are small (random loss, short paths), so it neither starves TCP nor is
  * starved by it.
  *
+ * Why HyStart++ (RFC 9406): slow start doubles the window each round trip
+ * until a loss, so it ends by overflowing the bottleneck's queue by up to
+ * a whole window, losing a burst of frames (ours and, on a shared path,
+ * TCP's). A round trip that grows while the window grows says the queue
+ * is filling: growth slows to a quarter (Conservative Slow Start) and, if
+ * the RTT stays up for 5 rounds, slow start ends without a loss. The
+ * kernel's TCP does the same (HyStart).
+ *
  * Units: windows in bytes, time in microseconds; the cubic term is
  * evaluated in milliseconds cubed so that it fits 64 bits for offsets up
  * to SPAN_MAX_MS from K.
@@ -16,6 +24,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-congestion.h"
+
+/* RFC 9406's constants. */
+#define HS_MIN_RTT_SAMPLES 8
+#define HS_MIN_RTT_THRESH_US (4 * G_TIME_SPAN_MILLISECOND)
+#define HS_MAX_RTT_THRESH_US (16 * G_TIME_SPAN_MILLISECOND)
+#define HS_MIN_RTT_DIVISOR 8
+#define HS_CSS_GROWTH_DIVISOR 4
+#define HS_CSS_ROUNDS 5
 
 /* |t - K| beyond this (100 s) is clamped: the window is at its maximum
  * long before, and the cube of 1e5 ms times the MSS still fits 64 bits. */
@@ -58,6 +74,55 @@ srp_congestion_init (SrpCongestion *cc, gsize max_window)
   cc->est_credit = 0;
   cc->loss_events = 0;
   cc->timeouts = 0;
+  cc->hystart_exits = 0;
+  cc->round_start = G_MININT64;
+  cc->last_round_min_rtt = G_MAXINT64;
+  cc->round_min_rtt = G_MAXINT64;
+  cc->round_samples = 0;
+  cc->in_css = FALSE;
+  cc->css_baseline_min_rtt = G_MAXINT64;
+  cc->css_rounds = 0;
+}
+
+void
+srp_congestion_on_rtt (SrpCongestion *cc, gint64 now, gint64 rtt_us, gint64 sent_at)
+{
+  if (cc->window >= cc->ssthresh || rtt_us < 0)
+    return;
+  /* A frame sent after this round began came back: the round is over. */
+  if (sent_at > cc->round_start)
+    {
+      cc->last_round_min_rtt = cc->round_min_rtt;
+      cc->round_min_rtt = G_MAXINT64;
+      cc->round_samples = 0;
+      cc->round_start = now;
+      if (cc->in_css && ++cc->css_rounds >= HS_CSS_ROUNDS)
+        {
+          /* The queue stayed up: slow start is over, here. */
+          cc->in_css = FALSE;
+          cc->ssthresh = cc->window;
+          cc->hystart_exits++;
+          return;
+        }
+    }
+  cc->round_min_rtt = MIN (cc->round_min_rtt, rtt_us);
+  cc->round_samples++;
+  if (cc->round_samples < HS_MIN_RTT_SAMPLES)
+    return;
+  if (!cc->in_css && cc->last_round_min_rtt != G_MAXINT64)
+    {
+      gint64 thresh = CLAMP (cc->last_round_min_rtt / HS_MIN_RTT_DIVISOR, HS_MIN_RTT_THRESH_US,
+                             HS_MAX_RTT_THRESH_US);
+
+      if (cc->round_min_rtt >= cc->last_round_min_rtt + thresh)
+        {
+          cc->in_css = TRUE;
+          cc->css_rounds = 0;
+          cc->css_baseline_min_rtt = cc->round_min_rtt;
+        }
+    }
+  else if (cc->in_css && cc->round_min_rtt < cc->css_baseline_min_rtt)
+    cc->in_css = FALSE; /* the RTT fell back: the rise was noise */
 }
 
 gsize
@@ -149,7 +214,7 @@ srp_congestion_on_ack (SrpCongestion *cc, gint64 now, gsize bytes, gint64 sent_a
       return;
     }
   if (cc->window < cc->ssthresh)
-    cc->window += bytes;
+    cc->window += cc->in_css ? MAX (bytes / HS_CSS_GROWTH_DIVISOR, 1) : bytes;
   else
     avoidance (cc, now, bytes, srtt_us);
   cc->window = MIN (cc->window, cc->max_window);
@@ -170,6 +235,7 @@ reduce (SrpCongestion *cc, gint64 now)
                       SRP_CONGESTION_MIN_WINDOW);
   cc->recovery_start = now;
   cc->epoch_start = G_MININT64;
+  cc->in_css = FALSE;
 }
 
 void

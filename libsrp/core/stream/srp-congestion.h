@@ -1,6 +1,7 @@
 /* srp-congestion.h: CUBIC congestion control in bytes (RFC 9438, with its
  * Reno-friendly region and fast convergence; losses and timeouts as RFC
- * 9002 applies them to packet numbers), and the pacing that spreads a
+ * 9002 applies them to packet numbers), slow start ended by HyStart++
+ * (RFC 9406) when the round trip grows, and the pacing that spreads a
  * window over a round trip.
  *
  * One lives in every link's stream state: all streams to a peer share
@@ -38,7 +39,17 @@ typedef struct {
   gsize w_est;            /* the Reno-friendly estimate */
   guint64 cubic_credit;   /* bytes x bytes acknowledged towards the next byte of growth */
   guint64 est_credit;     /* the same for w_est */
+  /* HyStart++ (RFC 9406): rounds of slow start, each begun when an ACK
+   * came for a frame sent after the previous one began. */
+  gint64 round_start;
+  gint64 last_round_min_rtt;    /* G_MAXINT64: none yet */
+  gint64 round_min_rtt;
+  guint round_samples;
+  gboolean in_css;              /* Conservative Slow Start: a quarter of the growth */
+  gint64 css_baseline_min_rtt;
+  guint css_rounds;
   guint64 loss_events, timeouts;
+  guint64 hystart_exits;        /* slow starts HyStart++ ended before any loss */
 } SrpCongestion;
 
 void srp_congestion_init (SrpCongestion *cc, gsize max_window);
@@ -47,6 +58,12 @@ void srp_congestion_init (SrpCongestion *cc, gsize max_window);
  * does not grow it); srtt_us the link's smoothed RTT (0 before a sample). */
 void srp_congestion_on_ack (SrpCongestion *cc, gint64 now, gsize bytes, gint64 sent_at,
                             gboolean limited, gint64 srtt_us);
+/* An RTT sample (rtt_us, ACK delay taken off) from the ACK of a frame sent
+ * at sent_at: in slow start, HyStart++ watches the rounds' minimum RTTs
+ * and goes to Conservative Slow Start when it grows by an eighth (4-16
+ * ms), back to slow start if it falls again, and out of slow start after
+ * 5 conservative rounds. Call it before the ACK's srp_congestion_on_ack. */
+void srp_congestion_on_rtt (SrpCongestion *cc, gint64 now, gint64 rtt_us, gint64 sent_at);
 /* A frame sent at sent_at was lost: reduce once per round of losses. */
 void srp_congestion_on_loss (SrpCongestion *cc, gint64 now, gint64 sent_at);
 /* The retransmission timeout fired: back to the minimum window. */

@@ -277,6 +277,7 @@ srp_stream_core_handle_ack (StreamLink *sl, const SrpStreamAck *ack)
               if (sl->link->rtt.min_us < 0 || sample - delay >= sl->link->rtt.min_us)
                 sample -= delay;
               srp_rtt_sample (&sl->link->rtt, sample);
+              srp_congestion_on_rtt (&sl->cc, ctx->now, sample, f->sent_at);
             }
           frame_acked (sl, f, touched);
           progress = TRUE;
