@@ -18,6 +18,9 @@
  *   - hello-flood-asks-for-cookies: 25,000 HELLOs a second from spoofed
  *     sources (attack 2): the victim signs within its budget, keeps its
  *     half-open table bounded, and a newcomer that receives still gets in;
+ *   - spray-is-bounded: introductions to symmetric peers, ten a second,
+ *     make a port-filtering victim spray at most its link's spray bucket
+ *     (2,048 PUNCHes at once, paced, then 2,048 per 30 s);
  *   - forged-copies-are-harmless: copies of a genuine packet with another
  *     NEXT, INDEX or TOPIC (or NEXT zero) that arrive first (attack 4):
  *     the subscriber delivers the genuine message and nothing else, and
@@ -765,6 +768,74 @@ test_hello_flood_asks_for_cookies (void)
   srp_sim_free (sim);
 }
 
+/* ---- the birthday spray ---------------------------------------------------------- */
+
+/* An authenticated link introduces us, a port-filtering peer, to one
+ * symmetric peer after another, ten a second for a minute: each makes us
+ * spray PUNCHes to random ports of the peer's IP (the birthday punch).
+ * Those probes are the one send to unproven addresses not paid from the
+ * namer's 3x credit (security.md), and are bounded by the link's spray
+ * bucket instead: at most 2,048 at once (each spray paced at 800 a
+ * second, a few at once), then 2,048 per 30 s. */
+static void
+test_spray_is_bounded (void)
+{
+  Victim v;
+  guint8 f[SRP_MAX_DATAGRAM];
+  SrpAddress public_address;
+  guint64 per_second[60] = { 0 };
+  guint64 total = 0, late = 0;
+  const gint64 start = G_USEC_PER_SEC;
+
+  victim_init (&v);
+  address_of (9, 9, &public_address);
+  srp_core_assume_nat (v.core, SRP_ADDRESS_FAMILY_IPV4, SRP_NAT_PORT_RESTRICTED, &public_address);
+  drain (&v);
+  for (gint64 t = 0; t < 60 * G_USEC_PER_SEC; t += STEP_US)
+    {
+      SrpTransmit tr;
+
+      if (t % (100 * G_TIME_SPAN_MILLISECOND) == 0)
+        {
+          guint round = (guint) (t / (100 * G_TIME_SPAN_MILLISECOND));
+          gsize len = build_introduce_symmetric (&v, round % 200, f);
+
+          srp_core_handle_datagram (v.core, v.now, 0, &v.link, f, len);
+        }
+      v.now = start + t + STEP_US;
+      srp_core_handle_timeout (v.core, v.now);
+      while (srp_core_poll_transmit (v.core, &tr))
+        if (tr.data[3] == SRP_FRAME_PUNCH && tr.ttl == 0 && !is_link_address (&v, &tr.to))
+          {
+            per_second[t / G_USEC_PER_SEC]++;
+            total++;
+            if (t >= 30 * G_USEC_PER_SEC)
+              late++;
+          }
+      {
+        SrpCoreEvent event;
+
+        while (srp_core_poll_event (v.core, &event))
+          srp_core_event_clear (&event);
+      }
+    }
+  g_test_message ("600 introductions to symmetric peers in 60 s: %" G_GUINT64_FORMAT
+                  " probes (%" G_GUINT64_FORMAT " in the first second, %" G_GUINT64_FORMAT
+                  " in the next, %" G_GUINT64_FORMAT " in the last 30 s; at most 2048 + 2048 "
+                  "per 30 s)",
+                  total, per_second[0], per_second[1], late);
+  /* It sprays at all (else this tests nothing)... */
+  g_assert_cmpuint (per_second[0], >, 1000);
+  /* ... and by any second, no more than the burst and its refill since. */
+  for (guint s = 0, sum = 0; s < 60; s++)
+    {
+      sum += (guint) per_second[s];
+      g_assert_cmpuint (sum, <=, 2048 + 2048 * (s + 1) / 30);
+    }
+  g_assert_cmpuint (late, <=, 2 * 2048);
+  victim_clear (&v);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -777,5 +848,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/forged-copies-of-cached-are-checked",
                    test_forged_copies_of_cached_are_checked);
   g_test_add_func ("/hostile/hello-flood-asks-for-cookies", test_hello_flood_asks_for_cookies);
+  g_test_add_func ("/hostile/spray-is-bounded", test_spray_is_bounded);
   return g_test_run ();
 }

@@ -132,6 +132,12 @@ srp_core_get_context (SrpCore *core)
 }
 
 void
+srp_core_assume_nat (SrpCore *core, guint8 family, guint8 type, const SrpAddress *public_address)
+{
+  srp_traversal_assume_nat (core->traversal, family, type, public_address);
+}
+
+void
 srp_core_event_clear (SrpCoreEvent *event)
 {
   if (event->type == SRP_CORE_EVENT_MESSAGE)

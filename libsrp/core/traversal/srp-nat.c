@@ -185,6 +185,23 @@ conclude (NatState *nat, SrpNat type, const SrpAddress *public_address)
   srp_connect_nat_changed (traversal);
 }
 
+void
+srp_nat_assume (SrpTraversal *traversal, guint8 family, SrpNat type,
+                const SrpAddress *public_address)
+{
+  NatState *nat = srp_nat_of (traversal, family);
+
+  if (nat->stage == NAT_MAPPING)
+    {
+      SrpPings *pings = srp_mesh_get_pings (traversal->mesh);
+
+      srp_pings_cancel (pings, nat->ping_a0);
+      srp_pings_cancel (pings, nat->ping_b0);
+      srp_pings_cancel (pings, nat->ping_a1);
+    }
+  conclude (nat, type, public_address);
+}
+
 /* Gives up this round; tries again a little later. */
 static void
 postpone (NatState *nat, const char *problem)

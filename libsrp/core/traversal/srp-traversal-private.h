@@ -197,6 +197,10 @@ void srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive);
 /* A link came up at address: its family's classification may have been
  * waiting for it. */
 void srp_nat_link_up (SrpTraversal *traversal, const SrpAddress *address);
+/* Takes type as the family's classification at once, as if measured (the
+ * tests' srp_core_assume_nat). */
+void srp_nat_assume (SrpTraversal *traversal, guint8 family, SrpNat type,
+                     const SrpAddress *public_address);
 NatState *srp_nat_of (SrpTraversal *traversal, guint8 family);
 NatState *srp_nat_primary (SrpTraversal *traversal);
 /* Our NAT type towards address (its family's; the primary one for relay

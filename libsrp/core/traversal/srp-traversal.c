@@ -222,3 +222,10 @@ srp_traversal_get_lan_discovery (SrpTraversal *traversal)
 {
   return srp_lan_get_enabled (traversal);
 }
+
+void
+srp_traversal_assume_nat (SrpTraversal *traversal, guint8 family, guint8 type,
+                          const SrpAddress *public_address)
+{
+  srp_nat_assume (traversal, family, (SrpNat) type, public_address);
+}

@@ -52,5 +52,8 @@ gboolean srp_traversal_get_mapped_address (SrpTraversal *traversal, SrpAddress *
 guint8 srp_traversal_get_nat_family (SrpTraversal *traversal, guint8 family,
                                      SrpAddress *public_address);
 const char *srp_traversal_get_nat_problem (SrpTraversal *traversal);
+/* For tests (srp-core-internal.h): the family's NAT type, as if classified. */
+void srp_traversal_assume_nat (SrpTraversal *traversal, guint8 family, guint8 type,
+                               const SrpAddress *public_address);
 
 G_END_DECLS
