@@ -24,6 +24,7 @@ typedef struct {
   /* srp_sim_set_firewall: "socket/remote" strings of what each socket has
    * sent to; only those may send back. NULL: no firewall. */
   GHashTable *sent_to;
+  gboolean open_main;  /* srp_sim_open_main_socket: a port mapping through it */
   gboolean online;
   gboolean stale; /* its core may have changed since its deadline was read */
   SrpSimKeys *keys;
@@ -206,6 +207,12 @@ srp_sim_set_firewall (SrpSim *sim, guint node)
 
   if (n->sent_to == NULL)
     n->sent_to = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+void
+srp_sim_open_main_socket (SrpSim *sim, guint node)
+{
+  get_node (sim, node)->open_main = TRUE;
 }
 
 static char *
@@ -581,7 +588,7 @@ firewall_drops (const Node *to, const Flight *flight)
 {
   g_autofree char *key = NULL;
 
-  if (to->sent_to == NULL)
+  if (to->sent_to == NULL || (to->open_main && flight->to_socket == 0))
     return FALSE;
   key = flow_key (flight->to_socket, &flight->from);
   return !g_hash_table_contains (to->sent_to, key);

@@ -52,6 +52,9 @@ const SrpAddress *srp_sim_get_address6 (SrpSim *sim, guint node);
  * socket of it only from an address that socket has sent to (even with a
  * low TTL), checked on arrival; no timeout. */
 void srp_sim_set_firewall (SrpSim *sim, guint node);
+/* A port mapping on the node's firewall: anyone reaches its main socket
+ * (the core must be told, srp_core_set_mapped_address). */
+void srp_sim_open_main_socket (SrpSim *sim, guint node);
 /* Loses every datagram of family (SRP_ADDRESS_FAMILY_IPV4 or _IPV6) between
  * nodes a and b, both ways: one family broken between two hosts. */
 /* Whether a low-TTL datagram (a PUNCH opening its sender's NAT) reaches

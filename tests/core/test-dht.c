@@ -1,8 +1,9 @@
 /* test-dht.c: finding any peer by its ID: the routing table, lookups over
  * many cores in virtual time, and the checks on FIND, FOUND and REGISTER.
  *
- * (The simulator has no NATs, so every core here is an open peer; how
- * peers behind NATs register through anchors is measured by srp-simulate.)
+ * (The simulator has no NATs, so every core here is an open peer but one
+ * behind a firewall with a port mapping; how peers behind NATs register
+ * through anchors is measured by srp-simulate.)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -239,6 +240,86 @@ test_unsolicited_and_forged (void)
   srp_sim_free (sim);
 }
 
+/* A peer behind a firewall with a port mapping registers the mapping as
+ * its address, next to its anchors: a FOUND for it names both, and a
+ * finder that shares no neighbour with it connects. */
+static void
+test_mapped_address_registered (void)
+{
+  guint n = 40, target = 20, finder = 0, found_with_mapping = 0;
+  SrpCoreConfig config;
+  SrpSim *sim = srp_sim_new (23);
+  Wait w = { 0 };
+  SrpAddress mapped, asker;
+  guint8 ip[4] = { 192, 0, 2, 77 };
+
+  srp_core_config_init (&config);
+  config.target_connections = 4;
+  for (guint i = 0; i < n; i++)
+    srp_sim_add_node (sim, &config);
+  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
+  srp_sim_set_event_func (sim, on_event, &w);
+  srp_sim_set_firewall (sim, target);
+  srp_sim_open_main_socket (sim, target);
+  mapped = *srp_sim_get_address (sim, target);
+  srp_core_set_mapped_address (srp_sim_get_core (sim, target), 0, &mapped);
+  for (guint i = 1; i < n; i++)
+    {
+      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
+                              srp_sim_get_address (sim, i < 4 ? 0 : i % 4));
+      srp_sim_flush (sim, i);
+    }
+  srp_sim_run_until (sim, SECONDS (90));
+  g_assert_cmpuint (srp_core_get_nat (srp_sim_get_core (sim, target), NULL), !=,
+                    SRP_NAT_PUBLIC);
+
+  /* Ask every open peer for the target, as a lookup would. */
+  srp_address_init_ipv4 (&asker, ip, 5000);
+  for (guint i = 0; i < n; i++)
+    {
+      SrpCore *core = srp_sim_get_core (sim, i);
+      SrpFind find = { .nonce = i, .target = *srp_sim_get_id (sim, target) };
+      guint8 frame[SRP_MAX_DATAGRAM];
+      SrpTransmit t;
+
+      if (i == target)
+        continue;
+      srp_sim_flush (sim, i);
+      srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &asker, frame,
+                                srp_find_encode (&find, frame));
+      while (srp_core_poll_transmit (core, &t))
+        {
+          SrpFound found;
+
+          if (srp_address_equal (&t.to, &asker) &&
+              srp_found_decode (t.data, t.len, &found) == SRP_DROP_NONE &&
+              found.has_reachability && found.reachability.has_address)
+            {
+              g_assert_true (srp_address_equal (&found.reachability.address, &mapped));
+              g_assert_cmpuint (found.reachability.n_anchors, >, 0);
+              found_with_mapping++;
+            }
+        }
+      srp_sim_flush (sim, i);
+    }
+  g_test_message ("%u open peers hold the target's registration with its mapping",
+                  found_with_mapping);
+  g_assert_cmpuint (found_with_mapping, >, 0);
+
+  while (finder < n && (finder == target || finder < 4 || share_a_neighbour (sim, n, finder, target)))
+    finder++;
+  g_assert_cmpuint (finder, <, n);
+  w.request = srp_core_connect (srp_sim_get_core (sim, finder), srp_sim_get_now (sim),
+                                srp_sim_get_id (sim, target));
+  srp_sim_flush (sim, finder);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+  g_assert_true (w.done);
+  g_assert_true (w.result.connect.ok);
+  g_test_message ("the finder connected in %.2f s",
+                  (double) w.result.connect.elapsed_us / G_USEC_PER_SEC);
+  srp_sim_free (sim);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -247,5 +328,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dht/frames", test_frames);
   g_test_add_func ("/dht/find-beyond-one-hop", test_find_beyond_one_hop);
   g_test_add_func ("/dht/unsolicited-and-forged", test_unsolicited_and_forged);
+  g_test_add_func ("/dht/mapped-address-registered", test_mapped_address_registered);
   return g_test_run ();
 }

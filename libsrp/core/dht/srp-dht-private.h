@@ -24,6 +24,8 @@ struct _SrpDht {
   SrpContext *ctx;
   guint8 nat;
   SrpAddress public_address;
+  gboolean has_mapped;            /* a port mapping our router gave the main socket */
+  SrpAddress mapped;
   SrpDhtTable *table;
   SrpDhtRegistry *registry;
   SrpTokenBucket find_budget;     /* FINDs answered */

@@ -46,6 +46,14 @@ srp_dht_own_reachability (SrpDht *dht, SrpReachability *out)
       out->address = dht->public_address;
       return TRUE;
     }
+  /* Behind a NAT with a port mapping: anyone's HELLO gets through to the
+   * mapping, so a finder shakes hands there at once (and with the anchors
+   * too, in case the mapping is gone). */
+  if (dht->has_mapped)
+    {
+      out->has_address = TRUE;
+      out->address = dht->mapped;
+    }
   /* Two anchors, so that one leaving does not make us unreachable until
    * the next registration. */
   for (guint i = 0; i < links->len && out->n_anchors < SRP_REGISTER_MAX_ANCHORS; i++)
@@ -199,10 +207,14 @@ handle_register (gpointer self, const SrpInput *input, gpointer frame)
   if (!srp_dht_nat_is_open (dht->nat) || input->socket != 0 ||
       srp_address_is_relay (input->from))
     return SRP_DROP_UNWANTED;
-  /* An open peer registers the address it speaks from; anything else is a
-   * replay from elsewhere, or a mistake. */
-  if (reg->reachability.has_address && !srp_address_equal (&reg->reachability.address,
-                                                           input->from))
+  /* An open peer registers the address it speaks from; a peer behind a NAT
+   * its port mapping, on the NAT's IP (the router may give what it sends
+   * another port); anything else is a replay from elsewhere, or a
+   * mistake, and would point finders' HELLOs at someone else. */
+  if (reg->reachability.has_address &&
+      !(srp_dht_nat_is_open (reg->reachability.nat)
+            ? srp_address_equal (&reg->reachability.address, input->from)
+            : srp_address_same_ip (&reg->reachability.address, input->from)))
     return SRP_DROP_UNEXPECTED;
   if (!srp_token_bucket_take (&dht->register_budget, &register_rate, ctx->now, 1.0))
     return SRP_DROP_RATE_LIMITED;
@@ -230,6 +242,19 @@ srp_dht_set_nat (SrpDht *dht, guint8 nat, const SrpAddress *public_address)
     return;
   dht->nat = nat;
   dht->public_address = *public_address;
+  srp_dht_register_soon (dht);
+}
+
+void
+srp_dht_set_mapped (SrpDht *dht, const SrpAddress *mapped)
+{
+  gboolean has = mapped != NULL;
+
+  if (has == dht->has_mapped && (!has || srp_address_equal (mapped, &dht->mapped)))
+    return;
+  dht->has_mapped = has;
+  if (has)
+    dht->mapped = *mapped;
   srp_dht_register_soon (dht);
 }
 

@@ -33,6 +33,8 @@ typedef void (*SrpDhtFoundFunc) (gpointer data, const SrpId *target,
 SrpDht *srp_dht_new (SrpContext *ctx);
 /* Our NAT classification: open peers answer FIND and hold registrations. */
 void srp_dht_set_nat (SrpDht *dht, guint8 nat, const SrpAddress *public_address);
+/* The main socket's port mapping (NULL: none): registrations name it. */
+void srp_dht_set_mapped (SrpDht *dht, const SrpAddress *mapped);
 /* Starts a lookup; returns its handle (never 0). */
 guint64 srp_dht_find (SrpDht *dht, const SrpId *target, SrpDhtFoundFunc func, gpointer data);
 /* The lookup ends without calling back. */

@@ -84,6 +84,7 @@ traversal_detach (gpointer self)
   traversal->local_port = 0;
   /* The mapping was for the sockets that are gone: the shell deletes it. */
   traversal->has_mapped = FALSE;
+  srp_dht_set_mapped (traversal->dht, NULL);
 }
 
 static void
@@ -199,6 +200,7 @@ srp_traversal_set_mapped_address (SrpTraversal *traversal, const SrpAddress *map
   traversal->has_mapped = has;
   if (has)
     traversal->mapped = *mapped;
+  srp_dht_set_mapped (traversal->dht, mapped);
   /* Every link introduces us with what we last told it. */
   srp_connect_nat_changed (traversal);
 }
