@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "srp-control-connect.h"
+#include "srp-core-internal.h"
 #include "srp-core.h"
 #include "srp-sim.h"
 
@@ -51,14 +52,18 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data
 }
 
 /* n cores bootstrapping from node 0; the links in `blocked` (pairs of node
- * numbers, ended by G_MAXUINT) lose everything. */
+ * numbers, ended by G_MAXUINT) lose everything; node `firewalled` (or none:
+ * G_MAXUINT) sits behind a stateful firewall. */
 static SrpSim *
-make_network (guint64 seed, guint n, const SrpCoreConfig *config, const guint *blocked, Log *log)
+make_network_firewalled (guint64 seed, guint n, const SrpCoreConfig *config, const guint *blocked,
+                         guint firewalled, Log *log)
 {
   SrpSim *sim = srp_sim_new (seed);
 
   for (guint i = 0; i < n; i++)
     srp_sim_add_node (sim, config);
+  if (firewalled != G_MAXUINT)
+    srp_sim_set_firewall (sim, firewalled);
   srp_sim_set_default_link (sim, LATENCY_US, 0.0);
   for (guint i = 0; blocked != NULL && blocked[i] != G_MAXUINT; i += 2)
     srp_sim_set_link (sim, blocked[i], blocked[i + 1], LATENCY_US, 1.0);
@@ -72,6 +77,12 @@ make_network (guint64 seed, guint n, const SrpCoreConfig *config, const guint *b
   srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
   return sim;
+}
+
+static SrpSim *
+make_network (guint64 seed, guint n, const SrpCoreConfig *config, const guint *blocked, Log *log)
+{
+  return make_network_firewalled (seed, n, config, blocked, G_MAXUINT, log);
 }
 
 static void
@@ -276,7 +287,7 @@ test_relay_becomes_direct (void)
 
 typedef struct {
   guint node;
-  GArray *at;   /* gint64: instants node sent CONNECT to node 0 */
+  GArray *at;   /* gint64: instants node sent CONNECT (to its relay) */
 } ConnectTimes;
 
 static gboolean
@@ -287,7 +298,8 @@ note_connects (SrpSim *sim, guint from, guint to, const guint8 *data, gsize len,
   gint64 now = srp_sim_get_now (sim);
 
   /* The filter may see a datagram more than once: count by instant. */
-  if (from == ct->node && to == 0 && len > 3 && data[3] == SRP_FRAME_CONNECT &&
+  (void) to;
+  if (from == ct->node && len > 3 && data[3] == SRP_FRAME_CONNECT &&
       (ct->at->len == 0 || g_array_index (ct->at, gint64, ct->at->len - 1) != now))
     g_array_append_val (ct->at, now);
   return FALSE;
@@ -334,6 +346,49 @@ test_relay_upgrade_backs_off (void)
   direct = went_direct_at (sim, &log, 1, 2, seen);
   g_assert_cmpint (direct, >, 0);
   g_assert_cmpint (direct - prev, <=, SECONDS (61));
+  srp_sim_set_filter (sim, NULL, NULL);
+  g_array_unref (ct.at);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* A birthday pair (one side filters by port, the other is symmetric) is
+ * not retried within seconds: its punch costs up to 2,048 probes and fails
+ * by its nature, so its first upgrade comes a minute after the link came
+ * up, then one a minute. Node 3 sits behind a firewall (it filters by
+ * port; nodes 0 and 1, open, classify it) and is told here that node 2 is
+ * symmetric. */
+static void
+test_relay_upgrade_birthday_waits (void)
+{
+  static const guint blocked[] = { 3, 2, G_MAXUINT };
+  Log log;
+  SrpSim *sim = make_network_firewalled (13, 4, NULL, blocked, 3, &log);
+  ConnectTimes ct = { .node = 3, .at = g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  SrpCoreEvent result;
+  SrpContext *ctx = srp_core_get_context (srp_sim_get_core (sim, 3));
+  SrpLink *link;
+  gint64 up;
+
+  g_assert_cmpuint (srp_core_get_nat (srp_sim_get_core (sim, 3), NULL), ==, SRP_NAT_FIREWALL);
+  result = connect_and_wait (sim, &log, 3, srp_sim_get_id (sim, 2), SECONDS (31));
+  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_RELAYED);
+  up = srp_sim_get_now (sim);
+  srp_sim_set_filter (sim, note_connects, &ct);
+  /* Once node 2's INFO (which says public) is in. */
+  srp_sim_run_until (sim, up + SECONDS (1));
+  link = srp_link_table_lookup (ctx->links, srp_sim_get_id (sim, 2));
+  g_assert_nonnull (link);
+  link->nat = SRP_NAT_SYMMETRIC;
+  srp_sim_run_until (sim, up + SECONDS (185));
+  g_assert_cmpuint (ct.at->len, ==, 3);
+  for (guint i = 0; i < ct.at->len; i++)
+    {
+      gint64 at = g_array_index (ct.at, gint64, i) - up;
+
+      g_assert_cmpint (at, >, SECONDS (60 * (i + 1)) - SECONDS (1) / 10);
+      g_assert_cmpint (at, <=, SECONDS (60 * (i + 1)) + SECONDS (1) / 10);
+    }
   srp_sim_set_filter (sim, NULL, NULL);
   g_array_unref (ct.at);
   log_clear (&log);
@@ -393,6 +448,7 @@ main (int argc, char **argv)
   g_test_add_func ("/connect/relay-refuses-beyond-limit", test_relay_refuses_beyond_limit);
   g_test_add_func ("/connect/relay-becomes-direct", test_relay_becomes_direct);
   g_test_add_func ("/connect/relay-upgrade-backs-off", test_relay_upgrade_backs_off);
+  g_test_add_func ("/connect/relay-upgrade-birthday-waits", test_relay_upgrade_birthday_waits);
   g_test_add_func ("/connect/bad-frames-dropped", test_bad_frames_dropped);
   return g_test_run ();
 }

@@ -42,7 +42,8 @@
  * came up, then after twice as long each time, up to every UPGRADE_US: a
  * direct path that failed for a moment (a lost punch, a router that came
  * back) is found within seconds, one that stays closed costs the relay two
- * INTRODUCEs a minute. */
+ * INTRODUCEs a minute. Birthday pairs (one side symmetric) try every
+ * UPGRADE_US from the start (on_upgrade). */
 #define UPGRADE_FIRST_US (5 * G_TIME_SPAN_SECOND)
 #define UPGRADE_US (60 * G_TIME_SPAN_SECOND)
 /* RFC 8305's Connection Attempt Delay: long enough for an IPv6 handshake
@@ -624,16 +625,27 @@ on_upgrade (SrpTimer *timer, gpointer owner)
     {
       SrpLink *link = g_ptr_array_index (links, i);
       TraversalLink *tl = traversal_link (traversal, link);
+      PunchRole role = srp_punch_choose_role ((guint8) srp_nat_primary (traversal)->type,
+                                              link->nat);
       SrpLink *relay;
 
       if (tl->upgrade_gap == 0 || tl->upgrade_at > ctx->now)
         continue;
+      /* A birthday punch costs up to punch_probes datagrams (or
+       * punch_sockets mappings) and fails half the time by its nature, not
+       * for a moment: such pairs try once a minute only, from a minute
+       * after the link came up. */
+      if (!traversal->has_mapped && (role == PUNCH_SPRAY || role == PUNCH_SOCKETS) &&
+          tl->upgrade_gap < UPGRADE_US)
+        {
+          tl->upgrade_at += UPGRADE_US - tl->upgrade_gap;
+          tl->upgrade_gap = UPGRADE_US;
+          continue;
+        }
       tl->upgrade_gap = MIN (2 * tl->upgrade_gap, UPGRADE_US);
       tl->upgrade_at = ctx->now + tl->upgrade_gap;
       /* With our own port mapping, an introduction brings them to it. */
-      if (!traversal->has_mapped &&
-          srp_punch_choose_role ((guint8) srp_nat_primary (traversal)->type, link->nat) ==
-              PUNCH_NONE)
+      if (!traversal->has_mapped && role == PUNCH_NONE)
         continue;
       relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (&link->address));
       if (relay != NULL)
