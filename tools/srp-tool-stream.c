@@ -20,8 +20,36 @@ typedef struct {
   SrpStream *stream;
   gboolean opened;
   gboolean sent, received; /* each splice ended */
+  gboolean events;         /* --events */
   GError *error;
 } Session;
+
+/* --events: one JSON line on standard error (standard output is the
+ * stream's bytes) with the stream's path and how far it has got, when it
+ * opens and whenever the path changes (a relayed link becoming direct). */
+static void
+print_path (SrpStream *stream)
+{
+  g_autoptr (JsonBuilder) out = srp_tool_json_begin ("path");
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  srp_tool_json_string (out, "path", srp_path_to_string (srp_stream_get_path (stream)));
+  srp_tool_json_uint (out, "bytes_sent", srp_stream_get_bytes_sent (stream));
+  srp_tool_json_uint (out, "bytes_received", srp_stream_get_bytes_received (stream));
+  json_builder_end_object (out);
+  root = json_builder_get_root (out);
+  text = json_to_string (root, FALSE);
+  g_printerr ("%s\n", text);
+}
+
+static void
+on_path (GObject *stream, GParamSpec *pspec, gpointer user_data)
+{
+  (void) pspec;
+  (void) user_data;
+  print_path (SRP_STREAM (stream));
+}
 
 static gboolean
 on_incoming (SrpPeer *peer, SrpStream *stream, gpointer user_data)
@@ -74,6 +102,7 @@ srp_tool_stream (int argc, char **argv)
   guint16 port = 0;
   gboolean accept = FALSE;
   int timeout = 30;
+  Session session = { NULL };
   g_autoptr (GOptionContext) context = g_option_context_new ("[PEER_ID]");
   GOptionEntry entries[] = {
     { "bootstrap", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &bootstraps,
@@ -85,13 +114,16 @@ srp_tool_stream (int argc, char **argv)
       "on standard error)", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
       "Seconds to wait for the network and for the stream (default 30)", "SECONDS" },
+    { "events", 0, 0, G_OPTION_ARG_NONE, &session.events,
+      "Print {\"event\":\"path\",\"path\":...,\"bytes_sent\":...,\"bytes_received\":...} "
+      "on standard error when the stream opens and whenever its path changes",
+      NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (SrpPeer) peer = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GInputStream) in = NULL;
   g_autoptr (GOutputStream) out = NULL;
-  Session session = { NULL };
   int status = 0;
 
   g_option_context_set_summary (context,
@@ -140,6 +172,11 @@ srp_tool_stream (int argc, char **argv)
     {
       /* A full pipe must not stop the whole peer (its heartbeats, its
        * acknowledgements): the splices wait for the descriptors instead. */
+      if (session.events)
+        {
+          print_path (session.stream);
+          g_signal_connect (session.stream, "notify::path", G_CALLBACK (on_path), NULL);
+        }
       g_unix_set_fd_nonblocking (0, TRUE, NULL);
       g_unix_set_fd_nonblocking (1, TRUE, NULL);
       in = g_unix_input_stream_new (0, FALSE);

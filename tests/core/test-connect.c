@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "srp-control-connect.h"
+#include "srp-core-internal.h"
 #include "srp-core.h"
 #include "srp-sim.h"
 
@@ -20,6 +21,8 @@ typedef struct {
   GArray *results;          /* SrpCoreEvent CONNECT_RESULT, per node in `nodes` */
   GArray *result_nodes;     /* guint */
   GArray *changes;          /* SrpCoreEvent PEER_CHANGED */
+  GArray *changed_at;       /* gint64: when each of changes came */
+  GArray *changed_node;     /* guint: and to which node */
   GHashTable *got;          /* "node:data" strings of MESSAGE events */
 } Log;
 
@@ -34,7 +37,13 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data
       g_array_append_val (log->result_nodes, node);
     }
   else if (event->type == SRP_CORE_EVENT_PEER_CHANGED)
-    g_array_append_val (log->changes, *event);
+    {
+      gint64 now = srp_sim_get_now (sim);
+
+      g_array_append_val (log->changes, *event);
+      g_array_append_val (log->changed_at, now);
+      g_array_append_val (log->changed_node, node);
+    }
   else if (event->type == SRP_CORE_EVENT_MESSAGE)
     g_hash_table_add (log->got, g_strdup_printf ("%u:%.*s", node,
                                                  (int) g_bytes_get_size (event->message.data),
@@ -43,25 +52,37 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data
 }
 
 /* n cores bootstrapping from node 0; the links in `blocked` (pairs of node
- * numbers, ended by G_MAXUINT) lose everything. */
+ * numbers, ended by G_MAXUINT) lose everything; node `firewalled` (or none:
+ * G_MAXUINT) sits behind a stateful firewall. */
 static SrpSim *
-make_network (guint64 seed, guint n, const SrpCoreConfig *config, const guint *blocked, Log *log)
+make_network_firewalled (guint64 seed, guint n, const SrpCoreConfig *config, const guint *blocked,
+                         guint firewalled, Log *log)
 {
   SrpSim *sim = srp_sim_new (seed);
 
   for (guint i = 0; i < n; i++)
     srp_sim_add_node (sim, config);
+  if (firewalled != G_MAXUINT)
+    srp_sim_set_firewall (sim, firewalled);
   srp_sim_set_default_link (sim, LATENCY_US, 0.0);
   for (guint i = 0; blocked != NULL && blocked[i] != G_MAXUINT; i += 2)
     srp_sim_set_link (sim, blocked[i], blocked[i + 1], LATENCY_US, 1.0);
   log->results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
   log->result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
   log->changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log->changed_at = g_array_new (FALSE, TRUE, sizeof (gint64));
+  log->changed_node = g_array_new (FALSE, TRUE, sizeof (guint));
   log->got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   srp_sim_set_event_func (sim, on_event, log);
   srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
   return sim;
+}
+
+static SrpSim *
+make_network (guint64 seed, guint n, const SrpCoreConfig *config, const guint *blocked, Log *log)
+{
+  return make_network_firewalled (seed, n, config, blocked, G_MAXUINT, log);
 }
 
 static void
@@ -70,6 +91,8 @@ log_clear (Log *log)
   g_array_unref (log->results);
   g_array_unref (log->result_nodes);
   g_array_unref (log->changes);
+  g_array_unref (log->changed_at);
+  g_array_unref (log->changed_node);
   g_hash_table_unref (log->got);
 }
 
@@ -219,7 +242,25 @@ test_relay_refuses_beyond_limit (void)
   srp_sim_free (sim);
 }
 
-/* A relayed connection becomes direct once the direct path works. */
+/* When node `of` first saw its link to node `to` direct (PEER_CHANGED)
+ * since log entry `from`, or -1. */
+static gint64
+went_direct_at (SrpSim *sim, Log *log, guint of, guint to, guint from)
+{
+  for (guint i = from; i < log->changes->len; i++)
+    {
+      SrpCoreEvent *e = &g_array_index (log->changes, SrpCoreEvent, i);
+      if (g_array_index (log->changed_node, guint, i) == of &&
+          srp_id_equal (&e->peer.id, srp_sim_get_id (sim, to)) &&
+          e->peer.path == SRP_CORE_PATH_DIRECT)
+        return g_array_index (log->changed_at, gint64, i);
+    }
+  return -1;
+}
+
+/* A relayed connection becomes direct once the direct path works: soon
+ * after it came up, since the first upgrade is 5 s after (not the minute
+ * between later ones). */
 static void
 test_relay_becomes_direct (void)
 {
@@ -227,23 +268,129 @@ test_relay_becomes_direct (void)
   Log log;
   SrpSim *sim = make_network (9, 3, NULL, blocked, &log);
   SrpCoreEvent result;
-  gboolean went_direct = FALSE;
+  guint seen;
+  gint64 up;
 
   result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 2), SECONDS (31));
   g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_RELAYED);
+  up = srp_sim_get_now (sim);
+  seen = log.changes->len;
   srp_sim_set_link (sim, 1, 2, LATENCY_US, 0.0);
-  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (130));
-  for (guint i = 0; i < log.changes->len; i++)
-    {
-      SrpCoreEvent *e = &g_array_index (log.changes, SrpCoreEvent, i);
-      if (srp_id_equal (&e->peer.id, srp_sim_get_id (sim, 2)) &&
-          e->peer.path == SRP_CORE_PATH_DIRECT)
-        went_direct = TRUE;
-    }
-  g_assert_true (went_direct);
+  srp_sim_run_until (sim, up + SECONDS (7));
+  g_assert_cmpint (went_direct_at (sim, &log, 1, 2, seen), >, 0);
   srp_sim_send_mail (sim, 2, 1, "direct now");
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
   assert_got (&log, 1, "direct now");
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+typedef struct {
+  guint node;
+  GArray *at;   /* gint64: instants node sent CONNECT (to its relay) */
+} ConnectTimes;
+
+static gboolean
+note_connects (SrpSim *sim, guint from, guint to, const guint8 *data, gsize len,
+               gpointer user_data)
+{
+  ConnectTimes *ct = user_data;
+  gint64 now = srp_sim_get_now (sim);
+
+  /* The filter may see a datagram more than once: count by instant. */
+  (void) to;
+  if (from == ct->node && len > 3 && data[3] == SRP_FRAME_CONNECT &&
+      (ct->at->len == 0 || g_array_index (ct->at, gint64, ct->at->len - 1) != now))
+    g_array_append_val (ct->at, now);
+  return FALSE;
+}
+
+/* While the direct path stays closed, a relayed link asks its relay for a
+ * new introduction 5 s after it came up, then 10, 20 and 40 s later, then
+ * once a minute: 7 tries in the first 5 minutes, not 5 nor 60. Each try
+ * punches anew (the failed punch of the first introduction gives way);
+ * when the path opens 3 minutes in, the next try makes the link direct. */
+static void
+test_relay_upgrade_backs_off (void)
+{
+  static const guint blocked[] = { 1, 2, G_MAXUINT };
+  static const gint64 gaps[] = { 5, 10, 20, 40, 60, 60, 60 };
+  Log log;
+  SrpSim *sim = make_network (11, 3, NULL, blocked, &log);
+  ConnectTimes ct = { .node = 1, .at = g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  SrpCoreEvent result;
+  gint64 up, prev, direct;
+  guint seen;
+
+  result = connect_and_wait (sim, &log, 1, srp_sim_get_id (sim, 2), SECONDS (31));
+  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_RELAYED);
+  /* The link came up within the last 10 ms step. */
+  up = srp_sim_get_now (sim);
+  srp_sim_set_filter (sim, note_connects, &ct);
+  srp_sim_run_until (sim, up + SECONDS (300));
+  g_assert_cmpint (went_direct_at (sim, &log, 1, 2, 0), <, 0);
+  g_assert_cmpuint (ct.at->len, ==, G_N_ELEMENTS (gaps));
+  prev = up;
+  for (guint i = 0; i < ct.at->len; i++)
+    {
+      gint64 at = g_array_index (ct.at, gint64, i);
+
+      g_assert_cmpint (at - prev, >, SECONDS (gaps[i]) - SECONDS (1) / 10);
+      g_assert_cmpint (at - prev, <=, SECONDS (gaps[i]) + SECONDS (1) / 10);
+      prev = at;
+    }
+  /* Open now: the next try (within a minute) makes the link direct. */
+  seen = log.changes->len;
+  srp_sim_set_link (sim, 1, 2, LATENCY_US, 0.0);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (61));
+  direct = went_direct_at (sim, &log, 1, 2, seen);
+  g_assert_cmpint (direct, >, 0);
+  g_assert_cmpint (direct - prev, <=, SECONDS (61));
+  srp_sim_set_filter (sim, NULL, NULL);
+  g_array_unref (ct.at);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* A birthday pair (one side filters by port, the other is symmetric) is
+ * not retried within seconds: its punch costs up to 2,048 probes and fails
+ * by its nature, so its first upgrade comes a minute after the link came
+ * up, then one a minute. Node 3 sits behind a firewall (it filters by
+ * port; nodes 0 and 1, open, classify it) and is told here that node 2 is
+ * symmetric. */
+static void
+test_relay_upgrade_birthday_waits (void)
+{
+  static const guint blocked[] = { 3, 2, G_MAXUINT };
+  Log log;
+  SrpSim *sim = make_network_firewalled (13, 4, NULL, blocked, 3, &log);
+  ConnectTimes ct = { .node = 3, .at = g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  SrpCoreEvent result;
+  SrpContext *ctx = srp_core_get_context (srp_sim_get_core (sim, 3));
+  SrpLink *link;
+  gint64 up;
+
+  g_assert_cmpuint (srp_core_get_nat (srp_sim_get_core (sim, 3), NULL), ==, SRP_NAT_FIREWALL);
+  result = connect_and_wait (sim, &log, 3, srp_sim_get_id (sim, 2), SECONDS (31));
+  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_RELAYED);
+  up = srp_sim_get_now (sim);
+  srp_sim_set_filter (sim, note_connects, &ct);
+  /* Once node 2's INFO (which says public) is in. */
+  srp_sim_run_until (sim, up + SECONDS (1));
+  link = srp_link_table_lookup (ctx->links, srp_sim_get_id (sim, 2));
+  g_assert_nonnull (link);
+  link->nat = SRP_NAT_SYMMETRIC;
+  srp_sim_run_until (sim, up + SECONDS (185));
+  g_assert_cmpuint (ct.at->len, ==, 3);
+  for (guint i = 0; i < ct.at->len; i++)
+    {
+      gint64 at = g_array_index (ct.at, gint64, i) - up;
+
+      g_assert_cmpint (at, >, SECONDS (60 * (i + 1)) - SECONDS (1) / 10);
+      g_assert_cmpint (at, <=, SECONDS (60 * (i + 1)) + SECONDS (1) / 10);
+    }
+  srp_sim_set_filter (sim, NULL, NULL);
+  g_array_unref (ct.at);
   log_clear (&log);
   srp_sim_free (sim);
 }
@@ -300,6 +447,8 @@ main (int argc, char **argv)
   g_test_add_func ("/connect/unknown-and-self", test_unknown_and_self);
   g_test_add_func ("/connect/relay-refuses-beyond-limit", test_relay_refuses_beyond_limit);
   g_test_add_func ("/connect/relay-becomes-direct", test_relay_becomes_direct);
+  g_test_add_func ("/connect/relay-upgrade-backs-off", test_relay_upgrade_backs_off);
+  g_test_add_func ("/connect/relay-upgrade-birthday-waits", test_relay_upgrade_birthday_waits);
   g_test_add_func ("/connect/bad-frames-dropped", test_bad_frames_dropped);
   return g_test_run ();
 }

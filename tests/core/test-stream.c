@@ -2,8 +2,10 @@
  * bytes arrive in order and exactly once through loss, reordering and
  * duplication; a loss on one stream does not hold up another; a slow
  * reader stalls its writer within bounded memory; a bottleneck is shared
- * without flooding it; a refused stream and a vanished peer end the
- * stream with the right reason, never a hang. And the frames' wire form.
+ * without flooding it; a relayed stream whose link becomes direct
+ * mid-transfer loses and repeats nothing; a refused stream and a vanished
+ * peer end the stream with the right reason, never a hang. And the frames'
+ * wire form.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,6 +21,10 @@
 #define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
 
 /* ---- two cores and an application on each ------------------------------------------ */
+
+/* Node 0 writes, node 1 reads; node 2 exists only in relayed worlds, as
+ * the introducer and relay of the other two. */
+#define N_NODES 3
 
 typedef struct {
   guint64 handle;
@@ -38,13 +44,13 @@ typedef struct {
 
 typedef struct {
   SrpSim *sim;
-  gboolean refuse[2];
-  gboolean paused[2];       /* the node's application does not read */
-  gboolean dirty[2];        /* commands were given: flush after the step */
-  GPtrArray *writers[2];    /* Writer*, of streams the node writes */
-  GPtrArray *readers[2];    /* Reader*, of streams the node reads */
+  gboolean refuse[N_NODES];
+  gboolean paused[N_NODES];     /* the node's application does not read */
+  gboolean dirty[N_NODES];     /* commands were given: flush after the step */
+  GPtrArray *writers[N_NODES];    /* Writer*, of streams the node writes */
+  GPtrArray *readers[N_NODES];    /* Reader*, of streams the node reads */
   guint64 max_receive_buffered, max_send_buffered;
-  guint accepted[2];        /* ACCEPTED events */
+  guint accepted[N_NODES];     /* ACCEPTED events */
 } World;
 
 static SrpCore *
@@ -192,18 +198,25 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data
 }
 
 static void
-world_init (World *w, guint64 seed)
+world_init_nodes (World *w, guint64 seed, guint n)
 {
   memset (w, 0, sizeof *w);
   w->sim = srp_sim_new (seed);
   srp_sim_set_default_link (w->sim, MS (20), 0.0);
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < N_NODES; i++)
     {
-      srp_sim_add_node (w->sim, NULL);
+      if (i < n)
+        srp_sim_add_node (w->sim, NULL);
       w->writers[i] = g_ptr_array_new_with_free_func (writer_free);
       w->readers[i] = g_ptr_array_new_with_free_func (reader_free);
     }
   srp_sim_set_event_func (w->sim, on_event, w);
+}
+
+static void
+world_init (World *w, guint64 seed)
+{
+  world_init_nodes (w, seed, 2);
   srp_core_add_bootstrap (srp_sim_get_core (w->sim, 1), 0, srp_sim_get_address (w->sim, 0));
   srp_sim_flush (w->sim, 1);
   while (!srp_sim_is_connected (w->sim, 1, 0) || !srp_sim_is_connected (w->sim, 0, 1))
@@ -213,7 +226,7 @@ world_init (World *w, guint64 seed)
 static void
 world_clear (World *w)
 {
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < N_NODES; i++)
     {
       g_ptr_array_unref (w->writers[i]);
       g_ptr_array_unref (w->readers[i]);
@@ -225,7 +238,7 @@ static void
 world_step (World *w)
 {
   g_assert_true (srp_sim_step (w->sim));
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < srp_sim_get_n_nodes (w->sim); i++)
     if (w->dirty[i])
       {
         w->dirty[i] = FALSE;
@@ -518,6 +531,99 @@ test_stream_random_loss (void)
   world_clear (&w);
 }
 
+/* Nodes 0 and 1 cannot reach each other (node 2 bootstraps both): node 0
+ * connects to node 1, relayed through node 2. */
+static void
+world_init_relayed (World *w, guint64 seed)
+{
+  world_init_nodes (w, seed, 3);
+  srp_sim_set_link (w->sim, 0, 1, MS (20), 1.0);
+  for (guint i = 0; i < 2; i++)
+    {
+      srp_core_add_bootstrap (srp_sim_get_core (w->sim, i), 0, srp_sim_get_address (w->sim, 2));
+      srp_sim_flush (w->sim, i);
+    }
+  /* Joined, and each knows its NAT type (which the introduction carries). */
+  srp_sim_run_until (w->sim, srp_sim_get_now (w->sim) + SECONDS (30));
+  srp_core_connect (core_of (w, 0), srp_sim_get_now (w->sim), srp_sim_get_id (w->sim, 1));
+  srp_sim_flush (w->sim, 0);
+  w->dirty[0] = FALSE;
+  while (!srp_sim_is_connected (w->sim, 0, 1) || !srp_sim_is_connected (w->sim, 1, 0))
+    world_step (w);
+}
+
+typedef struct {
+  Writer *wr;
+  gsize len;
+  guint64 read_relayed, read_direct; /* bytes node 1 had read when seen on either path */
+  gint64 direct_at;
+  gboolean relayed_after_direct;
+} PathWatch;
+
+static gboolean
+watch_path (World *w, gpointer data)
+{
+  PathWatch *pw = data;
+  SrpCoreStreamInfo info;
+  Reader *r = w->readers[1]->len > 0 ? g_ptr_array_index (w->readers[1], 0) : NULL;
+  guint64 got = r != NULL ? r->got->len : 0;
+
+  g_assert_true (srp_core_stream_get_info (srp_sim_get_core (w->sim, 0), pw->wr->handle, &info));
+  if (got < pw->len && info.path == SRP_CORE_PATH_RELAYED)
+    {
+      pw->read_relayed = MAX (pw->read_relayed, got);
+      pw->relayed_after_direct = pw->relayed_after_direct || pw->read_direct > 0;
+    }
+  else if (got < pw->len && info.path == SRP_CORE_PATH_DIRECT && pw->read_direct == 0)
+    {
+      pw->read_direct = MAX (got, 1);
+      pw->direct_at = srp_sim_get_now (w->sim);
+    }
+  return r != NULL && r->eof;
+}
+
+/* A stream on a relayed link, 250 KB/s each way on every path: 2 MiB
+ * take about 8 s. 1 s in the direct path opens; the link's first upgrade
+ * (5 s after it came up relayed) finds it and the link moves, frames of
+ * the relay still in flight, the keys new. The reader gets every byte
+ * once, in order; the stream goes on over the direct path and never back. */
+static void
+test_stream_relay_becomes_direct (void)
+{
+  World w;
+  PathWatch pw = { 0 };
+  SrpCoreStreamInfo info;
+  Reader *r;
+  gint64 up;
+
+  world_init_relayed (&w, 21);
+  up = srp_sim_get_now (w.sim);
+  srp_sim_set_link_rate (w.sim, 0, 2, 250 * 1000, 64 * 1024);
+  srp_sim_set_link_rate (w.sim, 1, 2, 250 * 1000, 64 * 1024);
+  pw.len = 2 * 1024 * 1024;
+  pw.wr = start_writer (&w, "moving", pw.len, 8);
+  g_assert_true (srp_core_stream_get_info (srp_sim_get_core (w.sim, 0), pw.wr->handle, &info));
+  g_assert_cmpuint (info.path, ==, SRP_CORE_PATH_RELAYED);
+  g_assert_false (world_run (&w, SECONDS (1), watch_path, &pw));
+  srp_sim_set_link (w.sim, 0, 1, MS (20), 0.0);
+  srp_sim_set_link_rate (w.sim, 0, 1, 250 * 1000, 64 * 1024);
+  g_assert_true (world_run (&w, SECONDS (60), watch_path, &pw));
+  r = g_ptr_array_index (w.readers[1], 0);
+  assert_same (r, pw.wr);
+  g_assert_cmpint (r->closed_reason, ==, -1);
+  g_test_message ("relayed until %" G_GUINT64_FORMAT " bytes were read, direct from %" G_GUINT64_FORMAT
+                  " (%.1f s after the link came up); all %zu in %.1f s, %" G_GUINT64_FORMAT
+                  " bytes sent again",
+                  pw.read_relayed, pw.read_direct, (pw.direct_at - up) / 1e6, pw.len, (r->eof_at - up) / 1e6,
+                  stat_u64 (core_of (&w, 0), "stream_bytes_retransmitted"));
+  /* Both paths carried part of it: the move was mid-transfer. */
+  g_assert_cmpuint (pw.read_relayed, >, 0);
+  g_assert_cmpuint (pw.read_direct, >, 0);
+  g_assert_cmpuint (pw.read_direct, <, pw.len);
+  g_assert_false (pw.relayed_after_direct);
+  world_clear (&w);
+}
+
 static gboolean
 writer_closed (World *w, gpointer data)
 {
@@ -715,6 +821,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stream/slow-reader", test_stream_slow_reader);
   g_test_add_func ("/stream/bottleneck", test_stream_bottleneck);
   g_test_add_func ("/stream/random-loss", test_stream_random_loss);
+  g_test_add_func ("/stream/relay-becomes-direct", test_stream_relay_becomes_direct);
   g_test_add_func ("/stream/refused", test_stream_refused);
   g_test_add_func ("/stream/peer-vanishes", test_stream_peer_vanishes);
   g_test_add_func ("/stream/read-after-loss", test_stream_read_after_loss);

@@ -147,9 +147,75 @@ cl_move_lab_up() { # SRP_TOOL
 	lab_add_nat_host mover port-restricted
 	lab_add_nat_host elsewhere address-restricted
 	cl_start_bootstraps
+	cl_checks_init
+}
+
+# FAILED=0, and fail (notes a failed check, FAILED=1) and now_ms for a test's checks.
+cl_checks_init() {
 	FAILED=0
 	fail() { echo "FAIL: $*"; FAILED=1; }
 	now_ms() { echo $(($(date +%s%N) / 1000000)); }
+}
+
+# ---- streams: `srp-tool stream` fed and read by stream-records.py (the lab's stream tests) ----
+# Each end's tool writes its stderr to $CL_TMP/HOST.err; the reader's verdict goes to
+# $CL_TMP/HOST.out, the writer's summary to $CL_TMP/HOST.sent.
+CL_REC="$CL_PY $CL_LAB_DIR/stream-records.py"
+
+# HOST runs `stream --accept` (more stream arguments after HOST), read by stream-records.py.
+# Sets CL_ACCEPT_PID and, once it listens, CL_ACCEPT_ID (its peer ID).
+cl_stream_accept() { # HOST stream-args...
+	local host=$1 err="$CL_TMP/$1.err" out="$CL_TMP/$1.out"
+	shift
+	ip netns exec "$(lab_ns "$host")" sh -c "'$SRP_TOOL' stream --accept $* $(cl_bootstrap_args) \
+		</dev/null 2>'$err' | $CL_REC read >'$out'" &
+	CL_ACCEPT_PID=$!
+	cl_wait_alive "$CL_ACCEPT_PID" 15 grep -q "listening on port" "$err" ||
+		_lab_die "$host's stream --accept did not start: $(head -c 300 "$err")"
+	CL_ACCEPT_ID=$(sed -n 's/^peer \([0-9a-f]*\) listening.*/\1/p' "$err")
+}
+
+# HOST opens a stream to PEER_ID (more stream arguments after it) and writes records into it for
+# SECONDS at RATE a second; with GO_FILE (not "-") the records start once that file exists.
+# Sets CL_SEND_PID.
+cl_stream_send() { # HOST SECONDS RATE GO_FILE PEER_ID stream-args...
+	local host=$1 secs=$2 rate=$3 go=$4 id=$5
+	shift 5
+	[ "$go" = - ] && go=""
+	ip netns exec "$(lab_ns "$host")" sh -c "$CL_REC write $secs $rate $go 2>'$CL_TMP/$host.sent' |
+		'$SRP_TOOL' stream $* $(cl_bootstrap_args) $id >/dev/null 2>'$CL_TMP/$host.err'" &
+	CL_SEND_PID=$!
+}
+
+# Waits for both ends and judges the transfer with the test's fail: the sender's tool exited 0,
+# every byte arrived once, in order (the SHA-256 of what was written against what was read), and
+# no record waited more than LIMIT_MS between being written and being read.  Prints the figures;
+# sets CL_SENT_BYTES, CL_MAX_MS and CL_MAX_SEQ (the record that waited longest).
+cl_stream_verdict() { # SENDER RECEIVER LIMIT_MS
+	local rc sn ssha rn rbytes rsha inorder out="$CL_TMP/$2.out"
+	wait "$CL_SEND_PID"
+	rc=$?
+	cl_wait 30 test -s "$out" || fail "the reader printed nothing"
+	kill "$CL_ACCEPT_PID" 2>/dev/null
+	wait "$CL_ACCEPT_PID" 2>/dev/null
+	[ "$rc" = 0 ] || fail "the sender's stream exited $rc: $(tr '\n' ' ' <"$CL_TMP/$1.err" | head -c 300)"
+	read -r _ sn CL_SENT_BYTES ssha <"$CL_TMP/$1.sent"
+	read -r _ rn rbytes rsha CL_MAX_MS CL_MAX_SEQ inorder <"$out"
+	echo "sent $sn records, $CL_SENT_BYTES bytes, sha256 $ssha"
+	echo "read $rn records, $rbytes bytes, sha256 $rsha, in order: $inorder"
+	[ "$rbytes" = "$CL_SENT_BYTES" ] || fail "$CL_SENT_BYTES bytes written, $rbytes read"
+	[ "$rsha" = "$ssha" ] || fail "the bytes read differ from those written (SHA-256)"
+	[ "$inorder" = yes ] || fail "records out of order, repeated or cut"
+	[ -n "$CL_MAX_MS" ] && [ "$CL_MAX_MS" -le "$3" ] || fail "a record waited $CL_MAX_MS ms (limit $3)"
+}
+
+# Both ends' stderr, after a failure.
+cl_stream_dump() { # HOST...
+	local h
+	for h in "$@"; do
+		echo "--- $h (stderr) ---"
+		head -c 2000 "$CL_TMP/$h.err"
+	done
 }
 
 # The most peers from the NATs' shared /24 that a bootstrap node had connected at once.  The core

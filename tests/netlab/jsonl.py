@@ -3,6 +3,7 @@
 
     jsonl.py field FILE EVENT KEY        the KEY of the first EVENT line (null: empty); exit 1 if none
     jsonl.py count FILE EVENT [KEY=VAL]  how many EVENT lines (with KEY equal to VAL, if given)
+    jsonl.py each FILE EVENT KEY...      every EVENT line's KEYs, one line each, space-separated
     jsonl.py message FILE TEXT           exit 0 when a "message" event carries exactly TEXT
     jsonl.py prefix-peers FILE PREFIX    most peers whose address starts with PREFIX that were
                                          connected at once (peer-added minus peer-removed)
@@ -62,6 +63,11 @@ def main(argv):
         n = sum(1 for e in events(path)
                 if e.get("event") == argv[3] and (key is None or text(e.get(key)) == val))
         print(n)
+        return 0
+    if cmd == "each" and len(argv) >= 5:
+        for e in events(path):
+            if e.get("event") == argv[3]:
+                print(" ".join(text(e.get(k)) or "-" for k in argv[4:]))
         return 0
     if cmd == "message" and len(argv) == 4:
         want = argv[3].encode()

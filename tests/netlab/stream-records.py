@@ -1,9 +1,13 @@
 #!/usr/bin/python3
-"""stream-records.py: timed records through an SrpStream, for test-network-change-stream.sh.
+"""stream-records.py: timed records through an SrpStream, for the lab's stream tests.
 
-  write SECONDS RATE  -- writes 64-byte records to stdout for SECONDS at RATE records a second:
+  write SECONDS RATE [GO_FILE]
+                      -- writes 64-byte records to stdout for SECONDS at RATE records a second:
                          8 bytes CLOCK_MONOTONIC ns when written, 8 bytes sequence number, 48
                          bytes from a seeded generator; prints "sent N BYTES SHA256" on stderr.
+                         With GO_FILE, starts once that file exists (the test makes it when the
+                         stream is open, so that a record's delay is the stream's, not the
+                         connection's).
   read                -- reads records from stdin until EOF; prints one line on stdout:
                          "received N BYTES SHA256 MAXDELAY_MS MAXDELAY_SEQ IN_ORDER", where the
                          delay of a record is when it was read minus when it was written (the
@@ -21,8 +25,10 @@ import time
 REC = 64
 
 
-def write(seconds, rate):
+def write(seconds, rate, go_file=None):
     out = sys.stdout.buffer
+    while go_file is not None and not os.path.exists(go_file):
+        time.sleep(0.01)
     h = hashlib.sha256()
     rng = random.Random(16)
     n = 0
@@ -79,6 +85,6 @@ def read():
 
 if __name__ == "__main__":
     if sys.argv[1] == "write":
-        write(float(sys.argv[2]), float(sys.argv[3]))
+        write(float(sys.argv[2]), float(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
     else:
         read()

@@ -3,7 +3,8 @@
 # loopback: the file arrives the same, both say the SHA-256 matched, with
 # --json progress events; a receiver that kept part of the file from an
 # interrupted transfer gets only the rest, and the whole still matches; and "srp-tool stream" carries standard input
-# both ways between "stream --accept" and "stream PEER_ID".
+# both ways between "stream --accept" and "stream PEER_ID", the opener's --events saying on
+# standard error that the stream opened direct.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import json
@@ -78,20 +79,25 @@ def stream(directory):
     if len(words) < 6 or words[0] != b'peer':
         fail(f'stream --accept printed {words!r}')
     peer_id, port = words[1].decode(), words[5].decode()
-    opener = subprocess.Popen([TOOL, 'stream', '--bootstrap', f'{ADDRESSES[0]}:{port}',
+    opener = subprocess.Popen([TOOL, 'stream', '--events', '--bootstrap', f'{ADDRESSES[0]}:{port}',
                                '--listen', f'{ADDRESSES[1]}:0', peer_id],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
     # Both write and close at once; each reads what the other wrote.
     results = {}
     other = threading.Thread(target=lambda: results.update(accept=accept.communicate(two, timeout=60)))
     other.start()
-    got_opener, _ = opener.communicate(one, timeout=60)
+    got_opener, events = opener.communicate(one, timeout=60)
     other.join()
     got_accept = results['accept'][0]
     if opener.returncode != 0 or accept.returncode != 0:
         fail(f'stream exited {opener.returncode} and {accept.returncode}')
     if got_accept != one or got_opener != two:
         fail(f'stream carried {len(got_accept)} and {len(got_opener)} bytes')
+    paths = [json.loads(line) for line in events.splitlines() if line.startswith(b'{')]
+    if not paths or paths[0].get('event') != 'path' or paths[0].get('path') != 'direct' or \
+            not isinstance(paths[0].get('bytes_sent'), int):
+        fail(f'stream --events printed {events[:300]!r}')
 
 
 def main():

@@ -38,6 +38,13 @@
 #define PROBE_INTERVAL_US (10 * G_TIME_SPAN_MILLISECOND)
 #define PROBES_PER_INTERVAL 8 /* 2,048 probes take 2.6 s */
 #define SOCKET_ROUND_US (10 * G_TIME_SPAN_SECOND) /* keeps the symmetric side's mappings */
+/* A relayed link asks for a new introduction UPGRADE_FIRST_US after it
+ * came up, then after twice as long each time, up to every UPGRADE_US: a
+ * direct path that failed for a moment (a lost punch, a router that came
+ * back) is found within seconds, one that stays closed costs the relay two
+ * INTRODUCEs a minute. Birthday pairs (one side symmetric) try every
+ * UPGRADE_US from the start (on_upgrade). */
+#define UPGRADE_FIRST_US (5 * G_TIME_SPAN_SECOND)
 #define UPGRADE_US (60 * G_TIME_SPAN_SECOND)
 /* RFC 8305's Connection Attempt Delay: long enough for an IPv6 handshake
  * across a continent, short enough that a broken IPv6 costs little. */
@@ -114,6 +121,7 @@ close_punch_sockets (SrpTraversal *traversal, Punch *punch)
 }
 
 static void on_upgrade (SrpTimer *timer, gpointer owner);
+static void schedule_upgrade (SrpTraversal *traversal, SrpLink *link);
 
 void
 srp_punch_init (SrpTraversal *traversal)
@@ -385,9 +393,15 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   if (attempt != NULL)
     srp_connect_introduced (traversal, attempt, introducer, intro->nat, -1);
   punch = find_punch (traversal, &intro->peer);
-  /* An earlier try for IPv6 that got nowhere (its punch lives on while the
-   * IPv4 link stays): this one is asked for anew. */
-  if (punch != NULL && intro == &ipv6 && punch->nonce != intro->nonce)
+  /* An earlier punch for this peer that got nowhere while a link stays:
+   * - a try for IPv6 (the IPv4 link stays): this one is asked for anew;
+   * - a relayed link keeps the punch that failed (srp_punch_link_up) until
+   *   it expires; an upgrade's new introduction (another nonce) takes its
+   *   place once it has shaken hands, or the first upgrades would be lost
+   *   to it. */
+  if (punch != NULL && punch->nonce != intro->nonce &&
+      (intro == &ipv6 || (punch->start_at < 0 && existing != NULL &&
+                          srp_address_is_relay (&existing->address))))
     {
       remove_punch (traversal, punch);
       punch = NULL;
@@ -595,7 +609,9 @@ srp_punch_link_up (SrpTraversal *traversal, SrpLink *link)
       (punch = find_punch (traversal, &link->id)) != NULL)
     remove_punch (traversal, punch);
   if (srp_address_is_relay (&link->address))
-    srp_punch_schedule_upgrade (traversal);
+    schedule_upgrade (traversal, link);
+  else
+    traversal_link (traversal, link)->upgrade_gap = 0;
 }
 
 void
@@ -613,40 +629,76 @@ srp_punch_link_down (SrpTraversal *traversal, SrpLink *link)
 
 /* ---- relayed links becoming direct ------------------------------------------------------- */
 
+/* The upgrade timer at the earliest next try of any relayed link. */
+static void
+rearm_upgrade (SrpTraversal *traversal)
+{
+  SrpContext *ctx = traversal->ctx;
+  GPtrArray *links = srp_link_table_list (ctx->links);
+  gint64 at = -1;
+
+  for (guint i = 0; i < links->len; i++)
+    {
+      SrpLink *link = g_ptr_array_index (links, i);
+      TraversalLink *tl = traversal_link (traversal, link);
+
+      if (tl->upgrade_gap > 0 && (at < 0 || tl->upgrade_at < at))
+        at = tl->upgrade_at;
+    }
+  if (at < 0)
+    srp_timer_stop (ctx->timers, &traversal->upgrade);
+  else
+    srp_timer_set (ctx->timers, &traversal->upgrade, at);
+}
+
 static void
 on_upgrade (SrpTimer *timer, gpointer owner)
 {
   SrpTraversal *traversal = owner;
   SrpContext *ctx = traversal->ctx;
   GPtrArray *links = srp_link_table_list (ctx->links);
-  gboolean any = FALSE;
 
+  (void) timer;
   for (guint i = 0; i < links->len; i++)
     {
       SrpLink *link = g_ptr_array_index (links, i);
+      TraversalLink *tl = traversal_link (traversal, link);
+      PunchRole role = srp_punch_choose_role ((guint8) srp_nat_primary (traversal)->type,
+                                              link->nat);
       SrpLink *relay;
 
-      if (!srp_address_is_relay (&link->address))
+      if (tl->upgrade_gap == 0 || tl->upgrade_at > ctx->now)
         continue;
-      any = TRUE;
+      /* A birthday punch costs up to punch_probes datagrams (or
+       * punch_sockets mappings) and fails half the time by its nature, not
+       * for a moment: such pairs try once a minute only, from a minute
+       * after the link came up. */
+      if (!traversal->has_mapped && (role == PUNCH_SPRAY || role == PUNCH_SOCKETS) &&
+          tl->upgrade_gap < UPGRADE_US)
+        {
+          tl->upgrade_at += UPGRADE_US - tl->upgrade_gap;
+          tl->upgrade_gap = UPGRADE_US;
+          continue;
+        }
+      tl->upgrade_gap = MIN (2 * tl->upgrade_gap, UPGRADE_US);
+      tl->upgrade_at = ctx->now + tl->upgrade_gap;
       /* With our own port mapping, an introduction brings them to it. */
-      if (!traversal->has_mapped &&
-          srp_punch_choose_role ((guint8) srp_nat_primary (traversal)->type, link->nat) ==
-              PUNCH_NONE)
+      if (!traversal->has_mapped && role == PUNCH_NONE)
         continue;
       relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (&link->address));
       if (relay != NULL)
         srp_connect_send (traversal, relay, srp_rng_next (&ctx->rng), &link->id);
     }
-  if (any)
-    srp_timer_set (ctx->timers, timer, ctx->now + UPGRADE_US);
+  rearm_upgrade (traversal);
 }
 
-void
-srp_punch_schedule_upgrade (SrpTraversal *traversal)
+/* A link that came up (or moved) relayed tries its first upgrade soon. */
+static void
+schedule_upgrade (SrpTraversal *traversal, SrpLink *link)
 {
-  if (!srp_timer_is_armed (&traversal->upgrade))
-    srp_timer_set (traversal->ctx->timers, &traversal->upgrade,
-                   traversal->ctx->now + UPGRADE_US);
-}
+  TraversalLink *tl = traversal_link (traversal, link);
 
+  tl->upgrade_gap = UPGRADE_FIRST_US;
+  tl->upgrade_at = traversal->ctx->now + UPGRADE_FIRST_US;
+  rearm_upgrade (traversal);
+}

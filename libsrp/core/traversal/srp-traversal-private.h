@@ -85,10 +85,13 @@ typedef struct {
   gboolean upgrading;          /* a link we have over IPv4, asked for again for IPv6 */
 } ConnectAttempt;
 
-/* What a link told us in INFO (its traversal slot). */
+/* What a link told us in INFO, and for a relayed link when it next tries
+ * to become direct (its traversal slot). */
 typedef struct {
   gboolean has_info;
   SrpInfo info;
+  gint64 upgrade_at;           /* the next try (when upgrade_gap > 0) */
+  gint64 upgrade_gap;          /* 0: not relayed; doubles from the first try's to 60 s */
 } TraversalLink;
 
 /* Outcomes of attempts, per pair of NAT types. */
@@ -270,7 +273,6 @@ void srp_punch_link_up (SrpTraversal *traversal, SrpLink *link);
 void srp_punch_link_down (SrpTraversal *traversal, SrpLink *link);
 guint srp_punch_route (gpointer self, const SrpAddress *to);
 gboolean srp_punch_socket_is_open (gpointer self, guint socket);
-void srp_punch_schedule_upgrade (SrpTraversal *traversal);
 SrpDropReason srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_punch_handle_punch (gpointer self, const SrpInput *input, gpointer frame);
 
