@@ -344,12 +344,93 @@ test_rbsr_traffic_follows_difference (void)
   }
 }
 
+/* The index by ID and by prefix, through growth, eviction and shrinking,
+ * against a model: IDs that share their prefix (only the first held one
+ * answers for it, and nobody once it left) and IDs that share the bits
+ * the index places by (long probe runs, shifted back on removal). */
+static void
+test_index_by_id_and_prefix (void)
+{
+  enum { N = 3000 };
+  SrpId topic = { { 7 } };
+  SrpPacketCache *cache = srp_packet_cache_new (G_MAXSIZE / 2, TTL, 100);
+  g_autofree SrpId *ids = g_new0 (SrpId, N);
+  g_autofree gint *owner_of = g_new0 (gint, N); /* for each i: the index answering its prefix, or -1 */
+  guint oldest = 0, added = 0;
+  SrpRng rng;
+
+  srp_rng_init (&rng, 3);
+  for (guint round = 0; round < 6; round++)
+    {
+      guint target = MIN (N, added + 500);
+
+      for (; added < target; added++)
+        {
+          g_autofree SrpPacket *p = make_packet (&topic, added, 16);
+          guint i = added;
+
+          srp_rng_fill (&rng, p->id.bytes, SRP_ID_LEN);
+          if (i % 5 == 1)
+            memcpy (p->id.bytes, ids[i - 1].bytes, 8); /* the same prefix */
+          else if (i % 5 == 2)
+            memcpy (p->id.bytes + 4, ids[i - 2].bytes + 4, 4); /* the same slot */
+          ids[i] = p->id;
+          owner_of[i] = -1;
+          for (guint j = oldest; j < i && owner_of[i] < 0; j++)
+            if (memcmp (ids[j].bytes, ids[i].bytes, 8) == 0)
+              owner_of[i] = owner_of[j];
+          if (owner_of[i] < 0 && (i == 0 || i % 5 != 1 || i - 1 < oldest))
+            owner_of[i] = i;
+          g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (1), p), ==, SRP_PACKET_CACHE_STORED);
+          g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (1), p), ==, SRP_PACKET_CACHE_HELD);
+        }
+      /* Evict all but the newest few (oldest first): the index shrinks. */
+      {
+        guint keep = round % 2 == 0 ? 39 : 399; /* splits a pair of one prefix */
+        SrpPacketCacheCounters c;
+
+        srp_packet_cache_set_budget (cache, SECONDS (1), keep * entry_cost (16));
+        srp_packet_cache_get_counters (cache, &c);
+        g_assert_cmpuint (c.n_packets, ==, keep);
+        for (; oldest < added - keep; oldest++)
+          for (guint j = oldest + 1; j < added; j++)
+            if (owner_of[j] == (gint) oldest)
+              owner_of[j] = -1;
+        srp_packet_cache_set_budget (cache, SECONDS (1), G_MAXSIZE / 2);
+      }
+      for (guint i = 0; i < added; i++)
+        {
+          const SrpPacketCacheEntry *e = srp_packet_cache_lookup (cache, &ids[i]);
+          const SrpPacketCacheEntry *by_prefix =
+              srp_packet_cache_lookup_prefix (cache, srp_id_prefix (&ids[i]));
+
+          if (i < oldest)
+            {
+              g_assert_null (e);
+              g_assert_true (srp_packet_cache_is_gone (cache, &ids[i]) || i + 100 < added);
+              continue;
+            }
+          g_assert_nonnull (e);
+          g_assert_cmpmem (e->id.bytes, SRP_ID_LEN, ids[i].bytes, SRP_ID_LEN);
+          if (owner_of[i] < 0)
+            g_assert_null (by_prefix);
+          else
+            {
+              g_assert_nonnull (by_prefix);
+              g_assert_cmpmem (by_prefix->id.bytes, SRP_ID_LEN, ids[owner_of[i]].bytes, SRP_ID_LEN);
+            }
+        }
+    }
+  srp_packet_cache_free (cache);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/cache/budget-never-exceeded", test_budget_never_exceeded);
   g_test_add_func ("/cache/eviction-order", test_eviction_order);
+  g_test_add_func ("/cache/index-by-id-and-prefix", test_index_by_id_and_prefix);
   g_test_add_func ("/cache/ttl-postage-purge", test_ttl_postage_purge);
   g_test_add_func ("/cache/lifecycle-in-network", test_lifecycle_in_network);
   g_test_add_func ("/cache/rbsr-traffic-follows-difference", test_rbsr_traffic_follows_difference);

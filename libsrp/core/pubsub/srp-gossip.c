@@ -162,7 +162,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
   SrpContext *ctx = ps->ctx;
   const SrpPacket *packet = frame;
   PubsubLink *pl;
-  gboolean asked, copy;
+  gboolean asked, copy, subscribed;
 
   /* What the decoder left out, as the first thing, so that a forgery is
    * dropped as one whatever else it is; copies of what the cache holds
@@ -172,9 +172,11 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
   if (!copy && srp_packet_check_id (packet) != SRP_DROP_NONE)
     return SRP_DROP_BAD_PACKET_ID;
 
+  /* Once: nothing below subscribes or unsubscribes. */
+  subscribed = srp_pubsub_is_subscribed (ps, &packet->topic_id);
   if (input->link == NULL)
     {
-      if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
+      if (!subscribed)
         return SRP_DROP_UNWANTED;
       if (!srp_delivery_accepts_sender (ps, NULL))
         return SRP_DROP_NONE; /* counted there */
@@ -184,8 +186,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
   /* Refused before it is acknowledged, cached or relayed: a genuine packet
    * comes again (resent, or from another link) once the budget refills. A
    * copy of what the cache holds is no new message to check. */
-  if (!copy && srp_pubsub_is_subscribed (ps, &packet->topic_id) &&
-      !srp_delivery_accepts_sender (ps, input->link))
+  if (!copy && subscribed && !srp_delivery_accepts_sender (ps, input->link))
     return SRP_DROP_NONE; /* counted there */
   pl = pubsub_link (ps, input->link);
   if (packet->postage == SRP_POSTAGE_MAX)
@@ -200,7 +201,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
        * relayed: gap filling and anti-entropy carry what the cache kept. */
       if (srp_packet_rivals_offer (ps->rivals, ps->cache, packet) == SRP_PACKET_RIVALS_SAME)
         return SRP_DROP_DUPLICATE;
-      if (!srp_pubsub_is_subscribed (ps, &packet->topic_id))
+      if (!subscribed)
         return SRP_DROP_CONFLICT;
       srp_delivery_add (ps, packet, input->from, input->link);
       return SRP_DROP_NONE;
@@ -223,7 +224,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
                                                                                           packet));
       srp_gossip_send_copies (ps, input->data, input->len, packet->postage - 1, targets);
     }
-  if (srp_pubsub_is_subscribed (ps, &packet->topic_id))
+  if (subscribed)
     {
       ps->last_source = input->link->id;
       srp_delivery_add (ps, packet, input->from, input->link);

@@ -8,6 +8,12 @@
  * what moving a topic between the two queues and anti-entropy walk.
  * Nothing iterates a hash table, so results depend on the inputs only.
  *
+ * Entries are found by ID and by ID prefix through one flat index (open
+ * addressing on the prefix, linear probing, deletion by shifting back): a
+ * slot holds the prefix beside the entry, so probing past other IDs reads
+ * no entry, and a packet costs one probe run where two GHashTables cost
+ * two, each through three arrays and a key pointer.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-packet-cache.h"
@@ -24,6 +30,7 @@ typedef struct {
   guint64 prefix;
   gsize cost;
   Topic *topic;
+  gboolean prefix_owner; /* what lookup_prefix gives for its prefix */
   GList age_link;      /* in subscribed or other; data points here */
   GList topic_link;    /* in topic->entries; data points here */
 } Entry;
@@ -36,13 +43,23 @@ struct _Topic {
   gboolean stale;
 };
 
+typedef struct {
+  guint64 prefix;
+  Entry *entry;          /* NULL: the slot is empty */
+} Slot;
+
+/* The index's smallest size; it doubles above half full and halves below
+ * an eighth, so it stays within 16 slots per entry held and its probes short. */
+#define MIN_SLOTS 64u
+
 struct _SrpCache {
   gsize budget;
   gint64 ttl_us;
   guint64 next_seq;
-  GHashTable *by_id;     /* SrpId* (in the entry) -> Entry */
-  GHashTable *by_prefix; /* guint64* (in the entry) -> Entry */
+  Slot *slots;           /* every entry, by prefix: mask + 1 slots */
+  guint mask, n_slotted;
   GHashTable *topics;    /* SrpId* (in the topic) -> Topic (owned) */
+  Topic *last_topic;     /* the last one get_topic gave: floods stay on one */
   GHashTable *wanted;    /* SrpId* (owned) of subscribed topics, cached or not */
   GQueue subscribed;     /* Entry, oldest first */
   GQueue other;          /* Entry, oldest first */
@@ -68,8 +85,8 @@ srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids)
 
   cache->budget = budget;
   cache->ttl_us = ttl_us;
-  cache->by_id = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
-  cache->by_prefix = g_hash_table_new (g_int64_hash, g_int64_equal);
+  cache->slots = g_new0 (Slot, MIN_SLOTS);
+  cache->mask = MIN_SLOTS - 1;
   cache->topics = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL, topic_free);
   cache->wanted = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
   cache->gone = srp_recent_ids_new (remembered_ids);
@@ -96,13 +113,100 @@ srp_packet_cache_free (SrpPacketCache *cache)
     entry_free (l->data);
   while ((l = g_queue_pop_head_link (&cache->other)) != NULL)
     entry_free (l->data);
-  g_hash_table_unref (cache->by_id);
-  g_hash_table_unref (cache->by_prefix);
+  g_free (cache->slots);
   g_hash_table_unref (cache->topics);
   g_hash_table_unref (cache->wanted);
   srp_recent_ids_free (cache->gone);
   g_free (cache);
 }
+
+/* ---- the index ---------------------------------------------------------------------- */
+
+static Entry *
+index_find (const SrpPacketCache *cache, const SrpId *id)
+{
+  guint64 prefix = srp_id_prefix (id);
+
+  for (guint i = prefix & cache->mask; cache->slots[i].entry != NULL; i = (i + 1) & cache->mask)
+    if (cache->slots[i].prefix == prefix && srp_id_equal (&cache->slots[i].entry->e.id, id))
+      return cache->slots[i].entry;
+  return NULL;
+}
+
+static Entry *
+index_find_prefix_owner (const SrpPacketCache *cache, guint64 prefix)
+{
+  for (guint i = prefix & cache->mask; cache->slots[i].entry != NULL; i = (i + 1) & cache->mask)
+    if (cache->slots[i].prefix == prefix && cache->slots[i].entry->prefix_owner)
+      return cache->slots[i].entry;
+  return NULL;
+}
+
+static void
+index_place (SrpPacketCache *cache, Entry *entry)
+{
+  guint i = entry->prefix & cache->mask;
+
+  while (cache->slots[i].entry != NULL)
+    i = (i + 1) & cache->mask;
+  cache->slots[i] = (Slot) { entry->prefix, entry };
+}
+
+static void
+index_resize (SrpPacketCache *cache, guint size)
+{
+  Slot *old = cache->slots;
+  guint old_size = cache->mask + 1;
+
+  cache->slots = g_new0 (Slot, size);
+  cache->mask = size - 1;
+  for (guint i = 0; i < old_size; i++)
+    if (old[i].entry != NULL)
+      index_place (cache, old[i].entry);
+  g_free (old);
+}
+
+/* The first entry of a prefix answers for it until it leaves (then
+ * nobody does): what the table of prefixes did, and a forged ID sharing
+ * a genuine one's prefix cannot take the place of one already held. */
+static void
+index_add (SrpPacketCache *cache, Entry *entry)
+{
+  if (2 * (cache->n_slotted + 1) > cache->mask + 1)
+    index_resize (cache, 2 * (cache->mask + 1));
+  entry->prefix_owner = index_find_prefix_owner (cache, entry->prefix) == NULL;
+  index_place (cache, entry);
+  cache->n_slotted++;
+}
+
+static void
+index_remove (SrpPacketCache *cache, Entry *entry)
+{
+  guint hole = entry->prefix & cache->mask;
+
+  while (cache->slots[hole].entry != entry)
+    hole = (hole + 1) & cache->mask;
+  /* Later slots of the run move back into the hole unless their home is
+   * cyclically within (hole, j]: then they would no longer be found. */
+  for (guint j = (hole + 1) & cache->mask; cache->slots[j].entry != NULL; j = (j + 1) & cache->mask)
+    {
+      guint home = cache->slots[j].prefix & cache->mask;
+      gboolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+
+      if (!stays)
+        {
+          cache->slots[hole] = cache->slots[j];
+          hole = j;
+        }
+    }
+  cache->slots[hole].entry = NULL;
+  cache->n_slotted--;
+  entry->prefix_owner = FALSE;
+  if (cache->mask + 1 > MIN_SLOTS && 8 * cache->n_slotted < cache->mask + 1)
+    index_resize (cache, (cache->mask + 1) / 2);
+}
+
+/* ---- the cache ---------------------------------------------------------------------- */
 
 static void
 remember_gone (SrpPacketCache *cache, const SrpId *id)
@@ -131,16 +235,18 @@ unlink_entry (SrpPacketCache *cache, Entry *entry)
   g_queue_unlink (age_queue (cache, entry), &entry->age_link);
   g_queue_unlink (&topic->entries, &entry->topic_link);
   topic->stale = TRUE;
-  g_hash_table_remove (cache->by_id, &entry->e.id);
-  if (g_hash_table_lookup (cache->by_prefix, &entry->prefix) == entry)
-    g_hash_table_remove (cache->by_prefix, &entry->prefix);
+  index_remove (cache, entry);
   cache->counters.used -= entry->cost;
   cache->counters.n_packets--;
   remember_gone (cache, &entry->e.id);
   if (cache->observer != NULL)
     cache->observer (&entry->e, FALSE, cache->observer_data);
   if (topic->entries.length == 0)
-    g_hash_table_remove (cache->topics, &topic->id);
+    {
+      if (cache->last_topic == topic)
+        cache->last_topic = NULL;
+      g_hash_table_remove (cache->topics, &topic->id);
+    }
 }
 
 static Entry *
@@ -185,8 +291,11 @@ evict_one (SrpPacketCache *cache, gint64 now_us)
 static Topic *
 get_topic (SrpPacketCache *cache, const SrpId *topic_id)
 {
-  Topic *topic = g_hash_table_lookup (cache->topics, topic_id);
+  Topic *topic = cache->last_topic;
 
+  if (topic != NULL && srp_id_equal (&topic->id, topic_id))
+    return topic;
+  topic = g_hash_table_lookup (cache->topics, topic_id);
   if (topic == NULL)
     {
       topic = g_new0 (Topic, 1);
@@ -196,6 +305,7 @@ get_topic (SrpPacketCache *cache, const SrpId *topic_id)
       topic->stale = TRUE;
       g_hash_table_insert (cache->topics, &topic->id, topic);
     }
+  cache->last_topic = topic;
   return topic;
 }
 
@@ -209,7 +319,7 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, GBytes
   gsize len, cost;
   Entry *entry;
 
-  if (g_hash_table_contains (cache->by_id, &packet->id))
+  if (index_find (cache, &packet->id) != NULL)
     return SRP_PACKET_CACHE_HELD;
   if (srp_recent_ids_contains (cache->gone, &packet->id))
     return SRP_PACKET_CACHE_GONE;
@@ -261,9 +371,7 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, GBytes
   g_queue_push_tail_link (age_queue (cache, entry), &entry->age_link);
   g_queue_push_tail_link (&entry->topic->entries, &entry->topic_link);
   entry->topic->stale = TRUE;
-  g_hash_table_insert (cache->by_id, &entry->e.id, entry);
-  if (!g_hash_table_contains (cache->by_prefix, &entry->prefix))
-    g_hash_table_insert (cache->by_prefix, &entry->prefix, entry);
+  index_add (cache, entry);
   cache->counters.used += cost;
   cache->counters.n_packets++;
   cache->counters.stored++;
@@ -276,7 +384,7 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, GBytes
 gboolean
 srp_packet_cache_replace (SrpPacketCache *cache, const SrpPacket *packet)
 {
-  Entry *entry = g_hash_table_lookup (cache->by_id, &packet->id);
+  Entry *entry = index_find (cache, &packet->id);
   guint8 frame[SRP_MAX_DATAGRAM];
   gsize len;
 
@@ -335,13 +443,15 @@ srp_packet_cache_foreach (SrpPacketCache *cache,
 const SrpPacketCacheEntry *
 srp_packet_cache_lookup (SrpPacketCache *cache, const SrpId *id)
 {
-  return g_hash_table_lookup (cache->by_id, id);
+  Entry *entry = index_find (cache, id);
+  return entry != NULL ? &entry->e : NULL;
 }
 
 const SrpPacketCacheEntry *
 srp_packet_cache_lookup_prefix (SrpPacketCache *cache, guint64 prefix)
 {
-  return g_hash_table_lookup (cache->by_prefix, &prefix);
+  Entry *entry = index_find_prefix_owner (cache, prefix);
+  return entry != NULL ? &entry->e : NULL;
 }
 
 gboolean

@@ -32,11 +32,22 @@
  * messages keeps every one of them until the ACKs come back. */
 #define MAX_OUTSTANDING_BYTES (16 * 1024 * 1024)
 
+/* Flags a publish of this many packets keeps in its Ackers themselves
+ * (a message of up to 8 KiB): most floods' publishes allocate none. */
+#define INLINE_ACKED 8
+
 typedef struct {
   SrpId peer;
-  guint8 *acked; /* one flag per packet */
+  guint8 *acked; /* one flag per packet; NULL: in inline_acked */
+  guint8 inline_acked[INLINE_ACKED];
   guint n_acked;
 } Acker;
+
+static guint8 *
+acked_flags (Acker *acker)
+{
+  return acker->acked != NULL ? acker->acked : acker->inline_acked;
+}
 
 typedef struct _Publish Publish;
 
@@ -51,10 +62,10 @@ typedef struct {
 
 struct _Publish {
   SrpPubsub *ps;
+  GList link;                 /* in ps->publishes; data points here */
   guint64 request;
   SrpId message_id, topic_id;
   GPtrArray *frames;          /* GBytes, POSTAGE 16, in chain order */
-  PrefixIndex *index;         /* one per frame, in ps->publish_prefixes */
   gsize bytes;                /* of the frames */
   GArray *targets;            /* SrpId: links we sent it to */
   GArray *ackers;             /* Acker */
@@ -65,6 +76,7 @@ struct _Publish {
   gboolean restored;          /* from a saved state: targets are chosen once links come */
   SrpTimer deadline;          /* PUBLISHED with what came */
   SrpTimer resend;
+  PrefixIndex index[];        /* one per frame, in ps->publish_prefixes */
 };
 
 static void
@@ -81,7 +93,6 @@ publish_free (gpointer data)
       g_hash_table_remove (p->ps->publish_prefixes, &p->index[i].prefix);
   p->ps->publish_bytes -= p->bytes;
   g_ptr_array_unref (p->frames);
-  g_free (p->index);
   g_array_unref (p->targets);
   g_array_unref (p->ackers);
   g_free (p);
@@ -90,7 +101,7 @@ publish_free (gpointer data)
 void
 srp_publish_init (SrpPubsub *ps)
 {
-  ps->publishes = g_ptr_array_new_with_free_func (publish_free);
+  g_queue_init (&ps->publishes);
   ps->publish_prefixes = g_hash_table_new (g_int64_hash, g_int64_equal);
   ps->chain_heads = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, g_free);
 }
@@ -98,7 +109,10 @@ srp_publish_init (SrpPubsub *ps)
 void
 srp_publish_clear (SrpPubsub *ps)
 {
-  g_ptr_array_unref (ps->publishes);
+  GList *l;
+
+  while ((l = g_queue_pop_head_link (&ps->publishes)) != NULL)
+    publish_free (l->data);
   g_hash_table_unref (ps->publish_prefixes);
   g_hash_table_unref (ps->chain_heads);
 }
@@ -108,9 +122,15 @@ srp_publish_clear (SrpPubsub *ps)
 void
 srp_publish_set_chain_head (SrpPubsub *ps, const SrpId *topic_id, const SrpId *message_id)
 {
+  SrpId *head = g_hash_table_lookup (ps->chain_heads, topic_id);
+
   srp_journal_push_chain_head (&ps->ctx->journal, topic_id, message_id);
-  g_hash_table_replace (ps->chain_heads, g_memdup2 (topic_id, sizeof *topic_id),
-                        g_memdup2 (message_id, sizeof *message_id));
+  /* In place: a flood moves one topic's head every message. */
+  if (head != NULL)
+    *head = *message_id;
+  else
+    g_hash_table_insert (ps->chain_heads, g_memdup2 (topic_id, sizeof *topic_id),
+                         g_memdup2 (message_id, sizeof *message_id));
 }
 
 void
@@ -140,7 +160,7 @@ send_publish (SrpPubsub *ps, Publish *p, const SrpLink *link, const Acker *acker
   for (guint i = 0; i < p->frames->len; i++)
     {
       GBytes *frame = g_ptr_array_index (p->frames, i);
-      if (acker == NULL || !acker->acked[i])
+      if (acker == NULL || !acked_flags ((Acker *) acker)[i])
         srp_context_send_link (ps->ctx, link, g_bytes_get_data (frame, NULL),
                                g_bytes_get_size (frame));
     }
@@ -158,7 +178,8 @@ report (SrpPubsub *ps, Publish *p, gboolean complete)
   event->published.n_accepted = p->n_accepted;
   event->published.complete = complete;
   srp_journal_push_id (&ps->ctx->journal, SRP_STATE_CHANGE_OUTBOX_REMOVE, &p->message_id);
-  g_ptr_array_remove (ps->publishes, p);
+  g_queue_unlink (&ps->publishes, &p->link);
+  publish_free (p);
 }
 
 static void on_deadline (SrpTimer *timer, gpointer owner);
@@ -167,15 +188,17 @@ static void on_resend (SrpTimer *timer, gpointer owner);
 static Publish *
 publish_new (SrpPubsub *ps, const SrpId *topic_id, guint n_frames)
 {
-  Publish *p = g_new0 (Publish, 1);
+  Publish *p = g_malloc0 (sizeof (Publish) + n_frames * sizeof (PrefixIndex));
+  guint fanout = ps->ctx->config->fanout;
 
   p->ps = ps;
+  p->link.data = p;
   p->request = srp_context_next_request (ps->ctx);
   p->topic_id = *topic_id;
-  p->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  p->index = g_new (PrefixIndex, n_frames);
-  p->targets = g_array_new (FALSE, FALSE, sizeof (SrpId));
-  p->ackers = g_array_new (FALSE, FALSE, sizeof (Acker));
+  p->frames = g_ptr_array_new_full (n_frames, (GDestroyNotify) g_bytes_unref);
+  /* Sized for the fanout: no growing while the first targets ACK. */
+  p->targets = g_array_sized_new (FALSE, FALSE, sizeof (SrpId), fanout);
+  p->ackers = g_array_sized_new (FALSE, FALSE, sizeof (Acker), fanout);
   srp_timer_init (&p->deadline, SRP_TIMER_PUBLISH_DEADLINE, on_deadline, ps);
   srp_timer_init (&p->resend, SRP_TIMER_PUBLISH_RESEND, on_resend, ps);
   return p;
@@ -190,10 +213,13 @@ publish_set_chain (SrpPubsub *ps, Publish *p, GPtrArray *chain)
   for (guint i = 0; i < chain->len; i++)
     {
       const SrpPacket *packet = g_ptr_array_index (chain, i);
-      guint8 frame[SRP_MAX_DATAGRAM];
-      gsize frame_len = srp_packet_encode (packet, frame);
+      gsize frame_len = SRP_PACKET_FRAME_LEN (packet->body_len);
+      guint8 *frame = g_malloc (frame_len);
 
-      g_ptr_array_add (p->frames, g_bytes_new (frame, frame_len));
+      /* Encoded where it will stay: no copy through the stack. */
+      if (srp_packet_encode (packet, frame) != frame_len)
+        g_assert_not_reached ();
+      g_ptr_array_add (p->frames, g_bytes_new_take (frame, frame_len));
       p->bytes += frame_len;
       p->index[i] = (PrefixIndex) { srp_id_prefix (&packet->id), i, p };
       /* A prefix another outstanding publish holds (a 2^-64 chance) stays
@@ -209,11 +235,11 @@ publish_set_chain (SrpPubsub *ps, Publish *p, GPtrArray *chain)
 static void
 publish_add (SrpPubsub *ps, Publish *p)
 {
-  g_ptr_array_add (ps->publishes, p);
-  while (ps->publish_bytes > MAX_OUTSTANDING_BYTES && ps->publishes->len > 1)
+  g_queue_push_tail_link (&ps->publishes, &p->link);
+  while (ps->publish_bytes > MAX_OUTSTANDING_BYTES && ps->publishes.length > 1)
     {
       ps->publishes_closed_early++;
-      report (ps, g_ptr_array_index (ps->publishes, 0), FALSE);
+      report (ps, g_queue_peek_head (&ps->publishes), FALSE);
     }
   srp_journal_push_publish (&ps->ctx->journal, &p->message_id, &p->topic_id, p->frames,
                             MAX (p->deadline.deadline - ps->ctx->now, 0));
@@ -361,7 +387,8 @@ get_acker (Publish *p, const SrpId *peer)
 
   if (found != NULL)
     return found;
-  acker.acked = g_new0 (guint8, p->frames->len);
+  if (p->frames->len > INLINE_ACKED)
+    acker.acked = g_new0 (guint8, p->frames->len);
   g_array_append_val (p->ackers, acker);
   return &g_array_index (p->ackers, Acker, p->ackers->len - 1);
 }
@@ -372,10 +399,11 @@ static gboolean
 record_ack (Publish *p, const SrpId *peer, guint at)
 {
   Acker *acker = get_acker (p, peer);
+  guint8 *acked = acked_flags (acker);
 
-  if (acker->acked[at])
+  if (acked[at])
     return FALSE;
-  acker->acked[at] = TRUE;
+  acked[at] = TRUE;
   if (++acker->n_acked == p->frames->len)
     p->n_accepted++;
   return p->wanted > 0 && p->n_accepted >= p->wanted;
@@ -590,7 +618,7 @@ srp_pubsub_send_message (SrpPubsub *ps, const SrpAddress *to, const SrpId *topic
 guint
 srp_publish_count (SrpPubsub *ps)
 {
-  return ps->publishes->len;
+  return ps->publishes.length;
 }
 
 /* ---- the outbox, for persistence ------------------------------------------------------- */
@@ -619,8 +647,8 @@ srp_publish_export (SrpPubsub *ps)
   GVariantBuilder b;
 
   g_variant_builder_init (&b, G_VARIANT_TYPE ("a" SRP_PUBLISH_RECORD_TYPE));
-  for (guint i = 0; i < ps->publishes->len; i++)
-    g_variant_builder_add_value (&b, srp_publish_record (ps, g_ptr_array_index (ps->publishes, i)));
+  for (GList *l = ps->publishes.head; l != NULL; l = l->next)
+    g_variant_builder_add_value (&b, srp_publish_record (ps, l->data));
   return g_variant_builder_end (&b);
 }
 
@@ -646,9 +674,9 @@ srp_publish_message_ids (SrpPubsub *ps)
 {
   GHashTable *ids = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
 
-  for (guint i = 0; i < ps->publishes->len; i++)
+  for (GList *l = ps->publishes.head; l != NULL; l = l->next)
     {
-      Publish *p = g_ptr_array_index (ps->publishes, i);
+      Publish *p = l->data;
       g_hash_table_add (ids, g_memdup2 (&p->message_id, sizeof p->message_id));
     }
   return ids;

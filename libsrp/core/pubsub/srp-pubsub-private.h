@@ -59,7 +59,7 @@ struct _SrpPubsub {
   SrpTimer reassembly_expiry;
 
   /* srp-publish.c */
-  GPtrArray *publishes;        /* Publish*, oldest first */
+  GQueue publishes;            /* Publish*, oldest first (links in the Publishes) */
   GHashTable *publish_prefixes; /* guint64* packet prefix -> its PrefixIndex in a Publish */
   gsize publish_bytes;         /* frames of the publishes */
   guint64 publishes_closed_early; /* reported before their ACKs: over MAX_OUTSTANDING_BYTES */
