@@ -42,7 +42,7 @@ static void
 test_budget_never_exceeded (void)
 {
   gsize budget = 100 * 1024;
-  SrpPacketCache *cache = srp_packet_cache_new (budget, TTL, 1000);
+  SrpPacketCache *cache = srp_packet_cache_new (budget, TTL, 1000, 0);
   SrpPacketCacheCounters c;
   SrpRng rng;
   SrpId topics[4] = { { { 1 } }, { { 2 } }, { { 3 } }, { { 4 } } };
@@ -78,7 +78,7 @@ test_eviction_order (void)
 {
   SrpId sub = { { 1 } }, unsub = { { 2 } };
   /* Room for exactly 6 entries of 100 bytes. */
-  SrpPacketCache *cache = srp_packet_cache_new (6 * entry_cost (100), TTL, 100);
+  SrpPacketCache *cache = srp_packet_cache_new (6 * entry_cost (100), TTL, 100, 0);
   SrpPacket *p[9];
   gint64 t = SECONDS (1);
 
@@ -132,7 +132,7 @@ static void
 test_ttl_postage_purge (void)
 {
   SrpId topic = { { 9 } };
-  SrpPacketCache *cache = srp_packet_cache_new (1024 * 1024, TTL, 100);
+  SrpPacketCache *cache = srp_packet_cache_new (1024 * 1024, TTL, 100, 0);
   g_autofree SrpPacket *a = make_packet (&topic, 1, 10);
   g_autofree SrpPacket *b = make_packet (&topic, 2, 10);
   SrpPacketCacheEntry e;
@@ -353,7 +353,7 @@ test_index_by_id_and_prefix (void)
 {
   enum { N = 3000 };
   SrpId topic = { { 7 } };
-  SrpPacketCache *cache = srp_packet_cache_new (G_MAXSIZE / 2, TTL, 100);
+  SrpPacketCache *cache = srp_packet_cache_new (G_MAXSIZE / 2, TTL, 100, 0);
   g_autofree SrpId *ids = g_new0 (SrpId, N);
   g_autofree gint *owner_of = g_new0 (gint, N); /* for each i: the index answering its prefix, or -1 */
   guint oldest = 0, added = 0;

@@ -23,9 +23,11 @@ make_id (GRand *rand, guint n_homes)
     }
   if (n_homes > 0)
     {
-      /* Homes at the top of the index too, so runs wrap past its end. */
+      /* The keyed index hashes the first 8 bytes: IDs that share them
+       * share a home (no one can grind that many). */
       guint32 home = G_MAXUINT32 - g_rand_int_range (rand, 0, n_homes);
-      srp_write_u32 (id.bytes, home);
+      srp_write_u32 (id.bytes, 0);
+      srp_write_u32 (id.bytes + 4, home);
     }
   return id;
 }
@@ -84,7 +86,7 @@ run_against_model (guint capacity, guint n_homes, guint n_ops, guint32 seed)
 {
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
   g_autoptr (GArray) seen = g_array_new (FALSE, FALSE, sizeof (SrpId));
-  SrpRecentIds *ids = srp_recent_ids_new (capacity);
+  SrpRecentIds *ids = srp_recent_ids_new (capacity, 0x5eed);
   Model m = { g_hash_table_new (srp_id_hash_func, srp_id_equal_func), G_QUEUE_INIT, capacity };
 
   for (guint op = 0; op < n_ops; op++)
@@ -134,7 +136,7 @@ test_colliding_ids (void)
 static void
 test_capacity_one (void)
 {
-  SrpRecentIds *ids = srp_recent_ids_new (0);
+  SrpRecentIds *ids = srp_recent_ids_new (0, 0x5eed);
   g_autoptr (GRand) rand = g_rand_new_with_seed (4);
   SrpId a = make_id (rand, 0), b = make_id (rand, 0);
 
@@ -147,12 +149,39 @@ test_capacity_one (void)
   srp_recent_ids_free (ids);
 }
 
+/* Hash flooding: 20,000 IDs that share their first 4 bytes and the low 16
+ * bits of the next 4 (what grinding a few hundred thousand hashes per ID
+ * gives against an index by those bits) spread over the index as random
+ * IDs do: its longest probe run stays short. */
+static void
+test_ground_ids_spread (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  SrpRecentIds *ids = srp_recent_ids_new (20000, 0x5eed);
+  guint longest;
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      SrpId id = make_id (rand, 0);
+
+      srp_write_u32 (id.bytes, 0x41414141);
+      id.bytes[6] = 0x42;
+      id.bytes[7] = 0x42;
+      g_assert_true (srp_recent_ids_add (ids, &id));
+    }
+  longest = srp_recent_ids_longest_run (ids);
+  g_test_message ("20,000 ground IDs: the longest probe run %u slots", longest);
+  g_assert_cmpuint (longest, <, 100);
+  srp_recent_ids_free (ids);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/recent-ids/uniform", test_uniform_ids);
   g_test_add_func ("/recent-ids/colliding", test_colliding_ids);
+  g_test_add_func ("/recent-ids/ground-ids-spread", test_ground_ids_spread);
   g_test_add_func ("/recent-ids/capacity-one", test_capacity_one);
   return g_test_run ();
 }

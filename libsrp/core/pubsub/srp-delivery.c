@@ -28,11 +28,13 @@ srp_delivery_init (SrpPubsub *ps)
   srp_reassembler_config_init (&rc);
   rc.max_bytes = ps->ctx->config->reassembly_max_bytes;
   rc.timeout_us = ps->ctx->config->reassembly_timeout_us;
+  rc.hash_key = srp_hash_key_from_seed (ps->ctx->config->seed, 1);
   ps->reassembler = srp_reassembler_new (&rc);
   rc.max_chains = SRP_STRANGER_CHAINS;
   rc.max_bytes = MIN (rc.max_bytes, SRP_STRANGER_BYTES);
+  rc.hash_key = srp_hash_key_from_seed (ps->ctx->config->seed, 2);
   ps->strangers = srp_reassembler_new (&rc);
-  ps->delivered = srp_recent_ids_new (DELIVERED_MAX);
+  ps->delivered = srp_recent_ids_new (DELIVERED_MAX, srp_hash_key_from_seed (ps->ctx->config->seed, 3));
   srp_token_bucket_init (&ps->stranger_forgeries,
                          srp_link_bucket_rate (SRP_LINK_BUCKET_FORGERIES), ps->ctx->now);
   srp_timer_init (&ps->reassembly_expiry, SRP_TIMER_REASSEMBLY_EXPIRY, srp_delivery_expire, ps);

@@ -58,6 +58,7 @@ struct _SrpCache {
   guint64 next_seq;
   Slot *slots;           /* every entry, by prefix: mask + 1 slots */
   guint mask, n_slotted;
+  guint64 hash_key;      /* slots by srp_prefix_hash_keyed: others choose the IDs */
   GHashTable *topics;    /* SrpId* (in the topic) -> Topic (owned) */
   Topic *last_topic;     /* the last one get_topic gave: floods stay on one */
   GHashTable *wanted;    /* SrpId* (owned) of subscribed topics, cached or not */
@@ -78,8 +79,14 @@ topic_free (gpointer data)
   g_free (t);
 }
 
+static guint
+home_of (const SrpPacketCache *cache, guint64 prefix)
+{
+  return srp_prefix_hash_keyed (prefix, cache->hash_key) & cache->mask;
+}
+
 SrpPacketCache *
-srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids)
+srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids, guint64 hash_key)
 {
   SrpPacketCache *cache = g_new0 (SrpPacketCache, 1);
 
@@ -89,7 +96,8 @@ srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids)
   cache->mask = MIN_SLOTS - 1;
   cache->topics = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, NULL, topic_free);
   cache->wanted = g_hash_table_new_full (srp_id_hash_func, srp_id_equal_func, g_free, NULL);
-  cache->gone = srp_recent_ids_new (remembered_ids);
+  cache->hash_key = hash_key;
+  cache->gone = srp_recent_ids_new (remembered_ids, hash_key ^ 1);
   g_queue_init (&cache->subscribed);
   g_queue_init (&cache->other);
   return cache;
@@ -127,7 +135,7 @@ index_find (const SrpPacketCache *cache, const SrpId *id)
 {
   guint64 prefix = srp_id_prefix (id);
 
-  for (guint i = prefix & cache->mask; cache->slots[i].entry != NULL; i = (i + 1) & cache->mask)
+  for (guint i = home_of (cache, prefix); cache->slots[i].entry != NULL; i = (i + 1) & cache->mask)
     if (cache->slots[i].prefix == prefix && srp_id_equal (&cache->slots[i].entry->e.id, id))
       return cache->slots[i].entry;
   return NULL;
@@ -136,7 +144,7 @@ index_find (const SrpPacketCache *cache, const SrpId *id)
 static Entry *
 index_find_prefix_owner (const SrpPacketCache *cache, guint64 prefix)
 {
-  for (guint i = prefix & cache->mask; cache->slots[i].entry != NULL; i = (i + 1) & cache->mask)
+  for (guint i = home_of (cache, prefix); cache->slots[i].entry != NULL; i = (i + 1) & cache->mask)
     if (cache->slots[i].prefix == prefix && cache->slots[i].entry->prefix_owner)
       return cache->slots[i].entry;
   return NULL;
@@ -145,7 +153,7 @@ index_find_prefix_owner (const SrpPacketCache *cache, guint64 prefix)
 static void
 index_place (SrpPacketCache *cache, Entry *entry)
 {
-  guint i = entry->prefix & cache->mask;
+  guint i = home_of (cache, entry->prefix);
 
   while (cache->slots[i].entry != NULL)
     i = (i + 1) & cache->mask;
@@ -182,7 +190,7 @@ index_add (SrpPacketCache *cache, Entry *entry)
 static void
 index_remove (SrpPacketCache *cache, Entry *entry)
 {
-  guint hole = entry->prefix & cache->mask;
+  guint hole = home_of (cache, entry->prefix);
 
   while (cache->slots[hole].entry != entry)
     hole = (hole + 1) & cache->mask;
@@ -190,7 +198,7 @@ index_remove (SrpPacketCache *cache, Entry *entry)
    * cyclically within (hole, j]: then they would no longer be found. */
   for (guint j = (hole + 1) & cache->mask; cache->slots[j].entry != NULL; j = (j + 1) & cache->mask)
     {
-      guint home = cache->slots[j].prefix & cache->mask;
+      guint home = home_of (cache, cache->slots[j].prefix);
       gboolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
 
       if (!stays)

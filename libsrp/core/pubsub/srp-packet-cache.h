@@ -42,7 +42,9 @@ typedef struct {
 } SrpPacketCacheCounters;
 
 /* remembered_ids: how many IDs of packets that left the cache are kept. */
-SrpPacketCache *srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids);
+/* hash_key: srp_hash_key_from_seed (the IDs it indexes are others'). */
+SrpPacketCache *srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids,
+                                      guint64 hash_key);
 void srp_packet_cache_free (SrpPacketCache *cache);
 
 /* Result of srp_packet_cache_add. */

@@ -169,7 +169,8 @@ srp_pubsub_new (SrpContext *ctx)
   ps->cache = srp_packet_cache_new (config->cache_budget,
                                     (gint64) (config->cache_ttl_us *
                                               (0.75 + 0.25 * srp_rng_double (&ctx->rng))),
-                                    config->remembered_ids);
+                                    config->remembered_ids,
+                                    srp_hash_key_from_seed (config->seed, 4));
   srp_packet_cache_set_observer (ps->cache, srp_pubsub_journal_cache, ps);
   srp_timer_init (&ps->cache_expiry, SRP_TIMER_CACHE_EXPIRY, srp_gossip_expire, ps);
   srp_subscriptions_init (ps);

@@ -108,7 +108,7 @@ srp_reassembler_new (const SrpReassemblerConfig *config)
   g_queue_init (&r->segments);
   g_queue_init (&r->complete);
   if (r->config.remembered_ids > 0)
-    r->remembered = srp_recent_ids_new (r->config.remembered_ids);
+    r->remembered = srp_recent_ids_new (r->config.remembered_ids, r->config.hash_key);
   r->now_us = G_MININT64;
   return r;
 }

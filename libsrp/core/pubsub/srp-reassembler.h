@@ -14,6 +14,7 @@ typedef struct {
   guint max_chains;         /* incomplete chains held at once */
   gint64 timeout_us;        /* an incomplete chain with no new packet for this long is dropped */
   guint remembered_ids;     /* IDs of packets of delivered messages kept to refuse repeats */
+  guint64 hash_key;         /* of the set of those IDs (srp_recent_ids_new) */
 } SrpReassemblerConfig;
 
 /* Defaults: 8 MiB, 4096 chains (linked runs), 60 s, 65536 IDs. */

@@ -21,12 +21,13 @@ struct _SrpRecentIds {
   guint ring_size, ring_start, ring_len;
   guint32 *index;    /* index_mask + 1 slots: 0 empty, else ring slot + 1 */
   guint index_mask;  /* at most half the index is ever in use */
+  guint64 key;       /* srp_id_hash_keyed: others choose the IDs */
 };
 
 static guint
 home_of (const SrpRecentIds *ids, const SrpId *id)
 {
-  return srp_id_hash (id) & ids->index_mask;
+  return srp_id_hash_keyed (id, ids->key) & ids->index_mask;
 }
 
 /* The index slot that holds id, or the empty slot where it would go. */
@@ -84,11 +85,12 @@ grow (SrpRecentIds *ids)
 }
 
 SrpRecentIds *
-srp_recent_ids_new (guint capacity)
+srp_recent_ids_new (guint capacity, guint64 key)
 {
   SrpRecentIds *ids = g_new0 (SrpRecentIds, 1);
 
   ids->capacity = MAX (capacity, 1);
+  ids->key = key;
   grow (ids);
   return ids;
 }
@@ -148,4 +150,18 @@ srp_recent_ids_foreach (const SrpRecentIds *ids, void (*func) (const SrpId *id, 
 {
   for (guint i = 0; i < ids->ring_len; i++)
     func (&ids->ring[(ids->ring_start + i) % ids->ring_size], data);
+}
+
+guint
+srp_recent_ids_longest_run (const SrpRecentIds *ids)
+{
+  guint longest = 0, run = 0;
+
+  /* Twice round, so that a run wrapping past the end counts whole. */
+  for (guint i = 0; i < 2 * (ids->index_mask + 1); i++)
+    {
+      run = ids->index[i & ids->index_mask] != 0 ? run + 1 : 0;
+      longest = MAX (longest, run);
+    }
+  return MIN (longest, ids->index_mask + 1);
 }

@@ -4,9 +4,10 @@
  * messages (the reassembler refuses their repeats) and packets that left
  * the cache (so relays do not take them back in again and again).
  *
- * The IDs are SHA-256 outputs (or keys derived from them), uniform in every
- * byte, so the index hashes by the first four. Memory grows with use up to
- * the capacity: a peer that sees little keeps little.
+ * The IDs are SHA-256 outputs, but others choose them (a packet ID costs a
+ * hash to grind), so the index hashes them under a secret key
+ * (srp_id_hash_keyed): no one can make their IDs share a slot. Memory grows
+ * with use up to the capacity: a peer that sees little keeps little.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -18,7 +19,10 @@ G_BEGIN_DECLS
 
 typedef struct _SrpRecentIds SrpRecentIds;
 
-SrpRecentIds *srp_recent_ids_new (guint capacity);
+/* key: srp_hash_key_from_seed, one per set. */
+SrpRecentIds *srp_recent_ids_new (guint capacity, guint64 key);
+/* The longest run of taken index slots (the tests' check on hash flooding). */
+guint srp_recent_ids_longest_run (const SrpRecentIds *ids);
 void srp_recent_ids_free (SrpRecentIds *ids);
 
 /* TRUE when id was not held, and is now (the oldest forgotten to make room

@@ -27,6 +27,37 @@ srp_id_hash (const SrpId *id)
   return srp_read_u32 (id->bytes);
 }
 
+/* splitmix64's finalizer: a bijection in which every input bit flips
+ * about half the output bits. */
+static guint64
+mix64 (guint64 x)
+{
+  x ^= x >> 30;
+  x *= G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  x ^= x >> 27;
+  x *= G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  x ^= x >> 31;
+  return x;
+}
+
+guint
+srp_prefix_hash_keyed (guint64 prefix, guint64 key)
+{
+  return (guint) mix64 (prefix ^ key);
+}
+
+guint
+srp_id_hash_keyed (const SrpId *id, guint64 key)
+{
+  return srp_prefix_hash_keyed (srp_read_u64 (id->bytes), key);
+}
+
+guint64
+srp_hash_key_from_seed (guint64 seed, guint64 label)
+{
+  return mix64 (mix64 (seed) ^ label);
+}
+
 guint
 srp_id_hash_func (gconstpointer id)
 {

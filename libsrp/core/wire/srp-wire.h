@@ -104,6 +104,16 @@ typedef struct {
 gboolean srp_id_is_zero (const SrpId *id);
 gboolean srp_id_equal (const SrpId *a, const SrpId *b);
 guint srp_id_hash (const SrpId *id);
+/* A hash of id under a secret key, for tables whose keys others choose: a
+ * packet ID costs a hash to make, so anyone can grind IDs that share
+ * srp_id_hash's bits and make one slot's probe run as long as the table
+ * (hash flooding). Under an unknown key, which IDs collide is unknown. */
+guint srp_id_hash_keyed (const SrpId *id, guint64 key);
+/* The same for a 64-bit ID prefix. */
+guint srp_prefix_hash_keyed (guint64 prefix, guint64 key);
+/* A key for srp_id_hash_keyed from the core's seed (its one source of
+ * randomness) and a label per table, without drawing from its RNG. */
+guint64 srp_hash_key_from_seed (guint64 seed, guint64 label);
 guint srp_id_hash_func (gconstpointer id);
 gboolean srp_id_equal_func (gconstpointer a, gconstpointer b);
 /* Writes 64 lowercase hex characters and a NUL into out (65 bytes). */
