@@ -448,7 +448,7 @@ srp_nat_link_up (SrpTraversal *traversal, const SrpAddress *address)
 }
 
 void
-srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive)
+srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive, const SrpAddress *reporter)
 {
   SrpTraversal *traversal = self;
   NatState *nat;
@@ -459,6 +459,7 @@ srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive)
     return;
   nat = srp_nat_of (traversal, reflexive->family);
   nat->reflexive = *reflexive;
+  srp_observed_report (nat, reflexive, reporter);
   /* The main socket's public address moved: the NAT re-mapped us, or we
    * changed networks. Classify again. */
   if (nat->type != SRP_NAT_UNKNOWN && nat->type != SRP_NAT_SYMMETRIC &&
