@@ -28,7 +28,10 @@
  *     but each side signed the forwarder's address as the one it sees the
  *     other at. V refuses it (address-mismatch), neither lists the other
  *     at the forwarder's addresses, and the two connect anyway, through an
- *     introduction (here over a relay: their direct path is blocked).
+ *     introduction (here over a relay: their direct path is blocked);
+ *   - forwarder-caught-by-responder: the same before any PONG told V its
+ *     address (V cannot check yet, and takes it): T refuses V's HELLO_DONE,
+ *     and the pair ends up the same.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -852,8 +855,10 @@ listed_at (SrpSim *sim, guint node, guint other)
   return link != NULL ? &link->address : NULL;
 }
 
+/* early: the lie comes as soon as V is linked to the forwarder, before any
+ * PONG told V its own address (V cannot check yet: T must). */
 static void
-test_forwarder_gains_nothing (void)
+forwarder_run (gboolean early)
 {
   SrpSim *sim = srp_sim_new (21);
   Forwarder fw = { .pending = g_ptr_array_new_with_free_func (g_free) };
@@ -876,15 +881,21 @@ test_forwarder_gains_nothing (void)
                           srp_sim_get_address (sim, FW_BOOTSTRAP));
   srp_core_add_bootstrap (srp_sim_get_core (sim, FW_M), srp_sim_get_now (sim),
                           srp_sim_get_address (sim, FW_BOOTSTRAP));
+  for (guint i = 0; i < FW_NODES; i++)
+    srp_sim_flush (sim, i);
+  /* T and the forwarder join first. A minute: their links are up, and
+   * their PONGs have told them where they are. */
+  forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + 60 * G_USEC_PER_SEC);
   srp_core_add_bootstrap (srp_sim_get_core (sim, FW_V), srp_sim_get_now (sim),
                           srp_sim_get_address (sim, FW_BOOTSTRAP));
   srp_core_add_bootstrap (srp_sim_get_core (sim, FW_V), srp_sim_get_now (sim),
                           srp_sim_get_address (sim, FW_M));
-  for (guint i = 0; i < FW_NODES; i++)
-    srp_sim_flush (sim, i);
-  /* A minute: the links are up, and their PONGs have told V and T where
-   * they are. */
-  forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + 60 * G_USEC_PER_SEC);
+  srp_sim_flush (sim, FW_V);
+  if (early)
+    while (!srp_sim_is_connected (sim, FW_M, FW_V) && srp_sim_step (sim))
+      ;
+  else
+    forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + 60 * G_USEC_PER_SEC);
   g_assert_true (srp_sim_is_connected (sim, FW_V, FW_M));
   g_assert_true (srp_sim_is_connected (sim, FW_T, FW_BOOTSTRAP));
   g_assert_null (listed_at (sim, FW_V, FW_T));
@@ -895,7 +906,7 @@ test_forwarder_gains_nothing (void)
   lie.peers[0].nat = SRP_NAT_PUBLIC;
   g_assert_true (srp_sim_inject_from (sim, FW_M, FW_V, f, srp_peers_encode (&lie, f)));
   srp_sim_flush (sim, FW_V);
-  forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + 30 * G_USEC_PER_SEC);
+  forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + (early ? 90 : 30) * G_USEC_PER_SEC);
 
   v_has_t = listed_at (sim, FW_V, FW_T);
   t_has_v = listed_at (sim, FW_T, FW_V);
@@ -910,8 +921,9 @@ test_forwarder_gains_nothing (void)
                   srp_core_get_drop_count (srp_sim_get_core (sim, FW_T), SRP_DROP_ADDRESS_MISMATCH));
   /* The attack ran: V's handshake reached T through the forwarder. */
   g_assert_cmpuint (fw.hellos_to_t, >=, 1);
-  /* V saw through it, and neither lists the other at the forwarder's address. */
-  g_assert_cmpuint (srp_core_get_drop_count (srp_sim_get_core (sim, FW_V),
+  /* V saw through it (or, before it could, T did), and neither lists the
+   * other at the forwarder's address. */
+  g_assert_cmpuint (srp_core_get_drop_count (srp_sim_get_core (sim, early ? FW_T : FW_V),
                                              SRP_DROP_ADDRESS_MISMATCH), >=, 1);
   g_assert_nonnull (v_has_t);
   g_assert_nonnull (t_has_v);
@@ -930,6 +942,18 @@ test_forwarder_gains_nothing (void)
   srp_sim_free (sim);
 }
 
+static void
+test_forwarder_gains_nothing (void)
+{
+  forwarder_run (FALSE);
+}
+
+static void
+test_forwarder_caught_by_responder (void)
+{
+  forwarder_run (TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -943,5 +967,6 @@ main (int argc, char **argv)
                    test_forged_copies_of_cached_are_checked);
   g_test_add_func ("/hostile/hello-flood-asks-for-cookies", test_hello_flood_asks_for_cookies);
   g_test_add_func ("/hostile/forwarder-gains-nothing", test_forwarder_gains_nothing);
+  g_test_add_func ("/hostile/forwarder-caught-by-responder", test_forwarder_caught_by_responder);
   return g_test_run ();
 }
