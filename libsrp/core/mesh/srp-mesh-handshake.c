@@ -598,15 +598,18 @@ address_mismatch (SrpMesh *mesh, const SrpId *id, const SrpAddress *path)
   SrpLink *link = srp_link_table_lookup (ctx->links, id);
   SrpKnownPeer *record = srp_peer_table_lookup (ctx->peers, id);
 
-  /* A link there (made before we knew our own address, or half open) is
-   * the forwarder's path too. */
-  if (link != NULL && srp_address_equal (&link->address, path))
-    srp_context_close_link (ctx, link);
   if (record != NULL && srp_address_equal (&record->address, path))
     srp_peer_table_remove (ctx->peers, record);
   srp_mesh_bootstrap_failed (mesh, path);
-  srp_context_reprobe (ctx, id);
   srp_mesh_schedule_maintenance (mesh, ctx->now + SRP_MESH_MAINTENANCE_US);
+  /* Linked elsewhere already: that link stands, nothing to look for. */
+  if (link != NULL && !srp_address_equal (&link->address, path))
+    return;
+  /* A link there (made before we knew our own address, or half open) is
+   * the forwarder's path too. */
+  if (link != NULL)
+    srp_context_close_link (ctx, link);
+  srp_context_reprobe (ctx, id);
 }
 
 SrpDropReason
