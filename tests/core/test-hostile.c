@@ -24,7 +24,17 @@
  *   - forged-copies-are-harmless: copies of a genuine packet with another
  *     NEXT, INDEX or TOPIC (or NEXT zero) that arrive first (attack 4):
  *     the subscriber delivers the genuine message and nothing else, and
- *     the cache serves the genuine copy once the chain shows which it is.
+ *     the cache serves the genuine copy once the chain shows which it is;
+ *   - forwarder-gains-nothing: an authenticated peer names itself (address
+ *     A) as T's address to V, and passes the handshake on to T from another
+ *     address of its own (A'), both ways (issue 12): both signatures check,
+ *     but each side signed the forwarder's address as the one it sees the
+ *     other at. V refuses it (address-mismatch), neither lists the other
+ *     at the forwarder's addresses, and the two connect anyway, through an
+ *     introduction (here over a relay: their direct path is blocked);
+ *   - forwarder-caught-by-responder: the same before any PONG told V its
+ *     address (V cannot check yet, and takes it): T refuses V's HELLO_DONE,
+ *     and the pair ends up the same.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -836,6 +846,185 @@ test_spray_is_bounded (void)
   victim_clear (&v);
 }
 
+/* ---- forwarder-gains-nothing ---------------------------------------------------- */
+
+enum { FW_BOOTSTRAP, FW_V, FW_T, FW_M, FW_NODES };
+
+typedef struct {
+  SrpAddress to_v, to_t; /* the forwarder's addresses: A (it names to V) and A' */
+  GPtrArray *pending;    /* Forward*: to hand on after the current step */
+  guint forwarded[2];    /* datagrams passed on to V, to T */
+  guint hellos_to_t;     /* HELLOs of V's that reached T through it */
+} Forwarder;
+
+typedef struct {
+  guint to_node;
+  SrpAddress from;
+  gsize len;
+  guint8 data[SRP_MAX_DATAGRAM];
+} Forward;
+
+/* What V sends to A goes to T from A', and what T sends to A' goes to V
+ * from A: a relay that says nothing of itself. */
+static void
+on_forwarder_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
+{
+  Forwarder *fw = data;
+  Forward *f;
+
+  if (!(node == FW_V && srp_address_equal (&t->to, &fw->to_v)) &&
+      !(node == FW_T && srp_address_equal (&t->to, &fw->to_t)))
+    return;
+  f = g_new (Forward, 1);
+  f->to_node = node == FW_V ? FW_T : FW_V;
+  f->from = node == FW_V ? fw->to_t : fw->to_v;
+  f->len = t->len;
+  memcpy (f->data, t->data, t->len);
+  g_ptr_array_add (fw->pending, f);
+}
+
+/* V learns peers from nobody but the forwarder's own PEERS (injected), so
+ * that it has T only at A. */
+static gboolean
+on_forwarder_filter (SrpSim *sim, guint from, guint to, const guint8 *data, gsize len,
+                     gpointer user_data)
+{
+  return to == FW_V && len >= SRP_WIRE_PREFIX_LEN && data[3] == SRP_FRAME_PEERS;
+}
+
+static void
+forwarder_run_until (SrpSim *sim, Forwarder *fw, gint64 until)
+{
+  while (srp_sim_get_now (sim) < until)
+    {
+      gboolean more = srp_sim_step (sim);
+
+      for (guint i = 0; i < fw->pending->len; i++)
+        {
+          Forward *f = g_ptr_array_index (fw->pending, i);
+
+          fw->forwarded[f->to_node == FW_T]++;
+          fw->hellos_to_t += f->to_node == FW_T && f->data[3] == SRP_FRAME_HELLO;
+          srp_core_handle_datagram (srp_sim_get_core (sim, f->to_node), srp_sim_get_now (sim), 0,
+                                    &f->from, f->data, f->len);
+          srp_sim_flush (sim, f->to_node);
+        }
+      more |= fw->pending->len > 0;
+      g_ptr_array_set_size (fw->pending, 0);
+      if (!more)
+        break;
+    }
+}
+
+/* The address node lists other at, or NULL when it has no link to it. */
+static const SrpAddress *
+listed_at (SrpSim *sim, guint node, guint other)
+{
+  SrpContext *ctx = srp_core_get_context (srp_sim_get_core (sim, node));
+  SrpLink *link = srp_link_table_lookup (ctx->links, srp_sim_get_id (sim, other));
+
+  return link != NULL ? &link->address : NULL;
+}
+
+/* early: the lie comes as soon as V is linked to the forwarder, before any
+ * PONG told V its own address (V cannot check yet: T must). */
+static void
+forwarder_run (gboolean early)
+{
+  SrpSim *sim = srp_sim_new (21);
+  Forwarder fw = { .pending = g_ptr_array_new_with_free_func (g_free) };
+  guint8 a[4] = { 198, 51, 100, 1 }, a2[4] = { 198, 51, 100, 2 };
+  guint8 f[SRP_MAX_DATAGRAM];
+  SrpPeers lie = { .n = 1 };
+  const SrpAddress *v_has_t, *t_has_v;
+  char text[SRP_ADDRESS_STRING_MAX];
+
+  srp_address_init_ipv4 (&fw.to_v, a, 5000);
+  srp_address_init_ipv4 (&fw.to_t, a2, 5000);
+  for (guint i = 0; i < FW_NODES; i++)
+    srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, 5000, 0.0);
+  /* V and T cannot reach each other: only the forwarder, or a relay, joins them. */
+  srp_sim_set_link (sim, FW_V, FW_T, 5000, 1.0);
+  srp_sim_set_filter (sim, on_forwarder_filter, NULL);
+  srp_sim_set_tap (sim, on_forwarder_tap, &fw);
+  srp_core_add_bootstrap (srp_sim_get_core (sim, FW_T), srp_sim_get_now (sim),
+                          srp_sim_get_address (sim, FW_BOOTSTRAP));
+  srp_core_add_bootstrap (srp_sim_get_core (sim, FW_M), srp_sim_get_now (sim),
+                          srp_sim_get_address (sim, FW_BOOTSTRAP));
+  for (guint i = 0; i < FW_NODES; i++)
+    srp_sim_flush (sim, i);
+  /* T and the forwarder join first. A minute: their links are up, and
+   * their PONGs have told them where they are. */
+  forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + 60 * G_USEC_PER_SEC);
+  srp_core_add_bootstrap (srp_sim_get_core (sim, FW_V), srp_sim_get_now (sim),
+                          srp_sim_get_address (sim, FW_BOOTSTRAP));
+  srp_core_add_bootstrap (srp_sim_get_core (sim, FW_V), srp_sim_get_now (sim),
+                          srp_sim_get_address (sim, FW_M));
+  srp_sim_flush (sim, FW_V);
+  if (early)
+    while (!srp_sim_is_connected (sim, FW_M, FW_V) && srp_sim_step (sim))
+      ;
+  else
+    forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + 60 * G_USEC_PER_SEC);
+  g_assert_true (srp_sim_is_connected (sim, FW_V, FW_M));
+  g_assert_true (srp_sim_is_connected (sim, FW_T, FW_BOOTSTRAP));
+  g_assert_null (listed_at (sim, FW_V, FW_T));
+
+  /* The forwarder, linked to V, says T is at A. */
+  lie.peers[0].id = *srp_sim_get_id (sim, FW_T);
+  lie.peers[0].address = fw.to_v;
+  lie.peers[0].nat = SRP_NAT_PUBLIC;
+  g_assert_true (srp_sim_inject_from (sim, FW_M, FW_V, f, srp_peers_encode (&lie, f)));
+  srp_sim_flush (sim, FW_V);
+  forwarder_run_until (sim, &fw, srp_sim_get_now (sim) + (early ? 90 : 30) * G_USEC_PER_SEC);
+
+  v_has_t = listed_at (sim, FW_V, FW_T);
+  t_has_v = listed_at (sim, FW_T, FW_V);
+  if (v_has_t != NULL)
+    g_test_message ("V lists T at %s", (srp_address_to_string (v_has_t, text), text));
+  if (t_has_v != NULL)
+    g_test_message ("T lists V at %s", (srp_address_to_string (t_has_v, text), text));
+  g_test_message ("forwarded %u datagrams to T (%u HELLOs), %u to V; address-mismatch: V %"
+                  G_GUINT64_FORMAT ", T %" G_GUINT64_FORMAT,
+                  fw.forwarded[1], fw.hellos_to_t, fw.forwarded[0],
+                  srp_core_get_drop_count (srp_sim_get_core (sim, FW_V), SRP_DROP_ADDRESS_MISMATCH),
+                  srp_core_get_drop_count (srp_sim_get_core (sim, FW_T), SRP_DROP_ADDRESS_MISMATCH));
+  /* The attack ran: V's handshake reached T through the forwarder. */
+  g_assert_cmpuint (fw.hellos_to_t, >=, 1);
+  /* V saw through it (or, before it could, T did), and neither lists the
+   * other at the forwarder's address. */
+  g_assert_cmpuint (srp_core_get_drop_count (srp_sim_get_core (sim, early ? FW_T : FW_V),
+                                             SRP_DROP_ADDRESS_MISMATCH), >=, 1);
+  g_assert_nonnull (v_has_t);
+  g_assert_nonnull (t_has_v);
+  g_assert_false (srp_address_equal (v_has_t, &fw.to_v));
+  g_assert_false (srp_address_equal (t_has_v, &fw.to_t));
+  /* ... and they are connected anyway: through the relay an introducer
+   * offered (their direct path is blocked). */
+  g_assert_true (srp_address_is_relay (v_has_t));
+  g_assert_true (srp_address_is_relay (t_has_v));
+  g_assert_true (srp_sim_is_connected (sim, FW_V, FW_T));
+  g_assert_true (srp_sim_is_connected (sim, FW_T, FW_V));
+  /* The record V was given for T at A is gone: it is not dialled again. */
+  g_assert_null (srp_peer_table_lookup_address (
+      srp_core_get_context (srp_sim_get_core (sim, FW_V))->peers, &fw.to_v));
+  g_ptr_array_unref (fw.pending);
+  srp_sim_free (sim);
+}
+
+static void
+test_forwarder_gains_nothing (void)
+{
+  forwarder_run (FALSE);
+}
+
+static void
+test_forwarder_caught_by_responder (void)
+{
+  forwarder_run (TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -849,5 +1038,7 @@ main (int argc, char **argv)
                    test_forged_copies_of_cached_are_checked);
   g_test_add_func ("/hostile/hello-flood-asks-for-cookies", test_hello_flood_asks_for_cookies);
   g_test_add_func ("/hostile/spray-is-bounded", test_spray_is_bounded);
+  g_test_add_func ("/hostile/forwarder-gains-nothing", test_forwarder_gains_nothing);
+  g_test_add_func ("/hostile/forwarder-caught-by-responder", test_forwarder_caught_by_responder);
   return g_test_run ();
 }

@@ -462,9 +462,24 @@ srp_context_replay_frame (SrpContext *ctx, const SrpAddress *from, GBytes *data)
   G_STMT_END
 
 void
-srp_context_reflexive_seen (SrpContext *ctx, const SrpAddress *reflexive)
+srp_context_reflexive_seen (SrpContext *ctx, const SrpAddress *reflexive,
+                            const SrpAddress *reporter)
 {
-  EACH_WITH (reflexive_seen, reflexive);
+  EACH_WITH (reflexive_seen, reflexive, reporter);
+}
+
+gboolean
+srp_context_reaches_us (SrpContext *ctx, const SrpAddress *observed, const SrpAddress *path)
+{
+  return ctx->router.reaches_us == NULL ||
+         ctx->router.reaches_us (ctx->router.self, observed, path);
+}
+
+void
+srp_context_reprobe (SrpContext *ctx, const SrpId *id)
+{
+  if (ctx->router.reprobe != NULL)
+    ctx->router.reprobe (ctx->router.self, id);
 }
 
 void

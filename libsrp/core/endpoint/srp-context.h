@@ -37,6 +37,10 @@ typedef struct {
   /* Whether a link to id was asked for (srp_core_connect) or introduced by
    * a link (a punch): its handshake is no stranger's. NULL: none is. */
   gboolean (*expects) (gpointer self, const SrpId *id);
+  /* srp_context_reaches_us and srp_context_reprobe. NULL: every address
+   * reaches us, and there is nothing to reprobe with. */
+  gboolean (*reaches_us) (gpointer self, const SrpAddress *observed, const SrpAddress *path);
+  void (*reprobe) (gpointer self, const SrpId *id);
 } SrpRouter;
 
 typedef struct _SrpContext SrpContext;
@@ -142,8 +146,18 @@ void srp_context_emit_link (SrpContext *ctx, SrpCoreEventType type, const SrpLin
  * dispatches it, counting a refusal. Relayed frames come in here too. */
 void srp_context_handle_frame (SrpContext *ctx, guint socket, const SrpAddress *from,
                                const guint8 *data, gsize len);
-/* Tells the subsystems a peer saw our main socket at reflexive. */
-void srp_context_reflexive_seen (SrpContext *ctx, const SrpAddress *reflexive);
+/* Tells the subsystems a linked peer at reporter saw our main socket at
+ * reflexive (its PONG said so). */
+void srp_context_reflexive_seen (SrpContext *ctx, const SrpAddress *reflexive,
+                                 const SrpAddress *reporter);
+/* Whether observed, the address a peer signed in its handshake as the one it
+ * sees us at, is one we can be reached at, for a handshake over path (the
+ * address we see the peer at): the router's judgement (TRUE without one). */
+gboolean srp_context_reaches_us (SrpContext *ctx, const SrpAddress *observed,
+                                 const SrpAddress *path);
+/* A handshake with id was refused for its address: looks for another path
+ * to it (introductions, then a relay), through the router. */
+void srp_context_reprobe (SrpContext *ctx, const SrpId *id);
 /* A frame a subsystem held (hold_early) goes through srp_context_handle_frame
  * on the main socket, as if it came from `from` now: after the frame being
  * handled, never inside it. Takes data. */

@@ -56,8 +56,9 @@ typedef struct {
    * is up: the network reorders, and a peer's first frames over a new link
    * can overtake the HELLO_DONE that makes it. */
   gboolean (*hold_early) (gpointer self, const SrpInput *input);
-  /* A peer told us the address it sees our main socket at. */
-  void (*reflexive_seen) (gpointer self, const SrpAddress *reflexive);
+  /* A linked peer at reporter told us (PONG) the address it sees our main
+   * socket at. */
+  void (*reflexive_seen) (gpointer self, const SrpAddress *reflexive, const SrpAddress *reporter);
   /* A datagram passed the prefix check, before it is dispatched. */
   void (*input) (gpointer self);
 

@@ -4,7 +4,11 @@
  * Each side signs a transcript of both IDs, both challenges, both
  * ephemeral X25519 keys and the address it sees the other at, so nobody
  * can claim an ID without its private key, and the key exchange gives the
- * link a session (srp-session.h) that seals all its later frames. A full table answers HELLO with
+ * link a session (srp-session.h) that seals all its later frames. The
+ * address the other side signed must be one we are at
+ * (srp_context_reaches_us): a forwarder in between has both sides sign
+ * its addresses, and gets no link (address-mismatch); the pair looks
+ * for another path (srp_context_reprobe). A full table answers HELLO with
  * BUSY, a few peers that may have room, so that a newcomer is never
  * stranded.
  *
@@ -583,6 +587,31 @@ srp_mesh_handle_hello (gpointer self, const SrpInput *input, gpointer frame)
   return SRP_DROP_NONE;
 }
 
+/* The peer signed an address we are not at, for a handshake over path: it
+ * shook hands with a forwarder's other address, not with us. Nothing of
+ * it is listed there, and the pair looks for another way (introductions,
+ * then a relay): a forwarder gains what dropping would give it. */
+static void
+address_mismatch (SrpMesh *mesh, const SrpId *id, const SrpAddress *path)
+{
+  SrpContext *ctx = mesh->ctx;
+  SrpLink *link = srp_link_table_lookup (ctx->links, id);
+  SrpKnownPeer *record = srp_peer_table_lookup (ctx->peers, id);
+
+  if (record != NULL && srp_address_equal (&record->address, path))
+    srp_peer_table_remove (ctx->peers, record);
+  srp_mesh_bootstrap_failed (mesh, path);
+  srp_mesh_schedule_maintenance (mesh, ctx->now + SRP_MESH_MAINTENANCE_US);
+  /* Linked elsewhere already: that link stands, nothing to look for. */
+  if (link != NULL && !srp_address_equal (&link->address, path))
+    return;
+  /* A link there (made before we knew our own address, or half open) is
+   * the forwarder's path too. */
+  if (link != NULL)
+    srp_context_close_link (ctx, link);
+  srp_context_reprobe (ctx, id);
+}
+
 SrpDropReason
 srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer frame)
 {
@@ -610,6 +639,15 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
                                 h->challenge, reply->challenge, transcript);
   if (!srp_signature_verify (&reply->sender, transcript, n, reply->signature))
     return SRP_DROP_BAD_SIGNATURE;
+  if (!srp_context_reaches_us (ctx, &reply->observed, &from))
+    {
+      SrpId sender = reply->sender;
+
+      /* No HELLO_DONE: the responder lists nothing either. */
+      g_ptr_array_remove_index (mesh->outgoing, index);
+      address_mismatch (mesh, &sender, &from);
+      return SRP_DROP_ADDRESS_MISMATCH;
+    }
   session = srp_session_new (TRUE, &h->ephemeral, reply->ephemeral, &ctx->config->peer_id,
                              &reply->sender, h->challenge, reply->challenge, ctx->now);
   if (session == NULL)
@@ -637,7 +675,9 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
   srp_context_send (ctx, &from, out, srp_hello_done_encode (&done, out));
   /* We asked for this link: the reserve is for others asking us. */
   connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt, TRUE, session);
-  srp_context_reflexive_seen (ctx, &reply->observed);
+  /* reply->observed is not told to the NAT classification: one handshake,
+   * whoever it went through, must not set what we believe our address is.
+   * Linked peers' PONGs do (srp-mesh-heartbeat.c). */
   return SRP_DROP_NONE;
 }
 
@@ -684,6 +724,15 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
                                 h->their_challenge, h->challenge, transcript);
   if (!srp_signature_verify (&done->sender, transcript, n, done->signature))
     return SRP_DROP_BAD_SIGNATURE;
+  if (!srp_context_reaches_us (ctx, &done->observed, &from))
+    {
+      SrpId sender = done->sender;
+
+      /* Its held frames go with it, as unauthenticated. */
+      g_ptr_array_remove_index (mesh->incoming, index);
+      address_mismatch (mesh, &sender, &from);
+      return SRP_DROP_ADDRESS_MISMATCH;
+    }
   session = srp_session_new (FALSE, &h->ephemeral, h->their_ephemeral, &h->initiator,
                              &ctx->config->peer_id, h->their_challenge, h->challenge, ctx->now);
   if (session == NULL)

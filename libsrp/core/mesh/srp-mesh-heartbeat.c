@@ -106,7 +106,7 @@ on_heartbeat_done (gpointer data, guint64 request, gint64 rtt_us, const SrpPong 
     if (old < 0 || ABS (link->rtt.smoothed_us - old) * 5 > old)
       srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_CHANGED, link);
   }
-  srp_context_reflexive_seen (ctx, &pong->observed);
+  srp_context_reflexive_seen (ctx, &pong->observed, &link->address);
   /* It forgot us (restarted, or our HELLO_DONE was lost): shake hands again. */
   link->knows_us = (pong->flags & SRP_PONG_AUTHENTICATED) != 0;
   link->confirmed |= link->knows_us;

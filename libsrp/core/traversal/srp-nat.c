@@ -331,6 +331,20 @@ on_ping (gpointer data, guint64 request, gint64 rtt_us, const SrpPong *pong)
     return;
   if (pong != NULL)
     *slot = pong->observed;
+  /* The main socket's answers are links' PONGs like the heartbeat's: the
+   * first reports a handshake's OBSERVED is judged by (srp-observed.c),
+   * seconds before the first heartbeat. The probe socket's are not about
+   * the main socket. */
+  if (pong != NULL && slot != &nat->seen_a1)
+    {
+      SrpLink *link = srp_link_table_lookup (nat->traversal->ctx->links,
+                                             slot == &nat->seen_a0 ? &nat->peer_a : &nat->peer_b);
+
+      if (link != NULL && srp_address_is_valid (&pong->observed) &&
+          !srp_address_is_unspecified (&pong->observed))
+        srp_observed_report (srp_nat_of (nat->traversal, pong->observed.family), &pong->observed,
+                             &link->address);
+    }
   if (nat->done_a0 && nat->done_b0 && nat->done_a1)
     mapping_known (nat);
   rearm (nat);
@@ -465,7 +479,7 @@ srp_nat_link_up (SrpTraversal *traversal, const SrpAddress *address)
 }
 
 void
-srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive)
+srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive, const SrpAddress *reporter)
 {
   SrpTraversal *traversal = self;
   NatState *nat;
@@ -476,6 +490,7 @@ srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive)
     return;
   nat = srp_nat_of (traversal, reflexive->family);
   nat->reflexive = *reflexive;
+  srp_observed_report (nat, reflexive, reporter);
   /* The main socket's public address moved: the NAT re-mapped us, or we
    * changed networks. Classify again. */
   if (nat->type != SRP_NAT_UNKNOWN && nat->type != SRP_NAT_SYMMETRIC &&

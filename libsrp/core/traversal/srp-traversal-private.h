@@ -36,6 +36,15 @@ typedef struct {
   gint64 until;
 } NatContact;
 
+/* What a linked peer's PONG said our main socket's address is
+ * (srp-observed.c). */
+#define NAT_REPORTS_MAX 16
+typedef struct {
+  SrpAddress reported;
+  SrpAddress reporter;            /* one report per reporter IP: its latest */
+  gint64 at;
+} NatReport;
+
 /* One address family's classification. */
 typedef struct {
   SrpTraversal *traversal;
@@ -55,6 +64,8 @@ typedef struct {
   gboolean got_port, got_peer;
   gint64 last_input;              /* for re-running after silence */
   SrpAddress reflexive;           /* the main socket's address as a peer last saw it */
+  NatReport reports[NAT_REPORTS_MAX]; /* what links' PONGs said it is (srp-observed.c) */
+  guint n_reports;
   NatContact contacted[NAT_CONTACTED_MAX]; /* ring, oldest overwritten */
   guint next_contact;
   SrpTimer timer;
@@ -196,7 +207,8 @@ void srp_nat_init (SrpTraversal *traversal);
 void srp_nat_reset (SrpTraversal *traversal);
 void srp_nat_stop (SrpTraversal *traversal);
 void srp_nat_input (gpointer self);
-void srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive);
+void srp_nat_reflexive_seen (gpointer self, const SrpAddress *reflexive,
+                             const SrpAddress *reporter);
 /* A link came up at address: its family's classification may have been
  * waiting for it. */
 void srp_nat_link_up (SrpTraversal *traversal, const SrpAddress *address);
@@ -212,6 +224,15 @@ guint8 srp_nat_type_for (SrpTraversal *traversal, const SrpAddress *address);
 gboolean srp_nat_is_local (SrpTraversal *traversal, const SrpAddress *address);
 SrpDropReason srp_nat_handle_probe_request (gpointer self, const SrpInput *input, gpointer frame);
 SrpDropReason srp_nat_handle_probe (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-observed.c: whether an address a peer signed in its handshake is one
+ * we are at (the router's reaches_us), from the PONGs' reports. */
+void srp_observed_report (NatState *nat, const SrpAddress *reported, const SrpAddress *reporter);
+gboolean srp_observed_reaches_us (gpointer self, const SrpAddress *observed,
+                                  const SrpAddress *path);
+/* A handshake with id was refused for its address (the router's reprobe):
+ * introductions, then a relay. */
+void srp_observed_reprobe (gpointer self, const SrpId *id);
 
 /* srp-moved.c */
 void srp_moved_init (SrpTraversal *traversal);

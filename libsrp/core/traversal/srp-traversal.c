@@ -170,6 +170,8 @@ srp_traversal_new (SrpContext *ctx, SrpMesh *mesh, SrpDht *dht)
     .socket_is_open = srp_punch_socket_is_open,
     .relay_send = srp_relay_send,
     .expects = srp_connect_expects,
+    .reaches_us = srp_observed_reaches_us,
+    .reprobe = srp_observed_reprobe,
   };
   return traversal;
 }

@@ -133,6 +133,7 @@ srp_drop_reason_name (SrpDropReason reason)
     [SRP_DROP_UNOPENED] = "unopened",
     [SRP_DROP_FORGER] = "forger",
     [SRP_DROP_UNSEALED] = "unsealed",
+    [SRP_DROP_ADDRESS_MISMATCH] = "address-mismatch",
   };
 
   if ((guint) reason >= SRP_DROP_N_REASONS || names[reason] == NULL)

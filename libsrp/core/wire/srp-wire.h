@@ -160,6 +160,8 @@ typedef enum {
                               * in clear on a group topic */
   SRP_DROP_FORGER,           /* a packet for us from a link whose budget of failed author
                               * checks is spent */
+  SRP_DROP_ADDRESS_MISMATCH,  /* a handshake whose peer signed an address we are not at: a forwarder
+                               * between us (or a NAT we cannot see through); not a link there */
   SRP_DROP_N_REASONS
 } SrpDropReason;
 
