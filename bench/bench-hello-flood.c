@@ -1,0 +1,714 @@
+/* bench-hello-flood.c: a real node (srp-tool node, its own process) flooded
+ * on loopback with well-formed HELLOs from many source ports, and what a
+ * legitimate peer gets from it meanwhile (issue 12). docs/protocol.md,
+ * "Under load: cookies", says what the node should do: at most 64 full
+ * answers a second, COOKIE beyond, pings and newcomers served.
+ *
+ * The node runs as `srp-tool node` in a process of its own, not in this
+ * one: it is then the shell a user runs (GSocket receive path, the tool's
+ * main loop), its CPU is its own (/proc/PID/stat) and not mixed with the
+ * flooder's, and a crash or a stall shows as one. Its figures come from its
+ * status API (`srp-tool stats --api`).
+ *
+ * This process holds three things:
+ *   - the flooder, one thread: SOCKETS UDP sockets (one source port each)
+ *     send HELLOs in sendmmsg batches of 32 as fast as the thread goes,
+ *     each with a random sender ID, challenge and ephemeral key
+ *     (srp_hello_encode, the core's encoder), and read what comes back on
+ *     them between rounds, counted by frame kind;
+ *   - a pinger (SrpPeer, public API) pinging the node 10 times a second;
+ *   - newcomers (SrpPeer), fresh peers bootstrapping to the node: how long
+ *     until they are connected.
+ * The pinger and a newcomer run first without the flood (the baseline, in
+ * the same run), then during it.
+ *
+ *   _build-release/bench/bench-hello-flood [--seconds 10] [--baseline 3] [--sockets 128]
+ *
+ * A benchmark: it prints, it never fails on figures (exit 1 only when it
+ * cannot run: no node, no status API).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define _GNU_SOURCE
+#include <libsrp/srp.h>
+#include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bench-raw-udp.h"
+#include "srp-control.h"
+
+#define BATCH 32
+#define MAX_SOCKETS 1024
+#define PING_INTERVAL_MS 100
+/* How long pings and newcomers may take after a phase before they count as
+ * unanswered (the core gives up on a ping after its resends anyway). */
+#define SETTLE_MS 4000
+
+/* ---- the flooder ---- */
+
+typedef struct {
+  guint16 port;
+  guint n_sockets;
+  atomic_bool stop;
+  /* results, read after the join */
+  guint64 sent, send_failures;
+  guint64 replies[256]; /* by frame kind */
+  guint64 replies_other; /* not an SRP frame */
+  double seconds;        /* from the first send to the stop */
+  double cpu_us;
+} Flood;
+
+static guint64
+xorshift (guint64 *s)
+{
+  guint64 x = *s;
+
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return *s = x;
+}
+
+static void
+random_bytes (guint64 *s, guint8 *out, gsize len)
+{
+  for (gsize i = 0; i < len; i += 8)
+    {
+      guint64 r = xorshift (s);
+      memcpy (out + i, &r, MIN (8, len - i));
+    }
+}
+
+static void
+count_reply (Flood *flood, const guint8 *frame, gssize len)
+{
+  if (len >= 4 && frame[0] == 0x53 && frame[1] == 0x52 && frame[2] == 0x01)
+    flood->replies[frame[3]]++;
+  else
+    flood->replies_other++;
+}
+
+/* Reads whatever waits on fd, without blocking. */
+static void
+drain (Flood *flood, int fd, guint8 (*buf)[SRP_MAX_DATAGRAM], struct mmsghdr *msgs,
+       struct iovec *iov)
+{
+  for (;;)
+    {
+      int n;
+
+      for (guint i = 0; i < BATCH; i++)
+        {
+          iov[i].iov_base = buf[i];
+          iov[i].iov_len = SRP_MAX_DATAGRAM;
+          memset (&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+          msgs[i].msg_hdr.msg_iov = &iov[i];
+          msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+      n = recvmmsg (fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+      if (n <= 0)
+        return;
+      for (int i = 0; i < n; i++)
+        count_reply (flood, buf[i], msgs[i].msg_len);
+    }
+}
+
+static gpointer
+flood_main (gpointer data)
+{
+  Flood *flood = data;
+  clockid_t clock = bench_thread_cpu_clock ();
+  int fds[MAX_SOCKETS];
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (flood->port),
+                            .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  static guint8 out[BATCH][SRP_MAX_DATAGRAM], in[BATCH][SRP_MAX_DATAGRAM];
+  struct mmsghdr msgs[BATCH], rmsgs[BATCH];
+  struct iovec iov[BATCH], riov[BATCH];
+  guint64 seed = (guint64) g_get_real_time () | 1;
+  SrpHello hello = { .flags = 0 };
+  double cpu0 = bench_cpu_us (clock);
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint k = 0; k < flood->n_sockets; k++)
+    {
+      struct sockaddr_in any = { .sin_family = AF_INET,
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+
+      fds[k] = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+      if (fds[k] < 0 || bind (fds[k], (struct sockaddr *) &any, sizeof any) < 0 ||
+          connect (fds[k], (struct sockaddr *) &to, sizeof to) < 0)
+        g_error ("bench-hello-flood: flood socket: %s", g_strerror (errno));
+    }
+
+  while (!atomic_load (&flood->stop))
+    {
+      for (guint k = 0; k < flood->n_sockets; k++)
+        {
+          int n;
+
+          for (guint i = 0; i < BATCH; i++)
+            {
+              random_bytes (&seed, hello.sender.bytes, SRP_ID_LEN);
+              random_bytes (&seed, hello.challenge, SRP_CHALLENGE_LEN);
+              random_bytes (&seed, hello.ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+              iov[i].iov_base = out[i];
+              iov[i].iov_len = srp_hello_encode (&hello, out[i]);
+              memset (&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+              msgs[i].msg_hdr.msg_iov = &iov[i];
+              msgs[i].msg_hdr.msg_iovlen = 1;
+            }
+          n = sendmmsg (fds[k], msgs, BATCH, 0);
+          if (n > 0)
+            flood->sent += n;
+          if (n < BATCH)
+            flood->send_failures += BATCH - MAX (n, 0);
+        }
+      for (guint k = 0; k < flood->n_sockets; k++)
+        drain (flood, fds[k], in, rmsgs, riov);
+    }
+  flood->seconds = (g_get_monotonic_time () - start) / 1e6;
+  flood->cpu_us = bench_cpu_us (clock) - cpu0;
+
+  /* Replies still on their way. */
+  for (gint64 until = g_get_monotonic_time () + 500 * 1000; g_get_monotonic_time () < until;)
+    {
+      g_usleep (20 * 1000);
+      for (guint k = 0; k < flood->n_sockets; k++)
+        drain (flood, fds[k], in, rmsgs, riov);
+    }
+  for (guint k = 0; k < flood->n_sockets; k++)
+    close (fds[k]);
+  return NULL;
+}
+
+/* The size of one HELLO datagram, for the header line. */
+static gsize
+hello_len (void)
+{
+  static guint8 out[SRP_MAX_DATAGRAM];
+  SrpHello hello = { .flags = 0 };
+
+  return srp_hello_encode (&hello, out);
+}
+
+/* ---- the node ---- */
+
+typedef struct {
+  GSubprocess *process;
+  GDataInputStream *out;
+  char *id;
+  guint16 port;
+  char *api;
+} Node;
+
+/* Reads the node's JSON lines until the event; NULL at the end of its output. */
+static JsonObject *
+node_read_event (Node *node, const char *event, JsonParser *parser)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (node->out, NULL, NULL, NULL);
+      JsonObject *object;
+
+      if (line == NULL)
+        return NULL;
+      if (!json_parser_load_from_data (parser, line, -1, NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        continue;
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "event", ""), event) == 0)
+        return object;
+    }
+}
+
+/* The node's later lines (peer-added, ...) are read and forgotten, so that
+ * a full pipe never stops it. */
+static void
+on_node_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *line =
+    g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+
+  if (line != NULL)
+    g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (source), G_PRIORITY_DEFAULT, NULL,
+                                         on_node_line, NULL);
+}
+
+static gboolean
+node_start (Node *node)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *event;
+
+  node->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, SRP_TOOL, "node",
+                                    "--ephemeral", "--json", "--no-lan", "--listen",
+                                    "127.0.0.1:0", "--http", "127.0.0.1:0", NULL);
+  if (node->process == NULL)
+    {
+      g_printerr ("bench-hello-flood: %s: %s\n", SRP_TOOL, error->message);
+      return FALSE;
+    }
+  node->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (node->process));
+  if ((event = node_read_event (node, "ready", parser)) == NULL)
+    return FALSE;
+  node->id = g_strdup (json_object_get_string_member (event, "id"));
+  node->port = json_object_get_int_member (event, "port");
+  if ((event = node_read_event (node, "http", parser)) == NULL)
+    return FALSE;
+  node->api = g_strdup (json_object_get_string_member (event, "url"));
+  g_data_input_stream_read_line_async (node->out, G_PRIORITY_DEFAULT, NULL, on_node_line, NULL);
+  return TRUE;
+}
+
+static gboolean
+node_alive (Node *node)
+{
+  g_autofree char *path =
+    g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (node->process));
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* The node's CPU time (user + system), in seconds; -1 when it is gone. */
+static double
+node_cpu_s (Node *node)
+{
+  g_autofree char *path =
+    g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (node->process));
+  g_autofree char *text = NULL;
+  const char *p;
+  unsigned long utime, stime;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL)
+    return -1;
+  /* After ") ": state (3), then fields 4-13, utime (14), stime (15). */
+  if (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return -1;
+  return (double) (utime + stime) / sysconf (_SC_CLK_TCK);
+}
+
+/* VmRSS or VmHWM of the node, in KiB; -1 when it is gone. */
+static double
+node_memory_kib (Node *node, const char *field)
+{
+  g_autofree char *path =
+    g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (node->process));
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strstr (text, field)) == NULL)
+    return -1;
+  return g_ascii_strtod (p + strlen (field) + 1, NULL);
+}
+
+/* The node's srp_peer_get_stats, through its status API and srp-tool stats. */
+static JsonObject *
+node_stats (Node *node)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  const char *argv[] = { SRP_TOOL, "stats", "--json", "--api", node->api, NULL };
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                     NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL) ||
+      !json_parser_load_from_data (parser, out, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static double
+stat_number (JsonObject *stats, const char *key)
+{
+  return stats != NULL ? json_object_get_double_member_with_default (stats, key, 0) : 0;
+}
+
+static double
+stat_drop (JsonObject *stats, const char *reason)
+{
+  JsonObject *drops;
+
+  if (stats == NULL || (drops = json_object_get_object_member (stats, "drops")) == NULL)
+    return 0;
+  return json_object_get_double_member_with_default (drops, reason, 0);
+}
+
+/* ---- the legitimate peers ---- */
+
+typedef struct {
+  const char *host;
+  guint16 port;
+  guint sent, answered, pending;
+  GArray *rtt_ms; /* double */
+  guint timer;
+} Pinger;
+
+static void
+on_pinged (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pinger *pinger = user_data;
+  gint64 rtt_us = srp_peer_ping_finish (SRP_PEER (source), result, NULL);
+
+  pinger->pending--;
+  if (rtt_us >= 0)
+    {
+      double ms = rtt_us / 1000.0;
+
+      pinger->answered++;
+      g_array_append_val (pinger->rtt_ms, ms);
+    }
+}
+
+typedef struct {
+  SrpPeer *peer;
+  Pinger *pinger;
+} PingTick;
+
+static gboolean
+on_ping_tick (gpointer data)
+{
+  PingTick *tick = data;
+
+  tick->pinger->sent++;
+  tick->pinger->pending++;
+  srp_peer_ping_async (tick->peer, tick->pinger->host, tick->pinger->port, NULL, on_pinged,
+                       tick->pinger);
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  SrpPeer *peer;
+  const char *node_id;
+  gint64 started_us;
+  double connect_ms; /* -1 until connected */
+} Newcomer;
+
+static void
+on_newcomer_added (SrpPeer *peer, SrpPeerInfo *info, Newcomer *newcomer)
+{
+  if (newcomer->connect_ms < 0 && g_str_equal (srp_peer_info_get_id (info), newcomer->node_id))
+    newcomer->connect_ms = (g_get_monotonic_time () - newcomer->started_us) / 1000.0;
+}
+
+static Newcomer *
+newcomer_start (Node *node)
+{
+  Newcomer *newcomer = g_new0 (Newcomer, 1);
+  g_autoptr (GError) error = NULL;
+
+  newcomer->peer = srp_peer_new ();
+  newcomer->node_id = node->id;
+  newcomer->connect_ms = -1;
+  srp_peer_set_lan_discovery (newcomer->peer, FALSE);
+  g_signal_connect (newcomer->peer, "peer-added", G_CALLBACK (on_newcomer_added), newcomer);
+  newcomer->started_us = g_get_monotonic_time ();
+  if (!srp_peer_add_bootstrap (newcomer->peer, "127.0.0.1", node->port, &error) ||
+      !srp_peer_listen (newcomer->peer, "127.0.0.1", 0, &error))
+    g_error ("bench-hello-flood: newcomer: %s", error->message);
+  return newcomer;
+}
+
+static void
+newcomer_free (Newcomer *newcomer)
+{
+  srp_peer_close (newcomer->peer);
+  g_object_unref (newcomer->peer);
+  g_free (newcomer);
+}
+
+/* ---- one phase: with or without the flood ---- */
+
+#define NEWCOMERS_MAX 4
+
+typedef struct {
+  const char *name;
+  double seconds;
+  gboolean flooded;
+  Flood flood;
+  Pinger pinger;
+  guint n_newcomers;
+  double connect_ms[NEWCOMERS_MAX]; /* -1: never connected */
+  double node_cpu_s;
+  double rx_datagrams, tx_datagrams, kernel_drops, cookies_sent;
+  double drops_total, drops_rate_limited, drops_other;
+  double half_open_end, rss_kib_end, hwm_kib_end;
+  gboolean node_alive_end;
+  char *drops_text; /* reason=count, ... */
+} Phase;
+
+static void
+run_until (gint64 until_us)
+{
+  while (g_get_monotonic_time () < until_us)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+}
+
+static char *
+drops_diff (JsonObject *before, JsonObject *after)
+{
+  GString *text = g_string_new (NULL);
+  JsonObject *drops = after != NULL ? json_object_get_object_member (after, "drops") : NULL;
+  g_autoptr (GList) reasons = drops != NULL ? json_object_get_members (drops) : NULL;
+
+  for (GList *l = reasons; l != NULL; l = l->next)
+    {
+      double n = stat_drop (after, l->data) - stat_drop (before, l->data);
+
+      if (n > 0)
+        g_string_append_printf (text, "%s%s %.0f", text->len ? ", " : "", (char *) l->data, n);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+run_phase (Node *node, SrpPeer *pinger_peer, Phase *phase)
+{
+  g_autoptr (JsonObject) before = node_stats (node);
+  g_autoptr (JsonObject) after = NULL;
+  double cpu0 = node_cpu_s (node), kdrops0 = bench_socket_drops (node->port);
+  Newcomer *newcomers[NEWCOMERS_MAX] = { NULL };
+  PingTick tick = { pinger_peer, &phase->pinger };
+  GThread *thread = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 end = start + (gint64) (phase->seconds * G_USEC_PER_SEC);
+  double newcomer_at[NEWCOMERS_MAX];
+
+  /* Newcomers a second into the phase and halfway, when the phase is long
+   * enough for both. */
+  phase->n_newcomers = phase->seconds >= 4 ? 2 : 1;
+  newcomer_at[0] = MIN (1.0, phase->seconds / 4);
+  newcomer_at[1] = phase->seconds / 2;
+
+  phase->pinger.host = "127.0.0.1";
+  phase->pinger.port = node->port;
+  phase->pinger.rtt_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  if (phase->flooded)
+    {
+      phase->flood.port = node->port;
+      thread = g_thread_new ("hello-flood", flood_main, &phase->flood);
+    }
+  phase->pinger.timer = g_timeout_add (PING_INTERVAL_MS, on_ping_tick, &tick);
+  for (guint i = 0; i < phase->n_newcomers; i++)
+    {
+      run_until (start + (gint64) (newcomer_at[i] * G_USEC_PER_SEC));
+      newcomers[i] = newcomer_start (node);
+    }
+  run_until (end);
+  g_source_remove (phase->pinger.timer);
+  if (thread != NULL)
+    {
+      atomic_store (&phase->flood.stop, TRUE);
+      g_thread_join (thread);
+    }
+  phase->node_cpu_s = node_cpu_s (node) - cpu0;
+  phase->kernel_drops = bench_socket_drops (node->port) - kdrops0;
+  phase->half_open_end = -1;
+  if ((after = node_stats (node)) != NULL)
+    phase->half_open_end = stat_number (after, "peers_half_open");
+
+  /* Pings in flight and newcomers still trying get SETTLE_MS more. */
+  for (gint64 settle = g_get_monotonic_time () + SETTLE_MS * 1000;
+       g_get_monotonic_time () < settle;)
+    {
+      gboolean waiting = phase->pinger.pending > 0;
+
+      for (guint i = 0; i < phase->n_newcomers; i++)
+        waiting |= newcomers[i]->connect_ms < 0;
+      if (!waiting)
+        break;
+      run_until (g_get_monotonic_time () + 10 * 1000);
+    }
+  for (guint i = 0; i < phase->n_newcomers; i++)
+    {
+      phase->connect_ms[i] = newcomers[i]->connect_ms;
+      newcomer_free (newcomers[i]);
+    }
+  /* The stats are taken at the end of the phase proper (above), so that
+   * a phase's figures are its own; half-open is read again after the
+   * settle for the drops by reason. */
+  g_clear_pointer (&after, json_object_unref);
+  after = node_stats (node);
+  phase->rx_datagrams = stat_number (after, "datagrams_in") - stat_number (before, "datagrams_in");
+  phase->tx_datagrams =
+    stat_number (after, "datagrams_out") - stat_number (before, "datagrams_out");
+  phase->cookies_sent =
+    stat_number (after, "cookies_sent") - stat_number (before, "cookies_sent");
+  phase->drops_total = stat_number (after, "drops_total") - stat_number (before, "drops_total");
+  phase->drops_text = drops_diff (before, after);
+  phase->rss_kib_end = node_memory_kib (node, "VmRSS:");
+  phase->hwm_kib_end = node_memory_kib (node, "VmHWM:");
+  phase->node_alive_end = node_alive (node) && after != NULL;
+}
+
+/* ---- the table ---- */
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *values, double p)
+{
+  if (values->len == 0)
+    return -1;
+  g_array_sort (values, compare_double);
+  return g_array_index (values, double, MIN (values->len - 1, (guint) (p * values->len)));
+}
+
+static void
+print_ms (const char *label, double ms)
+{
+  if (ms < 0)
+    printf ("  %-28s -\n", label);
+  else
+    printf ("  %-28s %.2f ms\n", label, ms);
+}
+
+static void
+print_phase (Phase *phase)
+{
+  Flood *flood = &phase->flood;
+  double full = flood->replies[SRP_FRAME_HELLO_REPLY];
+  double cookies = flood->replies[SRP_FRAME_COOKIE];
+  double busy = flood->replies[SRP_FRAME_BUSY];
+  double other = flood->replies_other;
+  double seconds = phase->flooded ? flood->seconds : phase->seconds;
+
+  for (guint k = 0; k < 256; k++)
+    if (k != SRP_FRAME_HELLO_REPLY && k != SRP_FRAME_COOKIE && k != SRP_FRAME_BUSY)
+      other += flood->replies[k];
+
+  printf ("\n%s (%.1f s)\n", phase->name, seconds);
+  if (phase->flooded)
+    {
+      printf ("  %-28s %.0f/s (%.0f HELLOs from %u ports; flooder CPU %.0f %%, "
+              "%.0f sends refused)\n",
+              "offered", flood->sent / seconds, (double) flood->sent, flood->n_sockets,
+              100 * flood->cpu_us / 1e6 / seconds, (double) flood->send_failures);
+    }
+  printf ("  %-28s %.0f/s (%.0f %% of offered); kernel drops at its socket %.0f\n",
+          "node received", phase->rx_datagrams / seconds,
+          phase->flooded && flood->sent ? 100 * phase->rx_datagrams / flood->sent : 100.0,
+          phase->kernel_drops);
+  printf ("  %-28s %.0f/s\n", "node sent", phase->tx_datagrams / seconds);
+  printf ("  %-28s %.0f %% of one core\n", "node CPU", 100 * phase->node_cpu_s / seconds);
+  if (phase->flooded)
+    {
+      printf ("  %-28s full %.0f (%.1f/s), COOKIE %.0f (%.0f/s), BUSY %.0f, other %.0f; "
+              "%.2f %% of HELLOs answered, %.4f %% in full\n",
+              "replies to the flood", full, full / seconds, cookies, cookies / seconds, busy,
+              other, flood->sent ? 100 * (full + cookies + busy) / flood->sent : 0,
+              flood->sent ? 100 * full / flood->sent : 0);
+      printf ("  %-28s %.0f\n", "node's cookies_sent", phase->cookies_sent);
+    }
+  printf ("  %-28s %u of %u (%.0f %%), RTT p50 %.2f ms, p99 %.2f ms\n", "pings answered",
+          phase->pinger.answered, phase->pinger.sent,
+          phase->pinger.sent ? 100.0 * phase->pinger.answered / phase->pinger.sent : 0,
+          percentile (phase->pinger.rtt_ms, 0.5), percentile (phase->pinger.rtt_ms, 0.99));
+  for (guint i = 0; i < phase->n_newcomers; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("newcomer %u connected in", i + 1);
+
+      if (phase->connect_ms[i] < 0)
+        printf ("  %-28s never (gave up %d ms after the phase)\n", label, SETTLE_MS);
+      else
+        print_ms (label, phase->connect_ms[i]);
+    }
+  printf ("  %-28s %.0f (%s)\n", "node drops", phase->drops_total,
+          *phase->drops_text ? phase->drops_text : "none");
+  printf ("  %-28s half-open %.0f at the end; RSS %.0f KiB (peak %.0f KiB)%s\n", "node state",
+          phase->half_open_end, phase->rss_kib_end, phase->hwm_kib_end,
+          phase->node_alive_end ? "" : "; THE NODE IS GONE");
+}
+
+int
+main (int argc, char **argv)
+{
+  double seconds = 10, baseline = 3;
+  int sockets = 128;
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  GOptionEntry entries[] = {
+    { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "How long the flood lasts (default 10)",
+      "S" },
+    { "baseline", 'b', 0, G_OPTION_ARG_DOUBLE, &baseline,
+      "How long the phase without flood lasts (default 3)", "S" },
+    { "sockets", 'n', 0, G_OPTION_ARG_INT, &sockets,
+      "Source ports the flood comes from (default 128)", "N" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SrpPeer) pinger = srp_peer_new ();
+  Node node = { NULL };
+  Phase phases[2] = {
+    { .name = "baseline, no flood", .flooded = FALSE },
+    { .name = "HELLO flood", .flooded = TRUE },
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("bench-hello-flood: %s\n", error->message);
+      return 2;
+    }
+  if (sockets < 1 || sockets > MAX_SOCKETS || seconds <= 0 || baseline <= 0)
+    {
+      g_printerr ("bench-hello-flood: --sockets 1-%d, --seconds and --baseline above 0\n",
+                  MAX_SOCKETS);
+      return 2;
+    }
+  phases[0].seconds = baseline;
+  phases[1].seconds = seconds;
+  phases[1].flood.n_sockets = sockets;
+
+  if (!node_start (&node))
+    {
+      g_printerr ("bench-hello-flood: the node did not start\n");
+      return 1;
+    }
+  srp_peer_set_lan_discovery (pinger, FALSE);
+  if (!srp_peer_listen (pinger, "127.0.0.1", 0, &error))
+    {
+      g_printerr ("bench-hello-flood: %s\n", error->message);
+      return 1;
+    }
+  printf ("bench-hello-flood: srp-tool node on 127.0.0.1:%u (pid %s), HELLOs of %" G_GSIZE_FORMAT
+          " bytes from %d ports, pings every %d ms, %d CPUs\n",
+          node.port, g_subprocess_get_identifier (node.process), hello_len (), sockets,
+          PING_INTERVAL_MS, (int) sysconf (_SC_NPROCESSORS_ONLN));
+  fflush (stdout);
+  for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
+    {
+      run_phase (&node, pinger, &phases[i]);
+      print_phase (&phases[i]);
+      fflush (stdout);
+    }
+
+  srp_peer_close (pinger);
+  g_subprocess_send_signal (node.process, SIGTERM);
+  g_subprocess_wait (node.process, NULL, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
+    {
+      g_array_unref (phases[i].pinger.rtt_ms);
+      g_free (phases[i].drops_text);
+    }
+  g_object_unref (node.out);
+  g_object_unref (node.process);
+  g_free (node.id);
+  g_free (node.api);
+  return 0;
+}
