@@ -570,70 +570,113 @@ percentile (GArray *values, double p)
   return g_array_index (values, double, MIN (values->len - 1, (guint) (p * values->len)));
 }
 
-static void
-print_ms (const char *label, double ms)
+static char *
+format_ms (double ms)
 {
-  if (ms < 0)
-    printf ("  %-28s -\n", label);
-  else
-    printf ("  %-28s %.2f ms\n", label, ms);
+  return ms < 0 ? g_strdup ("never") : g_strdup_printf ("%.1f ms", ms);
 }
 
 static void
-print_phase (Phase *phase)
+row (const char *label, const char *base, const char *flooded, const char *note)
 {
-  Flood *flood = &phase->flood;
+  printf ("  %-26s %16s %16s   %s\n", label, base, flooded, note != NULL ? note : "");
+}
+
+/* One row of numbers: printf formats for both columns, and a note. */
+#define ROW(label, fmt, base_value, flood_value, ...)                                        \
+  G_STMT_START                                                                               \
+  {                                                                                          \
+    g_autofree char *b_ = g_strdup_printf (fmt, base_value);                                 \
+    g_autofree char *f_ = g_strdup_printf (fmt, flood_value);                                \
+    g_autofree char *n_ = g_strdup_printf (__VA_ARGS__);                                     \
+    row (label, b_, f_, n_);                                                                 \
+  }                                                                                          \
+  G_STMT_END
+
+static double
+phase_seconds (Phase *phase)
+{
+  return phase->flooded ? phase->flood.seconds : phase->seconds;
+}
+
+static double
+ratio (double a, double b)
+{
+  return b > 0 && a >= 0 ? a / b : 0;
+}
+
+static void
+print_table (Phase *base, Phase *flooded)
+{
+  Flood *flood = &flooded->flood;
+  double s0 = phase_seconds (base), s1 = phase_seconds (flooded);
   double full = flood->replies[SRP_FRAME_HELLO_REPLY];
   double cookies = flood->replies[SRP_FRAME_COOKIE];
   double busy = flood->replies[SRP_FRAME_BUSY];
   double other = flood->replies_other;
-  double seconds = phase->flooded ? flood->seconds : phase->seconds;
+  double p50[2] = { percentile (base->pinger.rtt_ms, 0.5),
+                    percentile (flooded->pinger.rtt_ms, 0.5) };
+  double p99[2] = { percentile (base->pinger.rtt_ms, 0.99),
+                    percentile (flooded->pinger.rtt_ms, 0.99) };
 
   for (guint k = 0; k < 256; k++)
     if (k != SRP_FRAME_HELLO_REPLY && k != SRP_FRAME_COOKIE && k != SRP_FRAME_BUSY)
       other += flood->replies[k];
 
-  printf ("\n%s (%.1f s)\n", phase->name, seconds);
-  if (phase->flooded)
-    {
-      printf ("  %-28s %.0f/s (%.0f HELLOs from %u ports; flooder CPU %.0f %%, "
-              "%.0f sends refused)\n",
-              "offered", flood->sent / seconds, (double) flood->sent, flood->n_sockets,
-              100 * flood->cpu_us / 1e6 / seconds, (double) flood->send_failures);
-    }
-  printf ("  %-28s %.0f/s (%.0f %% of offered); kernel drops at its socket %.0f\n",
-          "node received", phase->rx_datagrams / seconds,
-          phase->flooded && flood->sent ? 100 * phase->rx_datagrams / flood->sent : 100.0,
-          phase->kernel_drops);
-  printf ("  %-28s %.0f/s\n", "node sent", phase->tx_datagrams / seconds);
-  printf ("  %-28s %.0f %% of one core\n", "node CPU", 100 * phase->node_cpu_s / seconds);
-  if (phase->flooded)
-    {
-      printf ("  %-28s full %.0f (%.1f/s), COOKIE %.0f (%.0f/s), BUSY %.0f, other %.0f; "
-              "%.2f %% of HELLOs answered, %.4f %% in full\n",
-              "replies to the flood", full, full / seconds, cookies, cookies / seconds, busy,
-              other, flood->sent ? 100 * (full + cookies + busy) / flood->sent : 0,
-              flood->sent ? 100 * full / flood->sent : 0);
-      printf ("  %-28s %.0f\n", "node's cookies_sent", phase->cookies_sent);
-    }
-  printf ("  %-28s %u of %u (%.0f %%), RTT p50 %.2f ms, p99 %.2f ms\n", "pings answered",
-          phase->pinger.answered, phase->pinger.sent,
-          phase->pinger.sent ? 100.0 * phase->pinger.answered / phase->pinger.sent : 0,
-          percentile (phase->pinger.rtt_ms, 0.5), percentile (phase->pinger.rtt_ms, 0.99));
-  for (guint i = 0; i < phase->n_newcomers; i++)
+  printf ("\n");
+  row ("", "no flood", "HELLO flood", "");
+  ROW ("seconds", "%.1f", s0, s1, "%s", "");
+  ROW ("HELLOs offered /s", "%.0f", 0.0, flood->sent / s1,
+       "%u source ports, flooder CPU %.0f %% of a core, %.0f sends refused", flood->n_sockets,
+       100 * flood->cpu_us / 1e6 / s1, (double) flood->send_failures);
+  ROW ("node received /s", "%.0f", base->rx_datagrams / s0, flooded->rx_datagrams / s1,
+       "%.1f %% of offered", 100 * ratio (flooded->rx_datagrams, flood->sent));
+  ROW ("kernel drops, node socket", "%.0f", base->kernel_drops, flooded->kernel_drops,
+       "%.1f %% of offered", 100 * ratio (flooded->kernel_drops, flood->sent));
+  ROW ("node sent /s", "%.0f", base->tx_datagrams / s0, flooded->tx_datagrams / s1, "%s", "");
+  ROW ("node CPU, % of a core", "%.0f", 100 * base->node_cpu_s / s0,
+       100 * flooded->node_cpu_s / s1, "%.2f us a datagram received",
+       1e6 * ratio (flooded->node_cpu_s, flooded->rx_datagrams));
+  ROW ("flood: full replies", "%.0f", 0.0, full, "%.1f/s (at most 64/s), %.4f %% of offered",
+       full / s1, 100 * ratio (full, flood->sent));
+  ROW ("flood: COOKIE replies", "%.0f", 0.0, cookies, "%.1f %% of offered; node counted %.0f",
+       100 * ratio (cookies, flood->sent), flooded->cookies_sent);
+  {
+    g_autofree char *f = g_strdup_printf ("%.0f / %.0f", busy, other);
+
+    row ("flood: BUSY / other", "-", f, "");
+  }
+  {
+    g_autofree char *b = g_strdup_printf ("%u/%u", base->pinger.answered, base->pinger.sent);
+    g_autofree char *f =
+      g_strdup_printf ("%u/%u", flooded->pinger.answered, flooded->pinger.sent);
+    g_autofree char *n =
+      g_strdup_printf ("%.0f %% vs %.0f %%", 100 * ratio (flooded->pinger.answered,
+                                                          flooded->pinger.sent),
+                       100 * ratio (base->pinger.answered, base->pinger.sent));
+    row ("pings answered", b, f, n);
+  }
+  ROW ("ping RTT p50, ms", "%.2f", p50[0], p50[1], "x%.1f", ratio (p50[1], p50[0]));
+  ROW ("ping RTT p99, ms", "%.2f", p99[0], p99[1], "x%.1f", ratio (p99[1], p99[0]));
+  for (guint i = 0; i < MAX (base->n_newcomers, flooded->n_newcomers); i++)
     {
       g_autofree char *label = g_strdup_printf ("newcomer %u connected in", i + 1);
-
-      if (phase->connect_ms[i] < 0)
-        printf ("  %-28s never (gave up %d ms after the phase)\n", label, SETTLE_MS);
-      else
-        print_ms (label, phase->connect_ms[i]);
+      g_autofree char *b = i < base->n_newcomers ? format_ms (base->connect_ms[i]) : g_strdup ("");
+      g_autofree char *f =
+        i < flooded->n_newcomers ? format_ms (flooded->connect_ms[i]) : g_strdup ("");
+      g_autofree char *n = i < flooded->n_newcomers && flooded->connect_ms[i] < 0
+                             ? g_strdup_printf ("never: gave up %d ms after the flood", SETTLE_MS)
+                             : g_strdup ("");
+      row (label, b, f, n);
     }
-  printf ("  %-28s %.0f (%s)\n", "node drops", phase->drops_total,
-          *phase->drops_text ? phase->drops_text : "none");
-  printf ("  %-28s half-open %.0f at the end; RSS %.0f KiB (peak %.0f KiB)%s\n", "node state",
-          phase->half_open_end, phase->rss_kib_end, phase->hwm_kib_end,
-          phase->node_alive_end ? "" : "; THE NODE IS GONE");
+  ROW ("half-open at the end", "%.0f", base->half_open_end, flooded->half_open_end, "%s",
+       "(of 64; the flood's signed HELLOs never finish)");
+  ROW ("node RSS, KiB", "%.0f", base->rss_kib_end, flooded->rss_kib_end, "peak %.0f KiB%s",
+       flooded->hwm_kib_end, flooded->node_alive_end ? "" : "; THE NODE IS GONE");
+  ROW ("node drops", "%.0f", base->drops_total, flooded->drops_total, "%s", "");
+  printf ("  drops by reason: no flood: %s; flood: %s\n",
+          *base->drops_text ? base->drops_text : "none",
+          *flooded->drops_text ? flooded->drops_text : "none");
 }
 
 int
@@ -692,11 +735,8 @@ main (int argc, char **argv)
           PING_INTERVAL_MS, (int) sysconf (_SC_NPROCESSORS_ONLN));
   fflush (stdout);
   for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
-    {
-      run_phase (&node, pinger, &phases[i]);
-      print_phase (&phases[i]);
-      fflush (stdout);
-    }
+    run_phase (&node, pinger, &phases[i]);
+  print_table (&phases[0], &phases[1]);
 
   srp_peer_close (pinger);
   g_subprocess_send_signal (node.process, SIGTERM);
