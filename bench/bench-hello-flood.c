@@ -24,6 +24,11 @@
  * the same run), then during it.
  *
  *   _build-release/bench/bench-hello-flood [--seconds 10] [--baseline 3] [--sockets 128]
+ *                                          [--echo-cookies]
+ *
+ * By default the flooder never answers what it gets, as a flood from
+ * spoofed sources cannot; --echo-cookies answers each COOKIE with its
+ * HELLO, as a flood from hosts that receive can.
  *
  * A benchmark: it prints, it never fails on figures (exit 1 only when it
  * cannot run: no node, no status API).
@@ -62,11 +67,14 @@
 typedef struct {
   guint16 port;
   guint n_sockets;
+  gboolean echo_cookies; /* answer each COOKIE with its HELLO, as an initiator does */
   atomic_bool stop;
+  guint64 seed;
   /* results, read after the join */
   guint64 sent, send_failures;
   guint64 replies[256]; /* by frame kind */
   guint64 replies_other; /* not an SRP frame */
+  guint64 cookies_echoed;
   double seconds;        /* from the first send to the stop */
   double cpu_us;
 } Flood;
@@ -93,10 +101,41 @@ random_bytes (guint64 *s, guint8 *out, gsize len)
 }
 
 static void
-count_reply (Flood *flood, const guint8 *frame, gssize len)
+random_hello (guint64 *seed, SrpHello *hello)
+{
+  random_bytes (seed, hello->sender.bytes, SRP_ID_LEN);
+  random_bytes (seed, hello->challenge, SRP_CHALLENGE_LEN);
+  random_bytes (seed, hello->ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+}
+
+/* With --echo-cookies the flood comes from sources that receive (as a
+ * flood from real hosts does): a COOKIE gets its HELLO back at once, with
+ * the echoed challenge and the cookie, and may be answered in full. */
+static void
+echo_cookie (Flood *flood, int fd, const guint8 *frame, gsize len)
+{
+  SrpCookie cookie;
+  SrpHello hello = { .flags = SRP_HELLO_FLAG_COOKIE };
+  guint8 out[SRP_MAX_DATAGRAM];
+
+  if (srp_cookie_decode (frame, len, &cookie) != SRP_DROP_NONE)
+    return;
+  random_hello (&flood->seed, &hello);
+  memcpy (hello.challenge, cookie.echo, SRP_CHALLENGE_LEN);
+  memcpy (hello.cookie, cookie.cookie, SRP_COOKIE_LEN);
+  if (send (fd, out, srp_hello_encode (&hello, out), 0) > 0)
+    flood->cookies_echoed++;
+}
+
+static void
+count_reply (Flood *flood, int fd, const guint8 *frame, gssize len)
 {
   if (len >= 4 && frame[0] == 0x53 && frame[1] == 0x52 && frame[2] == 0x01)
-    flood->replies[frame[3]]++;
+    {
+      flood->replies[frame[3]]++;
+      if (flood->echo_cookies && frame[3] == SRP_FRAME_COOKIE && !atomic_load (&flood->stop))
+        echo_cookie (flood, fd, frame, len);
+    }
   else
     flood->replies_other++;
 }
@@ -122,7 +161,7 @@ drain (Flood *flood, int fd, guint8 (*buf)[SRP_MAX_DATAGRAM], struct mmsghdr *ms
       if (n <= 0)
         return;
       for (int i = 0; i < n; i++)
-        count_reply (flood, buf[i], msgs[i].msg_len);
+        count_reply (flood, fd, buf[i], msgs[i].msg_len);
     }
 }
 
@@ -134,10 +173,10 @@ flood_main (gpointer data)
   int fds[MAX_SOCKETS];
   struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (flood->port),
                             .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  /* Static: one flood thread at a time, and 2 x 32 datagrams of stack is much. */
   static guint8 out[BATCH][SRP_MAX_DATAGRAM], in[BATCH][SRP_MAX_DATAGRAM];
   struct mmsghdr msgs[BATCH], rmsgs[BATCH];
   struct iovec iov[BATCH], riov[BATCH];
-  guint64 seed = (guint64) g_get_real_time () | 1;
   SrpHello hello = { .flags = 0 };
   double cpu0 = bench_cpu_us (clock);
   gint64 start = g_get_monotonic_time ();
@@ -161,9 +200,7 @@ flood_main (gpointer data)
 
           for (guint i = 0; i < BATCH; i++)
             {
-              random_bytes (&seed, hello.sender.bytes, SRP_ID_LEN);
-              random_bytes (&seed, hello.challenge, SRP_CHALLENGE_LEN);
-              random_bytes (&seed, hello.ephemeral, SRP_HELLO_EPHEMERAL_LEN);
+              random_hello (&flood->seed, &hello);
               iov[i].iov_base = out[i];
               iov[i].iov_len = srp_hello_encode (&hello, out[i]);
               memset (&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
@@ -428,6 +465,19 @@ newcomer_start (Node *node)
 static void
 newcomer_free (Newcomer *newcomer)
 {
+  /* What a newcomer that never got in saw: its own drops by reason. */
+  if (newcomer->connect_ms < 0)
+    {
+      g_autoptr (GVariant) stats = srp_peer_get_stats (newcomer->peer);
+      g_autoptr (GVariant) drops = g_variant_lookup_value (stats, "drops", NULL);
+      g_autofree char *text = drops != NULL ? g_variant_print (drops, FALSE) : g_strdup ("-");
+      guint64 in = 0, out = 0;
+
+      g_variant_lookup (stats, "datagrams_in", "t", &in);
+      g_variant_lookup (stats, "datagrams_out", "t", &out);
+      printf ("  (a newcomer that never got in: %" G_GUINT64_FORMAT " datagrams out, %"
+              G_GUINT64_FORMAT " in, drops %s)\n", out, in, text);
+    }
   srp_peer_close (newcomer->peer);
   g_object_unref (newcomer->peer);
   g_free (newcomer);
@@ -457,8 +507,11 @@ typedef struct {
 static void
 run_until (gint64 until_us)
 {
+  /* Polled, not blocking: a blocking iteration would oversleep the phase's
+   * deadlines by the next source's timeout. */
   while (g_get_monotonic_time () < until_us)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
 }
 
 static char *
@@ -504,6 +557,7 @@ run_phase (Node *node, SrpPeer *pinger_peer, Phase *phase)
   if (phase->flooded)
     {
       phase->flood.port = node->port;
+      phase->flood.seed = (guint64) g_get_real_time () | 1;
       thread = g_thread_new ("hello-flood", flood_main, &phase->flood);
     }
   phase->pinger.timer = g_timeout_add (PING_INTERVAL_MS, on_ping_tick, &tick);
@@ -650,8 +704,9 @@ print_table (Phase *base, Phase *flooded)
        1e6 * ratio (flooded->node_cpu_s, flooded->rx_datagrams));
   ROW ("flood: full replies", "%.0f", 0.0, full, "%.1f/s (at most 64/s), %.4f %% of offered",
        full / s1, 100 * ratio (full, flood->sent));
-  ROW ("flood: COOKIE replies", "%.0f", 0.0, cookies, "%.1f %% of offered; node counted %.0f",
-       100 * ratio (cookies, flood->sent), flooded->cookies_sent);
+  ROW ("flood: COOKIE replies", "%.0f", 0.0, cookies,
+       "%.1f %% of offered; node counted %.0f; %.0f echoed", 100 * ratio (cookies, flood->sent),
+       flooded->cookies_sent, (double) flood->cookies_echoed);
   {
     g_autofree char *f = g_strdup_printf ("%.0f / %.0f", busy, other);
 
@@ -699,6 +754,7 @@ main (int argc, char **argv)
 {
   double seconds = 10, baseline = 3;
   int sockets = 128;
+  gboolean echo_cookies = FALSE;
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "How long the flood lasts (default 10)",
@@ -707,6 +763,8 @@ main (int argc, char **argv)
       "How long the phase without flood lasts (default 3)", "S" },
     { "sockets", 'n', 0, G_OPTION_ARG_INT, &sockets,
       "Source ports the flood comes from (default 128)", "N" },
+    { "echo-cookies", 'e', 0, G_OPTION_ARG_NONE, &echo_cookies,
+      "Answer each COOKIE with its HELLO, as a flood from hosts that receive would", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GError) error = NULL;
@@ -732,6 +790,7 @@ main (int argc, char **argv)
   phases[0].seconds = baseline;
   phases[1].seconds = seconds;
   phases[1].flood.n_sockets = sockets;
+  phases[1].flood.echo_cookies = echo_cookies;
 
   if (!node_start (&node))
     {
@@ -745,8 +804,9 @@ main (int argc, char **argv)
       return 1;
     }
   printf ("bench-hello-flood: srp-tool node on 127.0.0.1:%u (pid %s), HELLOs of %" G_GSIZE_FORMAT
-          " bytes from %d ports, pings every %d ms, %d CPUs\n",
+          " bytes from %d ports%s, pings every %d ms, %d CPUs\n",
           node.port, g_subprocess_get_identifier (node.process), hello_len (), sockets,
+          echo_cookies ? " (cookies echoed)" : "",
           PING_INTERVAL_MS, (int) sysconf (_SC_NPROCESSORS_ONLN));
   fflush (stdout);
   for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
