@@ -691,9 +691,12 @@ print_table (Phase *base, Phase *flooded)
   printf ("\n");
   row ("", "no flood", "HELLO flood", "");
   ROW ("seconds", "%.1f", s0, s1, "%s", "");
+  /* Echoed HELLOs (--echo-cookies) are offered too. */
+  flood->sent += flood->cookies_echoed;
   ROW ("HELLOs offered /s", "%.0f", 0.0, flood->sent / s1,
-       "%u source ports, flooder CPU %.0f %% of a core, %.0f sends refused", flood->n_sockets,
-       100 * flood->cpu_us / 1e6 / s1, (double) flood->send_failures);
+       "%u source ports, flooder CPU %.0f %% of a core, %.0f sends refused, %.0f of them "
+       "cookies echoed", flood->n_sockets, 100 * flood->cpu_us / 1e6 / s1,
+       (double) flood->send_failures, (double) flood->cookies_echoed);
   ROW ("node received /s", "%.0f", base->rx_datagrams / s0, flooded->rx_datagrams / s1,
        "%.1f %% of offered", 100 * ratio (flooded->rx_datagrams, flood->sent));
   ROW ("kernel drops, node socket", "%.0f", base->kernel_drops, flooded->kernel_drops,
@@ -705,8 +708,8 @@ print_table (Phase *base, Phase *flooded)
   ROW ("flood: full replies", "%.0f", 0.0, full, "%.1f/s (at most 64/s), %.4f %% of offered",
        full / s1, 100 * ratio (full, flood->sent));
   ROW ("flood: COOKIE replies", "%.0f", 0.0, cookies,
-       "%.1f %% of offered; node counted %.0f; %.0f echoed", 100 * ratio (cookies, flood->sent),
-       flooded->cookies_sent, (double) flood->cookies_echoed);
+       "%.1f %% of offered; node counted %.0f", 100 * ratio (cookies, flood->sent),
+       flooded->cookies_sent);
   {
     g_autofree char *f = g_strdup_printf ("%.0f / %.0f", busy, other);
 
