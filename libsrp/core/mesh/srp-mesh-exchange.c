@@ -226,6 +226,11 @@ srp_mesh_bootstrap_failed (SrpMesh *mesh, const SrpAddress *address)
           b->failures++;
           b->next_attempt = mesh->ctx->now + MIN (G_TIME_SPAN_SECOND << MIN (b->failures, 6),
                                                   G_TIME_SPAN_MINUTE);
+          /* The try left maintenance a minute on ("until it fails or
+           * works"): without this, a newcomer whose first handshake failed
+           * waited that minute, not 2 s (bench-hello-flood --echo-cookies;
+           * test-links.c, failed-bootstrap-is-retried-soon). */
+          srp_mesh_schedule_maintenance (mesh, b->next_attempt);
         }
     }
 }
