@@ -18,6 +18,9 @@
  *   - hello-flood-asks-for-cookies: 25,000 HELLOs a second from spoofed
  *     sources (attack 2): the victim signs within its budget, keeps its
  *     half-open table bounded, and a newcomer that receives still gets in;
+ *   - echoing-flood-from-one-ip: HELLOs from one IP that echo every COOKIE
+ *     take only that source's share of the half-open places, and a
+ *     newcomer from elsewhere gets in during the flood;
  *   - spray-is-bounded: introductions to symmetric peers, ten a second,
  *     make a port-filtering victim spray at most its link's spray bucket
  *     (2,048 PUNCHes at once, paced, then 2,048 per 30 s);
@@ -1025,6 +1028,114 @@ test_forwarder_caught_by_responder (void)
   forwarder_run (TRUE);
 }
 
+/* A flood from one IP that does receive: it answers every COOKIE with its
+ * HELLO, so each costs a signature and a half-open place, and never sends
+ * HELLO_DONE. Under load that source holds at most 4 half-open places
+ * (beyond the first half, which anyone may take unasked), so the signing
+ * budget and the places stay for others: a newcomer from another IP,
+ * saying HELLO half a second in, connects during the flood. */
+typedef struct {
+  GArray *cookies;   /* SrpCookie to the attacker */
+  GArray *to;        /* SrpAddress: where each went */
+  guint replies;
+  gint64 newcomer_at; /* when the victim listed the newcomer (0: not yet) */
+} EchoTap;
+
+static void
+on_echo_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
+{
+  EchoTap *tap = data;
+  SrpCookie cookie;
+
+  (void) sim;
+  if (node != 0)
+    return;
+  tap->replies += t->data[3] == SRP_FRAME_HELLO_REPLY;
+  if (t->data[3] == SRP_FRAME_COOKIE && srp_cookie_decode (t->data, t->len, &cookie) == SRP_DROP_NONE)
+    {
+      g_array_append_val (tap->cookies, cookie);
+      g_array_append_val (tap->to, t->to);
+    }
+}
+
+static void
+test_echoing_flood_from_one_ip (void)
+{
+  SrpSim *sim = srp_sim_new (6);
+  EchoTap tap = { g_array_new (FALSE, FALSE, sizeof (SrpCookie)),
+                  g_array_new (FALSE, FALSE, sizeof (SrpAddress)), 0, 0 };
+  guint8 ip[4] = { 198, 18, 77, 1 };
+  SrpCore *victim;
+  guint n_hellos = 0, echoed = 0;
+  gint64 start;
+
+  srp_sim_add_node (sim, NULL);
+  srp_sim_add_node (sim, NULL);
+  srp_sim_set_default_link (sim, 5000, 0.0);
+  srp_sim_set_tap (sim, on_echo_tap, &tap);
+  victim = srp_sim_get_core (sim, 0);
+  start = srp_sim_get_now (sim);
+  for (gint64 ms = 0; ms < 3000; ms++)
+    {
+      guint8 f[SRP_MAX_DATAGRAM];
+
+      if (ms == 500)
+        {
+          srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
+                                  srp_sim_get_address (sim, 0));
+          srp_sim_flush (sim, 1);
+        }
+      /* 5 new HELLOs a millisecond, from new ports of one IP ... */
+      for (guint k = 0; k < 5; k++, n_hellos++)
+        {
+          SrpHello hello = { .flags = 0 };
+          SrpAddress from;
+
+          srp_address_init_ipv4 (&from, ip, (guint16) (1024 + n_hellos % 60000));
+          memset (hello.sender.bytes, 0x78, SRP_ID_LEN);
+          memcpy (hello.sender.bytes, &n_hellos, sizeof n_hellos);
+          memcpy (hello.challenge, &n_hellos, sizeof n_hellos);
+          srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0, &from, f,
+                                    srp_hello_encode (&hello, f));
+        }
+      /* ... and every COOKIE echoed at once. */
+      for (guint i = 0; i < tap.cookies->len; i++, echoed++)
+        {
+          SrpCookie *c = &g_array_index (tap.cookies, SrpCookie, i);
+          SrpHello hello = { .flags = SRP_HELLO_FLAG_COOKIE };
+          guint32 n;
+
+          memcpy (&n, c->echo, sizeof n);
+          memset (hello.sender.bytes, 0x78, SRP_ID_LEN);
+          memcpy (hello.sender.bytes, &n, sizeof n);
+          memcpy (hello.challenge, c->echo, SRP_CHALLENGE_LEN);
+          memcpy (hello.cookie, c->cookie, SRP_COOKIE_LEN);
+          srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0,
+                                    &g_array_index (tap.to, SrpAddress, i), f,
+                                    srp_hello_encode (&hello, f));
+        }
+      g_array_set_size (tap.cookies, 0);
+      g_array_set_size (tap.to, 0);
+      srp_sim_flush (sim, 0);
+      srp_sim_run_until (sim, start + (ms + 1) * 1000);
+      if (tap.newcomer_at == 0 && srp_sim_is_connected (sim, 0, 1))
+        tap.newcomer_at = srp_sim_get_now (sim);
+    }
+  g_test_message ("%u HELLOs from one IP, %u echoed cookies, in 3 s: %u answered in full; "
+                  "the newcomer (0.5 s in) listed %s",
+                  n_hellos, echoed, tap.replies,
+                  tap.newcomer_at != 0 ? "during the flood" : "not during the flood");
+  /* Refused unsigned and without a cookie: no echo to make. */
+  g_assert_cmpuint (srp_core_get_drop_count (victim, SRP_DROP_RATE_LIMITED), >, n_hellos / 2);
+  /* The first half of the places, then its share: not the whole budget. */
+  g_assert_cmpuint (tap.replies, <=, 32 + 4 + 16); /* 64 half-open places */
+  g_assert_cmpint (tap.newcomer_at, >, 0);
+  g_assert_cmpint (tap.newcomer_at - start, <, 1500 * 1000);
+  g_array_unref (tap.cookies);
+  g_array_unref (tap.to);
+  srp_sim_free (sim);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1037,6 +1148,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/forged-copies-of-cached-are-checked",
                    test_forged_copies_of_cached_are_checked);
   g_test_add_func ("/hostile/hello-flood-asks-for-cookies", test_hello_flood_asks_for_cookies);
+  g_test_add_func ("/hostile/echoing-flood-from-one-ip", test_echoing_flood_from_one_ip);
   g_test_add_func ("/hostile/spray-is-bounded", test_spray_is_bounded);
   g_test_add_func ("/hostile/forwarder-gains-nothing", test_forwarder_gains_nothing);
   g_test_add_func ("/hostile/forwarder-caught-by-responder", test_forwarder_caught_by_responder);

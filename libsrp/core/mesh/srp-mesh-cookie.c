@@ -76,6 +76,34 @@ cookie_valid (SrpMesh *mesh, const SrpAddress *from, const SrpHello *hello)
   return memeql_sec (expect, hello->cookie, SRP_COOKIE_LEN);
 }
 
+/* One source: the same IPv4 address, or the same IPv6 /64 (what one
+ * subscriber line or host gets). */
+static gboolean
+same_source (const SrpAddress *a, const SrpAddress *b)
+{
+  if (a->family != b->family)
+    return FALSE;
+  if (a->family == SRP_ADDRESS_FAMILY_IPV6)
+    return memcmp (a->bytes, b->bytes, 8) == 0;
+  return srp_address_same_ip (a, b);
+}
+
+/* Half-open handshakes from from's source at other ports (a HELLO sent
+ * again from the same port finds its own). */
+static guint
+half_open_from (SrpMesh *mesh, const SrpAddress *from)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < mesh->incoming->len; i++)
+    {
+      const IncomingHandshake *h = g_ptr_array_index (mesh->incoming, i);
+
+      n += same_source (&h->address, from) && !srp_address_equal (&h->address, from);
+    }
+  return n;
+}
+
 gboolean
 srp_mesh_cookie_admits (SrpMesh *mesh, const SrpInput *input, const SrpHello *hello)
 {
@@ -90,6 +118,16 @@ srp_mesh_cookie_admits (SrpMesh *mesh, const SrpInput *input, const SrpHello *he
    * behind it cannot be reached but through it. */
   if (srp_address_is_relay (input->from))
     proven = TRUE;
+  /* A flood from sources that do receive (no spoofing: they echo the
+   * cookies) would take every half-open place and the whole signing
+   * budget, and newcomers would wait for it to end. Under load, a source
+   * that holds its share gets nothing more, not even a cookie. */
+  if (mesh->incoming->len >= SRP_MESH_MAX_INCOMING / 2 && !srp_address_is_relay (input->from) &&
+      half_open_from (mesh, input->from) >= SRP_MESH_HALF_OPEN_PER_SOURCE)
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      return FALSE;
+    }
   if ((proven || mesh->incoming->len < SRP_MESH_MAX_INCOMING / 2) &&
       srp_token_bucket_take (&mesh->costly, &costly_rate, ctx->now, 1.0))
     return TRUE;

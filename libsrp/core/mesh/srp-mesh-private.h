@@ -36,6 +36,9 @@ G_BEGIN_DECLS
  * (srp-mesh-cookie.c). */
 #define SRP_MESH_COSTLY_BURST 64.0
 #define SRP_MESH_COSTLY_PER_SECOND 64.0
+/* Under load, half-open places one source (an IPv4 address, an IPv6 /64)
+ * may hold (srp-mesh-cookie.c). */
+#define SRP_MESH_HALF_OPEN_PER_SOURCE 4
 #define SRP_MESH_COOKIE_SECRET_LEN 32
 
 /* A handshake we started (we sent HELLO to address). */
