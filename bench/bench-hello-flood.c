@@ -24,11 +24,15 @@
  * the same run), then during it.
  *
  *   _build-release/bench/bench-hello-flood [--seconds 10] [--baseline 3] [--sockets 128]
- *                                          [--echo-cookies]
+ *                                          [--echo-cookies] [--addresses N]
  *
  * By default the flooder never answers what it gets, as a flood from
  * spoofed sources cannot; --echo-cookies answers each COOKIE with its
- * HELLO, as a flood from hosts that receive can.
+ * HELLO, as a flood from hosts that receive can. The flood comes from
+ * 127.0.0.2, one address (a responder gives each source its share of the
+ * half-open places); --addresses N spreads its sockets over N addresses
+ * of 127.0.1.0/24 instead, as a flood from many hosts (or spoofed ones)
+ * does.
  *
  * A benchmark: it prints, it never fails on figures (exit 1 only when it
  * cannot run: no node, no status API).
@@ -68,6 +72,7 @@ typedef struct {
   guint16 port;
   guint n_sockets;
   gboolean echo_cookies; /* answer each COOKIE with its HELLO, as an initiator does */
+  guint n_addresses;     /* 0: all from 127.0.0.2; else over 127.0.1.1-N */
   atomic_bool stop;
   guint64 seed;
   /* results, read after the join */
@@ -183,8 +188,12 @@ flood_main (gpointer data)
 
   for (guint k = 0; k < flood->n_sockets; k++)
     {
-      struct sockaddr_in any = { .sin_family = AF_INET,
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+      /* From 127.0.0.2: the flood is one attacker's address, the pinger
+       * and the newcomers (127.0.0.1) everyone else's, so a responder's
+       * share per source is seen at work. */
+      guint32 from = flood->n_addresses == 0 ? INADDR_LOOPBACK + 1
+                                             : INADDR_LOOPBACK + 256 + 1 + k % flood->n_addresses;
+      struct sockaddr_in any = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (from) };
 
       fds[k] = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
       if (fds[k] < 0 || bind (fds[k], (struct sockaddr *) &any, sizeof any) < 0 ||
@@ -756,7 +765,7 @@ int
 main (int argc, char **argv)
 {
   double seconds = 10, baseline = 3;
-  int sockets = 128;
+  int sockets = 128, addresses = 0;
   gboolean echo_cookies = FALSE;
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   GOptionEntry entries[] = {
@@ -768,6 +777,9 @@ main (int argc, char **argv)
       "Source ports the flood comes from (default 128)", "N" },
     { "echo-cookies", 'e', 0, G_OPTION_ARG_NONE, &echo_cookies,
       "Answer each COOKIE with its HELLO, as a flood from hosts that receive would", NULL },
+    { "addresses", 'a', 0, G_OPTION_ARG_INT, &addresses,
+      "Spread the flood's sockets over this many source addresses (127.0.1.1-N; default: "
+      "all from 127.0.0.2)", "N" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GError) error = NULL;
@@ -784,9 +796,11 @@ main (int argc, char **argv)
       g_printerr ("bench-hello-flood: %s\n", error->message);
       return 2;
     }
-  if (sockets < 1 || sockets > MAX_SOCKETS || seconds <= 0 || baseline <= 0)
+  if (sockets < 1 || sockets > MAX_SOCKETS || seconds <= 0 || baseline <= 0 || addresses < 0 ||
+      addresses > 254)
     {
-      g_printerr ("bench-hello-flood: --sockets 1-%d, --seconds and --baseline above 0\n",
+      g_printerr ("bench-hello-flood: --sockets 1-%d, --addresses 0-254, --seconds and "
+                  "--baseline above 0\n",
                   MAX_SOCKETS);
       return 2;
     }
@@ -794,6 +808,7 @@ main (int argc, char **argv)
   phases[1].seconds = seconds;
   phases[1].flood.n_sockets = sockets;
   phases[1].flood.echo_cookies = echo_cookies;
+  phases[1].flood.n_addresses = (guint) addresses;
 
   if (!node_start (&node))
     {
@@ -807,9 +822,9 @@ main (int argc, char **argv)
       return 1;
     }
   printf ("bench-hello-flood: srp-tool node on 127.0.0.1:%u (pid %s), HELLOs of %" G_GSIZE_FORMAT
-          " bytes from %d ports%s, pings every %d ms, %d CPUs\n",
+          " bytes from %d ports of %d address(es)%s, pings every %d ms, %d CPUs\n",
           node.port, g_subprocess_get_identifier (node.process), hello_len (), sockets,
-          echo_cookies ? " (cookies echoed)" : "",
+          MAX (addresses, 1), echo_cookies ? " (cookies echoed)" : "",
           PING_INTERVAL_MS, (int) sysconf (_SC_NPROCESSORS_ONLN));
   fflush (stdout);
   for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
