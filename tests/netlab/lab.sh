@@ -142,6 +142,8 @@ _lab_ipv6_on() { # ns
 # IPv6 plan (sites added with --ipv6): router-to-router link n is 2001:db8:ff:<n>::/64 (upper
 # side ::1); site k owns 2001:db8:<k>::/48: its edge link (isp1 ::1, site ::2) is
 # 2001:db8:<k>:ffff::/64, a router's LAN 2001:db8:<k>:1::/64 (router ::1, hosts ::2, ::3, ...).
+# carrier-grade: the carrier router's LAN is 2001:db8:<k>:2::/64 (carrier ::1, home router ::2),
+# the home router's LAN 2001:db8:<k>:1::/64 as above.
 _lab_linkaddr6() { printf '2001:db8:ff:%x::%d' "$1" "$2"; }
 _lab_site6() { printf '2001:db8:%x' "$1"; }
 declare -gA _LAB_UP6=()     # "label-ispj" -> that ISP router's uplink IPv6 address
@@ -463,20 +465,22 @@ _lab_nat_host_rules() { # router-node host-ip index
 }
 
 # A router with a LAN bridge br-RUN.  kind public: no NAT, no filter.  v6=1: IPv6 on its LAN too
-# (2001:db8:<site>:1::/64), with a stateful firewall unless the kind is public.
-_lab_router_new() { # node kind lan-cidr [v6]
-	local node=$1 kind=$2 cidr=$3 v6=${4:-0} ns
-	_lab_ns_new "$node" "$v6"
+# (2001:db8:<site>:<subnet>::/64, subnet 1 unless given), with a stateful firewall unless the kind
+# is public; v6=routed: IPv6 routed without filter whatever the kind (the carrier of carrier-grade,
+# which translates only IPv4).
+_lab_router_new() { # node kind lan-cidr [v6] [subnet]
+	local node=$1 kind=$2 cidr=$3 v6=${4:-0} subnet=${5:-1} ns
+	if [ "$v6" = 0 ]; then _lab_ns_new "$node" 0; else _lab_ns_new "$node" 1; fi
 	ns=$_LAB_NEWNS
 	_LAB_NS[$node]=$ns
 	_LAB_RKIND[$node]=$kind
 	_lab ip -n "$ns" link add "br-$LAB_RUN" type bridge
 	_lab ip -n "$ns" link set "br-$LAB_RUN" up
 	_lab ip -n "$ns" addr add "$cidr" dev "br-$LAB_RUN"
-	if [ "$v6" = 1 ]; then
-		_LAB_RLAN6[$node]="$(_lab_site6 "$_LAB_CUR_SITE"):1"
+	if [ "$v6" != 0 ]; then
+		_LAB_RLAN6[$node]="$(_lab_site6 "$_LAB_CUR_SITE"):$subnet"
 		_lab ip -n "$ns" -6 addr add "${_LAB_RLAN6[$node]}::1/64" dev "br-$LAB_RUN" nodad
-		[ "$kind" = public ] || _lab_fw6_rules "$ns" "wan-$LAB_RUN" "br-$LAB_RUN"
+		[ "$kind" = public ] || [ "$v6" = routed ] || _lab_fw6_rules "$ns" "wan-$LAB_RUN" "br-$LAB_RUN"
 	fi
 }
 
@@ -509,9 +513,11 @@ declare -gA _LAB_HAIRPIN=()
 # (hairpinning, RFC 4787 REQ-9); without it, as on many real NATs, such packets are dropped.
 # --public-ip (not carrier-grade): the NAT's public address, instead of 198.51.100.(10+k); for
 # software that refuses documentation ranges as its WAN address (miniupnpd: portmap-lab.sh).
-# --ipv6: the site has IPv6 as well (not carrier-grade): the router routes the LAN's /64, and
-# (all kinds but public) filters it with a stateful firewall, no translation: the usual home
-# router, IPv4 NATed and IPv6 firewalled. With --behind, the host has IPv6 when HOST's site does.
+# --ipv6: the site has IPv6 as well: the router routes the LAN's /64, and (all kinds but public)
+# filters it with a stateful firewall, no translation: the usual home router, IPv4 NATed and IPv6
+# firewalled. carrier-grade: the carrier (NAME-cgn) routes IPv6 untranslated and unfiltered, as
+# mobile networks and CGN ISPs with native IPv6 do, and the home router (NAME-nat) firewalls it;
+# IPv4 still goes through both NATs. With --behind, the host has IPv6 when HOST's site does.
 lab_add_nat_host() {
 	local name=$1 kind=$2 behind="" r k P ns rns hns lanbase hairpin=0 public_ip="" v6=0
 	shift 2 || _lab_die "usage: lab_add_nat_host NAME KIND [--behind HOST] [--hairpin] [--public-ip ADDR] [--ipv6]"
@@ -539,7 +545,6 @@ lab_add_nat_host() {
 		P=${_LAB_PUB[$behind]}
 	else
 		case " $LAB_KINDS " in *" $kind "*) ;; *) _lab_die "unknown NAT kind '$kind' (one of: $LAB_KINDS)" ;; esac
-		[ $v6 = 1 ] && [ "$kind" = carrier-grade ] && _lab_die "--ipv6: not with carrier-grade"
 		_lab_site_chain "$name" $v6
 		k=$_LAB_CUR_SITE
 		[ $k -le 240 ] || _lab_die "too many sites"
@@ -565,8 +570,9 @@ lab_add_nat_host() {
 			;;
 		carrier-grade)
 			# Carrier NAT (port-restricted, 100.64.k.0/24 inside, public P outside) ...
-			local c="$name-cgn"
-			_lab_router_new "$c" port-restricted "100.64.$k.1/24"
+			local c="$name-cgn" cv6=0
+			[ $v6 = 1 ] && cv6=routed
+			_lab_router_new "$c" port-restricted "100.64.$k.1/24" $cv6 2
 			_LAB_RLAN[$c]="100.64.$k.0 1 $P"
 			_LAB_RLEN[$c]=24
 			_lab_site_edge "$k" "$name" "${_LAB_NS[$c]}" "wan-$LAB_RUN" "$P"
@@ -574,13 +580,21 @@ lab_add_nat_host() {
 			_lab_nat_rules "${_LAB_NS[$c]}" port-restricted "wan-$LAB_RUN" "br-$LAB_RUN" "$P"
 			_lab_router_sysctls "${_LAB_NS[$c]}" 1
 			# ... then the home router (port-restricted, 10.k.0.0/24 inside, 100.64.k.x outside).
-			_lab_ns_new "$r"
+			_lab_ns_new "$r" $v6
 			_LAB_NS[$r]=$_LAB_NEWNS
 			_lab_lan_attach "$c" "${_LAB_NS[$r]}" "wan-$LAB_RUN"
 			local homeP=$_LAB_NEWADDR
 			_lab ip -n "${_LAB_NS[$r]}" link add "br-$LAB_RUN" type bridge
 			_lab ip -n "${_LAB_NS[$r]}" link set "br-$LAB_RUN" up
 			_lab ip -n "${_LAB_NS[$r]}" addr add "10.$k.0.1/24" dev "br-$LAB_RUN"
+			if [ $v6 = 1 ]; then
+				# IPv6: the home router's LAN is routed by the carrier to the home router's
+				# address on the carrier LAN, and firewalled here like the other kinds'.
+				_LAB_RLAN6[$r]="$(_lab_site6 "$k"):1"
+				_lab ip -n "${_LAB_NS[$r]}" -6 addr add "${_LAB_RLAN6[$r]}::1/64" dev "br-$LAB_RUN" nodad
+				_lab ip -n "${_LAB_NS[$c]}" -6 route add "${_LAB_RLAN6[$r]}::/64" via "$_LAB_NEWADDR6"
+				_lab_fw6_rules "${_LAB_NS[$r]}" "wan-$LAB_RUN" "br-$LAB_RUN"
+			fi
 			_LAB_RKIND[$r]=port-restricted
 			_LAB_RLAN[$r]="10.$k.0.0 1 $homeP"
 			_LAB_RLEN[$r]=24
