@@ -23,12 +23,14 @@
 #
 # --repeat N (without --bench): every pair N times in a row, each run judged (every run must pass).
 #
-# IPv6 rows (when the lab has IPv6; SKIPPED loudly otherwise), on sites with --ipv6 whose routers
+# IPv6 rows (11, when the lab has IPv6; SKIPPED loudly otherwise), on sites with --ipv6 whose routers
 # NAT IPv4 and firewall IPv6 (ip6tables conntrack): v6-* pairs bootstrap over IPv6 only (their
 # links, classification and introduction are IPv6's) and must end direct over IPv6; ds-* pairs are
 # dual stack, bootstrapped over IPv4, and must end direct over IPv6 (happy eyeballs: it starts
 # first), even symmetric against symmetric, which IPv4 alone relays; ds-pr-pr4 is a dual-stack
-# initiator against an IPv4-only target: direct over IPv4.
+# initiator against an IPv4-only target: direct over IPv4; ds-cgn-cgn, ds-cgn-sym and ds-sym-cgn
+# are carrier-grade sites with native IPv6 (the carrier routes it, the home router firewalls it),
+# direct over IPv6.
 #
 # Environment: CONNECT_MATRIX_JOBS (pairs at once, default 5), CONNECT_MATRIX_PAIRS (only the pairs
 # whose name matches this extended regex, e.g. 'sym'), CONNECT_MATRIX_BOTH_WAYS=1 (every pair of
@@ -132,6 +134,12 @@ if lab_has_ipv6; then
 	add_pair ds-sym-sym symmetric symmetric direct cone ds 6 it
 	add_pair ds-pr-sym port-restricted symmetric direct cone ds 6 it
 	add_pair ds-pr-pr4 port-restricted port-restricted direct cone ds 4 i
+	# Carrier-grade NAT for IPv4, native IPv6 (routed by the carrier, firewalled at home): over
+	# IPv4 alone cgn-cgn punches through two NATs a side and cgn-sym needs birthday punching;
+	# IPv6 must win, direct, both ways round against symmetric.
+	add_pair ds-cgn-cgn carrier-grade carrier-grade direct cone ds 6 it
+	add_pair ds-cgn-sym carrier-grade symmetric direct cone ds 6 it
+	add_pair ds-sym-cgn symmetric carrier-grade direct cone ds 6 it
 else
 	echo "" >&2
 	echo "*****************************************************************" >&2
