@@ -438,6 +438,96 @@ test_bad_frames_dropped (void)
   srp_core_free (core);
 }
 
+/* What the introducer (node 0) is told and sends, for introducer-waits-for-info. */
+typedef struct {
+  gboolean drop_info;  /* INFO from the askers (nodes 1 and 3) to node 0 is lost */
+  gint64 intro_at[4];  /* when node 2 got an INTRODUCE about node i, -1 before */
+  guint8 intro_nat[4]; /* the NAT type it gave for node i */
+} InfoWatch;
+
+static gboolean
+watch_info (SrpSim *sim, guint from, guint to, const guint8 *data, gsize len, gpointer user_data)
+{
+  InfoWatch *w = user_data;
+  SrpIntroduce intro;
+
+  if (len <= 3)
+    return FALSE;
+  /* A new link's INFO leaves with its HELLO_DONE, before the receiver has
+   * the link to open it with: what cannot be opened yet goes too. */
+  if ((data[3] == SRP_FRAME_INFO || data[3] == SRP_FRAME_SEALED) && to == 0 &&
+      (from == 1 || from == 3))
+    return w->drop_info;
+  if (data[3] == SRP_FRAME_INTRODUCE && from == 0 && to == 2 &&
+      srp_introduce_decode (data, len, &intro) == SRP_DROP_NONE &&
+      intro.status == SRP_INTRODUCE_OK)
+    for (guint i = 1; i < 4; i += 2)
+      if (srp_id_equal (&intro.peer, srp_sim_get_id (sim, i)) && w->intro_at[i] < 0)
+        {
+          w->intro_at[i] = srp_sim_get_now (sim);
+          w->intro_nat[i] = intro.nat;
+        }
+  return FALSE;
+}
+
+/* An introducer holds a CONNECT until the asker's INFO is in: a new
+ * link's first CONNECT can overtake its INFO, and an INTRODUCE that says
+ * "NAT unknown" makes the other side punch the wrong way (a port-restricted
+ * peer does not spray for a symmetric one). One whose INFO never comes is
+ * introduced half a second later with what the introducer has. */
+static void
+test_introducer_waits_for_info (void)
+{
+  static const guint blocked[] = { 1, 2, 3, 2, 1, 3, G_MAXUINT };
+  InfoWatch w = { .drop_info = TRUE };
+  Log log;
+  SrpSim *sim = srp_sim_new (12);
+  SrpInfo info = { .nat = SRP_NAT_PORT_RESTRICTED };
+  guint8 frame[SRP_MAX_DATAGRAM];
+  gint64 asked;
+  SrpCoreEvent result;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      srp_sim_add_node (sim, NULL);
+      w.intro_at[i] = -1;
+    }
+  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
+  for (guint i = 0; blocked[i] != G_MAXUINT; i += 2)
+    srp_sim_set_link (sim, blocked[i], blocked[i + 1], LATENCY_US, 1.0);
+  srp_sim_set_filter (sim, watch_info, &w);
+  log.results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log.result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
+  log.changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log.got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  srp_sim_set_event_func (sim, on_event, &log);
+  srp_sim_bootstrap_all (sim, 0);
+  srp_sim_run_until (sim, SECONDS (60));
+  g_assert_true (srp_sim_is_connected (sim, 1, 0));
+  g_assert_true (srp_sim_is_connected (sim, 2, 0));
+  g_assert_false (srp_sim_is_connected (sim, 1, 2));
+
+  /* Node 1 asks; its INFO is late. */
+  asked = srp_sim_get_now (sim);
+  srp_core_connect (srp_sim_get_core (sim, 1), asked, srp_sim_get_id (sim, 2));
+  srp_sim_flush (sim, 1);
+  srp_sim_run_until (sim, asked + 200 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (w.intro_at[1], <, 0);
+  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_info_encode (&info, frame)));
+  srp_sim_flush (sim, 0);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + 100 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (w.intro_at[1], >=, 0);
+  g_assert_cmpuint (w.intro_nat[1], ==, SRP_NAT_PORT_RESTRICTED);
+
+  /* Node 3's INFO never comes: introduced anyway, and connected (relayed). */
+  result = connect_and_wait (sim, &log, 3, srp_sim_get_id (sim, 2), SECONDS (31));
+  g_assert_true (result.connect.ok);
+  g_assert_cmpint (w.intro_at[3], >=, 0);
+  g_assert_cmpuint (w.intro_nat[3], ==, SRP_NAT_UNKNOWN);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -450,5 +540,6 @@ main (int argc, char **argv)
   g_test_add_func ("/connect/relay-upgrade-backs-off", test_relay_upgrade_backs_off);
   g_test_add_func ("/connect/relay-upgrade-birthday-waits", test_relay_upgrade_birthday_waits);
   g_test_add_func ("/connect/bad-frames-dropped", test_bad_frames_dropped);
+  g_test_add_func ("/connect/introducer-waits-for-info", test_introducer_waits_for_info);
   return g_test_run ();
 }

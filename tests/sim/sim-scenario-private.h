@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "sim-find-trace.h"
 #include "sim-scenario.h"
 #include "srp-rng.h"
 
@@ -24,6 +25,7 @@ typedef struct {
   SimScenarioConfig config;
   SimWorld *world;
   SimMetrics *metrics;
+  SimFindTrace *find_trace; /* with --find-log, else NULL */
   SrpRng rng; /* the workload's own stream */
   SrpId topic;
   GPtrArray *online;     /* Peer*: ordinary peers (not bootstraps, not probes) */

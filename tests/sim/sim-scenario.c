@@ -178,6 +178,8 @@ sim_scenario_leave (Scenario *s, Peer *peer, gboolean goodbye)
       g_ptr_array_set_size (s->online, s->online->len - 1);
     }
   sim_metrics_node_left (s->metrics, peer->ordinal, sim_world_get_now (s->world));
+  if (s->find_trace != NULL)
+    sim_find_trace_node_left (s->find_trace, peer->node);
   sim_world_remove_node (s->world, peer->node, goodbye);
   if (goodbye)
     s->result->goodbyes++;
@@ -447,6 +449,8 @@ sim_scenario_run (const SimScenarioConfig *config)
   wc.core = s->config.core;
   s->world = sim_world_new (&wc);
   sim_world_set_event_func (s->world, sim_workload_on_event, s);
+  if (config->find_log != NULL)
+    s->find_trace = sim_find_trace_new (s->world);
 
   s->last_tick = s->start;
   populate (s);
@@ -455,6 +459,14 @@ sim_scenario_run (const SimScenarioConfig *config)
   sim_world_schedule (s->world, s->start + TICK_US, tick, s);
   sim_world_schedule (s->world, s->start + SWEEP_US, sweep, s);
   sim_world_run_until (s->world, s->end);
+  if (s->find_trace != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!sim_find_trace_write (s->find_trace, config->find_log, &error))
+        g_printerr ("srp-simulate: %s\n", error->message);
+      g_clear_pointer (&s->find_trace, sim_find_trace_free);
+    }
   progress (s, TRUE);
   collect (s);
   s->result->wall_s = (double) (g_get_monotonic_time () - s->wall_start) / SECOND;

@@ -52,6 +52,7 @@ typedef struct {
   double fixed_latency_ms; /* > 0: every path has this latency, no jitter */
   guint cgn_customers;
   gboolean open_sealed; /* count what sealed frames carry (sim-world.h) */
+  char *find_log;       /* non-NULL: each find's phases go to this file (sim-find-trace.h) */
   SrpCoreConfig core; /* remembered_ids 0: sized to the run (see srp-simulate --help) */
   gboolean progress;  /* a line on stderr every few seconds of wall time */
 } SimScenarioConfig;

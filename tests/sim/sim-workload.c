@@ -43,8 +43,14 @@ sim_workload_on_event (SimWorld *world, SimNode *node, const SrpCoreEvent *event
         peer->probe_delay = now - peer->joined_at;
     }
   else if (event->type == SRP_CORE_EVENT_CONNECT_RESULT)
-    sim_metrics_find_result (s->metrics, peer->ordinal, event->connect.request, event->connect.ok,
-                             event->connect.path, event->connect.elapsed_us);
+    {
+      sim_metrics_find_result (s->metrics, peer->ordinal, event->connect.request,
+                               event->connect.ok, event->connect.path, event->connect.elapsed_us);
+      if (s->find_trace != NULL)
+        sim_find_trace_result (s->find_trace, node, event->connect.request, event->connect.ok,
+                               event->connect.path, event->connect.elapsed_us,
+                               event->connect.reason);
+    }
 }
 
 static void
@@ -112,6 +118,8 @@ find (SimWorld *world, gpointer data)
                               sim_node_get_id (to->node));
   sim_metrics_find_started (s->metrics, from->ordinal, request, to->ordinal,
                             sim_world_get_now (world));
+  if (s->find_trace != NULL)
+    sim_find_trace_started (s->find_trace, from->node, to->node, request);
   sim_world_drive (world, from->node);
 }
 

@@ -67,6 +67,9 @@ struct _SimWorld {
   GArray *roomy_carriers;    /* indices of carriers with room for another home */
   GArray *events;            /* SrpCoreEvent, reused by drive */
   SimEventFunc event_func;
+  SimWatchWants watch_wants;
+  SimWatchFunc watch_func;
+  gpointer watch_data;
   gpointer event_data;
   SrpSimTrace trace;
   guint64 transmits, transmit_bytes;
@@ -177,6 +180,14 @@ sim_world_set_event_func (SimWorld *world, SimEventFunc func, gpointer user_data
 {
   world->event_func = func;
   world->event_data = user_data;
+}
+
+void
+sim_world_set_watch (SimWorld *world, SimWatchWants wants, SimWatchFunc func, gpointer user_data)
+{
+  world->watch_wants = wants;
+  world->watch_func = func;
+  world->watch_data = user_data;
 }
 
 static void
@@ -426,6 +437,9 @@ send_transmit (SimWorld *world, SimNode *node, const SrpTransmit *t)
   if (t->len >= 4)
     world->by_kind[t->data[3]]++;
   trace_transmit (world, node, t);
+  if (world->watch_func != NULL && world->watch_wants (node, world->watch_data))
+    world->watch_func (world, node, TRUE, &t->to, t->socket, t->ttl, t->data, t->len,
+                       world->watch_data);
   /* A closed punch socket, or an address the sim has no route for, loses
    * the datagram like the network would. */
   sim_net_send (world->net, world->now, node->host, t->socket, t->ttl, &to, t->data, t->len, NULL);
@@ -520,25 +534,53 @@ next_thing (SimWorld *world, gint64 *at)
 }
 
 /* What an arrived sealed frame carries, peeked with the receiving core's
- * session for the address it came from (looking changes nothing). */
+ * session for the address it came from (looking changes nothing); 0 when
+ * it cannot be opened. */
+static gsize
+peek_sealed (SimNode *node, const SrpAddress *from, const guint8 *data, gsize len,
+             guint8 plain[SRP_MAX_DATAGRAM])
+{
+  SrpContext *ctx = srp_core_get_context (node->core);
+  const SrpLink *link = srp_link_table_lookup_address (ctx->links, from);
+  gsize plain_len = 0;
+
+  if (link != NULL && link->session != NULL)
+    plain_len = srp_session_peek (link->session, data, len, plain);
+  if (plain_len == 0 && link != NULL && link->session_prev != NULL)
+    plain_len = srp_session_peek (link->session_prev, data, len, plain);
+  return plain_len;
+}
+
 static void
 count_sealed (SimWorld *world, SimNode *node, const SrpAddress *from, const guint8 *data,
               gsize len)
 {
   guint8 plain[SRP_MAX_DATAGRAM];
-  SrpContext *ctx;
-  const SrpLink *link;
-  gsize plain_len = 0;
+  gsize plain_len;
 
   if (len <= 3 || data[3] != SRP_FRAME_SEALED)
     return;
-  ctx = srp_core_get_context (node->core);
-  link = srp_link_table_lookup_address (ctx->links, from);
-  if (link != NULL && link->session != NULL)
-    plain_len = srp_session_peek (link->session, data, len, plain);
-  if (plain_len == 0 && link != NULL && link->session_prev != NULL)
-    plain_len = srp_session_peek (link->session_prev, data, len, plain);
+  plain_len = peek_sealed (node, from, data, len, plain);
   world->sealed_by_kind[plain_len > 3 ? plain[3] : SRP_FRAME_SEALED]++;
+}
+
+static void
+watch_arrival (SimWorld *world, SimNode *node, const SrpAddress *from, guint socket,
+               const guint8 *data, gsize len)
+{
+  guint8 plain[SRP_MAX_DATAGRAM];
+  gsize plain_len;
+
+  if (world->watch_func == NULL || !world->watch_wants (node, world->watch_data))
+    return;
+  if (len <= 3 || data[3] != SRP_FRAME_SEALED)
+    {
+      world->watch_func (world, node, FALSE, from, socket, 0, data, len, world->watch_data);
+      return;
+    }
+  plain_len = peek_sealed (node, from, data, len, plain);
+  world->watch_func (world, node, FALSE, from, socket, 0, plain_len > 3 ? plain : NULL, plain_len,
+                     world->watch_data);
 }
 
 gboolean
@@ -561,6 +603,7 @@ sim_world_step (SimWorld *world)
 
           if (world->config.open_sealed)
             count_sealed (world, node, &from, d.data, d.len);
+          watch_arrival (world, node, &from, d.socket, d.data, d.len);
           srp_core_handle_datagram (node->core, world->now, d.socket, &from, d.data, d.len);
           drive (world, node, world->now);
         }

@@ -64,6 +64,18 @@ typedef void (*SimActionFunc) (SimWorld *world, gpointer user_data);
 SimWorld *sim_world_new (const SimWorldConfig *config);
 void sim_world_free (SimWorld *world);
 void sim_world_set_event_func (SimWorld *world, SimEventFunc func, gpointer user_data);
+/* Datagrams as a watched node sees them, for tracing (sim-find-trace.h):
+ * what it sends (outgoing, as handed out: sealed frames stay sealed) and
+ * what arrives (sealed frames opened, peeked, with its session for the
+ * sender; plain NULL when they cannot be); ttl: what the core asked (0:
+ * the default), 0 for arrivals. Called only for nodes that
+ * wants says yes to; it changes nothing in the run. */
+typedef gboolean (*SimWatchWants) (SimNode *node, gpointer user_data);
+typedef void (*SimWatchFunc) (SimWorld *world, SimNode *node, gboolean outgoing,
+                              const SrpAddress *remote, guint socket, guint8 ttl,
+                              const guint8 *plain, gsize len, gpointer user_data);
+void sim_world_set_watch (SimWorld *world, SimWatchWants wants, SimWatchFunc func,
+                          gpointer user_data);
 
 /* A node joins, behind access; a data-centre node has a fast uplink and a
  * short last mile. */

@@ -116,5 +116,6 @@ main (int argc, char **argv)
     }
   sim_result_free (result);
   sim_output_clear (&output);
+  g_free (config.find_log);
   return 0;
 }

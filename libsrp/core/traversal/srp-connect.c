@@ -25,6 +25,11 @@
  * spirit: long enough for a punch through two firewalls with one resend,
  * short enough that a broken IPv6 costs little). */
 #define IPV6_WAIT_US (1 * G_TIME_SPAN_SECOND)
+/* How long an introducer holds a CONNECT for a side's INFO. INFO goes out
+ * just before a new link's first CONNECT, but datagrams sent together may
+ * arrive in either order; one that was lost is not waited for long. */
+#define HOLD_US (500 * G_TIME_SPAN_MILLISECOND)
+#define MAX_HELD 16
 
 static void
 attempt_free (gpointer data)
@@ -38,18 +43,35 @@ attempt_free (gpointer data)
   g_free (a);
 }
 
+static void on_hold (SrpTimer *timer, gpointer owner);
+
 void
 srp_connect_init (SrpTraversal *traversal)
 {
   traversal->connects = g_ptr_array_new_with_free_func (attempt_free);
   traversal->outcomes = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  traversal->held = g_array_new (FALSE, FALSE, sizeof (HeldConnect));
+  srp_timer_init (&traversal->hold, SRP_TIMER_CONNECT_HOLD, on_hold, traversal);
 }
 
 void
 srp_connect_clear (SrpTraversal *traversal)
 {
   g_ptr_array_set_size (traversal->connects, 0);
+  g_array_set_size (traversal->held, 0);
+  srp_timer_stop (traversal->ctx->timers, &traversal->hold);
 }
+
+void
+srp_connect_free (SrpTraversal *traversal)
+{
+  srp_timer_stop (traversal->ctx->timers, &traversal->hold);
+  g_ptr_array_unref (traversal->connects);
+  g_hash_table_unref (traversal->outcomes);
+  g_array_unref (traversal->held);
+}
+
+static void release_held (SrpTraversal *traversal);
 
 /* ---- INFO --------------------------------------------------------------------------- */
 
@@ -168,6 +190,7 @@ srp_connect_handle_info (gpointer self, const SrpInput *input, gpointer frame)
       input->link->nat = info->nat;
       srp_context_emit_link (traversal->ctx, SRP_CORE_EVENT_PEER_CHANGED, input->link);
     }
+  release_held (traversal);
   return SRP_DROP_NONE;
 }
 
@@ -591,6 +614,77 @@ send_introduce (SrpTraversal *traversal, const SrpLink *to, guint64 nonce, const
   srp_context_send_link (traversal->ctx, to, frame, srp_introduce_encode (&intro, frame));
 }
 
+static void
+send_unknown (SrpTraversal *traversal, const SrpAddress *to, guint64 nonce, const SrpId *target)
+{
+  SrpIntroduce unknown = { .nonce = nonce, .status = SRP_INTRODUCE_UNKNOWN, .peer = *target };
+  guint8 out[SRP_MAX_DATAGRAM];
+
+  srp_context_send (traversal->ctx, to, out, srp_introduce_encode (&unknown, out));
+}
+
+/* Whether we can introduce these two: both connected directly (peers
+ * reached through a relay have no address to give). */
+static gboolean
+can_introduce (const SrpLink *asker, const SrpLink *target)
+{
+  return target != NULL && target != asker && !srp_address_is_relay (&target->address) &&
+         !srp_address_is_relay (&asker->address);
+}
+
+static void
+introduce (SrpTraversal *traversal, const SrpLink *asker, const SrpLink *target, guint64 nonce)
+{
+  gint64 max_rtt = MAX (MAX (asker->rtt.smoothed_us, target->rtt.smoothed_us), 0);
+
+  send_introduce (traversal, target, nonce, asker, max_rtt);
+  send_introduce (traversal, asker, nonce, target, max_rtt);
+}
+
+static gboolean
+has_info (SrpTraversal *traversal, const SrpLink *link)
+{
+  return traversal_link (traversal, link)->has_info;
+}
+
+/* Introduces the held CONNECTs whose sides both told us their INFO now, or
+ * whose time is up; forgets those whose asker went; re-arms the timer. */
+static void
+release_held (SrpTraversal *traversal)
+{
+  SrpContext *ctx = traversal->ctx;
+
+  for (guint i = 0; i < traversal->held->len;)
+    {
+      HeldConnect *h = &g_array_index (traversal->held, HeldConnect, i);
+      SrpLink *asker = srp_link_table_lookup (ctx->links, &h->asker);
+      SrpLink *target = srp_link_table_lookup (ctx->links, &h->target);
+
+      if (asker != NULL && !can_introduce (asker, target))
+        send_unknown (traversal, &asker->address, h->nonce, &h->target);
+      else if (asker != NULL && h->until > ctx->now && !(has_info (traversal, asker) &&
+                                                         has_info (traversal, target)))
+        {
+          i++;
+          continue;
+        }
+      else if (asker != NULL)
+        introduce (traversal, asker, target, h->nonce);
+      g_array_remove_index (traversal->held, i);
+    }
+  if (traversal->held->len > 0)
+    srp_timer_set (ctx->timers, &traversal->hold,
+                   g_array_index (traversal->held, HeldConnect, 0).until);
+  else
+    srp_timer_stop (ctx->timers, &traversal->hold);
+}
+
+static void
+on_hold (SrpTimer *timer, gpointer owner)
+{
+  release_held (owner);
+}
+
 SrpDropReason
 srp_connect_handle_connect (gpointer self, const SrpInput *input, gpointer frame)
 {
@@ -599,24 +693,30 @@ srp_connect_handle_connect (gpointer self, const SrpInput *input, gpointer frame
   const SrpConnect *connect = frame;
   SrpLink *asker = input->link;
   SrpLink *target;
-  gint64 max_rtt;
-  guint8 out[SRP_MAX_DATAGRAM];
 
   if (!srp_context_take (ctx, asker, SRP_LINK_BUCKET_REQUESTS, 1.0))
     return SRP_DROP_NONE;
   target = srp_link_table_lookup (ctx->links, &connect->target);
-  /* Peers reached through a relay have no address to give. */
-  if (target == NULL || target == asker || srp_address_is_relay (&target->address) ||
-      srp_address_is_relay (&asker->address))
+  if (!can_introduce (asker, target))
     {
-      SrpIntroduce unknown = { .nonce = connect->nonce, .status = SRP_INTRODUCE_UNKNOWN,
-                               .peer = connect->target };
-      srp_context_send (ctx, input->from, out, srp_introduce_encode (&unknown, out));
+      send_unknown (traversal, input->from, connect->nonce, &connect->target);
       return SRP_DROP_NONE;
     }
-  max_rtt = MAX (MAX (asker->rtt.smoothed_us, target->rtt.smoothed_us), 0);
-  send_introduce (traversal, target, connect->nonce, asker, max_rtt);
-  send_introduce (traversal, asker, connect->nonce, target, max_rtt);
+  /* A side whose INFO has not come yet (a link that just came up: its
+   * CONNECT overtook its INFO) would be introduced with NAT type unknown,
+   * and the other side would not punch a birthday for it. */
+  if ((!has_info (traversal, asker) || !has_info (traversal, target)) &&
+      traversal->held->len < MAX_HELD)
+    {
+      HeldConnect h = { .asker = asker->id, .target = target->id, .nonce = connect->nonce,
+                        .until = ctx->now + HOLD_US };
+
+      g_array_append_val (traversal->held, h);
+      if (!srp_timer_is_armed (&traversal->hold))
+        srp_timer_set (ctx->timers, &traversal->hold, h.until);
+      return SRP_DROP_NONE;
+    }
+  introduce (traversal, asker, target, connect->nonce);
   return SRP_DROP_NONE;
 }
 

@@ -105,6 +105,15 @@ typedef struct {
   gint64 upgrade_gap;          /* 0: not relayed; doubles from the first try's to 60 s */
 } TraversalLink;
 
+/* A CONNECT the introducer holds until both sides' INFO is in: an
+ * introduction carries their NAT types, and one that says "unknown" makes
+ * its receiver punch the wrong way (no birthday). */
+typedef struct {
+  SrpId asker, target;
+  guint64 nonce;
+  gint64 until; /* then introduced with what we have */
+} HeldConnect;
+
 /* Outcomes of attempts, per pair of NAT types. */
 typedef struct {
   guint64 attempts, direct, relayed, failed;
@@ -183,6 +192,8 @@ struct _SrpTraversal {
 
   GPtrArray *connects;         /* ConnectAttempt*, owned */
   GHashTable *outcomes;        /* GUINT_TO_POINTER (ours << 8 | theirs) -> ConnectOutcomes* */
+  GArray *held;                /* HeldConnect, oldest first */
+  SrpTimer hold;               /* the oldest held CONNECT's until */
 
   GPtrArray *punches;          /* Punch*, owned */
   GHashTable *routes;          /* SrpAddress* -> punch socket (GUINT_TO_POINTER) */
@@ -260,6 +271,7 @@ void srp_connect_init (SrpTraversal *traversal);
  * (a global one for IPv6). */
 gboolean srp_connect_has_family (SrpTraversal *traversal, guint8 family);
 void srp_connect_clear (SrpTraversal *traversal);
+void srp_connect_free (SrpTraversal *traversal);
 /* Tells a link our NAT type and local addresses; or every link. */
 void srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link);
 void srp_connect_nat_changed (SrpTraversal *traversal);

@@ -123,8 +123,7 @@ traversal_free (gpointer self)
   srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
   srp_lan_stop (traversal);
   srp_moved_clear (traversal);
-  g_ptr_array_unref (traversal->connects);
-  g_hash_table_unref (traversal->outcomes);
+  srp_connect_free (traversal);
   g_ptr_array_unref (traversal->punches);
   g_hash_table_unref (traversal->routes);
   g_ptr_array_unref (traversal->circuits);
