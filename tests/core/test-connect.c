@@ -499,6 +499,8 @@ test_introducer_waits_for_info (void)
   log.results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
   log.result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
   log.changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log.changed_at = g_array_new (FALSE, TRUE, sizeof (gint64));
+  log.changed_node = g_array_new (FALSE, TRUE, sizeof (guint));
   log.got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   srp_sim_set_event_func (sim, on_event, &log);
   srp_sim_bootstrap_all (sim, 0);

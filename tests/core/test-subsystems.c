@@ -475,6 +475,12 @@ test_traversal_mapped_address (void)
   info.has_mapped = TRUE;
   info.mapped = their_mapped;
   from (&h, 61, frame, srp_info_encode (&info, frame));
+  {
+    /* 62's INFO too: an introducer holds a CONNECT until both sides' is in. */
+    SrpInfo plain = { .nat = SRP_NAT_PORT_RESTRICTED };
+
+    from (&h, 62, frame, srp_info_encode (&plain, frame));
+  }
   drain_events (&h);
   memset (connect.target.bytes, 61, SRP_ID_LEN);
   from (&h, 62, frame, srp_connect_encode (&connect, frame));
