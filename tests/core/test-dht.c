@@ -143,6 +143,35 @@ share_a_neighbour (SrpSim *sim, guint n, guint a, guint b)
   return srp_sim_is_connected (sim, a, b);
 }
 
+/* n cores keeping 4 connections each, events to w; not yet joined. */
+static SrpSim *
+new_network (guint64 seed, guint n, Wait *w)
+{
+  SrpCoreConfig config;
+  SrpSim *sim = srp_sim_new (seed);
+
+  srp_core_config_init (&config);
+  config.target_connections = 4;
+  for (guint i = 0; i < n; i++)
+    srp_sim_add_node (sim, &config);
+  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
+  srp_sim_set_event_func (sim, on_event, w);
+  return sim;
+}
+
+/* Everyone joins through one of four bootstrap nodes (0-3), as a
+ * deployment has: everyone's first lookups go through them. */
+static void
+join_through_four (SrpSim *sim, guint n)
+{
+  for (guint i = 1; i < n; i++)
+    {
+      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
+                              srp_sim_get_address (sim, i < 4 ? 0 : i % 4));
+      srp_sim_flush (sim, i);
+    }
+}
+
 /* 150 peers keeping 4 connections each: most pairs share no neighbour, so
  * no link can introduce them. The lookups find nearly every target, and
  * connect within 2 s of virtual time. (Not quite every one: in a network
@@ -152,25 +181,11 @@ static void
 test_find_beyond_one_hop (void)
 {
   guint n = 150, tried = 0, connected = 0;
-  SrpCoreConfig config;
-  SrpSim *sim = srp_sim_new (21);
   Wait w = { 0 };
+  SrpSim *sim = new_network (21, n, &w);
   gint64 slowest = 0;
 
-  srp_core_config_init (&config);
-  config.target_connections = 4;
-  for (guint i = 0; i < n; i++)
-    srp_sim_add_node (sim, &config);
-  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
-  srp_sim_set_event_func (sim, on_event, &w);
-  /* Four bootstrap nodes, as a deployment has: everyone's first lookups go
-   * through them. */
-  for (guint i = 1; i < n; i++)
-    {
-      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
-                              srp_sim_get_address (sim, i < 4 ? 0 : i % 4));
-      srp_sim_flush (sim, i);
-    }
+  join_through_four (sim, n);
   srp_sim_run_until (sim, SECONDS (90));
   for (guint a = 5; a < n && tried < 40; a += 3)
     {
@@ -247,28 +262,16 @@ static void
 test_mapped_address_registered (void)
 {
   guint n = 40, target = 20, finder = 0, found_with_mapping = 0;
-  SrpCoreConfig config;
-  SrpSim *sim = srp_sim_new (23);
   Wait w = { 0 };
+  SrpSim *sim = new_network (23, n, &w);
   SrpAddress mapped, asker;
   guint8 ip[4] = { 192, 0, 2, 77 };
 
-  srp_core_config_init (&config);
-  config.target_connections = 4;
-  for (guint i = 0; i < n; i++)
-    srp_sim_add_node (sim, &config);
-  srp_sim_set_default_link (sim, LATENCY_US, 0.0);
-  srp_sim_set_event_func (sim, on_event, &w);
   srp_sim_set_firewall (sim, target);
   srp_sim_open_main_socket (sim, target);
   mapped = *srp_sim_get_address (sim, target);
   srp_core_set_mapped_address (srp_sim_get_core (sim, target), 0, &mapped);
-  for (guint i = 1; i < n; i++)
-    {
-      srp_core_add_bootstrap (srp_sim_get_core (sim, i), srp_sim_get_now (sim),
-                              srp_sim_get_address (sim, i < 4 ? 0 : i % 4));
-      srp_sim_flush (sim, i);
-    }
+  join_through_four (sim, n);
   srp_sim_run_until (sim, SECONDS (90));
   g_assert_cmpuint (srp_core_get_nat (srp_sim_get_core (sim, target), NULL), !=,
                     SRP_NAT_PUBLIC);

@@ -134,6 +134,24 @@ link_family (SrpSim *sim, guint a, guint b)
   return family;
 }
 
+/* a connects to b, directly; both end on IPv6 (b's side a little later:
+ * its link comes up with the HELLO_DONE). Returns the result. */
+static SrpCoreEvent
+connect_over_ipv6 (SrpSim *sim, Log *log, guint a, guint b)
+{
+  SrpCoreEvent result = connect_and_wait (sim, log, a, b);
+
+  g_assert_true (result.connect.ok);
+  g_test_message ("connected in %" G_GINT64_FORMAT " ms over IPv%u",
+                  result.connect.elapsed_us / 1000,
+                  link_family (sim, a, b) == SRP_ADDRESS_FAMILY_IPV6 ? 6 : 4);
+  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_DIRECT);
+  g_assert_cmpuint (link_family (sim, a, b), ==, SRP_ADDRESS_FAMILY_IPV6);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+  g_assert_cmpuint (link_family (sim, b, a), ==, SRP_ADDRESS_FAMILY_IPV6);
+  return result;
+}
+
 /* Both dual-stack: IPv6 goes first and wins within its head start. */
 static void
 test_ipv6_first (void)
@@ -147,14 +165,8 @@ test_ipv6_first (void)
   /* The introducer's links, and so the addresses it gives, are IPv4: the
    * IPv6 ones come from INFO. */
   g_assert_cmpuint (link_family (sim, a, 0), ==, SRP_ADDRESS_FAMILY_IPV4);
-  result = connect_and_wait (sim, &log, a, b);
-  g_assert_true (result.connect.ok);
-  g_test_message ("connected in %" G_GINT64_FORMAT " ms", result.connect.elapsed_us / 1000);
-  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_DIRECT);
+  result = connect_over_ipv6 (sim, &log, a, b);
   g_assert_cmpint (result.connect.elapsed_us, <, HEAD_START_US);
-  g_assert_cmpuint (link_family (sim, a, b), ==, SRP_ADDRESS_FAMILY_IPV6);
-  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
-  g_assert_cmpuint (link_family (sim, b, a), ==, SRP_ADDRESS_FAMILY_IPV6);
   /* The IPv4 handshake never started, so nothing moved the link back. */
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (30));
   g_assert_cmpuint (link_family (sim, a, b), ==, SRP_ADDRESS_FAMILY_IPV6);
@@ -172,19 +184,12 @@ test_ipv6_first_when_punches_get_through (void)
 {
   Log log;
   SrpSim *sim = make_network (26, 6, NULL, &log);
-  SrpCoreEvent result;
   guint a, b;
 
   srp_sim_set_near (sim, TRUE);
   srp_sim_set_ipv6_extra_latency (sim, MS (60));
   unlinked_pair (sim, 6, &a, &b);
-  result = connect_and_wait (sim, &log, a, b);
-  g_assert_true (result.connect.ok);
-  g_test_message ("connected in %" G_GINT64_FORMAT " ms", result.connect.elapsed_us / 1000);
-  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_DIRECT);
-  g_assert_cmpuint (link_family (sim, a, b), ==, SRP_ADDRESS_FAMILY_IPV6);
-  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
-  g_assert_cmpuint (link_family (sim, b, a), ==, SRP_ADDRESS_FAMILY_IPV6);
+  connect_over_ipv6 (sim, &log, a, b);
   log_clear (&log);
   srp_sim_free (sim);
 }
@@ -202,7 +207,6 @@ newcomer_asks_at_once (guint64 seed)
   Log log;
   SrpSim *sim = make_network (seed, 6, NULL, &log);
   SrpCoreConfig config;
-  SrpCoreEvent result;
   guint a, b = 3;
   gint64 until;
 
@@ -221,15 +225,8 @@ newcomer_asks_at_once (guint64 seed)
     srp_sim_run_until (sim, srp_sim_get_now (sim) + 100);
   g_assert_true (srp_sim_is_connected (sim, a, 0));
   g_assert_false (srp_sim_is_connected (sim, a, b));
-  result = connect_and_wait (sim, &log, a, b);
-  g_assert_true (result.connect.ok);
-  g_test_message ("seed %" G_GUINT64_FORMAT ": connected in %" G_GINT64_FORMAT " ms over IPv%u",
-                  seed, result.connect.elapsed_us / 1000,
-                  link_family (sim, a, b) == SRP_ADDRESS_FAMILY_IPV6 ? 6 : 4);
-  g_assert_cmpuint (result.connect.path, ==, SRP_CORE_PATH_DIRECT);
-  g_assert_cmpuint (link_family (sim, a, b), ==, SRP_ADDRESS_FAMILY_IPV6);
-  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
-  g_assert_cmpuint (link_family (sim, b, a), ==, SRP_ADDRESS_FAMILY_IPV6);
+  g_test_message ("seed %" G_GUINT64_FORMAT, seed);
+  connect_over_ipv6 (sim, &log, a, b);
   log_clear (&log);
   srp_sim_free (sim);
 }

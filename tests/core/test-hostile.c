@@ -727,6 +727,24 @@ on_flood_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
   tap->cookies += t->data[3] == SRP_FRAME_COOKIE;
 }
 
+/* HELLO number n of a flood, from from: sender and challenge made of n
+ * (so an echoed COOKIE tells which it answers); with cookie, the HELLO
+ * again with it (FLAGS bit 1). */
+static void
+flood_hello (SrpCore *victim, gint64 now, const SrpAddress *from, guint32 n, guint8 fill,
+             const guint8 *cookie)
+{
+  SrpHello hello = { .flags = cookie != NULL ? SRP_HELLO_FLAG_COOKIE : 0 };
+  guint8 f[SRP_MAX_DATAGRAM];
+
+  memset (hello.sender.bytes, fill, SRP_ID_LEN);
+  memcpy (hello.sender.bytes, &n, sizeof n);
+  memcpy (hello.challenge, &n, sizeof n);
+  if (cookie != NULL)
+    memcpy (hello.cookie, cookie, SRP_COOKIE_LEN);
+  srp_core_handle_datagram (victim, now, 0, from, f, srp_hello_encode (&hello, f));
+}
+
 static void
 test_hello_flood_asks_for_cookies (void)
 {
@@ -754,16 +772,11 @@ test_hello_flood_asks_for_cookies (void)
         }
       for (guint k = 0; k < 25; k++, n_hellos++)
         {
-          SrpHello hello = { .flags = 0 };
-          guint8 f[SRP_MAX_DATAGRAM], ip[4] = { 203, 0, (guint8) (n_hellos >> 8), (guint8) n_hellos };
+          guint8 ip[4] = { 203, 0, (guint8) (n_hellos >> 8), (guint8) n_hellos };
           SrpAddress spoofed;
 
           srp_address_init_ipv4 (&spoofed, ip, (guint16) (1024 + n_hellos % 60000));
-          memset (hello.sender.bytes, 0x77, SRP_ID_LEN);
-          memcpy (hello.sender.bytes, &n_hellos, sizeof n_hellos);
-          memcpy (hello.challenge, &n_hellos, sizeof n_hellos);
-          srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0, &spoofed, f,
-                                    srp_hello_encode (&hello, f));
+          flood_hello (victim, srp_sim_get_now (sim), &spoofed, n_hellos, 0x77, NULL);
         }
       srp_sim_flush (sim, 0);
       srp_sim_run_until (sim, start + (ms + 1) * 1000);
@@ -1077,8 +1090,6 @@ test_echoing_flood_from_one_ip (void)
   start = srp_sim_get_now (sim);
   for (gint64 ms = 0; ms < 3000; ms++)
     {
-      guint8 f[SRP_MAX_DATAGRAM];
-
       if (ms == 500)
         {
           srp_core_add_bootstrap (srp_sim_get_core (sim, 1), srp_sim_get_now (sim),
@@ -1088,31 +1099,20 @@ test_echoing_flood_from_one_ip (void)
       /* 5 new HELLOs a millisecond, from new ports of one IP ... */
       for (guint k = 0; k < 5; k++, n_hellos++)
         {
-          SrpHello hello = { .flags = 0 };
           SrpAddress from;
 
           srp_address_init_ipv4 (&from, ip, (guint16) (1024 + n_hellos % 60000));
-          memset (hello.sender.bytes, 0x78, SRP_ID_LEN);
-          memcpy (hello.sender.bytes, &n_hellos, sizeof n_hellos);
-          memcpy (hello.challenge, &n_hellos, sizeof n_hellos);
-          srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0, &from, f,
-                                    srp_hello_encode (&hello, f));
+          flood_hello (victim, srp_sim_get_now (sim), &from, n_hellos, 0x78, NULL);
         }
       /* ... and every COOKIE echoed at once. */
       for (guint i = 0; i < tap.cookies->len; i++, echoed++)
         {
           SrpCookie *c = &g_array_index (tap.cookies, SrpCookie, i);
-          SrpHello hello = { .flags = SRP_HELLO_FLAG_COOKIE };
           guint32 n;
 
           memcpy (&n, c->echo, sizeof n);
-          memset (hello.sender.bytes, 0x78, SRP_ID_LEN);
-          memcpy (hello.sender.bytes, &n, sizeof n);
-          memcpy (hello.challenge, c->echo, SRP_CHALLENGE_LEN);
-          memcpy (hello.cookie, c->cookie, SRP_COOKIE_LEN);
-          srp_core_handle_datagram (victim, srp_sim_get_now (sim), 0,
-                                    &g_array_index (tap.to, SrpAddress, i), f,
-                                    srp_hello_encode (&hello, f));
+          flood_hello (victim, srp_sim_get_now (sim), &g_array_index (tap.to, SrpAddress, i), n,
+                       0x78, c->cookie);
         }
       g_array_set_size (tap.cookies, 0);
       g_array_set_size (tap.to, 0);
