@@ -336,8 +336,7 @@ ask_for_ipv6 (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *linked)
 
   if (linked->address.family != SRP_ADDRESS_FAMILY_IPV4 ||
       !srp_connect_has_family (traversal, SRP_ADDRESS_FAMILY_IPV6) ||
-      (tl->has_info && (tl->info.other.n_addresses == 0 ||
-                        tl->info.other.addresses[0].family != SRP_ADDRESS_FAMILY_IPV6)))
+      (tl->has_info && !srp_other_family_is_ipv6 (&tl->info.other)))
     return FALSE;
   for (guint i = 0; i < links->len && a->n_asked < MAX_ASKED; i++)
     {

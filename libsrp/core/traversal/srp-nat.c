@@ -83,21 +83,27 @@ srp_nat_init (SrpTraversal *traversal)
   init_family (traversal, &traversal->nat[SRP_NAT_V6], SRP_ADDRESS_FAMILY_IPV6);
 }
 
-void
-srp_nat_reset (SrpTraversal *traversal)
+/* A classification measuring the mapping has pings out: they answer nothing now. */
+static void
+cancel_mapping_pings (SrpTraversal *traversal, NatState *nat)
 {
   SrpPings *pings = srp_mesh_get_pings (traversal->mesh);
 
+  if (nat->stage != NAT_MAPPING)
+    return;
+  srp_pings_cancel (pings, nat->ping_a0);
+  srp_pings_cancel (pings, nat->ping_b0);
+  srp_pings_cancel (pings, nat->ping_a1);
+}
+
+void
+srp_nat_reset (SrpTraversal *traversal)
+{
   for (guint f = 0; f < SRP_NAT_FAMILIES; f++)
     {
       NatState *nat = &traversal->nat[f];
 
-      if (nat->stage == NAT_MAPPING)
-        {
-          srp_pings_cancel (pings, nat->ping_a0);
-          srp_pings_cancel (pings, nat->ping_b0);
-          srp_pings_cancel (pings, nat->ping_a1);
-        }
+      cancel_mapping_pings (traversal, nat);
       srp_timer_stop (traversal->ctx->timers, &nat->timer);
     }
   srp_nat_init (traversal);
@@ -191,14 +197,7 @@ srp_nat_assume (SrpTraversal *traversal, guint8 family, SrpNat type,
 {
   NatState *nat = srp_nat_of (traversal, family);
 
-  if (nat->stage == NAT_MAPPING)
-    {
-      SrpPings *pings = srp_mesh_get_pings (traversal->mesh);
-
-      srp_pings_cancel (pings, nat->ping_a0);
-      srp_pings_cancel (pings, nat->ping_b0);
-      srp_pings_cancel (pings, nat->ping_a1);
-    }
+  cancel_mapping_pings (traversal, nat);
   conclude (nat, type, public_address);
 }
 

@@ -340,8 +340,7 @@ free_sockets (SrpTraversal *traversal, guint n)
 static gboolean
 ipv6_instead (SrpTraversal *traversal, const SrpIntroduce *intro, SrpIntroduce *out)
 {
-  if (intro->address.family != SRP_ADDRESS_FAMILY_IPV4 || intro->other.n_addresses == 0 ||
-      intro->other.addresses[0].family != SRP_ADDRESS_FAMILY_IPV6 ||
+  if (intro->address.family != SRP_ADDRESS_FAMILY_IPV4 || !srp_other_family_is_ipv6 (&intro->other) ||
       !srp_connect_has_family (traversal, SRP_ADDRESS_FAMILY_IPV6))
     return FALSE;
   *out = *intro;
@@ -365,6 +364,7 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   Punch *punch;
   gint64 after;
   SrpIntroduce ipv6;
+  gboolean linked_there;
 
   if (srp_id_equal (&intro->peer, &ctx->config->peer_id))
     return SRP_DROP_UNEXPECTED;
@@ -383,12 +383,11 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
    * new address), or we asked after our own network changed, or one of us
    * asked for IPv6 instead of the IPv4 we share (srp-connect.c,
    * ask_for_ipv6): then only IPv6 is punched. */
-  if (existing != NULL && !srp_address_is_relay (&existing->address) &&
-      srp_address_equal (&existing->address, &intro->address) &&
-      ipv6_instead (traversal, intro, &ipv6))
+  linked_there = existing != NULL && !srp_address_is_relay (&existing->address) &&
+                 srp_address_equal (&existing->address, &intro->address);
+  if (linked_there && ipv6_instead (traversal, intro, &ipv6))
     intro = &ipv6;
-  else if (existing != NULL && !srp_address_is_relay (&existing->address) && attempt == NULL &&
-           srp_address_equal (&existing->address, &intro->address))
+  else if (linked_there && attempt == NULL)
     return SRP_DROP_NONE;
   if (attempt != NULL)
     srp_connect_introduced (traversal, attempt, introducer, intro->nat, -1);

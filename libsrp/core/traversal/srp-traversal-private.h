@@ -270,6 +270,12 @@ void srp_connect_init (SrpTraversal *traversal);
 /* Whether we can use family at all: classified there, or an address of it
  * (a global one for IPv6). */
 gboolean srp_connect_has_family (SrpTraversal *traversal, guint8 family);
+/* Whether a peer's other-family addresses (INFO, INTRODUCE) are IPv6 ones. */
+static inline gboolean
+srp_other_family_is_ipv6 (const SrpOtherFamily *other)
+{
+  return other->n_addresses > 0 && other->addresses[0].family == SRP_ADDRESS_FAMILY_IPV6;
+}
 void srp_connect_clear (SrpTraversal *traversal);
 void srp_connect_free (SrpTraversal *traversal);
 /* Tells a link our NAT type and local addresses; or every link. */
