@@ -217,13 +217,13 @@ finish_attempt (SrpTraversal *traversal, ConnectAttempt *a, const SrpLink *link,
 {
   SrpContext *ctx = traversal->ctx;
 
-  /* Asked again for IPv6: whatever became of that, the link we had is the
-   * answer, and it was counted when it came. */
-  if (a->upgrading)
+  /* Asked again for IPv6, or waiting for it: whatever became of that, the
+   * link we have is the answer (an upgrade's was counted when it came). */
+  if (a->upgrading || a->awaiting_ipv6)
     {
       link = srp_link_table_lookup (ctx->links, &a->target);
       reason = link != NULL ? NULL : reason;
-      counted = FALSE;
+      counted = counted && !a->upgrading;
     }
   if (a->internal)
     {
@@ -553,6 +553,19 @@ srp_connect_link_up (SrpTraversal *traversal, SrpLink *link)
 
       if (srp_id_equal (&a->target, &link->id))
         {
+          gint64 until;
+
+          /* Linked over IPv4 while IPv6 still had its head start: the
+           * punch tries IPv6 on (srp-punch.c), and the attempt answers
+           * when the link moves there, or when the head start is over. */
+          if (!a->upgrading && !a->awaiting_ipv6 &&
+              srp_punch_ipv6_ahead (traversal, link, &until))
+            {
+              a->awaiting_ipv6 = TRUE;
+              srp_timer_set (traversal->ctx->timers, &a->deadline, until);
+              i++;
+              continue;
+            }
           finish_attempt (traversal, a, link, NULL, TRUE);
           continue;
         }

@@ -598,11 +598,53 @@ on_punch_timer (SrpTimer *timer, gpointer owner)
 
 /* ---- links coming and going ------------------------------------------------------------- */
 
+/* The punch for link's peer while IPv6 still has its head start over the
+ * link's family (IPv4): the main address's handshake has not started yet,
+ * so the link came from another handshake (peer exchange, a connect from
+ * the other side, handshakes that crossed), and IPv6 may yet win. */
+static Punch *
+ipv6_ahead (SrpTraversal *traversal, const SrpLink *link)
+{
+  Punch *punch = find_punch (traversal, &link->id);
+
+  if (punch == NULL || link->address.family != SRP_ADDRESS_FAMILY_IPV4 ||
+      srp_address_is_relay (&link->address) || punch->role != PUNCH_BOTH || punch->n_alts == 0 ||
+      punch->alts[0].family != SRP_ADDRESS_FAMILY_IPV6 || punch->start_at < 0 ||
+      punch->start_at <= traversal->ctx->now)
+    return NULL;
+  return punch;
+}
+
+/* Whether link (just up) came inside IPv6's head start: until, when the
+ * head start ends. A connect waits that long for the IPv6 handshake to
+ * move the link (srp-connect.c). */
+gboolean
+srp_punch_ipv6_ahead (SrpTraversal *traversal, const SrpLink *link, gint64 *until)
+{
+  Punch *punch = ipv6_ahead (traversal, link);
+
+  if (punch != NULL)
+    *until = punch->start_at;
+  return punch != NULL;
+}
+
 void
 srp_punch_link_up (SrpTraversal *traversal, SrpLink *link)
 {
   Punch *punch;
 
+  /* Happy eyeballs: a link over IPv4 inside IPv6's head start leaves the
+   * punch to IPv6 alone. The IPv4 handshake it planned is moot, and the
+   * IPv6 ones, dropped when the link came (srp-mesh-handshake.c), start
+   * again at once; the one that completes moves the link, and a punch
+   * that gets nowhere expires. */
+  if ((punch = ipv6_ahead (traversal, link)) != NULL)
+    {
+      punch->start_at = -1;
+      punch->alt_at = traversal->ctx->now;
+      rearm (traversal, punch);
+      return;
+    }
   /* A relayed link keeps its punch until the direct path works. */
   if (!srp_address_is_relay (&link->address) &&
       (punch = find_punch (traversal, &link->id)) != NULL)

@@ -94,6 +94,7 @@ typedef struct {
   guint n_transient;
   gboolean internal;           /* a link we have, found again after a network change: no event */
   gboolean upgrading;          /* a link we have over IPv4, asked for again for IPv6 */
+  gboolean awaiting_ipv6;      /* linked over IPv4 inside IPv6's head start: waits for it */
 } ConnectAttempt;
 
 /* What a link told us in INFO, and for a relayed link when it next tries
@@ -309,6 +310,7 @@ PunchRole srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 ours, gu
 gboolean srp_punch_exists (SrpTraversal *traversal, const SrpId *peer);
 /* A link to the punch's peer is up (or moved): a direct one ends the punch. */
 void srp_punch_link_up (SrpTraversal *traversal, SrpLink *link);
+gboolean srp_punch_ipv6_ahead (SrpTraversal *traversal, const SrpLink *link, gint64 *until);
 void srp_punch_link_down (SrpTraversal *traversal, SrpLink *link);
 guint srp_punch_route (gpointer self, const SrpAddress *to);
 gboolean srp_punch_socket_is_open (gpointer self, guint socket);
