@@ -17,6 +17,10 @@
  *     (srp_hello_encode, the core's encoder), and read what comes back on
  *     them between rounds, counted by frame kind;
  *   - a pinger (SrpPeer, public API) pinging the node 10 times a second;
+ *   - a messenger (SrpPeer), linked to the node before the phases, sending
+ *     a letter to the node's inbox 10 times a second: a letter counts as
+ *     answered when the node took it (srp_peer_send_finish: its only link
+ *     acknowledged it);
  *   - newcomers (SrpPeer), fresh peers bootstrapping to the node a second
  *     into the phase and halfway: how long until they are connected (they
  *     may keep trying up to 30 s from their start, past the flood's end).
@@ -404,6 +408,9 @@ typedef struct {
   guint sent, answered, pending;
   GArray *rtt_ms; /* double */
   guint timer;
+  /* the messenger's letters */
+  const char *node_id;
+  guint letters_sent, letters_taken, letters_pending;
 } Pinger;
 
 static void
@@ -424,13 +431,31 @@ on_pinged (GObject *source, GAsyncResult *result, gpointer user_data)
 
 typedef struct {
   SrpPeer *peer;
+  SrpPeer *messenger;
   Pinger *pinger;
 } PingTick;
+
+static void
+on_letter_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pinger *pinger = user_data;
+
+  pinger->letters_pending--;
+  if (srp_peer_send_finish (SRP_PEER (source), result, NULL, NULL) > 0)
+    pinger->letters_taken++;
+}
 
 static gboolean
 on_ping_tick (gpointer data)
 {
   PingTick *tick = data;
+  g_autofree char *text = g_strdup_printf ("letter %u", tick->pinger->letters_sent);
+  g_autoptr (GBytes) letter = g_bytes_new (text, strlen (text));
+
+  tick->pinger->letters_sent++;
+  tick->pinger->letters_pending++;
+  srp_peer_send_async (tick->messenger, tick->pinger->node_id, letter, NULL, on_letter_sent,
+                       tick->pinger);
 
   tick->pinger->sent++;
   tick->pinger->pending++;
@@ -453,11 +478,15 @@ on_newcomer_added (SrpPeer *peer, SrpPeerInfo *info, Newcomer *newcomer)
     newcomer->connect_ms = (g_get_monotonic_time () - newcomer->started_us) / 1000.0;
 }
 
+/* Each newcomer is a host of its own (127.0.0.10 and on): under load a
+ * responder shares its signatures out by source address, and the pinger,
+ * the messenger and earlier newcomers had theirs from 127.0.0.1. */
 static Newcomer *
-newcomer_start (Node *node)
+newcomer_start (Node *node, guint index)
 {
   Newcomer *newcomer = g_new0 (Newcomer, 1);
   g_autoptr (GError) error = NULL;
+  g_autofree char *host = g_strdup_printf ("127.0.0.%u", 10 + index);
 
   newcomer->peer = srp_peer_new ();
   newcomer->node_id = node->id;
@@ -466,7 +495,7 @@ newcomer_start (Node *node)
   g_signal_connect (newcomer->peer, "peer-added", G_CALLBACK (on_newcomer_added), newcomer);
   newcomer->started_us = g_get_monotonic_time ();
   if (!srp_peer_add_bootstrap (newcomer->peer, "127.0.0.1", node->port, &error) ||
-      !srp_peer_listen (newcomer->peer, "127.0.0.1", 0, &error))
+      !srp_peer_listen (newcomer->peer, host, 0, &error))
     g_error ("bench-hello-flood: newcomer: %s", error->message);
   return newcomer;
 }
@@ -541,14 +570,14 @@ drops_diff (JsonObject *before, JsonObject *after)
 }
 
 static void
-run_phase (Node *node, SrpPeer *pinger_peer, Phase *phase)
+run_phase (Node *node, SrpPeer *pinger_peer, SrpPeer *messenger, Phase *phase)
 {
   g_autoptr (JsonObject) before = node_stats (node);
   g_autoptr (JsonObject) at_end = NULL;
   g_autoptr (JsonObject) after = NULL;
   double cpu0 = node_cpu_s (node), kdrops0 = bench_socket_drops (node->port);
   Newcomer *newcomers[NEWCOMERS_MAX] = { NULL };
-  PingTick tick = { pinger_peer, &phase->pinger };
+  PingTick tick = { pinger_peer, messenger, &phase->pinger };
   GThread *thread = NULL;
   gint64 start = g_get_monotonic_time ();
   gint64 end = start + (gint64) (phase->seconds * G_USEC_PER_SEC);
@@ -562,6 +591,7 @@ run_phase (Node *node, SrpPeer *pinger_peer, Phase *phase)
 
   phase->pinger.host = "127.0.0.1";
   phase->pinger.port = node->port;
+  phase->pinger.node_id = node->id;
   phase->pinger.rtt_ms = g_array_new (FALSE, FALSE, sizeof (double));
   if (phase->flooded)
     {
@@ -573,7 +603,7 @@ run_phase (Node *node, SrpPeer *pinger_peer, Phase *phase)
   for (guint i = 0; i < phase->n_newcomers; i++)
     {
       run_until (start + (gint64) (newcomer_at[i] * G_USEC_PER_SEC));
-      newcomers[i] = newcomer_start (node);
+      newcomers[i] = newcomer_start (node, phase->flooded * NEWCOMERS_MAX + i);
     }
   run_until (end);
   g_source_remove (phase->pinger.timer);
@@ -593,7 +623,8 @@ run_phase (Node *node, SrpPeer *pinger_peer, Phase *phase)
   for (gint64 settle = g_get_monotonic_time () + SETTLE_MS * 1000;;)
     {
       gint64 now = g_get_monotonic_time ();
-      gboolean waiting = phase->pinger.pending > 0 && now < settle;
+      gboolean waiting =
+        (phase->pinger.pending > 0 || phase->pinger.letters_pending > 0) && now < settle;
 
       for (guint i = 0; i < phase->n_newcomers; i++)
         waiting |= newcomers[i]->connect_ms < 0 &&
@@ -734,6 +765,17 @@ print_table (Phase *base, Phase *flooded)
                        100 * ratio (base->pinger.answered, base->pinger.sent));
     row ("pings answered", b, f, n);
   }
+  {
+    g_autofree char *b =
+      g_strdup_printf ("%u/%u", base->pinger.letters_taken, base->pinger.letters_sent);
+    g_autofree char *f =
+      g_strdup_printf ("%u/%u", flooded->pinger.letters_taken, flooded->pinger.letters_sent);
+    g_autofree char *n =
+      g_strdup_printf ("%.0f %% vs %.0f %%",
+                       100 * ratio (flooded->pinger.letters_taken, flooded->pinger.letters_sent),
+                       100 * ratio (base->pinger.letters_taken, base->pinger.letters_sent));
+    row ("letters taken by the node", b, f, n);
+  }
   ROW ("ping RTT p50, ms", "%.2f", p50[0], p50[1], "x%.1f", ratio (p50[1], p50[0]));
   ROW ("ping RTT p99, ms", "%.2f", p99[0], p99[1], "x%.1f", ratio (p99[1], p99[0]));
   for (guint i = 0; i < MAX (base->n_newcomers, flooded->n_newcomers); i++)
@@ -784,6 +826,7 @@ main (int argc, char **argv)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (SrpPeer) pinger = srp_peer_new ();
+  g_autoptr (SrpPeer) messenger = srp_peer_new ();
   Node node = { NULL };
   Phase phases[2] = {
     { .name = "baseline, no flood", .flooded = FALSE },
@@ -821,17 +864,36 @@ main (int argc, char **argv)
       g_printerr ("bench-hello-flood: %s\n", error->message);
       return 1;
     }
+  /* The messenger is linked before the phases: its letters measure what a
+   * linked peer gets through, not whether it can join (the newcomers do). */
+  srp_peer_set_lan_discovery (messenger, FALSE);
+  if (!srp_peer_add_bootstrap (messenger, "127.0.0.1", node.port, &error) ||
+      !srp_peer_listen (messenger, "127.0.0.1", 0, &error))
+    {
+      g_printerr ("bench-hello-flood: messenger: %s\n", error->message);
+      return 1;
+    }
+  for (gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       g_list_model_get_n_items (srp_peer_get_peers (messenger)) == 0 &&
+       g_get_monotonic_time () < until;)
+    run_until (g_get_monotonic_time () + 10 * 1000);
+  if (g_list_model_get_n_items (srp_peer_get_peers (messenger)) == 0)
+    {
+      g_printerr ("bench-hello-flood: the messenger did not connect to the node\n");
+      return 1;
+    }
   printf ("bench-hello-flood: srp-tool node on 127.0.0.1:%u (pid %s), HELLOs of %" G_GSIZE_FORMAT
-          " bytes from %d ports of %d address(es)%s, pings every %d ms, %d CPUs\n",
+          " bytes from %d ports of %d address(es)%s, pings and letters every %d ms, %d CPUs\n",
           node.port, g_subprocess_get_identifier (node.process), hello_len (), sockets,
           MAX (addresses, 1), echo_cookies ? " (cookies echoed)" : "",
           PING_INTERVAL_MS, (int) sysconf (_SC_NPROCESSORS_ONLN));
   fflush (stdout);
   for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
-    run_phase (&node, pinger, &phases[i]);
+    run_phase (&node, pinger, messenger, &phases[i]);
   print_table (&phases[0], &phases[1]);
 
   srp_peer_close (pinger);
+  srp_peer_close (messenger);
   g_subprocess_send_signal (node.process, SIGTERM);
   g_subprocess_wait (node.process, NULL, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (phases); i++)

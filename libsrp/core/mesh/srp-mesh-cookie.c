@@ -30,6 +30,7 @@ void
 srp_mesh_cookie_init (SrpMesh *mesh)
 {
   srp_token_bucket_init (&mesh->costly, &costly_rate, mesh->ctx->now);
+  mesh->signed_for = srp_source_ledger_new (SRP_MESH_SIGNED_LEDGER, SRP_MESH_SIGNED_WINDOW_US);
   mesh->cookie_rotate_at = G_MININT64;
 }
 
@@ -110,27 +111,41 @@ srp_mesh_cookie_admits (SrpMesh *mesh, const SrpInput *input, const SrpHello *he
   SrpContext *ctx = mesh->ctx;
   SrpCookie cookie;
   guint8 out[SRP_MAX_DATAGRAM];
-  gboolean proven;
+  gboolean proven, loaded, relayed = srp_address_is_relay (input->from);
+  guint granted;
 
   rotate (mesh);
   proven = cookie_valid (mesh, input->from, hello);
   /* A relay address is a link's: the relay proved itself, and the peer
    * behind it cannot be reached but through it. */
-  if (srp_address_is_relay (input->from))
+  if (relayed)
     proven = TRUE;
+  loaded = mesh->incoming->len >= SRP_MESH_MAX_INCOMING / 2;
+  granted = relayed ? 0 : srp_source_ledger_count (mesh->signed_for, ctx->now, input->from);
   /* A flood from sources that do receive (no spoofing: they echo the
    * cookies) would take every half-open place and the whole signing
    * budget, and newcomers would wait for it to end. Under load, a source
-   * that holds its share gets nothing more, not even a cookie. */
-  if (mesh->incoming->len >= SRP_MESH_MAX_INCOMING / 2 && !srp_address_is_relay (input->from) &&
-      half_open_from (mesh, input->from) >= SRP_MESH_HALF_OPEN_PER_SOURCE)
+   * that holds its share gets nothing more, not even a cookie: no more
+   * half-open places, and no more signatures than its share of the window.
+   * From many addresses the flood would still take each signature the
+   * moment the budget refills, and a newcomer's echo would find none: so a
+   * source that had a signature lately takes only from the upper half of
+   * the bucket, and the lower half waits for sources that had none. */
+  if (loaded && !relayed &&
+      (half_open_from (mesh, input->from) >= SRP_MESH_HALF_OPEN_PER_SOURCE ||
+       granted >= SRP_MESH_SIGNED_PER_SOURCE ||
+       (granted > 0 &&
+        !srp_token_bucket_holds (&mesh->costly, &costly_rate, ctx->now, SRP_MESH_COSTLY_BURST / 2 + 1))))
     {
       srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
       return FALSE;
     }
-  if ((proven || mesh->incoming->len < SRP_MESH_MAX_INCOMING / 2) &&
-      srp_token_bucket_take (&mesh->costly, &costly_rate, ctx->now, 1.0))
-    return TRUE;
+  if ((proven || !loaded) && srp_token_bucket_take (&mesh->costly, &costly_rate, ctx->now, 1.0))
+    {
+      if (!relayed)
+        srp_source_ledger_add (mesh->signed_for, ctx->now, input->from);
+      return TRUE;
+    }
   if (proven)
     {
       /* Sources that do receive, past the budget: they try again later. */

@@ -9,6 +9,7 @@
 
 #include "srp-control.h"
 #include "srp-mesh.h"
+#include "srp-source-ledger.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,14 @@ G_BEGIN_DECLS
 /* Under load, half-open places one source (an IPv4 address, an IPv6 /64)
  * may hold (srp-mesh-cookie.c). */
 #define SRP_MESH_HALF_OPEN_PER_SOURCE 4
+/* Under load, full answers (signatures) one source may have had in the
+ * last SRP_MESH_SIGNED_WINDOW_US: a flood from many addresses that receive
+ * then takes at most 2 × its addresses per 10 s of the 64 a second, and
+ * newcomers find the rest (srp-mesh-cookie.c). The ledger holds what the
+ * budget can give in the window, and then some. */
+#define SRP_MESH_SIGNED_PER_SOURCE 2
+#define SRP_MESH_SIGNED_WINDOW_US (10 * G_TIME_SPAN_SECOND)
+#define SRP_MESH_SIGNED_LEDGER 1024
 #define SRP_MESH_COOKIE_SECRET_LEN 32
 
 /* A handshake we started (we sent HELLO to address). */
@@ -92,6 +101,7 @@ struct _SrpMesh {
   SrpTokenBucket handshake_budget; /* new outgoing handshakes (SRP_MESH_HANDSHAKE_BURST) */
   /* srp-mesh-cookie.c */
   SrpTokenBucket costly;           /* HELLOs answered in full */
+  SrpSourceLedger *signed_for;     /* ... and to which sources, lately */
   guint8 cookie_secret[SRP_MESH_COOKIE_SECRET_LEN], cookie_previous[SRP_MESH_COOKIE_SECRET_LEN];
   gint64 cookie_rotate_at;
   guint64 cookies_sent;

@@ -131,6 +131,7 @@ mesh_free (gpointer self)
   g_ptr_array_unref (mesh->outgoing);
   g_ptr_array_unref (mesh->incoming);
   g_array_unref (mesh->bootstraps);
+  srp_source_ledger_free (mesh->signed_for);
   srp_timer_stop (mesh->ctx->timers, &mesh->exchange);
   srp_timer_stop (mesh->ctx->timers, &mesh->maintenance);
   g_free (mesh);
