@@ -51,20 +51,20 @@ test_table (void)
   for (guint i = 0; i < 3; i++)
     {
       contact (&c, 0x80 | (guint8) i, 0x11, (guint8) (i + 1));
-      g_assert_cmpint (srp_dht_table_add (table, &c, 0), ==, i < 2);
+      g_assert_cmpint (srp_dht_table_add (table, &c, 0, NULL), ==, i < 2);
     }
   g_assert_cmpuint (srp_dht_table_size (table), ==, 2);
   /* One failure makes room for the newcomer only once the bucket is full. */
   contact (&c, 0x80, 0x11, 1);
   srp_dht_table_failed (table, &c.id);
   contact (&c, 0x82, 0x11, 3);
-  g_assert_true (srp_dht_table_add (table, &c, 0));
+  g_assert_true (srp_dht_table_add (table, &c, 0, NULL));
   g_assert_cmpuint (srp_dht_table_size (table), ==, 2);
   /* A nearer bucket, and ourselves never. */
   contact (&c, 0x01, 0x22, 4);
-  g_assert_true (srp_dht_table_add (table, &c, 0));
+  g_assert_true (srp_dht_table_add (table, &c, 0, NULL));
   contact (&c, 0x00, 0x00, 5);
-  g_assert_false (srp_dht_table_add (table, &c, 0));
+  g_assert_false (srp_dht_table_add (table, &c, 0, NULL));
   id_with (&target, 0x81, 0x11);
   n = srp_dht_table_closest (table, &target, 8, out);
   g_assert_cmpuint (n, ==, 3);

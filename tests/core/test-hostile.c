@@ -427,6 +427,7 @@ build_packet (Victim *v, guint round, guint8 *f)
 typedef struct {
   const char *name;
   BuildFunc build;
+  gboolean open; /* the victim is an open peer (it answers FIND) */
 } Kind;
 
 static const Kind kinds[] = {
@@ -443,6 +444,7 @@ static const Kind kinds[] = {
   { "PUNCH", build_punch },
   { "RELAY", build_relay },
   { "FIND", build_find },
+  { "FIND (open peer)", build_find, TRUE },
   { "FOUND", build_found },
   { "SUBSCRIPTIONS", build_subscriptions },
   { "QUERY", build_query },
@@ -450,6 +452,26 @@ static const Kind kinds[] = {
 };
 
 #define ROUNDS 4
+
+/* Contacts near every ID, as FINDs from open senders (spoofed, say) leave
+ * them. */
+static void
+fill_dht_table (Victim *v)
+{
+  for (guint i = 0; i < 64; i++)
+    {
+      SrpFind find = { .nonce = i, .flags = SRP_FIND_FLAG_OPEN };
+      SrpAddress from;
+      guint8 f[SRP_MAX_DATAGRAM];
+
+      memset (find.target.bytes, 0xb1, SRP_ID_LEN);
+      memset (find.sender.bytes, (guint8) (i * 4), SRP_ID_LEN);
+      find.sender.bytes[31] = (guint8) i;
+      address_of ((guint8) (200 + i / 32), (guint8) (1 + i % 32), &from);
+      deliver (v, &from, f, srp_find_encode (&find, f));
+    }
+  drain (v);
+}
 
 /* Sends ROUNDS frames of kind, a second apart, and lets a minute pass:
  * returns out / in to addresses that proved nothing. */
@@ -463,6 +485,18 @@ measure (const Kind *kind, gboolean from_link, guint64 *in, guint64 *out)
   drain (&v);
   v.bytes_in = from_link ? HANDSHAKE_BYTES : 0;
   v.unproven_out = 0;
+  if (kind->open)
+    {
+      SrpAddress public_address;
+
+      /* An open peer whose DHT table is full (FOUND as large as it gets),
+       * of contacts that never answer: the FINDs that put them there are
+       * counted in, and their FOUNDs and the victim's queries to them
+       * out. */
+      address_of (9, 9, &public_address);
+      srp_core_assume_nat (v.core, SRP_ADDRESS_FAMILY_IPV4, SRP_NAT_PUBLIC, &public_address);
+      fill_dht_table (&v);
+    }
   for (guint round = 0; round < ROUNDS; round++)
     {
       gsize len = kind->build (&v, round, f);
@@ -493,6 +527,53 @@ test_amplification_by_kind (void)
                         kinds[k].name, from_link ? "a link" : "a stranger", in, out, ratio);
         g_assert_cmpuint (out, <=, 3 * in);
       }
+}
+
+/* A FIND from an open sender puts the sender into the DHT table at the
+ * address it came from, which may be spoofed: the FOUND back and every
+ * later query to that contact, until it answers one, are paid from 3
+ * times that FIND. Here one spoofed FIND (200 B) reaches an open victim
+ * whose table is full, and the victim then looks for the sender's ID in 20
+ * lookups a minute apart: it sends the address its FOUND (366 B) and one
+ * query (200 B), 566 B, where before it sent two queries before the
+ * contact left its table (766 B, 3.8 times). */
+static void
+test_spoofed_find_sender_is_paid_for (void)
+{
+  Victim v;
+  SrpFind find = { .nonce = 1, .flags = SRP_FIND_FLAG_OPEN };
+  SrpAddress public_address, spoofed;
+  guint8 f[SRP_MAX_DATAGRAM];
+  guint64 to_spoofed = 0;
+  SrpTransmit t;
+
+  victim_init (&v);
+  address_of (9, 9, &public_address);
+  srp_core_assume_nat (v.core, SRP_ADDRESS_FAMILY_IPV4, SRP_NAT_PUBLIC, &public_address);
+  fill_dht_table (&v); /* FOUND as large as it gets */
+  address_of (77, 7, &spoofed);
+  memset (find.target.bytes, 0xb1, SRP_ID_LEN);
+  memset (find.sender.bytes, 0xd7, SRP_ID_LEN);
+  srp_core_handle_datagram (v.core, v.now, 0, &spoofed, f, srp_find_encode (&find, f));
+  for (guint i = 0; i < 20; i++)
+    {
+      srp_core_connect (v.core, v.now, &find.sender);
+      for (gint64 step = 0; step < 60 * G_USEC_PER_SEC; step += STEP_US)
+        {
+          while (srp_core_poll_transmit (v.core, &t))
+            if (srp_address_equal (&t.to, &spoofed))
+              {
+                to_spoofed += t.len;
+              }
+          v.now += STEP_US;
+          srp_core_handle_timeout (v.core, v.now);
+        }
+    }
+  g_test_message ("one spoofed FIND (%u B): %" G_GUINT64_FORMAT " B sent to its address in 20 "
+                  "lookups", SRP_FIND_LEN, to_spoofed);
+  g_assert_cmpuint (to_spoofed, >, 0);
+  g_assert_cmpuint (to_spoofed, <=, 3 * SRP_FIND_LEN);
+  victim_clear (&v);
 }
 
 /* ---- the reassembler ---------------------------------------------------------------- */
@@ -1181,6 +1262,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/hostile/busy-chain-is-budgeted", test_busy_chain_is_budgeted);
   g_test_add_func ("/hostile/amplification-by-kind", test_amplification_by_kind);
+  g_test_add_func ("/hostile/spoofed-find-sender-is-paid-for",
+                   test_spoofed_find_sender_is_paid_for);
   g_test_add_func ("/hostile/strangers-cannot-fill-the-reassembler",
                    test_strangers_cannot_fill_the_reassembler);
   g_test_add_func ("/hostile/forged-copies-are-harmless", test_forged_copies_are_harmless);

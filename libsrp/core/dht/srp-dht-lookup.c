@@ -128,9 +128,18 @@ seed (Lookup *l)
   SrpDhtContact near[SHORTLIST];
   guint n = srp_dht_closest_known (dht, &l->target, SHORTLIST, near);
 
-  (void) ctx;
   for (guint i = 0; i < n; i++)
-    add_candidate (l, &near[i], NULL);
+    {
+      SrpLink *link = srp_link_table_lookup (ctx->links, &near[i].id);
+      /* A table contact that never answered us is asked on its namer's
+       * credit, in every lookup, until it answers or the credit is gone
+       * (the table lends no credit of its own). */
+      SrpCredit *credit = link != NULL && srp_address_equal (&link->address, &near[i].address)
+                            ? NULL
+                            : srp_dht_table_credit (dht->table, &near[i].id);
+
+      add_candidate (l, &near[i], credit);
+    }
 }
 
 static void
@@ -152,6 +161,8 @@ ask (Lookup *l, Candidate *c)
     {
       c->state = CANDIDATE_FAILED;
       srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      /* Out of credit, it makes room in the table as one that fails. */
+      srp_dht_table_failed (dht->table, &c->contact.id);
       return;
     }
   c->state = CANDIDATE_ASKED;
@@ -366,7 +377,7 @@ srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
           else
             credit = srp_credit_new (input->len);
           /* It answered FIND, so it is open: into the table. */
-          srp_dht_table_add (dht->table, &c->contact, dht->ctx->now);
+          srp_dht_table_add (dht->table, &c->contact, dht->ctx->now, NULL);
           /* Contacts it names fill empty places in our table too (a full
            * bucket keeps what it has; one that never answers leaves after
            * two tries): tables stay dense near every ID that is looked up. */
@@ -374,7 +385,7 @@ srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
             {
               add_candidate (l, &found->contacts[n], credit);
               if (!srp_id_equal (&found->contacts[n].id, &dht->ctx->config->peer_id))
-                srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now);
+                srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now, credit);
               srp_dht_register_heard_of (dht, &found->contacts[n].id);
             }
           if (found->has_reachability && l->closest == NULL)

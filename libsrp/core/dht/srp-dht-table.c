@@ -13,6 +13,7 @@ typedef struct {
   SrpDhtContact contact;
   gint64 seen;
   guint failures;
+  SrpCredit *credit; /* owned; NULL once it answered us */
 } Entry;
 
 struct _SrpDhtTable {
@@ -67,6 +68,14 @@ srp_dht_table_free (SrpDhtTable *table)
   g_free (table);
 }
 
+static void
+clear_entry (gpointer data)
+{
+  Entry *e = data;
+
+  g_clear_pointer (&e->credit, srp_credit_unref);
+}
+
 static GArray *
 bucket_of (SrpDhtTable *table, const SrpId *id, gboolean create)
 {
@@ -75,7 +84,10 @@ bucket_of (SrpDhtTable *table, const SrpId *id, gboolean create)
   if (b >= N_BUCKETS)
     return NULL; /* ourselves */
   if (table->buckets[b] == NULL && create)
-    table->buckets[b] = g_array_sized_new (FALSE, FALSE, sizeof (Entry), table->k);
+    {
+      table->buckets[b] = g_array_sized_new (FALSE, FALSE, sizeof (Entry), table->k);
+      g_array_set_clear_func (table->buckets[b], clear_entry);
+    }
   return table->buckets[b];
 }
 
@@ -89,7 +101,8 @@ find_in (GArray *bucket, const SrpId *id)
 }
 
 gboolean
-srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now)
+srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now,
+                   SrpCredit *credit)
 {
   GArray *bucket = bucket_of (table, &contact->id, TRUE);
   Entry entry = { .contact = *contact, .seen = now };
@@ -104,8 +117,13 @@ srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now)
       e->contact = *contact;
       e->seen = now;
       e->failures = 0;
+      /* Proven now; a second namer brings no fresh credit (or naming a
+       * contact again and again would buy queries to it). */
+      if (credit == NULL)
+        g_clear_pointer (&e->credit, srp_credit_unref);
       return TRUE;
     }
+  entry.credit = srp_credit_ref (credit);
   if (bucket->len < table->k)
     {
       g_array_append_val (bucket, entry);
@@ -115,10 +133,21 @@ srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now)
   for (guint i = 0; i < bucket->len; i++)
     if (g_array_index (bucket, Entry, i).failures > 0)
       {
+        clear_entry (&g_array_index (bucket, Entry, i));
         g_array_index (bucket, Entry, i) = entry;
         return TRUE;
       }
+  clear_entry (&entry);
   return FALSE;
+}
+
+SrpCredit *
+srp_dht_table_credit (SrpDhtTable *table, const SrpId *id)
+{
+  GArray *bucket = bucket_of (table, id, FALSE);
+  gint at = find_in (bucket, id);
+
+  return at >= 0 ? g_array_index (bucket, Entry, at).credit : NULL;
 }
 
 void

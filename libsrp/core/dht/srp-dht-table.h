@@ -12,6 +12,7 @@
 #pragma once
 
 #include "srp-control-dht.h"
+#include "srp-credit.h"
 
 G_BEGIN_DECLS
 
@@ -21,8 +22,16 @@ SrpDhtTable *srp_dht_table_new (const SrpId *self, guint k);
 void srp_dht_table_free (SrpDhtTable *table);
 
 /* Adds the contact or refreshes its address; FALSE when its bucket is full
- * of contacts that answer (or it is ourselves). */
-gboolean srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now);
+ * of contacts that answer (or it is ourselves). credit: what queries to a
+ * contact that has not answered us are paid from (its namer's: a FIND's
+ * sender, a FOUND's answerer), or NULL for one that answered us, proving
+ * it receives at its address. A contact once proven stays so; one not yet
+ * keeps the credit it came with. */
+gboolean srp_dht_table_add (SrpDhtTable *table, const SrpDhtContact *contact, gint64 now,
+                            SrpCredit *credit);
+/* The credit queries to the contact spend (borrowed), or NULL: proven, or
+ * not in the table. */
+SrpCredit *srp_dht_table_credit (SrpDhtTable *table, const SrpId *id);
 /* A query to it went unanswered: after two in a row it leaves the table. */
 void srp_dht_table_failed (SrpDhtTable *table, const SrpId *id);
 void srp_dht_table_remove (SrpDhtTable *table, const SrpId *id);

@@ -171,6 +171,7 @@ handle_find (gpointer self, const SrpInput *input, gpointer frame)
   const SrpFind *find = frame;
   SrpFound found = { .nonce = find->nonce, .target = find->target };
   guint8 out[SRP_MAX_DATAGRAM];
+  gsize len;
 
   /* Only open peers are part of the overlay, and only the main socket. */
   if (!srp_dht_nat_is_open (dht->nat) || input->socket != 0 ||
@@ -178,20 +179,28 @@ handle_find (gpointer self, const SrpInput *input, gpointer frame)
     return SRP_DROP_UNWANTED;
   if (!srp_token_bucket_take (&dht->find_budget, &find_rate, ctx->now, 1.0))
     return SRP_DROP_RATE_LIMITED;
-  /* An open sender joins our table at the address it spoke from (the ID
-   * is its claim: a wrong one only costs a lookup an unanswered query). */
-  if ((find->flags & SRP_FIND_FLAG_OPEN) && !srp_id_is_zero (&find->sender))
-    {
-      SrpDhtContact sender = { .id = find->sender, .nat = SRP_NAT_PUBLIC,
-                               .address = *input->from };
-      srp_dht_table_add (dht->table, &sender, ctx->now);
-      srp_dht_register_heard_of (dht, &find->sender);
-    }
   found.n_contacts = srp_dht_closest_known (dht, &find->target, SRP_FOUND_MAX_CONTACTS,
                                             found.contacts);
   found.has_reachability = reachability_of (dht, &find->target, &found.reachability);
+  len = srp_found_encode (&found, out);
+  /* An open sender joins our table at the address it spoke from (the ID
+   * is its claim: a wrong one only costs a lookup an unanswered query).
+   * The address may be spoofed: what we send it, this FOUND and our later
+   * queries until it answers one, stays within 3 times its FIND. */
+  if ((find->flags & SRP_FIND_FLAG_OPEN) && !srp_id_is_zero (&find->sender))
+    {
+      /* A link receives at its address: nothing to pay for. */
+      g_autoptr (SrpCredit) credit = input->link != NULL ? NULL : srp_credit_new (input->len);
+      SrpDhtContact sender = { .id = find->sender, .nat = SRP_NAT_PUBLIC,
+                               .address = *input->from };
+
+      if (credit != NULL)
+        srp_credit_spend (credit, len);
+      srp_dht_table_add (dht->table, &sender, ctx->now, credit);
+      srp_dht_register_heard_of (dht, &find->sender);
+    }
   dht->finds_answered++;
-  srp_context_send (ctx, input->from, out, srp_found_encode (&found, out));
+  srp_context_send (ctx, input->from, out, len);
   return SRP_DROP_NONE;
 }
 
