@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "srp-control-connect.h"
+#include "srp-core-internal.h"
 #include "srp-core.h"
 #include "srp-sim.h"
 
@@ -592,6 +593,56 @@ test_crossing_connects_take_ipv6 (void)
   srp_sim_free (sim);
 }
 
+/* IPv4 behind a symmetric NAT on one side and a port-filtering one on the
+ * other: IPv4 alone needs a birthday punch (the port-filtering side sprays
+ * PUNCHes at random ports of the other's IP, up to 2,048; the symmetric
+ * side opens 256 sockets). With IPv6 working, the birthday waits behind
+ * IPv6's head start like a plain handshake, so IPv6 wins and the birthday
+ * never starts: no spray. (Before, it started at once: 32 probes here.) */
+typedef struct {
+  guint node;
+  guint sprayed; /* IPv4 PUNCHes at full TTL */
+} SprayTap;
+
+static void
+on_spray_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
+{
+  SprayTap *tap = data;
+
+  (void) sim;
+  if (node == tap->node && t->len > 3 && t->data[3] == SRP_FRAME_PUNCH && t->ttl == 0 &&
+      t->to.family == SRP_ADDRESS_FAMILY_IPV4)
+    tap->sprayed++;
+}
+
+static void
+test_no_birthday_when_ipv6_works (void)
+{
+  Log log;
+  SrpSim *sim = make_network (21, 6, NULL, &log);
+  SprayTap tap = { 0 };
+  SrpCoreEvent result;
+  guint a, b;
+
+  unlinked_pair (sim, 6, &a, &b);
+  srp_core_assume_nat (srp_sim_get_core (sim, a), SRP_ADDRESS_FAMILY_IPV4, SRP_NAT_SYMMETRIC,
+                       srp_sim_get_address (sim, a));
+  srp_core_assume_nat (srp_sim_get_core (sim, b), SRP_ADDRESS_FAMILY_IPV4,
+                       SRP_NAT_PORT_RESTRICTED, srp_sim_get_address (sim, b));
+  srp_sim_flush (sim, a);
+  srp_sim_flush (sim, b);
+  /* The INFOs that tell the introducer the new types. */
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+  tap.node = b;
+  srp_sim_set_tap (sim, on_spray_tap, &tap);
+  result = connect_over_ipv6 (sim, &log, a, b);
+  g_test_message ("IPv6 in %" G_GINT64_FORMAT " ms; %u spray probes",
+                  result.connect.elapsed_us / 1000, tap.sprayed);
+  g_assert_cmpuint (tap.sprayed, ==, 0);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -610,5 +661,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dual-stack/other-family-frames", test_other_family_frames);
   g_test_add_func ("/dual-stack/ipv4-link-moves-to-ipv6", test_ipv4_link_moves_to_ipv6);
   g_test_add_func ("/dual-stack/crossing-connects-take-ipv6", test_crossing_connects_take_ipv6);
+  g_test_add_func ("/dual-stack/no-birthday-when-ipv6-works", test_no_birthday_when_ipv6_works);
   return g_test_run ();
 }

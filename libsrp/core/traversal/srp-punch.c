@@ -293,9 +293,12 @@ plan_alternatives (SrpTraversal *traversal, Punch *punch, const SrpOtherFamily *
   if (family == SRP_ADDRESS_FAMILY_IPV6)
     {
       punch->alt_at = punch->start_at;
-      /* Birthday rounds and sprays are slow anyway: only a plain
-       * handshake waits for IPv6. */
-      return punch->role == PUNCH_BOTH ? HEAD_START_US : 0;
+      /* The main family's handshake, spray or birthday sockets start
+       * HEAD_START_US later: where IPv6 gets through they never do (a
+       * birthday costs 256 sockets, or up to 2,048 probes). */
+      return punch->role == PUNCH_BOTH || punch->role == PUNCH_SPRAY || punch->role == PUNCH_SOCKETS
+               ? HEAD_START_US
+               : 0;
     }
   punch->alt_at = punch->start_at + HEAD_START_US;
   return 0;
@@ -334,6 +337,26 @@ free_sockets (SrpTraversal *traversal, guint n)
   return 0;
 }
 
+/* A birthday punch's sockets (the symmetric side): opened now, their
+ * PUNCHes from a later timeout, once the shell has opened them. */
+static void
+start_sockets (SrpTraversal *traversal, Punch *punch)
+{
+  SrpContext *ctx = traversal->ctx;
+  guint first = sockets_busy (traversal) ? 0 : free_sockets (traversal, ctx->config->punch_sockets);
+
+  if (first == 0)
+    {
+      punch->role = PUNCH_BOTH; /* one birthday at a time: the relay will do */
+      return;
+    }
+  punch->first_socket = first;
+  punch->n_sockets = ctx->config->punch_sockets;
+  for (guint s = first; s < first + punch->n_sockets; s++)
+    open_socket (traversal, s);
+  punch->next_round = ctx->now + 1;
+}
+
 /* An introduction to a peer linked to us over IPv4 that offers IPv6, while
  * we have IPv6: out, the introduction as if it named the IPv6 address
  * alone (its NAT type there, no locals, no mapping, no other family). */
@@ -355,6 +378,7 @@ ipv6_instead (SrpTraversal *traversal, const SrpIntroduce *intro, SrpIntroduce *
 SrpDropReason
 srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame)
 {
+  gint64 head_start;
   SrpTraversal *traversal = self;
   SrpContext *ctx = traversal->ctx;
   const SrpIntroduce *intro = frame;
@@ -435,26 +459,14 @@ srp_punch_handle_introduce (gpointer self, const SrpInput *input, gpointer frame
   srp_timer_init (&punch->timer, SRP_TIMER_PUNCH, on_punch_timer, traversal);
   g_ptr_array_add (traversal->punches, punch);
 
-  if (punch->role == PUNCH_SOCKETS)
-    {
-      guint first = sockets_busy (traversal) ? 0
-                                             : free_sockets (traversal, ctx->config->punch_sockets);
-
-      if (first == 0)
-        punch->role = PUNCH_BOTH; /* one birthday at a time: the relay will do */
-      else
-        {
-          punch->first_socket = first;
-          punch->n_sockets = ctx->config->punch_sockets;
-          for (guint s = first; s < first + punch->n_sockets; s++)
-            open_socket (traversal, s);
-          /* Sent from a later timeout, once the shell has opened them. */
-          punch->next_round = ctx->now + 1;
-        }
-    }
   if (punch->role == PUNCH_BOTH || punch->role == PUNCH_SPRAY)
     open_own_nat (traversal, punch);
-  punch->start_at += plan_alternatives (traversal, punch, &intro->other);
+  head_start = plan_alternatives (traversal, punch, &intro->other);
+  punch->start_at += head_start;
+  /* Behind IPv6's head start a birthday's sockets wait too: when IPv6
+   * gets through, none is opened. */
+  if (punch->role == PUNCH_SOCKETS && head_start == 0)
+    start_sockets (traversal, punch);
   rearm (traversal, punch);
   if (attempt != NULL)
     {
@@ -574,6 +586,13 @@ on_punch_timer (SrpTimer *timer, gpointer owner)
         }
       else if (punch->role == PUNCH_SPRAY)
         punch->next_probe = ctx->now;
+      else if (punch->role == PUNCH_SOCKETS && punch->n_sockets == 0)
+        {
+          start_sockets (traversal, punch);
+          if (punch->role == PUNCH_BOTH) /* no sockets free: a plain handshake */
+            srp_mesh_start_paid_handshake (traversal->mesh, &punch->address, &punch->peer, 0,
+                                           punch->credit);
+        }
       else if (punch->role == PUNCH_MAPPED)
         srp_mesh_start_paid_handshake (traversal->mesh, &punch->mapped, &punch->peer, 0,
                                        punch->credit);
