@@ -126,7 +126,6 @@ static void schedule_upgrade (SrpTraversal *traversal, SrpLink *link);
 void
 srp_punch_init (SrpTraversal *traversal)
 {
-  srp_timer_init (&traversal->upgrade, SRP_TIMER_UPGRADE, on_upgrade, traversal);
   traversal->punches = g_ptr_array_new_with_free_func (punch_free);
   traversal->routes = g_hash_table_new_full (srp_address_hash_func, srp_address_equal_func,
                                              g_free, NULL);
@@ -139,7 +138,13 @@ srp_punch_clear (SrpTraversal *traversal)
   g_ptr_array_set_size (traversal->punches, 0);
   g_hash_table_remove_all (traversal->routes);
   memset (traversal->socket_open, 0, sizeof traversal->socket_open);
-  srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
+  {
+    GPtrArray *links = srp_link_table_list (traversal->ctx->links);
+
+    for (guint i = 0; i < links->len; i++)
+      srp_timer_stop (traversal->ctx->timers,
+                      &traversal_link (traversal, g_ptr_array_index (links, i))->upgrade);
+  }
 }
 
 /* ---- punches ---------------------------------------------------------------------------- */
@@ -671,7 +676,12 @@ srp_punch_link_up (SrpTraversal *traversal, SrpLink *link)
   if (srp_address_is_relay (&link->address))
     schedule_upgrade (traversal, link);
   else
-    traversal_link (traversal, link)->upgrade_gap = 0;
+    {
+      TraversalLink *tl = traversal_link (traversal, link);
+
+      tl->upgrade_gap = 0;
+      srp_timer_stop (traversal->ctx->timers, &tl->upgrade);
+    }
 }
 
 void
@@ -679,6 +689,7 @@ srp_punch_link_down (SrpTraversal *traversal, SrpLink *link)
 {
   guint socket = srp_punch_route (traversal, &link->address);
 
+  srp_timer_stop (traversal->ctx->timers, &traversal_link (traversal, link)->upgrade);
   if (socket != 0)
     {
       g_hash_table_remove (traversal->routes, &link->address);
@@ -689,67 +700,51 @@ srp_punch_link_down (SrpTraversal *traversal, SrpLink *link)
 
 /* ---- relayed links becoming direct ------------------------------------------------------- */
 
-/* The upgrade timer at the earliest next try of any relayed link. */
-static void
-rearm_upgrade (SrpTraversal *traversal)
+void
+srp_punch_link_init (SrpTraversal *traversal, SrpLink *link)
 {
-  SrpContext *ctx = traversal->ctx;
-  GPtrArray *links = srp_link_table_list (ctx->links);
-  gint64 at = -1;
+  TraversalLink *tl = traversal_link (traversal, link);
 
-  for (guint i = 0; i < links->len; i++)
-    {
-      SrpLink *link = g_ptr_array_index (links, i);
-      TraversalLink *tl = traversal_link (traversal, link);
-
-      if (tl->upgrade_gap > 0 && (at < 0 || tl->upgrade_at < at))
-        at = tl->upgrade_at;
-    }
-  if (at < 0)
-    srp_timer_stop (ctx->timers, &traversal->upgrade);
-  else
-    srp_timer_set (ctx->timers, &traversal->upgrade, at);
+  tl->traversal = traversal;
+  tl->link = link;
+  srp_timer_init (&tl->upgrade, SRP_TIMER_UPGRADE, on_upgrade, traversal);
 }
 
+/* A relayed link's next try to become direct: CONNECT through its relay,
+ * for an introduction that punches. */
 static void
 on_upgrade (SrpTimer *timer, gpointer owner)
 {
   SrpTraversal *traversal = owner;
   SrpContext *ctx = traversal->ctx;
-  GPtrArray *links = srp_link_table_list (ctx->links);
+  TraversalLink *tl = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (TraversalLink, upgrade));
+  SrpLink *link = tl->link;
+  PunchRole role = srp_punch_choose_role ((guint8) srp_nat_primary (traversal)->type, link->nat);
+  SrpLink *relay;
 
-  (void) timer;
-  for (guint i = 0; i < links->len; i++)
+  if (tl->upgrade_gap == 0)
+    return;
+  /* A birthday punch costs up to punch_probes datagrams (or punch_sockets
+   * mappings) and fails half the time by its nature, not for a moment:
+   * such pairs try once a minute only, from a minute after the link came
+   * up. */
+  if (!traversal->has_mapped && (role == PUNCH_SPRAY || role == PUNCH_SOCKETS) &&
+      tl->upgrade_gap < UPGRADE_US)
     {
-      SrpLink *link = g_ptr_array_index (links, i);
-      TraversalLink *tl = traversal_link (traversal, link);
-      PunchRole role = srp_punch_choose_role ((guint8) srp_nat_primary (traversal)->type,
-                                              link->nat);
-      SrpLink *relay;
-
-      if (tl->upgrade_gap == 0 || tl->upgrade_at > ctx->now)
-        continue;
-      /* A birthday punch costs up to punch_probes datagrams (or
-       * punch_sockets mappings) and fails half the time by its nature, not
-       * for a moment: such pairs try once a minute only, from a minute
-       * after the link came up. */
-      if (!traversal->has_mapped && (role == PUNCH_SPRAY || role == PUNCH_SOCKETS) &&
-          tl->upgrade_gap < UPGRADE_US)
-        {
-          tl->upgrade_at += UPGRADE_US - tl->upgrade_gap;
-          tl->upgrade_gap = UPGRADE_US;
-          continue;
-        }
-      tl->upgrade_gap = MIN (2 * tl->upgrade_gap, UPGRADE_US);
-      tl->upgrade_at = ctx->now + tl->upgrade_gap;
-      /* With our own port mapping, an introduction brings them to it. */
-      if (!traversal->has_mapped && role == PUNCH_NONE)
-        continue;
-      relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (&link->address));
-      if (relay != NULL)
-        srp_connect_send (traversal, relay, srp_rng_next (&ctx->rng), &link->id);
+      tl->upgrade_at += UPGRADE_US - tl->upgrade_gap;
+      tl->upgrade_gap = UPGRADE_US;
+      srp_timer_set (ctx->timers, &tl->upgrade, tl->upgrade_at);
+      return;
     }
-  rearm_upgrade (traversal);
+  tl->upgrade_gap = MIN (2 * tl->upgrade_gap, UPGRADE_US);
+  tl->upgrade_at = ctx->now + tl->upgrade_gap;
+  srp_timer_set (ctx->timers, &tl->upgrade, tl->upgrade_at);
+  /* With our own port mapping, an introduction brings them to it. */
+  if (!traversal->has_mapped && role == PUNCH_NONE)
+    return;
+  relay = srp_link_table_lookup_prefix (ctx->links, srp_address_relay_prefix (&link->address));
+  if (relay != NULL)
+    srp_connect_send (traversal, relay, srp_rng_next (&ctx->rng), &link->id);
 }
 
 /* A link that came up (or moved) relayed tries its first upgrade soon. */
@@ -760,5 +755,5 @@ schedule_upgrade (SrpTraversal *traversal, SrpLink *link)
 
   tl->upgrade_gap = UPGRADE_FIRST_US;
   tl->upgrade_at = traversal->ctx->now + UPGRADE_FIRST_US;
-  rearm_upgrade (traversal);
+  srp_timer_set (traversal->ctx->timers, &tl->upgrade, tl->upgrade_at);
 }

@@ -100,10 +100,13 @@ typedef struct {
 /* What a link told us in INFO, and for a relayed link when it next tries
  * to become direct (its traversal slot). */
 typedef struct {
+  SrpTraversal *traversal;
+  SrpLink *link;
   gboolean has_info;
   SrpInfo info;
   gint64 upgrade_at;           /* the next try (when upgrade_gap > 0) */
   gint64 upgrade_gap;          /* 0: not relayed; doubles from the first try's to 60 s */
+  SrpTimer upgrade;            /* at upgrade_at, while relayed */
 } TraversalLink;
 
 /* A CONNECT the introducer holds until both sides' INFO is in: an
@@ -199,7 +202,6 @@ struct _SrpTraversal {
   GPtrArray *punches;          /* Punch*, owned */
   GHashTable *routes;          /* SrpAddress* -> punch socket (GUINT_TO_POINTER) */
   guint8 socket_open[SRP_SOCKETS_MAX];
-  SrpTimer upgrade;            /* relayed links try to become direct */
 
   GPtrArray *circuits;         /* RelayCircuit*: pairs we relay for */
   guint64 relayed_bytes;
@@ -309,6 +311,7 @@ PunchRole srp_punch_choose_role_mapped (SrpTraversal *traversal, guint8 ours, gu
                                         const SrpId *peer, gboolean theirs_mapped);
 gboolean srp_punch_exists (SrpTraversal *traversal, const SrpId *peer);
 /* A link to the punch's peer is up (or moved): a direct one ends the punch. */
+void srp_punch_link_init (SrpTraversal *traversal, SrpLink *link);
 void srp_punch_link_up (SrpTraversal *traversal, SrpLink *link);
 gboolean srp_punch_ipv6_ahead (SrpTraversal *traversal, const SrpLink *link, gint64 *until);
 void srp_punch_link_down (SrpTraversal *traversal, SrpLink *link);

@@ -38,6 +38,7 @@ traversal_link_init (gpointer self, SrpLink *link, gpointer slot)
 {
   (void) slot;
   link->introduced = srp_connect_is_introduced (self, &link->id);
+  srp_punch_link_init (self, link);
 }
 
 static void
@@ -120,7 +121,6 @@ traversal_free (gpointer self)
   SrpTraversal *traversal = self;
 
   srp_nat_stop (traversal);
-  srp_timer_stop (traversal->ctx->timers, &traversal->upgrade);
   srp_lan_stop (traversal);
   srp_moved_clear (traversal);
   srp_connect_free (traversal);
