@@ -17,6 +17,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-packet-cache.h"
+#include "srp-linear-probe.h"
 #include "srp-recent-ids.h"
 
 #include <stdlib.h>
@@ -194,14 +195,11 @@ index_remove (SrpPacketCache *cache, Entry *entry)
 
   while (cache->slots[hole].entry != entry)
     hole = (hole + 1) & cache->mask;
-  /* Later slots of the run move back into the hole unless their home is
-   * cyclically within (hole, j]: then they would no longer be found. */
+  /* Later slots of the run move back into the hole (srp-linear-probe.h). */
   for (guint j = (hole + 1) & cache->mask; cache->slots[j].entry != NULL; j = (j + 1) & cache->mask)
     {
       guint home = home_of (cache, cache->slots[j].prefix);
-      gboolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-
-      if (!stays)
+      if (!srp_linear_probe_stays (hole, home, j))
         {
           cache->slots[hole] = cache->slots[j];
           hole = j;

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-recent-ids.h"
+#include "srp-linear-probe.h"
 
 #include <string.h>
 
@@ -44,15 +45,12 @@ probe (const SrpRecentIds *ids, const SrpId *id)
 static void
 index_remove (SrpRecentIds *ids, guint hole)
 {
-  /* Later entries of the run move back into the hole unless their home is
-   * cyclically within (hole, j]: then they would no longer be found. */
+  /* Later entries of the run move back into the hole (srp-linear-probe.h). */
   for (guint j = (hole + 1) & ids->index_mask; ids->index[j] != 0;
        j = (j + 1) & ids->index_mask)
     {
       guint home = home_of (ids, &ids->ring[ids->index[j] - 1]);
-      gboolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-
-      if (!stays)
+      if (!srp_linear_probe_stays (hole, home, j))
         {
           ids->index[hole] = ids->index[j];
           hole = j;

@@ -49,7 +49,7 @@ srp_prefix_hash_keyed (guint64 prefix, guint64 key)
 guint
 srp_id_hash_keyed (const SrpId *id, guint64 key)
 {
-  return srp_prefix_hash_keyed (srp_read_u64 (id->bytes), key);
+  return srp_prefix_hash_keyed (srp_id_prefix (id), key);
 }
 
 guint64
