@@ -183,6 +183,37 @@ test_timeout_and_limited (void)
   g_assert_cmpuint (cc.window, <, w + w / 10);
 }
 
+/* A loss event that proves spurious (every frame it declared lost was
+ * acknowledged after all) is undone: the window and ssthresh go back to
+ * what they were, and a second loss in the same round is a new event. An
+ * event cannot be undone twice, nor after a timeout. */
+static void
+test_spurious_loss_undone (void)
+{
+  SrpCongestion cc;
+  gint64 rtt = MS (20), now;
+
+  srp_congestion_init (&cc, 64 * 1024 * 1024);
+  now = grow_to (&cc, 100 * MSS, rtt);
+  cc.window = 100 * MSS;
+  cc.ssthresh = 80 * MSS;
+  g_assert_true (srp_congestion_on_loss (&cc, now, now - 1));
+  g_assert_cmpuint (cc.window, ==, 70 * MSS);
+  /* More losses of the same round: the same event. */
+  g_assert_false (srp_congestion_on_loss (&cc, now + 1, now - 2));
+  g_assert_true (srp_congestion_undo (&cc));
+  g_assert_cmpuint (cc.window, ==, 100 * MSS);
+  g_assert_cmpuint (cc.ssthresh, ==, 80 * MSS);
+  g_assert_false (srp_congestion_undo (&cc));
+  g_assert_cmpuint (cc.undos, ==, 1);
+  /* The recovery period went with it: a loss from the same round counts. */
+  g_assert_true (srp_congestion_on_loss (&cc, now + 2, now - 1));
+  g_assert_cmpuint (cc.window, ==, 70 * MSS);
+  srp_congestion_on_timeout (&cc, now + 3);
+  g_assert_false (srp_congestion_undo (&cc));
+  g_assert_cmpuint (cc.window, ==, SRP_CONGESTION_MIN_WINDOW);
+}
+
 /* Two flows through one bottleneck of 600 frames (500 in flight fill the
  * pipe, 100 more the queue), losses when the queue overflows seen by both
  * (drop-tail). Flow A runs alone for 20 s and holds the whole pipe; B
@@ -330,6 +361,7 @@ main (int argc, char **argv)
   g_test_add_func ("/congestion/cubic-recovery", test_cubic_recovery);
   g_test_add_func ("/congestion/reno-friendly", test_reno_friendly);
   g_test_add_func ("/congestion/timeout-and-limited", test_timeout_and_limited);
+  g_test_add_func ("/congestion/spurious-loss-undone", test_spurious_loss_undone);
   g_test_add_func ("/congestion/fair-convergence", test_fair_convergence);
   g_test_add_func ("/congestion/hystart-ends-slow-start", test_hystart_ends_slow_start);
   g_test_add_func ("/congestion/hystart-resumes-after-noise", test_hystart_resumes_after_noise);

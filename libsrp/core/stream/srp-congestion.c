@@ -75,6 +75,8 @@ srp_congestion_init (SrpCongestion *cc, gsize max_window)
   cc->loss_events = 0;
   cc->timeouts = 0;
   cc->hystart_exits = 0;
+  cc->can_undo = FALSE;
+  cc->undos = 0;
   cc->round_start = G_MININT64;
   cc->last_round_min_rtt = G_MAXINT64;
   cc->round_min_rtt = G_MAXINT64;
@@ -238,20 +240,57 @@ reduce (SrpCongestion *cc, gint64 now)
   cc->in_css = FALSE;
 }
 
-void
+gboolean
 srp_congestion_on_loss (SrpCongestion *cc, gint64 now, gint64 sent_at)
 {
   if (sent_at <= cc->recovery_start)
-    return;
+    return FALSE;
   cc->loss_events++;
+  cc->before_loss.window = cc->window;
+  cc->before_loss.ssthresh = cc->ssthresh;
+  cc->before_loss.w_max = cc->w_max;
+  cc->before_loss.w_est = cc->w_est;
+  cc->before_loss.recovery_start = cc->recovery_start;
+  cc->before_loss.epoch_start = cc->epoch_start;
+  cc->before_loss.k_us = cc->k_us;
+  cc->before_loss.cubic_credit = cc->cubic_credit;
+  cc->before_loss.est_credit = cc->est_credit;
+  cc->before_loss.in_css = cc->in_css;
+  cc->can_undo = TRUE;
   reduce (cc, now);
   cc->window = cc->ssthresh;
+  return TRUE;
+}
+
+/* As Linux TCP's undo after DSACK, and msquic's spurious congestion event:
+ * a path that reorders by more than the loss thresholds would otherwise
+ * keep its window at a fraction of what it carries. What was acknowledged
+ * meanwhile grew the reduced window; the one restored is at least that. */
+gboolean
+srp_congestion_undo (SrpCongestion *cc)
+{
+  if (!cc->can_undo)
+    return FALSE;
+  cc->can_undo = FALSE;
+  cc->window = MAX (cc->window, cc->before_loss.window);
+  cc->ssthresh = cc->before_loss.ssthresh;
+  cc->w_max = cc->before_loss.w_max;
+  cc->w_est = cc->before_loss.w_est;
+  cc->recovery_start = cc->before_loss.recovery_start;
+  cc->epoch_start = cc->before_loss.epoch_start;
+  cc->k_us = cc->before_loss.k_us;
+  cc->cubic_credit = cc->before_loss.cubic_credit;
+  cc->est_credit = cc->before_loss.est_credit;
+  cc->in_css = cc->before_loss.in_css;
+  cc->undos++;
+  return TRUE;
 }
 
 void
 srp_congestion_on_timeout (SrpCongestion *cc, gint64 now)
 {
   cc->timeouts++;
+  cc->can_undo = FALSE;
   reduce (cc, now);
   cc->window = SRP_CONGESTION_MIN_WINDOW;
 }

@@ -50,6 +50,16 @@ typedef struct {
   guint css_rounds;
   guint64 loss_events, timeouts;
   guint64 hystart_exits;        /* slow starts HyStart++ ended before any loss */
+  /* The state before the last loss event's reduction, while it may still
+   * prove spurious (srp_congestion_undo). */
+  gboolean can_undo;
+  struct {
+    gsize window, ssthresh, w_max, w_est;
+    gint64 recovery_start, epoch_start, k_us;
+    guint64 cubic_credit, est_credit;
+    gboolean in_css;
+  } before_loss;
+  guint64 undos;
 } SrpCongestion;
 
 void srp_congestion_init (SrpCongestion *cc, gsize max_window);
@@ -64,8 +74,14 @@ void srp_congestion_on_ack (SrpCongestion *cc, gint64 now, gsize bytes, gint64 s
  * ms), back to slow start if it falls again, and out of slow start after
  * 5 conservative rounds. Call it before the ACK's srp_congestion_on_ack. */
 void srp_congestion_on_rtt (SrpCongestion *cc, gint64 now, gint64 rtt_us, gint64 sent_at);
-/* A frame sent at sent_at was lost: reduce once per round of losses. */
-void srp_congestion_on_loss (SrpCongestion *cc, gint64 now, gint64 sent_at);
+/* A frame sent at sent_at was lost: reduce once per round of losses.
+ * TRUE when this began a new loss event (the window was reduced). */
+gboolean srp_congestion_on_loss (SrpCongestion *cc, gint64 now, gint64 sent_at);
+/* Every frame the last loss event declared lost was acknowledged after
+ * all (reordering, not loss): the window goes back to what it was before
+ * the event, as if it never happened. Once per event, never after a
+ * timeout; TRUE when it undid. */
+gboolean srp_congestion_undo (SrpCongestion *cc);
 /* The retransmission timeout fired: back to the minimum window. */
 void srp_congestion_on_timeout (SrpCongestion *cc, gint64 now);
 /* How long a frame of bytes occupies the pacer: the window spread over the

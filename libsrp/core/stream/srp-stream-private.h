@@ -40,6 +40,8 @@ typedef struct {
   guint8 kind;        /* SentKind */
   guint8 flags;       /* SRP_STREAM_FLAG_* of a DATA frame */
   gboolean in_flight; /* neither acknowledged nor lost yet */
+  gboolean lost;      /* declared lost, kept a while in case its ACK still comes */
+  guint32 lost_event; /* the link's loss event that declared it (0: a timeout) */
   guint32 stream_id;  /* SRP_STREAM_ID_LINK for the link's window */
   guint64 offset;
   guint32 len;
@@ -92,6 +94,7 @@ struct _Stream {
   gboolean readable_wanted; /* the application read everything: READABLE is owed */
 
   guint64 bytes_sent, bytes_received, bytes_retransmitted;
+  guint64 loss_events, frames_lost, frames_late_acked, congestion_undos;
 };
 
 struct _StreamLink {
@@ -129,6 +132,10 @@ struct _StreamLink {
   guint64 data_consumed;    /* read (or discarded) of that */
 
   guint64 frames_sent, frames_retransmitted, acks_sent;
+  /* The last loss event, while it may prove spurious: how many frames it
+   * declared lost, and how many of them were acknowledged after all. */
+  guint32 loss_event;
+  guint event_lost, event_late_acked;
 };
 
 struct _SrpStreams {
@@ -137,6 +144,7 @@ struct _SrpStreams {
   GHashTable *by_handle;    /* guint64 handle -> Stream* */
   guint64 opened, accepted, refused, resets_received;
   guint64 bytes_sent, bytes_received, bytes_retransmitted;
+  guint64 loss_events, frames_lost, frames_late_acked, congestion_undos;
 };
 
 static inline StreamLink *

@@ -9,6 +9,10 @@
  *   ones were acknowledged, or 9/8 of a round trip after a later one was
  *   (reordering within that is harmless): its content is queued again and
  *   the congestion window is reduced once for the round.
+ * - A frame declared lost stays known for a few round trips: when its ACK
+ *   comes after all (it was overtaken, not lost), its bytes count as
+ *   delivered, and when every frame a loss event declared lost comes back
+ *   so, the event was spurious and its window reduction is undone.
  * - When nothing is acknowledged for a retransmission timeout (the link's
  *   RFC 6298 RTO, doubled at each expiry in a row), every frame in flight
  *   counts as lost, the window falls to its minimum and the link is
@@ -51,6 +55,29 @@ stream_of (StreamLink *sl, guint32 id)
 }
 
 static void
+data_acked (Stream *s, const SentFrame *f)
+{
+  if (s->reset)
+    return;
+  srp_range_set_add (&s->acked, f->offset, f->offset + f->len);
+  srp_range_set_remove (&s->lost, f->offset, f->offset + f->len);
+  if (f->flags & SRP_STREAM_FLAG_OPEN)
+    s->open_acked = TRUE;
+  if (f->flags & SRP_STREAM_FLAG_FIN)
+    {
+      s->fin_acked = TRUE;
+      s->fin_in_flight = FALSE;
+    }
+}
+
+static void
+touch (GPtrArray *touched, Stream *s)
+{
+  if (touched->len == 0 || g_ptr_array_index (touched, touched->len - 1) != s)
+    g_ptr_array_add (touched, s);
+}
+
+static void
 frame_acked (StreamLink *sl, SentFrame *f, GPtrArray *touched)
 {
   Stream *s = f->stream_id == SRP_STREAM_ID_LINK ? NULL : stream_of (sl, f->stream_id);
@@ -73,20 +100,32 @@ frame_acked (StreamLink *sl, SentFrame *f, GPtrArray *touched)
       s->reset_in_flight = FALSE;
       s->reset_acked = TRUE;
     }
-  else if (!s->reset)
+  else
+    data_acked (s, f);
+  touch (touched, s);
+}
+
+/* The ACK of a frame declared lost, come after all: its bytes are there
+ * (need not go again, if they have not yet), and when it is the last of
+ * its loss event's frames to come back so, the event was reordering. The
+ * window and reset frames it carried were sent again at the loss: those
+ * answer for themselves. */
+static void
+frame_late_acked (StreamLink *sl, SentFrame *f, GPtrArray *touched)
+{
+  SrpStreams *streams = sl->streams;
+  Stream *s = f->stream_id == SRP_STREAM_ID_LINK ? NULL : stream_of (sl, f->stream_id);
+
+  f->lost = FALSE;
+  streams->frames_late_acked++;
+  if (f->lost_event != 0 && f->lost_event == sl->loss_event &&
+      ++sl->event_late_acked == sl->event_lost && srp_congestion_undo (&sl->cc))
+    streams->congestion_undos++;
+  if (s != NULL && f->kind == SENT_DATA)
     {
-      srp_range_set_add (&s->acked, f->offset, f->offset + f->len);
-      srp_range_set_remove (&s->lost, f->offset, f->offset + f->len);
-      if (f->flags & SRP_STREAM_FLAG_OPEN)
-        s->open_acked = TRUE;
-      if (f->flags & SRP_STREAM_FLAG_FIN)
-        {
-          s->fin_acked = TRUE;
-          s->fin_in_flight = FALSE;
-        }
+      data_acked (s, f);
+      touch (touched, s);
     }
-  if (touched->len == 0 || g_ptr_array_index (touched, touched->len - 1) != s)
-    g_ptr_array_add (touched, s);
 }
 
 static void
@@ -95,6 +134,9 @@ frame_lost (StreamLink *sl, SentFrame *f)
   Stream *s = f->stream_id == SRP_STREAM_ID_LINK ? NULL : stream_of (sl, f->stream_id);
 
   f->in_flight = FALSE;
+  f->lost = TRUE;
+  f->lost_event = 0;
+  sl->streams->frames_lost++;
   sl->bytes_in_flight -= f->size;
   if (f->kind == SENT_WINDOW && f->stream_id == SRP_STREAM_ID_LINK)
     {
@@ -175,6 +217,7 @@ detect_losses (StreamLink *sl)
   SrpContext *ctx = sl->streams->ctx;
   gint64 delay = loss_delay (sl), next = -1;
   gint64 newest_lost = G_MININT64;
+  guint first = G_MAXUINT, last = 0, n_lost = 0;
 
   if (!sl->has_acked)
     return -1;
@@ -190,23 +233,51 @@ detect_losses (StreamLink *sl)
         {
           newest_lost = MAX (newest_lost, f->sent_at);
           frame_lost (sl, f);
+          first = MIN (first, i);
+          last = i;
+          n_lost++;
         }
       else if (next < 0)
         next = f->sent_at + delay;
     }
-  if (newest_lost != G_MININT64)
-    srp_congestion_on_loss (&sl->cc, ctx->now, newest_lost);
+  if (newest_lost == G_MININT64)
+    return next;
+  /* A new loss event, or more of the current one: either way these
+   * frames must all come back for it to be undone. */
+  if (srp_congestion_on_loss (&sl->cc, ctx->now, newest_lost))
+    {
+      sl->streams->loss_events++;
+      sl->loss_event = sl->loss_event == G_MAXUINT32 ? 1 : sl->loss_event + 1;
+      sl->event_lost = 0;
+      sl->event_late_acked = 0;
+    }
+  sl->event_lost += n_lost;
+  for (guint i = first; i <= last; i++)
+    {
+      SentFrame *f = &g_array_index (sl->sent, SentFrame, i);
+
+      if (f->lost && f->lost_event == 0 && f->sent_at <= newest_lost)
+        f->lost_event = sl->loss_event;
+    }
   return next;
 }
 
-/* Drops the frames at the front that are done with. */
+/* Drops the frames at the front that are done with: acknowledged, or lost
+ * long enough ago (3 loss delays) that no ACK of theirs is coming. */
 static void
 trim_sent (StreamLink *sl)
 {
+  gint64 forget_before = sl->streams->ctx->now - 3 * loss_delay (sl);
   guint n = 0;
 
-  while (n < sl->sent->len && !g_array_index (sl->sent, SentFrame, n).in_flight)
-    n++;
+  while (n < sl->sent->len)
+    {
+      const SentFrame *f = &g_array_index (sl->sent, SentFrame, n);
+
+      if (f->in_flight || (f->lost && f->sent_at > forget_before))
+        break;
+      n++;
+    }
   if (n > 0)
     g_array_remove_range (sl->sent, 0, n);
 }
@@ -266,6 +337,8 @@ srp_stream_core_handle_ack (StreamLink *sl, const SrpStreamAck *ack)
 
           if (f->pn > ack->ranges[r].last)
             break;
+          if (f->lost)
+            frame_late_acked (sl, f, touched);
           if (!f->in_flight)
             continue;
           if (r == 0 && f->pn == ack->ranges[0].last &&

@@ -493,6 +493,10 @@ streams_stats (gpointer self, GVariantDict *dict)
   g_variant_dict_insert (dict, "stream_bytes_sent", "t", streams->bytes_sent);
   g_variant_dict_insert (dict, "stream_bytes_received", "t", streams->bytes_received);
   g_variant_dict_insert (dict, "stream_bytes_retransmitted", "t", streams->bytes_retransmitted);
+  g_variant_dict_insert (dict, "stream_loss_events", "t", streams->loss_events);
+  g_variant_dict_insert (dict, "stream_frames_lost", "t", streams->frames_lost);
+  g_variant_dict_insert (dict, "stream_frames_late_acked", "t", streams->frames_late_acked);
+  g_variant_dict_insert (dict, "stream_congestion_undos", "t", streams->congestion_undos);
 }
 
 static void
