@@ -11,6 +11,7 @@
 
 #include "srp-control-dht.h"
 #include "srp-core.h"
+#include "srp-dht-seal.h"
 #include "srp-dht-table.h"
 #include "srp-sim.h"
 
@@ -22,6 +23,23 @@ id_with (SrpId *id, guint8 first, guint8 fill)
 {
   memset (id->bytes, fill, SRP_ID_LEN);
   id->bytes[0] = first;
+}
+
+/* A query (FIND, REGISTER) as a stranger sends it to node: sealed to its
+ * ID, each with an ephemeral key of its own. */
+static gsize
+seal_to (SrpSim *sim, guint node, const guint8 *frame, gsize len, guint8 out[SRP_MAX_DATAGRAM],
+         SrpDhtQueryKeys *keys)
+{
+  static guint8 counter;
+  guint8 secret[32];
+  gsize n;
+
+  memset (secret, 0x5a, sizeof secret);
+  secret[0] = ++counter;
+  n = srp_dht_seal_query (srp_sim_get_id (sim, node), secret, frame, len, out, keys);
+  g_assert_cmpuint (n, ==, len + SRP_SEALED_QUERY_OVERHEAD);
+  return n;
 }
 
 static void
@@ -213,19 +231,24 @@ test_find_beyond_one_hop (void)
   srp_sim_free (sim);
 }
 
-/* FOUND that no lookup asked for, from the wrong address or with the wrong
- * nonce, is dropped and counted; so is a REGISTER whose signature fails. */
+/* FOUND that no lookup asked for is dropped and counted: in clear from a
+ * stranger (unsealed: we seal what we ask strangers), sealed naming no
+ * query of ours (unexpected); so are FIND and REGISTER in clear from a
+ * stranger (unsealed), and a sealed REGISTER whose signature fails. */
 static void
 test_unsolicited_and_forged (void)
 {
   SrpSim *sim = srp_sim_new (22);
   SrpCore *core;
   SrpFound found = { .nonce = 1 };
+  SrpFind find = { .nonce = 1 };
   SrpRegister reg = { .reachability = { .nat = SRP_NAT_PORT_RESTRICTED, .n_anchors = 1 } };
+  SrpDhtQueryKeys keys;
   SrpAddress stranger;
   guint8 ip[4] = { 192, 0, 2, 99 };
-  guint8 frame[SRP_MAX_DATAGRAM];
+  guint8 frame[SRP_MAX_DATAGRAM], sealed[SRP_MAX_DATAGRAM];
   guint64 before;
+  gsize len;
 
   for (guint i = 0; i < 3; i++)
     srp_sim_add_node (sim, NULL);
@@ -239,17 +262,29 @@ test_unsolicited_and_forged (void)
   core = srp_sim_get_core (sim, 0);
   g_assert_cmpuint (srp_core_get_nat (core, NULL), ==, SRP_NAT_PUBLIC);
   srp_address_init_ipv4 (&stranger, ip, 5000);
-  before = srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED);
+  before = srp_core_get_drop_count (core, SRP_DROP_UNSEALED);
   srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &stranger, frame,
                             srp_found_encode (&found, frame));
+  srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &stranger, frame,
+                            srp_find_encode (&find, frame));
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNSEALED), ==, before + 2);
+  /* A sealed answer to no query of ours. */
+  memset (&keys, 0x77, sizeof keys);
+  len = srp_dht_seal_answer (&keys, 1, frame, srp_found_encode (&found, frame), sealed);
+  before = srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED);
+  srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &stranger, sealed, len);
   g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNEXPECTED), ==, before + 1);
 
   id_with (&reg.sender, 0x42, 0x42);
   id_with (&reg.reachability.anchors[0].id, 0x43, 0x43);
   reg.reachability.anchors[0].address = stranger;
-  before = srp_core_get_drop_count (core, SRP_DROP_BAD_SIGNATURE);
+  before = srp_core_get_drop_count (core, SRP_DROP_UNSEALED);
   srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &stranger, frame,
                             srp_register_encode (&reg, frame));
+  g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_UNSEALED), ==, before + 1);
+  before = srp_core_get_drop_count (core, SRP_DROP_BAD_SIGNATURE);
+  len = seal_to (sim, 0, frame, srp_register_encode (&reg, frame), sealed, &keys);
+  srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &stranger, sealed, len);
   g_assert_cmpuint (srp_core_get_drop_count (core, SRP_DROP_BAD_SIGNATURE), ==, before + 1);
   srp_sim_flush (sim, 0);
   srp_sim_free (sim);
@@ -282,20 +317,24 @@ test_mapped_address_registered (void)
     {
       SrpCore *core = srp_sim_get_core (sim, i);
       SrpFind find = { .nonce = i, .target = *srp_sim_get_id (sim, target) };
-      guint8 frame[SRP_MAX_DATAGRAM];
+      guint8 frame[SRP_MAX_DATAGRAM], sealed[SRP_MAX_DATAGRAM];
+      SrpDhtQueryKeys keys;
       SrpTransmit t;
+      gsize len;
 
       if (i == target)
         continue;
       srp_sim_flush (sim, i);
-      srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &asker, frame,
-                                srp_find_encode (&find, frame));
+      len = seal_to (sim, i, frame, srp_find_encode (&find, frame), sealed, &keys);
+      srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &asker, sealed, len);
       while (srp_core_poll_transmit (core, &t))
         {
           SrpFound found;
+          gsize opened;
 
           if (srp_address_equal (&t.to, &asker) &&
-              srp_found_decode (t.data, t.len, &found) == SRP_DROP_NONE &&
+              srp_dht_open_answer (&keys, t.data, t.len, frame, &opened) == SRP_DROP_NONE &&
+              srp_found_decode (frame, opened, &found) == SRP_DROP_NONE &&
               found.has_reachability && found.reachability.has_address)
             {
               g_assert_true (srp_address_equal (&found.reachability.address, &mapped));

@@ -7,7 +7,8 @@
  * reachability, or when the SRP_DHT_K nearest it knows (FIND_WIDTH for a
  * find) have all answered or failed. Bounds: SHORTLIST contacts, MAX_QUERIES queries, QUERY_TIMEOUT
  * per query; an answer counts only from the address it was asked at, with
- * its nonce, so nobody else can steer a lookup.
+ * its nonce, and, from a contact that is not a link, only sealed under the
+ * query's key (srp-dht-seal.h), so nobody else can steer a lookup.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,12 +35,17 @@ typedef struct {
   guint64 nonce;
   gint64 deadline;
   SrpCredit *credit;  /* whoever named it pays the FIND (srp-credit.h); NULL: our own table */
+  gboolean sealed;    /* asked with a SEALED_QUERY (not a link): answered only under keys */
+  SrpDhtQueryKeys keys;
 } Candidate;
 
 static void
 candidate_clear (gpointer data)
 {
-  g_clear_pointer (&((Candidate *) data)->credit, srp_credit_unref);
+  Candidate *c = data;
+
+  g_clear_pointer (&c->credit, srp_credit_unref);
+  memset (&c->keys, 0, sizeof c->keys);
 }
 
 typedef struct {
@@ -156,18 +162,17 @@ ask (Lookup *l, Candidate *c)
   if (srp_dht_nat_is_open (dht->nat))
     find.flags |= SRP_FIND_FLAG_OPEN;
   len = srp_find_encode (&find, out);
-  /* A contact named by a FOUND that its namer cannot pay for is not asked. */
-  if (!srp_credit_spend (c->credit, len))
+  /* A contact named by a FOUND that its namer cannot pay for is not asked,
+   * nor one whose ID is no key to seal to. */
+  if (!srp_dht_send_query (dht, &c->contact, out, len, c->credit, &c->keys, &c->sealed))
     {
       c->state = CANDIDATE_FAILED;
-      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
-      /* Out of credit, it makes room in the table as one that fails. */
+      /* It makes room in the table as one that fails. */
       srp_dht_table_failed (dht->table, &c->contact.id);
       return;
     }
   c->state = CANDIDATE_ASKED;
   c->deadline = ctx->now + QUERY_TIMEOUT_US;
-  srp_context_send (ctx, &c->contact.address, out, len);
   l->in_flight++;
   l->queries++;
 }
@@ -348,13 +353,43 @@ srp_dht_cancel (SrpDht *dht, guint64 handle)
       }
 }
 
-SrpDropReason
-srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
+/* The answer of c, asked by l, came: what it names joins the lookup. */
+static SrpDropReason
+take (SrpDht *dht, Lookup *l, Candidate *c, const SrpInput *input, const SrpFound *found)
 {
-  SrpDht *dht = self;
-  const SrpFound *found = frame;
   g_autoptr (SrpCredit) credit = NULL;
 
+  c->state = CANDIDATE_ANSWERED;
+  memset (&c->keys, 0, sizeof c->keys);
+  l->in_flight--;
+  /* It echoed our nonce: it receives. Those it names are paid for
+   * by what it sent (a link earns all the time). */
+  if (input->link != NULL)
+    srp_credit_set (&credit, input->link->credit);
+  else
+    credit = srp_credit_new (input->len);
+  /* It answered FIND, so it is open: into the table. */
+  srp_dht_table_add (dht->table, &c->contact, dht->ctx->now, NULL);
+  /* Contacts it names fill empty places in our table too (a full
+   * bucket keeps what it has; one that never answers leaves after
+   * two tries): tables stay dense near every ID that is looked up. */
+  for (guint n = 0; n < found->n_contacts; n++)
+    {
+      add_candidate (l, &found->contacts[n], credit);
+      if (!srp_id_equal (&found->contacts[n].id, &dht->ctx->config->peer_id))
+        srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now, credit);
+      srp_dht_register_heard_of (dht, &found->contacts[n].id);
+    }
+  if (found->has_reachability && l->closest == NULL)
+    finish (l, &found->reachability);
+  else
+    step (l);
+  return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_dht_take_found (SrpDht *dht, const SrpInput *input, const SrpFound *found)
+{
   for (guint i = 0; i < dht->lookups->len; i++)
     {
       Lookup *l = g_ptr_array_index (dht->lookups, i);
@@ -365,34 +400,56 @@ srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame)
         {
           Candidate *c = &g_array_index (l->candidates, Candidate, k);
 
-          if (c->state != CANDIDATE_ASKED || c->nonce != found->nonce ||
+          if (c->state == CANDIDATE_ASKED && !c->sealed && c->nonce == found->nonce &&
+              srp_address_equal (&c->contact.address, input->from))
+            return take (dht, l, c, input, found);
+        }
+    }
+  return SRP_DROP_UNEXPECTED;
+}
+
+SrpDropReason
+srp_dht_handle_sealed_answer (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpDht *dht = self;
+  guint8 echo[SRP_DHT_SEAL_ECHO_LEN];
+
+  (void) frame;
+  if (!srp_dht_answer_echo (input->data, input->len, echo))
+    return SRP_DROP_BAD_CONTROL;
+  for (guint i = 0; i < dht->lookups->len; i++)
+    {
+      Lookup *l = g_ptr_array_index (dht->lookups, i);
+
+      if (l->done)
+        continue;
+      for (guint k = 0; k < l->candidates->len; k++)
+        {
+          Candidate *c = &g_array_index (l->candidates, Candidate, k);
+          guint8 plain[SRP_MAX_DATAGRAM];
+          SrpFound found;
+          SrpDropReason reason;
+          gsize len;
+
+          if (c->state != CANDIDATE_ASKED || !c->sealed ||
+              memcmp (c->keys.echo, echo, sizeof echo) != 0 ||
               !srp_address_equal (&c->contact.address, input->from))
             continue;
-          c->state = CANDIDATE_ANSWERED;
-          l->in_flight--;
-          /* It echoed our nonce: it receives. Those it names are paid for
-           * by what it sent (a link earns all the time). */
-          if (input->link != NULL)
-            srp_credit_set (&credit, input->link->credit);
-          else
-            credit = srp_credit_new (input->len);
-          /* It answered FIND, so it is open: into the table. */
-          srp_dht_table_add (dht->table, &c->contact, dht->ctx->now, NULL);
-          /* Contacts it names fill empty places in our table too (a full
-           * bucket keeps what it has; one that never answers leaves after
-           * two tries): tables stay dense near every ID that is looked up. */
-          for (guint n = 0; n < found->n_contacts; n++)
-            {
-              add_candidate (l, &found->contacts[n], credit);
-              if (!srp_id_equal (&found->contacts[n].id, &dht->ctx->config->peer_id))
-                srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now, credit);
-              srp_dht_register_heard_of (dht, &found->contacts[n].id);
-            }
-          if (found->has_reachability && l->closest == NULL)
-            finish (l, &found->reachability);
-          else
-            step (l);
-          return SRP_DROP_NONE;
+          /* One that does not open leaves the query waiting for the true
+           * answer: anyone on the path saw the ECHO. */
+          reason = srp_dht_open_answer (&c->keys, input->data, input->len, plain, &len);
+          if (reason != SRP_DROP_NONE)
+            return reason;
+          dht->ctx->frames_in[plain[3]]++;
+          if (plain[3] != SRP_FRAME_FOUND)
+            return SRP_DROP_BAD_CONTROL;
+          if ((reason = srp_found_decode (plain, len, &found)) != SRP_DROP_NONE)
+            return reason;
+          /* Only the contact holds the key; still, the answer is to this
+           * query, of this lookup. */
+          if (found.nonce != c->nonce || !srp_id_equal (&found.target, &l->target))
+            return SRP_DROP_UNEXPECTED;
+          return take (dht, l, c, input, &found);
         }
     }
   return SRP_DROP_UNEXPECTED;

@@ -8,6 +8,7 @@
 
 #include "srp-dht.h"
 #include "srp-dht-registry.h"
+#include "srp-dht-seal.h"
 #include "srp-dht-table.h"
 #include "srp-token-bucket.h"
 
@@ -49,7 +50,19 @@ struct _SrpDht {
   guint64 finds_answered, registrations_taken, lookups_found, lookups_failed;
 };
 
+/* FINDs an open peer answers (each at most 3 times its size), sealed or not. */
+extern const SrpTokenRate srp_dht_find_rate;
+
 gboolean srp_dht_nat_is_open (guint8 nat);
+/* Whether we take FIND and REGISTER from there at all: we are open, it came
+ * to the main socket, not through a relay. */
+gboolean srp_dht_takes_queries (SrpDht *dht, const SrpInput *input);
+/* Answers a FIND (its budget taken) with FOUND, sealed under keys (NULL: in
+ * clear, to a link). */
+SrpDropReason srp_dht_answer_find (SrpDht *dht, const SrpInput *input, const SrpFind *find,
+                                   const SrpDhtQueryKeys *keys);
+/* Checks and holds a REGISTER (its own budget, its signature). */
+SrpDropReason srp_dht_take_register (SrpDht *dht, const SrpInput *input, const SrpRegister *reg);
 /* The max contacts nearest to target among the routing table, our open
  * links and the open peers we know of (nearest first). Links and records
  * count: the mesh is connected, so an overlay that knows every open peer
@@ -66,7 +79,20 @@ void srp_dht_lookup_clear (SrpDht *dht);
 /* A lookup of our own ID: func gets the nearest contacts that answered. */
 guint64 srp_dht_find_closest (SrpDht *dht, const SrpId *target, SrpDhtClosestFunc func,
                               gpointer data);
-SrpDropReason srp_dht_handle_found (gpointer self, const SrpInput *input, gpointer frame);
+/* A FOUND in clear from a link, for one of our queries asked in clear. */
+SrpDropReason srp_dht_take_found (SrpDht *dht, const SrpInput *input, const SrpFound *found);
+/* A SEALED_ANSWER: opened under the keys of the query it names. */
+SrpDropReason srp_dht_handle_sealed_answer (gpointer self, const SrpInput *input, gpointer frame);
+
+/* srp-dht-sealed.c */
+/* Sends a FIND or REGISTER (frame) to contact: in clear when a link is at
+ * its address (the link seals it), else sealed to its ID, keys filled
+ * (*sealed TRUE). Paid from credit; FALSE when it went nowhere (short of
+ * credit: RATE_LIMITED counted; or the contact's ID is no key). */
+gboolean srp_dht_send_query (SrpDht *dht, const SrpDhtContact *contact, const guint8 *frame,
+                             gsize len, SrpCredit *credit, SrpDhtQueryKeys *keys,
+                             gboolean *sealed);
+SrpDropReason srp_dht_handle_sealed_query (gpointer self, const SrpInput *input, gpointer frame);
 guint srp_dht_lookup_count (SrpDht *dht);
 
 /* srp-dht-register.c */

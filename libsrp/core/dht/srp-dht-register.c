@@ -38,8 +38,16 @@ send_registration (SrpDht *dht)
   if (!ctx->config->sign (transcript, len, reg.signature, ctx->config->sign_data))
     return;
   frame_len = srp_register_encode (&reg, out);
+  /* Sealed to each home that is not a link: the path would see where we
+   * are reached. Homes answered us: no credit needed. */
   for (guint i = 0; i < dht->n_homes; i++)
-    srp_context_send (ctx, &dht->homes[i].address, out, frame_len);
+    {
+      SrpDhtQueryKeys keys;
+      gboolean sealed;
+
+      srp_dht_send_query (dht, &dht->homes[i], out, frame_len, NULL, &keys, &sealed);
+      memset (&keys, 0, sizeof keys);
+    }
   dht->n_anchors = reg.reachability.n_anchors;
   for (guint i = 0; i < dht->n_anchors; i++)
     dht->anchors[i] = reg.reachability.anchors[i].id;

@@ -12,7 +12,7 @@
 /* An open peer answers at most this many FINDs (each at most 3 times its
  * size) and checks this many REGISTERs (a signature each): a flood costs it
  * bounded work and sends a bounded amount, whoever it appears to come from. */
-static const SrpTokenRate find_rate = { .burst = 400, .per_second = 200 };
+const SrpTokenRate srp_dht_find_rate = { .burst = 400, .per_second = 200 };
 static const SrpTokenRate register_rate = { .burst = 40, .per_second = 20 };
 
 SRP_FRAME_DECODER (decode_find, srp_find_decode, SrpFind)
@@ -163,26 +163,26 @@ reachability_of (SrpDht *dht, const SrpId *target, SrpReachability *out)
   return out->has_address || out->n_anchors > 0;
 }
 
-static SrpDropReason
-handle_find (gpointer self, const SrpInput *input, gpointer frame)
+SrpDropReason
+srp_dht_answer_find (SrpDht *dht, const SrpInput *input, const SrpFind *find,
+                     const SrpDhtQueryKeys *keys)
 {
-  SrpDht *dht = self;
   SrpContext *ctx = dht->ctx;
-  const SrpFind *find = frame;
   SrpFound found = { .nonce = find->nonce, .target = find->target };
-  guint8 out[SRP_MAX_DATAGRAM];
+  guint8 plain[SRP_MAX_DATAGRAM], out[SRP_MAX_DATAGRAM];
   gsize len;
 
-  /* Only open peers are part of the overlay, and only the main socket. */
-  if (!srp_dht_nat_is_open (dht->nat) || input->socket != 0 ||
-      srp_address_is_relay (input->from))
-    return SRP_DROP_UNWANTED;
-  if (!srp_token_bucket_take (&dht->find_budget, &find_rate, ctx->now, 1.0))
-    return SRP_DROP_RATE_LIMITED;
   found.n_contacts = srp_dht_closest_known (dht, &find->target, SRP_FOUND_MAX_CONTACTS,
                                             found.contacts);
   found.has_reachability = reachability_of (dht, &find->target, &found.reachability);
-  len = srp_found_encode (&found, out);
+  len = srp_found_encode (&found, plain);
+  /* Sealed back under the query's key: only the asker reads it, and only
+   * we could have made it. */
+  if (keys != NULL)
+    len = srp_dht_seal_answer (keys, srp_rng_next (&ctx->rng), plain, len, out);
+  else
+    memcpy (out, plain, len);
+  g_return_val_if_fail (len > 0, SRP_DROP_NONE);
   /* An open sender joins our table at the address it spoke from (the ID
    * is its claim: a wrong one only costs a lookup an unanswered query).
    * The address may be spoofed: what we send it, this FOUND and our later
@@ -204,18 +204,37 @@ handle_find (gpointer self, const SrpInput *input, gpointer frame)
   return SRP_DROP_NONE;
 }
 
+gboolean
+srp_dht_takes_queries (SrpDht *dht, const SrpInput *input)
+{
+  /* Only open peers are part of the overlay, and only the main socket. */
+  return srp_dht_nat_is_open (dht->nat) && input->socket == 0 &&
+         !srp_address_is_relay (input->from);
+}
+
 static SrpDropReason
-handle_register (gpointer self, const SrpInput *input, gpointer frame)
+handle_find (gpointer self, const SrpInput *input, gpointer frame)
 {
   SrpDht *dht = self;
+
+  /* Between peers that are not links, FIND goes sealed to the contact
+   * (SEALED_QUERY): one in clear could come from anyone on the path. */
+  if (input->link == NULL)
+    return SRP_DROP_UNSEALED;
+  if (!srp_dht_takes_queries (dht, input))
+    return SRP_DROP_UNWANTED;
+  if (!srp_token_bucket_take (&dht->find_budget, &srp_dht_find_rate, dht->ctx->now, 1.0))
+    return SRP_DROP_RATE_LIMITED;
+  return srp_dht_answer_find (dht, input, frame, NULL);
+}
+
+SrpDropReason
+srp_dht_take_register (SrpDht *dht, const SrpInput *input, const SrpRegister *reg)
+{
   SrpContext *ctx = dht->ctx;
-  const SrpRegister *reg = frame;
   guint8 transcript[SRP_MAX_DATAGRAM];
   gsize len;
 
-  if (!srp_dht_nat_is_open (dht->nat) || input->socket != 0 ||
-      srp_address_is_relay (input->from))
-    return SRP_DROP_UNWANTED;
   /* An open peer registers the address it speaks from; a peer behind a NAT
    * its port mapping, on the NAT's IP (the router may give what it sends
    * another port); anything else is a replay from elsewhere, or a
@@ -236,10 +255,35 @@ handle_register (gpointer self, const SrpInput *input, gpointer frame)
   return SRP_DROP_NONE;
 }
 
+static SrpDropReason
+handle_register (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpDht *dht = self;
+
+  /* In clear, it would show the registrant's address to the path. */
+  if (input->link == NULL)
+    return SRP_DROP_UNSEALED;
+  if (!srp_dht_takes_queries (dht, input))
+    return SRP_DROP_UNWANTED;
+  return srp_dht_take_register (dht, input, frame);
+}
+
+static SrpDropReason
+handle_found (gpointer self, const SrpInput *input, gpointer frame)
+{
+  /* We ask contacts that are not links sealed: their answer comes sealed
+   * (SEALED_ANSWER), and one in clear is someone else's. */
+  if (input->link == NULL)
+    return SRP_DROP_UNSEALED;
+  return srp_dht_take_found (self, input, frame);
+}
+
 static const SrpFrameHandler frames[] = {
   { SRP_FRAME_FIND, SRP_FROM_ANYONE, sizeof (SrpFind), decode_find, handle_find },
-  { SRP_FRAME_FOUND, SRP_FROM_ANYONE, sizeof (SrpFound), decode_found, srp_dht_handle_found },
+  { SRP_FRAME_FOUND, SRP_FROM_ANYONE, sizeof (SrpFound), decode_found, handle_found },
   { SRP_FRAME_REGISTER, SRP_FROM_ANYONE, sizeof (SrpRegister), decode_register, handle_register },
+  { SRP_FRAME_SEALED_QUERY, SRP_FROM_ANYONE, 0, NULL, srp_dht_handle_sealed_query },
+  { SRP_FRAME_SEALED_ANSWER, SRP_FROM_ANYONE, 0, NULL, srp_dht_handle_sealed_answer },
 };
 
 /* ---- the subsystem ---------------------------------------------------------------------- */
@@ -336,7 +380,7 @@ srp_dht_new (SrpContext *ctx)
   dht->ctx = ctx;
   dht->table = srp_dht_table_new (&ctx->config->peer_id, SRP_DHT_K);
   dht->registry = srp_dht_registry_new (SRP_DHT_REGISTRATIONS);
-  srp_token_bucket_init (&dht->find_budget, &find_rate, ctx->now);
+  srp_token_bucket_init (&dht->find_budget, &srp_dht_find_rate, ctx->now);
   srp_token_bucket_init (&dht->register_budget, &register_rate, ctx->now);
   srp_dht_lookup_init (dht);
   srp_dht_register_init (dht);

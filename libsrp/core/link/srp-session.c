@@ -133,6 +133,8 @@ srp_session_seals_kind (guint8 kind)
     case SRP_FRAME_PROBE:
     case SRP_FRAME_ANNOUNCE: /* to the LAN's group, never to a link */
     case SRP_FRAME_SEALED:
+    case SRP_FRAME_SEALED_QUERY:  /* sealed to the contact already (srp-dht-seal.h) */
+    case SRP_FRAME_SEALED_ANSWER:
       return FALSE;
     default:
       return TRUE;

@@ -62,6 +62,8 @@ typedef enum {
   SRP_FRAME_FIND = 0x60,          /* finding: who do you know near this ID, and how to reach it */
   SRP_FRAME_FOUND = 0x61,         /* finding: the answer to FIND */
   SRP_FRAME_REGISTER = 0x62,      /* finding: the sender can be reached through these anchors */
+  SRP_FRAME_SEALED_QUERY = 0x63,  /* finding: FIND or REGISTER sealed to a contact that is no link */
+  SRP_FRAME_SEALED_ANSWER = 0x64, /* finding: FOUND sealed back under the query's key */
   SRP_FRAME_STREAM_DATA = 0x50,   /* streams: bytes of a stream (opens it, ends it) */
   SRP_FRAME_STREAM_ACK = 0x51,    /* streams: the packet numbers received (selective) */
   SRP_FRAME_STREAM_WINDOW = 0x52, /* streams: the receiver takes bytes up to here */

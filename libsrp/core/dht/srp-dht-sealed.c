@@ -1,0 +1,95 @@
+/* srp-dht-sealed.c: FIND and REGISTER to contacts that are not links go
+ * sealed to the contact's ID (srp-dht-seal.h), and the contact opens them
+ * here. A link's frames are sealed by the link: those go in clear.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "srp-dht-private.h"
+
+#include <string.h>
+
+gboolean
+srp_dht_send_query (SrpDht *dht, const SrpDhtContact *contact, const guint8 *frame, gsize len,
+                    SrpCredit *credit, SrpDhtQueryKeys *keys, gboolean *sealed)
+{
+  SrpContext *ctx = dht->ctx;
+  guint8 out[SRP_MAX_DATAGRAM], secret[SRP_DHT_SEAL_EPHEMERAL_LEN];
+  gsize n;
+
+  *sealed = srp_link_table_lookup_address (ctx->links, &contact->address) == NULL;
+  n = *sealed ? len + SRP_SEALED_QUERY_OVERHEAD : len;
+  /* Paid before the key exchange: out of credit, no work either. */
+  if (!srp_credit_spend (credit, n))
+    {
+      srp_context_drop (ctx, SRP_DROP_RATE_LIMITED);
+      return FALSE;
+    }
+  if (!*sealed)
+    {
+      srp_context_send (ctx, &contact->address, frame, len);
+      return TRUE;
+    }
+  /* A fresh ephemeral key for every query, from the core's seeded
+   * randomness (the same seed gives the same trace). */
+  srp_rng_fill (&ctx->rng, secret, sizeof secret);
+  n = srp_dht_seal_query (&contact->id, secret, frame, len, out, keys);
+  memset (secret, 0, sizeof secret);
+  /* Whoever named the contact gave an ID that is no key: there is no one
+   * to seal it to, and nothing goes in clear. */
+  if (n == 0)
+    return FALSE;
+  srp_context_send (ctx, &contact->address, out, n);
+  return TRUE;
+}
+
+SrpDropReason
+srp_dht_handle_sealed_query (gpointer self, const SrpInput *input, gpointer frame)
+{
+  SrpDht *dht = self;
+  SrpContext *ctx = dht->ctx;
+  SrpDhtQueryKeys keys;
+  guint8 plain[SRP_MAX_DATAGRAM];
+  gsize len;
+  SrpDropReason reason;
+
+  (void) frame;
+  if (input->len < SRP_SEALED_QUERY_MIN)
+    return SRP_DROP_BAD_CONTROL;
+  if (!srp_dht_takes_queries (dht, input))
+    return SRP_DROP_UNWANTED;
+  /* Opening costs a key exchange: every sealed query takes a FIND token
+   * first, whatever it holds, so a flood of them costs bounded work. */
+  if (!srp_token_bucket_take (&dht->find_budget, &srp_dht_find_rate, ctx->now, 1.0))
+    return SRP_DROP_RATE_LIMITED;
+  reason = srp_dht_open_query (&ctx->config->peer_id, ctx->config->agree, ctx->config->agree_data,
+                               input->data, input->len, plain, &len, &keys);
+  if (reason != SRP_DROP_NONE)
+    return reason;
+  ctx->frames_in[plain[3]]++;
+  switch (plain[3])
+    {
+    case SRP_FRAME_FIND:
+      {
+        SrpFind find;
+
+        reason = srp_find_decode (plain, len, &find);
+        if (reason == SRP_DROP_NONE)
+          reason = srp_dht_answer_find (dht, input, &find, &keys);
+        break;
+      }
+    case SRP_FRAME_REGISTER:
+      {
+        SrpRegister reg;
+
+        reason = srp_register_decode (plain, len, &reg);
+        if (reason == SRP_DROP_NONE)
+          reason = srp_dht_take_register (dht, input, &reg);
+        break;
+      }
+    default:
+      reason = SRP_DROP_BAD_CONTROL;
+    }
+  memset (&keys, 0, sizeof keys);
+  memset (plain, 0, len);
+  return reason;
+}
