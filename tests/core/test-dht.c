@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _GNU_SOURCE /* memmem */
 #include <string.h>
 
 #include "srp-control-dht.h"
@@ -290,28 +291,15 @@ test_unsolicited_and_forged (void)
   srp_sim_free (sim);
 }
 
-/* A peer behind a firewall with a port mapping registers the mapping as
- * its address, next to its anchors: a FOUND for it names both, and a
- * finder that shares no neighbour with it connects. */
-static void
-test_mapped_address_registered (void)
+/* How many of the n peers answer a FIND for target (sealed to each, as a
+ * stranger's lookup asks) with its registration, naming mapped. */
+static guint
+count_mapped (SrpSim *sim, guint n, guint target, const SrpAddress *mapped)
 {
-  guint n = 40, target = 20, finder = 0, found_with_mapping = 0;
-  Wait w = { 0 };
-  SrpSim *sim = new_network (23, n, &w);
-  SrpAddress mapped, asker;
+  guint found_with_mapping = 0;
+  SrpAddress asker;
   guint8 ip[4] = { 192, 0, 2, 77 };
 
-  srp_sim_set_firewall (sim, target);
-  srp_sim_open_main_socket (sim, target);
-  mapped = *srp_sim_get_address (sim, target);
-  srp_core_set_mapped_address (srp_sim_get_core (sim, target), 0, &mapped);
-  join_through_four (sim, n);
-  srp_sim_run_until (sim, SECONDS (90));
-  g_assert_cmpuint (srp_core_get_nat (srp_sim_get_core (sim, target), NULL), !=,
-                    SRP_NAT_PUBLIC);
-
-  /* Ask every open peer for the target, as a lookup would. */
   srp_address_init_ipv4 (&asker, ip, 5000);
   for (guint i = 0; i < n; i++)
     {
@@ -337,13 +325,37 @@ test_mapped_address_registered (void)
               srp_found_decode (frame, opened, &found) == SRP_DROP_NONE &&
               found.has_reachability && found.reachability.has_address)
             {
-              g_assert_true (srp_address_equal (&found.reachability.address, &mapped));
+              g_assert_true (srp_address_equal (&found.reachability.address, mapped));
               g_assert_cmpuint (found.reachability.n_anchors, >, 0);
               found_with_mapping++;
             }
         }
       srp_sim_flush (sim, i);
     }
+  return found_with_mapping;
+}
+
+/* A peer behind a firewall with a port mapping registers the mapping as
+ * its address, next to its anchors: a FOUND for it names both, and a
+ * finder that shares no neighbour with it connects. */
+static void
+test_mapped_address_registered (void)
+{
+  guint n = 40, target = 20, finder = 0, found_with_mapping = 0;
+  Wait w = { 0 };
+  SrpSim *sim = new_network (23, n, &w);
+  SrpAddress mapped;
+
+  srp_sim_set_firewall (sim, target);
+  srp_sim_open_main_socket (sim, target);
+  mapped = *srp_sim_get_address (sim, target);
+  srp_core_set_mapped_address (srp_sim_get_core (sim, target), 0, &mapped);
+  join_through_four (sim, n);
+  srp_sim_run_until (sim, SECONDS (90));
+  g_assert_cmpuint (srp_core_get_nat (srp_sim_get_core (sim, target), NULL), !=,
+                    SRP_NAT_PUBLIC);
+
+  found_with_mapping = count_mapped (sim, n, target, &mapped);
   g_test_message ("%u open peers hold the target's registration with its mapping",
                   found_with_mapping);
   g_assert_cmpuint (found_with_mapping, >, 0);
@@ -362,6 +374,97 @@ test_mapped_address_registered (void)
   srp_sim_free (sim);
 }
 
+typedef struct {
+  gboolean tapping;
+  SrpId ghost;            /* an ID no peer has: only FINDs and FOUNDs name it */
+  guint8 mapped[7];       /* the registered mapping as encoded: FAMILY, PORT, IPv4 */
+  guint registrant;
+  guint64 in_clear;       /* FIND, FOUND or REGISTER as the datagram's own kind */
+  guint64 queries, answers, sealed_registers;
+  guint64 leaks;          /* datagrams holding 16 bytes of the ghost, or the mapping */
+} Tap;
+
+static void
+on_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
+{
+  Tap *tap = data;
+  guint8 kind = t->data[3];
+
+  if (!tap->tapping)
+    return;
+  if (kind == SRP_FRAME_FIND || kind == SRP_FRAME_FOUND || kind == SRP_FRAME_REGISTER)
+    tap->in_clear++;
+  tap->queries += kind == SRP_FRAME_SEALED_QUERY;
+  tap->answers += kind == SRP_FRAME_SEALED_ANSWER;
+  /* A sealed FIND is SRP_FIND_LEN + overhead: any other query is a REGISTER. */
+  if (kind == SRP_FRAME_SEALED_QUERY && node == tap->registrant &&
+      t->len != SRP_FIND_LEN + SRP_SEALED_QUERY_OVERHEAD)
+    tap->sealed_registers++;
+  for (guint at = 0; at + 16 <= SRP_ID_LEN; at++)
+    if (memmem (t->data, t->len, tap->ghost.bytes + at, 16) != NULL)
+      {
+        tap->leaks++;
+        return;
+      }
+  if (memmem (t->data, t->len, tap->mapped, sizeof tap->mapped) != NULL)
+    tap->leaks++;
+}
+
+/* Every datagram of a network whose peers register and look up is
+ * captured: FIND, FOUND and REGISTER never travel in clear (links seal
+ * them as any frame; to other contacts they go as SEALED_QUERY and
+ * SEALED_ANSWER, both seen, REGISTERs among them), and no datagram holds
+ * 16 bytes of an ID that lookups asked for (one no peer has, so only
+ * FINDs and FOUNDs name it), nor the port mapping a peer behind a firewall
+ * registered (a port it sends nothing from). The registration did go:
+ * open peers answer FINDs for it with the mapping. */
+static void
+test_lookups_sealed_on_the_wire (void)
+{
+  guint n = 40, target = 20, found_with_mapping;
+  Wait w = { 0 };
+  SrpSim *sim = new_network (24, n, &w);
+  Tap tap = { .registrant = target };
+  SrpAddress mapped;
+
+  srp_sim_set_firewall (sim, target);
+  srp_sim_open_main_socket (sim, target);
+  mapped = *srp_sim_get_address (sim, target);
+  mapped.port = 40404;
+  srp_core_set_mapped_address (srp_sim_get_core (sim, target), 0, &mapped);
+  tap.mapped[0] = 0x04;
+  tap.mapped[1] = mapped.port >> 8;
+  tap.mapped[2] = mapped.port & 0xff;
+  memcpy (tap.mapped + 3, mapped.bytes, 4);
+  memset (tap.ghost.bytes, 0x9e, SRP_ID_LEN);
+  tap.ghost.bytes[31] = 0x01;
+  srp_sim_set_tap (sim, on_tap, &tap);
+  tap.tapping = TRUE;
+  join_through_four (sim, n);
+  srp_sim_run_until (sim, SECONDS (60));
+  for (guint i = 5; i < n; i += 5)
+    {
+      srp_core_connect (srp_sim_get_core (sim, i), srp_sim_get_now (sim), &tap.ghost);
+      srp_sim_flush (sim, i);
+    }
+  srp_sim_run_until (sim, SECONDS (90));
+  tap.tapping = FALSE;
+  g_test_message ("%" G_GUINT64_FORMAT " sealed queries (%" G_GUINT64_FORMAT
+                  " REGISTERs from the registrant), %" G_GUINT64_FORMAT " sealed answers, %"
+                  G_GUINT64_FORMAT " in clear, %" G_GUINT64_FORMAT " datagrams with the ghost "
+                  "ID or the mapping",
+                  tap.queries, tap.sealed_registers, tap.answers, tap.in_clear, tap.leaks);
+  g_assert_cmpuint (tap.queries, >, 0);
+  g_assert_cmpuint (tap.answers, >, 0);
+  g_assert_cmpuint (tap.sealed_registers, >, 0);
+  g_assert_cmpuint (tap.in_clear, ==, 0);
+  g_assert_cmpuint (tap.leaks, ==, 0);
+  found_with_mapping = count_mapped (sim, n, target, &mapped);
+  g_test_message ("%u open peers hold the registration with its mapping", found_with_mapping);
+  g_assert_cmpuint (found_with_mapping, >, 0);
+  srp_sim_free (sim);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -371,5 +474,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dht/find-beyond-one-hop", test_find_beyond_one_hop);
   g_test_add_func ("/dht/unsolicited-and-forged", test_unsolicited_and_forged);
   g_test_add_func ("/dht/mapped-address-registered", test_mapped_address_registered);
+  g_test_add_func ("/dht/lookups-sealed-on-the-wire", test_lookups_sealed_on_the_wire);
   return g_test_run ();
 }

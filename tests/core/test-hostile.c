@@ -13,6 +13,11 @@
  *     from an authenticated link, several times: bytes the victim sends to
  *     addresses that have not proved they receive, against bytes the
  *     attacker sent (its handshake included, for the link), at most 3x;
+ *   - forged-found-is-dropped: an on-path attacker that saw the victim's
+ *     sealed FIND to a DHT contact (no link) answers first from the
+ *     contact's address, in clear (unsealed) and sealed under another key
+ *     (bad-seal): neither ends the query or sends a HELLO where it points;
+ *     the contact's own sealed answer is taken, and once only;
  *   - strangers-cannot-fill-the-reassembler: a stranger's flood of chain
  *     starts on a subscribed topic leaves the links' pool alone;
  *   - hello-flood-asks-for-cookies: 25,000 HELLOs a second from spoofed
@@ -50,7 +55,9 @@
 #include "srp-control.h"
 #include "srp-core-internal.h"
 #include "srp-core.h"
+#include "srp-dht-seal.h"
 #include "srp-rbsr.h"
+#include "srp-sim-keys.h"
 #include "srp-sim.h"
 
 #define STEP_US (1000)
@@ -71,6 +78,7 @@ typedef struct {
   GHashTable *hello_to; /* addresses sent a HELLO (SrpAddress*, owned) */
   gboolean answer_busy; /* attacker addresses answer HELLO with BUSY naming new ones */
   guint next_name;
+  SrpSimKeys keys;     /* an identity of its own (victim_init_keyed): DHT queries open */
 } Victim;
 
 static gboolean
@@ -88,9 +96,16 @@ address_of (guint8 a, guint8 b, SrpAddress *out)
   srp_address_init_ipv4 (out, ip, 4000);
 }
 
-/* cache_budget 0: the default. */
+static gboolean
+is_link_address (Victim *v, const SrpAddress *to)
+{
+  return srp_address_equal (to, &v->link) || srp_address_equal (to, &v->link_b);
+}
+
+/* cache_budget 0: the default. keyed: a real identity, whose X25519 form
+ * opens the DHT queries sealed to it (else a fixed ID, that no key has). */
 static void
-victim_init_with_cache (Victim *v, gsize cache_budget)
+victim_init_full (Victim *v, gsize cache_budget, gboolean keyed)
 {
   SrpCoreConfig config;
   guint8 challenge[SRP_CHALLENGE_LEN] = { 1 };
@@ -100,6 +115,16 @@ victim_init_with_cache (Victim *v, gsize cache_budget)
   srp_core_config_init (&config);
   config.seed = 12;
   memset (config.peer_id.bytes, 0xcc, SRP_ID_LEN);
+  if (keyed)
+    {
+      guint8 secret[32];
+
+      memset (secret, 0xcc, sizeof secret);
+      srp_sim_keys_from_secret (&v->keys, secret);
+      memcpy (config.peer_id.bytes, v->keys.public, SRP_ID_LEN);
+      config.agree = srp_sim_keys_agree;
+      config.agree_data = &v->keys;
+    }
   config.sign = sign;
   if (cache_budget > 0)
     config.cache_budget = cache_budget;
@@ -124,9 +149,70 @@ victim_init_with_cache (Victim *v, gsize cache_budget)
 }
 
 static void
+victim_init_with_cache (Victim *v, gsize cache_budget)
+{
+  victim_init_full (v, cache_budget, FALSE);
+}
+
+static void
 victim_init (Victim *v)
 {
-  victim_init_with_cache (v, 0);
+  victim_init_full (v, 0, FALSE);
+}
+
+static void
+victim_init_keyed (Victim *v)
+{
+  victim_init_full (v, 0, TRUE);
+}
+
+/* The n-th of some identities that are valid keys (those of peers that can
+ * be asked sealed). */
+static void
+keyed_id (guint n, SrpId *out)
+{
+  SrpSimKeys keys;
+  guint8 secret[32];
+
+  memset (secret, 0x3c, sizeof secret);
+  secret[0] = (guint8) n;
+  secret[1] = (guint8) (n >> 8);
+  srp_sim_keys_from_secret (&keys, secret);
+  memcpy (out->bytes, keys.public, SRP_ID_LEN);
+}
+
+/* A keyed ID that shares its first byte with near's: a bucket of the
+ * victim's table that random IDs leave empty. */
+static void
+keyed_id_near (const SrpId *near, SrpId *out)
+{
+  for (guint n = 3000;; n++)
+    {
+      keyed_id (n, out);
+      if (out->bytes[0] == near->bytes[0])
+        return;
+    }
+}
+
+/* A query as a stranger sends it to the victim: sealed to its identity
+ * when it has one (a link's goes in clear: the link seals it). */
+static gsize
+seal_for (Victim *v, const SrpAddress *from, guint8 *f, gsize len)
+{
+  static guint8 counter;
+  guint8 secret[32], out[SRP_MAX_DATAGRAM];
+  SrpDhtQueryKeys keys;
+  SrpId id;
+
+  if (is_link_address (v, from) || v->ctx->config->agree == NULL)
+    return len;
+  memcpy (id.bytes, v->keys.public, SRP_ID_LEN);
+  memset (secret, 0x71, sizeof secret);
+  secret[0] = ++counter;
+  len = srp_dht_seal_query (&id, secret, f, len, out, &keys);
+  g_assert_cmpuint (len, >, 0);
+  memcpy (f, out, len);
+  return len;
 }
 
 static void
@@ -160,12 +246,6 @@ deliver (Victim *v, const SrpAddress *from, const guint8 *frame, gsize len)
 {
   v->bytes_in += len;
   srp_core_handle_datagram (v->core, v->now, 0, from, frame, len);
-}
-
-static gboolean
-is_link_address (Victim *v, const SrpAddress *to)
-{
-  return srp_address_equal (to, &v->link) || srp_address_equal (to, &v->link_b);
 }
 
 /* Takes what the victim sent; attacker addresses answer HELLOs if asked. */
@@ -373,7 +453,7 @@ build_find (Victim *v, guint round, guint8 *f)
   SrpFind find = { .nonce = round, .flags = SRP_FIND_FLAG_OPEN };
 
   memset (find.target.bytes, 0xb1, SRP_ID_LEN);
-  memset (find.sender.bytes, 0xb2 + round, SRP_ID_LEN);
+  keyed_id (1000 + round, &find.sender);
   return srp_find_encode (&find, f);
 }
 
@@ -465,10 +545,9 @@ fill_dht_table (Victim *v)
       guint8 f[SRP_MAX_DATAGRAM];
 
       memset (find.target.bytes, 0xb1, SRP_ID_LEN);
-      memset (find.sender.bytes, (guint8) (i * 4), SRP_ID_LEN);
-      find.sender.bytes[31] = (guint8) i;
+      keyed_id (i, &find.sender);
       address_of ((guint8) (200 + i / 32), (guint8) (1 + i % 32), &from);
-      deliver (v, &from, f, srp_find_encode (&find, f));
+      deliver (v, &from, f, seal_for (v, &from, f, srp_find_encode (&find, f)));
     }
   drain (v);
 }
@@ -481,7 +560,11 @@ measure (const Kind *kind, gboolean from_link, guint64 *in, guint64 *out)
   Victim v;
   guint8 f[SRP_MAX_DATAGRAM];
 
-  victim_init (&v);
+  /* A FIND to a stranger goes sealed to its identity: the victim has one. */
+  if (kind->build == build_find)
+    victim_init_keyed (&v);
+  else
+    victim_init (&v);
   drain (&v);
   v.bytes_in = from_link ? HANDSHAKE_BYTES : 0;
   v.unproven_out = 0;
@@ -501,6 +584,8 @@ measure (const Kind *kind, gboolean from_link, guint64 *in, guint64 *out)
     {
       gsize len = kind->build (&v, round, f);
 
+      if (kind->build == build_find)
+        len = seal_for (&v, from_link ? &v.link : &v.stranger, f, len);
       deliver (&v, from_link ? &v.link : &v.stranger, f, len);
       drain (&v);
       run_for (&v, G_USEC_PER_SEC);
@@ -532,11 +617,11 @@ test_amplification_by_kind (void)
 /* A FIND from an open sender puts the sender into the DHT table at the
  * address it came from, which may be spoofed: the FOUND back and every
  * later query to that contact, until it answers one, are paid from 3
- * times that FIND. Here one spoofed FIND (200 B) reaches an open victim
- * whose table is full, and the victim then looks for the sender's ID in 20
- * lookups a minute apart: it sends the address its FOUND (366 B) and one
- * query (200 B), 566 B, where before it sent two queries before the
- * contact left its table (766 B, 3.8 times). */
+ * times that FIND. Here one spoofed FIND (sealed to the victim, 249 B)
+ * reaches an open victim whose table is full, and the victim then looks
+ * for the sender's ID in 20 lookups a minute apart: it sends the address
+ * its FOUND (sealed, 399 B) and one query (249 B), 648 B of 747; in clear
+ * (366 and 200 B of 600) two queries had made 766, 3.8 times. */
 static void
 test_spoofed_find_sender_is_paid_for (void)
 {
@@ -547,14 +632,18 @@ test_spoofed_find_sender_is_paid_for (void)
   guint64 to_spoofed = 0;
   SrpTransmit t;
 
-  victim_init (&v);
+  gsize len;
+
+  victim_init_keyed (&v);
   address_of (9, 9, &public_address);
   srp_core_assume_nat (v.core, SRP_ADDRESS_FAMILY_IPV4, SRP_NAT_PUBLIC, &public_address);
   fill_dht_table (&v); /* FOUND as large as it gets */
   address_of (77, 7, &spoofed);
   memset (find.target.bytes, 0xb1, SRP_ID_LEN);
-  memset (find.sender.bytes, 0xd7, SRP_ID_LEN);
-  srp_core_handle_datagram (v.core, v.now, 0, &spoofed, f, srp_find_encode (&find, f));
+  /* In a bucket of its own, so that it takes a place in the table. */
+  keyed_id_near (&v.ctx->config->peer_id, &find.sender);
+  len = seal_for (&v, &spoofed, f, srp_find_encode (&find, f));
+  srp_core_handle_datagram (v.core, v.now, 0, &spoofed, f, len);
   for (guint i = 0; i < 20; i++)
     {
       srp_core_connect (v.core, v.now, &find.sender);
@@ -569,10 +658,117 @@ test_spoofed_find_sender_is_paid_for (void)
           srp_core_handle_timeout (v.core, v.now);
         }
     }
-  g_test_message ("one spoofed FIND (%u B): %" G_GUINT64_FORMAT " B sent to its address in 20 "
-                  "lookups", SRP_FIND_LEN, to_spoofed);
+  g_test_message ("one spoofed FIND (%" G_GSIZE_FORMAT " B): %" G_GUINT64_FORMAT
+                  " B sent to its address in 20 lookups", len, to_spoofed);
   g_assert_cmpuint (to_spoofed, >, 0);
-  g_assert_cmpuint (to_spoofed, <=, 3 * SRP_FIND_LEN);
+  g_assert_cmpuint (to_spoofed, <=, 3 * len);
+  victim_clear (&v);
+}
+
+/* The victim looks for a target; one of the contacts it asks is no link,
+ * so the FIND goes sealed to it. An attacker on the path (this test, which
+ * reads the FIND with the contact's key to get its nonce: an attacker
+ * would guess it) answers from the contact's address before the contact
+ * does: a FOUND in clear, and a SEALED_ANSWER naming the query under
+ * another key, both pointing at an address of its own. Both are dropped
+ * and counted, and the query stays open: the contact's own answer, sealed
+ * under the query's key, is taken (the victim shakes hands where it
+ * points, not where the forgeries did), and the same answer again is not. */
+static void
+test_forged_found_is_dropped (void)
+{
+  Victim v;
+  SrpSimKeys contact_keys;
+  SrpFind find = { .nonce = 1, .flags = SRP_FIND_FLAG_OPEN }, asked;
+  SrpFound found = { 0 };
+  SrpAddress public_address, contact, forged_reach, true_reach;
+  SrpDhtQueryKeys keys, wrong;
+  SrpId contact_id, target;
+  guint8 f[SRP_MAX_DATAGRAM], frame[SRP_MAX_DATAGRAM], secret[32];
+  gboolean seen = FALSE;
+  guint64 unsealed, bad_seal, unexpected;
+  gsize len, frame_len;
+  SrpTransmit t;
+
+  victim_init_keyed (&v);
+  address_of (9, 9, &public_address);
+  srp_core_assume_nat (v.core, SRP_ADDRESS_FAMILY_IPV4, SRP_NAT_PUBLIC, &public_address);
+  /* The contact: an open peer that once sent the victim a FIND. */
+  memset (secret, 0x44, sizeof secret);
+  srp_sim_keys_from_secret (&contact_keys, secret);
+  memcpy (contact_id.bytes, contact_keys.public, SRP_ID_LEN);
+  address_of (77, 1, &contact);
+  find.sender = contact_id;
+  memset (find.target.bytes, 0xb1, SRP_ID_LEN);
+  deliver (&v, &contact, f, seal_for (&v, &contact, f, srp_find_encode (&find, f)));
+  drain (&v);
+
+  keyed_id (4000, &target);
+  srp_core_connect (v.core, v.now, &target);
+  for (gint64 step = 0; step < G_USEC_PER_SEC && !seen; step += STEP_US)
+    {
+      while (srp_core_poll_transmit (v.core, &t))
+        if (srp_address_equal (&t.to, &contact))
+          {
+            /* Never in clear to a stranger. */
+            g_assert_cmpuint (t.data[3], ==, SRP_FRAME_SEALED_QUERY);
+            g_assert_cmpint (srp_dht_open_query (&contact_id, srp_sim_keys_agree, &contact_keys,
+                                                 t.data, t.len, frame, &frame_len, &keys),
+                             ==, SRP_DROP_NONE);
+            g_assert_cmpint (srp_find_decode (frame, frame_len, &asked), ==, SRP_DROP_NONE);
+            g_assert_true (srp_id_equal (&asked.target, &target));
+            seen = TRUE;
+          }
+      if (!seen)
+        {
+          v.now += STEP_US;
+          srp_core_handle_timeout (v.core, v.now);
+        }
+    }
+  g_assert_true (seen);
+  drain (&v);
+
+  found.nonce = asked.nonce;
+  found.target = target;
+  found.has_reachability = TRUE;
+  found.reachability.nat = SRP_NAT_PUBLIC;
+  found.reachability.has_address = TRUE;
+  address_of (66, 6, &forged_reach);
+  address_of (66, 7, &true_reach);
+  found.reachability.address = forged_reach;
+  unsealed = srp_core_get_drop_count (v.core, SRP_DROP_UNSEALED);
+  bad_seal = srp_core_get_drop_count (v.core, SRP_DROP_BAD_SEAL);
+  unexpected = srp_core_get_drop_count (v.core, SRP_DROP_UNEXPECTED);
+  /* In clear, with the right nonce and target. */
+  deliver (&v, &contact, f, srp_found_encode (&found, f));
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_UNSEALED), ==, unsealed + 1);
+  /* Sealed, naming the query (its ECHO is on the wire), under another key. */
+  wrong = keys;
+  wrong.answer_key[0] ^= 1;
+  frame_len = srp_found_encode (&found, frame);
+  deliver (&v, &contact, f, srp_dht_seal_answer (&wrong, 1, frame, frame_len, f));
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_BAD_SEAL), ==, bad_seal + 1);
+  /* The right key, from another address. */
+  deliver (&v, &v.stranger, f, srp_dht_seal_answer (&keys, 2, frame, frame_len, f));
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_UNEXPECTED), ==, unexpected + 1);
+  drain (&v);
+  g_assert_false (g_hash_table_contains (v.hello_to, &forged_reach));
+
+  /* The contact's own answer. */
+  found.reachability.address = true_reach;
+  frame_len = srp_found_encode (&found, frame);
+  len = srp_dht_seal_answer (&keys, 3, frame, frame_len, f);
+  deliver (&v, &contact, f, len);
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_BAD_SEAL), ==, bad_seal + 1);
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_UNEXPECTED), ==, unexpected + 1);
+  run_for (&v, 100 * 1000);
+  g_assert_true (g_hash_table_contains (v.hello_to, &true_reach));
+  g_assert_false (g_hash_table_contains (v.hello_to, &forged_reach));
+  /* Once: the query is answered. */
+  deliver (&v, &contact, f, len);
+  g_assert_cmpuint (srp_core_get_drop_count (v.core, SRP_DROP_UNEXPECTED), ==, unexpected + 2);
+  g_test_message ("forged FOUNDs: 1 unsealed, 1 bad-seal, 1 from elsewhere unexpected; "
+                  "the contact's answer taken once");
   victim_clear (&v);
 }
 
@@ -1262,6 +1458,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/hostile/busy-chain-is-budgeted", test_busy_chain_is_budgeted);
   g_test_add_func ("/hostile/amplification-by-kind", test_amplification_by_kind);
+  g_test_add_func ("/hostile/forged-found-is-dropped", test_forged_found_is_dropped);
   g_test_add_func ("/hostile/spoofed-find-sender-is-paid-for",
                    test_spoofed_find_sender_is_paid_for);
   g_test_add_func ("/hostile/strangers-cannot-fill-the-reassembler",

@@ -63,6 +63,10 @@ frame_name (guint kind)
       return "found";
     case SRP_FRAME_REGISTER:
       return "register";
+    case SRP_FRAME_SEALED_QUERY:
+      return "sealed_query";
+    case SRP_FRAME_SEALED_ANSWER:
+      return "sealed_answer";
     default:
       return NULL;
     }
