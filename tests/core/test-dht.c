@@ -313,7 +313,8 @@ count_mapped (SrpSim *sim, guint n, guint target, const SrpAddress *mapped)
       if (i == target)
         continue;
       srp_sim_flush (sim, i);
-      len = seal_to (sim, i, frame, srp_find_encode (&find, frame), sealed, &keys);
+      len = seal_to (sim, i, frame, srp_find_encode_padded (&find, SRP_SEALED_FIND_LEN, frame),
+                     sealed, &keys);
       srp_core_handle_datagram (core, srp_sim_get_now (sim), 0, &asker, sealed, len);
       while (srp_core_poll_transmit (core, &t))
         {
@@ -396,9 +397,10 @@ on_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
     tap->in_clear++;
   tap->queries += kind == SRP_FRAME_SEALED_QUERY;
   tap->answers += kind == SRP_FRAME_SEALED_ANSWER;
-  /* A sealed FIND is SRP_FIND_LEN + overhead: any other query is a REGISTER. */
+  /* A sealed FIND is SRP_SEALED_FIND_LEN + overhead: any other query is a
+   * REGISTER. */
   if (kind == SRP_FRAME_SEALED_QUERY && node == tap->registrant &&
-      t->len != SRP_FIND_LEN + SRP_SEALED_QUERY_OVERHEAD)
+      t->len != SRP_SEALED_FIND_LEN + SRP_SEALED_QUERY_OVERHEAD)
     tap->sealed_registers++;
   for (guint at = 0; at + 16 <= SRP_ID_LEN; at++)
     if (memmem (t->data, t->len, tap->ghost.bytes + at, 16) != NULL)

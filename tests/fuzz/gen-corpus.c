@@ -115,9 +115,10 @@ main (int argc, char **argv)
   GByteArray *records;
   SrpId prev;
 
-  if (argc != 4)
+  if (argc != 5)
     {
-      g_printerr ("usage: %s PACKET_OUTDIR CONTROL_OUTDIR DISPATCH_OUTDIR\n", argv[0]);
+      g_printerr ("usage: %s PACKET_OUTDIR CONTROL_OUTDIR DISPATCH_OUTDIR DHT_SEAL_OUTDIR\n",
+                  argv[0]);
       return 2;
     }
   out_dir = argv[1];
@@ -219,5 +220,6 @@ main (int argc, char **argv)
 
   gen_corpus_control (argv[2]);
   gen_corpus_dispatch (argv[3]);
+  gen_corpus_dht_seal (argv[4]);
   return 0;
 }

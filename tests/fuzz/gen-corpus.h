@@ -15,5 +15,7 @@ void gen_corpus_write (const char *dir, const char *name, const guint8 *data, gs
 void gen_corpus_control (const char *dir);
 /* Writes the seeds of fuzz-dispatch into dir (gen-corpus-dispatch.c). */
 void gen_corpus_dispatch (const char *dir);
+/* Writes the seeds of fuzz-dht-seal into dir (gen-corpus-dht-seal.c). */
+void gen_corpus_dht_seal (const char *dir);
 
 G_END_DECLS

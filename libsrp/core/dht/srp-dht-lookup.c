@@ -161,7 +161,11 @@ ask (Lookup *l, Candidate *c)
   find.nonce = c->nonce;
   if (srp_dht_nat_is_open (dht->nat))
     find.flags |= SRP_FIND_FLAG_OPEN;
-  len = srp_find_encode (&find, out);
+  /* A sealed FIND needs less padding: the seal is part of what pays for
+   * the FOUND (three times at most). */
+  len = srp_find_encode_padded (&find, srp_dht_seals_to (dht, &c->contact) ? SRP_SEALED_FIND_LEN
+                                                                          : SRP_FIND_LEN,
+                                out);
   /* A contact named by a FOUND that its namer cannot pay for is not asked,
    * nor one whose ID is no key to seal to. */
   if (!srp_dht_send_query (dht, &c->contact, out, len, c->credit, &c->keys, &c->sealed))

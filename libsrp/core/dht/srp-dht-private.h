@@ -20,6 +20,14 @@ G_BEGIN_DECLS
 #define SRP_DHT_REGISTRATIONS 4096  /* registrations an open peer holds */
 #define SRP_DHT_REGISTRATION_TTL_US (30 * G_TIME_SPAN_MINUTE)
 #define SRP_DHT_REREGISTER_US (10 * G_TIME_SPAN_MINUTE)
+#define SRP_DHT_KEY_CACHE 128       /* contacts' X25519 forms kept (srp-dht-sealed.c) */
+
+/* A contact's ID in its X25519 form, to seal queries to. */
+typedef struct {
+  SrpId id;
+  guint8 x25519[32];
+  gboolean used, valid; /* valid: the ID is a key (else nothing is sent to it) */
+} SrpDhtKeyCacheEntry;
 
 struct _SrpDht {
   SrpContext *ctx;
@@ -31,6 +39,8 @@ struct _SrpDht {
   SrpDhtRegistry *registry;
   SrpTokenBucket find_budget;     /* FINDs answered */
   SrpTokenBucket register_budget; /* REGISTERs checked (a signature each) */
+  SrpTokenBucket open_budget;     /* SEALED_QUERYs opened (a key exchange each) */
+  SrpDhtKeyCacheEntry *key_cache; /* SRP_DHT_KEY_CACHE, by the ID's first bytes */
 
   /* srp-dht-lookup.c */
   GPtrArray *lookups; /* Lookup*, owned */
@@ -52,6 +62,8 @@ struct _SrpDht {
 
 /* FINDs an open peer answers (each at most 3 times its size), sealed or not. */
 extern const SrpTokenRate srp_dht_find_rate;
+/* SEALED_QUERYs an open peer opens: as many as FINDs and REGISTERs together. */
+extern const SrpTokenRate srp_dht_open_rate;
 
 gboolean srp_dht_nat_is_open (guint8 nat);
 /* Whether we take FIND and REGISTER from there at all: we are open, it came
@@ -85,8 +97,11 @@ SrpDropReason srp_dht_take_found (SrpDht *dht, const SrpInput *input, const SrpF
 SrpDropReason srp_dht_handle_sealed_answer (gpointer self, const SrpInput *input, gpointer frame);
 
 /* srp-dht-sealed.c */
-/* Sends a FIND or REGISTER (frame) to contact: in clear when a link is at
- * its address (the link seals it), else sealed to its ID, keys filled
+/* Whether a query to contact goes sealed to its ID: no link is at its
+ * address (a link's frames are sealed by the link). */
+gboolean srp_dht_seals_to (SrpDht *dht, const SrpDhtContact *contact);
+/* Sends a FIND (padded for how it goes) or REGISTER (frame) to contact: in
+ * clear when a link is at its address, else sealed to its ID, keys filled
  * (*sealed TRUE). Paid from credit; FALSE when it went nowhere (short of
  * credit: RATE_LIMITED counted; or the contact's ID is no key). */
 gboolean srp_dht_send_query (SrpDht *dht, const SrpDhtContact *contact, const guint8 *frame,

@@ -14,6 +14,7 @@
  * bounded work and sends a bounded amount, whoever it appears to come from. */
 const SrpTokenRate srp_dht_find_rate = { .burst = 400, .per_second = 200 };
 static const SrpTokenRate register_rate = { .burst = 40, .per_second = 20 };
+const SrpTokenRate srp_dht_open_rate = { .burst = 440, .per_second = 220 };
 
 SRP_FRAME_DECODER (decode_find, srp_find_decode, SrpFind)
 SRP_FRAME_DECODER (decode_found, srp_found_decode, SrpFound)
@@ -360,6 +361,7 @@ dht_free (gpointer self)
   g_ptr_array_unref (dht->lookups);
   srp_dht_table_free (dht->table);
   srp_dht_registry_free (dht->registry);
+  g_free (dht->key_cache);
   g_free (dht);
 }
 
@@ -382,6 +384,8 @@ srp_dht_new (SrpContext *ctx)
   dht->registry = srp_dht_registry_new (SRP_DHT_REGISTRATIONS);
   srp_token_bucket_init (&dht->find_budget, &srp_dht_find_rate, ctx->now);
   srp_token_bucket_init (&dht->register_budget, &register_rate, ctx->now);
+  srp_token_bucket_init (&dht->open_budget, &srp_dht_open_rate, ctx->now);
+  dht->key_cache = g_new0 (SrpDhtKeyCacheEntry, SRP_DHT_KEY_CACHE);
   srp_dht_lookup_init (dht);
   srp_dht_register_init (dht);
   srp_context_add_subsystem (ctx, &dht_class, dht);

@@ -13,6 +13,18 @@ static const char register_label[] = "SRP1 register";
 gsize
 srp_find_encode (const SrpFind *find, guint8 out[SRP_MAX_DATAGRAM])
 {
+  return srp_find_encode_padded (find, SRP_FIND_LEN, out);
+}
+
+SrpDropReason
+srp_find_decode (const guint8 *frame, gsize len, SrpFind *out)
+{
+  return srp_find_decode_padded (frame, len, SRP_FIND_LEN, out);
+}
+
+gsize
+srp_find_encode_padded (const SrpFind *find, gsize padded_len, guint8 out[SRP_MAX_DATAGRAM])
+{
   SrpWriter w;
 
   srp_writer_begin_frame (&w, out, SRP_FRAME_FIND);
@@ -20,19 +32,19 @@ srp_find_encode (const SrpFind *find, guint8 out[SRP_MAX_DATAGRAM])
   srp_writer_id (&w, &find->target);
   srp_writer_id (&w, &find->sender);
   srp_writer_u8 (&w, find->flags);
-  while (w.len < SRP_FIND_LEN)
+  while (w.len < padded_len)
     srp_writer_u8 (&w, 0);
   g_assert (w.ok);
   return w.len;
 }
 
 SrpDropReason
-srp_find_decode (const guint8 *frame, gsize len, SrpFind *out)
+srp_find_decode_padded (const guint8 *frame, gsize len, gsize padded_len, SrpFind *out)
 {
   SrpReader r;
 
   /* Exactly the padded size: a shorter FIND would make FOUND an amplifier. */
-  if (len != SRP_FIND_LEN)
+  if (len != padded_len)
     return SRP_DROP_BAD_CONTROL;
   srp_reader_begin_frame (&r, frame, len);
   out->nonce = srp_reader_u64 (&r);

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
  * is never more than 3 times what a stranger sent. */
 #define SRP_FIND_LEN 200
 #define SRP_FOUND_MAX_LEN 600
+/* Inside a SEALED_QUERY (srp-dht-seal.h, 49 bytes more), FIND is padded to
+ * this many: the sealed query, 211 bytes, is still a third of the largest
+ * FOUND sealed back (600 + 33). */
+#define SRP_SEALED_FIND_LEN 162
 #define SRP_FOUND_MAX_CONTACTS 8
 #define SRP_REGISTER_MAX_ANCHORS 2
 #define SRP_FIND_FLAG_OPEN 0x01 /* the sender takes HELLOs from anyone (public, full cone) */
@@ -66,6 +70,12 @@ typedef struct {
 
 gsize srp_find_encode (const SrpFind *find, guint8 out[SRP_MAX_DATAGRAM]);
 SrpDropReason srp_find_decode (const guint8 *frame, gsize len, SrpFind *out);
+/* The same padded to padded_len (SRP_FIND_LEN, or SRP_SEALED_FIND_LEN for
+ * the FIND a SEALED_QUERY holds); decoding takes that length alone. */
+gsize srp_find_encode_padded (const SrpFind *find, gsize padded_len,
+                              guint8 out[SRP_MAX_DATAGRAM]);
+SrpDropReason srp_find_decode_padded (const guint8 *frame, gsize len, gsize padded_len,
+                                      SrpFind *out);
 gsize srp_found_encode (const SrpFound *found, guint8 out[SRP_MAX_DATAGRAM]);
 SrpDropReason srp_found_decode (const guint8 *frame, gsize len, SrpFound *out);
 gsize srp_register_encode (const SrpRegister *reg, guint8 out[SRP_MAX_DATAGRAM]);

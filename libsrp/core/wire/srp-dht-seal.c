@@ -104,14 +104,25 @@ gsize
 srp_dht_seal_query (const SrpId *recipient, const guint8 ephemeral_secret[32], const guint8 *frame,
                     gsize len, guint8 out[SRP_MAX_DATAGRAM], SrpDhtQueryKeys *keys)
 {
+  guint8 recipient_x[32];
+
+  if (!srp_envelope_x25519_public (recipient, recipient_x))
+    return 0;
+  return srp_dht_seal_query_to (recipient, recipient_x, ephemeral_secret, frame, len, out, keys);
+}
+
+gsize
+srp_dht_seal_query_to (const SrpId *recipient, const guint8 recipient_x[32],
+                       const guint8 ephemeral_secret[32], const guint8 *frame, gsize len,
+                       guint8 out[SRP_MAX_DATAGRAM], SrpDhtQueryKeys *keys)
+{
   static const guint8 nonce[CHACHA_POLY1305_NONCE_SIZE] = { 0 };
-  guint8 recipient_x[32], shared[32];
+  guint8 shared[32];
   gboolean ok;
   gsize n;
 
   g_return_val_if_fail (len >= SRP_WIRE_PREFIX_LEN, 0);
-  if (len + SRP_SEALED_QUERY_OVERHEAD > SRP_MAX_DATAGRAM ||
-      !srp_envelope_x25519_public (recipient, recipient_x))
+  if (len + SRP_SEALED_QUERY_OVERHEAD > SRP_MAX_DATAGRAM)
     return 0;
   write_prefix (out, SRP_FRAME_SEALED_QUERY);
   curve25519_mul_g (out + SRP_WIRE_PREFIX_LEN, ephemeral_secret);

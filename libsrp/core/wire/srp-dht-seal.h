@@ -44,6 +44,11 @@ typedef struct {
 gsize srp_dht_seal_query (const SrpId *recipient, const guint8 ephemeral_secret[32],
                           const guint8 *frame, gsize len, guint8 out[SRP_MAX_DATAGRAM],
                           SrpDhtQueryKeys *keys);
+/* The same with the recipient's X25519 form given (srp_envelope_x25519_public
+ * of its ID, which costs as much as a third of the rest: askers keep it). */
+gsize srp_dht_seal_query_to (const SrpId *recipient, const guint8 recipient_x[32],
+                             const guint8 ephemeral_secret[32], const guint8 *frame, gsize len,
+                             guint8 out[SRP_MAX_DATAGRAM], SrpDhtQueryKeys *keys);
 
 /* Opens a SEALED_QUERY (data, len: the whole datagram) sent to self, with
  * self's static X25519 secret behind agree: the inner frame, prefix
