@@ -14,6 +14,8 @@
  * bounded work and sends a bounded amount, whoever it appears to come from. */
 const SrpTokenRate srp_dht_find_rate = { .burst = 400, .per_second = 200 };
 static const SrpTokenRate register_rate = { .burst = 40, .per_second = 20 };
+/* Sealed queries are opened (a key exchange each) at most as often as the
+ * two together, before we know which of them each holds. */
 const SrpTokenRate srp_dht_open_rate = { .burst = 440, .per_second = 220 };
 
 SRP_FRAME_DECODER (decode_find, srp_find_decode, SrpFind)
