@@ -14,6 +14,7 @@
 #include "srp-core.h"
 #include "srp-dht-seal.h"
 #include "srp-dht-table.h"
+#include "srp-sim-keys.h"
 #include "srp-sim.h"
 
 #define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
@@ -41,6 +42,16 @@ seal_to (SrpSim *sim, guint node, const guint8 *frame, gsize len, guint8 out[SRP
   n = srp_dht_seal_query (srp_sim_get_id (sim, node), secret, frame, len, out, keys);
   g_assert_cmpuint (n, ==, len + SRP_SEALED_QUERY_OVERHEAD);
   return n;
+}
+
+static char *
+to_hex (const guint8 *data, gsize len)
+{
+  GString *s = g_string_sized_new (2 * len);
+
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (s, "%02x", data[i]);
+  return g_string_free (s, FALSE);
 }
 
 static void
@@ -467,6 +478,63 @@ test_lookups_sealed_on_the_wire (void)
   srp_sim_free (sim);
 }
 
+/* The vectors of docs/protocol.md ("Sealed lookups"): a FIND sealed to the
+ * identity of Ed25519 seed 02..02 with the ephemeral secret 11..11, and
+ * the answer (an empty FOUND, NONCE 1) sealed back; Python's cryptography
+ * package (OpenSSL) gives the same bytes. */
+#define QUERY_VECTOR \
+  "535201637b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892c" \
+  "b0f73f138c42600ba69cc3c9a3349ca745d800ec72c589b25240e2bf8ec69433" \
+  "b3b1fbb9dc4f32e311c31eb3291415f5fd6f27a37c0b66c9c88ef16e5bb10c7f" \
+  "370a8b5133293bceafe9d4c982231c1a56f68cb16dd85cb48553f3a64abafea7" \
+  "72870c58c905b376d96635521694782c89cd812f91c6aca2c43abfa742e20ced" \
+  "77c2b31a1414a6c0f4a95df18b02066abdeb879029d0a25174cb95d0597bb9f8" \
+  "acfb5a6eb73fbb3d8243e9bdcd22a055906b47"
+#define ANSWER_VECTOR \
+  "535201647b4e909bbe7ffe4400000000000000011763ca21960d34157f145464" \
+  "b4b33f6dbb66fcdb6f080ef843f0d413fbefc0c1f717641916e7b0043482b556" \
+  "665a04cbbfa2cabeaaa64c08b966cf"
+static void
+test_sealed_vectors (void)
+{
+  SrpSimKeys contact;
+  SrpFind find = { .nonce = 9, .flags = SRP_FIND_FLAG_OPEN }, back;
+  SrpFound found = { .nonce = 9 }, found_back;
+  SrpDhtQueryKeys keys, opened_keys;
+  guint8 secret[32], frame[SRP_MAX_DATAGRAM], sealed[SRP_MAX_DATAGRAM], out[SRP_MAX_DATAGRAM];
+  g_autofree char *hex = NULL;
+  gsize len, out_len;
+
+  memset (secret, 0x02, sizeof secret);
+  srp_sim_keys_from_secret (&contact, secret);
+  memset (secret, 0x11, sizeof secret);
+  memset (find.target.bytes, 0xb1, SRP_ID_LEN);
+  memset (find.sender.bytes, 0xb2, SRP_ID_LEN);
+  len = srp_dht_seal_query ((const SrpId *) contact.public, secret, frame,
+                            srp_find_encode_padded (&find, SRP_SEALED_FIND_LEN, frame), sealed,
+                            &keys);
+  g_assert_cmpuint (len, ==, 211);
+  hex = to_hex (sealed, len);
+  g_test_message ("SEALED_QUERY %s", hex);
+  g_assert_cmpstr (hex, ==, QUERY_VECTOR);
+  g_assert_cmpint (srp_dht_open_query ((const SrpId *) contact.public, srp_sim_keys_agree,
+                                       &contact, sealed, len, out, &out_len, &opened_keys),
+                   ==, SRP_DROP_NONE);
+  g_assert_cmpint (srp_find_decode_padded (out, out_len, SRP_SEALED_FIND_LEN, &back), ==,
+                   SRP_DROP_NONE);
+  g_assert_cmpuint (back.nonce, ==, 9);
+  g_clear_pointer (&hex, g_free);
+
+  found.target = find.target;
+  len = srp_dht_seal_answer (&opened_keys, 1, frame, srp_found_encode (&found, frame), sealed);
+  hex = to_hex (sealed, len);
+  g_test_message ("SEALED_ANSWER %s", hex);
+  g_assert_cmpstr (hex, ==, ANSWER_VECTOR);
+  g_assert_cmpint (srp_dht_open_answer (&keys, sealed, len, out, &out_len), ==, SRP_DROP_NONE);
+  g_assert_cmpint (srp_found_decode (out, out_len, &found_back), ==, SRP_DROP_NONE);
+  g_assert_cmpuint (found_back.nonce, ==, 9);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -477,5 +545,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dht/unsolicited-and-forged", test_unsolicited_and_forged);
   g_test_add_func ("/dht/mapped-address-registered", test_mapped_address_registered);
   g_test_add_func ("/dht/lookups-sealed-on-the-wire", test_lookups_sealed_on_the_wire);
+  g_test_add_func ("/dht/sealed-vectors", test_sealed_vectors);
   return g_test_run ();
 }
