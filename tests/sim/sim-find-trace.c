@@ -347,7 +347,7 @@ sim_find_trace_write (SimFindTrace *trace, const char *path, GError **error)
   for (guint i = 0; i < N_TIMES; i++)
     g_string_append_printf (out, "\t%s", time_names[i]);
   g_string_append (out, "\tfinds_sent\tunknown\thellos_sent\tsocket_punches_i\tsprays_i"
-                        "\tsocket_punches_t\tsprays_t\ttold_nat_i\ttold_nat_t\treason\n");
+                        "\tsocket_punches_t\tsprays_t\ttold_nat_i\ttold_nat_t\treason\tfrom_node\tto_node\n");
   for (guint i = 0; i < trace->records->len; i++)
     {
       const Record *r = g_ptr_array_index (trace->records, i);
@@ -359,12 +359,12 @@ sim_find_trace_write (SimFindTrace *trace, const char *path, GError **error)
                               ms (r->elapsed));
       for (guint t = 0; t < N_TIMES; t++)
         g_string_append_printf (out, "\t%.1f", ms (r->times[t]));
-      g_string_append_printf (out, "\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%s\t%s\t%s\n", r->finds_sent,
+      g_string_append_printf (out, "\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%s\t%s\t%s\t%u\t%u\n", r->finds_sent,
                               r->unknown, r->hellos_sent, r->socket_punches[0], r->sprays[0],
                               r->socket_punches[1], r->sprays[1],
                               r->told_nat[0] == 0xff ? "-" : srp_nat_name (r->told_nat[0]),
                               r->told_nat[1] == 0xff ? "-" : srp_nat_name (r->told_nat[1]),
-                              r->reason != NULL ? r->reason : "-");
+                              r->reason != NULL ? r->reason : "-", r->from, r->to);
     }
   return g_file_set_contents (path, out->str, (gssize) out->len, error);
 }

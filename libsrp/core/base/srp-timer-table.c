@@ -50,6 +50,7 @@ srp_timer_reason_name (SrpTimerReason reason)
     [SRP_TIMER_STREAM_LOSS] = "stream-loss",
     [SRP_TIMER_STREAM_PACE] = "stream-pace",
     [SRP_TIMER_CONNECT_HOLD] = "connect-hold",
+    [SRP_TIMER_INFO_REPEAT] = "info-repeat",
   };
 
   if ((guint) reason >= SRP_TIMER_N_REASONS || names[reason] == NULL)

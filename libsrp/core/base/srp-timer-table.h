@@ -51,6 +51,7 @@ typedef enum {
   SRP_TIMER_STREAM_LOSS,        /* a link's stream frames: declare losses, or retransmission timeout */
   SRP_TIMER_STREAM_PACE,        /* a link's pacing lets the next stream frame go */
   SRP_TIMER_CONNECT_HOLD,       /* a CONNECT held for a side's INFO is introduced as it is */
+  SRP_TIMER_INFO_REPEAT,        /* our INFO goes again to every link, after it changed */
   SRP_TIMER_N_REASONS
 } SrpTimerReason;
 

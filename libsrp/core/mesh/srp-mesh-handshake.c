@@ -22,6 +22,8 @@
 
 #define HANDSHAKE_ATTEMPTS 4 /* HELLOs sent before giving up */
 #define HANDSHAKE_FIRST_RETRY_US (500 * G_TIME_SPAN_MILLISECOND)
+/* The least wait before the HELLO that follows a BUSY for a peer we expect. */
+#define BUSY_RETRY_MIN_US (20 * G_TIME_SPAN_MILLISECOND)
 #define INCOMING_LIFETIME_US (10 * G_TIME_SPAN_SECOND)
 /* Frames that overtake a HELLO_DONE (the greetings sent right after it):
  * enough for them, bounded against a peer that sends frames instead. */
@@ -767,6 +769,23 @@ srp_mesh_handle_busy (gpointer self, const SrpInput *input, gpointer frame)
   h = find_outgoing (mesh, input->from, &index);
   if (h == NULL)
     return SRP_DROP_UNEXPECTED;
+  /* A connect we asked for, or were introduced to: our HELLO may have
+   * overtaken the INTRODUCE that makes the other side expect us (and
+   * admit us however full it is, has_room_for), as when the asker knew the
+   * target's address and shook hands at once. One more HELLO a round trip
+   * later, instead of a relay 3 s on (srp-simulate --find-log: a symmetric
+   * peer's connect to a full-cone one; test-connect.c,
+   * busy-target-admits-after-introduce). Its records are not needed. */
+  if (!h->busy_retried && !srp_id_is_zero (&h->expected) &&
+      admission_of (mesh->ctx, &h->expected) == SRP_ADMIT_INTRODUCED)
+    {
+      gint64 round_trip = mesh->ctx->now - h->sent_at;
+
+      h->busy_retried = TRUE;
+      srp_timer_set (mesh->ctx->timers, &h->timer,
+                     mesh->ctx->now + MAX (round_trip, BUSY_RETRY_MIN_US));
+      return SRP_DROP_NONE;
+    }
   handshake_failed (mesh, h);
   /* handshake_failed may close a link, never a handshake: index holds. */
   g_ptr_array_remove_index (mesh->outgoing, index);

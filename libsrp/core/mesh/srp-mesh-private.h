@@ -58,6 +58,7 @@ typedef struct {
   guint8 challenge[SRP_CHALLENGE_LEN];
   guint attempts;
   gboolean second_round; /* a half-open link's repair got its HELLOs again (srp-mesh-handshake.c) */
+  gboolean busy_retried; /* a BUSY for a connect we expect was answered with one more HELLO */
   gint64 sent_at;    /* the last HELLO: its reply is a round-trip sample if it was the only one */
   guint8 flags;      /* HELLO's */
   guint8 cookie[SRP_COOKIE_LEN]; /* the responder's, once it asked for one (flags has COOKIE) */

@@ -30,6 +30,9 @@
  * arrive in either order; one that was lost is not waited for long. */
 #define HOLD_US (500 * G_TIME_SPAN_MILLISECOND)
 #define MAX_HELD 16
+/* After our INFO changed, it goes to every link once more this much later
+ * (srp_connect_nat_changed). */
+#define INFO_REPEAT_US (1 * G_TIME_SPAN_SECOND)
 
 static void
 attempt_free (gpointer data)
@@ -44,6 +47,7 @@ attempt_free (gpointer data)
 }
 
 static void on_hold (SrpTimer *timer, gpointer owner);
+static void on_info_repeat (SrpTimer *timer, gpointer owner);
 
 void
 srp_connect_init (SrpTraversal *traversal)
@@ -52,6 +56,7 @@ srp_connect_init (SrpTraversal *traversal)
   traversal->outcomes = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   traversal->held = g_array_new (FALSE, FALSE, sizeof (HeldConnect));
   srp_timer_init (&traversal->hold, SRP_TIMER_CONNECT_HOLD, on_hold, traversal);
+  srp_timer_init (&traversal->info_repeat, SRP_TIMER_INFO_REPEAT, on_info_repeat, traversal);
 }
 
 void
@@ -60,12 +65,14 @@ srp_connect_clear (SrpTraversal *traversal)
   g_ptr_array_set_size (traversal->connects, 0);
   g_array_set_size (traversal->held, 0);
   srp_timer_stop (traversal->ctx->timers, &traversal->hold);
+  srp_timer_stop (traversal->ctx->timers, &traversal->info_repeat);
 }
 
 void
 srp_connect_free (SrpTraversal *traversal)
 {
   srp_timer_stop (traversal->ctx->timers, &traversal->hold);
+  srp_timer_stop (traversal->ctx->timers, &traversal->info_repeat);
   g_ptr_array_unref (traversal->connects);
   g_hash_table_unref (traversal->outcomes);
   g_array_unref (traversal->held);
@@ -167,13 +174,36 @@ srp_connect_send_info (SrpTraversal *traversal, const SrpLink *link)
   srp_context_send_link (traversal->ctx, link, frame, srp_info_encode (&info, frame));
 }
 
-void
-srp_connect_nat_changed (SrpTraversal *traversal)
+static void
+send_info_to_all (SrpTraversal *traversal)
 {
   GPtrArray *links = srp_link_table_list (traversal->ctx->links);
 
   for (guint i = 0; i < links->len; i++)
     srp_connect_send_info (traversal, g_ptr_array_index (links, i));
+}
+
+/* INFO carries no sequence number, and a receiver keeps the last one that
+ * came. Two sent close together (a link's first, with NAT unknown, then
+ * the classification's a few ms later) can swap places on the way, and the
+ * peer would keep "unknown" for good: as an introducer it then told
+ * others to punch us as a cone, not a birthday (srp-simulate --find-log:
+ * finds relayed after 3 s). So once it changed, INFO goes to every link
+ * again INFO_REPEAT_US later, past any reordering: at most one more per
+ * link and change. */
+void
+srp_connect_nat_changed (SrpTraversal *traversal)
+{
+  send_info_to_all (traversal);
+  srp_timer_set (traversal->ctx->timers, &traversal->info_repeat,
+                 traversal->ctx->now + INFO_REPEAT_US);
+}
+
+static void
+on_info_repeat (SrpTimer *timer, gpointer owner)
+{
+  (void) timer;
+  send_info_to_all (owner);
 }
 
 SrpDropReason

@@ -198,6 +198,7 @@ struct _SrpTraversal {
   GHashTable *outcomes;        /* GUINT_TO_POINTER (ours << 8 | theirs) -> ConnectOutcomes* */
   GArray *held;                /* HeldConnect, oldest first */
   SrpTimer hold;               /* the oldest held CONNECT's until */
+  SrpTimer info_repeat;        /* INFO again to every link, once a change settled */
 
   GPtrArray *punches;          /* Punch*, owned */
   GHashTable *routes;          /* SrpAddress* -> punch socket (GUINT_TO_POINTER) */
