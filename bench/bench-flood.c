@@ -272,6 +272,28 @@ node_start (Node *node, const char *name, guint16 bootstrap_port, guint32 tag, g
   g_mutex_unlock (&node->lock);
 }
 
+/* BENCH_FLOOD_STATS=1: the peer's nonzero counters, to see where a loss went. */
+static gboolean
+node_print_stats (gpointer data)
+{
+  Node *node = data;
+  g_autoptr (GVariant) stats = srp_peer_get_stats (node->peer);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_print ("  [%s]", node->bootstrap_port == 0 ? "publisher" : "subscriber");
+  g_variant_iter_init (&iter, stats);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64) && g_variant_get_uint64 (value) != 0)
+        g_print (" %s=%" G_GUINT64_FORMAT, key, g_variant_get_uint64 (value));
+      g_variant_unref (value);
+    }
+  g_print ("\n");
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 node_quit (gpointer data)
 {
@@ -455,6 +477,12 @@ run_flood (guint n, double rate, const Options *options, guint32 tag, const Benc
       double drops = bench_socket_drops (subscribers[i].port);
 
       result->sub_drops = drops >= 0 ? result->sub_drops + drops : -1;
+    }
+  if (g_getenv ("BENCH_FLOOD_STATS") != NULL)
+    {
+      node_call (&publisher, node_print_stats, &publisher);
+      for (guint i = 0; i < n; i++)
+        node_call (&subscribers[i], node_print_stats, &subscribers[i]);
     }
   for (guint i = 0; i < n; i++)
     node_stop (&subscribers[i]);
