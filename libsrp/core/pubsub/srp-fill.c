@@ -286,9 +286,11 @@ srp_fill_handle_query (gpointer self, const SrpInput *input, gpointer frame)
   for (guint i = 0; i < n; i++)
     {
       const SrpPacketCacheEntry *entry = srp_packet_cache_lookup_prefix (ps->cache, ids->ids[i]);
-      if (entry != NULL)
-        srp_context_send_link (ps->ctx, input->link, g_bytes_get_data (entry->frame, NULL),
-                               g_bytes_get_size (entry->frame));
+      if (entry == NULL)
+        continue;
+      srp_context_send_link (ps->ctx, input->link, g_bytes_get_data (entry->frame, NULL),
+                             g_bytes_get_size (entry->frame));
+      ps->answered++;
     }
   return SRP_DROP_NONE;
 }
