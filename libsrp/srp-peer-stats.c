@@ -35,7 +35,12 @@
  * `publishes_pending_bytes` (`t`, their frames, at most 16 MiB),
  * `publishes_closed_early` (`t`, publishes reported before all their
  * acknowledgements came, to stay within that bound),
- * `wants` (`u`, missing packets being asked for), `reassembler_chains`
+ * `wants` (`u`, missing packets being asked for), `packets_new_pushed` and
+ * `packets_new_asked` (`t`, packets new to this peer that came pushed, by a
+ * relay or their publisher, and that it had asked for), `packets_relayed`,
+ * `packets_answered` and `packets_published` (`t`, copies it sent by the
+ * gossip rule, in answer to queries, and as their publisher, resends
+ * included), `reassembler_chains`
  * (`u`) and `reassembler_bytes` (`t`, incomplete messages),
  * `delivered_remembered` (`u`), `cache_budget`, `cache_used` (`t`),
  * `cache_packets` (`u`), `cache_stored`, `cache_evicted`, `cache_expired`,

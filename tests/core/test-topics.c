@@ -507,6 +507,134 @@ stat (SrpCore *core, const char *key)
                                                              : g_variant_get_uint64 (value);
 }
 
+static guint64
+stat_drop (SrpCore *core, const char *reason)
+{
+  g_autoptr (GVariant) stats = srp_core_get_stats (core);
+  g_autoptr (GVariant) drops = g_variant_lookup_value (stats, "drops", G_VARIANT_TYPE ("a{st}"));
+  guint64 n = 0;
+
+  g_assert_nonnull (drops);
+  g_variant_lookup (drops, reason, "t", &n);
+  return n;
+}
+
+/* A want is not asked of another link while the link asked stays busy
+ * sending to us: its answers are queued behind each other on a slow link.
+ * b holds every other packet of a 100-packet chain and asks a for the 50
+ * holes; a's link to b carries 600 kB/s, so the answers take about 100 ms,
+ * longer than the 50 ms after which a want is asked again. c holds the
+ * chain too. Asking c for what a had not answered yet brought copies of
+ * what a was still sending (c answered 18 of the 50); now c answers none
+ * and nothing comes twice. */
+static void
+test_busy_link_not_asked_twice (void)
+{
+  Log log;
+  SrpSim *sim = make_network (20, 3, NULL, &log);
+  SrpCore *a = srp_sim_get_core (sim, 0), *b = srp_sim_get_core (sim, 1),
+          *c = srp_sim_get_core (sim, 2);
+  SrpId topic = { { 48 } }, id;
+  GBytes *data = make_data (100 * 1024, 13);
+  g_autoptr (GPtrArray) chain = NULL;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+  guint64 duplicates;
+
+  g_assert_cmpuint (srp_core_get_n_connected (b), ==, 2);
+  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  srp_sim_set_link_rate (sim, 0, 1, 600 * 1000, 1024 * 1024);
+  chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL, g_bytes_get_data (data, NULL),
+                           g_bytes_get_size (data));
+  g_assert_cmpuint (chain->len, ==, 100);
+  /* a and c hold the chain; POSTAGE 0: nobody relays it. */
+  for (guint i = 0; i < chain->len; i++)
+    {
+      SrpPacket *p = g_ptr_array_index (chain, i);
+
+      p->postage = 0;
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_packet_encode (p, frame)));
+      g_assert_true (srp_sim_inject_from (sim, 1, 2, frame, srp_packet_encode (p, frame)));
+    }
+  while (srp_core_poll_transmit (a, &t))
+    ;
+  while (srp_core_poll_transmit (c, &t))
+    ;
+  duplicates = stat_drop (b, "duplicate");
+  for (guint i = 0; i < chain->len; i += 2)
+    g_assert_true (srp_sim_inject_from (sim, 0, 1, frame,
+                                        srp_packet_encode (g_ptr_array_index (chain, i), frame)));
+  srp_sim_flush (sim, 1);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+  id = ((SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
+  assert_got (&log, 1, &id, data);
+  g_assert_cmpuint (stat (b, "packets_new_asked"), ==, 50);
+  g_assert_cmpuint (stat (c, "packets_answered"), ==, 0);
+  g_assert_cmpuint (stat_drop (b, "duplicate") - duplicates, ==, 0);
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* Where packets came from and went (the packets_* stats, what
+ * srp-simulate sums into "packets"): a relay's whole chain came pushed, the
+ * subscriber's three pushed packets and its 17 asked-for ones, each answer
+ * and each publisher's copy counted once. */
+static void
+test_packet_paths_counted (void)
+{
+  Log log;
+  SrpSim *sim = make_network (19, 2, NULL, &log);
+  SrpCore *a = srp_sim_get_core (sim, 0), *b = srp_sim_get_core (sim, 1);
+  SrpId topic = { { 47 } }, id;
+  GBytes *data = make_data (20 * 1024, 11), *small = make_data (100, 12);
+  g_autoptr (GPtrArray) chain = NULL;
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpTransmit t;
+
+  srp_core_subscribe (b, srp_sim_get_now (sim), &topic);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (1));
+  chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL, g_bytes_get_data (data, NULL),
+                           g_bytes_get_size (data));
+  g_assert_cmpuint (chain->len, ==, 20);
+  /* a holds the chain, pushed "from b" (its only link: it relays nothing). */
+  for (guint i = 0; i < chain->len; i++)
+    {
+      SrpPacket *p = g_ptr_array_index (chain, i);
+
+      p->postage = 3;
+      g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, srp_packet_encode (p, frame)));
+    }
+  while (srp_core_poll_transmit (a, &t))
+    ;
+  for (guint i = 0; i < chain->len; i++)
+    if (i == 0 || i == 5 || i == 19)
+      g_assert_true (srp_sim_inject_from (sim, 0, 1, frame,
+                                          srp_packet_encode (g_ptr_array_index (chain, i), frame)));
+  srp_sim_flush (sim, 1);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (10));
+  id = ((SrpPacket *) g_ptr_array_index (chain, chain->len - 1))->id;
+  assert_got (&log, 1, &id, data);
+  g_assert_cmpuint (stat (a, "packets_new_pushed"), ==, 20);
+  g_assert_cmpuint (stat (a, "packets_relayed"), ==, 0);
+  g_assert_cmpuint (stat (a, "packets_answered"), ==, 17);
+  g_assert_cmpuint (stat (b, "packets_new_pushed"), ==, 3);
+  g_assert_cmpuint (stat (b, "packets_new_asked"), ==, 17);
+  g_assert_cmpuint (stat (a, "packets_published"), ==, 0);
+  /* A publish of one packet to the one link, acknowledged at once. */
+  publish (sim, 0, &topic, NULL, small, &id);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+  assert_got (&log, 1, &id, small);
+  g_assert_cmpuint (stat (a, "packets_published"), ==, 1);
+  g_assert_cmpuint (stat (b, "packets_new_pushed"), ==, 4);
+  g_assert_cmpuint (stat (b, "packets_relayed"), ==, 0);
+  g_bytes_unref (data);
+  g_bytes_unref (small);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
 /* Publishes wait for their ACKs however many there are, up to a bound in
  * bytes (16 MiB of frames); past it the oldest is reported early, and
  * counted. A count of 256 used to close the 257th-oldest silently. */
@@ -749,6 +877,8 @@ main (int argc, char **argv)
   g_test_add_func ("/topics/hole-filled-within-rtts", test_hole_filled_within_rtts);
   g_test_add_func ("/topics/lone-packets-relayed-wider", test_lone_packets_relayed_wider);
   g_test_add_func ("/topics/lost-publish-resent-within-rtts", test_lost_publish_resent_within_rtts);
+  g_test_add_func ("/topics/packet-paths-counted", test_packet_paths_counted);
+  g_test_add_func ("/topics/busy-link-not-asked-twice", test_busy_link_not_asked_twice);
   g_test_add_func ("/topics/query-over-budget-served-in-part",
                    test_query_over_budget_served_in_part);
   g_test_add_func ("/topics/outstanding-publishes-bounded-by-bytes",

@@ -136,6 +136,10 @@ json_counts (SimJson *j, const SimResult *r)
   json_by_kind (j, "filtered_by_kind", r->net.filtered_by_kind);
   if (r->config.open_sealed)
     json_by_kind (j, "sealed_by_kind", r->sealed_by_kind);
+  sim_json_begin_object (j, "packets");
+  for (guint i = 0; i < SIM_N_PACKET_PATHS; i++)
+    sim_json_uint (j, sim_packet_path_names[i], r->packet_paths[i]);
+  sim_json_end_object (j);
   sim_json_begin_object (j, "drops");
   for (guint d = 1; d < SRP_DROP_N_REASONS; d++)
     if (r->drops[d] > 0)

@@ -391,6 +391,7 @@ collect (Scenario *s)
   memcpy (r->by_kind, sim_world_get_transmits_by_kind (s->world), sizeof r->by_kind);
   memcpy (r->sealed_by_kind, sim_world_get_sealed_by_kind (s->world), sizeof r->sealed_by_kind);
   sim_world_get_drops (s->world, r->drops);
+  sim_world_get_packet_paths (s->world, r->packet_paths);
   r->net = *net;
   r->online_end = sim_world_get_n_online (s->world);
   for (guint i = 0; i < s->online->len + s->bootstraps->len; i++)

@@ -68,6 +68,7 @@ typedef struct {
   guint64 by_kind[256];
   guint64 sealed_by_kind[256]; /* arrived, by what they carry (with open_sealed) */
   guint64 drops[SRP_DROP_N_REASONS]; /* what the cores refused, by reason */
+  guint64 packet_paths[SIM_N_PACKET_PATHS]; /* sim_world_get_packet_paths */
   SimNetStats net;
   guint64 nodes_created, joins, leaves, goodbyes, publishes, probes;
   guint online_end;

@@ -76,7 +76,27 @@ struct _SimWorld {
   guint64 by_kind[256];
   guint64 sealed_by_kind[256];
   guint64 drops[SRP_DROP_N_REASONS]; /* of cores that left */
+  guint64 packet_paths[SIM_N_PACKET_PATHS]; /* of cores that left */
 };
+
+const char *const sim_packet_path_names[SIM_N_PACKET_PATHS] = {
+  "new_pushed", "new_asked", "relayed", "answered", "published",
+};
+
+static void
+add_packet_paths (SrpCore *core, guint64 out[SIM_N_PACKET_PATHS])
+{
+  g_autoptr (GVariant) stats = g_variant_ref_sink (srp_core_get_stats (core));
+
+  for (guint i = 0; i < SIM_N_PACKET_PATHS; i++)
+    {
+      g_autofree char *key = g_strconcat ("packets_", sim_packet_path_names[i], NULL);
+      guint64 n = 0;
+
+      g_variant_lookup (stats, key, "t", &n);
+      out[i] += n;
+    }
+}
 
 const char *
 sim_access_name (SimAccess access)
@@ -148,6 +168,7 @@ node_free (SimWorld *world, SimNode *node)
 {
   for (guint r = 0; r < SRP_DROP_N_REASONS; r++)
     world->drops[r] += srp_core_get_drop_count (node->core, r);
+  add_packet_paths (node->core, world->packet_paths);
   srp_core_free (node->core);
   sim_net_remove_host (world->net, node->host);
   if (node->home != 0)
@@ -674,6 +695,19 @@ sim_world_get_drops (SimWorld *world, guint64 out[SRP_DROP_N_REASONS])
 
       for (guint r = 0; node != NULL && r < SRP_DROP_N_REASONS; r++)
         out[r] += srp_core_get_drop_count (node->core, r);
+    }
+}
+
+void
+sim_world_get_packet_paths (SimWorld *world, guint64 out[SIM_N_PACKET_PATHS])
+{
+  memcpy (out, world->packet_paths, sizeof world->packet_paths);
+  for (guint i = 0; i < world->slots->len; i++)
+    {
+      SimNode *node = g_ptr_array_index (world->slots, i);
+
+      if (node != NULL)
+        add_packet_paths (node->core, out);
     }
 }
 

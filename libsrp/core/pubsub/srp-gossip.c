@@ -216,6 +216,10 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
       break;
     }
   asked = srp_fill_arrived (ps, &packet->id);
+  if (asked)
+    ps->new_asked++;
+  else
+    ps->new_pushed++;
   if (!asked && packet->postage > 0)
     {
       g_autoptr (GPtrArray) targets = srp_gossip_choose_targets (ps, &packet->topic_id, NULL,
@@ -223,6 +227,7 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
                                                                  srp_gossip_relay_fanout (ps,
                                                                                           packet));
       srp_gossip_send_copies (ps, input->data, input->len, packet->postage - 1, targets);
+      ps->relayed += targets->len;
     }
   if (subscribed)
     {
@@ -248,6 +253,7 @@ srp_gossip_expire (SrpTimer *timer, gpointer owner)
                                                                      ps->ctx->config->fanout);
           srp_gossip_send_copies (ps, g_bytes_get_data (entry.frame, NULL),
                                   g_bytes_get_size (entry.frame), entry.postage - 1, targets);
+          ps->relayed += targets->len;
         }
       g_bytes_unref (entry.frame);
     }

@@ -161,8 +161,11 @@ send_publish (SrpPubsub *ps, Publish *p, const SrpLink *link, const Acker *acker
     {
       GBytes *frame = g_ptr_array_index (p->frames, i);
       if (acker == NULL || !acked_flags ((Acker *) acker)[i])
-        srp_context_send_link (ps->ctx, link, g_bytes_get_data (frame, NULL),
-                               g_bytes_get_size (frame));
+        {
+          srp_context_send_link (ps->ctx, link, g_bytes_get_data (frame, NULL),
+                                 g_bytes_get_size (frame));
+          ps->published++;
+        }
     }
 }
 

@@ -50,6 +50,11 @@ struct _SrpPubsub {
   SrpPacketRivals *rivals;     /* copies of cached IDs with another NEXT ID */
   SrpId last_source;           /* the link that last sent us a packet we wanted */
   SrpTimer cache_expiry;
+  /* Where packets come from and go to (srp-simulate's "packets"): those
+   * new here that came pushed (relays, publishers) or that we had asked
+   * for, and the copies sent by the gossip rule (relays, TTL re-broadcasts),
+   * as answers to QUERY and as their publisher (resends included). */
+  guint64 new_pushed, new_asked, relayed, answered, published;
 
   /* srp-delivery.c */
   SrpReassembler *reassembler;
