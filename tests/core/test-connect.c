@@ -51,6 +51,19 @@ on_event (SrpSim *sim, guint node, const SrpCoreEvent *event, gpointer user_data
                                                                                   NULL)));
 }
 
+/* Starts an empty log of sim's events. */
+static void
+log_init (Log *log, SrpSim *sim)
+{
+  log->results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log->result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
+  log->changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
+  log->changed_at = g_array_new (FALSE, TRUE, sizeof (gint64));
+  log->changed_node = g_array_new (FALSE, TRUE, sizeof (guint));
+  log->got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  srp_sim_set_event_func (sim, on_event, log);
+}
+
 /* n cores bootstrapping from node 0; the links in `blocked` (pairs of node
  * numbers, ended by G_MAXUINT) lose everything; node `firewalled` (or none:
  * G_MAXUINT) sits behind a stateful firewall. */
@@ -67,13 +80,7 @@ make_network_firewalled (guint64 seed, guint n, const SrpCoreConfig *config, con
   srp_sim_set_default_link (sim, LATENCY_US, 0.0);
   for (guint i = 0; blocked != NULL && blocked[i] != G_MAXUINT; i += 2)
     srp_sim_set_link (sim, blocked[i], blocked[i + 1], LATENCY_US, 1.0);
-  log->results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
-  log->result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
-  log->changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
-  log->changed_at = g_array_new (FALSE, TRUE, sizeof (gint64));
-  log->changed_node = g_array_new (FALSE, TRUE, sizeof (guint));
-  log->got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  srp_sim_set_event_func (sim, on_event, log);
+  log_init (log, sim);
   srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (60));
   return sim;
@@ -496,13 +503,7 @@ test_introducer_waits_for_info (void)
   for (guint i = 0; blocked[i] != G_MAXUINT; i += 2)
     srp_sim_set_link (sim, blocked[i], blocked[i + 1], LATENCY_US, 1.0);
   srp_sim_set_filter (sim, watch_info, &w);
-  log.results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
-  log.result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
-  log.changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
-  log.changed_at = g_array_new (FALSE, TRUE, sizeof (gint64));
-  log.changed_node = g_array_new (FALSE, TRUE, sizeof (guint));
-  log.got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  srp_sim_set_event_func (sim, on_event, &log);
+  log_init (&log, sim);
   srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, SECONDS (60));
   g_assert_true (srp_sim_is_connected (sim, 1, 0));
@@ -599,7 +600,7 @@ drop_hellos_to_1 (SrpSim *sim, guint from, guint to, const guint8 *data, gsize l
 static void
 test_busy_target_admits_after_introduce (void)
 {
-  Log log = { 0 };
+  Log log;
   SrpSim *sim = srp_sim_new (15);
   SrpCoreConfig asker = small_config (), full, others;
   SrpCoreEvent result;
@@ -613,13 +614,7 @@ test_busy_target_admits_after_introduce (void)
     srp_sim_add_node (sim, i == 1 ? &asker : i == 2 ? &full : &others);
   srp_sim_set_default_link (sim, LATENCY_US, 0.0);
   srp_sim_set_link (sim, 1, 2, LATENCY_US, 1.0);
-  log.results = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
-  log.result_nodes = g_array_new (FALSE, TRUE, sizeof (guint));
-  log.changes = g_array_new (FALSE, TRUE, sizeof (SrpCoreEvent));
-  log.changed_at = g_array_new (FALSE, TRUE, sizeof (gint64));
-  log.changed_node = g_array_new (FALSE, TRUE, sizeof (guint));
-  log.got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  srp_sim_set_event_func (sim, on_event, &log);
+  log_init (&log, sim);
   srp_sim_bootstrap_all (sim, 0);
   srp_sim_run_until (sim, SECONDS (120));
   g_assert_true (srp_sim_is_connected (sim, 2, 0));
