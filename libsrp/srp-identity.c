@@ -12,13 +12,13 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
-#include <nettle/curve25519.h>
 #include <nettle/memops.h>
 #include <sodium.h>
 #include <string.h>
 
 #include "srp-error.h"
 #include "srp-signature.h"
+#include "srp-x25519.h"
 
 /* A PKCS#8 PEM Ed25519 key is about 120 bytes; anything far larger is not ours. */
 #define KEY_FILE_MAX_LEN 16384
@@ -29,7 +29,7 @@ struct _SrpIdentity {
   char hex_id[2 * SRP_ID_LEN + 1];
   /* The Montgomery form of the private key: letters are sealed to the
    * public key's (srp-envelope.c), and opened with this. */
-  guint8 x25519_secret[CURVE25519_SIZE];
+  guint8 x25519_secret[SRP_X25519_LEN];
   /* The seed and public key, as libsodium signs with them: a signature a
    * message costs its author 23 us there, 40 and more through gnutls. */
   guint8 sign_key[2 * SRP_ID_LEN];
@@ -280,11 +280,11 @@ srp_identity_verify (const SrpId *public_key, const guint8 *data, gsize len,
 gboolean
 srp_identity_agree (SrpIdentity *identity, const guint8 their_public[32], guint8 shared[32])
 {
-  static const guint8 zero[CURVE25519_SIZE] = { 0 };
+  static const guint8 zero[SRP_X25519_LEN] = { 0 };
 
   g_return_val_if_fail (identity != NULL, FALSE);
 
-  curve25519_mul (shared, identity->x25519_secret, their_public);
+  srp_x25519 (shared, identity->x25519_secret, their_public);
   /* A low-order point gives zero whatever our secret. */
-  return !memeql_sec (shared, zero, CURVE25519_SIZE);
+  return !memeql_sec (shared, zero, SRP_X25519_LEN);
 }

@@ -5,8 +5,8 @@
  */
 #include "srp-sim-keys.h"
 
-#include <nettle/curve25519.h>
 #include <nettle/eddsa.h>
+#include "srp-x25519.h"
 #include <sodium.h>
 #include <string.h>
 
@@ -36,7 +36,7 @@ srp_sim_keys_agree (const guint8 their_public[32], guint8 shared[32], gpointer u
 {
   SrpSimKeys *keys = user_data;
 
-  curve25519_mul (shared, keys->x25519, their_public);
+  srp_x25519 (shared, keys->x25519, their_public);
   return TRUE;
 }
 

@@ -6,8 +6,8 @@
 
 #include "srp-aead.h"
 #include "srp-hkdf.h"
+#include "srp-x25519.h"
 
-#include <nettle/curve25519.h>
 #include <nettle/hkdf.h>
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
@@ -36,7 +36,7 @@ static const char rekey_label[] = "SRP1 rekey";
 void
 srp_ephemeral_init (SrpEphemeral *e)
 {
-  curve25519_mul_g (e->public, e->secret);
+  srp_x25519_base (e->public, e->secret);
 }
 
 void
@@ -80,7 +80,7 @@ srp_session_new (gboolean initiator, const SrpEphemeral *ours,
   SrpSession *session;
   gsize at = 0;
 
-  curve25519_mul (shared, ours->secret, their_public);
+  srp_x25519 (shared, ours->secret, their_public);
   /* A low-order point gives zero whatever our secret: nothing is shared. */
   if (memeql_sec (shared, zero, sizeof shared))
     return NULL;

@@ -7,14 +7,14 @@
 #include "srp-dht-seal.h"
 
 #include <nettle/chacha-poly1305.h>
-#include <nettle/curve25519.h>
 #include <nettle/memops.h>
 #include <string.h>
 
 #include "srp-hkdf.h"
+#include "srp-x25519.h"
 
 G_STATIC_ASSERT (CHACHA_POLY1305_DIGEST_SIZE == SRP_DHT_SEAL_TAG_LEN);
-G_STATIC_ASSERT (CURVE25519_SIZE == SRP_DHT_SEAL_EPHEMERAL_LEN);
+G_STATIC_ASSERT (SRP_X25519_LEN == SRP_DHT_SEAL_EPHEMERAL_LEN);
 
 static const char query_label[] = "SRP1 dht query";
 
@@ -125,8 +125,8 @@ srp_dht_seal_query_to (const SrpId *recipient, const guint8 recipient_x[32],
   if (len + SRP_SEALED_QUERY_OVERHEAD > SRP_MAX_DATAGRAM)
     return 0;
   write_prefix (out, SRP_FRAME_SEALED_QUERY);
-  curve25519_mul_g (out + SRP_WIRE_PREFIX_LEN, ephemeral_secret);
-  curve25519_mul (shared, ephemeral_secret, recipient_x);
+  srp_x25519_base (out + SRP_WIRE_PREFIX_LEN, ephemeral_secret);
+  srp_x25519 (shared, ephemeral_secret, recipient_x);
   ok = derive (shared, out + SRP_WIRE_PREFIX_LEN, recipient, keys);
   memset (shared, 0, sizeof shared);
   if (!ok)

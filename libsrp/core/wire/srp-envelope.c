@@ -8,17 +8,17 @@
 #include "srp-envelope.h"
 
 #include <nettle/chacha-poly1305.h>
-#include <nettle/curve25519.h>
 #include <nettle/memops.h>
 #include <sodium.h>
 #include <string.h>
 
 #include "srp-hkdf.h"
 #include "srp-sha256.h"
+#include "srp-x25519.h"
 
 G_STATIC_ASSERT (CHACHA_POLY1305_NONCE_SIZE == SRP_ENVELOPE_NONCE_LEN);
 G_STATIC_ASSERT (CHACHA_POLY1305_DIGEST_SIZE == SRP_ENVELOPE_TAG_LEN);
-G_STATIC_ASSERT (CURVE25519_SIZE == SRP_ENVELOPE_EPHEMERAL_LEN);
+G_STATIC_ASSERT (SRP_X25519_LEN == SRP_ENVELOPE_EPHEMERAL_LEN);
 
 static const char author_label[] = "SRP1 author";
 static const char letter_label[] = "SRP1 letter";
@@ -117,8 +117,8 @@ srp_envelope_build (const SrpId *topic_id, const SrpId *prev_id, const SrpEnvelo
 
       if (!srp_envelope_x25519_public (seal->recipient, recipient_x))
         return NULL;
-      curve25519_mul_g (out + 1, seal->ephemeral_secret);
-      curve25519_mul (shared, seal->ephemeral_secret, recipient_x);
+      srp_x25519_base (out + 1, seal->ephemeral_secret);
+      srp_x25519 (shared, seal->ephemeral_secret, recipient_x);
       if (!letter_key (shared, out + 1, seal->recipient, key))
         return NULL;
       memset (shared, 0, sizeof shared);
