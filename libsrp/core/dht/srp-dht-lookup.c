@@ -58,6 +58,7 @@ typedef struct {
   gboolean done;
   const SrpReachability *result;
   SrpReachability reach;
+  SrpCredit *credit; /* owned: what the answer that brought reach pays for */
   SrpDhtFoundFunc found;
   SrpDhtClosestFunc closest;
   gpointer data;
@@ -69,6 +70,7 @@ lookup_free (gpointer data)
   Lookup *l = data;
 
   srp_timer_stop (l->dht->ctx->timers, &l->timer);
+  g_clear_pointer (&l->credit, srp_credit_unref);
   g_array_unref (l->candidates);
   g_free (l);
 }
@@ -182,13 +184,14 @@ ask (Lookup *l, Candidate *c)
 }
 
 static void
-finish (Lookup *l, const SrpReachability *reach)
+finish (Lookup *l, const SrpReachability *reach, SrpCredit *credit)
 {
   l->done = TRUE;
   if (reach != NULL)
     {
       l->reach = *reach;
       l->result = &l->reach;
+      srp_credit_set (&l->credit, credit);
     }
   /* Called back from the timer, so never from inside srp_dht_find. */
   srp_timer_set (l->dht->ctx->timers, &l->timer, l->dht->ctx->now);
@@ -224,7 +227,7 @@ step (Lookup *l)
     }
   if (l->in_flight == 0 && (!pending || l->queries >= MAX_QUERIES))
     {
-      finish (l, NULL);
+      finish (l, NULL, NULL);
       return;
     }
   srp_timer_set (l->dht->ctx->timers, &l->timer, next);
@@ -252,7 +255,7 @@ report (SrpDht *dht, Lookup *l)
         dht->lookups_found++;
       else
         dht->lookups_failed++;
-      l->found (l->data, &l->target, l->result);
+      l->found (l->data, &l->target, l->result, l->credit);
     }
 }
 
@@ -325,7 +328,7 @@ srp_dht_find (SrpDht *dht, const SrpId *target, SrpDhtFoundFunc func, gpointer d
       if (held != NULL)
         {
           reach = *held;
-          finish (l, &reach);
+          finish (l, &reach, NULL);
           return l->handle;
         }
     }
@@ -384,8 +387,10 @@ take (SrpDht *dht, Lookup *l, Candidate *c, const SrpInput *input, const SrpFoun
         srp_dht_table_add (dht->table, &found->contacts[n], dht->ctx->now, credit);
       srp_dht_register_heard_of (dht, &found->contacts[n].id);
     }
+  /* The addresses in the reachability are named by this answer as its
+   * contacts are: the HELLOs to them are paid from its credit. */
   if (found->has_reachability && l->closest == NULL)
-    finish (l, &found->reachability);
+    finish (l, &found->reachability, credit);
   else
     step (l);
   return SRP_DROP_NONE;

@@ -19,15 +19,19 @@
 
 #include "srp-context.h"
 #include "srp-control-dht.h"
+#include "srp-credit.h"
 
 G_BEGIN_DECLS
 
 typedef struct _SrpDht SrpDht;
 
 /* A lookup ended: reach is how to get to target, or NULL when it was not
- * found. Called from a timer or an input, never from srp_dht_find. */
+ * found. credit is what the answer that brought it pays for (srp-credit.h):
+ * the HELLOs to the addresses in reach, which that answer named; NULL when
+ * it came from our own registry. Called from a timer or an input, never
+ * from srp_dht_find. */
 typedef void (*SrpDhtFoundFunc) (gpointer data, const SrpId *target,
-                                 const SrpReachability *reach);
+                                 const SrpReachability *reach, SrpCredit *credit);
 
 /* Makes the subsystem and registers it (its frames) with ctx. */
 SrpDht *srp_dht_new (SrpContext *ctx);
