@@ -21,6 +21,7 @@
 #define MAX_ATTEMPTS 32
 #define MAX_ASKED 8 /* links asked for an introduction */
 #define NOT_FOUND "no connected peer knows that peer, and no lookup found it"
+#define UNREACHABLE "the peer's anchors cannot be reached"
 /* How long a connect to a peer linked over IPv4 waits for IPv6 (RFC 8305's
  * spirit: long enough for a punch through two firewalls with one resend,
  * short enough that a broken IPv6 costs little). */
@@ -483,6 +484,7 @@ on_found (gpointer data, const SrpId *target, const SrpReachability *reach, SrpC
   SrpContext *ctx = traversal->ctx;
 
   a->lookup = 0;
+  a->found = reach != NULL;
   if (reach != NULL && reach->has_address && a->their_nat == SRP_NAT_UNKNOWN)
     a->their_nat = reach->nat;
   /* An open peer that everybody links to keeps places for peers that were
@@ -515,9 +517,7 @@ on_found (gpointer data, const SrpId *target, const SrpReachability *reach, SrpC
         }
     }
   if (!attempt_pending (traversal, a))
-    finish_attempt (traversal, a, NULL,
-                    reach == NULL ? NOT_FOUND : "the peer's anchors cannot be reached",
-                    TRUE);
+    finish_attempt (traversal, a, NULL, reach == NULL ? NOT_FOUND : UNREACHABLE, TRUE);
 }
 
 void
@@ -563,8 +563,10 @@ void
 srp_connect_unknown (SrpTraversal *traversal, ConnectAttempt *attempt)
 {
   attempt->n_unknown++;
+  /* The last link said it does not know the peer; a lookup that found it
+   * earlier is the better reason (its anchors and address did not answer). */
   if (!attempt_pending (traversal, attempt))
-    finish_attempt (traversal, attempt, NULL, NOT_FOUND, TRUE);
+    finish_attempt (traversal, attempt, NULL, attempt->found ? UNREACHABLE : NOT_FOUND, TRUE);
 }
 
 gboolean

@@ -88,6 +88,7 @@ typedef struct {
   SrpTimer deadline;           /* gives up */
   SrpTimer relay;              /* no direct path yet: through the introducer */
   guint64 lookup;              /* the DHT lookup of the target under way, or 0 */
+  gboolean found;              /* a lookup gave the target's reachability */
   SrpId anchors[SRP_REGISTER_MAX_ANCHORS]; /* found anchors we are shaking hands with */
   guint n_anchors;
   SrpId transient[SRP_REGISTER_MAX_ANCHORS]; /* anchors connected for this attempt alone */
