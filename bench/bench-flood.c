@@ -288,6 +288,17 @@ node_print_stats (gpointer data)
     {
       if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64) && g_variant_get_uint64 (value) != 0)
         g_print (" %s=%" G_GUINT64_FORMAT, key, g_variant_get_uint64 (value));
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE ("a{st}")))
+        {
+          GVariantIter reasons;
+          const char *reason;
+          guint64 count;
+
+          g_variant_iter_init (&reasons, value);
+          while (g_variant_iter_next (&reasons, "{&st}", &reason, &count))
+            if (count != 0)
+              g_print (" %s.%s=%" G_GUINT64_FORMAT, key, reason, count);
+        }
       g_variant_unref (value);
     }
   g_print ("\n");

@@ -35,6 +35,9 @@
  * `publishes_pending_bytes` (`t`, their frames, at most 16 MiB),
  * `publishes_closed_early` (`t`, publishes reported before all their
  * acknowledgements came, to stay within that bound),
+ * `publish_resends_deferred` (`t`, resend rounds skipped because every
+ * target missing packets was still acknowledging earlier ones: behind, not
+ * lossy),
  * `wants` (`u`, missing packets being asked for), `packets_new_pushed` and
  * `packets_new_asked` (`t`, packets new to this peer that came pushed, by a
  * relay or their publisher, and that it had asked for), `packets_relayed`,

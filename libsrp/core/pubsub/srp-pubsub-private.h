@@ -31,6 +31,10 @@ typedef struct {
   GArray *acks;                /* guint64 packet prefixes to acknowledge */
   SrpTimer ack_flush;          /* when to send them */
   guint sync_cursor;           /* rotates over our topics, round after round */
+  /* Its ACKs of our publishes (srp-publish.c, is_behind): when it last sent
+   * one, and the latest publish (in the order we made them) it acknowledged. */
+  gint64 last_ack_at;
+  guint64 acked_seq;
 } PubsubLink;
 
 struct _SrpPubsub {
@@ -55,6 +59,8 @@ struct _SrpPubsub {
    * for, and the copies sent by the gossip rule (relays, TTL re-broadcasts),
    * as answers to QUERY and as their publisher (resends included). */
   guint64 new_pushed, new_asked, relayed, answered, published;
+  guint64 resends_deferred;    /* publish resend rounds skipped: every target behind */
+  guint64 publish_seq;         /* the last publish's number, in the order they were made */
 
   /* srp-delivery.c */
   SrpReassembler *reassembler;

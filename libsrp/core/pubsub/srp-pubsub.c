@@ -119,6 +119,7 @@ pubsub_stats (gpointer self, GVariantDict *dict)
   g_variant_dict_insert (dict, "publishes_pending", "u", srp_publish_count (ps));
   g_variant_dict_insert (dict, "publishes_pending_bytes", "t", (guint64) ps->publish_bytes);
   g_variant_dict_insert (dict, "publishes_closed_early", "t", ps->publishes_closed_early);
+  g_variant_dict_insert (dict, "publish_resends_deferred", "t", ps->resends_deferred);
   g_variant_dict_insert (dict, "wants", "u", srp_fill_count (ps));
   g_variant_dict_insert (dict, "packets_new_pushed", "t", ps->new_pushed);
   g_variant_dict_insert (dict, "packets_new_asked", "t", ps->new_asked);
