@@ -36,7 +36,13 @@
 #define RELAY_AFTER_US (3 * G_TIME_SPAN_SECOND) /* cone pairs */
 #define RELAY_AFTER_BIRTHDAY_US (15 * G_TIME_SPAN_SECOND)
 #define PROBE_INTERVAL_US (10 * G_TIME_SPAN_MILLISECOND)
-#define PROBES_PER_INTERVAL 8 /* 2,048 probes take 2.6 s */
+/* 2,048 probes take 1.3 s. At 8 per 10 ms, the 1,177 probes that give 99 %
+ * odds against 256 mappings took 1.5 s, and finds by ID between symmetric
+ * and port-restricted peers took 2.1-2.2 s
+ * (srp-simulate, 10,000 peers, 200 finds: 98.0 % within 2 s, p99 2.23 s;
+ * at 16: 99.5 %, 1.52 s, with 0.2 % more datagrams in all, the probes sent
+ * while the hit's answer is on its way). */
+#define PROBES_PER_INTERVAL 16
 #define SOCKET_ROUND_US (10 * G_TIME_SPAN_SECOND) /* keeps the symmetric side's mappings */
 /* A relayed link asks for a new introduction UPGRADE_FIRST_US after it
  * came up, then after twice as long each time, up to every UPGRADE_US: a
