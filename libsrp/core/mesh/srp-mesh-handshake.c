@@ -277,13 +277,6 @@ srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId 
   srp_mesh_start_paid_handshake (mesh, address, expected, 0, NULL);
 }
 
-void
-srp_mesh_start_introduction_handshake (SrpMesh *mesh, const SrpAddress *address,
-                                       const SrpId *expected)
-{
-  srp_mesh_start_paid_handshake (mesh, address, expected, SRP_HELLO_FLAG_INTRODUCTION, NULL);
-}
-
 /* A peer connected: handshakes to its other addresses (local, relayed,
  * punched) are moot. */
 static void

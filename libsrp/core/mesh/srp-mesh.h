@@ -31,14 +31,13 @@ SrpPings *srp_mesh_get_pings (SrpMesh *mesh);
  * or NULL for a bootstrap, whose ID we learn). Nothing happens when a
  * handshake to that address runs already. */
 void srp_mesh_start_handshake (SrpMesh *mesh, const SrpAddress *address, const SrpId *expected);
-/* The same, to be introduced by the peer at address to one of its links:
- * it may use the places it keeps for that (SRP_HELLO_FLAG_INTRODUCTION). */
-void srp_mesh_start_introduction_handshake (SrpMesh *mesh, const SrpAddress *address,
-                                            const SrpId *expected);
 /* The same, with the HELLOs paid from credit (srp-credit.h): the credit of
  * whoever named address, when it has not proved it receives. NULL: the
- * record for expected at address pays, if it has a namer. FALSE when the
- * handshake budget (SRP_MESH_HANDSHAKES_PER_SECOND) or the credit refused it. */
+ * record for expected at address pays, if it has a namer. flags: the
+ * HELLO's (SRP_HELLO_FLAG_INTRODUCTION, to be introduced by the peer at
+ * address to one of its links: it may use the places it keeps for that).
+ * FALSE when the handshake budget (SRP_MESH_HANDSHAKES_PER_SECOND) or the
+ * credit refused it. */
 gboolean srp_mesh_start_paid_handshake (SrpMesh *mesh, const SrpAddress *address,
                                         const SrpId *expected, guint8 flags, SrpCredit *credit);
 /* Says GOODBYE to one link and closes it; its peer stays known. */

@@ -517,7 +517,7 @@ on_found (gpointer data, const SrpId *target, const SrpReachability *reach, SrpC
         }
     }
   if (!attempt_pending (traversal, a))
-    finish_attempt (traversal, a, NULL, reach == NULL ? NOT_FOUND : UNREACHABLE, TRUE);
+    finish_attempt (traversal, a, NULL, a->found ? UNREACHABLE : NOT_FOUND, TRUE);
 }
 
 void
