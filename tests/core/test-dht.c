@@ -69,6 +69,37 @@ contact (SrpDhtContact *c, guint8 first, guint8 fill, guint8 host)
   srp_address_init_ipv4 (&c->address, ip, 4000);
 }
 
+/* The nearest-set keeps the max nearest of any number offered, nearest
+ * first, and the first offer of an ID wins over a later one with another
+ * address. */
+static void
+test_nearest (void)
+{
+  SrpDhtContact out[3], c;
+  SrpDhtNearest nearest;
+  SrpId target;
+  guint8 order[] = { 0x40, 0x08, 0x80, 0x01, 0x20, 0x02 };
+
+  id_with (&target, 0x00, 0x00);
+  srp_dht_nearest_init (&nearest, &target, G_N_ELEMENTS (out), out);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      contact (&c, order[i], 0x00, (guint8) (i + 1));
+      srp_dht_nearest_offer (&nearest, &c);
+    }
+  contact (&c, 0x01, 0x00, 99); /* the same ID again, from another source */
+  srp_dht_nearest_offer (&nearest, &c);
+  g_assert_cmpuint (nearest.n, ==, 3);
+  g_assert_cmpuint (out[0].id.bytes[0], ==, 0x01);
+  g_assert_cmpuint (out[0].address.bytes[3], ==, 4); /* the first offer's address */
+  g_assert_cmpuint (out[1].id.bytes[0], ==, 0x02);
+  g_assert_cmpuint (out[2].id.bytes[0], ==, 0x08);
+
+  srp_dht_nearest_init (&nearest, &target, 0, out);
+  srp_dht_nearest_offer (&nearest, &c);
+  g_assert_cmpuint (nearest.n, ==, 0);
+}
+
 /* Contacts come back nearest first by XOR distance; a full bucket keeps
  * the contacts it has over newcomers until one fails twice. */
 static void
@@ -596,6 +627,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/dht/table", test_table);
+  g_test_add_func ("/dht/nearest", test_nearest);
   g_test_add_func ("/dht/frames", test_frames);
   g_test_add_func ("/dht/find-beyond-one-hop", test_find_beyond_one_hop);
   g_test_add_func ("/dht/unsolicited-and-forged", test_unsolicited_and_forged);

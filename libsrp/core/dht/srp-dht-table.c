@@ -172,33 +172,54 @@ srp_dht_table_failed (SrpDhtTable *table, const SrpId *id)
     srp_dht_table_remove (table, id);
 }
 
-typedef struct {
-  const SrpId *target;
-} SortBy;
-
-static int
-compare_entries (const void *a, const void *b, void *data)
+void
+srp_dht_nearest_init (SrpDhtNearest *nearest, const SrpId *target, guint max, SrpDhtContact *out)
 {
-  const SortBy *by = data;
-  return srp_dht_compare_distance (by->target, &((const SrpDhtContact *) a)->id,
-                                   &((const SrpDhtContact *) b)->id);
+  nearest->target = target;
+  nearest->out = out;
+  nearest->max = max;
+  nearest->n = 0;
+}
+
+void
+srp_dht_nearest_offer (SrpDhtNearest *nearest, const SrpDhtContact *contact)
+{
+  guint at;
+
+  if (nearest->max == 0)
+    return;
+  /* Full and not nearer than the farthest: the common case, one compare.
+   * Equal distance means the same ID, which is already there. */
+  if (nearest->n == nearest->max &&
+      srp_dht_compare_distance (nearest->target, &contact->id,
+                                &nearest->out[nearest->n - 1].id) >= 0)
+    return;
+  for (at = 0; at < nearest->n; at++)
+    {
+      int c = srp_dht_compare_distance (nearest->target, &contact->id, &nearest->out[at].id);
+
+      if (c == 0)
+        return; /* offered before: the first source stands */
+      if (c < 0)
+        break;
+    }
+  if (nearest->n < nearest->max)
+    nearest->n++;
+  memmove (nearest->out + at + 1, nearest->out + at,
+           (nearest->n - 1 - at) * sizeof (SrpDhtContact));
+  nearest->out[at] = *contact;
 }
 
 guint
 srp_dht_table_closest (SrpDhtTable *table, const SrpId *target, guint max, SrpDhtContact *out)
 {
-  g_autoptr (GArray) all = g_array_sized_new (FALSE, FALSE, sizeof (SrpDhtContact), table->size);
-  SortBy by = { target };
-  guint n;
+  SrpDhtNearest nearest;
 
+  srp_dht_nearest_init (&nearest, target, max, out);
   for (guint b = 0; b < N_BUCKETS; b++)
     for (guint i = 0; table->buckets[b] != NULL && i < table->buckets[b]->len; i++)
-      g_array_append_val (all, g_array_index (table->buckets[b], Entry, i).contact);
-  g_array_sort_with_data (all, (GCompareDataFunc) compare_entries, &by);
-  n = MIN (max, all->len);
-  if (n > 0) /* an empty GArray's data may be NULL, which memcpy must not get */
-    memcpy (out, all->data, n * sizeof (SrpDhtContact));
-  return n;
+      srp_dht_nearest_offer (&nearest, &g_array_index (table->buckets[b], Entry, i).contact);
+  return nearest.n;
 }
 
 guint

@@ -41,6 +41,21 @@ guint srp_dht_table_closest (SrpDhtTable *table, const SrpId *target, guint max,
                              SrpDhtContact *out);
 guint srp_dht_table_size (SrpDhtTable *table);
 
+/* The nearest contacts to a target among any number offered, kept in a
+ * caller's array of max: each offer costs one distance comparison when it
+ * is not among them, so a FIND answer over thousands of known peers never
+ * sorts them all. The first offer of an ID wins: later ones of the same ID
+ * (another source's address for it) are ignored. */
+typedef struct {
+  const SrpId *target;
+  SrpDhtContact *out;
+  guint max, n;
+} SrpDhtNearest;
+
+void srp_dht_nearest_init (SrpDhtNearest *nearest, const SrpId *target, guint max,
+                           SrpDhtContact *out);
+void srp_dht_nearest_offer (SrpDhtNearest *nearest, const SrpDhtContact *contact);
+
 /* The XOR distance order: negative when a is nearer to target than b. */
 int srp_dht_compare_distance (const SrpId *target, const SrpId *a, const SrpId *b);
 /* Leading bits a and b share (0-256). */

@@ -72,46 +72,24 @@ srp_dht_own_reachability (SrpDht *dht, SrpReachability *out)
   return out->n_anchors > 0;
 }
 
-typedef struct {
-  const SrpId *target;
-} ByDistance;
-
-static int
-compare_contacts (gconstpointer a, gconstpointer b, gpointer data)
-{
-  const ByDistance *by = data;
-  return srp_dht_compare_distance (by->target, &((const SrpDhtContact *) a)->id,
-                                   &((const SrpDhtContact *) b)->id);
-}
-
-static void
-add_unique (GArray *all, const SrpDhtContact *c)
-{
-  for (guint k = 0; k < all->len; k++)
-    if (srp_id_equal (&g_array_index (all, SrpDhtContact, k).id, &c->id))
-      return;
-  g_array_append_val (all, *c);
-}
-
 guint
 srp_dht_closest_known (SrpDht *dht, const SrpId *target, guint max, SrpDhtContact *out)
 {
   GPtrArray *links = srp_link_table_list (dht->ctx->links);
   GPtrArray *records = srp_peer_table_records (dht->ctx->peers);
-  g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (SrpDhtContact));
-  ByDistance by = { target };
-  guint n;
+  SrpDhtNearest nearest;
 
-  g_array_set_size (all, max);
-  g_array_set_size (all, srp_dht_table_closest (dht->table, target, max,
-                                                (SrpDhtContact *) all->data));
+  /* The table first, then links, then records: where two hold the same
+   * peer, the first one's address is given. */
+  srp_dht_nearest_init (&nearest, target, max, out);
+  nearest.n = srp_dht_table_closest (dht->table, target, max, out);
   for (guint i = 0; i < links->len; i++)
     {
       const SrpLink *link = g_ptr_array_index (links, i);
       SrpDhtContact c = { .id = link->id, .nat = link->nat, .address = link->address };
 
       if (is_anchor_link (link))
-        add_unique (all, &c);
+        srp_dht_nearest_offer (&nearest, &c);
     }
   for (guint i = 0; i < records->len; i++)
     {
@@ -119,13 +97,9 @@ srp_dht_closest_known (SrpDht *dht, const SrpId *target, guint max, SrpDhtContac
       SrpDhtContact c = { .id = r->id, .nat = r->nat, .address = r->address };
 
       if (srp_dht_nat_is_open (r->nat) && !srp_address_is_relay (&r->address))
-        add_unique (all, &c);
+        srp_dht_nearest_offer (&nearest, &c);
     }
-  g_array_sort_with_data (all, compare_contacts, &by);
-  n = MIN (max, all->len);
-  if (n > 0) /* an empty GArray's data may be NULL, which memcpy must not get */
-    memcpy (out, all->data, n * sizeof (SrpDhtContact));
-  return n;
+  return nearest.n;
 }
 
 /* ---- answering --------------------------------------------------------------------------- */
