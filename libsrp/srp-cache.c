@@ -195,6 +195,11 @@ srp_cache_update (SrpCache *self, const SrpCacheStats *stats)
   GObject *object = G_OBJECT (self);
   SrpCacheStats old = self->stats;
 
+  /* Every drive of the peer calls this, most often with nothing new. */
+  if (old.budget == stats->budget && old.used == stats->used && old.n_packets == stats->n_packets &&
+      old.stored == stats->stored && old.evicted == stats->evicted &&
+      old.expired == stats->expired && old.purged == stats->purged)
+    return;
   self->stats = *stats;
   g_object_freeze_notify (object);
 #define NOTIFY_IF_CHANGED(field, prop) \

@@ -206,10 +206,8 @@ drive (SrpPeer *self, gboolean defer_sends)
   guint closes = self->closes;
   SrpCoreEvent event;
 
-  events = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
-  g_array_set_clear_func (events, (GDestroyNotify) srp_core_event_clear);
-  closing = g_array_new (FALSE, FALSE, sizeof (guint));
-  done = g_ptr_array_new ();
+  /* The arrays come with their first element: a publisher drives once per
+   * publish, mostly with nothing to hand over. */
   while (srp_core_poll_event (core, &event))
     {
       SrpOperation *op;
@@ -217,15 +215,28 @@ drive (SrpPeer *self, gboolean defer_sends)
       if (event.type == SRP_CORE_EVENT_SOCKET_OPEN)
         srp_peer_transport_open_punch (self, event.socket.socket);
       else if (event.type == SRP_CORE_EVENT_SOCKET_CLOSE)
-        g_array_append_val (closing, event.socket.socket);
+        {
+          if (closing == NULL)
+            closing = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_array_append_val (closing, event.socket.socket);
+        }
       else if (srp_core_event_request (&event) != 0)
         {
           /* NULL: cancelled, or from before a close. */
           if ((op = srp_operations_take (self->operations, &event)) != NULL)
-            g_ptr_array_add (done, op);
+            {
+              if (done == NULL)
+                done = g_ptr_array_new ();
+              g_ptr_array_add (done, op);
+            }
         }
       else
         {
+          if (events == NULL)
+            {
+              events = g_array_new (FALSE, FALSE, sizeof (SrpCoreEvent));
+              g_array_set_clear_func (events, (GDestroyNotify) srp_core_event_clear);
+            }
           g_array_append_val (events, event);
           continue;
         }
@@ -239,11 +250,11 @@ drive (SrpPeer *self, gboolean defer_sends)
     {
       /* A punch socket closing below may have datagrams of its own among
        * them: those go now, with the rest. */
-      if (defer_sends && closing->len == 0)
+      if (defer_sends && closing == NULL)
         srp_peer_transport_send_soon (self);
       else
         srp_peer_transport_send (self);
-      for (guint i = 0; i < closing->len; i++)
+      for (guint i = 0; closing != NULL && i < closing->len; i++)
         srp_peer_transport_close_punch (self, g_array_index (closing, guint, i));
       g_source_set_ready_time (self->timer_source, srp_core_poll_timeout (core));
     }
@@ -255,17 +266,22 @@ drive (SrpPeer *self, gboolean defer_sends)
   }
 
   hold = g_object_ref (self);
-  g_object_freeze_notify (G_OBJECT (self));
+  /* Notifications wait until the events are all handled. Without events
+   * there is at most one (nat-problem), and freezing costs more than it
+   * (a queue and a global lock each way). */
+  if (events != NULL)
+    g_object_freeze_notify (G_OBJECT (self));
   /* A handler that closes the peer ends what these events meant: the
    * connections they describe are gone. */
-  for (guint i = 0; i < events->len && self->closes == closes; i++)
+  for (guint i = 0; events != NULL && i < events->len && self->closes == closes; i++)
     srp_peer_handle_event (self, &g_array_index (events, SrpCoreEvent, i));
   if (srp_peer_is_listening (self))
     srp_peer_set_nat_problem (self, srp_core_get_nat_problem (core));
   srp_peer_streams_refresh (self);
-  g_object_thaw_notify (G_OBJECT (self));
+  if (events != NULL)
+    g_object_thaw_notify (G_OBJECT (self));
 
-  for (guint i = 0; i < done->len; i++)
+  for (guint i = 0; done != NULL && i < done->len; i++)
     srp_operation_finish (done->pdata[i]);
 }
 

@@ -110,6 +110,21 @@ srp_peer_topic_remove (SrpPeer *self, SrpTopic *topic)
     srp_peer_store_flush (self);
 }
 
+/* Emits the event's message on topic, which the caller holds a reference
+ * to, unless it was unsubscribed meanwhile. */
+static void
+deliver_to (SrpTopic *topic, const SrpCoreEvent *event, const SrpId *sender)
+{
+  g_autoptr (SrpMessage) message = NULL;
+
+  if (!srp_topic_get_subscribed (topic))
+    return;
+  message = srp_message_new (&event->message.id, &event->message.topic_id,
+                             srp_topic_get_name (topic), sender, event->message.sealed,
+                             event->message.data);
+  srp_topic_emit_message (topic, message);
+}
+
 void
 srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
 {
@@ -131,22 +146,21 @@ srp_peer_topics_deliver (SrpPeer *self, const SrpCoreEvent *event)
   list = g_hash_table_lookup (self->topics, &event->message.topic_id);
   if (list == NULL || list->len == 0)
     return; /* unsubscribed since */
+  if (list->len == 1)
+    {
+      /* One subscription, as most topics have: held alone, without the
+       * array below. */
+      g_autoptr (SrpTopic) topic = g_object_ref (list->pdata[0]);
+
+      deliver_to (topic, event, sender);
+      return;
+    }
   /* A handler may unsubscribe (and so change the list) or drop a topic. */
   receivers = g_ptr_array_new_full (list->len, g_object_unref);
   for (guint i = 0; i < list->len; i++)
     g_ptr_array_add (receivers, g_object_ref (list->pdata[i]));
   for (guint i = 0; i < receivers->len; i++)
-    {
-      SrpTopic *topic = receivers->pdata[i];
-      g_autoptr (SrpMessage) message = NULL;
-
-      if (!srp_topic_get_subscribed (topic))
-        continue;
-      message = srp_message_new (&event->message.id, &event->message.topic_id,
-                                 srp_topic_get_name (topic), sender, event->message.sealed,
-                                 event->message.data);
-      srp_topic_emit_message (topic, message);
-    }
+    deliver_to (receivers->pdata[i], event, sender);
 }
 
 static void

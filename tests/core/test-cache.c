@@ -424,6 +424,73 @@ test_index_by_id_and_prefix (void)
   srp_packet_cache_free (cache);
 }
 
+/* The cache keeps a frame it encoded in the entry's own allocation: the
+ * frame (or a slice of it, as a delivered message is) stays valid after
+ * the entry is evicted, expired or given another frame. */
+static void
+test_frame_outlives_entry (void)
+{
+  SrpId topic = { { 9 } };
+  SrpPacketCache *cache = srp_packet_cache_new (G_MAXSIZE / 2, TTL, 100, 0);
+  g_autofree SrpPacket *a = make_packet (&topic, 1, 500);
+  g_autofree SrpPacket *b = make_packet (&topic, 2, 500);
+  g_autofree SrpPacket *c = make_packet (&topic, 3, 500);
+  guint8 expected[SRP_MAX_DATAGRAM];
+  gsize len = srp_packet_encode (a, expected);
+  GBytes *slice, *replaced;
+  SrpPacketCacheEntry out;
+
+  g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (1), a), ==, SRP_PACKET_CACHE_STORED);
+  slice = g_bytes_new_from_bytes (srp_packet_cache_lookup (cache, &a->id)->frame,
+                                  SRP_PACKET_FRAME_LEN (0), a->body_len);
+  /* Evicted: the slice holds on. */
+  srp_packet_cache_set_budget (cache, SECONDS (1), 0);
+  g_assert_null (srp_packet_cache_lookup (cache, &a->id));
+  g_assert_cmpmem (g_bytes_get_data (slice, NULL), g_bytes_get_size (slice),
+                   expected + SRP_PACKET_FRAME_LEN (0), len - SRP_PACKET_FRAME_LEN (0));
+  g_bytes_unref (slice);
+  srp_packet_cache_set_budget (cache, SECONDS (1), G_MAXSIZE / 2);
+
+  /* Expired: the frame goes to the caller, and lives as long as it keeps it. */
+  g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (1), b), ==, SRP_PACKET_CACHE_STORED);
+  g_assert_true (srp_packet_cache_pop_expired (cache, SECONDS (1) + TTL, &out));
+  len = srp_packet_encode (b, expected);
+  g_assert_cmpmem (g_bytes_get_data (out.frame, NULL), g_bytes_get_size (out.frame), expected, len);
+  g_bytes_unref (out.frame);
+
+  /* Given another frame: the old one, still held elsewhere, stays as it
+   * was; the new one goes to the caller when the entry expires. */
+  g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (2), c), ==, SRP_PACKET_CACHE_STORED);
+  slice = g_bytes_ref (srp_packet_cache_lookup (cache, &c->id)->frame);
+  c->postage = 3;
+  g_assert_true (srp_packet_cache_replace (cache, c));
+  replaced = srp_packet_cache_lookup (cache, &c->id)->frame;
+  g_assert_true (replaced != slice);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (replaced, NULL))[SRP_PACKET_POSTAGE_OFFSET],
+                    ==, 3);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (slice, NULL))[SRP_PACKET_POSTAGE_OFFSET],
+                    !=, 3);
+  g_assert_true (srp_packet_cache_pop_expired (cache, SECONDS (2) + TTL, &out));
+  g_assert_true (out.frame == replaced);
+  g_bytes_unref (out.frame);
+  g_bytes_unref (slice);
+
+  /* And freed with the cache while a slice is out. */
+  c->postage = 16;
+  g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (3), c), ==, SRP_PACKET_CACHE_GONE);
+  g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (3), a), ==, SRP_PACKET_CACHE_GONE);
+  {
+    g_autofree SrpPacket *d = make_packet (&topic, 4, 500);
+
+    g_assert_cmpint (srp_packet_cache_add (cache, SECONDS (3), d), ==, SRP_PACKET_CACHE_STORED);
+    slice = g_bytes_ref (srp_packet_cache_lookup (cache, &d->id)->frame);
+    srp_packet_cache_free (cache);
+    len = srp_packet_encode (d, expected);
+    g_assert_cmpmem (g_bytes_get_data (slice, NULL), g_bytes_get_size (slice), expected, len);
+    g_bytes_unref (slice);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -432,6 +499,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/eviction-order", test_eviction_order);
   g_test_add_func ("/cache/index-by-id-and-prefix", test_index_by_id_and_prefix);
   g_test_add_func ("/cache/ttl-postage-purge", test_ttl_postage_purge);
+  g_test_add_func ("/cache/frame-outlives-entry", test_frame_outlives_entry);
   g_test_add_func ("/cache/lifecycle-in-network", test_lifecycle_in_network);
   g_test_add_func ("/cache/rbsr-traffic-follows-difference", test_rbsr_traffic_follows_difference);
   return g_test_run ();

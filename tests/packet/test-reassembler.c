@@ -828,6 +828,48 @@ test_missing (void)
   srp_reassembler_free (r);
 }
 
+/* A message of one packet added with its frame is a slice of the frame,
+ * and outlives the caller's reference to it; a frame that does not hold
+ * the packet's body is not used (the body is copied instead). */
+static void
+test_framed_single (void)
+{
+  SrpRng rng;
+  guint8 *data = NULL;
+  g_autoptr (GPtrArray) chain = NULL, other = NULL, second = NULL;
+  SrpReassembler *r = new_reassembler (1 << 20, 16, G_USEC_PER_SEC, 16);
+  SrpReassembledMessage m = { 0 };
+  GBytes *frame;
+  gsize len;
+  const guint8 *frame_data;
+
+  srp_rng_init (&rng, 41);
+  chain = random_chain (&rng, 300, &data);
+  g_assert_cmpuint (chain->len, ==, 1);
+  frame = frame_of (packet_at (chain, 0));
+  frame_data = g_bytes_get_data (frame, &len);
+  g_assert_cmpint (srp_reassembler_add_framed (r, 0, packet_at (chain, 0), frame), ==,
+                   SRP_DROP_NONE);
+  g_bytes_unref (frame);
+  g_assert_true (srp_reassembler_pop_message (r, &m));
+  g_assert_true (g_bytes_get_data (m.data, NULL) == frame_data + SRP_PACKET_FRAME_LEN (0));
+  g_assert_cmpmem (g_bytes_get_data (m.data, NULL), g_bytes_get_size (m.data), data, 300);
+  srp_reassembled_message_clear (&m);
+  g_free (data);
+
+  /* Another packet's frame, of the same length: its body is not taken. */
+  other = random_chain (&rng, 300, NULL);
+  second = random_chain (&rng, 300, &data);
+  frame = frame_of (packet_at (other, 0));
+  g_assert_cmpint (srp_reassembler_add_framed (r, 0, packet_at (second, 0), frame), ==,
+                   SRP_DROP_NONE);
+  g_bytes_unref (frame);
+  assert_pop (r, second, data, 300);
+  assert_no_message (r);
+  g_free (data);
+  srp_reassembler_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -845,5 +887,6 @@ main (int argc, char **argv)
   g_test_add_func ("/reassembler/timeout", test_timeout);
   g_test_add_func ("/reassembler/remembered-bound", test_remembered_bound);
   g_test_add_func ("/reassembler/missing", test_missing);
+  g_test_add_func ("/reassembler/framed-single", test_framed_single);
   return g_test_run ();
 }

@@ -158,11 +158,27 @@ pop_messages (SrpPubsub *ps, SrpReassembler *r, const SrpAddress *from, SrpLink 
     }
 }
 
+/* The cache's frame of a packet that is a message by itself, which the
+ * message's bytes can be a slice of (the reassembler checks that it holds
+ * the same body); NULL for any other. */
+static GBytes *
+cached_frame (SrpPubsub *ps, const SrpPacket *packet)
+{
+  const SrpPacketCacheEntry *entry;
+
+  if (packet->index != 0 || !srp_id_is_zero (&packet->next_id))
+    return NULL;
+  entry = srp_packet_cache_lookup (ps->cache, &packet->id);
+  return entry != NULL ? entry->frame : NULL;
+}
+
 /* Gives r the packet; FALSE (counted) when it refuses it. */
 static gboolean
 take (SrpPubsub *ps, SrpReassembler *r, const SrpPacket *packet)
 {
-  SrpDropReason reason = srp_reassembler_add (r, ps->ctx->now, packet);
+  SrpDropReason reason = srp_reassembler_add_framed (r, ps->ctx->now, packet,
+                                                     r == ps->reassembler ? cached_frame (ps, packet)
+                                                                          : NULL);
 
   if (reason != SRP_DROP_NONE)
     srp_context_drop (ps->ctx, reason);

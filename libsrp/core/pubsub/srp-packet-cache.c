@@ -34,6 +34,14 @@ typedef struct {
   gboolean prefix_owner; /* what lookup_prefix gives for its prefix */
   GList age_link;      /* in subscribed or other; data points here */
   GList topic_link;    /* in topic->entries; data points here */
+  /* An entry that encoded its packet itself keeps the frame here, in the
+   * same allocation: block is then the GBytes over it whose last
+   * reference frees the entry (a message delivered as a slice of the frame
+   * may outlive the entry's place in the cache). NULL for a frame the
+   * caller encoded. e.frame is block unless srp_packet_cache_replace gave
+   * the entry another frame. */
+  GBytes *block;
+  guint8 frame[];
 } Entry;
 
 struct _Topic {
@@ -107,8 +115,14 @@ srp_packet_cache_new (gsize budget, gint64 ttl_us, guint remembered_ids, guint64
 static void
 entry_free (Entry *entry)
 {
-  g_bytes_unref (entry->e.frame);
-  g_free (entry);
+  GBytes *block = entry->block;
+
+  if (entry->e.frame != block)
+    g_bytes_unref (entry->e.frame);
+  if (block != NULL)
+    g_bytes_unref (block); /* frees entry, now or when the last slice goes */
+  else
+    g_free (entry);
 }
 
 void
@@ -321,7 +335,6 @@ static SrpPacketCacheResult
 add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, GBytes *encoded,
            gint64 expires_at)
 {
-  guint8 *frame;
   gsize len, cost;
   Entry *entry;
 
@@ -342,25 +355,28 @@ add_entry (SrpPacketCache *cache, gint64 now_us, const SrpPacket *packet, GBytes
     if (!evict_one (cache, now_us))
       break;
 
-  entry = g_new0 (Entry, 1);
+  if (encoded != NULL)
+    {
+      g_assert (g_bytes_get_size (encoded) == len);
+      entry = g_new0 (Entry, 1);
+      entry->e.frame = g_bytes_ref (encoded);
+    }
+  else
+    {
+      /* Encoded where it will stay, beside its bookkeeping: one
+       * allocation, and no copy through the stack. */
+      entry = g_malloc (sizeof (Entry) + len);
+      memset (entry, 0, sizeof (Entry));
+      if (srp_packet_encode (packet, entry->frame) != len)
+        g_assert_not_reached ();
+      entry->block = g_bytes_new_with_free_func (entry->frame, len, g_free, entry);
+      entry->e.frame = entry->block;
+    }
   entry->e.id = packet->id;
   entry->e.topic_id = packet->topic_id;
   entry->e.postage = packet->postage;
   entry->e.stored_at = now_us;
   entry->e.expires_at = expires_at;
-  if (encoded != NULL)
-    {
-      g_assert (g_bytes_get_size (encoded) == len);
-      entry->e.frame = g_bytes_ref (encoded);
-    }
-  else
-    {
-      /* Encoded where it will stay: no copy through the stack. */
-      frame = g_malloc (len);
-      if (srp_packet_encode (packet, frame) != len)
-        g_assert_not_reached ();
-      entry->e.frame = g_bytes_new_take (frame, len);
-    }
   entry->seq = cache->next_seq++;
   entry->prefix = srp_id_prefix (&packet->id);
   entry->cost = cost;
@@ -399,7 +415,9 @@ srp_packet_cache_replace (SrpPacketCache *cache, const SrpPacket *packet)
   /* Same ID, so the same body and size: the cost and the places stay. */
   len = srp_packet_encode (packet, frame);
   g_assert (len == g_bytes_get_size (entry->e.frame));
-  g_bytes_unref (entry->e.frame);
+  /* Others may hold the old frame (sends, slices): it stays as it was. */
+  if (entry->e.frame != entry->block)
+    g_bytes_unref (entry->e.frame);
   entry->e.frame = g_bytes_new (frame, len);
   entry->e.postage = packet->postage;
   return TRUE;
@@ -469,7 +487,12 @@ srp_packet_cache_pop_expired (SrpPacketCache *cache, gint64 now_us, SrpPacketCac
     return FALSE;
   unlink_entry (cache, entry);
   *out = entry->e;
-  g_free (entry); /* the frame goes to the caller */
+  /* The frame's reference goes to the caller; when that is the block, so
+   * is the entry's memory. */
+  if (entry->block == NULL)
+    g_free (entry);
+  else if (entry->e.frame != entry->block)
+    g_bytes_unref (entry->block);
   if (out->postage > 0)
     cache->counters.expired++;
   else

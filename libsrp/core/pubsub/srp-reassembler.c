@@ -63,7 +63,10 @@ struct _SrpReassembler {
   GQueue segments;    /* of Segment, least recently extended first */
   gsize bytes;
   gint64 now_us;      /* latest time seen: time never runs back here */
-  GQueue complete;    /* of SrpReassembledMessage, not yet popped */
+  /* Completed messages, by value (no allocation per message): those from
+   * complete_head on are not popped yet. */
+  GArray *complete;   /* of SrpReassembledMessage */
+  guint complete_head;
 
   /* Packets of delivered messages, to refuse their repeats: up to
    * remembered_ids, then the oldest key makes room for the newest. A key
@@ -106,20 +109,11 @@ srp_reassembler_new (const SrpReassemblerConfig *config)
     srp_reassembler_config_init (&r->config);
   r->nodes = g_hash_table_new (srp_id_hash_func, srp_id_equal_func);
   g_queue_init (&r->segments);
-  g_queue_init (&r->complete);
+  r->complete = g_array_new (FALSE, FALSE, sizeof (SrpReassembledMessage));
   if (r->config.remembered_ids > 0)
     r->remembered = srp_recent_ids_new (r->config.remembered_ids, r->config.hash_key);
   r->now_us = G_MININT64;
   return r;
-}
-
-static void
-free_message (gpointer data)
-{
-  SrpReassembledMessage *message = data;
-
-  srp_reassembled_message_clear (message);
-  g_free (message);
 }
 
 void
@@ -140,7 +134,9 @@ srp_reassembler_free (SrpReassembler *r)
       g_free (segment);
     }
   g_hash_table_destroy (r->nodes);
-  g_queue_clear_full (&r->complete, free_message);
+  for (guint i = r->complete_head; i < r->complete->len; i++)
+    srp_reassembled_message_clear (&g_array_index (r->complete, SrpReassembledMessage, i));
+  g_array_unref (r->complete);
   srp_recent_ids_free (r->remembered);
   g_free (r);
 }
@@ -395,15 +391,24 @@ segment_remove (SrpReassembler *r, Segment *segment, gboolean delivered)
   g_free (segment);
 }
 
+/* The next completed message's place, zeroed. */
+static SrpReassembledMessage *
+complete_push (SrpReassembler *r)
+{
+  g_array_set_size (r->complete, r->complete->len + 1);
+  return memset (&g_array_index (r->complete, SrpReassembledMessage, r->complete->len - 1), 0,
+                 sizeof (SrpReassembledMessage));
+}
+
 /* A message of one packet, complete on arrival: what deliver would give
  * for the segment of its node alone, without making the node and the
  * segment only to free them at once (most small messages are one packet:
- * the flood's path). */
+ * the flood's path). Its bytes are a slice of frame when the caller has
+ * the packet encoded (the cache's copy), else a copy of the body. */
 static void
-deliver_single (SrpReassembler *r, const SrpPacket *packet)
+deliver_single (SrpReassembler *r, const SrpPacket *packet, GBytes *frame)
 {
-  SrpReassembledMessage *message = g_new0 (SrpReassembledMessage, 1);
-  guint8 *data = g_malloc (MAX (packet->body_len, 1));
+  SrpReassembledMessage *message = complete_push (r);
   SrpId key = remembered_key (&packet->id, &packet->next_id);
 
   message->id = packet->id;
@@ -411,16 +416,22 @@ deliver_single (SrpReassembler *r, const SrpPacket *packet)
   message->topic_id = packet->topic_id;
   message->type = packet->type;
   message->n_packets = 1;
-  memcpy (data, packet->body, packet->body_len);
-  message->data = g_bytes_new_take (data, packet->body_len);
-  g_queue_push_tail (&r->complete, message);
+  if (frame != NULL)
+    message->data = g_bytes_new_from_bytes (frame, SRP_PACKET_FRAME_LEN (0), packet->body_len);
+  else
+    {
+      guint8 *data = g_malloc (MAX (packet->body_len, 1));
+
+      memcpy (data, packet->body, packet->body_len);
+      message->data = g_bytes_new_take (data, packet->body_len);
+    }
   remember (r, &key);
 }
 
 static void
 deliver (SrpReassembler *r, Segment *segment)
 {
-  SrpReassembledMessage *message = g_new0 (SrpReassembledMessage, 1);
+  SrpReassembledMessage *message = complete_push (r);
   guint8 *data = g_malloc (MAX (segment->bytes, 1));
   gsize offset = 0;
 
@@ -435,7 +446,6 @@ deliver (SrpReassembler *r, Segment *segment)
       offset += node->body_len;
     }
   message->data = g_bytes_new_take (data, offset);
-  g_queue_push_tail (&r->complete, message);
   segment_remove (r, segment, TRUE);
 }
 
@@ -484,6 +494,27 @@ check_variants (SrpReassembler *r, const SrpPacket *packet)
 SrpDropReason
 srp_reassembler_add (SrpReassembler *r, gint64 now_us, const SrpPacket *packet)
 {
+  return srp_reassembler_add_framed (r, now_us, packet, NULL);
+}
+
+/* Whether frame holds packet's body where srp_packet_encode puts it. A
+ * caller's frame is the cache's copy of the same ID, and so of the same
+ * body once both were checked; the comparison costs less than the copy it
+ * saves, and keeps a mistake upstream from delivering other bytes. */
+static gboolean
+frame_holds_body (GBytes *frame, const SrpPacket *packet)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (frame, &len);
+
+  return len == (gsize) SRP_PACKET_FRAME_LEN (packet->body_len) &&
+         memcmp (data + SRP_PACKET_FRAME_LEN (0), packet->body, packet->body_len) == 0;
+}
+
+SrpDropReason
+srp_reassembler_add_framed (SrpReassembler *r, gint64 now_us, const SrpPacket *packet,
+                            GBytes *frame)
+{
   SrpDropReason reason;
   Node *left, *right, *node;
   Segment *segment;
@@ -509,7 +540,7 @@ srp_reassembler_add (SrpReassembler *r, gint64 now_us, const SrpPacket *packet)
    * copies of its ID held already stay as they are. */
   if (packet->index == 0 && srp_id_is_zero (&packet->next_id))
     {
-      deliver_single (r, packet);
+      deliver_single (r, packet, frame != NULL && frame_holds_body (frame, packet) ? frame : NULL);
       return SRP_DROP_NONE;
     }
 
@@ -552,15 +583,17 @@ srp_reassembler_add (SrpReassembler *r, gint64 now_us, const SrpPacket *packet)
 gboolean
 srp_reassembler_pop_message (SrpReassembler *r, SrpReassembledMessage *out)
 {
-  SrpReassembledMessage *message;
-
   g_return_val_if_fail (r != NULL && out != NULL, FALSE);
 
-  message = g_queue_pop_head (&r->complete);
-  if (message == NULL)
+  if (r->complete_head == r->complete->len)
     return FALSE;
-  *out = *message;
-  g_free (message);
+  *out = g_array_index (r->complete, SrpReassembledMessage, r->complete_head++);
+  /* All popped: the array starts over, so it never grows past a burst. */
+  if (r->complete_head == r->complete->len)
+    {
+      g_array_set_size (r->complete, 0);
+      r->complete_head = 0;
+    }
   return TRUE;
 }
 

@@ -41,6 +41,11 @@ void srp_reassembler_free (SrpReassembler *reassembler);
  * reason it was not (DUPLICATE, CONFLICT, ...), which the caller counts. */
 SrpDropReason srp_reassembler_add (SrpReassembler *reassembler, gint64 now_us,
                                    const SrpPacket *packet);
+/* The same, for a packet whose encoded frame the caller holds (nullable;
+ * srp_packet_encode's layout, POSTAGE aside): a message of this packet
+ * alone then takes its bytes as a slice of frame, without a copy. */
+SrpDropReason srp_reassembler_add_framed (SrpReassembler *reassembler, gint64 now_us,
+                                          const SrpPacket *packet, GBytes *frame);
 
 /* Hands over the next completed message, in order of completion. Each
  * message is handed over exactly once. */
