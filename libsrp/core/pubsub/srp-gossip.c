@@ -98,15 +98,25 @@ srp_gossip_relay_fanout (SrpPubsub *ps, const SrpPacket *packet)
 
 void
 srp_gossip_send_copies (SrpPubsub *ps, const guint8 *frame, gsize len, guint8 postage,
-                        GPtrArray *targets)
+                        GPtrArray *targets, const SrpSentTo *also)
 {
   guint8 copy[SRP_MAX_DATAGRAM];
+  SrpSentTo names = { 0 };
 
-  memcpy (copy, frame, len);
-  copy[SRP_PACKET_POSTAGE_OFFSET] = postage;
+  /* The targets first: they are the names most likely to be another
+   * target's links too. */
   for (guint i = 0; i < targets->len; i++)
-    srp_context_send_link (ps->ctx, ((PubsubLink *) g_ptr_array_index (targets, i))->link, copy,
-                           len);
+    srp_sent_to_add (&names, &((PubsubLink *) g_ptr_array_index (targets, i))->link->id);
+  for (guint i = 0; also != NULL && i < also->n; i++)
+    srp_sent_to_add_prefix (&names, also->prefixes[i]);
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const SrpLink *link = ((PubsubLink *) g_ptr_array_index (targets, i))->link;
+      gsize n = srp_sent_to_frame (frame, len, link, &names, copy);
+
+      copy[SRP_PACKET_POSTAGE_OFFSET] = postage;
+      srp_context_send_link (ps->ctx, link, copy, n);
+    }
 }
 
 static void
@@ -155,12 +165,38 @@ is_cached_copy (SrpPubsub *ps, const SrpInput *input, const SrpPacket *packet)
                  len - SRP_PACKET_POSTAGE_OFFSET - 1) == 0;
 }
 
-SrpDropReason
-srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
+/* The links a relay pushes packet on to: those srp_gossip_choose_targets
+ * picks, less the ones the copy that came named (they have it, or have it
+ * coming). Picking others in their place kept every relay's fanout, and
+ * with it the copies on the wire: a relay's copies are what a peer's
+ * other links miss. Leaving them out, srp-simulate's 100-peer test at
+ * 10 % loss went from 5.09/4.95/5.27 datagrams per delivered copy (seeds
+ * 1-3) to 5.17/4.88/5.00, with more subscribers reached within 2.5 s
+ * (75.3/75.2/63.7 %, against 74.0/71.9/55.6). */
+static GPtrArray *
+relay_targets (SrpPubsub *ps, const SrpPacket *packet, const SrpId *from,
+               const SrpSentTo *named)
 {
-  SrpPubsub *ps = self;
+  GPtrArray *targets = srp_gossip_choose_targets (ps, &packet->topic_id, NULL, from,
+                                                  srp_gossip_relay_fanout (ps, packet));
+
+  for (guint i = targets->len; named != NULL && i > 0; i--)
+    {
+      PubsubLink *pl = g_ptr_array_index (targets, i - 1);
+
+      if (srp_sent_to_names (named, srp_sent_to_prefix (&pl->link->id)))
+        g_ptr_array_remove_index (targets, i - 1);
+    }
+  return targets;
+}
+
+/* A packet frame (KIND PACKET, whatever KIND it came as) from input, with
+ * the names its copy carried (NULL: none). */
+static SrpDropReason
+handle_packet (SrpPubsub *ps, const SrpInput *input, const SrpPacket *packet,
+               const SrpSentTo *named)
+{
   SrpContext *ctx = ps->ctx;
-  const SrpPacket *packet = frame;
   PubsubLink *pl;
   gboolean asked, copy, subscribed;
 
@@ -222,11 +258,16 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
     ps->new_pushed++;
   if (!asked && packet->postage > 0)
     {
-      g_autoptr (GPtrArray) targets = srp_gossip_choose_targets (ps, &packet->topic_id, NULL,
-                                                                 &input->link->id,
-                                                                 srp_gossip_relay_fanout (ps,
-                                                                                          packet));
-      srp_gossip_send_copies (ps, input->data, input->len, packet->postage - 1, targets);
+      g_autoptr (GPtrArray) targets = relay_targets (ps, packet, &input->link->id, named);
+      SrpSentTo also = { 0 };
+
+      /* Our copies name where ours came from too: our targets need not
+       * send it back there. What that copy named is not passed on: a
+       * peer named once was skipped by everyone after, and one whose copy
+       * was lost waited for anti-entropy (in the test above, one
+       * subscriber got all three messages 85-89 s late). */
+      srp_sent_to_add (&also, &input->link->id);
+      srp_gossip_send_copies (ps, input->data, input->len, packet->postage - 1, targets, &also);
       ps->relayed += targets->len;
     }
   if (subscribed)
@@ -235,6 +276,31 @@ srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
       srp_delivery_add (ps, packet, input->from, input->link);
     }
   return SRP_DROP_NONE;
+}
+
+SrpDropReason
+srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame)
+{
+  return handle_packet (self, input, frame, NULL);
+}
+
+SrpDropReason
+srp_gossip_handle_packet_sent_to (gpointer self, const SrpInput *input, gpointer frame)
+{
+  const SrpPacketSentTo *hinted = frame;
+  SrpInput plain = *input;
+  guint8 data[SRP_MAX_DATAGRAM];
+  SrpSentTo named = { 0 };
+
+  /* From here on it is the PACKET frame the trailer follows: that is what
+   * the cache holds, compares and sends on. */
+  plain.len = input->len - SRP_SENT_TO_LEN (hinted->n_sent_to);
+  memcpy (data, input->data, plain.len);
+  data[SRP_WIRE_PREFIX_LEN - 1] = SRP_FRAME_PACKET;
+  plain.data = data;
+  for (guint i = 0; i < hinted->n_sent_to; i++)
+    srp_sent_to_add_prefix (&named, hinted->sent_to[i]);
+  return handle_packet (self, &plain, &hinted->packet, &named);
 }
 
 void
@@ -252,7 +318,8 @@ srp_gossip_expire (SrpTimer *timer, gpointer owner)
                                                                      NULL,
                                                                      ps->ctx->config->fanout);
           srp_gossip_send_copies (ps, g_bytes_get_data (entry.frame, NULL),
-                                  g_bytes_get_size (entry.frame), entry.postage - 1, targets);
+                                  g_bytes_get_size (entry.frame), entry.postage - 1, targets,
+                                  NULL);
           ps->relayed += targets->len;
         }
       g_bytes_unref (entry.frame);

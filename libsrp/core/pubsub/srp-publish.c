@@ -161,16 +161,25 @@ srp_publish_chain_prev (SrpPubsub *ps, const SrpId *topic_id, SrpId *out)
 
 /* ---- publishing -------------------------------------------------------------------- */
 
+/* Each copy names the publish's other targets (srp-sent-to.c): they need
+ * no relay from this one. */
 static void
 send_publish (SrpPubsub *ps, Publish *p, const SrpLink *link, const Acker *acker)
 {
+  SrpSentTo names = { 0 };
+  guint8 copy[SRP_MAX_DATAGRAM];
+
+  for (guint t = 0; t < p->targets->len; t++)
+    srp_sent_to_add (&names, &g_array_index (p->targets, SrpId, t));
   for (guint i = 0; i < p->frames->len; i++)
     {
       GBytes *frame = g_ptr_array_index (p->frames, i);
       if (acker == NULL || !acked_flags ((Acker *) acker)[i])
         {
-          srp_context_send_link (ps->ctx, link, g_bytes_get_data (frame, NULL),
-                                 g_bytes_get_size (frame));
+          srp_context_send_link (ps->ctx, link, copy,
+                                 srp_sent_to_frame (g_bytes_get_data (frame, NULL),
+                                                    g_bytes_get_size (frame), link, &names,
+                                                    copy));
           ps->published++;
         }
     }
@@ -364,12 +373,11 @@ srp_pubsub_publish (SrpPubsub *ps, const SrpId *topic_id, const SrpId *recipient
     srp_publish_set_chain_head (ps, topic_id, &p->message_id);
 
   targets = srp_gossip_choose_targets (ps, topic_id, recipient, NULL, ctx->config->fanout);
+  /* All targets first: each copy names the others. */
   for (guint i = 0; i < targets->len; i++)
-    {
-      PubsubLink *pl = g_ptr_array_index (targets, i);
-      g_array_append_val (p->targets, pl->link->id);
-      send_publish (ps, p, pl->link, NULL);
-    }
+    g_array_append_val (p->targets, ((PubsubLink *) g_ptr_array_index (targets, i))->link->id);
+  for (guint i = 0; i < targets->len; i++)
+    send_publish (ps, p, ((PubsubLink *) g_ptr_array_index (targets, i))->link, NULL);
   /* With nobody connected nothing can be complete: the deadline reports it. */
   p->wanted = targets->len;
   p->sent_at = ctx->now;
@@ -546,12 +554,11 @@ choose_restored_targets (SrpPubsub *ps, Publish *p)
   g_autoptr (GPtrArray) targets =
       srp_gossip_choose_targets (ps, &p->topic_id, NULL, NULL, ps->ctx->config->fanout);
 
+  /* All targets first: each copy names the others. */
   for (guint i = 0; i < targets->len; i++)
-    {
-      PubsubLink *pl = g_ptr_array_index (targets, i);
-      g_array_append_val (p->targets, pl->link->id);
-      send_publish (ps, p, pl->link, NULL);
-    }
+    g_array_append_val (p->targets, ((PubsubLink *) g_ptr_array_index (targets, i))->link->id);
+  for (guint i = 0; i < targets->len; i++)
+    send_publish (ps, p, ((PubsubLink *) g_ptr_array_index (targets, i))->link, NULL);
   p->wanted = targets->len;
   return targets->len > 0;
 }

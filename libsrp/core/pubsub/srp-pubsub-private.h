@@ -103,6 +103,24 @@ void srp_subscriptions_announce_to (SrpPubsub *ps, PubsubLink *pl);
 gboolean srp_pubsub_link_subscribes (const PubsubLink *pl, const SrpId *topic_id);
 SrpDropReason srp_subscriptions_handle (gpointer self, const SrpInput *input, gpointer frame);
 
+/* srp-sent-to.c */
+/* Peers a packet is known to be with or on its way to: what the copies
+ * pushed on name (their PACKET_SENT_TO trailer), the target's own name
+ * left out of its copy. */
+#define SRP_SENT_TO_NAMES_MAX 32
+typedef struct {
+  guint n;
+  guint32 prefixes[SRP_SENT_TO_NAMES_MAX];
+} SrpSentTo;
+void srp_sent_to_add (SrpSentTo *names, const SrpId *peer);
+void srp_sent_to_add_prefix (SrpSentTo *names, guint32 prefix);
+/* Whether names (NULL: none) holds prefix. */
+gboolean srp_sent_to_names (const SrpSentTo *names, guint32 prefix);
+/* Copies frame (a PACKET frame, len bytes) into out for link to, with as
+ * many of names as fit what may be sent to it; returns its length. */
+gsize srp_sent_to_frame (const guint8 *frame, gsize len, const SrpLink *to,
+                         const SrpSentTo *names, guint8 out[SRP_MAX_DATAGRAM]);
+
 /* srp-gossip.c */
 /* Up to n links other than except, for a packet on topic_id: the recipient
  * (or the peer whose inbox the topic is) first, then subscribers, then the
@@ -113,12 +131,15 @@ SrpDropReason srp_subscriptions_handle (gpointer self, const SrpInput *input, gp
 guint srp_gossip_relay_fanout (SrpPubsub *ps, const SrpPacket *packet);
 GPtrArray *srp_gossip_choose_targets (SrpPubsub *ps, const SrpId *topic_id,
                                       const SrpId *recipient, const SrpId *except, guint n);
-/* Sends a frame to targets with POSTAGE set to postage. */
+/* Sends a frame to targets with POSTAGE set to postage, each copy naming
+ * the other targets and the peers in also (NULL: none). */
 void srp_gossip_send_copies (SrpPubsub *ps, const guint8 *frame, gsize len, guint8 postage,
-                             GPtrArray *targets);
+                             GPtrArray *targets, const SrpSentTo *also);
 void srp_gossip_flush_acks (SrpPubsub *ps, PubsubLink *pl);
 void srp_gossip_expire (SrpTimer *timer, gpointer owner);
 SrpDropReason srp_gossip_handle_packet (gpointer self, const SrpInput *input, gpointer frame);
+SrpDropReason srp_gossip_handle_packet_sent_to (gpointer self, const SrpInput *input,
+                                                gpointer frame);
 
 /* srp-delivery.c */
 void srp_delivery_init (SrpPubsub *ps);

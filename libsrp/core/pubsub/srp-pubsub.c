@@ -10,6 +10,13 @@
 /* The ID is checked by the handler, first thing, unless the packet is a
  * byte-for-byte copy of one the cache holds (srp-gossip.c). */
 SRP_FRAME_DECODER (decode_packet, srp_packet_decode_fields, SrpPacket)
+static SrpDropReason
+decode_packet_sent_to (const guint8 *frame, gsize len, gpointer out)
+{
+  gsize packet_len;
+
+  return srp_packet_sent_to_decode_fields (frame, len, out, &packet_len);
+}
 SRP_FRAME_DECODER (decode_subscriptions, srp_subscriptions_decode, SrpSubscriptions)
 SRP_FRAME_DECODER (decode_ack, srp_ack_decode, SrpIdList)
 SRP_FRAME_DECODER (decode_query, srp_query_decode, SrpIdList)
@@ -18,6 +25,8 @@ SRP_FRAME_DECODER (decode_sync, srp_sync_decode, SrpSync)
 static const SrpFrameHandler frames[] = {
   { SRP_FRAME_PACKET, SRP_FROM_ANYONE, sizeof (SrpPacket), decode_packet,
     srp_gossip_handle_packet },
+  { SRP_FRAME_PACKET_SENT_TO, SRP_FROM_ANYONE, sizeof (SrpPacketSentTo), decode_packet_sent_to,
+    srp_gossip_handle_packet_sent_to },
   { SRP_FRAME_SUBSCRIPTIONS, SRP_FROM_LINK, sizeof (SrpSubscriptions), decode_subscriptions,
     srp_subscriptions_handle },
   { SRP_FRAME_ACK, SRP_FROM_LINK, sizeof (SrpIdList), decode_ack, srp_publish_handle_ack },

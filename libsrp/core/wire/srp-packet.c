@@ -106,9 +106,10 @@ srp_packet_validate (const SrpPacket *packet)
   return SRP_DROP_NONE;
 }
 
-/* Everything srp_packet_decode checks but the ID. */
+/* Everything srp_packet_decode checks but the ID, for a frame of KIND
+ * want. */
 static SrpDropReason
-decode_fields (const guint8 *data, gsize len, SrpPacket *out)
+decode_fields (const guint8 *data, gsize len, guint8 want, SrpPacket *out)
 {
   SrpDropReason reason;
   guint8 kind;
@@ -116,7 +117,7 @@ decode_fields (const guint8 *data, gsize len, SrpPacket *out)
   reason = srp_wire_check_prefix (data, len, &kind);
   if (reason != SRP_DROP_NONE)
     return reason;
-  if (kind != SRP_FRAME_PACKET)
+  if (kind != want)
     return SRP_DROP_UNKNOWN_KIND;
   if (len < SRP_PACKET_FRAME_LEN (0))
     return SRP_DROP_TOO_SHORT;
@@ -139,7 +140,53 @@ decode_fields (const guint8 *data, gsize len, SrpPacket *out)
 SrpDropReason
 srp_packet_decode_fields (const guint8 *data, gsize len, SrpPacket *out)
 {
-  return decode_fields (data, len, out);
+  return decode_fields (data, len, SRP_FRAME_PACKET, out);
+}
+
+gsize
+srp_packet_add_sent_to (guint8 *frame, gsize len, const guint32 *sent_to, guint n)
+{
+  g_return_val_if_fail (n >= 1 && n <= SRP_SENT_TO_MAX, len);
+
+  frame[SRP_WIRE_PREFIX_LEN - 1] = SRP_FRAME_PACKET_SENT_TO;
+  for (guint i = 0; i < n; i++)
+    srp_write_u32 (frame + len + 4 * i, sent_to[i]);
+  frame[len + 4 * n] = (guint8) n;
+  return len + SRP_SENT_TO_LEN (n);
+}
+
+SrpDropReason
+srp_packet_sent_to_decode_fields (const guint8 *data, gsize len, SrpPacketSentTo *out,
+                                  gsize *packet_len)
+{
+  SrpDropReason reason;
+  guint8 kind;
+  guint n;
+
+  reason = srp_wire_check_prefix (data, len, &kind);
+  if (reason != SRP_DROP_NONE)
+    return reason;
+  if (kind != SRP_FRAME_PACKET_SENT_TO)
+    return SRP_DROP_UNKNOWN_KIND;
+  /* The trailer is read from the end: the body has no length field. A
+   * COUNT of 0 is no PACKET_SENT_TO frame (that is a PACKET), and one
+   * above what any sender writes does not parse: each frame has one
+   * encoding. */
+  if (len < SRP_PACKET_FRAME_LEN (0) + SRP_SENT_TO_LEN (1))
+    return SRP_DROP_TOO_SHORT;
+  n = data[len - 1];
+  if (n == 0 || n > SRP_SENT_TO_MAX)
+    return SRP_DROP_BAD_CONTROL;
+  if (len < SRP_PACKET_FRAME_LEN (0) + SRP_SENT_TO_LEN (n))
+    return SRP_DROP_TOO_SHORT;
+  *packet_len = len - SRP_SENT_TO_LEN (n);
+  reason = decode_fields (data, *packet_len, SRP_FRAME_PACKET_SENT_TO, &out->packet);
+  if (reason != SRP_DROP_NONE)
+    return reason;
+  out->n_sent_to = n;
+  for (guint i = 0; i < n; i++)
+    out->sent_to[i] = srp_read_u32 (data + *packet_len + 4 * i);
+  return SRP_DROP_NONE;
 }
 
 SrpDropReason
@@ -155,7 +202,7 @@ SrpDropReason
 srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out)
 {
   /* The cheap checks first: the hash is most of the cost of a packet. */
-  SrpDropReason reason = decode_fields (data, len, out);
+  SrpDropReason reason = decode_fields (data, len, SRP_FRAME_PACKET, out);
 
   if (reason != SRP_DROP_NONE)
     return reason;

@@ -27,6 +27,40 @@ typedef struct {
   guint8 body[SRP_PACKET_MAX_BODY];
 } SrpPacket;
 
+/* A packet frame of KIND PACKET_SENT_TO ends with a trailer: SENT TO
+ * (4 bytes each: the first 4 bytes of a peer ID) and its COUNT (1). The
+ * peers named have this packet, or are being sent it by the sender: a
+ * relay need not send it there. As many fit a full packet sealed on a
+ * direct link (1162 + 26 + 1 + 4 x 10 = 1229 bytes). */
+#define SRP_SENT_TO_MAX 10
+#define SRP_SENT_TO_LEN(n) (4 * (n) + 1)
+
+typedef struct {
+  SrpPacket packet;
+  guint n_sent_to;
+  guint32 sent_to[SRP_SENT_TO_MAX];
+} SrpPacketSentTo;
+
+/* The first 4 bytes of a peer ID, as SENT TO names it. */
+static inline guint32
+srp_sent_to_prefix (const SrpId *peer)
+{
+  return (guint32) peer->bytes[0] << 24 | (guint32) peer->bytes[1] << 16 |
+         (guint32) peer->bytes[2] << 8 | peer->bytes[3];
+}
+
+/* Turns the packet frame in frame (len bytes, KIND PACKET) into a
+ * PACKET_SENT_TO frame naming the n (1..SRP_SENT_TO_MAX) peers in
+ * sent_to, in place: frame holds at least len + SRP_SENT_TO_LEN (n)
+ * bytes. Returns the new length. */
+gsize srp_packet_add_sent_to (guint8 *frame, gsize len, const guint32 *sent_to, guint n);
+
+/* Decodes a PACKET_SENT_TO datagram as srp_packet_decode_fields does a
+ * PACKET one (the ID is not checked), and its trailer. *packet_len is
+ * the length of the packet frame the trailer follows. */
+SrpDropReason srp_packet_sent_to_decode_fields (const guint8 *data, gsize len,
+                                                SrpPacketSentTo *out, gsize *packet_len);
+
 /* What the packet ID hashes before the body: PREV ID, TOPIC ID, TYPE,
  * INDEX (4, big-endian), LAST (1: 01 when NEXT ID is zero, else 00). */
 #define SRP_PACKET_ID_HEADER_LEN (2 * SRP_ID_LEN + 1 + 4 + 1)

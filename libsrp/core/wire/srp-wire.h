@@ -37,6 +37,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   SRP_FRAME_PACKET = 0x01, /* a content-addressed packet (header + body) */
+  SRP_FRAME_PACKET_SENT_TO = 0x02, /* the same, and the peers the sender sends it to too */
   SRP_FRAME_PING = 0x10,   /* control: ping */
   SRP_FRAME_PONG = 0x11,   /* control: pong */
   SRP_FRAME_HELLO = 0x20,       /* handshake 1/3: who I am, and a challenge */
