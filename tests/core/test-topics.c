@@ -9,6 +9,7 @@
 #include "srp-chain.h"
 #include "srp-control-topics.h"
 #include "srp-core.h"
+#include "srp-packet.h"
 #include "srp-sim.h"
 
 #define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
@@ -738,9 +739,11 @@ relayed_copies (SrpSim *sim, SrpPacket *packet)
   guint n = 0;
 
   g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, len));
-  /* Sealed on the way out: a relayed copy is as long as the packet, sealed. */
+  /* Sealed on the way out: a relayed copy is as long as the packet, sealed,
+   * and the peers it names (the other targets and node 1). */
   while (srp_core_poll_transmit (hub, &t))
-    n += t.data[3] == SRP_FRAME_SEALED && t.len == len + SRP_SEAL_OVERHEAD;
+    n += t.data[3] == SRP_FRAME_SEALED && t.len >= len + SRP_SEAL_OVERHEAD &&
+         t.len <= len + SRP_SEAL_OVERHEAD + SRP_SENT_TO_LEN (SRP_SENT_TO_MAX);
   return n;
 }
 
@@ -770,6 +773,93 @@ test_lone_packets_relayed_wider (void)
   g_assert_cmpuint (relayed_copies (sim, g_ptr_array_index (chain, 0)), ==, 3 - 1);
   g_bytes_unref (one);
   g_bytes_unref (two);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* Three subscribers linked to their publisher and to each other (what
+ * bench-flood runs): the publisher's copies name its other targets, so a
+ * subscriber relays to none of them, and each gets each packet once. Before
+ * sent-to hints each relayed every packet to the two others: 3 copies each
+ * (30 a subscriber for this message of 10 packets, 60 relays in all). */
+static void
+test_sent_to_spares_siblings (void)
+{
+  Log log;
+  SrpSim *sim = make_network (23, 4, NULL, &log);
+  SrpId topic = { { 48 } }, id;
+  GBytes *data = make_data (10 * 1024, 13);
+  guint64 pushed = 0;
+
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpuint (stat (srp_sim_get_core (sim, i), "peers_connected"), ==, 3);
+  for (guint i = 1; i < 4; i++)
+    {
+      srp_core_subscribe (srp_sim_get_core (sim, i), srp_sim_get_now (sim), &topic);
+      srp_sim_flush (sim, i);
+    }
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (2));
+  publish (sim, 0, &topic, NULL, data, &id);
+  srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+  for (guint i = 1; i < 4; i++)
+    {
+      SrpCore *sub = srp_sim_get_core (sim, i);
+
+      assert_got (&log, i, &id, data);
+      g_assert_cmpuint (stat (sub, "packets_relayed"), ==, 0);
+      g_assert_cmpuint (stat (sub, "packets_new_pushed"), ==, 10);
+      pushed += stat (sub, "packets_new_pushed");
+    }
+  g_assert_cmpuint (pushed, ==, 30);
+  g_assert_cmpuint (stat (srp_sim_get_core (sim, 0), "packets_published"), ==, 30);
+  g_bytes_unref (data);
+  log_clear (&log);
+  srp_sim_free (sim);
+}
+
+/* A relayed copy names the other targets and where it came from: each of
+ * them is left out of a relay that gets that copy. */
+static void
+test_sent_to_names_left_out (void)
+{
+  Log log;
+  SrpSim *sim = make_network (29, 9, NULL, &log);
+  SrpCore *hub = srp_sim_get_core (sim, 0);
+  SrpId topic = { { 49 } };
+  GBytes *one = make_data (500, 14);
+  g_autoptr (GPtrArray) lone = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL,
+                                                g_bytes_get_data (one, NULL),
+                                                g_bytes_get_size (one));
+  SrpPacket *packet = g_ptr_array_index (lone, 0);
+  guint32 named[3];
+  guint8 frame[SRP_MAX_DATAGRAM];
+  gsize len;
+  SrpTransmit t;
+  guint n = 0;
+
+  g_assert_cmpuint (stat (hub, "peers_connected"), ==, 8);
+  packet->postage = 10;
+  /* From node 1, naming nodes 2, 3 and 4. A lone packet goes to fanout +
+   * 2 = 5 of the 7 other links, so 2 at most are left unpicked: without
+   * the names, at least one of the 3 named would get a copy. */
+  for (guint i = 0; i < 3; i++)
+    named[i] = srp_sent_to_prefix (srp_sim_get_id (sim, 2 + i));
+  len = srp_packet_add_sent_to (frame, srp_packet_encode (packet, frame), named, 3);
+  g_assert_cmpuint (frame[3], ==, SRP_FRAME_PACKET_SENT_TO);
+  g_assert_cmpuint (len, ==, SRP_PACKET_FRAME_LEN (500) + 13);
+  g_assert_true (srp_sim_inject_from (sim, 1, 0, frame, len));
+  while (srp_core_poll_transmit (hub, &t))
+    if (t.data[3] == SRP_FRAME_SEALED && t.len > SRP_PACKET_FRAME_LEN (500))
+      {
+        for (guint i = 1; i <= 4; i++)
+          g_assert_false (srp_address_equal (&t.to, srp_sim_get_address (sim, i)));
+        n++;
+      }
+  /* The 5 picked less the named among them. */
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpuint (n, <=, 4);
+  g_assert_cmpuint (stat (hub, "packets_relayed"), ==, n);
+  g_bytes_unref (one);
   log_clear (&log);
   srp_sim_free (sim);
 }
@@ -923,6 +1013,8 @@ main (int argc, char **argv)
   g_test_add_func ("/topics/gap-filled-by-query", test_gap_filled_by_query);
   g_test_add_func ("/topics/hole-filled-within-rtts", test_hole_filled_within_rtts);
   g_test_add_func ("/topics/lone-packets-relayed-wider", test_lone_packets_relayed_wider);
+  g_test_add_func ("/topics/sent-to-spares-siblings", test_sent_to_spares_siblings);
+  g_test_add_func ("/topics/sent-to-names-left-out", test_sent_to_names_left_out);
   g_test_add_func ("/topics/lost-publish-resent-within-rtts", test_lost_publish_resent_within_rtts);
   g_test_add_func ("/topics/packet-paths-counted", test_packet_paths_counted);
   g_test_add_func ("/topics/busy-link-not-asked-twice", test_busy_link_not_asked_twice);
