@@ -479,10 +479,17 @@ static const char vector3_0[] =
   "6e4381d5418f63bbd7567fbf2ad7bbabdc53ead1000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
   "1c1d1e1f0100000000100000000000000000000000000000000000000000000000000000000000000000";
 
+/* Vector 1 as a PACKET_SENT_TO copy naming a1b2c3d4 and 01020304. */
+static const char vector4_0[] =
+  "5352010200000000000000000000000000000000000000000000000000000000000000006ff89bc8128642ff7cd84de5"
+  "5741c4538bfa3580113a6f3a4ee68b62bbc5dd74000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+  "1c1d1e1f010000000010000000000000000000000000000000000000000000000000000000000000000048656c6c6f2c"
+  "2053525021a1b2c3d40102030402";
+
 /* The frames of the "Test vectors" section of docs/protocol.md, in order.
  * The doc is checked to carry exactly these, and the encoder to make them. */
 static const char *const all_vectors[] = {
-  vector1_0, vector2_0, vector2_1, vector2_2, vector3_0,
+  vector1_0, vector2_0, vector2_1, vector2_2, vector3_0, vector4_0,
 };
 
 static char *
@@ -555,6 +562,54 @@ test_vectors (void)
   check_vector (NULL, NULL, 0, (const char *const[]){ vector3_0 }, 1);
 }
 
+/* Vector 4: the trailer is written and read back as the doc gives it,
+ * the packet it follows is vector 1's, and a trailer that does not parse
+ * exactly is dropped (COUNT 0 or over SRP_SENT_TO_MAX: bad-control; more
+ * names than the frame holds: too-short). */
+static void
+test_sent_to_vector (void)
+{
+  static const char hello[] = "Hello, SRP!";
+  static const guint32 names[] = { 0xa1b2c3d4, 0x01020304 };
+  guint8 frame[SRP_MAX_DATAGRAM];
+  SrpPacketSentTo out;
+  SrpPacket plain;
+  SrpId topic;
+  GPtrArray *chain;
+  gsize len, packet_len = 0;
+  g_autofree char *hex = NULL;
+
+  vector_topic (&topic);
+  chain = srp_chain_build (&topic, SRP_PACKET_TYPE_MESSAGE, NULL, (const guint8 *) hello,
+                           strlen (hello));
+  len = srp_packet_encode (chain->pdata[0], frame);
+  len = srp_packet_add_sent_to (frame, len, names, G_N_ELEMENTS (names));
+  hex = to_hex (frame, len);
+  g_assert_cmpstr (hex, ==, vector4_0);
+
+  g_assert_cmpint (srp_packet_sent_to_decode_fields (frame, len, &out, &packet_len), ==,
+                   SRP_DROP_NONE);
+  g_assert_cmpuint (packet_len, ==, len - SRP_SENT_TO_LEN (2));
+  g_assert_cmpuint (out.n_sent_to, ==, 2);
+  g_assert_cmphex (out.sent_to[0], ==, names[0]);
+  g_assert_cmphex (out.sent_to[1], ==, names[1]);
+  assert_packets_equal (chain->pdata[0], &out.packet);
+  /* As KIND 01 it is no packet: the ID does not cover the trailer. */
+  g_assert_cmpint (srp_packet_decode (frame, len, &plain), ==, SRP_DROP_UNKNOWN_KIND);
+
+  frame[len - 1] = 0;
+  g_assert_cmpint (srp_packet_sent_to_decode_fields (frame, len, &out, &packet_len), ==,
+                   SRP_DROP_BAD_CONTROL);
+  frame[len - 1] = SRP_SENT_TO_MAX + 1;
+  g_assert_cmpint (srp_packet_sent_to_decode_fields (frame, len, &out, &packet_len), ==,
+                   SRP_DROP_BAD_CONTROL);
+  /* 5 names would leave 138 - 12 bytes for the packet frame. */
+  frame[len - 1] = 5;
+  g_assert_cmpint (srp_packet_sent_to_decode_fields (frame, len, &out, &packet_len), ==,
+                   SRP_DROP_TOO_SHORT);
+  g_ptr_array_unref (chain);
+}
+
 /* Every ```hex block of the doc, whitespace removed, in order. */
 static GPtrArray *
 doc_hex_blocks (const char *text)
@@ -611,6 +666,7 @@ main (int argc, char **argv)
   g_test_add_func ("/packet/reason-names", test_reason_names);
   g_test_add_func ("/packet/same-header", test_same_header);
   g_test_add_func ("/packet/vectors", test_vectors);
+  g_test_add_func ("/packet/sent-to-vector", test_sent_to_vector);
   g_test_add_func ("/packet/vectors-in-doc", test_vectors_in_doc);
   return g_test_run ();
 }
