@@ -1,6 +1,7 @@
 /* fuzz-packet.c: libFuzzer target for the packet layer.
  *
- * The whole input is first decoded as one datagram. Then it is read as
+ * The whole input is first decoded as one datagram, as a PACKET and as a
+ * PACKET_SENT_TO (a packet and its trailer of names). Then it is read as
  * FLAGS (1 byte) followed by records, each a 2-byte big-endian length and
  * that many bytes (the last record takes what is left). Each record is
  * decoded; with FLAGS bit 0 set, its PACKET ID is first recomputed, so that
@@ -86,6 +87,30 @@ take_record (SrpReassembler *r, gint64 now, const guint8 *frame, gsize len, gboo
   check_reassembler (r);
 }
 
+/* The whole input as a PACKET_SENT_TO datagram: a trailer that parses
+ * names 1..SRP_SENT_TO_MAX peers and ends the datagram exactly, and a frame
+ * whose packet checks re-encodes (packet, then trailer) to the same bytes. */
+static void
+check_sent_to (const guint8 *data, size_t size)
+{
+  SrpPacketSentTo hinted;
+  gsize packet_len = 0;
+  guint8 again[SRP_MAX_DATAGRAM];
+  gsize len;
+
+  if (srp_packet_sent_to_decode_fields (data, size, &hinted, &packet_len) != SRP_DROP_NONE)
+    return;
+  check (hinted.n_sent_to >= 1 && hinted.n_sent_to <= SRP_SENT_TO_MAX, "names within bounds");
+  check (packet_len + SRP_SENT_TO_LEN (hinted.n_sent_to) == size, "the trailer ends the frame");
+  if (srp_packet_validate (&hinted.packet) != SRP_DROP_NONE)
+    return;
+  len = srp_packet_encode (&hinted.packet, again);
+  check (len == packet_len, "the packet is what the trailer follows");
+  len = srp_packet_add_sent_to (again, len, hinted.sent_to, hinted.n_sent_to);
+  check (len == size && memcmp (again, data, size) == 0,
+         "re-encoding the sent-to frame gives the same bytes");
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
@@ -107,6 +132,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       check (srp_packet_encode (&packet, again) == size && memcmp (again, data, size) == 0,
              "re-encoding the whole input gives the same bytes");
     }
+  check_sent_to (data, size);
   if (size < 1)
     return 0;
 

@@ -136,6 +136,33 @@ main (int argc, char **argv)
   write_frame ("frame-chain-middle", AT (three, 1), FALSE);
   write_frame ("frame-chain-last", AT (three, 2), FALSE);
 
+  /* PACKET_SENT_TO: a packet and the peers named with it (protocol.md,
+   * "Packet frame with SENT TO"): one name, the most a frame carries, and
+   * trailers that must be dropped (COUNT 0, over the maximum, more names
+   * than the frame holds). */
+  {
+    static const guint32 names[SRP_SENT_TO_MAX] = {
+      0xa1b2c3d4, 0x01020304, 0xdeadbeef, 0x00000000, 0xffffffff,
+      0x12345678, 0x9abcdef0, 0x0badf00d, 0x55aa55aa, 0x13579bdf,
+    };
+    guint8 frame[SRP_MAX_DATAGRAM];
+    gsize len;
+
+    len = srp_packet_encode (AT (one, 0), frame);
+    write_file ("sent-to-one", frame, srp_packet_add_sent_to (frame, len, names, 1));
+    len = srp_packet_encode (AT (three, 0), frame);
+    len = srp_packet_add_sent_to (frame, len, names, SRP_SENT_TO_MAX);
+    write_file ("sent-to-full", frame, len);
+    frame[len - 1] = SRP_SENT_TO_MAX + 1;
+    write_file ("sent-to-bad-count", frame, len);
+    len = srp_packet_encode (AT (empty, 0), frame);
+    len = srp_packet_add_sent_to (frame, len, names, 2);
+    frame[len - 1] = 0;
+    write_file ("sent-to-count-zero", frame, len);
+    frame[len - 1] = 3;
+    write_file ("sent-to-too-many-names", frame, len);
+  }
+
   /* Invalid single frames, one a rule. */
   p = *AT (three, 1);
   p.type = 3;
