@@ -15,6 +15,8 @@ frame_name (guint kind)
     {
     case SRP_FRAME_PACKET:
       return "packet";
+    case SRP_FRAME_PACKET_SENT_TO:
+      return "packet_sent_to";
     case SRP_FRAME_PING:
       return "ping";
     case SRP_FRAME_PONG:
