@@ -198,6 +198,15 @@ srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from
 }
 
 void
+srp_delivery_prefetch (SrpPubsub *ps, const SrpPacket *packet)
+{
+  srp_reassembler_prefetch (ps->reassembler, packet);
+  /* A packet alone is a message of its own ID. */
+  if (packet->index == 0 && srp_id_is_zero (&packet->next_id))
+    srp_recent_ids_prefetch (ps->delivered, &packet->id);
+}
+
+void
 srp_delivery_add_from_stranger (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from)
 {
   /* Nothing is asked for on a stranger's behalf: gap filling serves the

@@ -200,6 +200,16 @@ handle_packet (SrpPubsub *ps, const SrpInput *input, const SrpPacket *packet,
   PubsubLink *pl;
   gboolean asked, copy, subscribed;
 
+  /* Once: nothing below subscribes or unsubscribes. */
+  subscribed = srp_pubsub_is_subscribed (ps, &packet->topic_id);
+  /* The tables below are megabytes read at random: their slots for this
+   * packet load while its hash is checked, not one after another later.
+   * bench-core-receive: 4.94-5.16 us of core per datagram before, 4.59-4.70
+   * after (best runs; the machine is shared). */
+  srp_packet_cache_prefetch (ps->cache, &packet->id);
+  if (subscribed && input->link != NULL)
+    srp_delivery_prefetch (ps, packet);
+
   /* What the decoder left out, as the first thing, so that a forgery is
    * dropped as one whatever else it is; copies of what the cache holds
    * (relays' copies, resends: most packets a subscriber sees twice or
@@ -207,9 +217,6 @@ handle_packet (SrpPubsub *ps, const SrpInput *input, const SrpPacket *packet,
   copy = is_cached_copy (ps, input, packet);
   if (!copy && srp_packet_check_id (packet) != SRP_DROP_NONE)
     return SRP_DROP_BAD_PACKET_ID;
-
-  /* Once: nothing below subscribes or unsubscribes. */
-  subscribed = srp_pubsub_is_subscribed (ps, &packet->topic_id);
   if (input->link == NULL)
     {
       if (!subscribed)

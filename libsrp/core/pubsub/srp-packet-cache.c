@@ -18,6 +18,7 @@
  */
 #include "srp-packet-cache.h"
 #include "srp-linear-probe.h"
+#include "srp-prefetch.h"
 #include "srp-recent-ids.h"
 
 #include <stdlib.h>
@@ -276,20 +277,39 @@ tail_of (GQueue *queue)
 }
 
 static Entry *
-head (GQueue *queue)
+head (const GQueue *queue)
 {
   return queue->head != NULL ? queue->head->data : NULL;
 }
 
 /* The entry that expires first, or NULL. */
 static Entry *
-earliest (SrpPacketCache *cache)
+earliest (const SrpPacketCache *cache)
 {
   Entry *a = head (&cache->subscribed), *b = head (&cache->other);
 
   if (a == NULL || b == NULL)
     return a != NULL ? a : b;
   return a->seq < b->seq ? a : b;
+}
+
+void
+srp_packet_cache_prefetch (const SrpPacketCache *cache, const SrpId *id)
+{
+  const Entry *victim;
+
+  SRP_PREFETCH (&cache->slots[home_of (cache, srp_id_prefix (id))]);
+  srp_recent_ids_prefetch (cache->gone, id);
+  /* Near the budget, storing evicts (most likely) the earliest entry: its
+   * index slot, its GBytes and its place among the IDs gone. */
+  if (cache->counters.used + SRP_PACKET_CACHE_ENTRY_OVERHEAD + SRP_MAX_DATAGRAM <= cache->budget)
+    return;
+  victim = earliest (cache);
+  if (victim == NULL)
+    return;
+  SRP_PREFETCH_WRITE (&cache->slots[home_of (cache, victim->prefix)]);
+  SRP_PREFETCH_WRITE (victim->block);
+  srp_recent_ids_prefetch (cache->gone, &victim->e.id);
 }
 
 /* Evicts one entry to make room, in the documented order; FALSE when empty. */
@@ -305,6 +325,13 @@ evict_one (SrpPacketCache *cache, gint64 now_us)
   unlink_entry (cache, victim);
   entry_free (victim);
   cache->counters.evicted++;
+  /* A full cache evicts once per packet stored, in arrival order: the
+   * next victim's bookkeeping, written a cache-full ago, is cold. Loaded
+   * now, srp_packet_cache_prefetch can read where its slots are. */
+  victim = earliest (cache);
+  if (victim != NULL)
+    for (gsize at = 0; at < sizeof (Entry); at += 64)
+      SRP_PREFETCH_WRITE ((const guint8 *) victim + at);
   return TRUE;
 }
 

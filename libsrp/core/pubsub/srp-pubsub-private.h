@@ -150,6 +150,8 @@ void srp_delivery_clear (SrpPubsub *ps);
  * of its SRP_LINK_BUCKET_FORGERIES. */
 void srp_delivery_add (SrpPubsub *ps, const SrpPacket *packet, const SrpAddress *from,
                        SrpLink *link);
+/* Starts loading what srp_delivery_add of packet will read first. */
+void srp_delivery_prefetch (SrpPubsub *ps, const SrpPacket *packet);
 /* FALSE (counted as forger) when the packet's sender, link or a stranger
  * (NULL), has spent its budget of failed author checks: a forger cannot
  * make us check a signature more than a few times a second. */

@@ -511,6 +511,17 @@ frame_holds_body (GBytes *frame, const SrpPacket *packet)
          memcmp (data + SRP_PACKET_FRAME_LEN (0), packet->body, packet->body_len) == 0;
 }
 
+void
+srp_reassembler_prefetch (const SrpReassembler *r, const SrpPacket *packet)
+{
+  if (r->remembered != NULL)
+    {
+      SrpId key = remembered_key (&packet->id, &packet->next_id);
+
+      srp_recent_ids_prefetch (r->remembered, &key);
+    }
+}
+
 SrpDropReason
 srp_reassembler_add_framed (SrpReassembler *r, gint64 now_us, const SrpPacket *packet,
                             GBytes *frame)

@@ -46,6 +46,8 @@ SrpDropReason srp_reassembler_add (SrpReassembler *reassembler, gint64 now_us,
  * alone then takes its bytes as a slice of frame, without a copy. */
 SrpDropReason srp_reassembler_add_framed (SrpReassembler *reassembler, gint64 now_us,
                                           const SrpPacket *packet, GBytes *frame);
+/* Starts loading what adding packet will read first (srp-prefetch.h). */
+void srp_reassembler_prefetch (const SrpReassembler *reassembler, const SrpPacket *packet);
 
 /* Hands over the next completed message, in order of completion. Each
  * message is handed over exactly once. */

@@ -18,6 +18,7 @@
  */
 #include "srp-recent-ids.h"
 #include "srp-linear-probe.h"
+#include "srp-prefetch.h"
 
 #include <string.h>
 
@@ -155,6 +156,19 @@ srp_recent_ids_add (SrpRecentIds *ids, const SrpId *id)
   ids->ring_len++;
   ids->index[at] = (IndexSlot) { slot + 1, hash };
   return TRUE;
+}
+
+void
+srp_recent_ids_prefetch (const SrpRecentIds *ids, const SrpId *id)
+{
+  /* A set of 65,536 IDs is 3 MiB: a probe into it misses every cache
+   * level but the last, and a subscriber's packet makes five (bench-flood:
+   * 14 % of the subscriber's time). The ring is read in order, so its
+   * oldest slot is cheap; the index slots are random. */
+  SRP_PREFETCH_WRITE (&ids->index[hash_of (ids, id) & ids->index_mask]);
+  if (ids->ring_len == ids->capacity)
+    SRP_PREFETCH_WRITE (
+      &ids->index[hash_of (ids, &ids->ring[ids->ring_start]) & ids->index_mask]);
 }
 
 guint

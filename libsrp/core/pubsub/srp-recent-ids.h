@@ -31,6 +31,10 @@ void srp_recent_ids_free (SrpRecentIds *ids);
 gboolean srp_recent_ids_add (SrpRecentIds *ids, const SrpId *id);
 gboolean srp_recent_ids_contains (const SrpRecentIds *ids, const SrpId *id);
 guint srp_recent_ids_size (const SrpRecentIds *ids);
+/* Starts loading what srp_recent_ids_add or _contains of id will read (its
+ * index slot, and at capacity the oldest's), and returns at once: a caller
+ * with other work to do first (a hash to check) hides the cache misses. */
+void srp_recent_ids_prefetch (const SrpRecentIds *ids, const SrpId *id);
 /* Calls func for each ID held, oldest first. */
 void srp_recent_ids_foreach (const SrpRecentIds *ids,
                              void (*func) (const SrpId *id, gpointer data), gpointer data);
