@@ -80,6 +80,31 @@ parse_host_port (const char *s, char **host, guint16 *port)
 
 /* ---- receiving ---------------------------------------------------------------------------- */
 
+/* NETLAB_STREAM_STATS=1: the sender's stream counters (losses, undos,
+ * timeouts, window) on one line of stderr, to see why a run shared the link
+ * as it did. */
+static void
+print_stream_stats (SrpPeer *peer)
+{
+  g_autoptr (GVariant) stats = srp_peer_get_stats (peer);
+  g_autoptr (GString) line = g_string_new ("stats:");
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, stats);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (g_str_has_prefix (key, "stream_"))
+        {
+          g_autofree char *text = g_variant_print (value, FALSE);
+          g_string_append_printf (line, " %s=%s", key + strlen ("stream_"), text);
+        }
+      g_variant_unref (value);
+    }
+  g_printerr ("%s\n", line->str);
+}
+
 static void read_next (Conn *c);
 
 static void
@@ -525,6 +550,8 @@ main (int argc, char **argv)
     gboolean never = FALSE;
     run_until (&never, 3 * G_USEC_PER_SEC);
   }
+  if (peer != NULL && g_getenv ("NETLAB_STREAM_STATS") != NULL)
+    print_stream_stats (peer);
   if (peer != NULL)
     srp_peer_close (peer);
   return b.status;
