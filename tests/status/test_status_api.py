@@ -241,7 +241,11 @@ def check_events(node, peer, stream):
     first, second = stream.of('sample')[:2]
     for sample in (first, second):
         expect_keys('sample', sample, SAMPLE_KEYS)
-    if not 500 <= second['time_ms'] - first['time_ms'] <= 5000 \
+    # The node samples once a second. Only the lower bound is the code's: on a
+    # loaded machine (the sanitized suite beside the dashboard's headless
+    # browser) CI once saw the second sample 13.9 s after the first, and an
+    # upper bound measured the machine. That samples keep coming is wait_for's.
+    if second['time_ms'] - first['time_ms'] < 500 \
             or second['messages'] < first['messages'] or second['peers'] < 1:
         fail(f'samples: {first} then {second}')
     text = repr(stream.events)
