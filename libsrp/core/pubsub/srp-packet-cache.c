@@ -293,18 +293,30 @@ earliest (const SrpPacketCache *cache)
   return a->seq < b->seq ? a : b;
 }
 
+/* The entry evict_one takes next, in the documented order (expired, then
+ * unsubscribed oldest, then oldest), or NULL when the cache is empty. */
+static Entry *
+next_victim (const SrpPacketCache *cache, gint64 now_us)
+{
+  Entry *victim = earliest (cache);
+
+  if (victim != NULL && victim->e.expires_at > now_us)
+    victim = head (&cache->other) != NULL ? head (&cache->other) : head (&cache->subscribed);
+  return victim;
+}
+
 void
-srp_packet_cache_prefetch (const SrpPacketCache *cache, const SrpId *id)
+srp_packet_cache_prefetch (const SrpPacketCache *cache, gint64 now_us, const SrpId *id)
 {
   const Entry *victim;
 
   SRP_PREFETCH (&cache->slots[home_of (cache, srp_id_prefix (id))]);
   srp_recent_ids_prefetch (cache->gone, id);
-  /* Near the budget, storing evicts (most likely) the earliest entry: its
-   * index slot, its GBytes and its place among the IDs gone. */
+  /* Near the budget, storing evicts the next victim: its index slot, its
+   * GBytes and its place among the IDs gone. */
   if (cache->counters.used + SRP_PACKET_CACHE_ENTRY_OVERHEAD + SRP_MAX_DATAGRAM <= cache->budget)
     return;
-  victim = earliest (cache);
+  victim = next_victim (cache, now_us);
   if (victim == NULL)
     return;
   SRP_PREFETCH_WRITE (&cache->slots[home_of (cache, victim->prefix)]);
@@ -316,19 +328,17 @@ srp_packet_cache_prefetch (const SrpPacketCache *cache, const SrpId *id)
 static gboolean
 evict_one (SrpPacketCache *cache, gint64 now_us)
 {
-  Entry *victim = earliest (cache);
+  Entry *victim = next_victim (cache, now_us);
 
   if (victim == NULL)
     return FALSE;
-  if (victim->e.expires_at > now_us)
-    victim = head (&cache->other) != NULL ? head (&cache->other) : head (&cache->subscribed);
   unlink_entry (cache, victim);
   entry_free (victim);
   cache->counters.evicted++;
   /* A full cache evicts once per packet stored, in arrival order: the
    * next victim's bookkeeping, written a cache-full ago, is cold. Loaded
    * now, srp_packet_cache_prefetch can read where its slots are. */
-  victim = earliest (cache);
+  victim = next_victim (cache, now_us);
   if (victim != NULL)
     for (gsize at = 0; at < sizeof (Entry); at += 64)
       SRP_PREFETCH_WRITE ((const guint8 *) victim + at);

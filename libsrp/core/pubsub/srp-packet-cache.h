@@ -75,10 +75,10 @@ const SrpPacketCacheEntry *srp_packet_cache_lookup (SrpPacketCache *cache, const
 /* By the first 8 bytes of the ID (the prefix frames carry), or NULL. */
 const SrpPacketCacheEntry *srp_packet_cache_lookup_prefix (SrpPacketCache *cache, guint64 prefix);
 gboolean srp_packet_cache_is_gone (SrpPacketCache *cache, const SrpId *id);
-/* Starts loading what looking id up, and adding a packet of that ID, will
- * read (its index slot, the set of IDs gone, what evicting the oldest
- * touches), and returns at once (srp-prefetch.h). */
-void srp_packet_cache_prefetch (const SrpPacketCache *cache, const SrpId *id);
+/* Starts loading what looking id up, and adding a packet of that ID at
+ * now_us, will read (its index slot, the set of IDs gone, what evicting
+ * the next victim touches), and returns at once (srp-prefetch.h). */
+void srp_packet_cache_prefetch (const SrpPacketCache *cache, gint64 now_us, const SrpId *id);
 
 /* Removes the oldest entry whose TTL has run out and copies it to out
  * (out->frame is then owned by the caller); FALSE when none has. It counts
