@@ -202,7 +202,7 @@ srp_delivery_prefetch (SrpPubsub *ps, const SrpPacket *packet)
 {
   srp_reassembler_prefetch (ps->reassembler, packet);
   /* A packet alone is a message of its own ID. */
-  if (packet->index == 0 && srp_id_is_zero (&packet->next_id))
+  if (srp_packet_is_alone (packet))
     srp_recent_ids_prefetch (ps->delivered, &packet->id);
 }
 

@@ -85,7 +85,7 @@ srp_gossip_relay_fanout (SrpPubsub *ps, const SrpPacket *packet)
    * a peer the relays missed waits for anti-entropy. So a lone packet goes
    * to more links: with fanout relays each, about e^-fanout of the peers
    * are missed (5 % at 3, under 1 % at 5). */
-  if (packet->index == 0 && srp_id_is_zero (&packet->next_id))
+  if (srp_packet_is_alone (packet))
     fanout += SRP_GOSSIP_LONE_EXTRA;
   /* The same reasoning the other way: a hole in a chain costs a QUERY and
    * one packet to fill, cheaper than a third copy of every packet to

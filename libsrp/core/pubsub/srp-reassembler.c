@@ -549,7 +549,7 @@ srp_reassembler_add_framed (SrpReassembler *r, gint64 now_us, const SrpPacket *p
   /* Neither a left neighbour (index 0) nor a right one (no NEXT) to join,
    * nor a head place to win: the node would be delivered at once, and the
    * copies of its ID held already stay as they are. */
-  if (packet->index == 0 && srp_id_is_zero (&packet->next_id))
+  if (srp_packet_is_alone (packet))
     {
       deliver_single (r, packet, frame != NULL && frame_holds_body (frame, packet) ? frame : NULL);
       return SRP_DROP_NONE;

@@ -27,6 +27,14 @@ typedef struct {
   guint8 body[SRP_PACKET_MAX_BODY];
 } SrpPacket;
 
+/* Whether packet is a message on its own: the first of its chain (INDEX 0)
+ * and the last (no NEXT ID). */
+static inline gboolean
+srp_packet_is_alone (const SrpPacket *packet)
+{
+  return packet->index == 0 && srp_id_is_zero (&packet->next_id);
+}
+
 /* A packet frame of KIND PACKET_SENT_TO ends with a trailer: SENT TO
  * (4 bytes each: the first 4 bytes of a peer ID) and its COUNT (1). The
  * peers named have this packet, or are being sent it by the sender: a
