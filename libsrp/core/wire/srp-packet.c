@@ -106,10 +106,9 @@ srp_packet_validate (const SrpPacket *packet)
   return SRP_DROP_NONE;
 }
 
-/* Everything srp_packet_decode checks but the ID, for a frame of KIND
- * want. */
+/* The prefix of a datagram, and that its KIND is want. */
 static SrpDropReason
-decode_fields (const guint8 *data, gsize len, guint8 want, SrpPacket *out)
+check_kind (const guint8 *data, gsize len, guint8 want)
 {
   SrpDropReason reason;
   guint8 kind;
@@ -117,8 +116,15 @@ decode_fields (const guint8 *data, gsize len, guint8 want, SrpPacket *out)
   reason = srp_wire_check_prefix (data, len, &kind);
   if (reason != SRP_DROP_NONE)
     return reason;
-  if (kind != want)
-    return SRP_DROP_UNKNOWN_KIND;
+  return kind == want ? SRP_DROP_NONE : SRP_DROP_UNKNOWN_KIND;
+}
+
+/* Everything srp_packet_decode checks but the ID and the prefix, for the
+ * packet frame in len bytes of data (check_kind passed on it, or on the
+ * datagram it begins). */
+static SrpDropReason
+decode_packet (const guint8 *data, gsize len, SrpPacket *out)
+{
   if (len < SRP_PACKET_FRAME_LEN (0))
     return SRP_DROP_TOO_SHORT;
   if (len - SRP_PACKET_FRAME_LEN (0) > SRP_PACKET_MAX_BODY)
@@ -137,10 +143,19 @@ decode_fields (const guint8 *data, gsize len, guint8 want, SrpPacket *out)
   return srp_packet_validate (out);
 }
 
+/* Everything srp_packet_decode checks but the ID. */
+static SrpDropReason
+decode_fields (const guint8 *data, gsize len, SrpPacket *out)
+{
+  SrpDropReason reason = check_kind (data, len, SRP_FRAME_PACKET);
+
+  return reason != SRP_DROP_NONE ? reason : decode_packet (data, len, out);
+}
+
 SrpDropReason
 srp_packet_decode_fields (const guint8 *data, gsize len, SrpPacket *out)
 {
-  return decode_fields (data, len, SRP_FRAME_PACKET, out);
+  return decode_fields (data, len, out);
 }
 
 gsize
@@ -160,14 +175,11 @@ srp_packet_sent_to_decode_fields (const guint8 *data, gsize len, SrpPacketSentTo
                                   gsize *packet_len)
 {
   SrpDropReason reason;
-  guint8 kind;
   guint n;
 
-  reason = srp_wire_check_prefix (data, len, &kind);
+  reason = check_kind (data, len, SRP_FRAME_PACKET_SENT_TO);
   if (reason != SRP_DROP_NONE)
     return reason;
-  if (kind != SRP_FRAME_PACKET_SENT_TO)
-    return SRP_DROP_UNKNOWN_KIND;
   /* The trailer is read from the end: the body has no length field. A
    * COUNT of 0 is no PACKET_SENT_TO frame (that is a PACKET), and one
    * above what any sender writes does not parse: each frame has one
@@ -180,7 +192,7 @@ srp_packet_sent_to_decode_fields (const guint8 *data, gsize len, SrpPacketSentTo
   if (len < SRP_PACKET_FRAME_LEN (0) + SRP_SENT_TO_LEN (n))
     return SRP_DROP_TOO_SHORT;
   *packet_len = len - SRP_SENT_TO_LEN (n);
-  reason = decode_fields (data, *packet_len, SRP_FRAME_PACKET_SENT_TO, &out->packet);
+  reason = decode_packet (data, *packet_len, &out->packet);
   if (reason != SRP_DROP_NONE)
     return reason;
   out->n_sent_to = n;
@@ -202,7 +214,7 @@ SrpDropReason
 srp_packet_decode (const guint8 *data, gsize len, SrpPacket *out)
 {
   /* The cheap checks first: the hash is most of the cost of a packet. */
-  SrpDropReason reason = decode_fields (data, len, SRP_FRAME_PACKET, out);
+  SrpDropReason reason = decode_fields (data, len, out);
 
   if (reason != SRP_DROP_NONE)
     return reason;
