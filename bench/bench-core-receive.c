@@ -91,7 +91,7 @@ filter (SrpSim *sim, guint from, guint to, const guint8 *data, gsize len, gpoint
 static void
 setup (Bench *b, const SrpId *topic)
 {
-  SrpCore *publisher, *subscriber;
+  SrpCore *subscriber;
 
   b->sim = srp_sim_new (1);
   b->publisher = srp_sim_add_node (b->sim, NULL);
@@ -100,7 +100,6 @@ setup (Bench *b, const SrpId *topic)
   srp_sim_set_default_link (b->sim, 1000, 0.0);
   srp_sim_set_tap (b->sim, tap, b);
   srp_sim_set_filter (b->sim, filter, b);
-  publisher = srp_sim_get_core (b->sim, b->publisher);
   subscriber = srp_sim_get_core (b->sim, b->subscriber);
   srp_core_add_bootstrap (subscriber, srp_sim_get_now (b->sim),
                           srp_sim_get_address (b->sim, b->publisher));
@@ -112,7 +111,6 @@ setup (Bench *b, const SrpId *topic)
   srp_core_subscribe (subscriber, srp_sim_get_now (b->sim), topic);
   srp_sim_flush (b->sim, b->subscriber);
   srp_sim_run_until (b->sim, srp_sim_get_now (b->sim) + 3 * G_USEC_PER_SEC);
-  (void) publisher;
 }
 
 /* Publishes CHUNK messages, takes what goes to the subscriber off the
