@@ -513,6 +513,20 @@ stat (SrpCore *core, const char *key)
                                                              : g_variant_get_uint64 (value);
 }
 
+/* srp_core_get_packet_paths gives what the stats' packets_* say. */
+static void
+assert_packet_paths_match_stats (SrpCore *core)
+{
+  SrpCorePacketPaths paths;
+
+  srp_core_get_packet_paths (core, &paths);
+  g_assert_cmpuint (paths.new_pushed, ==, stat (core, "packets_new_pushed"));
+  g_assert_cmpuint (paths.new_asked, ==, stat (core, "packets_new_asked"));
+  g_assert_cmpuint (paths.relayed, ==, stat (core, "packets_relayed"));
+  g_assert_cmpuint (paths.answered, ==, stat (core, "packets_answered"));
+  g_assert_cmpuint (paths.published, ==, stat (core, "packets_published"));
+}
+
 static guint64
 stat_drop (SrpCore *core, const char *reason)
 {
@@ -635,6 +649,8 @@ test_packet_paths_counted (void)
   g_assert_cmpuint (stat (a, "packets_published"), ==, 1);
   g_assert_cmpuint (stat (b, "packets_new_pushed"), ==, 4);
   g_assert_cmpuint (stat (b, "packets_relayed"), ==, 0);
+  assert_packet_paths_match_stats (a);
+  assert_packet_paths_match_stats (b);
   g_bytes_unref (data);
   g_bytes_unref (small);
   log_clear (&log);

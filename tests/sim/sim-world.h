@@ -91,9 +91,8 @@ const guint64 *sim_world_get_sealed_by_kind (SimWorld *world);
 /* What every core that ever ran refused, by reason (srp_core_get_drop_count). */
 void sim_world_get_drops (SimWorld *world, guint64 out[SRP_DROP_N_REASONS]);
 /* Where packets came from and went, summed over every core that ever ran:
- * srp_core_get_stats' packets_new_pushed, packets_new_asked,
- * packets_relayed, packets_answered and packets_published, in that order
- * (sim_packet_path_names, without the packets_ prefix). */
+ * srp_core_get_packet_paths' new_pushed, new_asked, relayed, answered and
+ * published, in that order (sim_packet_path_names; the stats' packets_*). */
 #define SIM_N_PACKET_PATHS 5
 extern const char *const sim_packet_path_names[SIM_N_PACKET_PATHS];
 void sim_world_get_packet_paths (SimWorld *world, guint64 out[SIM_N_PACKET_PATHS]);

@@ -671,6 +671,12 @@ srp_core_get_datagrams_sent (SrpCore *core)
   return core->ctx->datagrams_out;
 }
 
+void
+srp_core_get_packet_paths (SrpCore *core, SrpCorePacketPaths *out)
+{
+  srp_pubsub_get_packet_paths (core->pubsub, out);
+}
+
 /* ---- stats and state ------------------------------------------------------------------ */
 
 GVariant *

@@ -411,6 +411,17 @@ gboolean srp_core_stream_get_info (SrpCore *core, guint64 stream, SrpCoreStreamI
 
 /* How many inputs were rejected for reason since the core was made. */
 guint64 srp_core_get_drop_count (SrpCore *core, SrpDropReason reason);
+/* Where packets came from and went: the stats' packets_* counters
+ * (srp_core_get_stats), without building the dictionary, for callers that
+ * sum them over many cores (srp-simulate, at every node that leaves). */
+typedef struct {
+  guint64 new_pushed; /* new here, pushed to us (relays, publishers) */
+  guint64 new_asked;  /* new here, sent because we asked */
+  guint64 relayed;    /* copies we sent by the gossip rule */
+  guint64 answered;   /* copies we sent in answer to a QUERY */
+  guint64 published;  /* copies we sent as their publisher, resends included */
+} SrpCorePacketPaths;
+void srp_core_get_packet_paths (SrpCore *core, SrpCorePacketPaths *out);
 guint64 srp_core_get_datagrams_received (SrpCore *core);
 guint64 srp_core_get_datagrams_sent (SrpCore *core);
 

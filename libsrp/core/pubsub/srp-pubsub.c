@@ -234,3 +234,13 @@ srp_pubsub_reassembler_drops (SrpPubsub *ps, SrpDropReason reason)
 {
   return srp_delivery_drops (ps, reason);
 }
+
+void
+srp_pubsub_get_packet_paths (SrpPubsub *ps, SrpCorePacketPaths *out)
+{
+  out->new_pushed = ps->new_pushed;
+  out->new_asked = ps->new_asked;
+  out->relayed = ps->relayed;
+  out->answered = ps->answered;
+  out->published = ps->published;
+}

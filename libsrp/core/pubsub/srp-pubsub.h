@@ -49,5 +49,7 @@ GVariant *srp_pubsub_export_subscriptions (SrpPubsub *ps);
 GBytes *srp_pubsub_cache_lookup (SrpPubsub *ps, const SrpId *packet_id);
 /* Drops counted inside the reassembler (evictions, timeouts). */
 guint64 srp_pubsub_reassembler_drops (SrpPubsub *ps, SrpDropReason reason);
+/* Where packets came from and went (srp_core_get_packet_paths). */
+void srp_pubsub_get_packet_paths (SrpPubsub *ps, SrpCorePacketPaths *out);
 
 G_END_DECLS
