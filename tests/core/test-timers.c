@@ -1,8 +1,9 @@
 /* test-timers.c: the core's small building blocks: the timer table, the
- * token bucket and the RTT estimator.
+ * token bucket, the RTT estimator, the ring and the partial shuffle.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "srp-ring.h"
 #include "srp-rng.h"
 #include "srp-rtt.h"
 #include "srp-timer-table.h"
@@ -201,6 +202,98 @@ test_rtt_estimator (void)
   g_assert_cmpint (srp_rtt_timeout (&rtt, 1000000, 0, 1000), ==, 1000);
 }
 
+/* FIFO through growth and wrap-around; a burst's memory is given back once
+ * drains stay small, and a steady load keeps its capacity. */
+static void
+test_ring (void)
+{
+  SrpRing ring;
+  guint next_in = 0, next_out = 0, burst_capacity;
+
+  srp_ring_init (&ring, sizeof (guint));
+  g_assert_cmpuint (ring.capacity, ==, 0);
+  /* Interleaved pushes and pops, so the head wraps while it grows. */
+  for (guint round = 0; round < 50; round++)
+    {
+      for (guint i = 0; i < round % 7 + 2; i++)
+        *(guint *) srp_ring_push (&ring) = next_in++;
+      for (guint i = 0; i < round % 5 + 1 && ring.length > 0; i++)
+        {
+          guint out;
+          g_assert_true (srp_ring_pop (&ring, &out));
+          g_assert_cmpuint (out, ==, next_out++);
+        }
+    }
+  while (ring.length > 0)
+    {
+      g_assert_cmpuint (*(guint *) srp_ring_peek (&ring, 0), ==, next_out++);
+      srp_ring_release (&ring, 1);
+    }
+  g_assert_cmpuint (next_out, ==, next_in);
+
+  /* A burst of 200, then drains of one element at a time. */
+  for (guint i = 0; i < 200; i++)
+    *(guint *) srp_ring_push (&ring) = i;
+  srp_ring_release (&ring, 200);
+  burst_capacity = ring.capacity;
+  g_assert_cmpuint (burst_capacity, >=, 200);
+  /* A steady load of 100 per drain keeps what it needs. */
+  for (guint drain = 0; drain < 500; drain++)
+    {
+      for (guint i = 0; i < 100; i++)
+        srp_ring_push (&ring);
+      srp_ring_release (&ring, 100);
+    }
+  g_assert_cmpuint (ring.capacity, ==, burst_capacity);
+  /* Small drains shrink it, step by step, to a few slots. */
+  for (guint drain = 0; drain < 2000; drain++)
+    {
+      *(guint *) srp_ring_push (&ring) = drain;
+      g_assert_cmpuint (*(guint *) srp_ring_peek (&ring, 0), ==, drain);
+      srp_ring_release (&ring, 1);
+    }
+  g_assert_cmpuint (ring.capacity, <=, 4);
+  g_assert_cmpuint (ring.capacity, >, 0);
+  srp_ring_clear (&ring);
+  g_assert_null (ring.slots);
+}
+
+/* srp_rng_shuffle_first: a permutation whose front is a uniform sample. */
+static void
+test_shuffle_first (void)
+{
+  SrpRng rng;
+  guint front_counts[10] = { 0 };
+
+  srp_rng_init (&rng, 7);
+  for (guint round = 0; round < 20000; round++)
+    {
+      g_autoptr (GPtrArray) a = g_ptr_array_new ();
+      guint seen = 0;
+
+      for (guint i = 0; i < 10; i++)
+        g_ptr_array_add (a, GUINT_TO_POINTER (i));
+      srp_rng_shuffle_first (&rng, a, 3);
+      for (guint i = 0; i < 10; i++)
+        seen |= 1u << GPOINTER_TO_UINT (a->pdata[i]);
+      g_assert_cmpuint (seen, ==, (1u << 10) - 1);
+      for (guint i = 0; i < 3; i++)
+        front_counts[GPOINTER_TO_UINT (a->pdata[i])]++;
+    }
+  /* Each of the ten is among the first three 6,000 times in 20,000,
+   * give or take (five standard deviations are about 320). */
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpuint (ABS ((gint) front_counts[i] - 6000), <, 400);
+  /* More than it holds, and nothing at all. */
+  {
+    g_autoptr (GPtrArray) a = g_ptr_array_new ();
+    srp_rng_shuffle_first (&rng, a, 5);
+    g_ptr_array_add (a, GUINT_TO_POINTER (1));
+    srp_rng_shuffle_first (&rng, a, 5);
+    g_assert_cmpuint (GPOINTER_TO_UINT (a->pdata[0]), ==, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -212,5 +305,7 @@ main (int argc, char **argv)
   g_test_add_func ("/timers/random-against-a-model", test_random_against_a_model);
   g_test_add_func ("/timers/token-bucket", test_token_bucket);
   g_test_add_func ("/timers/rtt-estimator", test_rtt_estimator);
+  g_test_add_func ("/timers/ring", test_ring);
+  g_test_add_func ("/timers/shuffle-first", test_shuffle_first);
   return g_test_run ();
 }

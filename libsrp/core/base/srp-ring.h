@@ -17,6 +17,8 @@ typedef struct {
   guint capacity; /* a power of two, or 0 before the first push */
   guint head;     /* the oldest */
   guint length;
+  guint peak;     /* the most held since the ring was last empty */
+  guint quiet;    /* drains in a row that used a quarter of the capacity or less */
 } SrpRing;
 
 void srp_ring_init (SrpRing *ring, gsize element_size);

@@ -85,3 +85,17 @@ srp_rng_shuffle (SrpRng *rng, GPtrArray *array, guint start)
       array->pdata[j] = tmp;
     }
 }
+
+void
+srp_rng_shuffle_first (SrpRng *rng, GPtrArray *array, guint n)
+{
+  /* Fisher-Yates from the front, stopped after n places. */
+  for (guint i = 0; i < n && i + 1 < array->len; i++)
+    {
+      guint j = i + (guint) srp_rng_below (rng, array->len - i);
+      gpointer tmp = array->pdata[i];
+
+      array->pdata[i] = array->pdata[j];
+      array->pdata[j] = tmp;
+    }
+}

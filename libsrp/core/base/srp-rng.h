@@ -22,5 +22,9 @@ double srp_rng_double (SrpRng *rng);
 void srp_rng_fill (SrpRng *rng, guint8 *out, gsize len);
 /* Shuffles array[start..] in place (Fisher-Yates). */
 void srp_rng_shuffle (SrpRng *rng, GPtrArray *array, guint start);
+/* Puts a uniform random sample of n of array's elements (all, when it
+ * holds fewer), in random order, at its front; the rest stay behind in
+ * some order. n draws instead of a whole shuffle's array->len. */
+void srp_rng_shuffle_first (SrpRng *rng, GPtrArray *array, guint n);
 
 G_END_DECLS

@@ -56,6 +56,33 @@ nat_is_open (guint8 nat)
   return nat == SRP_NAT_PUBLIC || nat == SRP_NAT_FULL_CONE;
 }
 
+/* Adds links, picked at random, while out has room for max. Only as many
+ * as fit are drawn: a busy peer answers from hundreds of records, and a
+ * whole shuffle of them, a draw per record, for every HELLO it turns away
+ * and every PEERS_REQUEST, for a dozen sent. */
+static void
+add_links (SrpContext *ctx, GPtrArray *links, guint max, SrpPeers *out)
+{
+  srp_rng_shuffle_first (&ctx->rng, links, max - out->n);
+  for (guint i = 0; i < links->len && out->n < max; i++)
+    {
+      SrpLink *link = g_ptr_array_index (links, i);
+      add_record (out, &link->id, link->nat, &link->address, ctx->now - link->last_seen);
+    }
+}
+
+/* The same for records. */
+static void
+add_records (SrpContext *ctx, GPtrArray *records, guint max, SrpPeers *out)
+{
+  srp_rng_shuffle_first (&ctx->rng, records, max - out->n);
+  for (guint i = 0; i < records->len && out->n < max; i++)
+    {
+      SrpKnownPeer *r = g_ptr_array_index (records, i);
+      add_record (out, &r->id, r->nat, &r->address, ctx->now - r->last_seen);
+    }
+}
+
 void
 srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers *out)
 {
@@ -81,33 +108,13 @@ srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers
       if (!srp_address_is_relay (&r->address))
         g_ptr_array_add (nat_is_open (r->nat) ? open_records : other_records, r);
     }
-  srp_rng_shuffle (&ctx->rng, open_links, 0);
-  srp_rng_shuffle (&ctx->rng, other_links, 0);
-  srp_rng_shuffle (&ctx->rng, open_records, 0);
-  srp_rng_shuffle (&ctx->rng, other_records, 0);
   /* Open peers first: they are the ones anybody can connect to directly
    * (a newcomer turned away, or a peer behind a NAT looking for more
    * links); then live links before records, which may be stale. */
-  for (guint i = 0; i < open_links->len && out->n < max; i++)
-    {
-      SrpLink *link = g_ptr_array_index (open_links, i);
-      add_record (out, &link->id, link->nat, &link->address, ctx->now - link->last_seen);
-    }
-  for (guint i = 0; i < open_records->len && out->n < max; i++)
-    {
-      SrpKnownPeer *r = g_ptr_array_index (open_records, i);
-      add_record (out, &r->id, r->nat, &r->address, ctx->now - r->last_seen);
-    }
-  for (guint i = 0; i < other_links->len && out->n < max; i++)
-    {
-      SrpLink *link = g_ptr_array_index (other_links, i);
-      add_record (out, &link->id, link->nat, &link->address, ctx->now - link->last_seen);
-    }
-  for (guint i = 0; i < other_records->len && out->n < max; i++)
-    {
-      SrpKnownPeer *r = g_ptr_array_index (other_records, i);
-      add_record (out, &r->id, r->nat, &r->address, ctx->now - r->last_seen);
-    }
+  add_links (ctx, open_links, max, out);
+  add_records (ctx, open_records, max, out);
+  add_links (ctx, other_links, max, out);
+  add_records (ctx, other_records, max, out);
 }
 
 SrpDropReason
