@@ -481,6 +481,12 @@ typedef struct {
   guint64 in_clear;       /* FIND, FOUND or REGISTER as the datagram's own kind */
   guint64 queries, answers, sealed_registers;
   guint64 leaks;          /* datagrams holding 16 bytes of the ghost, or the mapping */
+  /* EPHEMERAL and destination of every sealed query: one ephemeral serves
+   * a lookup's queries, never two to the same contact (docs/protocol.md,
+   * "Sealed lookups": they would share keys and the zero nonce). */
+  GHashTable *ephemeral_to;  /* hex of EPHEMERAL and address -> 1 */
+  GHashTable *ephemerals;    /* hex of EPHEMERAL -> 1 */
+  guint64 ephemeral_repeats;
 } Tap;
 
 static void
@@ -495,6 +501,16 @@ on_tap (SrpSim *sim, guint node, const SrpTransmit *t, gpointer data)
     tap->in_clear++;
   tap->queries += kind == SRP_FRAME_SEALED_QUERY;
   tap->answers += kind == SRP_FRAME_SEALED_ANSWER;
+  if (kind == SRP_FRAME_SEALED_QUERY)
+    {
+      g_autofree char *e = to_hex (t->data + SRP_WIRE_PREFIX_LEN, SRP_DHT_SEAL_EPHEMERAL_LEN);
+      char a[SRP_ADDRESS_STRING_MAX];
+      char *key = g_strdup_printf ("%s %s", e, srp_address_to_string (&t->to, a));
+
+      if (!g_hash_table_add (tap->ephemeral_to, key))
+        tap->ephemeral_repeats++;
+      g_hash_table_add (tap->ephemerals, g_steal_pointer (&e));
+    }
   /* A sealed FIND is SRP_SEALED_FIND_LEN + overhead: any other query is a
    * REGISTER. */
   if (kind == SRP_FRAME_SEALED_QUERY && node == tap->registrant &&
@@ -526,6 +542,9 @@ test_lookups_sealed_on_the_wire (void)
   SrpSim *sim = new_network (24, n, &w);
   Tap tap = { .registrant = target };
   SrpAddress mapped;
+
+  tap.ephemeral_to = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  tap.ephemerals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   srp_sim_set_firewall (sim, target);
   srp_sim_open_main_socket (sim, target);
@@ -559,6 +578,13 @@ test_lookups_sealed_on_the_wire (void)
   g_assert_cmpuint (tap.sealed_registers, >, 0);
   g_assert_cmpuint (tap.in_clear, ==, 0);
   g_assert_cmpuint (tap.leaks, ==, 0);
+  g_test_message ("%u ephemeral keys for those queries, %" G_GUINT64_FORMAT
+                  " to a contact that had one under the same key",
+                  g_hash_table_size (tap.ephemerals), tap.ephemeral_repeats);
+  g_assert_cmpuint (tap.ephemeral_repeats, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (tap.ephemerals), <, tap.queries);
+  g_hash_table_unref (tap.ephemeral_to);
+  g_hash_table_unref (tap.ephemerals);
   found_with_mapping = count_mapped (sim, n, target, &mapped);
   g_test_message ("%u open peers hold the registration with its mapping", found_with_mapping);
   g_assert_cmpuint (found_with_mapping, >, 0);

@@ -59,6 +59,15 @@ typedef struct {
   const SrpReachability *result;
   SrpReachability reach;
   SrpCredit *credit; /* owned: what the answer that brought reach pays for */
+  /* For all its sealed queries: it asks each contact once at most. Their
+   * answers all carry its ECHO, told apart by their source address. */
+  SrpDhtEphemeral ephemeral;
+  /* Whom it sealed a query to. A contact that fell off the shortlist
+   * cannot come back onto it (the farthest place only gets nearer), but a
+   * second query to one of them would repeat a key and its zero nonce:
+   * checked, not assumed. */
+  SrpId sealed_to[MAX_QUERIES];
+  guint n_sealed_to;
   SrpDhtFoundFunc found;
   SrpDhtClosestFunc closest;
   gpointer data;
@@ -71,6 +80,7 @@ lookup_free (gpointer data)
 
   srp_timer_stop (l->dht->ctx->timers, &l->timer);
   g_clear_pointer (&l->credit, srp_credit_unref);
+  srp_dht_ephemeral_clear (&l->ephemeral);
   g_array_unref (l->candidates);
   g_free (l);
 }
@@ -159,6 +169,12 @@ ask (Lookup *l, Candidate *c)
   guint8 out[SRP_MAX_DATAGRAM];
   gsize len;
 
+  for (guint i = 0; i < l->n_sealed_to; i++)
+    if (srp_id_equal (&l->sealed_to[i], &c->contact.id))
+      {
+        c->state = CANDIDATE_FAILED;
+        return;
+      }
   c->nonce = srp_rng_next (&ctx->rng);
   find.nonce = c->nonce;
   if (srp_dht_nat_is_open (dht->nat))
@@ -170,13 +186,16 @@ ask (Lookup *l, Candidate *c)
                                 out);
   /* A contact named by a FOUND that its namer cannot pay for is not asked,
    * nor one whose ID is no key to seal to. */
-  if (!srp_dht_send_query (dht, &c->contact, out, len, c->credit, &c->keys, &c->sealed))
+  if (!srp_dht_send_query (dht, &c->contact, out, len, c->credit, &l->ephemeral, &c->keys,
+                           &c->sealed))
     {
       c->state = CANDIDATE_FAILED;
       /* It makes room in the table as one that fails. */
       srp_dht_table_failed (dht->table, &c->contact.id);
       return;
     }
+  if (c->sealed && l->n_sealed_to < MAX_QUERIES)
+    l->sealed_to[l->n_sealed_to++] = c->contact.id;
   c->state = CANDIDATE_ASKED;
   c->deadline = ctx->now + QUERY_TIMEOUT_US;
   l->in_flight++;
@@ -423,6 +442,8 @@ srp_dht_handle_sealed_answer (gpointer self, const SrpInput *input, gpointer fra
   SrpDht *dht = self;
   guint8 echo[SRP_DHT_SEAL_ECHO_LEN];
 
+  SrpDropReason unopened = SRP_DROP_UNEXPECTED;
+
   (void) frame;
   if (!srp_dht_answer_echo (input->data, input->len, echo))
     return SRP_DROP_BAD_CONTROL;
@@ -445,10 +466,15 @@ srp_dht_handle_sealed_answer (gpointer self, const SrpInput *input, gpointer fra
               !srp_address_equal (&c->contact.address, input->from))
             continue;
           /* One that does not open leaves the query waiting for the true
-           * answer: anyone on the path saw the ECHO. */
+           * answer: anyone on the path saw the ECHO. The lookup's other
+           * queries carry the same ECHO, and two contacts may be named at
+           * one address: it may open under another's keys. */
           reason = srp_dht_open_answer (&c->keys, input->data, input->len, plain, &len);
           if (reason != SRP_DROP_NONE)
-            return reason;
+            {
+              unopened = reason;
+              continue;
+            }
           dht->ctx->frames_in[plain[3]]++;
           if (plain[3] != SRP_FRAME_FOUND)
             return SRP_DROP_BAD_CONTROL;
@@ -461,5 +487,5 @@ srp_dht_handle_sealed_answer (gpointer self, const SrpInput *input, gpointer fra
           return take (dht, l, c, input, &found);
         }
     }
-  return SRP_DROP_UNEXPECTED;
+  return unopened;
 }

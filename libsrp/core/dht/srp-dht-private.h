@@ -105,8 +105,8 @@ gboolean srp_dht_seals_to (SrpDht *dht, const SrpDhtContact *contact);
  * (*sealed TRUE). Paid from credit; FALSE when it went nowhere (short of
  * credit: RATE_LIMITED counted; or the contact's ID is no key). */
 gboolean srp_dht_send_query (SrpDht *dht, const SrpDhtContact *contact, const guint8 *frame,
-                             gsize len, SrpCredit *credit, SrpDhtQueryKeys *keys,
-                             gboolean *sealed);
+                             gsize len, SrpCredit *credit, SrpDhtEphemeral *ephemeral,
+                             SrpDhtQueryKeys *keys, gboolean *sealed);
 SrpDropReason srp_dht_handle_sealed_query (gpointer self, const SrpInput *input, gpointer frame);
 guint srp_dht_lookup_count (SrpDht *dht);
 

@@ -28,6 +28,7 @@ send_registration (SrpDht *dht)
 {
   SrpContext *ctx = dht->ctx;
   SrpRegister reg = { .sender = ctx->config->peer_id };
+  SrpDhtEphemeral ephemeral = { 0 };
   guint8 transcript[SRP_MAX_DATAGRAM], out[SRP_MAX_DATAGRAM];
   gsize len, frame_len;
 
@@ -39,15 +40,18 @@ send_registration (SrpDht *dht)
     return;
   frame_len = srp_register_encode (&reg, out);
   /* Sealed to each home that is not a link: the path would see where we
-   * are reached. Homes answered us: no credit needed. */
+   * are reached. Homes answered us: no credit needed. One ephemeral key
+   * for the round (each home is another contact), not the lookup's: the
+   * homes had a FIND under that one, and the same key would come again. */
   for (guint i = 0; i < dht->n_homes; i++)
     {
       SrpDhtQueryKeys keys;
       gboolean sealed;
 
-      srp_dht_send_query (dht, &dht->homes[i], out, frame_len, NULL, &keys, &sealed);
+      srp_dht_send_query (dht, &dht->homes[i], out, frame_len, NULL, &ephemeral, &keys, &sealed);
       memset (&keys, 0, sizeof keys);
     }
+  srp_dht_ephemeral_clear (&ephemeral);
   dht->n_anchors = reg.reachability.n_anchors;
   for (guint i = 0; i < dht->n_anchors; i++)
     dht->anchors[i] = reg.reachability.anchors[i].id;

@@ -39,10 +39,11 @@ x25519_of (SrpDht *dht, const SrpId *id, guint8 out[32])
 
 gboolean
 srp_dht_send_query (SrpDht *dht, const SrpDhtContact *contact, const guint8 *frame, gsize len,
-                    SrpCredit *credit, SrpDhtQueryKeys *keys, gboolean *sealed)
+                    SrpCredit *credit, SrpDhtEphemeral *ephemeral, SrpDhtQueryKeys *keys,
+                    gboolean *sealed)
 {
   SrpContext *ctx = dht->ctx;
-  guint8 out[SRP_MAX_DATAGRAM], secret[SRP_DHT_SEAL_EPHEMERAL_LEN], contact_x[32];
+  guint8 out[SRP_MAX_DATAGRAM], contact_x[32];
   gsize n;
 
   *sealed = srp_dht_seals_to (dht, contact);
@@ -62,11 +63,20 @@ srp_dht_send_query (SrpDht *dht, const SrpDhtContact *contact, const guint8 *fra
    * to seal it to, and nothing goes in clear. */
   if (!x25519_of (dht, &contact->id, contact_x))
     return FALSE;
-  /* A fresh ephemeral key for every query, from the core's seeded
-   * randomness (the same seed gives the same trace). */
-  srp_rng_fill (&ctx->rng, secret, sizeof secret);
-  n = srp_dht_seal_query_to (&contact->id, contact_x, secret, frame, len, out, keys);
-  memset (secret, 0, sizeof secret);
+  /* The caller's ephemeral key (one per lookup, or per round of
+   * REGISTERs: each of its queries goes to another contact), made at its
+   * first sealed query from the core's seeded randomness (the same seed
+   * gives the same trace). A key exchange's fixed-base half, once a
+   * lookup instead of once a query. */
+  if (!ephemeral->ready)
+    {
+      guint8 secret[32];
+
+      srp_rng_fill (&ctx->rng, secret, sizeof secret);
+      srp_dht_ephemeral_init (ephemeral, secret);
+      memset (secret, 0, sizeof secret);
+    }
+  n = srp_dht_seal_query_to (&contact->id, contact_x, ephemeral, frame, len, out, keys);
   if (n == 0)
     return FALSE;
   srp_context_send (ctx, &contact->address, out, n);

@@ -100,40 +100,59 @@ open_inner (const guint8 key[SRP_DHT_SEAL_KEY_LEN], const guint8 nonce[CHACHA_PO
   return ok;
 }
 
+void
+srp_dht_ephemeral_init (SrpDhtEphemeral *ephemeral, const guint8 secret[32])
+{
+  memcpy (ephemeral->secret, secret, sizeof ephemeral->secret);
+  srp_x25519_base (ephemeral->public_key, ephemeral->secret);
+  ephemeral->ready = TRUE;
+}
+
+void
+srp_dht_ephemeral_clear (SrpDhtEphemeral *ephemeral)
+{
+  memset (ephemeral, 0, sizeof *ephemeral);
+}
+
 gsize
 srp_dht_seal_query (const SrpId *recipient, const guint8 ephemeral_secret[32], const guint8 *frame,
                     gsize len, guint8 out[SRP_MAX_DATAGRAM], SrpDhtQueryKeys *keys)
 {
   guint8 recipient_x[32];
+  SrpDhtEphemeral ephemeral;
+  gsize n;
 
   if (!srp_envelope_x25519_public (recipient, recipient_x))
     return 0;
-  return srp_dht_seal_query_to (recipient, recipient_x, ephemeral_secret, frame, len, out, keys);
+  srp_dht_ephemeral_init (&ephemeral, ephemeral_secret);
+  n = srp_dht_seal_query_to (recipient, recipient_x, &ephemeral, frame, len, out, keys);
+  srp_dht_ephemeral_clear (&ephemeral);
+  return n;
 }
 
 gsize
 srp_dht_seal_query_to (const SrpId *recipient, const guint8 recipient_x[32],
-                       const guint8 ephemeral_secret[32], const guint8 *frame, gsize len,
+                       const SrpDhtEphemeral *ephemeral, const guint8 *frame, gsize len,
                        guint8 out[SRP_MAX_DATAGRAM], SrpDhtQueryKeys *keys)
 {
   static const guint8 nonce[CHACHA_POLY1305_NONCE_SIZE] = { 0 };
   guint8 shared[32];
   gboolean ok;
-  gsize n;
 
   g_return_val_if_fail (len >= SRP_WIRE_PREFIX_LEN, 0);
+  g_return_val_if_fail (ephemeral->ready, 0);
   if (len + SRP_SEALED_QUERY_OVERHEAD > SRP_MAX_DATAGRAM)
     return 0;
   write_prefix (out, SRP_FRAME_SEALED_QUERY);
-  srp_x25519_base (out + SRP_WIRE_PREFIX_LEN, ephemeral_secret);
-  srp_x25519 (shared, ephemeral_secret, recipient_x);
-  ok = derive (shared, out + SRP_WIRE_PREFIX_LEN, recipient, keys);
+  memcpy (out + SRP_WIRE_PREFIX_LEN, ephemeral->public_key, SRP_DHT_SEAL_EPHEMERAL_LEN);
+  srp_x25519 (shared, ephemeral->secret, recipient_x);
+  ok = derive (shared, ephemeral->public_key, recipient, keys);
   memset (shared, 0, sizeof shared);
   if (!ok)
     return 0;
-  /* The key is this query's alone: its nonce may be zero. */
-  n = seal (keys->query_key, nonce, out, QUERY_HEADER_LEN, frame, len);
-  return n;
+  /* The key is this query's alone (this ephemeral, this recipient): its
+   * nonce may be zero. */
+  return seal (keys->query_key, nonce, out, QUERY_HEADER_LEN, frame, len);
 }
 
 SrpDropReason

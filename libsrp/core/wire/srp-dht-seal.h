@@ -6,8 +6,10 @@
  * key against the X25519 form of the Ed25519 identity, HKDF, ChaCha20-
  * Poly1305): only the contact reads the target or the registrant's
  * address. The same HKDF gives a second key for the way back, so only the
- * contact can answer, and only the asker can read the answer. Each query
- * has its own ephemeral key, so its keys serve that query alone.
+ * contact can answer, and only the asker can read the answer. One
+ * ephemeral key serves one lookup (or one round of REGISTERs), whose
+ * queries all go to different contacts: the HKDF is salted with the
+ * contact's ID, so each query's keys still serve that query alone.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -37,6 +39,20 @@ typedef struct {
   guint8 answer_key[SRP_DHT_SEAL_KEY_LEN];
 } SrpDhtQueryKeys;
 
+/* An asker's ephemeral X25519 key pair. Zeroed: not made yet. Never two
+ * queries under one to the same contact: they would share keys and the
+ * zero nonce. */
+typedef struct {
+  guint8 secret[32];
+  guint8 public_key[SRP_DHT_SEAL_EPHEMERAL_LEN];
+  gboolean ready;
+} SrpDhtEphemeral;
+
+/* Makes the pair from secret (32 fresh random bytes). */
+void srp_dht_ephemeral_init (SrpDhtEphemeral *ephemeral, const guint8 secret[32]);
+/* Wipes it (not ready again). */
+void srp_dht_ephemeral_clear (SrpDhtEphemeral *ephemeral);
+
 /* Seals frame (whole, prefix included) to recipient's identity with
  * ephemeral_secret (32 fresh random bytes) into a SEALED_QUERY in out, and
  * fills keys for the answer. Returns its length, or 0 when recipient is no
@@ -44,10 +60,11 @@ typedef struct {
 gsize srp_dht_seal_query (const SrpId *recipient, const guint8 ephemeral_secret[32],
                           const guint8 *frame, gsize len, guint8 out[SRP_MAX_DATAGRAM],
                           SrpDhtQueryKeys *keys);
-/* The same with the recipient's X25519 form given (srp_envelope_x25519_public
- * of its ID, which costs as much as a third of the rest: askers keep it). */
+/* The same under a ready ephemeral, with the recipient's X25519 form
+ * given (srp_envelope_x25519_public of its ID, which costs as much as a
+ * third of the rest: askers keep it). */
 gsize srp_dht_seal_query_to (const SrpId *recipient, const guint8 recipient_x[32],
-                             const guint8 ephemeral_secret[32], const guint8 *frame, gsize len,
+                             const SrpDhtEphemeral *ephemeral, const guint8 *frame, gsize len,
                              guint8 out[SRP_MAX_DATAGRAM], SrpDhtQueryKeys *keys);
 
 /* Opens a SEALED_QUERY (data, len: the whole datagram) sent to self, with
