@@ -1,9 +1,11 @@
 /* test-timers.c: the core's small building blocks: the timer table, the
- * token bucket, the RTT estimator, the ring and the partial shuffle.
+ * token bucket, the RTT estimator, the ring, the partial shuffle and the
+ * source ledger.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "srp-ring.h"
+#include "srp-source-ledger.h"
 #include "srp-rng.h"
 #include "srp-rtt.h"
 #include "srp-timer-table.h"
@@ -294,6 +296,43 @@ test_shuffle_first (void)
   }
 }
 
+/* The source ledger counts each source's grants within its window, holds
+ * at most its capacity (the oldest go first), and its ring grows as grants
+ * come, so counts stay right across the growth. */
+static void
+test_source_ledger (void)
+{
+  SrpSourceLedger *ledger = srp_source_ledger_new (100, 10 * G_TIME_SPAN_SECOND);
+  SrpAddress a = { .family = SRP_ADDRESS_FAMILY_IPV4, .bytes = { 10, 0, 0, 1 }, .port = 1 };
+  SrpAddress b = a;
+  SrpAddress a_other_port = a;
+
+  b.bytes[3] = 2;
+  a_other_port.port = 2;
+  for (guint i = 0; i < 60; i++)
+    {
+      srp_source_ledger_add (ledger, i, &a);
+      if (i % 2 == 0)
+        srp_source_ledger_add (ledger, i, &b);
+    }
+  /* One host is one source, whatever the port. */
+  g_assert_cmpuint (srp_source_ledger_count (ledger, 60, &a_other_port), ==, 60);
+  g_assert_cmpuint (srp_source_ledger_count (ledger, 60, &b), ==, 30);
+  /* Past the capacity, the oldest grants go: the last 100 are held. The
+   * first 30 to go were 20 of a's and 10 of b's (a, b, a for each two
+   * steps). */
+  for (guint i = 60; i < 100; i++)
+    srp_source_ledger_add (ledger, i, &b);
+  g_assert_cmpuint (srp_source_ledger_count (ledger, 100, &a) + srp_source_ledger_count (ledger, 100, &b),
+                    ==, 100);
+  g_assert_cmpuint (srp_source_ledger_count (ledger, 100, &a), ==, 40);
+  g_assert_cmpuint (srp_source_ledger_count (ledger, 100, &b), ==, 60);
+  /* Past the window, none. */
+  g_assert_cmpuint (srp_source_ledger_count (ledger, 100 + 10 * G_TIME_SPAN_SECOND, &a), ==, 0);
+  g_assert_cmpuint (srp_source_ledger_count (ledger, 100 + 10 * G_TIME_SPAN_SECOND, &b), ==, 0);
+  srp_source_ledger_free (ledger);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -307,5 +346,6 @@ main (int argc, char **argv)
   g_test_add_func ("/timers/rtt-estimator", test_rtt_estimator);
   g_test_add_func ("/timers/ring", test_ring);
   g_test_add_func ("/timers/shuffle-first", test_shuffle_first);
+  g_test_add_func ("/timers/source-ledger", test_source_ledger);
   return g_test_run ();
 }

@@ -14,10 +14,10 @@
 /* A burst (a large publish) may grow a ring far; once drained, one larger
  * than this goes back to nothing rather than keep megabytes for ever. */
 #define KEEP_CAPACITY 1024
-/* A ring that this many drains in a row used a quarter of at most halves:
- * one burst (a handshake round at joining) does not keep its memory for
- * the peer's life, and a steady load keeps what it uses without growing
- * and shrinking at every drive. */
+/* After this many drains in a row that each used a quarter of the ring
+ * at most, it halves: one burst (a round of handshakes when joining) does
+ * not keep its memory for the peer's life, and a steady load keeps what
+ * it uses instead of growing and shrinking at every drive. */
 #define QUIET_DRAINS 32
 
 void

@@ -441,7 +441,6 @@ srp_dht_handle_sealed_answer (gpointer self, const SrpInput *input, gpointer fra
 {
   SrpDht *dht = self;
   guint8 echo[SRP_DHT_SEAL_ECHO_LEN];
-
   SrpDropReason unopened = SRP_DROP_UNEXPECTED;
 
   (void) frame;

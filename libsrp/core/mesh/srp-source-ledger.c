@@ -17,8 +17,14 @@ typedef struct {
   gint64 at;
 } Grant;
 
+/* The ring's first size; it doubles up to the capacity as grants come
+ * (a peer that grants few keeps a small ring: at the full 1,024 from the
+ * start, 16 KB of every peer in a simulated network). */
+#define MIN_RING 16u
+
 struct _SrpSourceLedger {
   Grant *ring;
+  guint ring_size;  /* allocated, up to capacity */
   guint capacity, first, len;
   gint64 window_us;
   GHashTable *counts; /* source (as a pointer-sized key) -> count */
@@ -48,7 +54,6 @@ srp_source_ledger_new (guint capacity, gint64 window_us)
   SrpSourceLedger *ledger = g_new0 (SrpSourceLedger, 1);
 
   g_assert (capacity > 0);
-  ledger->ring = g_new0 (Grant, capacity);
   ledger->capacity = capacity;
   ledger->window_us = window_us;
   ledger->counts = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -76,8 +81,23 @@ drop_oldest (SrpSourceLedger *ledger)
     g_hash_table_remove (ledger->counts, key);
   else
     g_hash_table_insert (ledger->counts, key, GUINT_TO_POINTER (n - 1));
-  ledger->first = (ledger->first + 1) % ledger->capacity;
+  ledger->first = (ledger->first + 1) % ledger->ring_size;
   ledger->len--;
+}
+
+/* A full ring that may grow: doubled, unwrapped, oldest first. */
+static void
+grow (SrpSourceLedger *ledger)
+{
+  guint size = MIN (MAX (ledger->ring_size * 2, MIN_RING), ledger->capacity);
+  Grant *ring = g_new (Grant, size);
+
+  for (guint i = 0; i < ledger->len; i++)
+    ring[i] = ledger->ring[(ledger->first + i) % ledger->ring_size];
+  g_free (ledger->ring);
+  ledger->ring = ring;
+  ledger->ring_size = size;
+  ledger->first = 0;
 }
 
 static void
@@ -101,9 +121,11 @@ srp_source_ledger_add (SrpSourceLedger *ledger, gint64 now, const SrpAddress *fr
   Grant *g;
 
   expire (ledger, now);
+  if (ledger->len == ledger->ring_size && ledger->ring_size < ledger->capacity)
+    grow (ledger);
   if (ledger->len == ledger->capacity)
     drop_oldest (ledger);
-  g = &ledger->ring[(ledger->first + ledger->len) % ledger->capacity];
+  g = &ledger->ring[(ledger->first + ledger->len) % ledger->ring_size];
   g->source = (guint64) GPOINTER_TO_SIZE (key);
   g->at = now;
   ledger->len++;
