@@ -27,7 +27,11 @@ typedef struct {
   SrpPubsub *ps;
   SrpLink *link;
   SrpId inbox;                 /* its inbox topic, to prefer it for its mail */
-  SrpSubscriptions topics;     /* what it announced: sorted topic prefixes */
+  /* What it announced: sorted topic prefixes, n_topics of them (NULL when
+   * none). Allocated to size: most links announce an inbox and a topic or
+   * two, and a full SrpSubscriptions in every link was 1.1 KB of it. */
+  guint64 *topics;
+  guint n_topics;
   GArray *acks;                /* guint64 packet prefixes to acknowledge */
   SrpTimer ack_flush;          /* when to send them */
   guint sync_cursor;           /* rotates over our topics, round after round */

@@ -92,6 +92,7 @@ pubsub_link_slot_clear (gpointer slot)
   PubsubLink *pl = slot;
 
   g_clear_pointer (&pl->acks, g_array_unref);
+  g_clear_pointer (&pl->topics, g_free);
 }
 
 /* The cache and the reassembler keep their own deadlines: after anything

@@ -172,14 +172,14 @@ gboolean
 srp_pubsub_link_subscribes (const PubsubLink *pl, const SrpId *topic_id)
 {
   guint64 prefix = srp_id_prefix (topic_id);
-  guint lo = 0, hi = pl->topics.n;
+  guint lo = 0, hi = pl->n_topics;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      if (pl->topics.topics[mid] == prefix)
+      if (pl->topics[mid] == prefix)
         return TRUE;
-      if (pl->topics.topics[mid] < prefix)
+      if (pl->topics[mid] < prefix)
         lo = mid + 1;
       else
         hi = mid;
@@ -194,6 +194,14 @@ srp_subscriptions_handle (gpointer self, const SrpInput *input, gpointer frame)
 
   /* Announcements share the SYNC bucket: both are cheap and rare. */
   if (srp_context_take (ps->ctx, input->link, SRP_LINK_BUCKET_SYNCS, 1.0))
-    pubsub_link (ps, input->link)->topics = *(const SrpSubscriptions *) frame;
+    {
+      const SrpSubscriptions *subs = frame;
+      PubsubLink *pl = pubsub_link (ps, input->link);
+
+      g_clear_pointer (&pl->topics, g_free);
+      pl->n_topics = subs->n;
+      if (subs->n > 0)
+        pl->topics = g_memdup2 (subs->topics, subs->n * sizeof (guint64));
+    }
   return SRP_DROP_NONE;
 }
