@@ -33,18 +33,6 @@ struct _SrpSession {
 
 static const char rekey_label[] = "SRP1 rekey";
 
-void
-srp_ephemeral_init (SrpEphemeral *e)
-{
-  srp_x25519_base (e->public, e->secret);
-}
-
-void
-srp_ephemeral_clear (SrpEphemeral *e)
-{
-  memset (e->secret, 0, sizeof e->secret);
-}
-
 static void
 hkdf (const guint8 *salt, gsize salt_len, const guint8 *ikm, gsize ikm_len, const char *info,
       guint8 *out, gsize out_len)

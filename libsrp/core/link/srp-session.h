@@ -28,11 +28,12 @@
 
 #include "srp-aead.h"
 #include "srp-wire.h"
+#include "srp-x25519.h"
 
 G_BEGIN_DECLS
 
 #define SRP_SESSION_KEY_LEN 32
-#define SRP_EPHEMERAL_LEN 32 /* an X25519 public key */
+#define SRP_EPHEMERAL_LEN SRP_X25519_LEN /* an X25519 public key */
 #define SRP_SEAL_HEADER_LEN (SRP_WIRE_PREFIX_LEN + 1 + 8)
 #define SRP_SEAL_TAG_LEN 16
 /* A sealed frame is SRP_SEAL_OVERHEAD (srp-wire.h) longer than the plain
@@ -42,17 +43,6 @@ G_STATIC_ASSERT (SRP_SEAL_OVERHEAD == SRP_SEAL_HEADER_LEN + SRP_SEAL_TAG_LEN - 3
 #define SRP_SESSION_REKEY_US (120 * G_TIME_SPAN_SECOND)
 #define SRP_SESSION_REKEY_FRAMES (G_GUINT64_CONSTANT (1) << 20)
 #define SRP_SESSION_GRACE_US (10 * G_TIME_SPAN_SECOND)
-
-/* An ephemeral key pair: secret from the caller's randomness. */
-typedef struct {
-  guint8 secret[SRP_SESSION_KEY_LEN];
-  guint8 public[SRP_EPHEMERAL_LEN];
-} SrpEphemeral;
-
-/* Makes public from secret (32 random bytes the caller filled in). */
-void srp_ephemeral_init (SrpEphemeral *e);
-/* Wipes the secret. */
-void srp_ephemeral_clear (SrpEphemeral *e);
 
 typedef struct _SrpSession SrpSession;
 

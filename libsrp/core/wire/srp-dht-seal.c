@@ -103,15 +103,16 @@ open_inner (const guint8 key[SRP_DHT_SEAL_KEY_LEN], const guint8 nonce[CHACHA_PO
 void
 srp_dht_ephemeral_init (SrpDhtEphemeral *ephemeral, const guint8 secret[32])
 {
-  memcpy (ephemeral->secret, secret, sizeof ephemeral->secret);
-  srp_x25519_base (ephemeral->public_key, ephemeral->secret);
+  memcpy (ephemeral->pair.secret, secret, sizeof ephemeral->pair.secret);
+  srp_ephemeral_init (&ephemeral->pair);
   ephemeral->ready = TRUE;
 }
 
 void
 srp_dht_ephemeral_clear (SrpDhtEphemeral *ephemeral)
 {
-  memset (ephemeral, 0, sizeof *ephemeral);
+  srp_ephemeral_clear (&ephemeral->pair);
+  ephemeral->ready = FALSE;
 }
 
 gsize
@@ -144,9 +145,9 @@ srp_dht_seal_query_to (const SrpId *recipient, const guint8 recipient_x[32],
   if (len + SRP_SEALED_QUERY_OVERHEAD > SRP_MAX_DATAGRAM)
     return 0;
   write_prefix (out, SRP_FRAME_SEALED_QUERY);
-  memcpy (out + SRP_WIRE_PREFIX_LEN, ephemeral->public_key, SRP_DHT_SEAL_EPHEMERAL_LEN);
-  srp_x25519 (shared, ephemeral->secret, recipient_x);
-  ok = derive (shared, ephemeral->public_key, recipient, keys);
+  memcpy (out + SRP_WIRE_PREFIX_LEN, ephemeral->pair.public, SRP_DHT_SEAL_EPHEMERAL_LEN);
+  srp_x25519 (shared, ephemeral->pair.secret, recipient_x);
+  ok = derive (shared, ephemeral->pair.public, recipient, keys);
   memset (shared, 0, sizeof shared);
   if (!ok)
     return 0;

@@ -17,6 +17,7 @@
 
 #include "srp-envelope.h"
 #include "srp-wire.h"
+#include "srp-x25519.h"
 
 G_BEGIN_DECLS
 
@@ -43,10 +44,10 @@ typedef struct {
  * queries under one to the same contact: they would share keys and the
  * zero nonce. */
 typedef struct {
-  guint8 secret[32];
-  guint8 public_key[SRP_DHT_SEAL_EPHEMERAL_LEN];
+  SrpEphemeral pair;
   gboolean ready;
 } SrpDhtEphemeral;
+G_STATIC_ASSERT (SRP_DHT_SEAL_EPHEMERAL_LEN == SRP_X25519_LEN);
 
 /* Makes the pair from secret (32 fresh random bytes). */
 void srp_dht_ephemeral_init (SrpDhtEphemeral *ephemeral, const guint8 secret[32]);

@@ -32,3 +32,17 @@ srp_x25519_base (guint8 out[SRP_X25519_LEN], const guint8 secret[SRP_X25519_LEN]
   if (crypto_scalarmult_base (out, secret) != 0)
     memset (out, 0, SRP_X25519_LEN);
 }
+
+void
+srp_ephemeral_init (SrpEphemeral *e)
+{
+  srp_x25519_base (e->public, e->secret);
+}
+
+void
+srp_ephemeral_clear (SrpEphemeral *e)
+{
+  /* Through a volatile-safe wipe: a plain memset of a dying struct may be
+   * optimised away. */
+  sodium_memzero (e, sizeof *e);
+}

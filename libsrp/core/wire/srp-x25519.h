@@ -25,4 +25,17 @@ void srp_x25519 (guint8 out[SRP_X25519_LEN], const guint8 secret[SRP_X25519_LEN]
 /* out = X25519 (secret, 9): the public key of secret. */
 void srp_x25519_base (guint8 out[SRP_X25519_LEN], const guint8 secret[SRP_X25519_LEN]);
 
+/* An ephemeral key pair, the one shape every exchange of the core uses
+ * (the handshake's halves, a lookup's asker): secret from the caller's
+ * randomness, public made from it. */
+typedef struct {
+  guint8 secret[SRP_X25519_LEN];
+  guint8 public[SRP_X25519_LEN];
+} SrpEphemeral;
+
+/* Makes public from secret (32 random bytes the caller filled in). */
+void srp_ephemeral_init (SrpEphemeral *e);
+/* Wipes the pair. */
+void srp_ephemeral_clear (SrpEphemeral *e);
+
 G_END_DECLS
