@@ -60,8 +60,9 @@
  * Finding peers by ID: `dht_contacts` (`u`, open peers in the routing
  * table), `dht_registrations` (`u`, other peers' registrations held, open
  * peers only), `dht_lookups_pending` (`u`), `dht_lookups_found`,
- * `dht_lookups_failed`, `dht_finds_answered`, `dht_registrations_taken`
- * (`t`).
+ * `dht_lookups_failed`, `dht_finds_answered`, `dht_registrations_taken`,
+ * `dht_own_lookups` (`t`, lookups of this peer's own ID, each followed by a
+ * registration).
  *
  * Streams: `streams` (`u`, streams the core holds), `streams_opened`,
  * `streams_accepted`, `streams_refused`, `streams_resets_received`,

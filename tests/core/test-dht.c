@@ -278,6 +278,66 @@ test_find_beyond_one_hop (void)
   srp_sim_free (sim);
 }
 
+static guint64
+own_lookups (SrpSim *sim, guint node)
+{
+  g_autoptr (GVariant) stats = srp_core_get_stats (srp_sim_get_core (sim, node));
+  guint64 n = 0;
+
+  g_assert_true (g_variant_lookup (stats, "dht_own_lookups", "t", &n));
+  return n;
+}
+
+/* Lookups of a peer's own ID (each followed by REGISTER) come 30 s, 1 min,
+ * 2 min, ... apart while the network near it forms, and 10 minutes apart
+ * once a lookup finds the homes the one before found. Over 25 minutes of
+ * a network that formed in its first minute, the doubling alone makes 6
+ * per peer (after a few seconds, then 30 s, 1, 2, 4 and 8 minutes later);
+ * settled peers make 4. Their registrations still serve: peers that share
+ * no neighbour find each other within 2 s. */
+static void
+test_registrations_settle (void)
+{
+  guint n = 60, tried = 0, connected = 0;
+  guint64 lookups = 0, most = 0;
+  Wait w = { 0 };
+  SrpSim *sim = new_network (25, n, &w);
+
+  join_through_four (sim, n);
+  srp_sim_run_until (sim, SECONDS (25 * 60));
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 mine = own_lookups (sim, i);
+
+      lookups += mine;
+      most = MAX (most, mine);
+    }
+  g_test_message ("%.2f lookups of its own ID per peer in 25 minutes (at most %" G_GUINT64_FORMAT
+                  ")", (double) lookups / n, most);
+  g_assert_cmpuint (lookups, >=, n);
+  g_assert_cmpuint (lookups * 10, <=, n * 55);
+
+  for (guint a = 5; a < n && tried < 20; a += 2)
+    {
+      guint b = (a * 37 + 11) % n;
+
+      if (b < 4 || b == a || share_a_neighbour (sim, n, a, b))
+        continue;
+      tried++;
+      w.done = FALSE;
+      w.request = srp_core_connect (srp_sim_get_core (sim, a), srp_sim_get_now (sim),
+                                    srp_sim_get_id (sim, b));
+      srp_sim_flush (sim, a);
+      srp_sim_run_until (sim, srp_sim_get_now (sim) + SECONDS (5));
+      g_assert_true (w.done);
+      connected += w.result.connect.ok && w.result.connect.elapsed_us < SECONDS (2);
+    }
+  g_test_message ("%u of %u finds beyond one hop connected within 2 s", connected, tried);
+  g_assert_cmpuint (tried, >=, 10);
+  g_assert_cmpuint (connected * 10, >=, tried * 9);
+  srp_sim_free (sim);
+}
+
 /* FOUND that no lookup asked for is dropped and counted: in clear from a
  * stranger (unsealed: we seal what we ask strangers), sealed naming no
  * query of ours (unexpected); so are FIND and REGISTER in clear from a
@@ -656,6 +716,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dht/nearest", test_nearest);
   g_test_add_func ("/dht/frames", test_frames);
   g_test_add_func ("/dht/find-beyond-one-hop", test_find_beyond_one_hop);
+  g_test_add_func ("/dht/registrations-settle", test_registrations_settle);
   g_test_add_func ("/dht/unsolicited-and-forged", test_unsolicited_and_forged);
   g_test_add_func ("/dht/mapped-address-registered", test_mapped_address_registered);
   g_test_add_func ("/dht/found-anchors-paid-by-answer", test_found_anchors_paid_by_answer);

@@ -52,6 +52,7 @@ struct _SrpDht {
   guint n_anchors;
   guint64 registering; /* the lookup of our own ID under way, or 0 */
   guint registrations; /* lookups of our own ID so far */
+  guint settling;      /* the next one comes SETTLING_FIRST_US << this after the last */
   gint64 registered_at; /* the last one's end */
   SrpDhtContact homes[SRP_DHT_HOMES]; /* where the last lookup of our ID sent it */
   guint n_homes;

@@ -316,6 +316,7 @@ dht_stats (gpointer self, GVariantDict *dict)
   g_variant_dict_insert (dict, "dht_lookups_failed", "t", dht->lookups_failed);
   g_variant_dict_insert (dict, "dht_finds_answered", "t", dht->finds_answered);
   g_variant_dict_insert (dict, "dht_registrations_taken", "t", dht->registrations_taken);
+  g_variant_dict_insert (dict, "dht_own_lookups", "t", (guint64) dht->registrations);
 }
 
 static void
