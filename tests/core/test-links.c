@@ -1,5 +1,6 @@
 /* test-links.c: how links come up and go down when the network misbehaves:
- * frames that overtake the HELLO_DONE, a lost HELLO_DONE, a peer that
+ * frames that overtake the HELLO_DONE, a lost HELLO_DONE (and the greetings
+ * sent before the link was repaired), a lost PEERS, a peer that
  * vanishes under a publish, a young link's peer that vanishes, and hubs
  * relaying in proportion to their links.
  *
@@ -39,6 +40,10 @@ typedef struct {
   gint64 now;
   guint8 drop_kind; /* the first datagram of this kind is lost (0: none) */
   gint64 lose_until; /* every datagram sent before then is lost */
+  /* Every datagram core lose_sender - 1 sends in [lose_from, lose_to) is
+   * lost (lose_sender 0: none). */
+  guint lose_sender;
+  gint64 lose_from, lose_to;
   guint dropped;
 } Pair;
 
@@ -88,7 +93,8 @@ pair_collect (Pair *p, guint i)
       InFlight f = { .at = p->now + LATENCY, .to = 1 - i, .len = t.len };
 
       g_assert_true (srp_address_equal (&t.to, &p->address[1 - i]));
-      if (p->now < p->lose_until)
+      if (p->now < p->lose_until ||
+          (p->lose_sender == i + 1 && p->now >= p->lose_from && p->now < p->lose_to))
         {
           p->dropped++;
           continue;
@@ -224,6 +230,69 @@ test_lost_done_is_repaired_in_seconds (void)
   g_assert_cmpuint (srp_core_get_n_connected (p.core[1]), ==, 1);
   /* B held A's greetings through the second handshake and took them then. */
   g_assert_cmpuint (srp_core_get_drop_count (p.core[1], SRP_DROP_UNAUTHENTICATED), ==, 0);
+  pair_clear (&p);
+}
+
+/* The HELLO_DONE is lost, and so is everything A sends over the link it
+ * holds until the pong shows B does not know it: A's greetings (INFO,
+ * SUBSCRIPTIONS, PEERS_REQUEST) never reach B, held or not. The second
+ * handshake renews A's link, and A greets B again: B hears them within
+ * seconds (before, never: A counted them sent when its link came up). */
+static void
+test_renewed_link_greets_again (void)
+{
+  Pair p;
+  SrpContext *b;
+  SrpId topic;
+
+  pair_init (&p, 4);
+  srp_topic_id_from_name ("renewed", &topic);
+  srp_core_subscribe (p.core[0], p.now, &topic);
+  /* A's HELLO leaves at 0, B's HELLO_REPLY arrives at 20 ms, and A's
+   * HELLO_DONE and greetings leave then. */
+  p.lose_sender = 1;
+  p.lose_from = MS (15);
+  p.lose_to = SECONDS (1);
+  srp_core_add_bootstrap (p.core[0], p.now, &p.address[1]);
+  pair_run (&p, SECONDS (1));
+  g_assert_cmpuint (srp_core_get_n_connected (p.core[0]), ==, 1);
+  g_assert_cmpuint (srp_core_get_n_connected (p.core[1]), ==, 0);
+  pair_run (&p, SECONDS (5));
+  g_assert_cmpuint (srp_core_get_n_connected (p.core[1]), ==, 1);
+  b = srp_core_get_context (p.core[1]);
+  g_test_message ("B opened %" G_GUINT64_FORMAT " INFO, %" G_GUINT64_FORMAT
+                  " SUBSCRIPTIONS and %" G_GUINT64_FORMAT " PEERS_REQUEST from A",
+                  b->frames_in[SRP_FRAME_INFO], b->frames_in[SRP_FRAME_SUBSCRIPTIONS],
+                  b->frames_in[SRP_FRAME_PEERS_REQUEST]);
+  g_assert_cmpuint (b->frames_in[SRP_FRAME_INFO], >=, 1);
+  g_assert_cmpuint (b->frames_in[SRP_FRAME_SUBSCRIPTIONS], >=, 1);
+  g_assert_cmpuint (b->frames_in[SRP_FRAME_PEERS_REQUEST], >=, 1);
+  pair_clear (&p);
+}
+
+/* A newcomer short of links and of peers to dial asks its link for PEERS;
+ * when no answer comes, it asks again 2 s later, then 4 s, doubling up to
+ * a minute (protocol.md, "Peer exchange"). Here everything B sends in the
+ * first second of the link is lost, the PEERS among it: A's second ask
+ * goes 2 s after the first and is answered. (The doubling once counted
+ * each ask four times: the second ask came 16 s after the first.) */
+static void
+test_lost_peers_asked_again_soon (void)
+{
+  Pair p;
+  SrpContext *a;
+
+  pair_init (&p, 5);
+  p.lose_sender = 2;
+  p.lose_from = MS (15); /* after B's HELLO_REPLY, which leaves at 10 ms */
+  p.lose_to = SECONDS (1);
+  srp_core_add_bootstrap (p.core[0], p.now, &p.address[1]);
+  pair_run (&p, SECONDS (1));
+  a = srp_core_get_context (p.core[0]);
+  g_assert_cmpuint (srp_core_get_n_connected (p.core[0]), ==, 1);
+  g_assert_cmpuint (a->frames_in[SRP_FRAME_PEERS], ==, 0);
+  pair_run (&p, SECONDS (3));
+  g_assert_cmpuint (a->frames_in[SRP_FRAME_PEERS], ==, 1);
   pair_clear (&p);
 }
 
@@ -402,6 +471,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/links/frames-overtaking-done-are-held", test_frames_overtaking_done_are_held);
   g_test_add_func ("/links/lost-done-is-repaired-in-seconds", test_lost_done_is_repaired_in_seconds);
+  g_test_add_func ("/links/renewed-link-greets-again", test_renewed_link_greets_again);
+  g_test_add_func ("/links/lost-peers-asked-again-soon", test_lost_peers_asked_again_soon);
   g_test_add_func ("/links/failed-bootstrap-is-retried-soon",
                    test_failed_bootstrap_is_retried_soon);
   g_test_add_func ("/links/vanished-target-is-noticed", test_vanished_target_is_noticed);

@@ -297,6 +297,18 @@ srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address
 }
 
 void
+srp_context_renew_link (SrpContext *ctx, SrpLink *link)
+{
+  for (guint i = 0; i < ctx->subsystems->len; i++)
+    {
+      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
+
+      if (s->klass->link_renewed != NULL)
+        s->klass->link_renewed (s->self, link, slot_of (s, link));
+    }
+}
+
+void
 srp_context_suspect_link (SrpContext *ctx, SrpLink *link)
 {
   for (guint i = 0; i < ctx->subsystems->len; i++)

@@ -131,6 +131,9 @@ SrpLink *srp_context_open_sealed_link (SrpContext *ctx, const SrpId *id,
  * fits: srp_peer_table_can_move):
  * PEER_CHANGED when the path changed, then the observers. */
 void srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address);
+/* A new handshake renewed link with a peer that had forgotten us: the
+ * subsystems say again what they say once per link. */
+void srp_context_renew_link (SrpContext *ctx, SrpLink *link);
 /* Something sent to the link went unanswered: the subsystems that keep
  * links (the mesh) check it now. */
 void srp_context_suspect_link (SrpContext *ctx, SrpLink *link);

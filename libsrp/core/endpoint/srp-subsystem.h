@@ -38,6 +38,10 @@ typedef struct {
   void (*link_up) (gpointer self, SrpLink *link, gpointer slot);
   /* The link's address changed (relayed to direct, or the NAT re-mapped it). */
   void (*link_moved) (gpointer self, SrpLink *link, gpointer slot);
+  /* The peer had forgotten us (it restarted, or the HELLO_DONE that made
+   * the link never reached it) and a new handshake renewed the link: what
+   * we tell a peer once per link, it has not heard. Nothing else changed. */
+  void (*link_renewed) (gpointer self, SrpLink *link, gpointer slot);
   /* We are about to say goodbye to the link: send now what must reach it
    * before the GOODBYE (batched ACKs). */
   void (*link_flush) (gpointer self, SrpLink *link, gpointer slot);

@@ -332,8 +332,18 @@ srp_mesh_next_exchange (SrpMesh *mesh)
   SrpContext *ctx = mesh->ctx;
   gint64 delay = ctx->config->exchange_us;
 
+  /* The shift is taken apart from MIN: it evaluates an argument twice,
+   * and starving_asks++ inside two of them counted each ask four times
+   * (the first ask again 16 s after the link came up instead of 2 s, then
+   * every minute: in the simulator's 100-peer test at 10 % loss, peers
+   * whose first PEERS was lost sat on the bootstrap node alone). */
   if (starving (mesh))
-    delay = MIN (delay, SRP_MESH_STARVING_ASK_US << MIN (mesh->starving_asks++, 8));
+    {
+      guint shift = MIN (mesh->starving_asks, 8);
+
+      mesh->starving_asks++;
+      delay = MIN (delay, SRP_MESH_STARVING_ASK_US << shift);
+    }
   else
     mesh->starving_asks = 0;
   return ctx->now + delay;

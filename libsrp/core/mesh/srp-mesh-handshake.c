@@ -299,10 +299,6 @@ sign (SrpContext *ctx, const guint8 *data, gsize len, guint8 signature[SRP_SIGNA
          ctx->config->sign (data, len, signature, ctx->config->sign_data);
 }
 
-/* The handshake with id at address completed, with these challenges: a new
- * link, or a link that moved (or shook hands again: it forgot us). rtt_us is
- * the handshake's round trip, or -1 when it cannot tell (HELLOs were
- * resent: which one was answered is unknown, as in Karn's algorithm). */
 /* Whether a new link the other side asked for must stay out of the places
  * kept for introductions. */
 static gboolean
@@ -324,12 +320,17 @@ admission_of (SrpContext *ctx, const SrpId *id)
              : SRP_ADMIT_HANDSHAKE;
 }
 
-/* Takes session; frees it when the link is refused. */
+/* The handshake with id at address completed, with these challenges: a new
+ * link, or a link that moved (or shook hands again: it forgot us). rtt_us is
+ * the handshake's round trip, or -1 when it cannot tell (HELLOs were
+ * resent: which one was answered is unknown, as in Karn's algorithm).
+ * answered: the other side sent the HELLO. Takes session; frees it when the
+ * link is refused. */
 static void
 connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
            const guint8 our_challenge[SRP_CHALLENGE_LEN],
            const guint8 their_challenge[SRP_CHALLENGE_LEN], gint64 rtt_us, gboolean may_reserve,
-           SrpSession *session)
+           gboolean answered, SrpSession *session)
 {
   SrpContext *ctx = mesh->ctx;
   SrpAdmission admission = admission_of (ctx, id);
@@ -356,6 +357,14 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
   if (link != NULL)
     {
       gboolean moved = other == NULL;
+      /* It had no session with us: its pong said so (the HELLO_DONE that
+       * made this link was lost, or it restarted), or it sent a HELLO to
+       * the address it knew us at. What we told it when the link came up
+       * went under keys it never had (simulator, 100 public peers at 10 %
+       * loss: a peer whose first HELLO_DONE to the bootstrap node was lost
+       * stayed on that one link, unknown as a subscriber, and got every
+       * message through anti-entropy, 15-18 s late). */
+      gboolean renewed = !moved && (!link->knows_us || answered);
 
       if (moved && !srp_peer_table_can_move (ctx->peers, &link->address, address, admission))
         {
@@ -385,6 +394,8 @@ connected (SrpMesh *mesh, const SrpId *id, const SrpAddress *address,
         srp_rtt_sample (&link->rtt, rtt_us);
       if (moved)
         srp_context_move_link (ctx, link, address);
+      else if (renewed)
+        srp_context_renew_link (ctx, link);
       return;
     }
 
@@ -669,7 +680,8 @@ srp_mesh_handle_hello_reply (gpointer self, const SrpInput *input, gpointer fram
     }
   srp_context_send (ctx, &from, out, srp_hello_done_encode (&done, out));
   /* We asked for this link: the reserve is for others asking us. */
-  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt, TRUE, session);
+  connected (mesh, &reply->sender, &from, our_challenge, reply->challenge, rtt, TRUE, FALSE,
+             session);
   /* reply->observed is not told to the NAT classification: one handshake,
    * whoever it went through, must not set what we believe our address is.
    * Linked peers' PONGs do (srp-mesh-heartbeat.c). */
@@ -738,7 +750,7 @@ srp_mesh_handle_hello_done (gpointer self, const SrpInput *input, gpointer frame
   early = g_steal_pointer (&h->early);
   introduction = h->introduction;
   g_ptr_array_remove_index (mesh->incoming, index);
-  connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt, introduction,
+  connected (mesh, &done->sender, &from, our_challenge, their_challenge, rtt, introduction, TRUE,
              session);
   /* What overtook the DONE goes through as the link's, now that it is one;
    * refused, it is dropped as it would have been. */

@@ -51,6 +51,22 @@ static const SrpFrameHandler frames[] = {
     srp_mesh_handle_goodbye },
 };
 
+/* A peer that knows plenty already learns more from the periodic
+ * exchange; asking every new link would cost two datagrams a link. */
+static void
+ask_if_short (SrpMesh *mesh, SrpLink *link)
+{
+  SrpContext *ctx = mesh->ctx;
+
+  if (srp_peer_table_size (ctx->peers) + srp_link_table_size (ctx->links) >=
+      SRP_MESH_ASK_ON_CONNECT_BELOW)
+    return;
+  srp_mesh_request_peers (mesh, link);
+  /* Asked: should that be lost while the peer is short of links, it is
+   * asked again soon (srp_mesh_next_exchange), not in a minute. */
+  srp_timer_set_earlier (ctx->timers, &mesh->exchange, srp_mesh_next_exchange (mesh));
+}
+
 static void
 mesh_link_up (gpointer self, SrpLink *link, gpointer slot)
 {
@@ -59,22 +75,21 @@ mesh_link_up (gpointer self, SrpLink *link, gpointer slot)
 
   (void) slot;
   srp_mesh_heartbeat_start (mesh, link);
-  /* A peer that knows plenty already learns more from the periodic
-   * exchange; asking every new link would cost two datagrams a link. */
-  if (srp_peer_table_size (ctx->peers) + srp_link_table_size (ctx->links) <
-      SRP_MESH_ASK_ON_CONNECT_BELOW)
-    {
-      srp_mesh_request_peers (mesh, link);
-      /* Asked: should that be lost while the peer is short of links, it is
-       * asked again soon (srp_mesh_next_exchange), not in a minute. */
-      srp_timer_set_earlier (ctx->timers, &mesh->exchange, srp_mesh_next_exchange (mesh));
-    }
+  ask_if_short (mesh, link);
   if (!srp_timer_is_armed (&mesh->exchange))
     srp_timer_set (ctx->timers, &mesh->exchange, ctx->now + ctx->config->exchange_us);
   srp_mesh_bootstrap_connected (mesh, &link->address);
   /* A peer that answered is one a restart can rejoin through. */
   srp_journal_mark (&ctx->journal, SRP_STATE_CHANGE_KNOWN_PEERS);
   srp_mesh_schedule_maintenance (mesh, ctx->now + SRP_MESH_MAINTENANCE_US);
+}
+
+static void
+mesh_link_renewed (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) slot;
+  /* The PEERS_REQUEST of link_up went under keys the peer never had. */
+  ask_if_short (self, link);
 }
 
 static void
@@ -153,6 +168,7 @@ mesh_hold_early (gpointer self, const SrpInput *input)
 static const SrpSubsystemClass mesh_class = {
   .name = "mesh",
   .link_up = mesh_link_up,
+  .link_renewed = mesh_link_renewed,
   .link_suspect = mesh_link_suspect,
   .hold_early = mesh_hold_early,
   .link_down = mesh_link_down,

@@ -66,6 +66,16 @@ pubsub_link_up (gpointer self, SrpLink *link, gpointer slot)
 }
 
 static void
+pubsub_link_renewed (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) link;
+  /* It does not know what we subscribe to, so it relays us nothing first;
+   * and a SYNC of ours it could not open found nothing we missed. */
+  srp_subscriptions_announce_to (self, slot);
+  srp_sync_start (self, slot, NULL);
+}
+
+static void
 pubsub_link_flush (gpointer self, SrpLink *link, gpointer slot)
 {
   PubsubLink *pl = slot;
@@ -160,6 +170,7 @@ static const SrpSubsystemClass pubsub_class = {
   .link_slot_size = sizeof (PubsubLink),
   .link_init = pubsub_link_init,
   .link_up = pubsub_link_up,
+  .link_renewed = pubsub_link_renewed,
   .link_flush = pubsub_link_flush,
   .link_down = pubsub_link_down,
   .link_slot_clear = pubsub_link_slot_clear,

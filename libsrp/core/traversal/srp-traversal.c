@@ -54,6 +54,14 @@ traversal_link_up (gpointer self, SrpLink *link, gpointer slot)
 }
 
 static void
+traversal_link_renewed (gpointer self, SrpLink *link, gpointer slot)
+{
+  (void) slot;
+  /* Our NAT type and addresses, without which it cannot introduce us. */
+  srp_connect_send_info (self, link);
+}
+
+static void
 traversal_link_moved (gpointer self, SrpLink *link, gpointer slot)
 {
   (void) slot;
@@ -136,6 +144,7 @@ static const SrpSubsystemClass traversal_class = {
   .link_slot_size = sizeof (TraversalLink),
   .link_init = traversal_link_init,
   .link_up = traversal_link_up,
+  .link_renewed = traversal_link_renewed,
   .link_moved = traversal_link_moved,
   .link_down = traversal_link_down,
   .reflexive_seen = srp_nat_reflexive_seen,
