@@ -20,6 +20,23 @@ slot_of (const Subsystem *s, const SrpLink *link)
   return s->klass->link_slot_size > 0 ? link->slots[s->slot] : NULL;
 }
 
+/* Calls hook (with these arguments after self) in each subsystem that has
+ * it, in the order they were added; s_ is the subsystem. */
+#define EACH_WITH(hook, ...)                                                                     \
+  G_STMT_START                                                                                   \
+  {                                                                                              \
+    for (guint i_ = 0; i_ < ctx->subsystems->len; i_++)                                          \
+      {                                                                                          \
+        Subsystem *s_ = g_ptr_array_index (ctx->subsystems, i_);                                 \
+        if (s_->klass->hook != NULL)                                                             \
+          s_->klass->hook (s_->self, ##__VA_ARGS__);                                             \
+      }                                                                                          \
+  }                                                                                              \
+  G_STMT_END
+
+/* The same for the hooks that take a link and the subsystem's slot of it. */
+#define EACH_LINK_HOOK(hook, link) EACH_WITH (hook, (link), slot_of (s_, (link)))
+
 typedef struct {
   SrpAddress from;
   GBytes *data;
@@ -269,13 +286,7 @@ srp_context_open_sealed_link (SrpContext *ctx, const SrpId *id, const SrpAddress
         s->klass->link_init (s->self, link, slot_of (s, link));
     }
   srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_ADDED, link);
-  for (guint i = 0; i < ctx->subsystems->len; i++)
-    {
-      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
-
-      if (s->klass->link_up != NULL)
-        s->klass->link_up (s->self, link, slot_of (s, link));
-    }
+  EACH_LINK_HOOK (link_up, link);
   return link;
 }
 
@@ -287,61 +298,31 @@ srp_context_move_link (SrpContext *ctx, SrpLink *link, const SrpAddress *address
   /* A new path, or the same path at a new address (the peer's network
    * changed, or its NAT mapped it anew): the shell shows where it is. */
   srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_CHANGED, link);
-  for (guint i = 0; i < ctx->subsystems->len; i++)
-    {
-      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
-
-      if (s->klass->link_moved != NULL)
-        s->klass->link_moved (s->self, link, slot_of (s, link));
-    }
+  EACH_LINK_HOOK (link_moved, link);
 }
 
 void
 srp_context_renew_link (SrpContext *ctx, SrpLink *link)
 {
-  for (guint i = 0; i < ctx->subsystems->len; i++)
-    {
-      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
-
-      if (s->klass->link_renewed != NULL)
-        s->klass->link_renewed (s->self, link, slot_of (s, link));
-    }
+  EACH_LINK_HOOK (link_renewed, link);
 }
 
 void
 srp_context_suspect_link (SrpContext *ctx, SrpLink *link)
 {
-  for (guint i = 0; i < ctx->subsystems->len; i++)
-    {
-      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
-
-      if (s->klass->link_suspect != NULL)
-        s->klass->link_suspect (s->self, link, slot_of (s, link));
-    }
+  EACH_LINK_HOOK (link_suspect, link);
 }
 
 void
 srp_context_flush_link (SrpContext *ctx, SrpLink *link)
 {
-  for (guint i = 0; i < ctx->subsystems->len; i++)
-    {
-      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
-
-      if (s->klass->link_flush != NULL)
-        s->klass->link_flush (s->self, link, slot_of (s, link));
-    }
+  EACH_LINK_HOOK (link_flush, link);
 }
 
 void
 srp_context_close_link (SrpContext *ctx, SrpLink *link)
 {
-  for (guint i = 0; i < ctx->subsystems->len; i++)
-    {
-      Subsystem *s = g_ptr_array_index (ctx->subsystems, i);
-
-      if (s->klass->link_down != NULL)
-        s->klass->link_down (s->self, link, slot_of (s, link));
-    }
+  EACH_LINK_HOOK (link_down, link);
   srp_context_emit_link (ctx, SRP_CORE_EVENT_PEER_REMOVED, link);
   for (guint i = 0; i < ctx->subsystems->len; i++)
     {
@@ -460,18 +441,6 @@ srp_context_replay_frame (SrpContext *ctx, const SrpAddress *from, GBytes *data)
 }
 
 /* ---- notices ---------------------------------------------------------------------- */
-
-#define EACH_WITH(hook, ...)                                                                     \
-  G_STMT_START                                                                                   \
-  {                                                                                              \
-    for (guint i_ = 0; i_ < ctx->subsystems->len; i_++)                                          \
-      {                                                                                          \
-        Subsystem *s_ = g_ptr_array_index (ctx->subsystems, i_);                                 \
-        if (s_->klass->hook != NULL)                                                             \
-          s_->klass->hook (s_->self, ##__VA_ARGS__);                                             \
-      }                                                                                          \
-  }                                                                                              \
-  G_STMT_END
 
 void
 srp_context_reflexive_seen (SrpContext *ctx, const SrpAddress *reflexive,
