@@ -39,9 +39,8 @@ typedef struct {
   GArray *flight;  /* InFlight, in sending order */
   gint64 now;
   guint8 drop_kind; /* the first datagram of this kind is lost (0: none) */
-  gint64 lose_until; /* every datagram sent before then is lost */
-  /* Every datagram core lose_sender - 1 sends in [lose_from, lose_to) is
-   * lost (lose_sender 0: none). */
+  /* Every datagram sent in [lose_from, lose_to) is lost: by both cores
+   * when lose_sender is 0, else only by core lose_sender - 1. */
   guint lose_sender;
   gint64 lose_from, lose_to;
   guint dropped;
@@ -93,8 +92,8 @@ pair_collect (Pair *p, guint i)
       InFlight f = { .at = p->now + LATENCY, .to = 1 - i, .len = t.len };
 
       g_assert_true (srp_address_equal (&t.to, &p->address[1 - i]));
-      if (p->now < p->lose_until ||
-          (p->lose_sender == i + 1 && p->now >= p->lose_from && p->now < p->lose_to))
+      if (p->now >= p->lose_from && p->now < p->lose_to &&
+          (p->lose_sender == 0 || p->lose_sender == i + 1))
         {
           p->dropped++;
           continue;
@@ -309,7 +308,7 @@ test_failed_bootstrap_is_retried_soon (void)
 
   pair_init (&p, 3);
   /* Long enough that the first handshake (4 HELLOs over 7.5 s) fails. */
-  p.lose_until = SECONDS (8);
+  p.lose_to = SECONDS (8);
   srp_core_add_bootstrap (p.core[0], p.now, &p.address[1]);
   pair_run (&p, SECONDS (8));
   g_assert_cmpuint (p.dropped, ==, 4);
