@@ -107,6 +107,16 @@ srp_context_add_subsystem (SrpContext *ctx, const SrpSubsystemClass *klass, gpoi
   s->self = self;
   s->slot = slots;
   g_ptr_array_add (ctx->subsystems, s);
+  if (klass->input != NULL)
+    {
+      g_assert (ctx->n_input_hooks < SRP_CONTEXT_HOOKS_MAX);
+      ctx->input_hooks[ctx->n_input_hooks++] = (SrpContextHook) { klass->input, self };
+    }
+  if (klass->settle != NULL)
+    {
+      g_assert (ctx->n_settle_hooks < SRP_CONTEXT_HOOKS_MAX);
+      ctx->settle_hooks[ctx->n_settle_hooks++] = (SrpContextHook) { klass->settle, self };
+    }
 }
 
 guint
@@ -466,7 +476,8 @@ srp_context_reprobe (SrpContext *ctx, const SrpId *id)
 void
 srp_context_notify_input (SrpContext *ctx)
 {
-  EACH_WITH (input);
+  for (guint i = 0; i < ctx->n_input_hooks; i++)
+    ctx->input_hooks[i].func (ctx->input_hooks[i].self);
 }
 
 void
@@ -484,7 +495,8 @@ srp_context_notify_detach (SrpContext *ctx)
 void
 srp_context_settle (SrpContext *ctx)
 {
-  EACH_WITH (settle);
+  for (guint i = 0; i < ctx->n_settle_hooks; i++)
+    ctx->settle_hooks[i].func (ctx->settle_hooks[i].self);
 }
 
 void

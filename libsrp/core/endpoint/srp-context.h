@@ -43,6 +43,14 @@ typedef struct {
   void (*reprobe) (gpointer self, const SrpId *id);
 } SrpRouter;
 
+/* A subsystem's hook with its own pointer (srp_context_add_subsystem). */
+typedef struct {
+  void (*func) (gpointer self);
+  gpointer self;
+} SrpContextHook;
+
+#define SRP_CONTEXT_HOOKS_MAX 4
+
 typedef struct _SrpContext SrpContext;
 
 struct _SrpContext {
@@ -65,6 +73,12 @@ struct _SrpContext {
   guint64 datagrams_in, datagrams_out, bytes_in, bytes_out;
   guint64 frames_in[256];     /* frames dispatched, by kind (opened, when sealed) */
   GPtrArray *subsystems;      /* Subsystem*, in the order they were added */
+  /* The hooks that run on every input (input, settle), copied out of the
+   * subsystems that have them: walking every subsystem for them read one
+   * cold allocation per subsystem per datagram, 7 % of srp-simulate's time
+   * at 10,000 peers once the network had formed. */
+  SrpContextHook input_hooks[SRP_CONTEXT_HOOKS_MAX], settle_hooks[SRP_CONTEXT_HOOKS_MAX];
+  guint n_input_hooks, n_settle_hooks;
   GPtrArray *replays;         /* Replay*: held frames to dispatch once the current one is done */
   guint handling;             /* srp_context_handle_frame calls under way */
 };
