@@ -83,6 +83,34 @@ add_records (SrpContext *ctx, GPtrArray *records, guint max, SrpPeers *out)
     }
 }
 
+/* Sorts records drawn at random into open and other ones (relayed ones
+ * have no address to pass on), until each holds max, as many as could be
+ * sent, or every record was drawn. A busy peer holds hundreds of records,
+ * and reading every one of them, for a dozen sent, for every PEERS_REQUEST
+ * and every HELLO it turns away, was 2.5 % of srp-simulate's time at
+ * 10,000 peers once the network had formed. */
+static void
+draw_records (SrpContext *ctx, GPtrArray *records, guint max, GPtrArray *open,
+              GPtrArray *other)
+{
+  guint n = records->len;
+  g_autofree gpointer *order = g_memdup2 (records->pdata, n * sizeof (gpointer));
+
+  for (guint i = 0; i < n && (open->len < max || other->len < max); i++)
+    {
+      guint j = i + (guint) srp_rng_below (&ctx->rng, n - i);
+      SrpKnownPeer *r = order[j];
+      GPtrArray *into;
+
+      order[j] = order[i];
+      if (srp_address_is_relay (&r->address))
+        continue;
+      into = nat_is_open (r->nat) ? open : other;
+      if (into->len < max)
+        g_ptr_array_add (into, r);
+    }
+}
+
 void
 srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers *out)
 {
@@ -102,12 +130,7 @@ srp_mesh_sample_peers (SrpMesh *mesh, const SrpLink *except, guint max, SrpPeers
       if (link != except && !srp_address_is_relay (&link->address))
         g_ptr_array_add (nat_is_open (link->nat) ? open_links : other_links, link);
     }
-  for (guint i = 0; i < records->len; i++)
-    {
-      SrpKnownPeer *r = g_ptr_array_index (records, i);
-      if (!srp_address_is_relay (&r->address))
-        g_ptr_array_add (nat_is_open (r->nat) ? open_records : other_records, r);
-    }
+  draw_records (ctx, records, max, open_records, other_records);
   /* Open peers first: they are the ones anybody can connect to directly
    * (a newcomer turned away, or a peer behind a NAT looking for more
    * links); then live links before records, which may be stale. */
