@@ -15,7 +15,7 @@ typedef struct {
 /* The array's length and address are fields here, not a GArray's: every
  * input reads the earliest deadline, and the GArray header was one more
  * cold line to reach it (a tenth of srp-simulate's time at 10,000 peers
- * went to reading timer tables). */
+ * went to reading timer tables: the heap, and its header first). */
 struct _SrpTimerTable {
   Entry *heap; /* heap[i].timer->slot == i + 1 */
   guint len, allocated;
